@@ -1,0 +1,9 @@
+// Nexmark benchmark data: a deterministic Person/Auction/Bid generator (1:3:46) and
+// plain-loop reference implementations of queries q0, q1, q2, q5 and q7.
+export type { Auction, Bid, NexmarkEvent, NexmarkEventType, Person } from './model.ts';
+export type { NexmarkConfig, NexmarkOptions } from './config.ts';
+export {
+  DEFAULT_NEXMARK_CONFIG, DEFAULT_NEXMARK_OPTIONS, FIRST_AUCTION_ID, FIRST_CATEGORY_ID, FIRST_PERSON_ID,
+  lastBase0AuctionId, lastBase0PersonId, nexmarkConfig, nexmarkTimestamp,
+} from './config.ts';
+export { nexmarkEvent, nexmarkEventKind, nexmarkEvents } from './generator.ts';
