@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { KubernetesObject, V1ConfigMap } from '@kubernetes/client-node';
+import { startKubeServer } from './server.ts';
+import type { KubeServer } from './server.ts';
+import { apiError, CRD_FIXTURE } from './test-helpers.ts';
+
+describe('kube test server: CRUD', () => {
+  let server: KubeServer;
+  let core: CoreV1Api;
+  let objects: KubernetesObjectApi;
+  before(async () => {
+    server = await startKubeServer({ load: [CRD_FIXTURE] });
+    core = server.kubeconfig.makeApiClient(CoreV1Api);
+    objects = KubernetesObjectApi.makeApiClient(server.kubeconfig);
+  });
+  after(() => server.close());
+
+  it('creates, reads, updates and deletes a ConfigMap with server-owned metadata', async () => {
+    const created = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'a' }, data: { k: 'v' } } });
+    assert.equal(created.metadata?.name, 'a');
+    assert.equal(created.metadata?.namespace, 'default');
+    assert.match(created.metadata?.uid ?? '', /^[0-9a-f-]{36}$/);
+    assert.ok(created.metadata?.creationTimestamp instanceof Date);
+    const rv1 = Number(created.metadata?.resourceVersion);
+    const read = await core.readNamespacedConfigMap({ name: 'a', namespace: 'default' });
+    assert.deepEqual(read.data, { k: 'v' });
+    read.data = { k: 'w' };
+    const updated = await core.replaceNamespacedConfigMap({ name: 'a', namespace: 'default', body: read });
+    assert.equal(Number(updated.metadata?.resourceVersion) > rv1, true);
+    assert.deepEqual(updated.data, { k: 'w' });
+    const list = await core.listNamespacedConfigMap({ namespace: 'default' });
+    assert.deepEqual(list.items.map((c) => c.metadata?.name), ['a']);
+    assert.equal(list.metadata?.resourceVersion, updated.metadata?.resourceVersion);
+    await core.deleteNamespacedConfigMap({ name: 'a', namespace: 'default' });
+    const missing = await apiError(core.readNamespacedConfigMap({ name: 'a', namespace: 'default' }));
+    assert.equal(missing.code, 404);
+    assert.deepEqual(missing.status, {
+      kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'configmaps "a" not found',
+      reason: 'NotFound', details: { name: 'a', kind: 'configmaps' }, code: 404,
+    });
+  });
+
+  it('rejects a write with a stale resourceVersion with 409 Conflict', async () => {
+    const first = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'stale' }, data: { n: '1' } } });
+    await core.replaceNamespacedConfigMap({ name: 'stale', namespace: 'default', body: { ...first, data: { n: '2' } } });
+    const err = await apiError(core.replaceNamespacedConfigMap({ name: 'stale', namespace: 'default', body: { ...first, data: { n: '3' } } }));
+    assert.equal(err.code, 409);
+    assert.equal(err.status.reason, 'Conflict');
+    assert.equal(err.status.message, 'Operation cannot be fulfilled on configmaps "stale": the object has been modified; please apply your changes to the latest version and try again');
+    assert.deepEqual(err.status.details, { name: 'stale', kind: 'configmaps' });
+    const dup = await apiError(core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'stale' } } }));
+    assert.equal(dup.code, 409);
+    assert.equal(dup.status.reason, 'AlreadyExists');
+    assert.equal(dup.status.message, 'configmaps "stale" already exists');
+  });
+
+  it('applies merge, strategic and JSON patches', async () => {
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'p', labels: { a: '1' } }, data: { x: '1', y: '2' } } });
+    const merged = await core.patchNamespacedConfigMap(
+      { name: 'p', namespace: 'default', body: { data: { x: null, z: '3' } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    assert.deepEqual(merged.data, { y: '2', z: '3' });
+    const jp = await core.patchNamespacedConfigMap({ name: 'p', namespace: 'default', body: [{ op: 'replace', path: '/data/y', value: '9' }] });
+    assert.deepEqual(jp.data, { y: '9', z: '3' });
+    const generic = (await objects.patch(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'p', namespace: 'default', labels: { b: '2' } } } as KubernetesObject,
+    )) as V1ConfigMap;
+    assert.deepEqual(generic.metadata?.labels, { a: '1', b: '2' });
+    const failed = await apiError(core.patchNamespacedConfigMap({ name: 'p', namespace: 'default', body: [{ op: 'test', path: '/data/y', value: 'no' }] }));
+    assert.equal(failed.code, 422);
+  });
+
+  it('resolves kinds through discovery for the generic object API, including custom resources', async () => {
+    const sd = await objects.create({
+      apiVersion: 'weir.dev/v1alpha1', kind: 'StreamDeployment', metadata: { name: 'sd1', namespace: 'default' }, spec: { image: 'weir:1' },
+    } as KubernetesObject);
+    assert.equal(sd.kind, 'StreamDeployment');
+    const listed = await objects.list('weir.dev/v1alpha1', 'StreamDeployment', 'default');
+    assert.deepEqual(listed.items.map((i) => i.metadata?.name), ['sd1']);
+    const err = await apiError(core.createNamespacedConfigMap({ namespace: 'nope', body: { metadata: { name: 'x' } } }));
+    assert.equal(err.code, 404);
+    assert.equal(err.status.message, 'namespaces "nope" not found');
+  });
+
+  it('filters lists by label and field selectors', async () => {
+    for (const [name, tier] of [['s1', 'web'], ['s2', 'db'], ['s3', 'web']] as const) {
+      await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name, labels: { tier } }, stringData: { a: 'b' } } });
+    }
+    const web = await core.listNamespacedSecret({ namespace: 'default', labelSelector: 'tier=web' });
+    assert.deepEqual(web.items.map((s) => s.metadata?.name), ['s1', 's3']);
+    const notWeb = await core.listNamespacedSecret({ namespace: 'default', labelSelector: 'tier notin (web)' });
+    assert.deepEqual(notWeb.items.map((s) => s.metadata?.name), ['s2']);
+    const byName = await core.listSecretForAllNamespaces({ fieldSelector: 'metadata.name=s3,metadata.namespace=default' });
+    assert.deepEqual(byName.items.map((s) => s.metadata?.name), ['s3']);
+    const page = await core.listNamespacedSecret({ namespace: 'default', limit: 2 });
+    assert.equal(page.items.length, 2);
+    const rest = await core.listNamespacedSecret({ namespace: 'default', limit: 2, _continue: page.metadata?._continue });
+    assert.deepEqual(rest.items.map((s) => s.metadata?.name), ['s3']);
+  });
+});

@@ -1,0 +1,114 @@
+// Defaulting and the few validations of built-in kinds that tests are likely to hit,
+// following the defaults the real API server applies (pkg/apis/*/v1/defaults.go).
+import type { StatusCause } from '../errors.ts';
+import type { JsonObject, KubeObject } from '../types.ts';
+import { isRecord } from '../types.ts';
+
+function rec(parent: JsonObject, key: string): JsonObject {
+  if (!isRecord(parent[key])) parent[key] = {};
+  return parent[key] as JsonObject;
+}
+
+function setDefault(obj: JsonObject, key: string, value: unknown): void {
+  if (obj[key] === undefined) obj[key] = value;
+}
+
+function defaultContainers(list: unknown, field: string, causes: StatusCause[]): void {
+  if (!Array.isArray(list)) return;
+  list.forEach((c: unknown, i) => {
+    if (!isRecord(c)) return;
+    if (typeof c.name !== 'string' || c.name === '') causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `${field}[${i}].name` });
+    if (typeof c.image !== 'string' || c.image === '') causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `${field}[${i}].image` });
+    setDefault(c, 'terminationMessagePath', '/dev/termination-log');
+    setDefault(c, 'terminationMessagePolicy', 'File');
+    const image = typeof c.image === 'string' ? c.image : '';
+    setDefault(c, 'imagePullPolicy', image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent');
+    if (Array.isArray(c.ports)) for (const p of c.ports) if (isRecord(p)) setDefault(p, 'protocol', 'TCP');
+    for (const probe of ['readinessProbe', 'livenessProbe', 'startupProbe']) {
+      const pr = c[probe];
+      if (!isRecord(pr)) continue;
+      setDefault(pr, 'timeoutSeconds', 1);
+      setDefault(pr, 'periodSeconds', 10);
+      setDefault(pr, 'successThreshold', 1);
+      setDefault(pr, 'failureThreshold', 3);
+      if (isRecord(pr.httpGet)) setDefault(pr.httpGet, 'scheme', 'HTTP');
+    }
+  });
+}
+
+export function defaultPodSpec(spec: JsonObject, field: string, causes: StatusCause[]): void {
+  setDefault(spec, 'restartPolicy', 'Always');
+  setDefault(spec, 'terminationGracePeriodSeconds', 30);
+  setDefault(spec, 'dnsPolicy', 'ClusterFirst');
+  setDefault(spec, 'schedulerName', 'default-scheduler');
+  setDefault(spec, 'securityContext', {});
+  if (spec.serviceAccountName === undefined) spec.serviceAccountName = spec.serviceAccount ?? 'default';
+  if (!Array.isArray(spec.containers) || spec.containers.length === 0) {
+    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `${field}.containers` });
+  }
+  defaultContainers(spec.containers, `${field}.containers`, causes);
+  defaultContainers(spec.initContainers, `${field}.initContainers`, causes);
+}
+
+export function defaultPod(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
+  const causes: StatusCause[] = [];
+  defaultPodSpec(rec(obj, 'spec'), 'spec', causes);
+  if (!old) {
+    obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
+  }
+  return causes;
+}
+
+export function defaultService(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
+  const spec = rec(obj, 'spec');
+  setDefault(spec, 'type', 'ClusterIP');
+  setDefault(spec, 'sessionAffinity', 'None');
+  if (spec.clusterIP === undefined) {
+    const prev = old && isRecord(old.spec) ? old.spec.clusterIP : undefined;
+    // A fake allocation from a range no pod uses; processes reach Services by name through the kubelet's resolver.
+    spec.clusterIP = prev ?? `10.96.${Math.floor(Math.random() * 254) + 1}.${Math.floor(Math.random() * 254) + 1}`;
+  }
+  if (spec.clusterIPs === undefined) spec.clusterIPs = spec.clusterIP === 'None' ? ['None'] : [spec.clusterIP];
+  if (Array.isArray(spec.ports)) {
+    for (const p of spec.ports) {
+      if (!isRecord(p)) continue;
+      setDefault(p, 'protocol', 'TCP');
+      setDefault(p, 'targetPort', p.port);
+    }
+  }
+  if (!old) obj.status = { loadBalancer: {} };
+  return [];
+}
+
+function defaultTemplate(spec: JsonObject, causes: StatusCause[]): void {
+  const template = rec(spec, 'template');
+  defaultPodSpec(rec(template, 'spec'), 'spec.template.spec', causes);
+  if (!isRecord(spec.selector)) {
+    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.selector' });
+  }
+}
+
+export function defaultDeployment(obj: KubeObject): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const spec = rec(obj, 'spec');
+  setDefault(spec, 'replicas', 1);
+  setDefault(spec, 'revisionHistoryLimit', 10);
+  setDefault(spec, 'progressDeadlineSeconds', 600);
+  const strategy = rec(spec, 'strategy');
+  setDefault(strategy, 'type', 'RollingUpdate');
+  if (strategy.type === 'RollingUpdate') {
+    const ru = rec(strategy, 'rollingUpdate');
+    setDefault(ru, 'maxUnavailable', '25%');
+    setDefault(ru, 'maxSurge', '25%');
+  }
+  defaultTemplate(spec, causes);
+  return causes;
+}
+
+export function defaultReplicaSet(obj: KubeObject): StatusCause[] {
+  const causes: StatusCause[] = [];
+  const spec = rec(obj, 'spec');
+  setDefault(spec, 'replicas', 1);
+  defaultTemplate(spec, causes);
+  return causes;
+}

@@ -1,0 +1,47 @@
+// What the server knows about one kind of resource: its names, scope, subresources and
+// the per-kind rules (strategy) the generic handlers consult.
+import type { GroupResource } from '../errors.ts';
+import type { KubeObject } from '../types.ts';
+import type { StatusCause } from '../errors.ts';
+
+export interface ScaleSpec {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath?: string;
+}
+
+export interface ResourceType {
+  group: string;
+  version: string;
+  plural: string;
+  singular: string;
+  kind: string;
+  listKind: string;
+  namespaced: boolean;
+  shortNames: string[];
+  categories: string[];
+  /** Has a status subresource: main writes keep status, status writes keep the rest. */
+  status: boolean;
+  scale?: ScaleSpec;
+  /** metadata.generation is maintained. */
+  generation: boolean;
+  /** Generation bumps on any change outside metadata and status (custom resources) rather than spec only. */
+  generationOnAnyChange: boolean;
+  custom: boolean;
+  /** PUT on a missing object creates it (Leases, Events). */
+  allowCreateOnUpdate: boolean;
+  /** PUT without metadata.resourceVersion is allowed. */
+  allowUnconditionalUpdate: boolean;
+  /** DELETE answers with the deleted object instead of a Status. */
+  returnDeletedObject: boolean;
+  /** Default, prune and validate (custom resources from their schema; built-ins by code). */
+  prepare?: (obj: KubeObject, old: KubeObject | undefined) => StatusCause[];
+}
+
+export function groupVersion(rt: { group: string; version: string }): string {
+  return rt.group ? `${rt.group}/${rt.version}` : rt.version;
+}
+
+export function groupResource(rt: ResourceType): GroupResource {
+  return { group: rt.group, resource: rt.plural };
+}
