@@ -1,0 +1,39 @@
+// DescribeGroups v2 and ListGroups v2.
+import { Writer } from '../protocol/writer.ts';
+import { ErrorCode } from '../protocol/errors.ts';
+import type { Handler } from './context.ts';
+
+export const describeGroups: Handler = (r, { state }) => {
+  const ids = r.array((x) => x.string());
+  return new Writer().int32(0).array(ids, (w, id) => {
+    const g = state.groups.groups.get(id);
+    if (g === undefined) {
+      // Kafka describes an unknown group as Dead without an error.
+      w.int16(ErrorCode.NONE).string(id).string('Dead').string('').string('').array([], () => undefined);
+      return;
+    }
+    const stable = g.state === 'Stable';
+    w.int16(ErrorCode.NONE)
+      .string(id)
+      .string(g.state)
+      .string(g.protocolType ?? '')
+      .string(stable ? (g.protocolName ?? '') : '');
+    // Member metadata and assignments are only meaningful once the group is Stable.
+    w.array([...g.members.values()], (mw, m) => {
+      const metadata = stable ? (m.protocols.find((p) => p.name === g.protocolName)?.metadata ?? Buffer.alloc(0)) : Buffer.alloc(0);
+      mw.string(m.memberId)
+        .string(m.clientId)
+        .string(m.clientHost)
+        .bytes(metadata)
+        .bytes(stable ? m.assignment : Buffer.alloc(0));
+    });
+  });
+};
+
+export const listGroups: Handler = (_r, { state }) =>
+  new Writer()
+    .int32(0)
+    .int16(ErrorCode.NONE)
+    .array([...state.groups.groups.values()], (w, g) => {
+      w.string(g.groupId).string(g.protocolType ?? '');
+    });

@@ -1,0 +1,71 @@
+// Produce v7: validates each partition's single record batch, appends it (with idempotence
+// and transaction bookkeeping in the log) and answers per partition; acks=0 gets no answer.
+import { Writer } from '../protocol/writer.ts';
+import { ErrorCode } from '../protocol/errors.ts';
+import { splitBatches, validateBatch } from '../protocol/record-batch.ts';
+import type { Handler } from './context.ts';
+
+interface PartitionAnswer {
+  partition: number;
+  error: number;
+  baseOffset: number;
+  logStartOffset: number;
+}
+
+export const produce: Handler = async (r, { state, injectedError }) => {
+  const transactionalId = r.nullableString();
+  const acks = r.int16();
+  r.int32(); // timeout: a single replica never waits for followers
+  const topics = r.array((x) => ({
+    name: x.string(),
+    partitions: x.array((p) => ({ partition: p.int32(), records: p.nullableBytes() })),
+  }));
+
+  const answers: { name: string; partitions: PartitionAnswer[] }[] = [];
+  for (const t of topics) {
+    const parts: PartitionAnswer[] = [];
+    for (const p of t.partitions) {
+      const fail = (error: number): PartitionAnswer => ({ partition: p.partition, error, baseOffset: -1, logStartOffset: -1 });
+      if (injectedError !== null) {
+        parts.push(fail(injectedError));
+        continue;
+      }
+      if (acks !== 0 && acks !== 1 && acks !== -1) {
+        parts.push(fail(ErrorCode.INVALID_REQUIRED_ACKS));
+        continue;
+      }
+      const log = state.topics.partition(t.name, p.partition);
+      if (log === undefined) {
+        parts.push(fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+        continue;
+      }
+      const batches = splitBatches(p.records ?? Buffer.alloc(0));
+      // Produce v3+ must carry exactly one batch per partition.
+      if (typeof batches === 'number' || batches.length !== 1) {
+        parts.push(fail(typeof batches === 'number' ? batches : ErrorCode.INVALID_RECORD));
+        continue;
+      }
+      const data = batches[0] as Buffer;
+      const header = await validateBatch(data);
+      if (typeof header === 'number') {
+        parts.push(fail(header));
+        continue;
+      }
+      if (header.isTransactional && transactionalId === null) {
+        parts.push(fail(ErrorCode.INVALID_RECORD));
+        continue;
+      }
+      const result = log.append(header, data);
+      parts.push(result.error === ErrorCode.NONE ? { partition: p.partition, error: 0, baseOffset: result.baseOffset, logStartOffset: log.logStartOffset } : fail(result.error));
+    }
+    answers.push({ name: t.name, partitions: parts });
+  }
+  if (acks === 0) return null;
+  return new Writer()
+    .array(answers, (w, t) => {
+      w.string(t.name).array(t.partitions, (pw, p) => {
+        pw.int32(p.partition).int16(p.error).int64(p.baseOffset).int64(-1).int64(p.logStartOffset);
+      });
+    })
+    .int32(0);
+};

@@ -1,0 +1,80 @@
+// Fault injection rules consulted by the server for each request: drop the connection
+// (before handling, or after handling so the response is lost), delay the response, or
+// answer with an error code instead of handling the request.
+import { ApiKey, apiName } from './protocol/api-keys.ts';
+import type { ApiName } from './protocol/api-keys.ts';
+import { ErrorCode } from './protocol/errors.ts';
+import type { ErrorCodeName } from './protocol/errors.ts';
+
+/** APIs whose handlers can answer with an injected error in their own response layout. */
+export const ERROR_INJECTABLE: readonly ApiName[] = [
+  'Produce',
+  'Fetch',
+  'ListOffsets',
+  'FindCoordinator',
+  'JoinGroup',
+  'SyncGroup',
+  'Heartbeat',
+  'LeaveGroup',
+  'OffsetCommit',
+  'OffsetFetch',
+  'InitProducerId',
+  'AddPartitionsToTxn',
+  'AddOffsetsToTxn',
+  'EndTxn',
+  'TxnOffsetCommit',
+];
+
+interface Rule {
+  api: number | null;
+  remaining: number;
+}
+
+export class Faults {
+  private drops: (Rule & { afterHandling: boolean })[] = [];
+  private delays: (Rule & { ms: number })[] = [];
+  private errors: (Rule & { code: number })[] = [];
+  /** Per API name: how many requests were answered with an injected error, for assertions. */
+  readonly injected = new Map<ApiName, number>();
+
+  private static take<R extends Rule>(rules: R[], apiKey: number, extra: (r: R) => boolean = () => true): R | undefined {
+    const rule = rules.find((r) => (r.api === null || r.api === apiKey) && r.remaining > 0 && extra(r));
+    if (rule !== undefined) rule.remaining--;
+    return rule;
+  }
+
+  dropNext(api: ApiName | null, count: number, afterHandling: boolean): void {
+    this.drops.push({ api: api === null ? null : ApiKey[api], remaining: count, afterHandling });
+  }
+
+  delayNext(api: ApiName | null, count: number, ms: number): void {
+    this.delays.push({ api: api === null ? null : ApiKey[api], remaining: count, ms });
+  }
+
+  failNext(api: ApiName, error: ErrorCodeName, count: number): void {
+    if (!ERROR_INJECTABLE.includes(api)) throw new Error(`error injection is not supported for ${api}`);
+    this.errors.push({ api: ApiKey[api], remaining: count, code: ErrorCode[error] });
+  }
+
+  shouldDrop(apiKey: number, afterHandling: boolean): boolean {
+    return Faults.take(this.drops, apiKey, (r) => r.afterHandling === afterHandling) !== undefined;
+  }
+
+  delayFor(apiKey: number): number {
+    return Faults.take(this.delays, apiKey)?.ms ?? 0;
+  }
+
+  errorFor(apiKey: number): number | null {
+    const rule = Faults.take(this.errors, apiKey);
+    if (rule === undefined) return null;
+    const name = apiName(apiKey);
+    if (name !== undefined) this.injected.set(name, (this.injected.get(name) ?? 0) + 1);
+    return rule.code;
+  }
+
+  clear(): void {
+    this.drops = [];
+    this.delays = [];
+    this.errors = [];
+  }
+}

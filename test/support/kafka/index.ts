@@ -1,0 +1,99 @@
+// Public entry for tests: start a single-node Kafka wire-protocol broker on 127.0.0.1.
+import { BrokerState } from './broker-state.ts';
+import type { BrokerConfig } from './broker-state.ts';
+import { Faults } from './faults.ts';
+import { KafkaServer } from './server.ts';
+import type { ApiName } from './protocol/api-keys.ts';
+import type { ErrorCodeName } from './protocol/errors.ts';
+
+export type { ApiName } from './protocol/api-keys.ts';
+export type { ErrorCodeName } from './protocol/errors.ts';
+
+export interface StartKafkaOptions {
+  /** num.partitions: partitions of auto-created topics (Kafka default 1). */
+  partitions?: number;
+  /** Topics to create up front, name -> partition count. */
+  topics?: Record<string, number>;
+  /** 0 (default) picks an ephemeral port. */
+  port?: number;
+  /** auto.create.topics.enable (default true, as in Kafka). */
+  autoCreateTopics?: boolean;
+  /** group.initial.rebalance.delay.ms; default 0 here (Kafka: 3000) so tests stay fast. */
+  initialRebalanceDelayMs?: number;
+  /** group.min.session.timeout.ms (Kafka default 6000); lower it for tests with short sessions. */
+  minSessionTimeoutMs?: number;
+  /** group.max.session.timeout.ms (Kafka default 1800000). */
+  maxSessionTimeoutMs?: number;
+  /** transaction.max.timeout.ms (Kafka default 900000). */
+  maxTransactionTimeoutMs?: number;
+  /** transaction.abort.timed.out.transaction.cleanup.interval.ms (Kafka default 10000). */
+  transactionAbortCheckIntervalMs?: number;
+}
+
+export interface KafkaBroker {
+  /** Bootstrap addresses for kafkajs, e.g. ['127.0.0.1:40123']. */
+  brokers: string[];
+  port: number;
+  /** Broker internals, for assertions on logs, groups and transactions. */
+  state: BrokerState;
+  stop(): Promise<void>;
+  /** Stops listening and drops every connection, then comes back on the same port with the same logs. */
+  restart(opts?: { downtimeMs?: number }): Promise<void>;
+  /** Closes every open client connection now. */
+  dropConnections(): void;
+  /** Closes the connection of the next `count` requests of `api` (null: any API), before or after handling them. */
+  dropNextRequests(api: ApiName | null, count?: number, opts?: { afterHandling?: boolean }): void;
+  /** Delays the next `count` responses (default: all) of `api` (null: any API) by `ms`. */
+  delayResponses(ms: number, opts?: { api?: ApiName; count?: number }): void;
+  /** Answers the next `count` requests of `api` with `error` instead of handling them. */
+  failNextRequests(api: ApiName, error: ErrorCodeName, count?: number): void;
+  /** How many requests of each API were answered with an injected error. */
+  injectedErrors(api: ApiName): number;
+  clearFaults(): void;
+}
+
+export async function startKafka(options: StartKafkaOptions = {}): Promise<KafkaBroker> {
+  const host = '127.0.0.1';
+  const config: BrokerConfig = {
+    nodeId: 0,
+    host,
+    clusterId: 'weir-test-cluster',
+    defaultPartitions: options.partitions ?? 1,
+    autoCreateTopics: options.autoCreateTopics ?? true,
+    initialRebalanceDelayMs: options.initialRebalanceDelayMs ?? 0,
+    minSessionTimeoutMs: options.minSessionTimeoutMs ?? 6000,
+    maxSessionTimeoutMs: options.maxSessionTimeoutMs ?? 1800000,
+    maxTransactionTimeoutMs: options.maxTransactionTimeoutMs ?? 900000,
+    transactionAbortCheckIntervalMs: options.transactionAbortCheckIntervalMs ?? 10000,
+  };
+  const state = new BrokerState(config);
+  for (const [name, partitions] of Object.entries(options.topics ?? {})) state.topics.create(name, partitions);
+  const faults = new Faults();
+  const server = new KafkaServer(state, faults);
+  const port = await server.listen(options.port ?? 0, host);
+  state.port = port;
+  let running = true;
+
+  return {
+    brokers: [`${host}:${port}`],
+    port,
+    state,
+    async stop() {
+      if (!running) return;
+      running = false;
+      await server.close();
+      state.close();
+    },
+    async restart(opts = {}) {
+      await server.close();
+      if (opts.downtimeMs !== undefined && opts.downtimeMs > 0) await new Promise((resolve) => setTimeout(resolve, opts.downtimeMs));
+      await server.listen(port, host);
+    },
+    dropConnections: () => server.dropConnections(),
+    dropNextRequests: (api, count = 1, opts = {}) => faults.dropNext(api, count, opts.afterHandling ?? false),
+    delayResponses: (ms, opts = {}) => faults.delayNext(opts.api ?? null, opts.count ?? Number.POSITIVE_INFINITY, ms),
+    failNextRequests: (api, error, count = 1) => faults.failNext(api, error, count),
+    injectedErrors: (api) => faults.injected.get(api) ?? 0,
+    clearFaults: () => faults.clear(),
+  };
+}
