@@ -1,0 +1,58 @@
+/** Creates the operator instance for a stream node from its transformation's spec. */
+import type { PhysicalTransformation } from '../../api/transformation.ts';
+import { CoFlatMapOperator, CoMapOperator, CoProcessOperator, KeyedCoProcessOperator } from './co-operators.ts';
+import { KeyedProcessOperator, ProcessOperator, RollingReduceOperator } from './process-operators.ts';
+import { FilterOperator, FlatMapOperator, MapOperator } from './simple-operators.ts';
+import { SinkOperator } from './sink-operator.ts';
+import { SourceOperator } from './source-operator.ts';
+import type { StreamOperator } from './stream-operator.ts';
+import { TimestampsAndWatermarksOperator } from './timestamps-and-watermarks-operator.ts';
+import { WindowOperator } from './window/window-operator.ts';
+
+export function createOperator(t: PhysicalTransformation): StreamOperator {
+  if (t.type === 'source') return new SourceOperator(t.source);
+  if (t.type === 'twoInput') {
+    const s = t.spec;
+    switch (s.kind) {
+      case 'coMap':
+        return new CoMapOperator(s.fn);
+      case 'coFlatMap':
+        return new CoFlatMapOperator(s.fn);
+      case 'coProcess':
+        return new CoProcessOperator(s.fn);
+      case 'keyedCoProcess':
+        return new KeyedCoProcessOperator(s.fn);
+    }
+  }
+  const s = t.spec;
+  switch (s.kind) {
+    case 'map':
+      return new MapOperator(s.fn);
+    case 'filter':
+      return new FilterOperator(s.fn);
+    case 'flatMap':
+      return new FlatMapOperator(s.fn);
+    case 'process':
+      return new ProcessOperator(s.fn);
+    case 'keyedProcess':
+      return new KeyedProcessOperator(s.fn);
+    case 'rollingReduce':
+      return new RollingReduceOperator(s.reduce);
+    case 'timestampsAndWatermarks':
+      return new TimestampsAndWatermarksOperator(s.strategy);
+    case 'window':
+      return new WindowOperator(s);
+    case 'sink':
+      return new SinkOperator(s.sink);
+  }
+}
+
+export function keySelectorsOf(t: PhysicalTransformation) {
+  if (t.type === 'oneInput') return [t.keySelector];
+  if (t.type === 'twoInput') return [t.keySelector1, t.keySelector2];
+  return [];
+}
+
+export function isKeyed(t: PhysicalTransformation): boolean {
+  return keySelectorsOf(t).some((k) => k !== undefined);
+}

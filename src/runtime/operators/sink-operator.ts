@@ -1,0 +1,40 @@
+import type { Sink, SinkWriter } from '../../api/source.ts';
+import type { RecordBatch } from '../stream-element.ts';
+import { StreamOperator } from './stream-operator.ts';
+
+/** Feeds batches to a sink writer; async writes are awaited by the task before its next step. */
+export class SinkOperator extends StreamOperator {
+  private writer!: SinkWriter<unknown>;
+  recordsWritten = 0;
+
+  constructor(private readonly sink: Sink<unknown>) {
+    super();
+  }
+
+  override open(): void {
+    const s = this.setup;
+    this.writer = this.sink.createWriter({
+      subtaskIndex: s.subtaskIndex,
+      parallelism: s.parallelism,
+      taskName: s.name,
+      jobParameters: s.jobParameters,
+      addToResult: (name, values) => s.addToResult(name, values),
+    });
+  }
+
+  processBatch(batch: RecordBatch): void {
+    this.recordsWritten += batch.length;
+    const done = this.writer.write(batch.values, batch.timestamps);
+    if (done) this.setup.trackAsync(done);
+  }
+
+  override processWatermark(): void {}
+
+  override async finish(): Promise<void> {
+    await this.writer.flush?.();
+  }
+
+  override async close(): Promise<void> {
+    await this.writer.close?.();
+  }
+}

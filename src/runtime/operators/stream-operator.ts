@@ -1,0 +1,127 @@
+/**
+ * The operator contract. The task calls the `handle*` methods, which attribute any
+ * failure to this operator and hand the output over; subclasses implement `process*`.
+ */
+import type { RecordBatch } from '../stream-element.ts';
+import type { Output } from './output.ts';
+import type { OperatorSetup } from './operator-setup.ts';
+import { OperatorError } from './operator-error.ts';
+
+export abstract class StreamOperator {
+  output!: Output;
+  setup!: OperatorSetup;
+
+  init(setup: OperatorSetup, output: Output): void {
+    this.setup = setup;
+    this.output = output;
+  }
+
+  get name(): string {
+    return this.setup.name;
+  }
+
+  open(): void | Promise<void> {}
+
+  abstract processBatch(batch: RecordBatch, input: number): void;
+
+  /** Called with the combined watermark of one input. */
+  processWatermark(timestamp: number, _input: number): void {
+    this.output.emitWatermark(timestamp);
+  }
+
+  processWatermarkStatus(idle: boolean, _input: number): void {
+    this.output.emitWatermarkStatus(idle);
+  }
+
+  /** One input has ended (its final +Infinity watermark has already arrived). */
+  endInput(_input: number): void {}
+
+  /** All inputs have ended: emit what remains. */
+  finish(): void | Promise<void> {}
+
+  close(): void | Promise<void> {}
+
+  /** The keys a batch will touch, for state prefetching; undefined when not keyed. */
+  prefetch(_batch: RecordBatch, _input: number): Promise<void> | undefined {
+    return undefined;
+  }
+
+  fail(err: unknown): OperatorError {
+    if (err instanceof OperatorError) return err;
+    return new OperatorError(this.setup.name, this.setup.uid, `${this.setup.subtaskIndex + 1}/${this.setup.parallelism}`, err);
+  }
+
+  handleBatch(batch: RecordBatch, input: number): void {
+    try {
+      this.processBatch(batch, input);
+      this.output.flush();
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  handleWatermark(timestamp: number, input: number): void {
+    try {
+      this.processWatermark(timestamp, input);
+      this.output.flush();
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  handleWatermarkStatus(idle: boolean, input: number): void {
+    try {
+      this.processWatermarkStatus(idle, input);
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  handleEndInput(input: number): void {
+    try {
+      this.endInput(input);
+      this.output.flush();
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  async handleFinish(): Promise<void> {
+    try {
+      await this.finish();
+      this.output.flush();
+      this.output.endInput();
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  async handleOpen(): Promise<void> {
+    try {
+      await this.open();
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  async handleClose(): Promise<void> {
+    try {
+      await this.close();
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+}
+
+/** Calls a rich function's open/close if it has them. */
+export async function openFunction(fn: unknown, ctx: unknown): Promise<void> {
+  if (typeof fn === 'object' && fn !== null && typeof (fn as { open?: unknown }).open === 'function') {
+    await (fn as { open(c: unknown): unknown }).open(ctx);
+  }
+}
+
+export async function closeFunction(fn: unknown): Promise<void> {
+  if (typeof fn === 'object' && fn !== null && typeof (fn as { close?: unknown }).close === 'function') {
+    await (fn as { close(): unknown }).close();
+  }
+}

@@ -1,0 +1,205 @@
+/** The five keyed state types on the heap. */
+import type {
+  AggregatingState,
+  AggregatingStateDescriptor,
+  ListState,
+  MapState,
+  ReducingState,
+  ReducingStateDescriptor,
+  ValueState,
+  ValueStateDescriptor,
+} from '../../../api/state.ts';
+import { CellState, HeapState } from './heap-state.ts';
+import type { Stamped } from './ttl.ts';
+
+export class HeapValueState<T> extends CellState<T> implements ValueState<T> {
+  value(): T | undefined {
+    const v = this.read();
+    return v === undefined ? (this.descriptor as ValueStateDescriptor<T>).defaultValue : v;
+  }
+
+  update(value: T): void {
+    this.write(value === null ? undefined : value);
+  }
+}
+
+export class HeapReducingState<T> extends CellState<T> implements ReducingState<T> {
+  get(): T | undefined {
+    return this.read();
+  }
+
+  add(value: T): void {
+    const current = this.read();
+    this.write(current === undefined ? value : (this.descriptor as ReducingStateDescriptor<T>).reduce(current, value));
+  }
+
+  override mergeNamespaces(target: string, sources: readonly string[]): void {
+    const reduce = (this.descriptor as ReducingStateDescriptor<T>).reduce;
+    let acc: T | undefined;
+    for (const ns of sources) {
+      const v = this.takeFrom(ns);
+      if (v !== undefined) acc = acc === undefined ? v : reduce(acc, v);
+    }
+    if (acc === undefined) return;
+    const saved = this.namespace;
+    this.namespace = target;
+    const current = this.read();
+    this.write(current === undefined ? acc : reduce(current, acc));
+    this.namespace = saved;
+  }
+}
+
+export class HeapAggregatingState<IN, ACC, OUT> extends CellState<ACC> implements AggregatingState<IN, OUT> {
+  private get fn() {
+    return (this.descriptor as AggregatingStateDescriptor<IN, ACC, OUT>).aggregate;
+  }
+
+  get(): OUT | undefined {
+    const acc = this.read();
+    return acc === undefined ? undefined : this.fn.getResult(acc);
+  }
+
+  /** The accumulator itself (window operators hand it to merge). */
+  getAccumulator(): ACC | undefined {
+    return this.read();
+  }
+
+  add(value: IN): void {
+    const acc = this.read();
+    this.write(this.fn.add(value, acc === undefined ? this.fn.createAccumulator() : acc));
+  }
+
+  override mergeNamespaces(target: string, sources: readonly string[]): void {
+    let acc: ACC | undefined;
+    for (const ns of sources) {
+      const v = this.takeFrom(ns);
+      if (v !== undefined) acc = acc === undefined ? v : this.fn.merge(acc, v);
+    }
+    if (acc === undefined) return;
+    const saved = this.namespace;
+    this.namespace = target;
+    const current = this.read();
+    this.write(current === undefined ? acc : this.fn.merge(current, acc));
+    this.namespace = saved;
+  }
+}
+
+/** List state; with TTL every element has its own stamp. */
+export class HeapListState<T> extends HeapState<unknown[]> implements ListState<T> {
+  get(): T[] {
+    const list = this.entry;
+    if (list === undefined) return [];
+    if (!this.ttl) return (list as T[]).slice();
+    this.touched();
+    const now = this.ttl.now();
+    const live = (list as Stamped<T>[]).filter((s) => this.ttl!.visible(s, now));
+    if (live.length !== list.length && this.ttl.config.visibility === 'NeverReturnExpired') this.entry = live.length ? live : undefined;
+    return live.map((s) => s.v);
+  }
+
+  add(value: T): void {
+    if (value === undefined || value === null) throw new TypeError(`ListState "${this.descriptor.name}": cannot add ${value}`);
+    const item = this.ttl ? { v: value, t: this.ttl.now() } : value;
+    const list = this.entry;
+    if (list === undefined) this.entry = [item];
+    else list.push(item);
+    this.touched();
+  }
+
+  addAll(values: readonly T[]): void {
+    for (const v of values) this.add(v);
+  }
+
+  update(values: readonly T[]): void {
+    this.entry = undefined;
+    this.addAll(values);
+  }
+
+  override mergeNamespaces(target: string, sources: readonly string[]): void {
+    const merged: unknown[] = [];
+    for (const ns of sources) {
+      const l = this.table.get(ns, this.key.id);
+      if (l) merged.push(...l);
+      this.table.delete(ns, this.key.id);
+    }
+    if (merged.length === 0) return;
+    const existing = this.table.get(target, this.key.id);
+    this.table.set(target, this.key.id, existing ? existing.concat(merged) : merged);
+  }
+
+  protected isEntryExpired(entry: unknown[], now: number): boolean {
+    return this.ttl !== undefined && (entry as Stamped<T>[]).every((s) => this.ttl!.isExpired(s, now));
+  }
+}
+
+/** Map state; with TTL every entry has its own stamp. */
+export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements MapState<K, V> {
+  private live(): Map<K, unknown> | undefined {
+    const m = this.entry;
+    if (m === undefined || !this.ttl) return m;
+    this.touched();
+    const now = this.ttl.now();
+    for (const [k, s] of m) {
+      if (!this.ttl.visible(s as Stamped<V>, now) || (this.ttl.isExpired(s as Stamped<V>, now) && this.ttl.config.visibility === 'NeverReturnExpired')) m.delete(k);
+    }
+    if (m.size === 0) this.entry = undefined;
+    return m.size === 0 ? undefined : m;
+  }
+
+  private unwrap(s: unknown): V {
+    return this.ttl ? (s as Stamped<V>).v : (s as V);
+  }
+
+  get(key: K): V | undefined {
+    const s = this.live()?.get(key);
+    return s === undefined ? undefined : this.unwrap(s);
+  }
+
+  put(key: K, value: V): void {
+    let m = this.entry;
+    if (m === undefined) {
+      m = new Map();
+      this.entry = m;
+    }
+    m.set(key, this.ttl ? { v: value, t: this.ttl.now() } : value);
+    this.touched();
+  }
+
+  putAll(entries: Iterable<readonly [K, V]>): void {
+    for (const [k, v] of entries) this.put(k, v);
+  }
+
+  remove(key: K): void {
+    const m = this.entry;
+    if (!m) return;
+    m.delete(key);
+    if (m.size === 0) this.entry = undefined;
+  }
+
+  contains(key: K): boolean {
+    return this.live()?.has(key) ?? false;
+  }
+
+  entries(): [K, V][] {
+    const m = this.live();
+    return m ? [...m].map(([k, s]) => [k, this.unwrap(s)]) : [];
+  }
+
+  keys(): K[] {
+    return [...(this.live()?.keys() ?? [])];
+  }
+
+  values(): V[] {
+    return this.entries().map((e) => e[1]);
+  }
+
+  isEmpty(): boolean {
+    return this.live() === undefined;
+  }
+
+  protected isEntryExpired(entry: Map<K, unknown>, now: number): boolean {
+    if (!this.ttl) return false;
+    for (const s of entry.values()) if (!this.ttl.isExpired(s as Stamped<V>, now)) return false;
+    return true;
+  }
+}

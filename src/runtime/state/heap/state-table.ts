@@ -1,0 +1,37 @@
+/** namespace -> key -> entry. The void namespace is one inner map, so plain keyed state costs one lookup. */
+export type KeyId = string | number | bigint | boolean;
+
+export class StateTable<S> {
+  readonly namespaces = new Map<string, Map<KeyId, S>>();
+
+  get(namespace: string, key: KeyId): S | undefined {
+    return this.namespaces.get(namespace)?.get(key);
+  }
+
+  set(namespace: string, key: KeyId, entry: S): void {
+    let m = this.namespaces.get(namespace);
+    if (!m) {
+      m = new Map();
+      this.namespaces.set(namespace, m);
+    }
+    m.set(key, entry);
+  }
+
+  delete(namespace: string, key: KeyId): void {
+    const m = this.namespaces.get(namespace);
+    if (!m) return;
+    m.delete(key);
+    if (m.size === 0) this.namespaces.delete(namespace);
+  }
+
+  size(): number {
+    let n = 0;
+    for (const m of this.namespaces.values()) n += m.size;
+    return n;
+  }
+
+  /** Every (namespace, key, entry); safe against deletion while iterating. */
+  *entries(): Generator<[string, KeyId, S]> {
+    for (const [ns, m] of this.namespaces) for (const [k, s] of m) yield [ns, k, s];
+  }
+}

@@ -1,0 +1,53 @@
+/** Time-to-live bookkeeping for heap state: entries carry the time they were last stamped. */
+import type { StateTtlConfig } from '../../../api/state-ttl.ts';
+import type { Clock } from '../../task/clock.ts';
+import type { StateTable } from './state-table.ts';
+
+export interface Stamped<V> {
+  v: V;
+  t: number;
+}
+
+export class TtlPolicy {
+  private cleanupCursor: Iterator<[string, unknown, unknown]> | undefined;
+
+  constructor(
+    readonly config: StateTtlConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  isExpired(stamped: Stamped<unknown>, now = this.clock.now()): boolean {
+    return stamped.t + this.config.ttlMs <= now;
+  }
+
+  /** Whether a read may return this entry; refreshes the stamp on read when so configured. */
+  visible<V>(stamped: Stamped<V>, now: number): boolean {
+    if (this.isExpired(stamped, now)) return this.config.visibility === 'ReturnExpiredIfNotCleanedUp';
+    if (this.config.updateType === 'OnReadAndWrite') stamped.t = now;
+    return true;
+  }
+
+  /**
+   * Checks the next `cleanupIncrementalSize` entries of a table and drops the expired
+   * ones, as Flink's incremental cleanup does on state access.
+   */
+  cleanupIncrementally<S>(table: StateTable<S>, isEntryExpired: (entry: S, now: number) => boolean): void {
+    const n = this.config.cleanupIncrementalSize;
+    if (n === 0) return;
+    const now = this.clock.now();
+    for (let i = 0; i < n; i++) {
+      this.cleanupCursor ??= table.entries() as Iterator<[string, unknown, unknown]>;
+      const next = this.cleanupCursor.next();
+      if (next.done) {
+        this.cleanupCursor = undefined;
+        return;
+      }
+      const [ns, key, entry] = next.value;
+      if (isEntryExpired(entry as S, now)) table.delete(ns, key as never);
+    }
+  }
+}

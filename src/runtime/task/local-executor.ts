@@ -1,0 +1,215 @@
+/**
+ * Runs every subtask of a job plan inside this process: builds the tasks, wires them with
+ * local channels and the real partitioners, and drives them until the job ends.
+ */
+import { WeirError, errorMessage } from '../errors.ts';
+import type { JobPlan } from '../graph/job-plan.ts';
+import { LocalChannel } from '../network/local-channel.ts';
+import { connectedTargets } from '../network/channel-selector.ts';
+import { RecordWriter } from '../network/record-writer.ts';
+import { ChainedOutput, OperatorOutput } from '../operators/chained-output.ts';
+import { createOperator, isKeyed, keySelectorsOf } from '../operators/operator-factory.ts';
+import type { Output } from '../operators/output.ts';
+import { SourceOperator } from '../operators/source-operator.ts';
+import { SinkOperator } from '../operators/sink-operator.ts';
+import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend.ts';
+import type { Clock } from './clock.ts';
+import { SystemClock } from './clock.ts';
+import { ProcessingTimeService } from './processing-time-service.ts';
+import { StreamTask } from './stream-task.ts';
+import { runTasks } from './task-loop.ts';
+
+export type JobState = 'FINISHED' | 'FAILED' | 'CANCELED';
+
+export interface JobResult {
+  readonly jobName: string;
+  readonly state: JobState;
+  readonly error?: WeirError;
+  /** What collect() sinks received, by name. */
+  readonly collected: ReadonlyMap<string, unknown[]>;
+  readonly durationMs: number;
+}
+
+export interface VertexMetrics {
+  readonly name: string;
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+  /** Lowest input watermark over the vertex's subtasks. */
+  readonly watermark: number;
+}
+
+export interface ExecutorOptions {
+  clock?: Clock;
+  /** Records per batch between operators (default 1024). */
+  batchSize?: number;
+  /** Buffers per channel before the producer is backpressured (default 4). */
+  channelCapacity?: number;
+}
+
+export class LocalExecutor {
+  readonly tasks: StreamTask[] = [];
+  readonly clock: Clock;
+  private readonly collected = new Map<string, unknown[]>();
+  private cancelled = false;
+  private wakeResolver: (() => void) | undefined;
+
+  constructor(
+    readonly plan: JobPlan,
+    options: ExecutorOptions = {},
+  ) {
+    this.clock = options.clock ?? new SystemClock();
+    this.build(options.batchSize ?? 1024, options.channelCapacity ?? 4);
+  }
+
+  private wake = (): void => {
+    const r = this.wakeResolver;
+    this.wakeResolver = undefined;
+    r?.();
+  };
+
+  /** A promise that settles at the next wake() call. */
+  nextWake(): Promise<void> {
+    return new Promise((resolve) => (this.wakeResolver = resolve));
+  }
+
+  private build(batchSize: number, capacity: number): void {
+    const { jobGraph, chains } = this.plan;
+    const tasksByVertex = new Map<string, StreamTask[]>();
+    const outputsOf = new Map<StreamTask, { main: Output[][]; sides: Map<string, Output[]>[] }>();
+    for (const v of jobGraph.vertices) {
+      const chain = chains.get(v.id)!;
+      const tasks: StreamTask[] = [];
+      for (let s = 0; s < v.parallelism; s++) {
+        const operators = chain.map((n) => createOperator(n.transformation));
+        const source = operators[0] instanceof SourceOperator ? operators[0] : undefined;
+        const task = new StreamTask(`${v.name} (${s + 1}/${v.parallelism})`, v.id, s, operators, source, new ProcessingTimeService(this.clock), batchSize, this.wake);
+        tasks.push(task);
+        outputsOf.set(task, { main: chain.map(() => []), sides: chain.map(() => new Map()) });
+      }
+      tasksByVertex.set(v.id, tasks);
+    }
+    for (const e of jobGraph.edges) {
+      const sourceVertex = jobGraph.vertices.find((v) => v.id === e.source)!;
+      const targetVertex = jobGraph.vertices.find((v) => v.id === e.target)!;
+      const opIndex = sourceVertex.chain.indexOf(e.sourceOperator);
+      const targetHead = chains.get(targetVertex.id)![0]!;
+      const keySelector = targetHead.inEdges.find((se) => se.source.id === e.sourceOperator && se.input === e.input)?.keySelector;
+      for (const [u, upstream] of tasksByVertex.get(e.source)!.entries()) {
+        const targets = connectedTargets(e.partitioner, u, sourceVertex.parallelism, targetVertex.parallelism);
+        const channels = targets.map((t) => {
+          const c = new LocalChannel(e.input, capacity);
+          const downstream = tasksByVertex.get(e.target)![t]!;
+          c.consumer = downstream;
+          downstream.inputs.push(c);
+          return c;
+        });
+        const writer = new RecordWriter({
+          partitioner: e.partitioner,
+          channels,
+          targets,
+          downstreamParallelism: targetVertex.parallelism,
+          downstreamMaxParallelism: targetVertex.maxParallelism,
+          keySelector,
+          consumerName: targetHead.name,
+          batchSize,
+          startChannel: u,
+        });
+        upstream.writers.push(writer);
+        const outs = outputsOf.get(upstream)!;
+        if (e.sideOutput) {
+          const list = outs.sides[opIndex]!.get(e.sideOutput) ?? [];
+          list.push(writer);
+          outs.sides[opIndex]!.set(e.sideOutput, list);
+        } else {
+          outs.main[opIndex]!.push(writer);
+        }
+      }
+    }
+    for (const v of jobGraph.vertices) {
+      const chain = chains.get(v.id)!;
+      for (const task of tasksByVertex.get(v.id)!) {
+        const inputCount = chain[0]!.transformation.type === 'twoInput' ? 2 : chain[0]!.kind === 'source' ? 0 : 1;
+        for (let input = 0; input < inputCount; input++) task.inputs.filter((c) => c.input === input).forEach((c, i) => (c.valveIndex = i));
+        task.setupInputs(inputCount);
+        const outs = outputsOf.get(task)!;
+        const backend = chain.some((n) => isKeyed(n.transformation)) ? new HeapKeyedStateBackend(this.clock) : undefined;
+        task.operators.forEach((op, i) => {
+          const node = chain[i]!;
+          const main = i + 1 < chain.length ? [new ChainedOutput(task.operators[i + 1]!, batchSize), ...outs.main[i]!] : outs.main[i]!;
+          const sides = outs.sides[i]!;
+          const output = main.length === 1 && sides.size === 0 ? main[0]! : new OperatorOutput(main, sides);
+          op.init(
+            {
+              operatorId: node.id,
+              name: node.name,
+              uid: node.uid,
+              subtaskIndex: task.subtaskIndex,
+              parallelism: v.parallelism,
+              maxParallelism: v.maxParallelism,
+              jobParameters: this.plan.args,
+              config: this.plan.config,
+              clock: this.clock,
+              processingTime: task.processingTime,
+              stateBackend: isKeyed(node.transformation) ? backend : undefined,
+              keySelectors: keySelectorsOf(node.transformation),
+              trackAsync: (w) => task.trackAsync(w),
+              addToResult: (name, values) => this.addToResult(name, values),
+            },
+            output,
+          );
+        });
+        this.tasks.push(task);
+      }
+    }
+  }
+
+  private addToResult(name: string, values: readonly unknown[]): void {
+    let list = this.collected.get(name);
+    if (!list) this.collected.set(name, (list = []));
+    for (const v of values) list.push(v);
+  }
+
+  /** Stops the job; run() then resolves with CANCELED. */
+  cancel(): void {
+    this.cancelled = true;
+    this.wake();
+  }
+
+  isCancelled(): boolean {
+    return this.cancelled;
+  }
+
+  metrics(): VertexMetrics[] {
+    return this.plan.jobGraph.vertices.map((v) => {
+      const tasks = this.tasks.filter((t) => t.vertexId === v.id);
+      let recordsIn = 0;
+      let recordsOut = 0;
+      let watermark = Infinity;
+      for (const t of tasks) {
+        recordsIn += t.source ? t.source.recordsOut : t.recordsIn;
+        const sink = t.operators[t.operators.length - 1];
+        recordsOut += sink instanceof SinkOperator ? sink.recordsWritten : t.writers.reduce((n, w) => n + w.recordsOut, 0);
+        watermark = Math.min(watermark, t.source ? -Infinity : t.inputWatermark);
+      }
+      return { name: v.name, recordsIn, recordsOut, watermark };
+    });
+  }
+
+  async run(): Promise<JobResult> {
+    const started = Date.now();
+    const jobName = this.plan.jobGraph.jobName;
+    try {
+      for (const t of this.tasks) await t.open();
+      await runTasks(this);
+    } catch (err) {
+      await Promise.allSettled(this.tasks.filter((t) => !t.finished).map((t) => t.close()));
+      const error = err instanceof WeirError ? err : new WeirError('INTERNAL', errorMessage(err), false, { cause: err });
+      return { jobName, state: 'FAILED', error, collected: this.collected, durationMs: Date.now() - started };
+    }
+    if (this.cancelled) {
+      await Promise.allSettled(this.tasks.filter((t) => !t.finished).map((t) => t.close()));
+      return { jobName, state: 'CANCELED', collected: this.collected, durationMs: Date.now() - started };
+    }
+    return { jobName, state: 'FINISHED', collected: this.collected, durationMs: Date.now() - started };
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * One subtask of a vertex: its operator chain, input channels and record writers. The
+ * executor calls `step` when the task can make progress; a step processes a bounded
+ * number of batches and returns a promise only when it must wait (async state, I/O).
+ */
+import type { SourcePoll } from '../../api/source.ts';
+import type { LocalChannel } from '../network/local-channel.ts';
+import type { RecordWriter } from '../network/record-writer.ts';
+import type { SourceOperator } from '../operators/source-operator.ts';
+import type { StreamOperator } from '../operators/stream-operator.ts';
+import type { StreamElement } from '../stream-element.ts';
+import type { ProcessingTimeService } from './processing-time-service.ts';
+import { WatermarkValve } from './watermark-valve.ts';
+import type { ValveResult } from './watermark-valve.ts';
+
+const MAX_ELEMENTS_PER_STEP = 16;
+
+export class StreamTask {
+  readonly inputs: LocalChannel[] = [];
+  readonly writers: RecordWriter[] = [];
+  valves: WatermarkValve[] = [];
+  private endedInputs = 0;
+  private nextChannel = 0;
+  private sourceReadyAt = -Infinity;
+  private sourceWaiting = false;
+  private readonly pending: Promise<void>[] = [];
+  finished = false;
+  /** A failure that happened outside a step (a rejected source promise). */
+  asyncFailure: unknown;
+  recordsIn = 0;
+  inputWatermark = -Infinity;
+
+  constructor(
+    readonly name: string,
+    readonly vertexId: string,
+    readonly subtaskIndex: number,
+    readonly operators: StreamOperator[],
+    readonly source: SourceOperator | undefined,
+    readonly processingTime: ProcessingTimeService,
+    private readonly batchSize: number,
+    private readonly wake: () => void,
+  ) {}
+
+  get head(): StreamOperator {
+    return this.operators[0]!;
+  }
+
+  /** Call after all input channels are attached. */
+  setupInputs(inputCount: number): void {
+    this.valves = Array.from({ length: inputCount }, (_, input) => new WatermarkValve(this.inputs.filter((c) => c.input === input).length));
+  }
+
+  trackAsync(work: Promise<void>): void {
+    this.pending.push(work);
+  }
+
+  notifyAvailable(): void {}
+
+  async open(): Promise<void> {
+    // Tail first, so an operator's downstream is ready before it can emit (as Flink).
+    for (let i = this.operators.length - 1; i >= 0; i--) await this.operators[i]!.handleOpen();
+  }
+
+  private writersHaveCapacity(): boolean {
+    for (const w of this.writers) if (!w.hasCapacity()) return false;
+    return true;
+  }
+
+  canRun(now: number): boolean {
+    if (this.finished || !this.writersHaveCapacity()) return false;
+    if (this.source) return !this.sourceWaiting && now >= this.sourceReadyAt;
+    for (const c of this.inputs) if (c.size > 0) return true;
+    return false;
+  }
+
+  /** Whether the task waits on something outside the executor loop (I/O). */
+  isWaitingOnIo(): boolean {
+    return this.sourceWaiting;
+  }
+
+  nextWakeTime(): number {
+    if (this.finished) return Infinity;
+    const timers = this.processingTime.nextTime();
+    return this.source && !this.sourceWaiting ? Math.min(timers, this.sourceReadyAt) : timers;
+  }
+
+  fireTimers(now: number): void {
+    if (!this.finished) this.processingTime.fireDue(now);
+  }
+
+  step(): Promise<void> | undefined {
+    const r = this.source ? this.pollSource() : this.processInputs();
+    if (this.pending.length === 0) return r;
+    const pending = this.pending.splice(0);
+    return r ? r.then(() => Promise.all(pending)).then(() => undefined) : Promise.all(pending).then(() => undefined);
+  }
+
+  private pollSource(): Promise<void> | undefined {
+    const r: SourcePoll = this.source!.poll(this.batchSize);
+    if (r === 'more') return undefined;
+    if (r === 'end') return this.finish();
+    if (typeof r === 'number') {
+      this.sourceReadyAt = r;
+      return undefined;
+    }
+    this.sourceWaiting = true;
+    r.then(
+      () => {
+        this.sourceWaiting = false;
+        this.wake();
+      },
+      (err: unknown) => {
+        this.sourceWaiting = false;
+        this.asyncFailure = this.source!.fail(err);
+        this.wake();
+      },
+    );
+    return undefined;
+  }
+
+  private processInputs(): Promise<void> | undefined {
+    const n = this.inputs.length;
+    let budget = MAX_ELEMENTS_PER_STEP;
+    let emptyInARow = 0;
+    while (budget > 0 && emptyInARow < n && this.writersHaveCapacity()) {
+      const channel = this.inputs[this.nextChannel]!;
+      this.nextChannel = this.nextChannel + 1 === n ? 0 : this.nextChannel + 1;
+      const e = channel.poll();
+      if (e === undefined) {
+        emptyInARow++;
+        continue;
+      }
+      emptyInARow = 0;
+      budget--;
+      const r = this.processElement(e, channel);
+      if (r) return r;
+      if (this.finished) return undefined;
+    }
+    return undefined;
+  }
+
+  private processElement(e: StreamElement, channel: LocalChannel): Promise<void> | undefined {
+    const input = channel.input;
+    switch (e.kind) {
+      case 'batch': {
+        this.recordsIn += e.length;
+        const head = this.head;
+        const ready = head.prefetch(e, input);
+        if (ready) return ready.then(() => head.handleBatch(e, input));
+        head.handleBatch(e, input);
+        return undefined;
+      }
+      case 'watermark':
+        this.applyValve(this.valves[input]!.inputWatermark(channel.valveIndex, e.timestamp), input);
+        return undefined;
+      case 'status':
+        this.applyValve(this.valves[input]!.inputStatus(channel.valveIndex, e.idle), input);
+        return undefined;
+      case 'end': {
+        const valve = this.valves[input]!;
+        this.applyValve(valve.endOfPartition(channel.valveIndex), input);
+        if (!valve.allEnded()) return undefined;
+        this.head.handleEndInput(input);
+        this.endedInputs++;
+        return this.endedInputs === this.valves.length ? this.finish() : undefined;
+      }
+    }
+  }
+
+  private applyValve(r: ValveResult, input: number): void {
+    if (r.idle !== undefined) this.head.handleWatermarkStatus(r.idle, input);
+    if (r.watermark !== undefined) {
+      this.inputWatermark = Math.min(...this.valves.map((v) => v.current));
+      this.head.handleWatermark(r.watermark, input);
+    }
+  }
+
+  /** Ends the chain in order (each operator emits what remains), then closes it. */
+  private async finish(): Promise<void> {
+    this.finished = true;
+    this.processingTime.clear();
+    for (let i = 0; i < this.operators.length; i++) {
+      if (i > 0) this.operators[i]!.handleEndInput(0);
+      await this.operators[i]!.handleFinish();
+    }
+    await this.close();
+  }
+
+  async close(): Promise<void> {
+    this.processingTime.clear();
+    for (const op of this.operators) await op.handleClose();
+  }
+}

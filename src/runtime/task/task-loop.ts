@@ -1,0 +1,62 @@
+/**
+ * The scheduling loop of the in-process executor: run every task that can make progress,
+ * fire due processing-time timers, and when nothing can run, wait for the next wake-up
+ * (with a VirtualClock: jump to it, which makes processing-time behaviour deterministic).
+ */
+import { WeirError } from '../errors.ts';
+import { VirtualClock } from './clock.ts';
+import type { LocalExecutor } from './local-executor.ts';
+
+const YIELD_EVERY_MS = 20;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export async function runTasks(executor: LocalExecutor): Promise<void> {
+  const { tasks, clock } = executor;
+  let lastYield = performance.now();
+  while (!executor.isCancelled()) {
+    let progressed = false;
+    let now = clock.now();
+    for (const task of tasks) {
+      if (task.asyncFailure !== undefined) throw task.asyncFailure;
+      if (!task.canRun(now)) continue;
+      const r = task.step();
+      if (r) await r;
+      progressed = true;
+    }
+    now = clock.now();
+    for (const task of tasks) {
+      if (task.nextWakeTime() <= now && !task.finished) {
+        task.fireTimers(now);
+        progressed = true;
+      }
+    }
+    if (tasks.every((t) => t.finished)) return;
+    if (performance.now() - lastYield > YIELD_EVERY_MS) {
+      await yieldToEventLoop();
+      lastYield = performance.now();
+    }
+    if (progressed) continue;
+
+    let next = Infinity;
+    let waitingOnIo = false;
+    for (const t of tasks) {
+      next = Math.min(next, t.nextWakeTime());
+      waitingOnIo ||= t.isWaitingOnIo();
+    }
+    if (waitingOnIo) {
+      await Promise.race([executor.nextWake(), sleep(clock.virtual ? 1000 : Math.max(0, Math.min(next - now, 1000)))]);
+    } else if (next === Infinity) {
+      throw new WeirError('JOB_STALLED', 'internal: no task can make progress and none is waiting for time or I/O', false);
+    } else if (clock instanceof VirtualClock) {
+      clock.advanceTo(next);
+    } else {
+      await Promise.race([executor.nextWake(), sleep(Math.max(0, next - now))]);
+    }
+    lastYield = performance.now();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
