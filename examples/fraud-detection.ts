@@ -1,0 +1,139 @@
+/**
+ * Fraud detection, after the seed guide: a generated stream of card transactions, keyed
+ * by account. A small transaction (under $1) followed within a minute by a large one
+ * (over $500) on the same account raises an alert. A windowed count per merchant runs
+ * alongside. Bounded, so it ends on its own.
+ *
+ *   weir run examples/fraud-detection.ts -- --transactions 200000
+ */
+import {
+  defineJob,
+  KeyedProcessFunction,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  OutputTag,
+  TumblingEventTimeWindows,
+  ValueStateDescriptor,
+  WatermarkStrategy,
+} from '../src/api/index.ts';
+import type { Collector, KeyedProcessContext, ListState, MapState, OnTimerContext, RuntimeContext, ValueState } from '../src/api/index.ts';
+import { DataGeneratorSource } from '../src/connectors/datagen/index.ts';
+
+interface Transaction {
+  accountId: string;
+  merchant: string;
+  amount: number;
+  timestamp: number;
+}
+
+interface Alert {
+  accountId: string;
+  small: number;
+  large: number;
+  merchant: string;
+  at: string;
+  recentAmounts: number[];
+}
+
+const SMALL = 1.0;
+const LARGE = 500.0;
+const ONE_MINUTE = 60_000;
+const START = Date.UTC(2026, 0, 1);
+const MERCHANTS = ['grocer', 'fuel', 'books', 'travel', 'electronics', 'cafe', 'pharmacy'];
+
+/** Deterministic pseudo-random number in [0, 1) for record i. */
+function random(i: number, salt: number): number {
+  let h = Math.imul(i + 1, 0x9e3779b1) ^ Math.imul(salt, 0x85ebca77);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
+}
+
+function transaction(i: number): Transaction {
+  const r = random(i, 7);
+  // Mostly ordinary amounts, a few tiny "card test" charges and a few large ones.
+  const amount = r < 0.02 ? Math.round(random(i, 11) * 99) / 100 : r > 0.985 ? 500 + Math.round(random(i, 13) * 150000) / 100 : 5 + Math.round(random(i, 17) * 20000) / 100;
+  return {
+    accountId: `acct-${Math.floor(random(i, 3) * 200)}`,
+    merchant: MERCHANTS[Math.floor(random(i, 5) * MERCHANTS.length)]!,
+    amount,
+    timestamp: START + i * 250,
+  };
+}
+
+/** Flags small-then-large within a minute, per account (value, map and list state, event-time timers). */
+class FraudDetector extends KeyedProcessFunction<string, Transaction, Alert> {
+  private smallSeen!: ValueState<number>;
+  private timer!: ValueState<number>;
+  private perMerchant!: MapState<string, number>;
+  private recent!: ListState<number>;
+
+  override open(ctx: RuntimeContext): void {
+    this.smallSeen = ctx.getState(new ValueStateDescriptor<number>('small-transaction'));
+    this.timer = ctx.getState(new ValueStateDescriptor<number>('timer'));
+    this.perMerchant = ctx.getMapState(new MapStateDescriptor<string, number>('transactions-per-merchant'));
+    this.recent = ctx.getListState(new ListStateDescriptor<number>('recent-amounts'));
+  }
+
+  processElement(tx: Transaction, ctx: KeyedProcessContext<string>, out: Collector<Alert>): void {
+    this.perMerchant.put(tx.merchant, (this.perMerchant.get(tx.merchant) ?? 0) + 1);
+    this.recent.add(tx.amount);
+    const small = this.smallSeen.value();
+    if (small !== undefined && tx.amount > LARGE) {
+      out.collect({ accountId: tx.accountId, small, large: tx.amount, merchant: tx.merchant, at: new Date(tx.timestamp).toISOString(), recentAmounts: this.recent.get().slice(-5) });
+      this.clear(ctx);
+    }
+    if (tx.amount < SMALL) {
+      this.smallSeen.update(tx.amount);
+      const t = tx.timestamp + ONE_MINUTE;
+      ctx.timerService().registerEventTimeTimer(t);
+      this.timer.update(t);
+    }
+  }
+
+  override onTimer(_timestamp: number, _ctx: OnTimerContext<string>): void {
+    this.smallSeen.clear();
+    this.timer.clear();
+    this.recent.clear();
+  }
+
+  private clear(ctx: KeyedProcessContext<string>): void {
+    const t = this.timer.value();
+    if (t !== undefined) ctx.timerService().deleteEventTimeTimer(t);
+    this.smallSeen.clear();
+    this.timer.clear();
+  }
+}
+
+export const LATE = new OutputTag<Transaction>('late-transactions');
+
+export default defineJob((env, args) => {
+  const count = Number(args.transactions ?? 100_000);
+  env.setJobName('fraud-detection');
+  const transactions = env
+    .fromSource(
+      new DataGeneratorSource(transaction, count),
+      WatermarkStrategy.forBoundedOutOfOrderness<Transaction>(5_000).withTimestampAssigner((tx) => tx.timestamp),
+      'transactions',
+    )
+    .uid('transactions');
+
+  transactions
+    .keyBy((tx) => tx.accountId)
+    .process(new FraudDetector())
+    .uid('fraud-detector')
+    .name('Fraud detector')
+    .map((a) => `ALERT ${a.accountId}: $${a.small.toFixed(2)} then $${a.large.toFixed(2)} at ${a.merchant} (${a.at})`)
+    .print();
+
+  transactions
+    .map((tx) => ({ merchant: tx.merchant, count: 1 }))
+    .keyBy((m) => m.merchant)
+    .window(TumblingEventTimeWindows.of(60 * ONE_MINUTE))
+    .sideOutputLateData(LATE as unknown as OutputTag<{ merchant: string; count: number }>)
+    .sum('count')
+    .uid('merchant-counts')
+    .name('Transactions per merchant per hour')
+    .map((m) => `merchant ${m.merchant}: ${m.count} transactions this hour`)
+    .print('summary');
+});

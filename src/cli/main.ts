@@ -1,0 +1,33 @@
+/** Entry of the `weir` command. Returns the process exit code. */
+import { WeirError, errorMessage } from '../runtime/errors.ts';
+import { parseArgs } from './args.ts';
+import { runCommand } from './run-command.ts';
+
+const USAGE = `usage: weir <command> [options]
+
+commands:
+  run JOB.ts [--parallelism N] [-- --arg value ...]   run a job in this process
+
+Job arguments after "--" reach the job's main as args (e.g. args.rate).`;
+
+export async function main(argv: readonly string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
+  const args = parseArgs(argv);
+  const command = args.positional[0];
+  if (command === undefined || args.flags.has('help')) {
+    stderr.write(`${USAGE}\n`);
+    return command === undefined && !args.flags.has('help') ? 2 : 0;
+  }
+  try {
+    if (command === 'run') return await runCommand(args, stderr);
+    if (['jobmanager', 'taskmanager', 'operator', 'savepoint'].includes(command)) {
+      stderr.write(`weir: "${command}" is not available in this version yet; use "weir run" to run a job in this process\n`);
+      return 2;
+    }
+    stderr.write(`weir: unknown command "${command}"\n${USAGE}\n`);
+    return 2;
+  } catch (err) {
+    const code = err instanceof WeirError ? err.code : 'ERROR';
+    stderr.write(`weir: [${code}] ${errorMessage(err)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Writes records as lines of text, one file per subtask: `<dir>/part-<subtask>.txt`.
+ * Writes are asynchronous and awaited before the task's next step, so a slow disk
+ * backpressures the job instead of buffering without bound.
+ */
+import { mkdir, open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Sink, SinkWriter, SinkWriterContext } from '../../api/source.ts';
+import { formatRecord } from '../../api/sinks/print-sink.ts';
+
+export interface FileSinkOptions<T> {
+  /** Renders a record as one line; default: strings as they are, other values as JSON. */
+  format?: (value: T) => string;
+}
+
+export class FileSink<T> implements Sink<T> {
+  constructor(
+    private readonly directory: string,
+    private readonly options: FileSinkOptions<T> = {},
+  ) {
+    if (typeof directory !== 'string' || directory.length === 0) throw new TypeError('FileSink needs an output directory');
+  }
+
+  createWriter(ctx: SinkWriterContext): SinkWriter<T> {
+    const path = join(this.directory, `part-${ctx.subtaskIndex}.txt`);
+    const format = this.options.format ?? formatRecord;
+    let file: Promise<FileHandle> | undefined;
+    const handle = () =>
+      (file ??= mkdir(this.directory, { recursive: true }).then(() => open(path, 'w')));
+    return {
+      async write(values: readonly T[]): Promise<void> {
+        let text = '';
+        for (const v of values) text += `${format(v)}\n`;
+        await (await handle()).write(text);
+      },
+      async close(): Promise<void> {
+        await (await handle()).close();
+      },
+    };
+  }
+}

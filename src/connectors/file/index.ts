@@ -1,0 +1,2 @@
+export { FileSink } from './file-sink.ts';
+export type { FileSinkOptions } from './file-sink.ts';
