@@ -54,6 +54,8 @@ export function serveWatch(ctx: Ctx, hub: WatchHub, req: IncomingMessage, res: S
   const fsel = fieldSelector(p.fieldSelector);
   const matches: Matcher = (o) => (p.namespace === undefined || (o.metadata.namespace ?? '') === p.namespace) && lsel(o) && fsel(o);
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+  // Clients wait for the response head before anything happens; send it now.
+  res.flushHeaders();
   const send = (type: string, object: JsonObject): void => {
     res.write(`${JSON.stringify({ type, object })}\n`);
   };
