@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, makeInformer } from '@kubernetes/client-node';
-import type { Informer, V1ConfigMap } from '@kubernetes/client-node';
+import type { Informer, ObjectCache, V1ConfigMap } from '@kubernetes/client-node';
 import { startKubeServer } from './server.ts';
 import type { KubeServer } from './server.ts';
 import { eventually } from './test-helpers.ts';
@@ -9,7 +9,7 @@ import { eventually } from './test-helpers.ts';
 describe('kube test server: informers', () => {
   let server: KubeServer;
   let core: CoreV1Api;
-  let informer: Informer<V1ConfigMap>;
+  let informer: Informer<V1ConfigMap> & ObjectCache<V1ConfigMap>;
   const log: string[] = [];
   let stopping = false;
   before(async () => {

@@ -22,7 +22,7 @@ describe('kube test server: watch', () => {
   });
   after(() => server.close());
 
-  async function watchEvents(path: string, params: Record<string, unknown>): Promise<{ seen: Seen[]; done: Promise<unknown>; stop: () => void }> {
+  async function watchEvents(path: string, params: Record<string, string | number | boolean | undefined>): Promise<{ seen: Seen[]; done: Promise<unknown>; stop: () => void }> {
     const seen: Seen[] = [];
     let resolveDone: (v: unknown) => void = () => undefined;
     const done = new Promise((r) => (resolveDone = r));
