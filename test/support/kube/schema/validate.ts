@@ -61,7 +61,7 @@ function cause(e: ErrorObject, root: unknown): StatusCause | undefined {
       return { reason: 'FieldValueTypeInvalid', message: `Invalid value: "${got}": ${inBody} must be of type ${want}: "${got}"`, field };
     }
     case 'enum': {
-      const allowed = (e.schema as unknown[]).filter((v) => v !== null).map(goValue).join(', ');
+      const allowed = (p.allowedValues as unknown[]).filter((v) => v !== null).map(goValue).join(', ');
       return { reason: 'FieldValueNotSupported', message: `Unsupported value: ${goValue(value)}: supported values: ${allowed}`, field };
     }
     case 'minimum': return invalidMsg(`should be greater than or equal to ${String(p.limit)}`);
