@@ -66,9 +66,14 @@ export abstract class CellState<V> extends HeapState<V | Stamped<V>> {
     if (!this.ttl) return e as V;
     this.touched();
     const s = e as Stamped<V>;
-    if (this.ttl.visible(s, this.ttl.now())) return s.v;
-    this.entry = undefined;
-    return undefined;
+    const now = this.ttl.now();
+    if (this.ttl.isExpired(s, now)) {
+      // As Flink: a read clears an expired value; ReturnExpiredIfNotCleanedUp still returns it this once.
+      this.entry = undefined;
+      return this.ttl.config.visibility === 'ReturnExpiredIfNotCleanedUp' ? s.v : undefined;
+    }
+    if (this.ttl.config.updateType === 'OnReadAndWrite') s.t = now;
+    return s.v;
   }
 
   protected write(v: V | undefined): void {

@@ -134,25 +134,40 @@ export class HeapListState<T> extends HeapState<unknown[]> implements ListState<
 
 /** Map state; with TTL every entry has its own stamp. */
 export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements MapState<K, V> {
-  private live(): Map<K, unknown> | undefined {
-    const m = this.entry;
-    if (m === undefined || !this.ttl) return m;
-    this.touched();
-    const now = this.ttl.now();
-    for (const [k, s] of m) {
-      if (!this.ttl.visible(s as Stamped<V>, now) || (this.ttl.isExpired(s as Stamped<V>, now) && this.ttl.config.visibility === 'NeverReturnExpired')) m.delete(k);
+  /**
+   * Reads one entry as Flink's TTL map state does: a live entry is restamped under
+   * OnReadAndWrite (only that entry); an expired one is removed, and returned this once
+   * under ReturnExpiredIfNotCleanedUp.
+   */
+  private readStamped(m: Map<K, unknown>, key: K, s: Stamped<V>, now: number): Stamped<V> | undefined {
+    const ttl = this.ttl!;
+    if (ttl.isExpired(s, now)) {
+      m.delete(key);
+      return ttl.config.visibility === 'ReturnExpiredIfNotCleanedUp' ? s : undefined;
     }
-    if (m.size === 0) this.entry = undefined;
-    return m.size === 0 ? undefined : m;
+    if (ttl.config.updateType === 'OnReadAndWrite') s.t = now;
+    return s;
   }
 
-  private unwrap(s: unknown): V {
-    return this.ttl ? (s as Stamped<V>).v : (s as V);
+  private dropIfEmpty(m: Map<K, unknown>): void {
+    if (m.size === 0 && this.entry === m) this.entry = undefined;
+  }
+
+  /** The entry for `key` as a read sees it (wrapped, so an undefined value is still found). */
+  private lookup(key: K): { v: V } | undefined {
+    const m = this.entry;
+    if (m === undefined) return undefined;
+    if (!this.ttl) return m.has(key) ? { v: m.get(key) as V } : undefined;
+    this.touched();
+    const s = m.get(key) as Stamped<V> | undefined;
+    if (s === undefined) return undefined;
+    const r = this.readStamped(m, key, s, this.ttl.now());
+    this.dropIfEmpty(m);
+    return r;
   }
 
   get(key: K): V | undefined {
-    const s = this.live()?.get(key);
-    return s === undefined ? undefined : this.unwrap(s);
+    return this.lookup(key)?.v;
   }
 
   put(key: K, value: V): void {
@@ -177,24 +192,44 @@ export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements Ma
   }
 
   contains(key: K): boolean {
-    return this.live()?.has(key) ?? false;
+    return this.lookup(key) !== undefined;
   }
 
   entries(): [K, V][] {
-    const m = this.live();
-    return m ? [...m].map(([k, s]) => [k, this.unwrap(s)]) : [];
+    const m = this.entry;
+    if (m === undefined) return [];
+    if (!this.ttl) return [...(m as Map<K, V>)];
+    this.touched();
+    const now = this.ttl.now();
+    const out: [K, V][] = [];
+    for (const [k, s] of m) {
+      const r = this.readStamped(m, k, s as Stamped<V>, now);
+      if (r) out.push([k, r.v]);
+    }
+    this.dropIfEmpty(m);
+    return out;
   }
 
   keys(): K[] {
-    return [...(this.live()?.keys() ?? [])];
+    return this.entries().map((e) => e[0]);
   }
 
   values(): V[] {
     return this.entries().map((e) => e[1]);
   }
 
+  /** Does not restamp; drops expired entries unless they may still be returned. */
   isEmpty(): boolean {
-    return this.live() === undefined;
+    const m = this.entry;
+    if (m === undefined) return true;
+    if (!this.ttl) return m.size === 0;
+    this.touched();
+    if (this.ttl.config.visibility === 'NeverReturnExpired') {
+      const now = this.ttl.now();
+      for (const [k, s] of m) if (this.ttl.isExpired(s as Stamped<V>, now)) m.delete(k);
+      this.dropIfEmpty(m);
+    }
+    return m.size === 0;
   }
 
   protected isEntryExpired(entry: Map<K, unknown>, now: number): boolean {
