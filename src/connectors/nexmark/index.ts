@@ -7,3 +7,9 @@ export {
   lastBase0AuctionId, lastBase0PersonId, nexmarkConfig, nexmarkTimestamp,
 } from './config.ts';
 export { nexmarkEvent, nexmarkEventKind, nexmarkEvents } from './generator.ts';
+export {
+  DOLLAR_TO_EURO, NEXMARK_QUERIES, Q0PassThrough, Q1CurrencyConversion, Q2Selection, Q2_AUCTION_MODULUS, Q5HotItems,
+  Q7HighestBid, QuerySink, createReferenceQuery, finishHash, hashBid, hashQ1Row, hashQ2Row, hashQ5Row, mixHash,
+  runReferenceQuery,
+} from './queries-reference.ts';
+export type { NexmarkQueryName, Q1Row, Q2Row, Q5Row, QueryRows, ReferenceQuery } from './queries-reference.ts';
