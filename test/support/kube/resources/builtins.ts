@@ -1,6 +1,6 @@
 // The built-in kinds the server serves, with the strategy flags of their real registries.
 import type { ResourceType } from './types.ts';
-import { defaultDeployment, defaultPod, defaultReplicaSet, defaultService } from './defaults.ts';
+import { defaultDeployment, defaultPod, defaultReplicaSet, defaultService, normalizeLease } from './defaults.ts';
 
 type Partial1 = Pick<ResourceType, 'group' | 'version' | 'plural' | 'kind' | 'namespaced'> & Partial<ResourceType>;
 
@@ -38,7 +38,7 @@ export const BUILTINS: ResourceType[] = [
   builtin({ group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'], allowCreateOnUpdate: true }),
   builtin({ group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false, shortNames: ['no'], status: true }),
   builtin({ group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'], allowCreateOnUpdate: true }),
-  builtin({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true, allowCreateOnUpdate: true }),
+  builtin({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true, allowCreateOnUpdate: true, prepare: normalizeLease }),
   builtin({
     group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true, shortNames: ['deploy'],
     categories: ['all'], status: true, generation: true,

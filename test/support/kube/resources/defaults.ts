@@ -112,3 +112,16 @@ export function defaultReplicaSet(obj: KubeObject): StatusCause[] {
   defaultTemplate(spec, causes);
   return causes;
 }
+
+/** Lease times are metav1.MicroTime: RFC 3339 with exactly six fractional digits. */
+export function normalizeLease(obj: KubeObject): StatusCause[] {
+  const spec = isRecord(obj.spec) ? obj.spec : undefined;
+  if (!spec) return [];
+  for (const f of ['acquireTime', 'renewTime']) {
+    const v = spec[f];
+    if (typeof v !== 'string') continue;
+    const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(v);
+    if (m) spec[f] = `${m[1]!}.${(m[2] ?? '').padEnd(6, '0').slice(0, 6)}Z`;
+  }
+  return [];
+}

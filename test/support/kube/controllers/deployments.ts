@@ -1,0 +1,124 @@
+// The Deployment controller: one ReplicaSet per pod template (named by its hash), the new
+// one scaled to spec.replicas and old ones scaled to zero (at once for Recreate, once the
+// new pods are ready for RollingUpdate), and status aggregated from the ReplicaSets.
+import { createHash } from 'node:crypto';
+import type { KubeApi } from '../api/api.ts';
+import { present } from '../api/context.ts';
+import { create, update } from '../api/write.ts';
+import type { JsonObject, KubeObject } from '../types.ts';
+import { clone, isRecord, jsonEqual, nowTime } from '../types.ts';
+import { reportControllerError } from './loop.ts';
+import { controllerRef, ownedBy } from './replicasets.ts';
+
+const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
+
+function stable(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
+  if (isRecord(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable(v[k])}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** A pod-template-hash in the style of the real one (safe-encoded, about 10 characters). */
+export function templateHash(template: unknown): string {
+  const digest = createHash('sha256').update(stable(template)).digest();
+  let out = '';
+  for (let i = 0; i < 10; i++) out += SAFE[digest[i]! % SAFE.length];
+  return out;
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' ? v : 0;
+}
+
+function rsStatus(rs: KubeObject): JsonObject {
+  return isRecord(rs.status) ? rs.status : {};
+}
+
+function condition(prev: unknown[], type: string, status: string, reason: string, message: string): JsonObject {
+  const old = prev.find((c) => isRecord(c) && c.type === type) as JsonObject | undefined;
+  const now = nowTime();
+  if (old && old.status === status && old.reason === reason) return old;
+  return { type, status, lastUpdateTime: now, lastTransitionTime: old && old.status === status ? old.lastTransitionTime : now, reason, message };
+}
+
+function setReplicas(api: KubeApi, rs: KubeObject, replicas: number): void {
+  if (isRecord(rs.spec) && rs.spec.replicas === replicas) return;
+  const rsType = api.type('apps/v1', 'ReplicaSet');
+  const next = present(rs, rsType);
+  next.spec = { ...(isRecord(next.spec) ? next.spec : {}), replicas };
+  update(api.ctx, rsType, rs.metadata.namespace ?? '', rs.metadata.name ?? '', next);
+}
+
+function reconcile(api: KubeApi, d: KubeObject): void {
+  const rsType = api.type('apps/v1', 'ReplicaSet');
+  const ns = d.metadata.namespace ?? '';
+  const spec = isRecord(d.spec) ? d.spec : {};
+  const template = isRecord(spec.template) ? clone(spec.template) : {};
+  const hash = templateHash(template);
+  const owned = api.store.list('apps/replicasets', ns).filter((rs) => ownedBy(rs, d)).map((rs) => present(rs, rsType));
+  let current = owned.find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
+  const desired = d.metadata.deletionTimestamp ? 0 : num(spec.replicas ?? 1);
+  const olds = owned.filter((rs) => rs !== current);
+  if (!current) {
+    const tmeta = isRecord(template.metadata) ? template.metadata : {};
+    const labels = { ...(isRecord(tmeta.labels) ? tmeta.labels : {}), 'pod-template-hash': hash };
+    const selector = isRecord(spec.selector) ? clone(spec.selector) : {};
+    selector.matchLabels = { ...(isRecord(selector.matchLabels) ? selector.matchLabels : {}), 'pod-template-hash': hash };
+    const revision = 1 + Math.max(0, ...owned.map((rs) => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0)));
+    const recreate = isRecord(spec.strategy) && spec.strategy.type === 'Recreate';
+    current = create(api.ctx, rsType, ns, {
+      metadata: {
+        name: `${d.metadata.name ?? ''}-${hash}`, labels, ownerReferences: [controllerRef(d)],
+        annotations: { 'deployment.kubernetes.io/revision': String(revision), 'deployment.kubernetes.io/desired-replicas': String(desired) },
+      },
+      spec: { replicas: recreate && olds.some((o) => num(rsStatus(o).replicas) > 0) ? 0 : desired, selector, template: { ...template, metadata: { ...tmeta, labels } } },
+    });
+  }
+  const recreate = isRecord(spec.strategy) && spec.strategy.type === 'Recreate';
+  const oldPods = olds.reduce((n, rs) => n + num(rsStatus(rs).replicas), 0);
+  if (recreate) {
+    for (const rs of olds) setReplicas(api, rs, 0);
+    if (oldPods === 0) setReplicas(api, current, desired);
+  } else {
+    setReplicas(api, current, desired);
+    if (num(rsStatus(current).readyReplicas) >= desired) for (const rs of olds) setReplicas(api, rs, 0);
+  }
+  const all = [current, ...olds].map((rs) => api.store.get('apps/replicasets', ns, rs.metadata.name ?? '') ?? rs);
+  const sum = (f: string): number => all.reduce((n, rs) => n + num(rsStatus(rs)[f]), 0);
+  const updated = num(rsStatus(all[0]!).replicas);
+  const available = sum('availableReplicas');
+  const prevStatus = isRecord(d.status) ? d.status : {};
+  const prevConds = Array.isArray(prevStatus.conditions) ? prevStatus.conditions : [];
+  const complete = updated === desired && available >= desired && sum('replicas') === desired;
+  const status: JsonObject = {
+    observedGeneration: d.metadata.generation,
+    replicas: sum('replicas'),
+    updatedReplicas: updated,
+    readyReplicas: sum('readyReplicas'),
+    availableReplicas: available,
+    conditions: [
+      available >= desired
+        ? condition(prevConds, 'Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.')
+        : condition(prevConds, 'Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'),
+      complete
+        ? condition(prevConds, 'Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${current.metadata.name ?? ''}" has successfully progressed.`)
+        : condition(prevConds, 'Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${current.metadata.name ?? ''}" is progressing.`),
+    ],
+  };
+  if (desired - available > 0) status.unavailableReplicas = desired - available;
+  for (const k of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas']) if (status[k] === 0) delete status[k];
+  if (jsonEqual(status, prevStatus)) return;
+  const latest = present(api.store.get('apps/deployments', ns, d.metadata.name ?? '') ?? d, api.type('apps/v1', 'Deployment'));
+  update(api.ctx, api.type('apps/v1', 'Deployment'), ns, d.metadata.name ?? '', { ...latest, status }, { subresource: 'status' });
+}
+
+export function deploymentPass(api: KubeApi): void {
+  const dType = api.type('apps/v1', 'Deployment');
+  for (const d of api.store.list('apps/deployments')) {
+    try {
+      reconcile(api, present(d, dType));
+    } catch (err) {
+      reportControllerError('deployment', err);
+    }
+  }
+}
