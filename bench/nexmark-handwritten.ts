@@ -1,0 +1,101 @@
+/**
+ * Nexmark q0, q1, q2, q5, q7 as hand-written plain TypeScript loops: the baseline the
+ * runtime is measured against. Events are generated in batches into one reused array,
+ * as the runtime's Nexmark source does, and every output row is folded into the
+ * query's count and checksum (src/connectors/nexmark/query-sink.ts), so V8 cannot drop
+ * the work and results can be compared with the runtime's.
+ *
+ * Run alone: node --import tsx bench/nexmark-handwritten.ts [--events N] [--rate EPS] [--batch N]
+ */
+import { pathToFileURL } from 'node:url';
+import { NEXMARK_QUERIES, createReferenceQuery, nexmarkConfig, nexmarkEvents } from '../src/connectors/nexmark/index.ts';
+import type { NexmarkEvent, NexmarkOptions, NexmarkQueryName } from '../src/connectors/nexmark/index.ts';
+
+export interface HandwrittenOptions extends NexmarkOptions {
+  /** Events per generated batch; the runtime's default batch size is 1024. */
+  batchSize?: number;
+}
+
+export interface HandwrittenResult {
+  eventsPerSecond: number;
+  outputCount: number;
+  /** Sum of the query's row hashes mod 2^32 (hashBid, hashQ1Row, ...): order-independent. */
+  checksum: number;
+  seconds: number;
+}
+
+export async function runHandwritten(
+  query: NexmarkQueryName, events: number, options: HandwrittenOptions = {},
+): Promise<HandwrittenResult> {
+  const { batchSize = 1024, ...nexmark } = options;
+  if (!(Number.isSafeInteger(events) && events >= 0)) throw new RangeError(`events must be a non-negative integer, got ${events}`);
+  if (!(Number.isSafeInteger(batchSize) && batchSize > 0)) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  const config = nexmarkConfig(nexmark);
+  const q = createReferenceQuery(query);
+  const batch: NexmarkEvent[] = [];
+  const started = performance.now();
+  for (let i = 0; i < events; i += batchSize) {
+    q.process(batch, nexmarkEvents(i, Math.min(batchSize, events - i), config, batch));
+  }
+  q.finish();
+  const seconds = (performance.now() - started) / 1000;
+  return { eventsPerSecond: events / seconds, outputCount: q.sink.count, checksum: q.sink.checksum, seconds };
+}
+
+/** Generation alone (no query), the floor under every query's cost. */
+export async function runGeneratorOnly(events: number, options: HandwrittenOptions = {}): Promise<HandwrittenResult> {
+  const { batchSize = 1024, ...nexmark } = options;
+  const config = nexmarkConfig(nexmark);
+  const batch: NexmarkEvent[] = [];
+  let sink = 0;
+  const started = performance.now();
+  for (let i = 0; i < events; i += batchSize) {
+    const n = nexmarkEvents(i, Math.min(batchSize, events - i), config, batch);
+    sink = (sink + n + batch[n - 1].type.length) >>> 0; // touch the output
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { eventsPerSecond: events / seconds, outputCount: events, checksum: sink, seconds };
+}
+
+function argValue(args: readonly string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const v = Number(args[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${name} needs a positive number`);
+  return v;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const events = argValue(args, '--events', 10_000_000);
+  const options: HandwrittenOptions = {
+    firstEventRate: argValue(args, '--rate', 10_000_000),
+    batchSize: argValue(args, '--batch', 1024),
+  };
+  // Warm the JIT on a short run of each path first, so the table measures steady state.
+  const warm = Math.min(events, 500_000);
+  await runGeneratorOnly(warm, options);
+  for (const q of NEXMARK_QUERIES) await runHandwritten(q, warm, options);
+
+  const rows: string[][] = [['query', 'events/s', 'outputs', 'checksum', 'seconds']];
+  const gen = await runGeneratorOnly(events, options);
+  rows.push(['generate', fmt(gen.eventsPerSecond), '-', '-', gen.seconds.toFixed(2)]);
+  for (const q of NEXMARK_QUERIES) {
+    const r = await runHandwritten(q, events, options);
+    rows.push([q, fmt(r.eventsPerSecond), String(r.outputCount), String(r.checksum), r.seconds.toFixed(2)]);
+  }
+  console.log(`Nexmark hand-written loops: ${events} events, rate ${options.firstEventRate} events/s of event time, batch ${options.batchSize}`);
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+}
+
+function fmt(eps: number): string {
+  return eps >= 1e6 ? `${(eps / 1e6).toFixed(2)}M` : `${(eps / 1e3).toFixed(0)}K`;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
