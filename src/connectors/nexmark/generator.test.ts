@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_NEXMARK_CONFIG, nexmarkConfig, nexmarkTimestamp } from './config.ts';
-import { nexmarkEvent, nexmarkEventKind, nexmarkEvents } from './generator.ts';
+import { nexmarkEvent, nexmarkEventKind, nexmarkEventTime, nexmarkEvents } from './generator.ts';
 import type { Bid, NexmarkEvent } from './model.ts';
 
 const C = DEFAULT_NEXMARK_CONFIG;
@@ -54,7 +54,7 @@ test('dateTime is the event timestamp: monotone at the configured rate', () => {
   let prev = -Infinity;
   for (let i = 0; i < 2000; i++) {
     const e = nexmarkEvent(i, slow);
-    const t = e.type === 'person' ? e.person.dateTime : e.type === 'auction' ? e.auction.dateTime : e.bid.dateTime;
+    const t = nexmarkEventTime(e);
     assert.equal(t, slow.baseTime + i);
     assert.ok(t > prev);
     prev = t;

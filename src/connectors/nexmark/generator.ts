@@ -125,3 +125,8 @@ function nextBid(lastPerson: number, lastAuction: number, timestamp: number, con
   const extra = nextExtra(8 + 8 + 8 + 8, config.avgBidByteSize);
   return { auction, bidder, price, channel, url, dateTime: timestamp, extra };
 }
+
+/** The event's dateTime: its event timestamp (ready-made for a timestamp assigner). */
+export function nexmarkEventTime(e: NexmarkEvent): number {
+  return e.type === 'bid' ? e.bid.dateTime : e.type === 'auction' ? e.auction.dateTime : e.person.dateTime;
+}

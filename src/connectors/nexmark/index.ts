@@ -6,7 +6,7 @@ export {
   DEFAULT_NEXMARK_CONFIG, DEFAULT_NEXMARK_OPTIONS, FIRST_AUCTION_ID, FIRST_CATEGORY_ID, FIRST_PERSON_ID,
   lastBase0AuctionId, lastBase0PersonId, nexmarkConfig, nexmarkTimestamp,
 } from './config.ts';
-export { nexmarkEvent, nexmarkEventKind, nexmarkEvents } from './generator.ts';
+export { nexmarkEvent, nexmarkEventKind, nexmarkEventTime, nexmarkEvents } from './generator.ts';
 export {
   DOLLAR_TO_EURO, NEXMARK_QUERIES, Q0PassThrough, Q1CurrencyConversion, Q2Selection, Q2_AUCTION_MODULUS, Q5HotItems,
   Q7HighestBid, QuerySink, createReferenceQuery, finishHash, hashBid, hashQ1Row, hashQ2Row, hashQ5Row, mixHash,
