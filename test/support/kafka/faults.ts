@@ -27,6 +27,8 @@ export const ERROR_INJECTABLE: readonly ApiName[] = [
 
 interface Rule {
   api: number | null;
+  /** Only requests from this client id (kafkajs `clientId`) match; null matches every client. */
+  clientId: string | null;
   remaining: number;
 }
 
@@ -37,35 +39,37 @@ export class Faults {
   /** Per API name: how many requests were answered with an injected error, for assertions. */
   readonly injected = new Map<ApiName, number>();
 
-  private static take<R extends Rule>(rules: R[], apiKey: number, extra: (r: R) => boolean = () => true): R | undefined {
-    const rule = rules.find((r) => (r.api === null || r.api === apiKey) && r.remaining > 0 && extra(r));
+  private static take<R extends Rule>(rules: R[], apiKey: number, clientId: string, extra: (r: R) => boolean = () => true): R | undefined {
+    const rule = rules.find(
+      (r) => (r.api === null || r.api === apiKey) && (r.clientId === null || r.clientId === clientId) && r.remaining > 0 && extra(r),
+    );
     if (rule !== undefined) rule.remaining--;
     return rule;
   }
 
-  dropNext(api: ApiName | null, count: number, afterHandling: boolean): void {
-    this.drops.push({ api: api === null ? null : ApiKey[api], remaining: count, afterHandling });
+  dropNext(api: ApiName | null, count: number, afterHandling: boolean, clientId: string | null): void {
+    this.drops.push({ api: api === null ? null : ApiKey[api], clientId, remaining: count, afterHandling });
   }
 
-  delayNext(api: ApiName | null, count: number, ms: number): void {
-    this.delays.push({ api: api === null ? null : ApiKey[api], remaining: count, ms });
+  delayNext(api: ApiName | null, count: number, ms: number, clientId: string | null): void {
+    this.delays.push({ api: api === null ? null : ApiKey[api], clientId, remaining: count, ms });
   }
 
-  failNext(api: ApiName, error: ErrorCodeName, count: number): void {
+  failNext(api: ApiName, error: ErrorCodeName, count: number, clientId: string | null): void {
     if (!ERROR_INJECTABLE.includes(api)) throw new Error(`error injection is not supported for ${api}`);
-    this.errors.push({ api: ApiKey[api], remaining: count, code: ErrorCode[error] });
+    this.errors.push({ api: ApiKey[api], clientId, remaining: count, code: ErrorCode[error] });
   }
 
-  shouldDrop(apiKey: number, afterHandling: boolean): boolean {
-    return Faults.take(this.drops, apiKey, (r) => r.afterHandling === afterHandling) !== undefined;
+  shouldDrop(apiKey: number, clientId: string, afterHandling: boolean): boolean {
+    return Faults.take(this.drops, apiKey, clientId, (r) => r.afterHandling === afterHandling) !== undefined;
   }
 
-  delayFor(apiKey: number): number {
-    return Faults.take(this.delays, apiKey)?.ms ?? 0;
+  delayFor(apiKey: number, clientId: string): number {
+    return Faults.take(this.delays, apiKey, clientId)?.ms ?? 0;
   }
 
-  errorFor(apiKey: number): number | null {
-    const rule = Faults.take(this.errors, apiKey);
+  errorFor(apiKey: number, clientId: string): number | null {
+    const rule = Faults.take(this.errors, apiKey, clientId);
     if (rule === undefined) return null;
     const name = apiName(apiKey);
     if (name !== undefined) this.injected.set(name, (this.injected.get(name) ?? 0) + 1);

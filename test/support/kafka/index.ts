@@ -30,6 +30,11 @@ export interface StartKafkaOptions {
   transactionAbortCheckIntervalMs?: number;
 }
 
+export interface FaultScope {
+  /** Limit the fault to requests carrying this kafkajs clientId. */
+  clientId?: string;
+}
+
 export interface KafkaBroker {
   /** Bootstrap addresses for kafkajs, e.g. ['127.0.0.1:40123']. */
   brokers: string[];
@@ -41,12 +46,15 @@ export interface KafkaBroker {
   restart(opts?: { downtimeMs?: number }): Promise<void>;
   /** Closes every open client connection now. */
   dropConnections(): void;
-  /** Closes the connection of the next `count` requests of `api` (null: any API), before or after handling them. */
-  dropNextRequests(api: ApiName | null, count?: number, opts?: { afterHandling?: boolean }): void;
-  /** Delays the next `count` responses (default: all) of `api` (null: any API) by `ms`. */
-  delayResponses(ms: number, opts?: { api?: ApiName; count?: number }): void;
+  /**
+   * Closes the connection of the next `count` requests of `api` (null: any API), either before
+   * handling them or after (the request takes effect but its response is lost).
+   */
+  dropNextRequests(api: ApiName | null, count?: number, opts?: FaultScope & { afterHandling?: boolean }): void;
+  /** Delays the next `count` responses (default: all) of `api` (default: any API) by `ms`. */
+  delayResponses(ms: number, opts?: FaultScope & { api?: ApiName; count?: number }): void;
   /** Answers the next `count` requests of `api` with `error` instead of handling them. */
-  failNextRequests(api: ApiName, error: ErrorCodeName, count?: number): void;
+  failNextRequests(api: ApiName, error: ErrorCodeName, count?: number, opts?: FaultScope): void;
   /** How many requests of each API were answered with an injected error. */
   injectedErrors(api: ApiName): number;
   clearFaults(): void;
@@ -90,9 +98,9 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
       await server.listen(port, host);
     },
     dropConnections: () => server.dropConnections(),
-    dropNextRequests: (api, count = 1, opts = {}) => faults.dropNext(api, count, opts.afterHandling ?? false),
-    delayResponses: (ms, opts = {}) => faults.delayNext(opts.api ?? null, opts.count ?? Number.POSITIVE_INFINITY, ms),
-    failNextRequests: (api, error, count = 1) => faults.failNext(api, error, count),
+    dropNextRequests: (api, count = 1, opts = {}) => faults.dropNext(api, count, opts.afterHandling ?? false, opts.clientId ?? null),
+    delayResponses: (ms, opts = {}) => faults.delayNext(opts.api ?? null, opts.count ?? Number.POSITIVE_INFINITY, ms, opts.clientId ?? null),
+    failNextRequests: (api, error, count = 1, opts = {}) => faults.failNext(api, error, count, opts.clientId ?? null),
     injectedErrors: (api) => faults.injected.get(api) ?? 0,
     clearFaults: () => faults.clear(),
   };

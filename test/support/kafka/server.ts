@@ -95,7 +95,7 @@ export class KafkaServer {
     const apiVersion = r.int16();
     const correlationId = r.int32();
     const clientId = r.nullableString() ?? '';
-    if (this.faults.shouldDrop(apiKey, false)) {
+    if (this.faults.shouldDrop(apiKey, clientId, false)) {
       socket.destroy();
       return;
     }
@@ -111,15 +111,15 @@ export class KafkaServer {
         apiVersion,
         clientId,
         clientHost: `/${socket.remoteAddress ?? '127.0.0.1'}`,
-        injectedError: this.faults.errorFor(apiKey),
+        injectedError: this.faults.errorFor(apiKey, clientId),
         isClosed: () => socket.destroyed,
       });
     }
-    if (this.faults.shouldDrop(apiKey, true)) {
+    if (this.faults.shouldDrop(apiKey, clientId, true)) {
       socket.destroy();
       return;
     }
-    const delay = this.faults.delayFor(apiKey);
+    const delay = this.faults.delayFor(apiKey, clientId);
     if (delay > 0) await sleep(delay);
     if (body === null || socket.destroyed) return;
     const payload = body.build();
