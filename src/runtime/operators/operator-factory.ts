@@ -9,33 +9,45 @@ import type { StreamOperator } from './stream-operator.ts';
 import { TimestampsAndWatermarksOperator } from './timestamps-and-watermarks-operator.ts';
 import { WindowOperator } from './window/window-operator.ts';
 
+/**
+ * Each subtask gets its own copy of a function object, as in Flink, where every subtask
+ * deserializes its own instance: fields a function sets in open() (state handles,
+ * counters) must not be shared between subtasks. The copy keeps the prototype and
+ * shallow-copies the own fields; plain functions are used as they are.
+ */
+export function copyFunction<F>(fn: F): F {
+  if (typeof fn !== 'object' || fn === null) return fn;
+  return Object.assign(Object.create(Object.getPrototypeOf(fn) as object) as object, fn) as F;
+}
+
+/** Creates the operator for one subtask (call once per subtask). */
 export function createOperator(t: PhysicalTransformation): StreamOperator {
   if (t.type === 'source') return new SourceOperator(t.source);
   if (t.type === 'twoInput') {
     const s = t.spec;
     switch (s.kind) {
       case 'coMap':
-        return new CoMapOperator(s.fn);
+        return new CoMapOperator(copyFunction(s.fn));
       case 'coFlatMap':
-        return new CoFlatMapOperator(s.fn);
+        return new CoFlatMapOperator(copyFunction(s.fn));
       case 'coProcess':
-        return new CoProcessOperator(s.fn);
+        return new CoProcessOperator(copyFunction(s.fn));
       case 'keyedCoProcess':
-        return new KeyedCoProcessOperator(s.fn);
+        return new KeyedCoProcessOperator(copyFunction(s.fn));
     }
   }
   const s = t.spec;
   switch (s.kind) {
     case 'map':
-      return new MapOperator(s.fn);
+      return new MapOperator(copyFunction(s.fn));
     case 'filter':
-      return new FilterOperator(s.fn);
+      return new FilterOperator(copyFunction(s.fn));
     case 'flatMap':
-      return new FlatMapOperator(s.fn);
+      return new FlatMapOperator(copyFunction(s.fn));
     case 'process':
-      return new ProcessOperator(s.fn);
+      return new ProcessOperator(copyFunction(s.fn));
     case 'keyedProcess':
-      return new KeyedProcessOperator(s.fn);
+      return new KeyedProcessOperator(copyFunction(s.fn));
     case 'rollingReduce':
       return new RollingReduceOperator(s.reduce);
     case 'timestampsAndWatermarks':
