@@ -25,6 +25,8 @@ export const ERROR_INJECTABLE: readonly ApiName[] = [
   'TxnOffsetCommit',
 ];
 
+export type FaultKind = 'drop' | 'delay' | 'error';
+
 interface Rule {
   api: number | null;
   /** Only requests from this client id (kafkajs `clientId`) match; null matches every client. */
@@ -36,8 +38,17 @@ export class Faults {
   private drops: (Rule & { afterHandling: boolean })[] = [];
   private delays: (Rule & { ms: number })[] = [];
   private errors: (Rule & { code: number })[] = [];
-  /** Per API name: how many requests were answered with an injected error, for assertions. */
-  readonly injected = new Map<ApiName, number>();
+  /** How often each kind of fault fired per API, for assertions. */
+  private readonly fired = new Map<string, number>();
+
+  count(kind: FaultKind, api: ApiName): number {
+    return this.fired.get(`${kind}:${api}`) ?? 0;
+  }
+
+  private record(kind: FaultKind, apiKey: number): void {
+    const name = apiName(apiKey) ?? String(apiKey);
+    this.fired.set(`${kind}:${name}`, (this.fired.get(`${kind}:${name}`) ?? 0) + 1);
+  }
 
   private static take<R extends Rule>(rules: R[], apiKey: number, clientId: string, extra: (r: R) => boolean = () => true): R | undefined {
     const rule = rules.find(
@@ -61,18 +72,21 @@ export class Faults {
   }
 
   shouldDrop(apiKey: number, clientId: string, afterHandling: boolean): boolean {
-    return Faults.take(this.drops, apiKey, clientId, (r) => r.afterHandling === afterHandling) !== undefined;
+    const hit = Faults.take(this.drops, apiKey, clientId, (r) => r.afterHandling === afterHandling) !== undefined;
+    if (hit) this.record('drop', apiKey);
+    return hit;
   }
 
   delayFor(apiKey: number, clientId: string): number {
-    return Faults.take(this.delays, apiKey, clientId)?.ms ?? 0;
+    const ms = Faults.take(this.delays, apiKey, clientId)?.ms ?? 0;
+    if (ms > 0) this.record('delay', apiKey);
+    return ms;
   }
 
   errorFor(apiKey: number, clientId: string): number | null {
     const rule = Faults.take(this.errors, apiKey, clientId);
     if (rule === undefined) return null;
-    const name = apiName(apiKey);
-    if (name !== undefined) this.injected.set(name, (this.injected.get(name) ?? 0) + 1);
+    this.record('error', apiKey);
     return rule.code;
   }
 

@@ -2,12 +2,14 @@
 import { BrokerState } from './broker-state.ts';
 import type { BrokerConfig } from './broker-state.ts';
 import { Faults } from './faults.ts';
+import type { FaultKind } from './faults.ts';
 import { KafkaServer } from './server.ts';
 import type { ApiName } from './protocol/api-keys.ts';
 import type { ErrorCodeName } from './protocol/errors.ts';
 
 export type { ApiName } from './protocol/api-keys.ts';
 export type { ErrorCodeName } from './protocol/errors.ts';
+export type { FaultKind } from './faults.ts';
 
 export interface StartKafkaOptions {
   /** num.partitions: partitions of auto-created topics (Kafka default 1). */
@@ -55,8 +57,8 @@ export interface KafkaBroker {
   delayResponses(ms: number, opts?: FaultScope & { api?: ApiName; count?: number }): void;
   /** Answers the next `count` requests of `api` with `error` instead of handling them. */
   failNextRequests(api: ApiName, error: ErrorCodeName, count?: number, opts?: FaultScope): void;
-  /** How many requests of each API were answered with an injected error. */
-  injectedErrors(api: ApiName): number;
+  /** How many times a fault of `kind` fired on requests of `api`. */
+  faultsFired(kind: FaultKind, api: ApiName): number;
   clearFaults(): void;
 }
 
@@ -101,7 +103,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     dropNextRequests: (api, count = 1, opts = {}) => faults.dropNext(api, count, opts.afterHandling ?? false, opts.clientId ?? null),
     delayResponses: (ms, opts = {}) => faults.delayNext(opts.api ?? null, opts.count ?? Number.POSITIVE_INFINITY, ms, opts.clientId ?? null),
     failNextRequests: (api, error, count = 1, opts = {}) => faults.failNext(api, error, count, opts.clientId ?? null),
-    injectedErrors: (api) => faults.injected.get(api) ?? 0,
+    faultsFired: (kind, api) => faults.count(kind, api),
     clearFaults: () => faults.clear(),
   };
 }
