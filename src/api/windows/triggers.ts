@@ -221,11 +221,16 @@ export class ContinuousEventTimeTrigger extends Trigger<unknown, Window> {
     const fireTime = ctx.getReducingState(this.fireTimeDesc);
     if (fireTime.get() === undefined) {
       const start = timestamp - (((timestamp % this.intervalMs) + this.intervalMs) % this.intervalMs);
-      const next = start + this.intervalMs;
-      ctx.registerEventTimeTimer(next);
-      fireTime.add(next);
+      this.registerNextFireTime(start, window, ctx);
     }
     return 'CONTINUE';
+  }
+
+  /** As Flink: the next fire time never passes the window's end, so nothing fires after it but late records. */
+  private registerNextFireTime(time: number, window: Window, ctx: TriggerContext): void {
+    const next = Math.min(time + this.intervalMs, window.maxTimestamp());
+    ctx.getReducingState(this.fireTimeDesc).add(next);
+    ctx.registerEventTimeTimer(next);
   }
 
   onEventTime(time: number, window: Window, ctx: TriggerContext): TriggerResult {
@@ -233,8 +238,7 @@ export class ContinuousEventTimeTrigger extends Trigger<unknown, Window> {
     const fireTime = ctx.getReducingState(this.fireTimeDesc);
     if (fireTime.get() === time) {
       fireTime.clear();
-      fireTime.add(time + this.intervalMs);
-      ctx.registerEventTimeTimer(time + this.intervalMs);
+      this.registerNextFireTime(time, window, ctx);
       return 'FIRE';
     }
     return 'CONTINUE';
