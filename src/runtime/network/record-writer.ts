@@ -77,9 +77,11 @@ export class RecordWriter implements Output {
     if (b.length >= this.o.batchSize) this.flush();
   }
 
-  collectSide(): void {
-    throw new Error('internal: side outputs are routed before the record writer');
-  }
+  /**
+   * Reached only when this is an operator's sole output, i.e. no side output of the
+   * operator is consumed: such records are dropped (see Output.collectSide).
+   */
+  collectSide(): void {}
 
   flush(): void {
     const { channels } = this.o;

@@ -16,9 +16,11 @@ export class ChainedOutput implements Output {
     if (this.builder.length >= this.batchSize) this.flush();
   }
 
-  collectSide(): void {
-    throw new Error('internal: side outputs are routed before the chained output');
-  }
+  /**
+   * Reached only when this is an operator's sole output, i.e. no side output of the
+   * operator is consumed: such records are dropped (see Output.collectSide).
+   */
+  collectSide(): void {}
 
   flush(): void {
     if (this.builder.length > 0) this.next.handleBatch(this.builder.take(), 0);
