@@ -193,11 +193,10 @@ export class WindowOperator extends KeyedOperator implements Collector<unknown> 
     if (mergingSet && !mergingSet.contains(window)) return;
     this.ctx.window_ = window;
     this.contents.state.setCurrentNamespace(window.id);
-    const hasContents = this.spec.evictor ? this.contents.elements!().length > 0 : this.contents.read() !== undefined;
-    if (hasContents) {
-      const r = eventTime ? this.spec.trigger.onEventTime(timer.time, window, this.ctx) : this.spec.trigger.onProcessingTime(timer.time, window, this.ctx);
-      this.act(r, window);
-    }
+    // As Flink, the trigger runs whatever the contents (a purging trigger must keep its timers
+    // going across an empty interval); emit() skips a window that holds nothing.
+    const r = eventTime ? this.spec.trigger.onEventTime(timer.time, window, this.ctx) : this.spec.trigger.onProcessingTime(timer.time, window, this.ctx);
+    this.act(r, window);
     if (eventTime === this.eventTime && timer.time === this.cleanupTime(window)) {
       this.contents.state.setCurrentNamespace(window.id);
       this.contents.state.clear();
