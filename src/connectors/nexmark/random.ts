@@ -16,11 +16,14 @@ function fmix32(h: number): number {
   return h ^ (h >>> 16);
 }
 
+const HI0 = fmix32(0x632be5ab);
+
 /** Start the draw sequence for one event id (any non-negative safe integer). */
 export function seed(eventId: number): void {
-  const lo = eventId >>> 0;
-  const hi = Math.floor(eventId * 2.3283064365386963e-10) >>> 0;
-  S[0] = fmix32(lo ^ fmix32(hi + 0x632be5ab));
+  // Below 2^32 the high word is 0 and fmix32(0 + 0x632be5ab) a constant: skip it.
+  S[0] = eventId <= 0xffffffff
+    ? fmix32((eventId >>> 0) ^ HI0)
+    : fmix32((eventId >>> 0) ^ fmix32((Math.floor(eventId * 2.3283064365386963e-10) >>> 0) + 0x632be5ab));
 }
 
 /** Next uniform 32-bit value, as a signed int32 (stays a small integer, never boxed). */
