@@ -125,3 +125,15 @@ export function normalizeLease(obj: KubeObject): StatusCause[] {
   }
   return [];
 }
+
+/** stringData is write-only: the server folds it into base64 data, as the real one does. */
+export function normalizeSecret(obj: KubeObject): StatusCause[] {
+  if (isRecord(obj.stringData)) {
+    const data = isRecord(obj.data) ? obj.data : {};
+    for (const [k, v] of Object.entries(obj.stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+    obj.data = data;
+  }
+  delete obj.stringData;
+  if (obj.type === undefined) obj.type = 'Opaque';
+  return [];
+}

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ApiException, CoreV1Api } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
+import { startKubelet } from './kubelet/kubelet.ts';
+import type { Kubelet } from './kubelet/kubelet.ts';
+import { startKubeServer } from './server.ts';
+import type { KubeServer } from './server.ts';
+import { apiError, eventually, fixture } from './test-helpers.ts';
+
+const NODE = [process.execPath];
+
+describe('process kubelet', () => {
+  let server: KubeServer;
+  let kubelet: Kubelet;
+  let core: CoreV1Api;
+  before(async () => {
+    server = await startKubeServer();
+    core = server.kubeconfig.makeApiClient(CoreV1Api);
+    kubelet = startKubelet({
+      server,
+      images: {
+        'test/exit': { entrypoint: [...NODE, fixture('exit-after.mjs')] },
+        'test/http': { entrypoint: [...NODE, fixture('http-server.mjs')], commands: { node: NODE } },
+      },
+      backoff: { initialMs: 200, maxMs: 400 },
+    });
+  });
+  after(async () => {
+    await kubelet.stop();
+    await server.close();
+  });
+
+  async function pod(name: string): Promise<V1Pod> {
+    return core.readNamespacedPod({ name, namespace: 'default' });
+  }
+
+  async function waitFor(name: string, test: (p: V1Pod) => boolean, what: string): Promise<V1Pod> {
+    return eventually(async () => {
+      const p = await pod(name);
+      return test(p) ? p : undefined;
+    }, 10_000, `${name}: ${what}`);
+  }
+
+  async function gone(name: string): Promise<void> {
+    await eventually(async () => {
+      try {
+        await pod(name);
+        return undefined;
+      } catch (err) {
+        if (err instanceof ApiException && err.code === 404) return true;
+        throw err;
+      }
+    }, 10_000, `${name} deleted`);
+    assert.equal((await apiError(pod(name))).code, 404);
+  }
+
+  it('restarts a container that exits, raising restartCount, until the pod is deleted', async () => {
+    await core.createNamespacedPod({
+      namespace: 'default',
+      body: { metadata: { name: 'crasher' }, spec: { containers: [{ name: 'main', image: 'test/exit:1', env: [{ name: 'EXIT_CODE', value: '3' }] }] } },
+    });
+    const p = await waitFor('crasher', (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2, 'two restarts');
+    const cs = p.status!.containerStatuses![0]!;
+    assert.equal(p.spec?.nodeName, 'weir-node');
+    assert.equal(p.status?.phase, 'Running');
+    assert.equal(cs.lastState?.terminated?.exitCode, 3);
+    assert.equal(cs.lastState?.terminated?.reason, 'Error');
+    assert.match(kubelet.logs('default', 'crasher') ?? '', /started crasher/);
+    await core.deleteNamespacedPod({ name: 'crasher', namespace: 'default' });
+    await gone('crasher');
+  });
+
+  it('ends pods that do not restart in Succeeded or Failed', async () => {
+    for (const [name, code, policy] of [['done-ok', '0', 'Never'], ['done-bad', '2', 'Never'], ['done-onfailure', '0', 'OnFailure']] as const) {
+      await core.createNamespacedPod({
+        namespace: 'default',
+        body: { metadata: { name }, spec: { restartPolicy: policy, containers: [{ name: 'main', image: 'test/exit', env: [{ name: 'EXIT_CODE', value: code }] }] } },
+      });
+    }
+    const ok = await waitFor('done-ok', (x) => x.status?.phase === 'Succeeded', 'Succeeded');
+    assert.equal(ok.status?.containerStatuses?.[0]?.state?.terminated?.reason, 'Completed');
+    const bad = await waitFor('done-bad', (x) => x.status?.phase === 'Failed', 'Failed');
+    assert.equal(bad.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, 2);
+    assert.equal(bad.status?.containerStatuses?.[0]?.restartCount, 0);
+    await waitFor('done-onfailure', (x) => x.status?.phase === 'Succeeded', 'Succeeded');
+    // Finished pods are deleted at once: nothing runs to give a grace period to.
+    await core.deleteNamespacedPod({ name: 'done-ok', namespace: 'default' });
+    assert.equal((await apiError(pod('done-ok'))).code, 404);
+  });
+
+  it('runs a pod on its own address with env from the spec, and reports readiness from the probe', async () => {
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'cfg' }, data: { key: 'from-config' } } });
+    await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'sec' }, stringData: { key: 'from-secret' } } });
+    await core.createNamespacedPod({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'web' },
+        spec: {
+          containers: [{
+            name: 'web', image: 'test/http', command: ['node', fixture('http-server.mjs')], args: ['--name', '$(POD_NAME)'],
+            workingDir: '/tmp',
+            env: [
+              { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              { name: 'FROM_CONFIG', valueFrom: { configMapKeyRef: { name: 'cfg', key: 'key' } } },
+              { name: 'FROM_SECRET', valueFrom: { secretKeyRef: { name: 'sec', key: 'key' } } },
+              { name: 'EXPANDED', value: 'pod-$(POD_NAME)' },
+              { name: 'READY_AFTER_MS', value: '300' },
+            ],
+            readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1 },
+          }],
+        },
+      },
+    });
+    const running = await waitFor('web', (x) => x.status?.phase === 'Running', 'Running');
+    const ip = running.status!.podIP!;
+    assert.match(ip, /^127\.\d+\.\d+\.\d+$/);
+    assert.equal(running.status?.hostIP, '127.0.0.1');
+    const ready = await waitFor('web', (x) => x.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True', 'Ready');
+    assert.equal(ready.status?.containerStatuses?.[0]?.ready, true);
+    const body = await (await fetch(`http://${ip}:8080/`)).json() as Record<string, unknown>;
+    assert.deepEqual(body, {
+      hostname: 'web', podIP: ip, address: { address: ip, family: 'IPv4', port: 8080 }, argv: ['--name', 'web'], cwd: '/tmp',
+      fromConfig: 'from-config', fromSecret: 'from-secret', expanded: 'pod-web',
+    });
+  });
+
+  it('restarts a pod whose process is SIGKILLed, as after a node failure', async () => {
+    const before = await pod('web');
+    assert.equal(kubelet.killPod('default', 'web'), 1);
+    const after = await waitFor('web', (x) => x.status?.containerStatuses?.[0]?.restartCount === (before.status?.containerStatuses?.[0]?.restartCount ?? 0) + 1, 'restart');
+    assert.equal(after.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode, 137);
+    assert.equal(after.status?.podIP, before.status?.podIP);
+  });
+
+  it('stops a pod that ignores SIGTERM with SIGKILL once its grace period is over', async () => {
+    await core.createNamespacedPod({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'stubborn' },
+        spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'web', image: 'test/http', env: [{ name: 'IGNORE_SIGTERM', value: '1' }] }] },
+      },
+    });
+    await waitFor('stubborn', (x) => x.status?.phase === 'Running', 'Running');
+    await eventually(() => (/listening/.test(kubelet.logs('default', 'stubborn') ?? '') ? true : undefined));
+    const started = Date.now();
+    const deleting = await core.deleteNamespacedPod({ name: 'stubborn', namespace: 'default' });
+    assert.equal(deleting.metadata?.deletionGracePeriodSeconds, 1);
+    await gone('stubborn');
+    assert.equal(Date.now() - started >= 900, true);
+  });
+});

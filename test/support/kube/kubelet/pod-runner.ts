@@ -1,0 +1,240 @@
+// Runs one pod: init containers in order, then the containers, restarting them per
+// restartPolicy with exponential backoff, probing readiness and liveness, and writing the
+// pod's status; on deletion it stops the processes within the grace period and removes
+// the pod.
+import type { KubeApi } from '../api/api.ts';
+import type { KubeObject, JsonObject } from '../types.ts';
+import { isRecord, nowTime } from '../types.ts';
+import { ContainerProcess } from './container.ts';
+import type { ExitInfo } from './container.ts';
+import { ContainerState } from './container-state.ts';
+import { containerEnv, EnvError, expandVars } from './env.ts';
+import type { ImageMap } from './images.ts';
+import { containerArgv, resolveImage } from './images.ts';
+import { Prober } from './probes.ts';
+import { podStatus } from './pod-status.ts';
+
+export interface RunnerEnv {
+  api: KubeApi;
+  hostIP: string;
+  images: ImageMap;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  workingDir: string;
+  logLimitBytes: number;
+  echoLogs: boolean;
+  baseEnv: (pod: KubeObject, podIP: string) => Record<string, string>;
+  /** Node flag that loads the in-pod resolver; kept even when a pod sets its own NODE_OPTIONS. */
+  preloadFlag: string;
+  report: (err: unknown) => void;
+}
+
+const RESET_BACKOFF_AFTER_MS = 10 * 60 * 1000;
+
+export class PodRunner {
+  readonly ns: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly inits: ContainerState[];
+  readonly containers: ContainerState[];
+  readonly startTime = nowTime();
+  private initIndex = 0;
+  private terminating = false;
+  private statusQueued = false;
+  private closed = false;
+  readonly transitions = new Map<string, { status: string; time: string }>();
+
+  constructor(private readonly env: RunnerEnv, private pod: KubeObject, readonly podIP: string) {
+    this.ns = pod.metadata.namespace ?? '';
+    this.name = pod.metadata.name ?? '';
+    this.uid = pod.metadata.uid ?? '';
+    const spec = isRecord(pod.spec) ? pod.spec : {};
+    this.inits = (Array.isArray(spec.initContainers) ? spec.initContainers.filter(isRecord) : []).map((c) => new ContainerState(c, true));
+    this.containers = (Array.isArray(spec.containers) ? spec.containers.filter(isRecord) : []).map((c) => new ContainerState(c, false));
+  }
+
+  get restartPolicy(): string {
+    return isRecord(this.pod.spec) && typeof this.pod.spec.restartPolicy === 'string' ? this.pod.spec.restartPolicy : 'Always';
+  }
+
+  get initialized(): boolean {
+    return this.initIndex >= this.inits.length;
+  }
+
+  start(): void {
+    this.next();
+  }
+
+  /** Starts the next init container, or all containers once init is done. */
+  private next(): void {
+    if (this.terminating) return;
+    if (!this.initialized) this.launch(this.inits[this.initIndex]!);
+    else for (const c of this.containers) this.launch(c);
+    this.queueStatus();
+  }
+
+  private launch(c: ContainerState): void {
+    if (this.terminating) return;
+    const image = resolveImage(this.env.images, c.image);
+    if (!image) {
+      c.state = { waiting: { reason: 'ErrImagePull', message: `image "${c.image}" is not mapped to a local command` } };
+      return;
+    }
+    let envVars: Record<string, string>;
+    try {
+      // The kubelet knows the pod's IPs before any container starts; fieldRefs see them.
+      const status = isRecord(this.pod.status) ? this.pod.status : {};
+      const view = { ...this.pod, status: { ...status, podIP: this.podIP, podIPs: [{ ip: this.podIP }], hostIP: this.env.hostIP } };
+      envVars = containerEnv(this.env.api, view, c.spec, { ...this.env.baseEnv(this.pod, this.podIP), ...(image.env ?? {}) });
+    } catch (err) {
+      if (!(err instanceof EnvError)) throw err;
+      // Missing config is retried until it appears, as the kubelet does.
+      c.state = { waiting: { reason: 'CreateContainerConfigError', message: err.message } };
+      c.restartTimer = setTimeout(() => this.launch(c), 1000);
+      this.queueStatus();
+      return;
+    }
+    if (!(envVars.NODE_OPTIONS ?? '').includes(this.env.preloadFlag)) {
+      envVars.NODE_OPTIONS = `${this.env.preloadFlag} ${envVars.NODE_OPTIONS ?? ''}`.trim();
+    }
+    const argv = containerArgv(image, c.spec, (s) => expandVars(s, envVars));
+    const cwd = typeof c.spec.workingDir === 'string' ? c.spec.workingDir : (image.workingDir ?? this.env.workingDir);
+    const proc = new ContainerProcess({
+      argv, env: envVars, cwd, onOutput: (chunk) => c.appendLog(chunk, this.env.logLimitBytes, this.env.echoLogs, `[${this.ns}/${this.name}/${c.name}]`),
+    });
+    c.proc = proc;
+    c.state = { running: { startedAt: nowTime(proc.startedAt) } };
+    c.ready = !c.init && !isRecord(c.spec.readinessProbe);
+    if (!c.init) this.startProbes(c);
+    proc.exited.then((exit) => this.onExit(c, proc, exit), (err: unknown) => this.env.report(err));
+  }
+
+  private startProbes(c: ContainerState): void {
+    if (isRecord(c.spec.readinessProbe)) {
+      c.readiness = new Prober(c.spec.readinessProbe, c.spec, this.podIP, false, (ok) => {
+        c.ready = ok;
+        this.queueStatus();
+      });
+    }
+    if (isRecord(c.spec.livenessProbe)) {
+      c.liveness = new Prober(c.spec.livenessProbe, c.spec, this.podIP, true, (ok) => {
+        if (!ok) void c.proc?.stop(this.graceMs());
+      });
+    }
+  }
+
+  private graceMs(): number {
+    const spec = isRecord(this.pod.spec) ? this.pod.spec : {};
+    return Number(spec.terminationGracePeriodSeconds ?? 30) * 1000;
+  }
+
+  private onExit(c: ContainerState, proc: ContainerProcess, exit: ExitInfo): void {
+    if (c.proc !== proc) return;
+    c.stopProbes();
+    c.ready = false;
+    c.lastExit = exit;
+    c.state = c.terminatedState(exit);
+    if (this.terminating || this.closed) {
+      this.queueStatus();
+      return;
+    }
+    const policy = this.restartPolicy;
+    if (c.init && exit.exitCode === 0) {
+      c.done = true;
+      this.initIndex++;
+      this.next();
+      return;
+    }
+    const restart = policy === 'Always' || (policy === 'OnFailure' && exit.exitCode !== 0) || (c.init && policy !== 'Never');
+    if (!restart) {
+      c.done = true;
+      this.queueStatus();
+      return;
+    }
+    if (exit.finishedAt.getTime() - exit.startedAt.getTime() > RESET_BACKOFF_AFTER_MS) c.backoffMs = 0;
+    const delay = c.backoffMs;
+    c.backoffMs = Math.min(Math.max(c.backoffMs * 2, this.env.backoffInitialMs), this.env.backoffMaxMs);
+    const relaunch = (): void => {
+      c.restartTimer = undefined;
+      if (this.terminating || this.closed) return;
+      c.lastState = c.terminatedState(exit);
+      c.restartCount++;
+      this.launch(c);
+      this.queueStatus();
+    };
+    if (delay === 0) {
+      relaunch();
+      return;
+    }
+    c.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${c.name} pod=${this.name}_${this.ns}(${this.uid})` } };
+    c.lastState = c.terminatedState(exit);
+    c.restartTimer = setTimeout(relaunch, delay);
+    this.queueStatus();
+  }
+
+  /** Node failure: every process of the pod dies at once. */
+  kill(): number {
+    let n = 0;
+    for (const c of [...this.inits, ...this.containers]) {
+      if (c.proc?.running) {
+        c.proc.signal('SIGKILL');
+        n++;
+      }
+    }
+    return n;
+  }
+
+  podUpdated(pod: KubeObject): void {
+    this.pod = pod;
+  }
+
+  /** Graceful termination after the pod got a deletionTimestamp; removes the pod afterwards. */
+  async terminate(graceSeconds: number): Promise<void> {
+    if (this.terminating) return;
+    this.terminating = true;
+    await this.stopAll(graceSeconds * 1000);
+    this.writeStatus();
+    this.closed = true;
+    try {
+      this.env.api.delete('v1', 'Pod', this.ns, this.name, { gracePeriodSeconds: 0, preconditions: { uid: this.uid } });
+    } catch (err) {
+      this.env.report(err);
+    }
+  }
+
+  /** Stops every process without touching the API (pod already gone, or kubelet shutting down). */
+  async shutdown(graceMs: number): Promise<void> {
+    this.terminating = true;
+    this.closed = true;
+    await this.stopAll(graceMs);
+  }
+
+  private async stopAll(graceMs: number): Promise<void> {
+    const all = [...this.inits, ...this.containers];
+    for (const c of all) {
+      if (c.restartTimer) clearTimeout(c.restartTimer);
+      c.stopProbes();
+    }
+    await Promise.all(all.map((c) => c.proc?.stop(graceMs)));
+  }
+
+  queueStatus(): void {
+    if (this.statusQueued || this.closed) return;
+    this.statusQueued = true;
+    setImmediate(() => {
+      this.statusQueued = false;
+      if (!this.closed) this.writeStatus();
+    });
+  }
+
+  private writeStatus(): void {
+    const current = this.env.api.tryGet('v1', 'Pod', this.ns, this.name);
+    if (!current || current.metadata.uid !== this.uid) return;
+    const status: JsonObject = podStatus(this, this.env.hostIP, current);
+    try {
+      this.env.api.updateStatus({ ...current, status });
+    } catch (err) {
+      this.env.report(err);
+    }
+  }
+}
