@@ -1,0 +1,215 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startKafka } from '../index.ts';
+import type { KafkaBroker } from '../index.ts';
+import { Writer } from '../protocol/writer.ts';
+import type { Reader } from '../protocol/reader.ts';
+import { buildBatch } from '../protocol/record-batch.ts';
+import { ApiKey } from '../protocol/api-keys.ts';
+import { ErrorCode } from '../protocol/errors.ts';
+import { RawClient } from './raw-client.ts';
+
+let broker: KafkaBroker;
+let raw: RawClient;
+before(async () => {
+  broker = await startKafka({ topics: { p: 1, ts: 1 } });
+  raw = await RawClient.connect(broker.port);
+});
+after(async () => {
+  raw.close();
+  await broker.stop();
+});
+
+function produceBody(topic: string, records: Buffer, acks = 1): Writer {
+  return new Writer()
+    .string(null)
+    .int16(acks)
+    .int32(1000)
+    .array([topic], (w, t) => {
+      w.string(t).array([0], (pw, p) => {
+        pw.int32(p).bytes(records);
+      });
+    });
+}
+
+function produceError(r: Reader): [number, number] {
+  r.int32(); // topics
+  r.string();
+  r.int32(); // partitions
+  r.int32();
+  return [r.int16(), r.int64()];
+}
+
+const rec = (value: string, timestamp = 1000): { key: null; value: Buffer; timestamp: number } => ({ key: null, value: Buffer.from(value), timestamp });
+
+test('an unsupported ApiVersions version gets UNSUPPORTED_VERSION with the supported ranges', async () => {
+  const r = await raw.request(ApiKey.ApiVersions, 3, new Writer());
+  assert.equal(r.int16(), ErrorCode.UNSUPPORTED_VERSION);
+  const versions = new Map(r.array((x) => [x.int16(), [x.int16(), x.int16()]] as const));
+  assert.deepEqual(versions.get(ApiKey.Produce), [7, 7]);
+  assert.deepEqual(versions.get(ApiKey.Fetch), [11, 11]);
+  const ok = await raw.request(ApiKey.ApiVersions, 2, new Writer());
+  assert.equal(ok.int16(), ErrorCode.NONE);
+});
+
+test('unknown APIs and versions are answered with an error code, not a dropped connection', async () => {
+  const unknown = await raw.request(57, 0, new Writer());
+  assert.equal(unknown.int16(), ErrorCode.UNSUPPORTED_VERSION);
+  const oldProduce = await raw.request(ApiKey.Produce, 2, new Writer());
+  assert.equal(oldProduce.int16(), ErrorCode.UNSUPPORTED_VERSION);
+  assert.equal(raw.closed, false);
+});
+
+test('produce validates CRC32C, single batches and assigns offsets; acks=0 gets no response', async () => {
+  const good = buildBatch([rec('a'), rec('b')]);
+  assert.deepEqual(produceError(await raw.request(ApiKey.Produce, 7, produceBody('p', good))), [ErrorCode.NONE, 0]);
+  const corrupt = Buffer.from(good);
+  corrupt[corrupt.length - 1] ^= 0xff;
+  assert.deepEqual(produceError(await raw.request(ApiKey.Produce, 7, produceBody('p', corrupt))), [ErrorCode.CORRUPT_MESSAGE, -1]);
+  const two = Buffer.concat([good, good]);
+  assert.deepEqual(produceError(await raw.request(ApiKey.Produce, 7, produceBody('p', two))), [ErrorCode.INVALID_RECORD, -1]);
+  assert.deepEqual(produceError(await raw.request(ApiKey.Produce, 7, produceBody('nope', good))), [ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1]);
+
+  const silent = raw.send(ApiKey.Produce, 7, produceBody('p', good, 0));
+  const next = raw.send(ApiKey.ApiVersions, 2, new Writer());
+  await next.response;
+  assert.equal(raw.received.includes(silent.id), false);
+  assert.equal(broker.state.topics.partition('p', 0)?.nextOffset, 4);
+});
+
+function fetchBody(topic: string, offset: number, maxWaitMs: number, minBytes: number): Writer {
+  return new Writer()
+    .int32(-1)
+    .int32(maxWaitMs)
+    .int32(minBytes)
+    .int32(1 << 20)
+    .int8(0)
+    .int32(0)
+    .int32(-1)
+    .array([topic], (w, t) => {
+      w.string(t).array([0], (pw, p) => {
+        pw.int32(p).int32(-1).int64(offset).int64(-1).int32(1 << 20);
+      });
+    })
+    .array([], () => undefined)
+    .string('');
+}
+
+test('fetch waits up to max wait for min bytes and returns as soon as data arrives', async () => {
+  const end = broker.state.topics.partition('p', 0)?.nextOffset ?? -1;
+  let started = Date.now();
+  const empty = await raw.request(ApiKey.Fetch, 11, fetchBody('p', end, 300, 1));
+  assert.ok(Date.now() - started >= 290, `returned after ${Date.now() - started} ms`);
+  empty.int32();
+  assert.equal(empty.int16(), ErrorCode.NONE);
+
+  const other = await RawClient.connect(broker.port);
+  started = Date.now();
+  const waiting = raw.request(ApiKey.Fetch, 11, fetchBody('p', end, 5000, 1));
+  setTimeout(() => {
+    other.request(ApiKey.Produce, 7, produceBody('p', buildBatch([rec('late')]))).then(
+      () => other.close(),
+      () => other.close(),
+    );
+  }, 100);
+  const r = await waiting;
+  assert.ok(Date.now() - started < 2000);
+  r.int32();
+  r.int16();
+  r.int32();
+  r.int32();
+  assert.equal(r.string(), 'p');
+  r.int32();
+  assert.deepEqual([r.int32(), r.int16(), r.int64()], [0, ErrorCode.NONE, end + 1]);
+
+  const outOfRange = await raw.request(ApiKey.Fetch, 11, fetchBody('p', end + 10, 0, 0));
+  outOfRange.raw(4 + 2 + 4 + 4);
+  outOfRange.string();
+  outOfRange.raw(4 + 4);
+  assert.equal(outOfRange.int16(), ErrorCode.OFFSET_OUT_OF_RANGE);
+});
+
+test('list offsets finds the first offset at or after a timestamp', async () => {
+  for (const ts of [1000, 2000, 3000]) await raw.request(ApiKey.Produce, 7, produceBody('ts', buildBatch([rec(`t${ts}`, ts), rec(`u${ts}`, ts + 500)])));
+  const query = async (timestamp: number): Promise<[number, number, number]> => {
+    const r = await raw.request(
+      ApiKey.ListOffsets,
+      3,
+      new Writer()
+        .int32(-1)
+        .int8(0)
+        .array(['ts'], (w, t) => {
+          w.string(t).array([0], (pw, p) => {
+            pw.int32(p).int64(timestamp);
+          });
+        }),
+    );
+    r.int32();
+    r.int32();
+    r.string();
+    r.int32();
+    r.int32();
+    return [r.int16(), r.int64(), r.int64()];
+  };
+  assert.deepEqual(await query(2200), [ErrorCode.NONE, 2500, 3]);
+  assert.deepEqual(await query(1000), [ErrorCode.NONE, 1000, 0]);
+  assert.deepEqual(await query(9000), [ErrorCode.NONE, -1, -1]);
+  assert.deepEqual(await query(-2), [ErrorCode.NONE, -1, 0]);
+  assert.deepEqual(await query(-1), [ErrorCode.NONE, -1, 6]);
+});
+
+test('metadata auto-creates a topic, answering LEADER_NOT_AVAILABLE the first time', async () => {
+  const ask = async (): Promise<[number, number]> => {
+    const r = await raw.request(
+      ApiKey.Metadata,
+      6,
+      new Writer().array(['auto'], (w, t) => {
+        w.string(t);
+      }).bool(true),
+    );
+    r.int32();
+    r.array((x) => [x.int32(), x.string(), x.int32(), x.nullableString()]);
+    r.nullableString();
+    r.int32();
+    r.int32();
+    const error = r.int16();
+    r.string();
+    r.bool();
+    return [error, r.int32()];
+  };
+  assert.deepEqual(await ask(), [ErrorCode.LEADER_NOT_AVAILABLE, 0]);
+  assert.deepEqual(await ask(), [ErrorCode.NONE, 1]);
+});
+
+test('JoinGroup v5 without a member id gets MEMBER_ID_REQUIRED and an id to rejoin with', async () => {
+  const join = (memberId: string): Promise<Reader> =>
+    raw.request(
+      ApiKey.JoinGroup,
+      5,
+      new Writer()
+        .string('raw-group')
+        .int32(10000)
+        .int32(10000)
+        .string(memberId)
+        .string(null)
+        .string('consumer')
+        .array(['range'], (w, name) => {
+          w.string(name).bytes(Buffer.from([1, 2]));
+        }),
+    );
+  const first = await join('');
+  first.int32();
+  assert.equal(first.int16(), ErrorCode.MEMBER_ID_REQUIRED);
+  first.int32();
+  first.string();
+  first.string();
+  const memberId = first.string();
+  assert.match(memberId, /^raw-client-[0-9a-f-]{36}$/);
+  const second = await join(memberId);
+  second.int32();
+  assert.deepEqual([second.int16(), second.int32(), second.string(), second.string(), second.string()], [ErrorCode.NONE, 1, 'range', memberId, memberId]);
+  assert.deepEqual(
+    second.array((x) => [x.string(), x.nullableString(), [...x.bytes()]]),
+    [[memberId, null, [1, 2]]],
+  );
+});

@@ -1,0 +1,55 @@
+// A minimal Kafka client for protocol-level tests: frames requests and matches responses by
+// correlation id, so tests can send what kafkajs never would (bad CRCs, unknown APIs).
+import net from 'node:net';
+import { Reader } from '../protocol/reader.ts';
+import { Writer } from '../protocol/writer.ts';
+
+export class RawClient {
+  private nextId = 1;
+  private buffered: Buffer = Buffer.alloc(0);
+  private readonly waiting = new Map<number, (body: Reader) => void>();
+  readonly received: number[] = [];
+
+  private constructor(private readonly socket: net.Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.buffered = Buffer.concat([this.buffered, chunk]);
+      while (this.buffered.length >= 4 && this.buffered.length >= 4 + this.buffered.readInt32BE(0)) {
+        const frame = this.buffered.subarray(4, 4 + this.buffered.readInt32BE(0));
+        this.buffered = this.buffered.subarray(4 + frame.length);
+        const r = new Reader(frame);
+        const id = r.int32();
+        this.received.push(id);
+        this.waiting.get(id)?.(r);
+        this.waiting.delete(id);
+      }
+    });
+  }
+
+  static connect(port: number): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => resolve(new RawClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  get closed(): boolean {
+    return this.socket.destroyed;
+  }
+
+  /** Sends a request; the promise resolves with the response body (after the correlation id). */
+  send(apiKey: number, version: number, body: Writer): { id: number; response: Promise<Reader> } {
+    const id = this.nextId++;
+    const payload = new Writer().int16(apiKey).int16(version).int32(id).string('raw-client').raw(body.build()).build();
+    const response = new Promise<Reader>((resolve) => this.waiting.set(id, resolve));
+    this.socket.write(new Writer().int32(payload.length).raw(payload).build());
+    return { id, response };
+  }
+
+  request(apiKey: number, version: number, body: Writer): Promise<Reader> {
+    return this.send(apiKey, version, body).response;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
