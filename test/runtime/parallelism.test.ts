@@ -1,0 +1,80 @@
+/** A keyed aggregation job gives the same (sorted) results at parallelism 1 and 4. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KeyedProcessFunction, ValueStateDescriptor, defineJob } from '../../src/api/index.ts';
+import type { Collector, KeyedProcessContext, OnTimerContext, RuntimeContext, ValueState } from '../../src/api/index.ts';
+import { runJob, VirtualClock } from '../../src/runtime/index.ts';
+
+const TEXT = ['a b c a', 'b a d', 'e a b', 'c'];
+
+/** Counts per key; emits the final count when the input ends (timer at the end of event time). */
+class FinalCount extends KeyedProcessFunction<string, { w: string; n: number }, string> {
+  private count!: ValueState<number>;
+  override open(ctx: RuntimeContext): void {
+    this.count = ctx.getState(new ValueStateDescriptor<number>('count', 0));
+  }
+  processElement(r: { w: string; n: number }, ctx: KeyedProcessContext<string>): void {
+    this.count.update(this.count.value()! + r.n);
+    ctx.timerService().registerEventTimeTimer(Number.MAX_SAFE_INTEGER);
+  }
+  override onTimer(_t: number, ctx: OnTimerContext<string>, out: Collector<string>): void {
+    out.collect(`${ctx.getCurrentKey()}=${this.count.value()}`);
+  }
+}
+
+const job = defineJob((env) => {
+  const words = env
+    .fromCollection(TEXT)
+    .rebalance()
+    .flatMap((line: string, out: Collector<string>) => line.split(' ').forEach((w) => out.collect(w)))
+    .map((w) => ({ w, n: 1 }));
+  const keyed = words.keyBy((r) => r.w);
+  keyed
+    .sum('n')
+    .map((r) => `${r.w}:${r.n}`)
+    .collect('rolling');
+  keyed.process(new FinalCount()).collect('final');
+});
+
+// Words: a b c a | b a d | e a b | c -> a x4, b x3, c x2, d x1, e x1.
+// Rolling sum emits 1..count per word (all records of a word are equal, so the order in
+// which they reach the key's subtask does not matter).
+const ROLLING = ['a:1', 'a:2', 'a:3', 'a:4', 'b:1', 'b:2', 'b:3', 'c:1', 'c:2', 'd:1', 'e:1'];
+const FINAL = ['a=4', 'b=3', 'c=2', 'd=1', 'e=1'];
+
+for (const parallelism of [1, 4]) {
+  test(`keyed aggregation at parallelism ${parallelism}`, async () => {
+    const r = await runJob(job, { parallelism, clock: new VirtualClock() });
+    assert.equal(r.state, 'FINISHED', r.error?.message);
+    assert.deepEqual([...(r.collected.get('rolling') as string[])].sort(), ROLLING);
+    assert.deepEqual([...(r.collected.get('final') as string[])].sort(), FINAL);
+  });
+}
+
+test('keys really are spread over the 4 subtasks, each key on exactly one', async () => {
+  const seen = new Map<string, Set<number>>();
+  const spread = defineJob((env) => {
+    env
+      .fromCollection(TEXT.flatMap((l) => l.split(' ')))
+      .keyBy((w) => w)
+      .process(
+        new (class extends KeyedProcessFunction<string, string, string> {
+          private subtask = -1;
+          override open(ctx: RuntimeContext): void {
+            this.subtask = ctx.getIndexOfThisSubtask();
+          }
+          processElement(w: string): void {
+            if (!seen.has(w)) seen.set(w, new Set());
+            seen.get(w)!.add(this.subtask);
+          }
+        })(),
+      )
+      .collect('none');
+  });
+  const r = await runJob(spread, { parallelism: 4, clock: new VirtualClock() });
+  assert.equal(r.state, 'FINISHED', r.error?.message);
+  assert.deepEqual([...seen.keys()].sort(), ['a', 'b', 'c', 'd', 'e']);
+  for (const [w, subtasks] of seen) assert.equal(subtasks.size, 1, `key ${w} on subtasks ${[...subtasks].join(',')}`);
+  // 5 keys over 4 subtasks: more than one subtask is used.
+  assert.ok(new Set([...seen.values()].flatMap((s) => [...s])).size > 1);
+});
