@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { V1Deployment } from '@kubernetes/client-node';
+import { startKubelet } from './kubelet/kubelet.ts';
+import type { Kubelet } from './kubelet/kubelet.ts';
+import { startKubeServer } from './server.ts';
+import type { KubeServer } from './server.ts';
+import { eventually, fixture } from './test-helpers.ts';
+
+/** client-node returns class instances; compare their JSON. */
+function plain(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v)) as unknown;
+}
+
+describe('process kubelet with controllers: Services and Deployments', () => {
+  let server: KubeServer;
+  let kubelet: Kubelet;
+  let core: CoreV1Api;
+  let apps: AppsV1Api;
+  before(async () => {
+    server = await startKubeServer();
+    core = server.kubeconfig.makeApiClient(CoreV1Api);
+    apps = server.kubeconfig.makeApiClient(AppsV1Api);
+    kubelet = startKubelet({
+      server,
+      images: {
+        'test/http': { entrypoint: [process.execPath, fixture('http-server.mjs')] },
+        'test/client': { entrypoint: [process.execPath, fixture('service-client.mjs')] },
+      },
+      backoff: { initialMs: 200, maxMs: 400 },
+    });
+  });
+  after(async () => {
+    await kubelet.stop();
+    await server.close();
+  });
+
+  function httpPod(name: string, labels: Record<string, string>): Promise<unknown> {
+    return core.createNamespacedPod({
+      namespace: 'default',
+      body: {
+        metadata: { name, labels },
+        spec: { containers: [{ name: 'web', image: 'test/http', readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1 } }] },
+      },
+    });
+  }
+
+  it('lets a process reach another pod through a Service name', async () => {
+    await httpPod('backend', { app: 'backend' });
+    await core.createNamespacedService({
+      namespace: 'default',
+      body: { metadata: { name: 'backend' }, spec: { selector: { app: 'backend' }, ports: [{ name: 'http', port: 8080 }] } },
+    });
+    for (const [name, url] of [['short', 'http://backend:8080/'], ['fqdn', 'http://backend.default.svc.cluster.local:8080/']] as const) {
+      await core.createNamespacedPod({
+        namespace: 'default',
+        body: {
+          metadata: { name: `client-${name}` },
+          spec: { containers: [{ name: 'client', image: 'test/client', env: [{ name: 'TARGET_URL', value: url }, { name: 'RESULT_NAME', value: `result-${name}` }] }] },
+        },
+      });
+    }
+    const backendIP = kubelet.podIP('default', 'backend');
+    for (const name of ['short', 'fqdn']) {
+      const cm = await eventually(async () => (await core.listNamespacedConfigMap({ namespace: 'default', fieldSelector: `metadata.name=result-${name}` })).items[0], 15_000, `result-${name}`);
+      const body = JSON.parse(cm.data?.body ?? '{}') as { hostname?: string; podIP?: string; address?: { address?: string } };
+      assert.equal(body.hostname, 'backend');
+      assert.equal(body.address?.address, backendIP);
+    }
+    const ep = await core.readNamespacedEndpoints({ name: 'backend', namespace: 'default' });
+    assert.deepEqual(ep.subsets?.[0]?.addresses?.map((a) => a.ip), [backendIP]);
+    assert.deepEqual(plain(ep.subsets?.[0]?.ports), [{ name: 'http', port: 8080, protocol: 'TCP' }]);
+  });
+
+  it('runs a Deployment as ReplicaSet-owned pods, scales it, and rolls it on template changes', async () => {
+    const labels = { app: 'jm' };
+    await apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'jm' },
+        spec: {
+          replicas: 2, selector: { matchLabels: labels },
+          template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'test/http', readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1 } }] } },
+        },
+      },
+    });
+    const ready = (gen: number, replicas: number) => async (): Promise<V1Deployment | undefined> => {
+      const d = await apps.readNamespacedDeployment({ name: 'jm', namespace: 'default' });
+      const s = d.status;
+      return s?.observedGeneration === gen && s.readyReplicas === replicas && s.availableReplicas === replicas && s.updatedReplicas === replicas && s.replicas === replicas ? d : undefined;
+    };
+    const d1 = await eventually(ready(1, 2), 15_000, 'two ready replicas');
+    assert.deepEqual(d1.status?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason ?? ''}`), ['Available=True/MinimumReplicasAvailable', 'Progressing=True/NewReplicaSetAvailable']);
+    const pods = (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=jm' })).items;
+    assert.equal(pods.length, 2);
+    const rsName = pods[0]!.metadata?.ownerReferences?.[0]?.name ?? '';
+    assert.match(rsName, /^jm-[a-z0-9]{10}$/);
+    assert.equal(pods.every((p) => p.status?.phase === 'Running' && p.metadata?.name?.startsWith(`${rsName}-`)), true);
+
+    await apps.patchNamespacedDeploymentScale(
+      { name: 'jm', namespace: 'default', body: { spec: { replicas: 1 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await eventually(ready(2, 1), 15_000, 'scaled to one');
+    await eventually(async () => ((await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=jm' })).items.length === 1 ? true : undefined), 15_000, 'one pod left');
+
+    await apps.patchNamespacedDeployment(
+      { name: 'jm', namespace: 'default', body: { spec: { template: { spec: { containers: [{ name: 'web', env: [{ name: 'VERSION', value: '2' }] }] } } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+    await eventually(ready(3, 1), 15_000, 'rolled');
+    const rolled = await eventually(async () => {
+      const items = (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=jm' })).items;
+      return items.length === 1 && items[0]!.metadata?.ownerReferences?.[0]?.name !== rsName ? items : undefined;
+    }, 15_000, 'old pod replaced');
+    assert.deepEqual(plain(rolled[0]!.spec?.containers[0]?.env), [{ name: 'VERSION', value: '2' }]);
+    assert.equal(rolled[0]!.spec?.containers[0]?.image, 'test/http');
+
+    await apps.deleteNamespacedDeployment({ name: 'jm', namespace: 'default' });
+    await eventually(async () => ((await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=jm' })).items.length === 0 ? true : undefined), 15_000, 'pods collected');
+    assert.deepEqual((await apps.listNamespacedReplicaSet({ namespace: 'default' })).items, []);
+  });
+});
