@@ -36,9 +36,17 @@ abstract class TumblingWindows extends WindowAssigner<unknown, TimeWindow> {
     super();
   }
 
+  private lastStart = NaN;
+  private lastWindows: TimeWindow[] = [];
+
+  /** Consecutive records mostly share a window, so the last result is reused (callers must not mutate it). */
   protected windowFor(timestamp: number): TimeWindow[] {
     const start = TimeWindow.windowStart(timestamp, this.offset, this.size);
-    return [new TimeWindow(start, start + this.size)];
+    if (start !== this.lastStart) {
+      this.lastStart = start;
+      this.lastWindows = [new TimeWindow(start, start + this.size)];
+    }
+    return this.lastWindows;
   }
 
   override validate(): string | undefined {
@@ -102,12 +110,19 @@ abstract class SlidingWindows extends WindowAssigner<unknown, TimeWindow> {
     super();
   }
 
+  private cachedStart = NaN;
+  private cachedWindows: TimeWindow[] = [];
+
+  /** Records in the same slide get the same windows, so the last result is reused (callers must not mutate it). */
   protected windowsFor(timestamp: number): TimeWindow[] {
-    const windows: TimeWindow[] = [];
     const lastStart = TimeWindow.windowStart(timestamp, this.offset, this.slide);
+    if (lastStart === this.cachedStart) return this.cachedWindows;
+    const windows: TimeWindow[] = [];
     for (let start = lastStart; start > timestamp - this.size; start -= this.slide) {
       windows.push(new TimeWindow(start, start + this.size));
     }
+    this.cachedStart = lastStart;
+    this.cachedWindows = windows;
     return windows;
   }
 

@@ -6,6 +6,7 @@
 import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import { keyIdentity } from '../state/keyed-state-backend.ts';
 import type { KeyValue } from '../state/key-group.ts';
+import type { KeyId } from '../state/heap/state-table.ts';
 import { MinHeap } from './min-heap.ts';
 import type { ProcessingTimeService, ScheduledHandle } from './processing-time-service.ts';
 
@@ -14,7 +15,6 @@ export interface Timer {
   seq: number;
   key: KeyValue;
   namespace: string;
-  id: string;
   deleted: boolean;
 }
 
@@ -23,25 +23,53 @@ export interface TimerTarget {
   onProcessingTime(timer: Timer): void;
 }
 
+/**
+ * Timers indexed time -> namespace -> key, so checking for a duplicate costs map lookups
+ * and no string building (window operators register two timers per window per record).
+ */
 class TimerQueue {
   readonly heap = new MinHeap<Timer>();
-  readonly byId = new Map<string, Timer>();
+  private readonly index = new Map<number, Map<string, Map<KeyId, Timer>>>();
+  size = 0;
+
+  private slot(time: number, namespace: string, create: boolean): Map<KeyId, Timer> | undefined {
+    let byNs = this.index.get(time);
+    if (!byNs) {
+      if (!create) return undefined;
+      this.index.set(time, (byNs = new Map()));
+    }
+    let byKey = byNs.get(namespace);
+    if (!byKey && create) byNs.set(namespace, (byKey = new Map()));
+    return byKey;
+  }
 
   add(key: KeyValue, namespace: string, time: number): boolean {
-    const id = timerId(key, namespace, time);
-    if (this.byId.has(id)) return false;
-    const t: Timer = { time, seq: 0, key, namespace, id, deleted: false };
-    this.byId.set(id, t);
+    const slot = this.slot(time, namespace, true)!;
+    const id = keyIdentity(key);
+    if (slot.has(id)) return false;
+    const t: Timer = { time, seq: 0, key, namespace, deleted: false };
+    slot.set(id, t);
     this.heap.push(t);
+    this.size++;
     return true;
   }
 
+  private unindex(t: Timer): void {
+    const byNs = this.index.get(t.time)!;
+    const slot = byNs.get(t.namespace)!;
+    slot.delete(keyIdentity(t.key));
+    if (slot.size === 0) {
+      byNs.delete(t.namespace);
+      if (byNs.size === 0) this.index.delete(t.time);
+    }
+    this.size--;
+  }
+
   delete(key: KeyValue, namespace: string, time: number): void {
-    const id = timerId(key, namespace, time);
-    const t = this.byId.get(id);
+    const t = this.slot(time, namespace, false)?.get(keyIdentity(key));
     if (t) {
       t.deleted = true;
-      this.byId.delete(id);
+      this.unindex(t);
     }
   }
 
@@ -58,16 +86,11 @@ class TimerQueue {
     for (let t = this.heap.peek(); t && t.time <= upTo; t = this.heap.peek()) {
       this.heap.pop();
       if (t.deleted) continue;
-      this.byId.delete(t.id);
+      this.unindex(t);
       return t;
     }
     return undefined;
   }
-}
-
-function timerId(key: KeyValue, namespace: string, time: number): string {
-  const k = keyIdentity(key);
-  return `${time}|${namespace}|${typeof k}:${String(k)}`;
 }
 
 export class InternalTimerService {
@@ -103,11 +126,11 @@ export class InternalTimerService {
   }
 
   numEventTimeTimers(): number {
-    return this.eventTimers.byId.size;
+    return this.eventTimers.size;
   }
 
   numProcessingTimeTimers(): number {
-    return this.processingTimers.byId.size;
+    return this.processingTimers.size;
   }
 
   /** Fires every event-time timer at or before `watermark`, including ones registered while firing. */
