@@ -20,12 +20,16 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly current: CurrentKey = { id: '' };
   private currentKey: KeyValue = '';
   private readonly states = new Map<string, HeapState<unknown>>();
+  /** States whose TTL cleans up incrementally on every record (Flink's runCleanupForEveryRecord). */
+  private readonly cleanupPerRecord: HeapState<unknown>[] = [];
 
   constructor(private readonly clock: Clock) {}
 
   setCurrentKey(key: KeyValue): void {
     this.currentKey = key;
     this.current.id = keyIdentity(key);
+    // As Flink, which runs this cleanup whenever a key is selected (for each record and timer).
+    for (const s of this.cleanupPerRecord) s.cleanupIncrementally();
   }
 
   getCurrentKey(): KeyValue {
@@ -46,6 +50,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     }
     const s = create(d.ttl ? new TtlPolicy(d.ttl, this.clock) : undefined);
     this.states.set(d.name, s);
+    if (d.ttl?.cleanupIncrementalEveryRecord && d.ttl.cleanupIncrementalSize > 0) this.cleanupPerRecord.push(s);
     return s;
   }
 
@@ -83,5 +88,6 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   dispose(): void {
     this.states.clear();
+    this.cleanupPerRecord.length = 0;
   }
 }

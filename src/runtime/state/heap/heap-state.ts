@@ -48,6 +48,11 @@ export abstract class HeapState<S> implements InternalKvState {
     if (this.ttl) this.ttl.cleanupIncrementally(this.table, (e, now) => this.isEntryExpired(e, now));
   }
 
+  /** One step of incremental TTL cleanup outside a state access (per processed record). */
+  cleanupIncrementally(): void {
+    this.touched();
+  }
+
   /** Drops expired entries everywhere (full-snapshot cleanup). */
   purgeExpired(): void {
     if (!this.ttl) return;
