@@ -357,3 +357,18 @@ test('full-snapshot cleanup drops expired entries only of states that enable it'
   // full: a, b expired (0 + 100 <= 120) and purged, c kept; plain: a, b kept (not enabled)
   assert.equal(backend.entryCount(), 3);
 });
+
+test('TTL incremental cleanup for every record: selecting a key alone runs a cleanup step', () => {
+  for (const everyRecord of [true, false]) {
+    const { clock, backend } = setup();
+    const s = backend.getValueState(new ValueStateDescriptor<number>('v').enableTimeToLive(StateTtlConfig.newBuilder(100).cleanupIncrementally(10, everyRecord).build()));
+    for (const k of ['a', 'b']) {
+      backend.setCurrentKey(k);
+      s.update(1); // stamped 0
+    }
+    clock.advanceTo(200);
+    backend.setCurrentKey('c'); // no state access at all, as for a record that reads no state
+    // With runCleanupForEveryRecord the key selection checks up to 10 entries: a, b expired -> dropped.
+    assert.equal(backend.entryCount(), everyRecord ? 0 : 2, `everyRecord=${everyRecord}`);
+  }
+});
