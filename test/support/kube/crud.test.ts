@@ -85,6 +85,24 @@ describe('kube test server: CRUD', () => {
     assert.equal(err.status.message, 'namespaces "nope" not found');
   });
 
+  it('refuses pod spec changes beyond the mutable fields, like the real pod strategy', async () => {
+    await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'pod1' }, spec: { containers: [{ name: 'c', image: 'img:1' }] } } });
+    const pod = await core.readNamespacedPod({ name: 'pod1', namespace: 'default' });
+    assert.equal(pod.status?.phase, 'Pending');
+    assert.equal(pod.spec?.restartPolicy, 'Always');
+    assert.equal(pod.spec?.terminationGracePeriodSeconds, 30);
+    pod.spec!.containers[0]!.image = 'img:2';
+    const updated = await core.replaceNamespacedPod({ name: 'pod1', namespace: 'default', body: pod });
+    assert.equal(updated.spec?.containers[0]?.image, 'img:2');
+    updated.spec!.containers[0]!.args = ['x'];
+    const err = await apiError(core.replaceNamespacedPod({ name: 'pod1', namespace: 'default', body: updated }));
+    assert.equal(err.code, 422);
+    assert.match(String(err.status.message), /^Pod "pod1" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers\[\*\].image`/);
+    // Unscheduled pods have nobody to wait for: deletion is immediate.
+    await core.deleteNamespacedPod({ name: 'pod1', namespace: 'default' });
+    assert.equal((await apiError(core.readNamespacedPod({ name: 'pod1', namespace: 'default' }))).code, 404);
+  });
+
   it('filters lists by label and field selectors', async () => {
     for (const [name, tier] of [['s1', 'web'], ['s2', 'db'], ['s3', 'web']] as const) {
       await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name, labels: { tier } }, stringData: { a: 'b' } } });
@@ -95,6 +113,9 @@ describe('kube test server: CRUD', () => {
     assert.deepEqual(notWeb.items.map((s) => s.metadata?.name), ['s2']);
     const byName = await core.listSecretForAllNamespaces({ fieldSelector: 'metadata.name=s3,metadata.namespace=default' });
     assert.deepEqual(byName.items.map((s) => s.metadata?.name), ['s3']);
+    const unsupported = await apiError(core.listNamespacedSecret({ namespace: 'default', fieldSelector: 'data.a=b' }));
+    assert.equal(unsupported.code, 400);
+    assert.equal(unsupported.status.message, 'field label not supported: data.a');
     const page = await core.listNamespacedSecret({ namespace: 'default', limit: 2 });
     assert.equal(page.items.length, 2);
     const rest = await core.listNamespacedSecret({ namespace: 'default', limit: 2, _continue: page.metadata?._continue });

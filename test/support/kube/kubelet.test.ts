@@ -66,9 +66,17 @@ describe('process kubelet', () => {
     assert.equal(p.status?.phase, 'Running');
     assert.equal(cs.lastState?.terminated?.exitCode, 3);
     assert.equal(cs.lastState?.terminated?.reason, 'Error');
-    assert.match(kubelet.logs('default', 'crasher') ?? '', /started crasher/);
+    assert.match(await core.readNamespacedPodLog({ name: 'crasher', namespace: 'default' }), /started crasher/);
     await core.deleteNamespacedPod({ name: 'crasher', namespace: 'default' });
     await gone('crasher');
+  });
+
+  it('leaves a pod with an unmapped image Pending in ErrImagePull', async () => {
+    await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'noimage' }, spec: { containers: [{ name: 'c', image: 'nowhere/x:1' }] } } });
+    const p = await waitFor('noimage', (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImagePull', 'ErrImagePull');
+    assert.equal(p.status?.phase, 'Pending');
+    await core.deleteNamespacedPod({ name: 'noimage', namespace: 'default' });
+    await gone('noimage');
   });
 
   it('ends pods that do not restart in Succeeded or Failed', async () => {

@@ -1,6 +1,7 @@
 // GET and LIST: selectors, limit/continue paging, and the list envelope with the
 // collection's resourceVersion.
 import { badRequest, gone } from '../errors.ts';
+import { checkFieldSelector } from '../resources/field-labels.ts';
 import type { ResourceType } from '../resources/types.ts';
 import { groupVersion } from '../resources/types.ts';
 import { fieldSelector, labelSelector } from '../store/selectors.ts';
@@ -31,6 +32,7 @@ function decodeToken(s: string): Token {
 }
 
 export function list(ctx: Ctx, rt: ResourceType, ns: string | undefined, opts: ListOptions = {}): JsonObject {
+  checkFieldSelector(rt, opts.fieldSelector, rt.selectableFields);
   const lsel = labelSelector(opts.labelSelector);
   const fsel = fieldSelector(opts.fieldSelector);
   let items = ctx.store.list(storageKey(rt), rt.namespaced ? ns : undefined).filter((o) => lsel(o) && fsel(o));

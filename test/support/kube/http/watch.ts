@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Ctx } from '../api/context.ts';
 import { present, storageKey } from '../api/context.ts';
 import { gone } from '../errors.ts';
+import { checkFieldSelector } from '../resources/field-labels.ts';
 import type { ResourceType } from '../resources/types.ts';
 import { groupVersion } from '../resources/types.ts';
 import type { Matcher } from '../store/selectors.ts';
@@ -50,6 +51,7 @@ export class WatchHub {
 
 export function serveWatch(ctx: Ctx, hub: WatchHub, req: IncomingMessage, res: ServerResponse, p: WatchParams): void {
   const key = storageKey(p.rt);
+  checkFieldSelector(p.rt, p.fieldSelector, p.rt.selectableFields);
   const lsel = labelSelector(p.labelSelector);
   const fsel = fieldSelector(p.fieldSelector);
   const matches: Matcher = (o) => (p.namespace === undefined || (o.metadata.namespace ?? '') === p.namespace) && lsel(o) && fsel(o);

@@ -50,6 +50,8 @@ export function crdResourceTypes(crd: KubeObject): ResourceType[] {
         generation: true,
         generationOnAnyChange: true,
         custom: true,
+        selectableFields: (Array.isArray(v.selectableFields) ? v.selectableFields.filter(isRecord) : [])
+          .map((f) => str(f.jsonPath).replace(/^\./, '')),
         allowCreateOnUpdate: false,
         allowUnconditionalUpdate: false,
         returnDeletedObject: true,

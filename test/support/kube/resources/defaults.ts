@@ -2,7 +2,7 @@
 // following the defaults the real API server applies (pkg/apis/*/v1/defaults.go).
 import type { StatusCause } from '../errors.ts';
 import type { JsonObject, KubeObject } from '../types.ts';
-import { isRecord } from '../types.ts';
+import { isRecord, jsonEqual } from '../types.ts';
 
 function rec(parent: JsonObject, key: string): JsonObject {
   if (!isRecord(parent[key])) parent[key] = {};
@@ -50,11 +50,27 @@ export function defaultPodSpec(spec: JsonObject, field: string, causes: StatusCa
   defaultContainers(spec.initContainers, `${field}.initContainers`, causes);
 }
 
+const POD_UPDATE_FORBIDDEN = 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+
+/** The pod spec without the fields an update may change. */
+function podSpecFrozen(spec: unknown): unknown {
+  if (!isRecord(spec)) return spec;
+  const out: JsonObject = { ...spec };
+  delete out.activeDeadlineSeconds;
+  delete out.tolerations;
+  for (const list of ['containers', 'initContainers']) {
+    if (Array.isArray(out[list])) out[list] = (out[list] as unknown[]).map((c) => (isRecord(c) ? { ...c, image: undefined } : c));
+  }
+  return out;
+}
+
 export function defaultPod(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
   const causes: StatusCause[] = [];
   defaultPodSpec(rec(obj, 'spec'), 'spec', causes);
   if (!old) {
     obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
+  } else if (!jsonEqual(podSpecFrozen(obj.spec), podSpecFrozen(old.spec))) {
+    causes.push({ reason: 'FieldValueForbidden', message: POD_UPDATE_FORBIDDEN, field: 'spec' });
   }
   return causes;
 }
@@ -88,8 +104,15 @@ function defaultTemplate(spec: JsonObject, causes: StatusCause[]): void {
   }
 }
 
-export function defaultDeployment(obj: KubeObject): StatusCause[] {
+/** spec.selector of apps/v1 workloads cannot change after creation. */
+function selectorImmutable(obj: KubeObject, old: KubeObject | undefined, causes: StatusCause[]): void {
+  if (!old || !isRecord(old.spec) || !isRecord(obj.spec) || jsonEqual(obj.spec.selector, old.spec.selector)) return;
+  causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(obj.spec.selector)}: field is immutable`, field: 'spec.selector' });
+}
+
+export function defaultDeployment(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
   const causes: StatusCause[] = [];
+  selectorImmutable(obj, old, causes);
   const spec = rec(obj, 'spec');
   setDefault(spec, 'replicas', 1);
   setDefault(spec, 'revisionHistoryLimit', 10);
@@ -105,8 +128,9 @@ export function defaultDeployment(obj: KubeObject): StatusCause[] {
   return causes;
 }
 
-export function defaultReplicaSet(obj: KubeObject): StatusCause[] {
+export function defaultReplicaSet(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
   const causes: StatusCause[] = [];
+  selectorImmutable(obj, old, causes);
   const spec = rec(obj, 'spec');
   setDefault(spec, 'replicas', 1);
   defaultTemplate(spec, causes);

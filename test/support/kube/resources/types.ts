@@ -28,6 +28,8 @@ export interface ResourceType {
   /** Generation bumps on any change outside metadata and status (custom resources) rather than spec only. */
   generationOnAnyChange: boolean;
   custom: boolean;
+  /** Extra field selector paths (a CRD version's selectableFields). */
+  selectableFields?: string[];
   /** PUT on a missing object creates it (Leases, Events). */
   allowCreateOnUpdate: boolean;
   /** PUT without metadata.resourceVersion is allowed. */
