@@ -1,4 +1,5 @@
 /** Base of operators on keyed streams: sets the current key per record and owns the timers. */
+import { WeirError, errorMessage } from '../errors.ts';
 import { checkKey } from '../state/key-group.ts';
 import type { KeyValue } from '../state/key-group.ts';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
@@ -30,7 +31,12 @@ export abstract class KeyedOperator extends StreamOperator implements TimerTarge
   override prefetch(batch: RecordBatch, input: number): Promise<void> | undefined {
     const selector = this.setup.keySelectors[input]!;
     const keys = new Array<KeyValue>(batch.length);
-    for (let i = 0; i < batch.length; i++) keys[i] = selector(batch.values[i]) as KeyValue;
+    try {
+      for (let i = 0; i < batch.length; i++) keys[i] = selector(batch.values[i]) as KeyValue;
+    } catch (err) {
+      // The task calls prefetch outside handleBatch: attribute a throwing key selector here.
+      throw this.fail(new WeirError('USER_FUNCTION_FAILED', `the key selector failed: ${errorMessage(err)}`, false, { cause: err }));
+    }
     return this.backend.prefetch(keys);
   }
 
