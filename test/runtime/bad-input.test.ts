@@ -117,6 +117,25 @@ test('a key selector returning undefined fails with INVALID_KEY naming the consu
   }
 });
 
+test('a throwing key selector fails with USER_FUNCTION_FAILED naming the consumer', async () => {
+  const job = defineJob((env) => {
+    env
+      .fromElements<{ x?: { y: string } }>({ x: { y: 'a' } }, {})
+      .keyBy((r) => r.x!.y)
+      .sum('n')
+      .name('agg')
+      .collect('out');
+  });
+  // Parallelism 1: the keyed operator's own key extraction fails; 2: the keyBy's partitioner does.
+  for (const parallelism of [1, 2]) {
+    const err = failed(await run(job, parallelism));
+    assert.equal(err.code, 'USER_FUNCTION_FAILED');
+    assert.match(err.message, /"agg"/);
+    assert.match(err.message, /key selector/);
+    assert.match(err.message, /reading 'y'/);
+  }
+});
+
 test('a key selector returning NaN or an object fails with INVALID_KEY', async () => {
   for (const bad of [NaN, { nested: true }]) {
     const job = defineJob((env) => {
