@@ -197,3 +197,19 @@ test('countWindow(size, slide) fires every slide records over the last size reco
   });
   assert.deepEqual(out('out'), ['a=3', 'a=9', 'b=30', 'a=15']);
 });
+
+test('sliding windows whose size is not a multiple of the slide, over negative timestamps', async () => {
+  // size 10, slide 4. ts -3: last start = -4 (floor to the slide), then -8, -12 (> -3 - 10):
+  // [-4,6), [-8,2), [-12,-2). ts 5: last start 4, then 0, -4: [4,14), [0,10), [-4,6).
+  // By window end: [-12,-2) = 1 at -3, [-8,2) = 1 at 1, [-4,6) = 1+2 at 5, [0,10) = 2 at 9, [4,14) = 2 at 13.
+  const out = await run((env) => {
+    const w = env
+      .fromElements(ev('a', 1, -3), ev('a', 2, 5))
+      .assignTimestampsAndWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<Ev>(100).withTimestampAssigner((e) => e.t))
+      .keyBy((e) => e.k)
+      .window(SlidingEventTimeWindows.of(10, 4))
+      .reduce(sumV);
+    show(w).collect('out');
+  });
+  assert.deepEqual(out('out'), ['a=1@-3', 'a=1@1', 'a=3@5', 'a=2@9', 'a=2@13']);
+});

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  OutputTag,
   ProcessAllWindowFunction,
   ProcessWindowFunction,
   SlidingEventTimeWindows,
@@ -127,6 +128,24 @@ test('process: window bounds, watermark, per-window state across late firings, g
     'a[10,20) wm=19 window#2 key#4 n=2',
   ]);
   assert.deepEqual(sorted(cleared), ['[0,10) 1 -> undefined', '[0,10) 2 -> undefined', '[10,20) 2 -> undefined']);
+});
+
+test('side outputs from a ProcessWindowFunction carry the window max timestamp', async () => {
+  // Values over 10 go to the side output: 16 from a[0,10) (ts 9), 32 from a[10,20) (ts 19), 64 from b[20,30) (ts 29).
+  const big = new OutputTag<number>('big');
+  class Split extends ProcessWindowFunction<Ev, number, string, TimeWindow> {
+    process(_key: string, ctx: ProcessWindowContext<TimeWindow>, elements: Ev[], out: Collector<number>): void {
+      for (const e of elements) if (e.v > 10) ctx.output(big, e.v);
+      out.collect(elements.length);
+    }
+  }
+  const out = await run((env) => {
+    const r = tumbling(env).process(new Split());
+    stamped(r).map((x) => `${x.value}@${x.ts}`).collect('counts');
+    stamped(r.getSideOutput(big)).map((x) => `${x.value}@${x.ts}`).collect('big');
+  });
+  assert.deepEqual(out('counts'), ['3@9', '1@9', '2@19', '1@29']);
+  assert.deepEqual(out('big'), ['16@9', '32@19', '64@29']);
 });
 
 test('windowAll: one window over all keys, run at parallelism 1 even in a parallel job', async () => {

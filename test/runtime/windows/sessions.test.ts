@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CountTrigger, EventTimeSessionWindows, OutputTag, ProcessWindowFunction, WatermarkStrategy } from '../../../src/api/index.ts';
+import { CountTrigger, EventTimeSessionWindows, OutputTag, ProcessWindowFunction, TimeEvictor, WatermarkStrategy } from '../../../src/api/index.ts';
 import type { AggregateFunction, Collector, ProcessWindowContext, StreamExecutionEnvironment, TimeWindow } from '../../../src/api/index.ts';
 import { punctuated } from '../../support/timed-source.ts';
 import { ev, run, stamped } from './helpers.ts';
@@ -88,6 +88,19 @@ test('session merging merges the element lists of a process function', async () 
     sessions(env).process(new Values()).collect('out');
   });
   assert.deepEqual(out('out'), ['b[0,5) 100', 'a[0,15) 1,3,5,7', 'b[20,25) 200']);
+});
+
+test('an evictor on sessions works on the merged element list', async () => {
+  // TimeEvictor(5) on a[0,15) = {1@0, 3@10, 5@4, 7@7}: newest 10, keeps ts > 5: 3 and 7. b's sessions keep their one record.
+  class Values extends ProcessWindowFunction<Ev, string, string, TimeWindow> {
+    process(key: string, _ctx: ProcessWindowContext<TimeWindow>, elements: Ev[], out: Collector<string>): void {
+      out.collect(`${key} ${elements.map((e) => e.v).sort((x, y) => x - y).join(',')}`);
+    }
+  }
+  const out = await run((env) => {
+    sessions(env).evictor(TimeEvictor.of(5)).process(new Values()).collect('out');
+  });
+  assert.deepEqual(out('out'), ['b 100', 'a 3,7', 'b 200']);
 });
 
 test('a count trigger on sessions merges its count with the windows', async () => {
