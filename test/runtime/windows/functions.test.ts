@@ -11,11 +11,12 @@ import {
   ProcessWindowFunction,
   SlidingEventTimeWindows,
   TumblingEventTimeWindows,
+  TumblingProcessingTimeWindows,
   ValueStateDescriptor,
   WatermarkStrategy,
 } from '../../../src/api/index.ts';
 import type { AggregateFunction, Collector, ProcessWindowContext, StreamExecutionEnvironment, TimeWindow } from '../../../src/api/index.ts';
-import { punctuated } from '../../support/timed-source.ts';
+import { at, punctuated, TimedSource, watermarkPerEvent } from '../../support/timed-source.ts';
 import { ev, run, sorted, stamped } from './helpers.ts';
 import type { Ev } from './helpers.ts';
 
@@ -177,4 +178,42 @@ test('windowAll: one window over all keys, run at parallelism 1 even in a parall
   assert.deepEqual(out('sums'), [23, 63, 104, 64]);
   assert.deepEqual(out('lists'), ['[0,10) 1,2,4,16', '[10,20) 8,32', '[20,30) 64']);
   assert.deepEqual(out('agg'), ['23/4', '40/2', '64/1']);
+});
+
+test('cascaded windows: results are emitted before the watermark that fired them, so the next window takes them', async () => {
+  // Keyed tumbling 10, then windowAll tumbling 20; watermark after each record = maxTs - 1.
+  //   a1@1, b2@4, a4@11 (wm 10: a[0,10) = 1, b[0,10) = 2 at ts 9), b8@15,
+  //   a16@22 (wm 21: a[10,20) = 4, b[10,20) = 8 at ts 19, then the same watermark fires the
+  //   second level's [0,20) = 1+2+4+8 = 15 at 19).  End: a[20,30) = 16 at 29 -> [20,40) = 16 at 39.
+  // Had the watermark gone ahead of the results, 4 and 8 would be late for [0,20) (19 <= 21).
+  const out = await run((env) => {
+    const firstLevel = env
+      .fromElements(ev('a', 1, 1), ev('b', 2, 4), ev('a', 4, 11), ev('b', 8, 15), ev('a', 16, 22))
+      .assignTimestampsAndWatermarks(watermarkPerEvent((e: Ev) => e.t, 0))
+      .keyBy((e) => e.k)
+      .window(TumblingEventTimeWindows.of(10))
+      .sum('v');
+    const secondLevel = firstLevel.windowAll(TumblingEventTimeWindows.of(20)).sum('v');
+    stamped(secondLevel).map((r) => `${r.value.v}@${r.ts}`).collect('out');
+  });
+  assert.deepEqual(out('out'), ['15@19', '16@39']);
+});
+
+test('process on processing-time windows sees the firing time and no watermark', async () => {
+  // Tumbling 10 of processing time; records at 3 and 12 (source ends at 30): fire at 9 and 19.
+  class When extends ProcessWindowFunction<Ev, string, string, TimeWindow> {
+    process(key: string, ctx: ProcessWindowContext<TimeWindow>, elements: Ev[], out: Collector<string>): void {
+      out.collect(`${key}[${ctx.window().start},${ctx.window().end}) pt=${ctx.currentProcessingTime()} wm=${ctx.currentWatermark()} n=${elements.length}`);
+    }
+  }
+  const src = new TimedSource([at(3, ev('a', 1, 0)), at(12, ev('a', 2, 0))], 30);
+  const out = await run((env) => {
+    env
+      .fromSource(src, WatermarkStrategy.noWatermarks<Ev>(), 'timed')
+      .keyBy((e) => e.k)
+      .window(TumblingProcessingTimeWindows.of(10))
+      .process(new When())
+      .collect('out');
+  });
+  assert.deepEqual(out('out'), ['a[0,10) pt=9 wm=-Infinity n=1', 'a[10,20) pt=19 wm=-Infinity n=1']);
 });

@@ -4,12 +4,14 @@ import assert from 'node:assert/strict';
 import {
   defineJob,
   EventTimeSessionWindows,
+  PurgingTrigger,
   SlidingEventTimeWindows,
+  Trigger,
   TumblingEventTimeWindows,
   TumblingProcessingTimeWindows,
   WatermarkStrategy,
 } from '../../../src/api/index.ts';
-import type { StreamExecutionEnvironment, TimeWindow, WindowAssigner } from '../../../src/api/index.ts';
+import type { StreamExecutionEnvironment, TimeWindow, TriggerResult, Window, WindowAssigner } from '../../../src/api/index.ts';
 import { runJob, VirtualClock, WeirError } from '../../../src/runtime/index.ts';
 
 function jobWith(assigner: WindowAssigner<number, TimeWindow>, name?: string) {
@@ -54,4 +56,50 @@ test('a valid window is not rejected', async () => {
   assert.equal(result.state, 'FINISHED', result.error?.message);
   // Keys 1 (1, 3) and 0 (2): windows [0,2) = 1, [2,4) = 2 and 3.
   assert.deepEqual([...(result.collected.get('out') ?? [])].sort(), [1, 2, 3]);
+});
+
+test('a trigger that cannot merge is rejected on session windows at plan time', async () => {
+  class FireEveryRecord extends Trigger<unknown, Window> {
+    onElement(): TriggerResult {
+      return 'FIRE';
+    }
+    onEventTime(): TriggerResult {
+      return 'CONTINUE';
+    }
+    onProcessingTime(): TriggerResult {
+      return 'CONTINUE';
+    }
+    clear(): void {}
+    toString(): string {
+      return 'FireEveryRecord()';
+    }
+  }
+  const job = defineJob((env: StreamExecutionEnvironment) => {
+    env
+      .fromElements(1, 2, 3)
+      .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner((v) => v))
+      .keyBy(() => 'k')
+      .window(EventTimeSessionWindows.withGap(5))
+      .trigger(PurgingTrigger.of(new FireEveryRecord()))
+      .reduce((a, b) => a + b)
+      .name('sessions')
+      .collect('out');
+  });
+  await assert.rejects(runJob(job, { clock: new VirtualClock() }), (err: unknown) => {
+    assert.ok(err instanceof WeirError);
+    assert.equal(err.code, 'INVALID_WINDOW');
+    assert.match(err.message, /operator "sessions".*PurgingTrigger\(FireEveryRecord\(\)\) cannot be used with merging windows/);
+    return true;
+  });
+});
+
+test('event-time windows over records without timestamps fail the job, naming the operator', async () => {
+  const result = await runJob(
+    defineJob((env: StreamExecutionEnvironment) => {
+      env.fromElements(1, 2, 3).keyBy(() => 'k').window(TumblingEventTimeWindows.of(10)).sum().name('no-timestamps').collect('out');
+    }),
+    { clock: new VirtualClock() },
+  );
+  assert.equal(result.state, 'FAILED');
+  assert.match(result.error?.message ?? '', /operator "no-timestamps".*without an event timestamp/);
 });
