@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { startKubelet } from './kubelet/kubelet.ts';
+import { installClusterResolver } from './kubelet/preload.mjs';
 import type { Kubelet } from './kubelet/kubelet.ts';
 import { startKubeServer } from './server.ts';
 import type { KubeServer } from './server.ts';
@@ -41,18 +42,23 @@ describe('process kubelet with controllers: Services and Deployments', () => {
       namespace: 'default',
       body: {
         metadata: { name, labels },
-        spec: { containers: [{ name: 'web', image: 'test/http', readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1 } }] },
+        spec: {
+          containers: [{
+            name: 'web', image: 'test/http', ports: [{ name: 'http', containerPort: 8080 }],
+            readinessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 1 },
+          }],
+        },
       },
     });
   }
 
-  it('lets a process reach another pod through a Service name', async () => {
+  it('lets a process reach another pod through a Service name, via the cluster IP proxy', async () => {
     await httpPod('backend', { app: 'backend' });
     await core.createNamespacedService({
       namespace: 'default',
-      body: { metadata: { name: 'backend' }, spec: { selector: { app: 'backend' }, ports: [{ name: 'http', port: 8080 }] } },
+      body: { metadata: { name: 'backend' }, spec: { selector: { app: 'backend' }, ports: [{ name: 'web', port: 80, targetPort: 'http' }] } },
     });
-    for (const [name, url] of [['short', 'http://backend:8080/'], ['fqdn', 'http://backend.default.svc.cluster.local:8080/']] as const) {
+    for (const [name, url] of [['short', 'http://backend/'], ['fqdn', 'http://backend.default.svc.cluster.local:80/']] as const) {
       await core.createNamespacedPod({
         namespace: 'default',
         body: {
@@ -70,7 +76,13 @@ describe('process kubelet with controllers: Services and Deployments', () => {
     }
     const ep = await core.readNamespacedEndpoints({ name: 'backend', namespace: 'default' });
     assert.deepEqual(ep.subsets?.[0]?.addresses?.map((a) => a.ip), [backendIP]);
-    assert.deepEqual(plain(ep.subsets?.[0]?.ports), [{ name: 'http', port: 8080, protocol: 'TCP' }]);
+    assert.deepEqual(plain(ep.subsets?.[0]?.ports), [{ name: 'web', port: 8080, protocol: 'TCP' }]);
+    // The test process itself can resolve cluster names too.
+    installClusterResolver({ dnsFile: kubelet.dnsFile, namespace: 'default' });
+    const svc = await core.readNamespacedService({ name: 'backend', namespace: 'default' });
+    assert.match(svc.spec?.clusterIP ?? '', /^127\./);
+    const direct = await (await fetch('http://backend.default/')).json() as { hostname: string };
+    assert.equal(direct.hostname, 'backend');
   });
 
   it('runs a Deployment as ReplicaSet-owned pods, scales it, and rolls it on template changes', async () => {

@@ -1,22 +1,35 @@
-// The cluster DNS as a file the in-pod resolver reads: Service names (from their
-// Endpoints' ready addresses) and pod hostname.subdomain records, by fully qualified name.
+// The cluster DNS as a file the in-pod resolver reads: a Service name resolves to its
+// cluster IP (where the kubelet's proxy listens), a headless Service's to its ready pods'
+// addresses, and pod hostname.subdomain records to the pod.
 import { renameSync, writeFileSync } from 'node:fs';
 import type { KubeApi } from '../api/api.ts';
 import { isRecord } from '../types.ts';
 
 export const CLUSTER_DOMAIN = 'cluster.local';
 
+export function readyAddresses(api: KubeApi, ns: string, name: string): string[] {
+  const ep = api.store.get('/endpoints', ns, name);
+  const ips: string[] = [];
+  for (const subset of ep && Array.isArray(ep.subsets) ? ep.subsets.filter(isRecord) : []) {
+    for (const a of Array.isArray(subset.addresses) ? subset.addresses.filter(isRecord) : []) if (typeof a.ip === 'string') ips.push(a.ip);
+  }
+  return ips;
+}
+
 export function dnsRecords(api: KubeApi): Record<string, string[]> {
   const records: Record<string, string[]> = {};
   for (const svc of api.store.list('/services')) {
     const ns = svc.metadata.namespace ?? '';
     const name = svc.metadata.name ?? '';
-    const ep = api.store.get('/endpoints', ns, name);
-    const ips: string[] = [];
-    for (const subset of ep && Array.isArray(ep.subsets) ? ep.subsets.filter(isRecord) : []) {
-      for (const a of Array.isArray(subset.addresses) ? subset.addresses.filter(isRecord) : []) if (typeof a.ip === 'string') ips.push(a.ip);
+    const spec = isRecord(svc.spec) ? svc.spec : {};
+    const fqdn = `${name}.${ns}.svc.${CLUSTER_DOMAIN}`;
+    if (typeof spec.clusterIP === 'string' && spec.clusterIP !== 'None') {
+      records[fqdn] = [spec.clusterIP];
+    } else {
+      // Headless: the pods themselves; no ready pods means no such name (NXDOMAIN).
+      const ips = readyAddresses(api, ns, name);
+      if (ips.length > 0) records[fqdn] = ips;
     }
-    records[`${name}.${ns}.svc.${CLUSTER_DOMAIN}`] = ips;
   }
   for (const pod of api.store.list('/pods')) {
     const spec = isRecord(pod.spec) ? pod.spec : {};

@@ -1,10 +1,11 @@
 // The process kubelet: registers a Node, binds unscheduled pods to it, runs each pod as
-// local processes on its own loopback address, keeps the cluster DNS file current, and
-// offers fault injection (killing a pod's processes as a node failure would).
+// local processes on its own loopback address, keeps the cluster DNS file and the Service
+// proxies current, and offers fault injection (killing a pod's processes as a node failure would).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { allocateLoopback } from '../addresses.ts';
 import { bindPod } from '../api/binding.ts';
 import { ApiError } from '../errors.ts';
 import type { KubeServer } from '../server.ts';
@@ -14,6 +15,7 @@ import { isRecord, nowTime } from '../types.ts';
 import { dnsRecords, writeDnsFile } from './dns.ts';
 import type { ImageMap } from './images.ts';
 import { PodRunner } from './pod-runner.ts';
+import { ServiceProxy } from './proxy.ts';
 import type { RunnerEnv } from './pod-runner.ts';
 
 export interface KubeletOptions {
@@ -58,13 +60,6 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
   const dnsFile = join(stateDir, 'dns.json');
   writeFileSync(kubeconfigPath, server.kubeconfigYaml);
   writeDnsFile(dnsFile, dnsRecords(api));
-  // A random second octet keeps kubelets of tests running side by side apart.
-  const octet = 10 + Math.floor(Math.random() * 240);
-  let nextIp = 0;
-  const allocate = (): string => {
-    nextIp++;
-    return `127.${octet}.${Math.floor(nextIp / 250)}.${(nextIp % 250) + 2}`;
-  };
   const runners = new Map<string, PodRunner>();
   const report = (err: unknown): void => {
     if (err instanceof ApiError && (err.code === 404 || err.code === 409)) return;
@@ -121,7 +116,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     if (spec.nodeName !== nodeName) return;
     let runner = runners.get(uid);
     if (!runner && !pod.metadata.deletionTimestamp && status.phase !== 'Succeeded' && status.phase !== 'Failed') {
-      runner = new PodRunner(env, pod, allocate());
+      runner = new PodRunner(env, pod, allocateLoopback());
       runners.set(uid, runner);
       runner.start();
     }
@@ -156,17 +151,21 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
       }
     });
   };
+  const proxy = new ServiceProxy(api, report);
   let dnsQueued = false;
   const queueDns = (): void => {
     if (dnsQueued) return;
     dnsQueued = true;
     setImmediate(() => {
       dnsQueued = false;
-      if (!stopped) writeDnsFile(dnsFile, dnsRecords(api));
+      if (stopped) return;
+      writeDnsFile(dnsFile, dnsRecords(api));
+      proxy.sync();
     });
   };
   let stopped = false;
   const unsubscribe = server.store.subscribe(onEvent);
+  queueDns();
   for (const pod of api.list('v1', 'Pod')) onEvent({ type: 'ADDED', key: '/pods', rv: 0, object: pod as KubeObject });
 
   const find = (ns: string, name: string): PodRunner | undefined => [...runners.values()].find((r) => r.ns === ns && r.name === name);
@@ -184,6 +183,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     stop: async () => {
       stopped = true;
       unsubscribe();
+      proxy.stop();
       server.setLogSource(undefined);
       await Promise.all([...runners.values()].map((r) => r.shutdown(0)));
       runners.clear();

@@ -1,5 +1,6 @@
 // Defaulting and the few validations of built-in kinds that tests are likely to hit,
 // following the defaults the real API server applies (pkg/apis/*/v1/defaults.go).
+import { allocateLoopback } from '../addresses.ts';
 import type { StatusCause } from '../errors.ts';
 import type { JsonObject, KubeObject } from '../types.ts';
 import { isRecord, jsonEqual } from '../types.ts';
@@ -79,12 +80,12 @@ export function defaultService(obj: KubeObject, old: KubeObject | undefined): St
   const spec = rec(obj, 'spec');
   setDefault(spec, 'type', 'ClusterIP');
   setDefault(spec, 'sessionAffinity', 'None');
-  if (spec.clusterIP === undefined) {
+  if (spec.clusterIP === undefined && spec.type !== 'ExternalName') {
     const prev = old && isRecord(old.spec) ? old.spec.clusterIP : undefined;
-    // A fake allocation from a range no pod uses; processes reach Services by name through the kubelet's resolver.
-    spec.clusterIP = prev ?? `10.96.${Math.floor(Math.random() * 254) + 1}.${Math.floor(Math.random() * 254) + 1}`;
+    // A loopback address, where the kubelet's proxy listens for the Service's ports.
+    spec.clusterIP = prev ?? allocateLoopback();
   }
-  if (spec.clusterIPs === undefined) spec.clusterIPs = spec.clusterIP === 'None' ? ['None'] : [spec.clusterIP];
+  if (spec.clusterIPs === undefined && spec.clusterIP !== undefined) spec.clusterIPs = spec.clusterIP === 'None' ? ['None'] : [spec.clusterIP];
   if (Array.isArray(spec.ports)) {
     for (const p of spec.ports) {
       if (!isRecord(p)) continue;
