@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import {
   ContinuousEventTimeTrigger,
   CountTrigger,
+  EventTimeSessionWindows,
   EventTimeTrigger,
   ProcessingTimeTrigger,
   ProcessWindowFunction,
@@ -145,4 +146,22 @@ test('PurgingTrigger(ContinuousEventTimeTrigger) keeps its fire times going acro
     keyedWithWatermarks(env, input).window(TumblingEventTimeWindows.of(20)).trigger(PurgingTrigger.of(ContinuousEventTimeTrigger.of(5))).process(new SumWithWatermark()).collect('out');
   });
   assert.deepEqual(out('out'), ['3@19 wm=6', '4@19 wm=16', '8@19 wm=19']);
+});
+
+test('ContinuousEventTimeTrigger on merging session windows carries its fire time into the merged window', async () => {
+  // Session gap 10, fire every 5.
+  //   1@1 -> [1,11): fire time min(0+5, 10) = 5.   2@3 -> [3,13) merges: [1,13) takes fire time 5.
+  //   tick 6: fires [1,13) with 3 (next min(10, 12) = 10).   4@20 -> [20,30): fire time 25.
+  //   tick 11: fires [1,13) with 3 (next min(15, 12) = 12).   tick 13: window end 12 fires 3, then cleanup.
+  //   End: [20,30) fires at 25 and at its end 29, both with 4 (under the final watermark).
+  class Show extends ProcessWindowFunction<Ev, string, string, TimeWindow> {
+    process(_k: string, ctx: ProcessWindowContext<TimeWindow>, elements: Ev[], out: Collector<string>): void {
+      out.collect(`[${ctx.window().start},${ctx.window().end}) ${elements.reduce((n, e) => n + e.v, 0)} wm=${ctx.currentWatermark()}`);
+    }
+  }
+  const input = [w('a', 1, 1), w('a', 2, 3), tick(6), w('a', 4, 20), tick(11), tick(13)];
+  const out = await run((env) => {
+    keyedWithWatermarks(env, input).window(EventTimeSessionWindows.withGap(10)).trigger(ContinuousEventTimeTrigger.of(5)).process(new Show()).collect('out');
+  });
+  assert.deepEqual(out('out'), ['[1,13) 3 wm=6', '[1,13) 3 wm=11', '[1,13) 3 wm=13', '[20,30) 4 wm=Infinity', '[20,30) 4 wm=Infinity']);
 });
