@@ -1,5 +1,5 @@
 /** Creates the operator instance for a stream node from its transformation's spec. */
-import type { PhysicalTransformation } from '../../api/transformation.ts';
+import type { AnyProcessWindowFunction, PhysicalTransformation } from '../../api/transformation.ts';
 import { CoFlatMapOperator, CoMapOperator, CoProcessOperator, KeyedCoProcessOperator } from './co-operators.ts';
 import { KeyedProcessOperator, ProcessOperator, RollingReduceOperator } from './process-operators.ts';
 import { FilterOperator, FlatMapOperator, MapOperator } from './simple-operators.ts';
@@ -53,7 +53,7 @@ export function createOperator(t: PhysicalTransformation): StreamOperator {
     case 'timestampsAndWatermarks':
       return new TimestampsAndWatermarksOperator(s.strategy);
     case 'window':
-      return new WindowOperator(s);
+      return new WindowOperator(s.fn.process ? { ...s, fn: { ...s.fn, process: { ...s.fn.process, fn: copyFunction(s.fn.process.fn) } as AnyProcessWindowFunction } } : s);
     case 'sink':
       return new SinkOperator(s.sink);
   }
