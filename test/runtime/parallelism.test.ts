@@ -1,8 +1,8 @@
 /** A keyed aggregation job gives the same (sorted) results at parallelism 1 and 4. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyedProcessFunction, ValueStateDescriptor, defineJob } from '../../src/api/index.ts';
-import type { Collector, KeyedProcessContext, OnTimerContext, RuntimeContext, ValueState } from '../../src/api/index.ts';
+import { KeyedProcessFunction, ProcessWindowFunction, TumblingEventTimeWindows, ValueStateDescriptor, WatermarkStrategy, defineJob } from '../../src/api/index.ts';
+import type { Collector, KeyedProcessContext, OnTimerContext, ProcessWindowContext, RuntimeContext, TimeWindow, ValueState } from '../../src/api/index.ts';
 import { runJob, VirtualClock } from '../../src/runtime/index.ts';
 
 const TEXT = ['a b c a', 'b a d', 'e a b', 'c'];
@@ -77,4 +77,45 @@ test('keys really are spread over the 4 subtasks, each key on exactly one', asyn
   for (const [w, subtasks] of seen) assert.equal(subtasks.size, 1, `key ${w} on subtasks ${[...subtasks].join(',')}`);
   // 5 keys over 4 subtasks: more than one subtask is used.
   assert.ok(new Set([...seen.values()].flatMap((s) => [...s])).size > 1);
+});
+
+test('each subtask opens its own copy of a function object (keyed process and window process functions)', async () => {
+  /** Remembers its subtask in a field in open(): shared instances would all report the last one opened. */
+  class Who extends ProcessWindowFunction<number, string, number, TimeWindow> {
+    private subtask = -1;
+    override open(ctx: RuntimeContext): void {
+      this.subtask = ctx.getIndexOfThisSubtask();
+    }
+    process(key: number, _ctx: ProcessWindowContext<TimeWindow>, _elements: number[], out: Collector<string>): void {
+      out.collect(`${key}:${this.subtask}`);
+    }
+  }
+  const job = defineJob((env) => {
+    const keyed = env
+      .fromCollection([1, 2, 3, 4, 5, 6, 7, 8])
+      .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner((v) => v))
+      .keyBy((v) => v);
+    keyed.window(TumblingEventTimeWindows.of(100)).process(new Who()).collect('window');
+    keyed
+      .process(
+        new (class extends KeyedProcessFunction<number, number, string> {
+          private subtask = -1;
+          override open(ctx: RuntimeContext): void {
+            this.subtask = ctx.getIndexOfThisSubtask();
+          }
+          processElement(v: number, _ctx: KeyedProcessContext<number>, out: Collector<string>): void {
+            out.collect(`${v}:${this.subtask}`);
+          }
+        })(),
+      )
+      .collect('process');
+  });
+  const r = await runJob(job, { parallelism: 4, clock: new VirtualClock() });
+  assert.equal(r.state, 'FINISHED', r.error?.message);
+  // Both operators place key k on the same subtask (same key groups), and that is the subtask
+  // whose function copy handled it.
+  const expectedSubtask = new Map((r.collected.get('process') as string[]).map((s) => s.split(':').map(Number) as [number, number]));
+  assert.equal(expectedSubtask.size, 8);
+  assert.ok(new Set(expectedSubtask.values()).size > 1, 'keys on more than one subtask');
+  assert.deepEqual([...(r.collected.get('window') as string[])].sort(), [...expectedSubtask].map(([k, s]) => `${k}:${s}`).sort());
 });
