@@ -73,6 +73,25 @@ describe('kube test server: CRUD', () => {
     assert.equal(failed.code, 422);
   });
 
+  it('server-side applies: creates, merges, and drops what the same manager stops applying', async () => {
+    const apply = (data: Record<string, string>): Promise<KubernetesObject> => objects.patch(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa', namespace: 'default' }, data } as KubernetesObject,
+      undefined, undefined, 'weir-operator', true, PatchStrategy.ServerSideApply,
+    );
+    await apply({ a: '1', b: '2' });
+    await core.patchNamespacedConfigMap(
+      { name: 'ssa', namespace: 'default', body: { data: { other: 'x' } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const applied = (await apply({ a: '3' })) as V1ConfigMap;
+    assert.deepEqual(applied.data, { a: '3', other: 'x' });
+    const noManager = await apiError(objects.patch(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa', namespace: 'default' } } as KubernetesObject,
+      undefined, undefined, undefined, undefined, PatchStrategy.ServerSideApply,
+    ));
+    assert.equal(noManager.code, 400);
+  });
+
   it('resolves kinds through discovery for the generic object API, including custom resources', async () => {
     const sd = await objects.create({
       apiVersion: 'weir.dev/v1alpha1', kind: 'StreamDeployment', metadata: { name: 'sd1', namespace: 'default' }, spec: { image: 'weir:1' },

@@ -1,5 +1,6 @@
 // The API operations as one object, for controllers, the kubelet and tests that want to
 // act on the server without HTTP. Everything goes through the same rules as requests.
+import { AppliedConfigs } from '../patch/apply.ts';
 import type { ResourceType } from '../resources/types.ts';
 import type { Registry } from '../resources/registry.ts';
 import type { Store } from '../store/store.ts';
@@ -20,7 +21,7 @@ export class KubeApi {
   readonly ctx: Ctx;
 
   constructor(readonly store: Store, readonly registry: Registry) {
-    this.ctx = { store, registry };
+    this.ctx = { store, registry, applied: new AppliedConfigs() };
   }
 
   type(apiVersion: string, kind: string): ResourceType {

@@ -1,6 +1,7 @@
 // What every API operation needs: the store, the resource registry, and helpers to read
 // objects in the shape of the version that was asked for.
 import { forbidden, notFound } from '../errors.ts';
+import type { AppliedConfigs } from '../patch/apply.ts';
 import type { Registry } from '../resources/registry.ts';
 import type { ResourceType } from '../resources/types.ts';
 import { groupResource, groupVersion } from '../resources/types.ts';
@@ -11,6 +12,7 @@ import { clone, isRecord } from '../types.ts';
 export interface Ctx {
   store: Store;
   registry: Registry;
+  applied: AppliedConfigs;
 }
 
 export function storageKey(rt: ResourceType): string {

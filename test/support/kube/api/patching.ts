@@ -3,13 +3,14 @@
 // status rules and validation all hold).
 import { parse as parseYaml } from 'yaml';
 import { badRequest, notFound, unsupportedMediaType } from '../errors.ts';
+import { removeDropped } from '../patch/apply.ts';
 import { jsonPatch } from '../patch/json-patch.ts';
 import { mergePatch } from '../patch/merge.ts';
 import { strategicMergePatch } from '../patch/strategic.ts';
 import type { ResourceType } from '../resources/types.ts';
 import { groupResource } from '../resources/types.ts';
 import type { KubeObject } from '../types.ts';
-import { isRecord } from '../types.ts';
+import { clone, isRecord } from '../types.ts';
 import type { Ctx } from './context.ts';
 import { present, storageKey } from './context.ts';
 import type { WriteOptions } from './write.ts';
@@ -47,15 +48,21 @@ export function patch(
   if (type === APPLY_PATCH) {
     if (!opts.fieldManager) throw badRequest('PATCH, application/apply-patch+yaml requires fieldManager parameter');
     if (!isRecord(body)) throw badRequest('error decoding YAML: object expected');
-    // Server-side apply without field ownership: the applied configuration is merged over
-    // the live object (or creates it), which is what a single manager observes.
+    // Server-side apply as one manager sees it (see patch/apply.ts); no ownership conflicts.
+    const manager = `${opts.fieldManager}${opts.subresource ? `/${opts.subresource}` : ''}`;
     if (!stored) {
       if (opts.subresource) throw notFound(groupResource(rt), name);
       const meta = isRecord(body.metadata) ? body.metadata : {};
-      return create(ctx, rt, ns, { ...body, metadata: { ...meta, name } }, opts);
+      const created = create(ctx, rt, ns, { ...body, metadata: { ...meta, name } }, opts);
+      if (!opts.dryRun) ctx.applied.set(created.metadata.uid ?? '', manager, clone(body));
+      return created;
     }
     const merged = rt.custom ? mergePatch(present(stored, rt), body) : strategicMergePatch(present(stored, rt), body);
-    return update(ctx, rt, ns, name, merged, opts);
+    const prev = ctx.applied.get(stored.metadata.uid ?? '', manager);
+    if (prev) removeDropped(merged, prev, body);
+    const out = update(ctx, rt, ns, name, merged, opts);
+    if (!opts.dryRun) ctx.applied.set(stored.metadata.uid ?? '', manager, clone(body));
+    return out;
   }
   if (!stored) throw notFound(groupResource(rt), name);
   const current = present(stored, rt);
