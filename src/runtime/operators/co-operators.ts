@@ -25,6 +25,23 @@ export class TwoInputWatermarks {
     return this.recompute();
   }
 
+  /** The operator's output is idle when both inputs are (as Flink's combined watermark status). */
+  allIdle(): boolean {
+    return this.idle[0]! && this.idle[1]!;
+  }
+
+  /**
+   * Applies an input's status change: forwards the output's status when it changes (active
+   * before any watermark, idle after) and reports the combined watermark if it advanced.
+   */
+  applyStatus(input: number, idle: boolean, output: { emitWatermarkStatus(idle: boolean): void }): number | undefined {
+    const wasIdle = this.allIdle();
+    if (wasIdle && !idle) output.emitWatermarkStatus(false);
+    const w = this.setIdle(input, idle);
+    if (!wasIdle && this.allIdle()) output.emitWatermarkStatus(true);
+    return w;
+  }
+
   private recompute(): number | undefined {
     const active = [0, 1].filter((i) => !this.idle[i]);
     if (active.length === 0) return undefined;
@@ -71,7 +88,7 @@ abstract class CoFunctionOperator extends StreamOperator {
   }
 
   override processWatermarkStatus(idle: boolean, input: number): void {
-    const w = this.watermarks.setIdle(input, idle);
+    const w = this.watermarks.applyStatus(input, idle, this.output);
     if (w !== undefined) {
       this.ctx.watermark = w;
       this.output.emitWatermark(w);
@@ -137,7 +154,7 @@ export class KeyedCoProcessOperator extends KeyedOperator {
   }
 
   override processWatermarkStatus(idle: boolean, input: number): void {
-    const w = this.watermarks.setIdle(input, idle);
+    const w = this.watermarks.applyStatus(input, idle, this.output);
     if (w !== undefined) super.processWatermark(w, input);
   }
 
