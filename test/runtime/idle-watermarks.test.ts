@@ -114,3 +114,25 @@ for (const idleness of [true, false]) {
     assert.deepEqual(r.collected.get('out'), idleness ? IDLE : HELD);
   });
 }
+
+test('a two-input operator whose inputs are both idle is idle downstream', async () => {
+  // B1 and B2 (like B above, idle after 300 ms) meet in a CoMap whose output is unioned
+  // with A. Once both CoMap inputs are idle (at 400) the CoMap output must count as idle,
+  // so the union follows A alone: the same as the idle case above.
+  const quiet = () => new ScriptedSource<Ev>([{ at: 0, value: { src: 'B', ts: 0 }, ts: 0 }], 2000);
+  const job = defineJob((env) => {
+    const [a] = inputs(env, true);
+    const strategy = WatermarkStrategy.forMonotonousTimestamps<Ev>().withIdleness(300);
+    const b1 = env.fromSource(quiet(), strategy, 'B1');
+    const b2 = env.fromSource(quiet(), strategy, 'B2');
+    b1.connect(b2)
+      .map({ map1: (e: Ev) => e, map2: (e: Ev) => e })
+      .union(a)
+      .keyBy(() => 'k')
+      .process(new Probe())
+      .collect('out');
+  });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  assert.equal(r.state, 'FINISHED', r.error?.message);
+  assert.deepEqual(r.collected.get('out'), IDLE);
+});
