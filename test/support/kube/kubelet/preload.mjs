@@ -86,6 +86,12 @@ export function installClusterResolver(options) {
 }
 
 if (process.env.WEIR_KUBE_DNS_FILE) {
+  // A container must not outlive its kubelet: if the test process dies without stopping
+  // us, we are re-parented, and go too.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.kill(process.pid, 'SIGKILL');
+  }, 500).unref();
   installClusterResolver({
     dnsFile: process.env.WEIR_KUBE_DNS_FILE,
     namespace: process.env.WEIR_KUBE_POD_NAMESPACE ?? 'default',

@@ -1,6 +1,6 @@
 // The built-in kinds the server serves, with the strategy flags of their real registries.
 import type { ResourceType } from './types.ts';
-import { defaultDeployment, defaultPod, defaultReplicaSet, defaultService, normalizeLease, normalizeSecret } from './defaults.ts';
+import { defaultDeployment, defaultPod, defaultReplicaSet, defaultService, normalizeEvent, normalizeLease, normalizeSecret } from './defaults.ts';
 
 type Partial1 = Pick<ResourceType, 'group' | 'version' | 'plural' | 'kind' | 'namespaced'> & Partial<ResourceType>;
 
@@ -35,9 +35,9 @@ export const BUILTINS: ResourceType[] = [
   builtin({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'] }),
   builtin({ group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true, prepare: normalizeSecret }),
   builtin({ group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'] }),
-  builtin({ group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'], allowCreateOnUpdate: true }),
+  builtin({ group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'], allowCreateOnUpdate: true, prepare: normalizeEvent }),
   builtin({ group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false, shortNames: ['no'], status: true }),
-  builtin({ group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'], allowCreateOnUpdate: true }),
+  builtin({ group: 'events.k8s.io', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'], allowCreateOnUpdate: true, prepare: normalizeEvent }),
   builtin({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true, allowCreateOnUpdate: true, prepare: normalizeLease }),
   builtin({
     group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true, shortNames: ['deploy'],

@@ -138,16 +138,26 @@ export function defaultReplicaSet(obj: KubeObject, old: KubeObject | undefined):
   return causes;
 }
 
-/** Lease times are metav1.MicroTime: RFC 3339 with exactly six fractional digits. */
-export function normalizeLease(obj: KubeObject): StatusCause[] {
-  const spec = isRecord(obj.spec) ? obj.spec : undefined;
-  if (!spec) return [];
-  for (const f of ['acquireTime', 'renewTime']) {
-    const v = spec[f];
+function microTimes(parent: unknown, fields: string[]): void {
+  if (!isRecord(parent)) return;
+  for (const f of fields) {
+    const v = parent[f];
     if (typeof v !== 'string') continue;
     const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(v);
-    if (m) spec[f] = `${m[1]!}.${(m[2] ?? '').padEnd(6, '0').slice(0, 6)}Z`;
+    if (m) parent[f] = `${m[1]!}.${(m[2] ?? '').padEnd(6, '0').slice(0, 6)}Z`;
   }
+}
+
+/** Lease times are metav1.MicroTime: RFC 3339 with exactly six fractional digits. */
+export function normalizeLease(obj: KubeObject): StatusCause[] {
+  microTimes(obj.spec, ['acquireTime', 'renewTime']);
+  return [];
+}
+
+/** Event times are metav1.MicroTime as well. */
+export function normalizeEvent(obj: KubeObject): StatusCause[] {
+  microTimes(obj, ['eventTime', 'deprecatedFirstTimestamp', 'deprecatedLastTimestamp']);
+  microTimes(obj.series, ['lastObservedTime']);
   return [];
 }
 
