@@ -66,10 +66,12 @@ export abstract class HeapState<S> implements InternalKvState {
 /** A state holding one value per (key, namespace): value, reducing and aggregating state. */
 export abstract class CellState<V> extends HeapState<V | Stamped<V>> {
   protected read(): V | undefined {
+    if (!this.ttl) return this.entry as V | undefined;
+    // As Flink: the incremental cleanup step runs first, on every access, whether or not
+    // the current key has state (and may itself remove an expired entry of this key).
+    this.touched();
     const e = this.entry;
     if (e === undefined) return undefined;
-    if (!this.ttl) return e as V;
-    this.touched();
     const s = e as Stamped<V>;
     const now = this.ttl.now();
     if (this.ttl.isExpired(s, now)) {

@@ -87,10 +87,10 @@ export class HeapAggregatingState<IN, ACC, OUT> extends CellState<ACC> implement
 /** List state; with TTL every element has its own stamp. */
 export class HeapListState<T> extends HeapState<unknown[]> implements ListState<T> {
   get(): T[] {
+    if (this.ttl) this.touched(); // cleanup first, on every access (as Flink)
     const list = this.entry;
     if (list === undefined) return [];
     if (!this.ttl) return (list as T[]).slice();
-    this.touched();
     const now = this.ttl.now();
     const live = (list as Stamped<T>[]).filter((s) => this.ttl!.visible(s, now));
     if (live.length !== list.length && this.ttl.config.visibility === 'NeverReturnExpired') this.entry = live.length ? live : undefined;
@@ -155,10 +155,10 @@ export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements Ma
 
   /** The entry for `key` as a read sees it (wrapped, so an undefined value is still found). */
   private lookup(key: K): { v: V } | undefined {
+    if (this.ttl) this.touched(); // cleanup first, on every access (as Flink)
     const m = this.entry;
     if (m === undefined) return undefined;
     if (!this.ttl) return m.has(key) ? { v: m.get(key) as V } : undefined;
-    this.touched();
     const s = m.get(key) as Stamped<V> | undefined;
     if (s === undefined) return undefined;
     const r = this.readStamped(m, key, s, this.ttl.now());
@@ -196,10 +196,10 @@ export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements Ma
   }
 
   entries(): [K, V][] {
+    if (this.ttl) this.touched();
     const m = this.entry;
     if (m === undefined) return [];
     if (!this.ttl) return [...(m as Map<K, V>)];
-    this.touched();
     const now = this.ttl.now();
     const out: [K, V][] = [];
     for (const [k, s] of m) {
@@ -220,10 +220,10 @@ export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements Ma
 
   /** Does not restamp; drops expired entries unless they may still be returned. */
   isEmpty(): boolean {
+    if (this.ttl) this.touched();
     const m = this.entry;
     if (m === undefined) return true;
     if (!this.ttl) return m.size === 0;
-    this.touched();
     if (this.ttl.config.visibility === 'NeverReturnExpired') {
       const now = this.ttl.now();
       for (const [k, s] of m) if (this.ttl.isExpired(s as Stamped<V>, now)) m.delete(k);
