@@ -217,3 +217,51 @@ test('process on processing-time windows sees the firing time and no watermark',
   });
   assert.deepEqual(out('out'), ['a[0,10) pt=9 wm=-Infinity n=1', 'a[10,20) pt=19 wm=-Infinity n=1']);
 });
+
+/**
+ * Flink-style accumulators are mutated in place, and Flink's AggregateFunction.merge "may reuse
+ * any of the given accumulators as the target". Sliding windows keep one accumulator per window
+ * and never merge (only merging windows do), so both are fine. Sliding 10/5 over 1@1, 2@6, 4@12:
+ * [-5,5) = 1, [0,10) = 1+2 = 3, [5,15) = 2+4 = 6, [10,20) = 4.
+ */
+interface SumAcc {
+  sum: number;
+}
+const mutatingSum: AggregateFunction<Ev, SumAcc, number> = {
+  createAccumulator: () => ({ sum: 0 }),
+  add: (e, acc) => {
+    acc.sum += e.v;
+    return acc;
+  },
+  getResult: (acc) => acc.sum,
+  merge: (a, b) => {
+    b.sum += a.sum;
+    return b;
+  },
+};
+
+function slidingSums(env: StreamExecutionEnvironment, agg: AggregateFunction<Ev, SumAcc, number>) {
+  env
+    .fromElements(ev('a', 1, 1), ev('a', 2, 6), ev('a', 4, 12))
+    .assignTimestampsAndWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<Ev>(50).withTimestampAssigner((e) => e.t))
+    .keyBy((e) => e.k)
+    .window(SlidingEventTimeWindows.of(10, 5))
+    .aggregate(agg)
+    .collect('out');
+}
+
+test('sliding windows with an aggregate whose merge reuses its second accumulator', async () => {
+  const out = await run((env) => slidingSums(env, mutatingSum));
+  assert.deepEqual(out('out'), [1, 3, 6, 4]);
+});
+
+test('sliding windows with an aggregate that does not implement merge', async () => {
+  const noMerge: AggregateFunction<Ev, SumAcc, number> = {
+    ...mutatingSum,
+    merge: () => {
+      throw new Error('merge is only for merging windows');
+    },
+  };
+  const out = await run((env) => slidingSums(env, noMerge));
+  assert.deepEqual(out('out'), [1, 3, 6, 4]);
+});
