@@ -12,6 +12,8 @@ export interface BrokerConfig {
   /** num.partitions: partitions of auto-created topics and CreateTopics with -1. */
   defaultPartitions: number;
   autoCreateTopics: boolean;
+  /** message.max.bytes: the largest record batch a produce may carry. */
+  maxMessageBytes: number;
   initialRebalanceDelayMs: number;
   minSessionTimeoutMs: number;
   maxSessionTimeoutMs: number;
@@ -60,6 +62,12 @@ export class BrokerState {
   /** Releases parked fetches so a stopping broker does not hold the event loop. */
   wakeAll(): void {
     this.notify();
+  }
+
+  setOnline(online: boolean): void {
+    this.txns.paused = !online;
+    if (online) this.groups.resume();
+    else this.groups.paused = true;
   }
 
   close(): void {

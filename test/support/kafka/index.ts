@@ -20,6 +20,8 @@ export interface StartKafkaOptions {
   port?: number;
   /** auto.create.topics.enable (default true, as in Kafka). */
   autoCreateTopics?: boolean;
+  /** message.max.bytes (Kafka default 1048588). */
+  maxMessageBytes?: number;
   /** group.initial.rebalance.delay.ms; default 0 here (Kafka: 3000) so tests stay fast. */
   initialRebalanceDelayMs?: number;
   /** group.min.session.timeout.ms (Kafka default 6000); lower it for tests with short sessions. */
@@ -70,6 +72,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     clusterId: 'weir-test-cluster',
     defaultPartitions: options.partitions ?? 1,
     autoCreateTopics: options.autoCreateTopics ?? true,
+    maxMessageBytes: options.maxMessageBytes ?? 1048588,
     initialRebalanceDelayMs: options.initialRebalanceDelayMs ?? 0,
     minSessionTimeoutMs: options.minSessionTimeoutMs ?? 6000,
     maxSessionTimeoutMs: options.maxSessionTimeoutMs ?? 1800000,
@@ -96,8 +99,10 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     },
     async restart(opts = {}) {
       await server.close();
+      state.setOnline(false);
       if (opts.downtimeMs !== undefined && opts.downtimeMs > 0) await new Promise((resolve) => setTimeout(resolve, opts.downtimeMs));
       await server.listen(port, host);
+      state.setOnline(true);
     },
     dropConnections: () => server.dropConnections(),
     dropNextRequests: (api, count = 1, opts = {}) => faults.dropNext(api, count, opts.afterHandling ?? false, opts.clientId ?? null),

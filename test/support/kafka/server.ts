@@ -8,6 +8,8 @@ import { ApiKey, SUPPORTED_VERSION, apiName } from './protocol/api-keys.ts';
 import { ErrorCode } from './protocol/errors.ts';
 import { HANDLERS } from './apis/index.ts';
 import { apiVersionsUnsupported } from './apis/api-versions.ts';
+import { CLOSE_CONNECTION } from './apis/context.ts';
+import type { HandlerResult } from './apis/context.ts';
 import type { BrokerState } from './broker-state.ts';
 import type { Faults } from './faults.ts';
 
@@ -101,7 +103,7 @@ export class KafkaServer {
     }
     const name = apiName(apiKey);
     const handler = HANDLERS.get(apiKey);
-    let body: Writer | null;
+    let body: HandlerResult;
     if (name === undefined || handler === undefined || apiVersion !== SUPPORTED_VERSION[name]) {
       // Unknown APIs and versions get an error code rather than a dropped connection.
       body = apiKey === ApiKey.ApiVersions ? apiVersionsUnsupported() : new Writer().int16(ErrorCode.UNSUPPORTED_VERSION);
@@ -115,7 +117,7 @@ export class KafkaServer {
         isClosed: () => socket.destroyed,
       });
     }
-    if (this.faults.shouldDrop(apiKey, clientId, true)) {
+    if (body === CLOSE_CONNECTION || this.faults.shouldDrop(apiKey, clientId, true)) {
       socket.destroy();
       return;
     }

@@ -14,5 +14,10 @@ export interface RequestContext {
   isClosed: () => boolean;
 }
 
+/** Returned by a handler when Kafka would close the connection instead of answering. */
+export const CLOSE_CONNECTION = Symbol('close connection');
+
+export type HandlerResult = Writer | null | typeof CLOSE_CONNECTION;
+
 /** Returns the response body, or null when Kafka sends no response (Produce with acks=0). */
-export type Handler = (r: Reader, ctx: RequestContext) => Promise<Writer | null> | Writer | null;
+export type Handler = (r: Reader, ctx: RequestContext) => Promise<HandlerResult> | HandlerResult;

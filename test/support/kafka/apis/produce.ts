@@ -3,6 +3,7 @@
 import { Writer } from '../protocol/writer.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { splitBatches, validateBatch } from '../protocol/record-batch.ts';
+import { CLOSE_CONNECTION } from './context.ts';
 import type { Handler } from './context.ts';
 
 interface PartitionAnswer {
@@ -46,6 +47,10 @@ export const produce: Handler = async (r, { state, injectedError }) => {
         continue;
       }
       const data = batches[0] as Buffer;
+      if (data.length > state.config.maxMessageBytes) {
+        parts.push(fail(ErrorCode.MESSAGE_TOO_LARGE));
+        continue;
+      }
       const header = await validateBatch(data);
       if (typeof header === 'number') {
         parts.push(fail(header));
@@ -60,7 +65,8 @@ export const produce: Handler = async (r, { state, injectedError }) => {
     }
     answers.push({ name: t.name, partitions: parts });
   }
-  if (acks === 0) return null;
+  // With acks=0 there is no response to carry an error, so Kafka closes the connection instead.
+  if (acks === 0) return answers.some((t) => t.partitions.some((p) => p.error !== ErrorCode.NONE)) ? CLOSE_CONNECTION : null;
   return new Writer()
     .array(answers, (w, t) => {
       w.string(t.name).array(t.partitions, (pw, p) => {

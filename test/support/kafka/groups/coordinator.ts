@@ -36,10 +36,21 @@ function sameProtocols(a: GroupProtocol[], b: GroupProtocol[]): boolean {
 export class GroupCoordinator {
   readonly groups = new Map<string, Group>();
   private readonly ticker: NodeJS.Timeout;
+  /** While the broker is down nobody can heartbeat, so nobody expires. */
+  paused = false;
 
   constructor(private readonly cfg: GroupConfig) {
     this.ticker = setInterval(() => this.expireSessions(), SESSION_CHECK_MS);
     this.ticker.unref();
+  }
+
+  /** A restarted coordinator reloads its groups and gives every member a fresh session. */
+  resume(): void {
+    this.paused = false;
+    const now = Date.now();
+    for (const g of this.groups.values()) {
+      for (const m of g.members.values()) m.lastHeartbeat = now;
+    }
   }
 
   close(): void {
@@ -264,6 +275,7 @@ export class GroupCoordinator {
 
   /** Members parked in a join or sync are kept alive, as in Kafka; others must heartbeat. */
   private expireSessions(): void {
+    if (this.paused) return;
     const now = Date.now();
     for (const group of this.groups.values()) {
       for (const [id, deadline] of group.pendingMembers) {

@@ -75,6 +75,17 @@ test('produce validates CRC32C, single batches and assigns offsets; acks=0 gets 
   await next.response;
   assert.equal(raw.received.includes(silent.id), false);
   assert.equal(broker.state.topics.partition('p', 0)?.nextOffset, 4);
+
+  const huge = buildBatch([rec('x'.repeat(1048600))]);
+  assert.deepEqual(produceError(await raw.request(ApiKey.Produce, 7, produceBody('p', huge))), [ErrorCode.MESSAGE_TOO_LARGE, -1]);
+});
+
+test('a failed acks=0 produce closes the connection, the only way Kafka can signal it', async () => {
+  const client = await RawClient.connect(broker.port);
+  client.send(ApiKey.Produce, 7, produceBody('nope', buildBatch([rec('lost')]), 0));
+  const deadline = Date.now() + 2000;
+  while (!client.closed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(client.closed, true);
 });
 
 function fetchBody(topic: string, offset: number, maxWaitMs: number, minBytes: number): Writer {

@@ -11,6 +11,7 @@ export class RawClient {
   readonly received: number[] = [];
 
   private constructor(private readonly socket: net.Socket) {
+    socket.on('close', () => socket.destroy());
     socket.on('data', (chunk: Buffer) => {
       this.buffered = Buffer.concat([this.buffered, chunk]);
       while (this.buffered.length >= 4 && this.buffered.length >= 4 + this.buffered.readInt32BE(0)) {

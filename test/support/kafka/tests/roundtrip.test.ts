@@ -86,3 +86,13 @@ test('messages produced to three partitions are consumed in order per partition'
   }
   assert.equal(headerOk, true);
 });
+
+test('producing to an unknown topic auto-creates it with the default partition count', async () => {
+  const kafka = client(broker);
+  const producer = kafka.producer();
+  await producer.connect();
+  const [meta] = await producer.send({ topic: 'auto-created', messages: [{ value: 'first', partition: 2 }] });
+  assert.deepEqual([meta?.topicName, meta?.partition, meta?.errorCode, meta?.baseOffset], ['auto-created', 2, 0, '0']);
+  assert.equal(broker.state.topics.get('auto-created')?.partitions.length, 3);
+  await producer.disconnect();
+});

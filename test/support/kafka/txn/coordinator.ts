@@ -37,6 +37,8 @@ export class TransactionCoordinator {
   private readonly txns = new Map<string, TxnMetadata>();
   private readonly byProducerId = new Map<number, TxnMetadata>();
   private readonly ticker: NodeJS.Timeout;
+  /** Set while the broker is down: timed-out transactions are aborted once it is back. */
+  paused = false;
 
   constructor(
     private readonly topics: TopicStore,
@@ -178,6 +180,7 @@ export class TransactionCoordinator {
   }
 
   private abortTimedOut(): void {
+    if (this.paused) return;
     const now = Date.now();
     for (const txn of this.txns.values()) {
       if (txn.status !== 'Ongoing' || now - txn.startedAt <= txn.timeoutMs) continue;
