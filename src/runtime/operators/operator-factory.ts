@@ -13,11 +13,21 @@ import { WindowOperator } from './window/window-operator.ts';
  * Each subtask gets its own copy of a function object, as in Flink, where every subtask
  * deserializes its own instance: fields a function sets in open() (state handles,
  * counters) must not be shared between subtasks. The copy keeps the prototype and
- * shallow-copies the own fields; plain functions are used as they are.
+ * shallow-copies the own fields; plain functions are used as they are, and so are objects
+ * of classes with ES private (#) fields, which a copy would not carry.
  */
 export function copyFunction<F>(fn: F): F {
-  if (typeof fn !== 'object' || fn === null) return fn;
+  if (typeof fn !== 'object' || fn === null || hasPrivateFields(fn)) return fn;
   return Object.assign(Object.create(Object.getPrototypeOf(fn) as object) as object, fn) as F;
+}
+
+/** Whether a class on the object's prototype chain declares #private members (or their down-levelled helpers). */
+function hasPrivateFields(obj: object): boolean {
+  for (let p: unknown = Object.getPrototypeOf(obj); p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    const ctor = (p as { constructor?: unknown }).constructor;
+    if (typeof ctor === 'function' && /#[A-Za-z_$]|__private(Get|Set|Add|Method)/.test(Function.prototype.toString.call(ctor))) return true;
+  }
+  return false;
 }
 
 /** Creates the operator for one subtask (call once per subtask). */
