@@ -119,3 +119,26 @@ test('each subtask opens its own copy of a function object (keyed process and wi
   assert.ok(new Set(expectedSubtask.values()).size > 1, 'keys on more than one subtask');
   assert.deepEqual([...(r.collected.get('window') as string[])].sort(), [...expectedSubtask].map(([k, s]) => `${k}:${s}`).sort());
 });
+
+test('a function object of a class with #private fields still runs at parallelism 4', async () => {
+  class Prefix extends KeyedProcessFunction<string, string, string> {
+    readonly #prefix: string;
+    constructor(prefix: string) {
+      super();
+      this.#prefix = prefix;
+    }
+    processElement(v: string, _ctx: KeyedProcessContext<string>, out: Collector<string>): void {
+      out.collect(this.#prefix + v);
+    }
+  }
+  const job = defineJob((env) => {
+    env
+      .fromElements('a', 'b', 'c', 'd')
+      .keyBy((k) => k)
+      .process(new Prefix('>'))
+      .collect('out');
+  });
+  const r = await runJob(job, { parallelism: 4, clock: new VirtualClock() });
+  assert.equal(r.state, 'FINISHED', r.error?.message);
+  assert.deepEqual([...(r.collected.get('out') as string[])].sort(), ['>a', '>b', '>c', '>d']);
+});
