@@ -41,6 +41,26 @@ describe('kube test server: ownership, finalizers, namespaces, leases', () => {
     await core.deleteNamespacedConfigMap({ name: 'kept', namespace: 'default' });
   });
 
+  it('deletes in the foreground: the owner waits, with a deletionTimestamp, until its dependents are gone', async () => {
+    const owner = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'fg-owner' } } });
+    const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'fg-owner', uid: owner.metadata!.uid!, blockOwnerDeletion: true };
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'fg-child', ownerReferences: [ref], finalizers: ['test/hold'] } } });
+    await core.deleteNamespacedConfigMap({ name: 'fg-owner', namespace: 'default', propagationPolicy: 'Foreground' });
+    const child = await eventually(async () => {
+      const c = await core.readNamespacedConfigMap({ name: 'fg-child', namespace: 'default' });
+      return c.metadata?.deletionTimestamp ? c : undefined;
+    });
+    const held = await core.readNamespacedConfigMap({ name: 'fg-owner', namespace: 'default' });
+    assert.deepEqual(held.metadata?.finalizers, ['foregroundDeletion']);
+    assert.ok(held.metadata?.deletionTimestamp instanceof Date);
+    assert.equal(child.metadata?.finalizers?.includes('test/hold'), true);
+    await core.patchNamespacedConfigMap(
+      { name: 'fg-child', namespace: 'default', body: { metadata: { finalizers: null } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await eventually(async () => ((await names()).some((n) => n.startsWith('fg-')) ? undefined : true));
+  });
+
   it('holds an object with finalizers, with a deletionTimestamp, until they are removed', async () => {
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'fin', finalizers: ['weir.dev/cleanup'] } } });
     await core.deleteNamespacedConfigMap({ name: 'fin', namespace: 'default' });

@@ -142,6 +142,26 @@ describe('process kubelet', () => {
     assert.equal(after.status?.podIP, before.status?.podIP);
   });
 
+  it('restarts a container whose liveness probe fails', async () => {
+    await core.createNamespacedPod({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'unhealthy' },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [{
+            name: 'web', image: 'test/http', env: [{ name: 'READY_AFTER_MS', value: '600000' }],
+            livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, initialDelaySeconds: 1, periodSeconds: 1, failureThreshold: 1 },
+          }],
+        },
+      },
+    });
+    const p = await waitFor('unhealthy', (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 'liveness restart');
+    assert.equal(p.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode, 0);
+    await core.deleteNamespacedPod({ name: 'unhealthy', namespace: 'default', gracePeriodSeconds: 0 });
+    await gone('unhealthy');
+  });
+
   it('stops a pod that ignores SIGTERM with SIGKILL once its grace period is over', async () => {
     await core.createNamespacedPod({
       namespace: 'default',
