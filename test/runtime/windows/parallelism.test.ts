@@ -50,13 +50,27 @@ function job(env: StreamExecutionEnvironment): void {
   lateFirings.getSideOutput(lateTag2).collect('too-late');
 
   stamped(keyed.window(SlidingEventTimeWindows.of(150, 50)).reduce(sum)).map(show).collect('sliding');
+
+  // Sliding aggregate with lateness and a late output (what weir.window.slicing may compute from slices).
+  const lateTag3 = new OutputTag<Ev>('late-3');
+  const sumCount = {
+    createAccumulator: (): [string, number, number] => ['', 0, 0],
+    add: (e: Ev, [, s, c]: [string, number, number]): [string, number, number] => [e.k, s + e.v, c + 1],
+    getResult: ([k, s, c]: [string, number, number]) => `${k}=${s}/${c}`,
+    merge: (a: [string, number, number], b: [string, number, number]): [string, number, number] => [a[0] || b[0], a[1] + b[1], a[2] + b[2]],
+  };
+  const slidingAgg = keyed.window(SlidingEventTimeWindows.of(100, 50)).allowedLateness(10).sideOutputLateData(lateTag3).aggregate(sumCount);
+  stamped(slidingAgg).map((r) => `${r.value}@${r.ts}`).collect('sliding-aggregate');
+  slidingAgg.getSideOutput(lateTag3).collect('sliding-late');
   stamped(keyed.window(EventTimeSessionWindows.withGap(30)).reduce(sum)).map(show).collect('sessions');
 }
+
+const NAMES = ['tumbling', 'late', 'late-firings', 'too-late', 'sliding', 'sessions', 'sliding-aggregate', 'sliding-late'];
 
 test('keyed windows: identical results at parallelism 1 and 4', async () => {
   const p1 = await run(job, { parallelism: 1 });
   const p4 = await run(job, { parallelism: 4 });
-  for (const name of ['tumbling', 'late', 'late-firings', 'too-late', 'sliding', 'sessions']) {
+  for (const name of NAMES) {
     assert.deepEqual(sorted(p4(name)), sorted(p1(name)), name);
   }
   // The input was chosen so that all kinds of outcomes happen.
@@ -65,4 +79,13 @@ test('keyed windows: identical results at parallelism 1 and 4', async () => {
   // Tumbling windows without lateness count every record once, in a window or on the late output.
   const counted = (p1('tumbling') as string[]).reduce((n, s) => n + Number(s.slice(s.indexOf('=') + 1, s.indexOf('@'))), 0);
   assert.equal(counted + (p1('late') as Ev[]).reduce((n, e) => n + e.v, 0), total);
+});
+
+test('sliding aggregates: identical results with and without weir.window.slicing, at parallelism 1 and 4', async () => {
+  const general = await run(job, { parallelism: 1, config: { 'weir.window.slicing': 'false' } });
+  for (const parallelism of [1, 4]) {
+    const sliced = await run(job, { parallelism, config: { 'weir.window.slicing': 'true' } });
+    for (const name of NAMES) assert.deepEqual(sorted(sliced(name)), sorted(general(name)), `${name} at parallelism ${parallelism}`);
+  }
+  assert.ok(general('sliding-late').length > 0, 'some records are too late for the sliding windows');
 });
