@@ -4,8 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyedCoProcessFunction, KeyedProcessFunction, WatermarkStrategy, defineJob } from '../../src/api/index.ts';
-import type { Collector, DataStream, KeyedProcessContext, OnTimerContext, StreamExecutionEnvironment } from '../../src/api/index.ts';
+import { KeyedCoProcessFunction, KeyedProcessFunction, ProcessFunction, TumblingEventTimeWindows, WatermarkStrategy, defineJob } from '../../src/api/index.ts';
+import type { Collector, DataStream, KeyedProcessContext, OnTimerContext, ProcessContext, StreamExecutionEnvironment } from '../../src/api/index.ts';
 import { runJob, VirtualClock } from '../../src/runtime/index.ts';
 import { ScriptedSource } from '../support/scripted-source.ts';
 
@@ -136,3 +136,35 @@ test('a two-input operator whose inputs are both idle is idle downstream', async
   assert.equal(r.state, 'FINISHED', r.error?.message);
   assert.deepEqual(r.collected.get('out'), IDLE);
 });
+
+for (const idleness of [true, false]) {
+  test(`an event-time window over a union ${idleness ? 'fires once A passes it when B is idle' : 'waits for B to end'}`, async () => {
+    const job = defineJob((env) => {
+      const [a, b] = inputs(env, idleness);
+      a.union(b)
+        .map((e) => e.ts)
+        .windowAll(TumblingEventTimeWindows.of(500))
+        .sum()
+        .process(
+          new (class extends ProcessFunction<number, string> {
+            processElement(sum: number, ctx: ProcessContext, out: Collector<string>): void {
+              out.collect(`sum=${sum} ts=${ctx.timestamp()} pt=${ctx.timerService().currentProcessingTime()}`);
+            }
+          })(),
+        )
+        .collect('out');
+    });
+    const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+    assert.equal(r.state, 'FINISHED', r.error?.message);
+    // Window [0, 500): A's 0..400 (sum 1000) and B's 0; it fires when the watermark reaches
+    // 499: at 600 (A's 599) with B idle, else at 2000 (B ends; A's 999). Window [500, 1000):
+    // A's 500..900 = 3500, fires when the watermark reaches 999: at 1000 (A's periodic watermark
+    // at 1000, max 1000 - 1) with B idle, else also at 2000. [1000, 1500): 1000, at A's end (3000).
+    assert.deepEqual(
+      r.collected.get('out'),
+      idleness
+        ? ['sum=1000 ts=499 pt=600', 'sum=3500 ts=999 pt=1000', 'sum=1000 ts=1499 pt=3000']
+        : ['sum=1000 ts=499 pt=2000', 'sum=3500 ts=999 pt=2000', 'sum=1000 ts=1499 pt=3000'],
+    );
+  });
+}
