@@ -10,6 +10,7 @@ interface PartitionAnswer {
   partition: number;
   error: number;
   baseOffset: number;
+  logAppendTime: number;
   logStartOffset: number;
 }
 
@@ -26,7 +27,7 @@ export const produce: Handler = async (r, { state, injectedError }) => {
   for (const t of topics) {
     const parts: PartitionAnswer[] = [];
     for (const p of t.partitions) {
-      const fail = (error: number): PartitionAnswer => ({ partition: p.partition, error, baseOffset: -1, logStartOffset: -1 });
+      const fail = (error: number): PartitionAnswer => ({ partition: p.partition, error, baseOffset: -1, logAppendTime: -1, logStartOffset: -1 });
       if (injectedError !== null) {
         parts.push(fail(injectedError));
         continue;
@@ -60,8 +61,13 @@ export const produce: Handler = async (r, { state, injectedError }) => {
         parts.push(fail(ErrorCode.INVALID_RECORD));
         continue;
       }
-      const result = log.append(header, data);
-      parts.push(result.error === ErrorCode.NONE ? { partition: p.partition, error: 0, baseOffset: result.baseOffset, logStartOffset: log.logStartOffset } : fail(result.error));
+      const logAppendTime = state.topics.get(t.name)?.configs.get('message.timestamp.type') === 'LogAppendTime' ? Date.now() : null;
+      const result = log.append(header, data, logAppendTime);
+      if (result.error !== ErrorCode.NONE) {
+        parts.push(fail(result.error));
+        continue;
+      }
+      parts.push({ partition: p.partition, error: 0, baseOffset: result.baseOffset, logAppendTime: logAppendTime ?? -1, logStartOffset: log.logStartOffset });
     }
     answers.push({ name: t.name, partitions: parts });
   }
@@ -70,7 +76,7 @@ export const produce: Handler = async (r, { state, injectedError }) => {
   return new Writer()
     .array(answers, (w, t) => {
       w.string(t.name).array(t.partitions, (pw, p) => {
-        pw.int32(p.partition).int16(p.error).int64(p.baseOffset).int64(-1).int64(p.logStartOffset);
+        pw.int32(p.partition).int16(p.error).int64(p.baseOffset).int64(p.logAppendTime).int64(p.logStartOffset);
       });
     })
     .int32(0);

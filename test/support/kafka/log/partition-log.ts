@@ -1,7 +1,7 @@
 // One partition's log on the single broker: offset assignment, idempotent-producer sequence
 // checks, transaction tracking (last stable offset, aborted transaction index) and reads.
 import { ErrorCode } from '../protocol/errors.ts';
-import { assignOffsets, buildControlBatch, decodeRecords } from '../protocol/record-batch.ts';
+import { assignOffsets, buildControlBatch, decodeRecords, isLogAppendTime } from '../protocol/record-batch.ts';
 import type { BatchHeader } from '../protocol/record-batch.ts';
 
 export interface StoredBatch {
@@ -63,7 +63,8 @@ export class PartitionLog {
     return lso;
   }
 
-  append(header: BatchHeader, data: Buffer): AppendResult {
+  /** `logAppendTime` is the broker time to stamp on the batch for LogAppendTime topics. */
+  append(header: BatchHeader, data: Buffer, logAppendTime: number | null = null): AppendResult {
     const pid = header.producerId;
     if (pid >= 0 && header.baseSequence >= 0) {
       const checked = this.checkSequence(header);
@@ -73,8 +74,8 @@ export class PartitionLog {
     this.batches.push({
       baseOffset,
       lastOffset: baseOffset + header.lastOffsetDelta,
-      data: assignOffsets(data, baseOffset, 0),
-      maxTimestamp: header.maxTimestamp,
+      data: assignOffsets(data, baseOffset, 0, logAppendTime),
+      maxTimestamp: logAppendTime ?? header.maxTimestamp,
     });
     this.nextOffset = baseOffset + header.lastOffsetDelta + 1;
     if (pid >= 0) {
@@ -178,8 +179,10 @@ export class PartitionLog {
       if (b.maxTimestamp < ts) continue;
       const records = await decodeRecords(b.data);
       const base = b.data.readBigInt64BE(27);
+      // Under LogAppendTime every record carries the batch's append time.
+      const appendTime = isLogAppendTime(b.data) ? b.maxTimestamp : null;
       for (const r of records) {
-        const t = Number(base) + r.timestampDelta;
+        const t = appendTime ?? Number(base) + r.timestampDelta;
         if (t >= ts) return { offset: b.baseOffset + r.offsetDelta, timestamp: t };
       }
     }

@@ -12,6 +12,7 @@ const gunzipAsync = promisify(gunzip);
 export const HEADER_SIZE = 61;
 const CRC_START = 21;
 const COMPRESSION_MASK = 0x07;
+const TIMESTAMP_TYPE_FLAG = 0x08;
 const TRANSACTIONAL_FLAG = 0x10;
 const CONTROL_FLAG = 0x20;
 export const Compression = { NONE: 0, GZIP: 1, SNAPPY: 2, LZ4: 3, ZSTD: 4 } as const;
@@ -141,12 +142,24 @@ export async function validateBatch(batch: Buffer): Promise<BatchHeader | number
   return header;
 }
 
-/** Rewrites the leader-assigned fields; neither is covered by the CRC. */
-export function assignOffsets(batch: Buffer, baseOffset: number, leaderEpoch: number): Buffer {
+/**
+ * Rewrites the leader-assigned fields: base offset and leader epoch (outside the CRC), and for
+ * LogAppendTime topics the timestamp type and max timestamp, which needs a new CRC.
+ */
+export function assignOffsets(batch: Buffer, baseOffset: number, leaderEpoch: number, logAppendTime: number | null = null): Buffer {
   const copy = Buffer.from(batch);
   copy.writeBigInt64BE(BigInt(baseOffset), 0);
   copy.writeInt32BE(leaderEpoch, 12);
+  if (logAppendTime !== null) {
+    copy.writeInt16BE(copy.readInt16BE(21) | TIMESTAMP_TYPE_FLAG, 21);
+    copy.writeBigInt64BE(BigInt(logAppendTime), 35);
+    copy.writeUInt32BE(crc32c(copy.subarray(CRC_START)), 17);
+  }
   return copy;
+}
+
+export function isLogAppendTime(batch: Buffer): boolean {
+  return (batch.readInt16BE(21) & TIMESTAMP_TYPE_FLAG) !== 0;
 }
 
 export interface BuildRecord {

@@ -96,3 +96,30 @@ test('producing to an unknown topic auto-creates it with the default partition c
   assert.equal(broker.state.topics.get('auto-created')?.partitions.length, 3);
   await producer.disconnect();
 });
+
+test('a LogAppendTime topic stamps records with the broker time', async () => {
+  const kafka = client(broker);
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'append-time', numPartitions: 1, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] }] });
+  await admin.disconnect();
+  const producer = kafka.producer();
+  await producer.connect();
+  const before = Date.now();
+  const [meta] = await producer.send({ topic: 'append-time', messages: [{ value: 'stamped', timestamp: '1000' }] });
+  await producer.disconnect();
+  assert.ok(Number(meta?.logAppendTime) >= before);
+
+  const consumer = kafka.consumer({ groupId: 'append-time-reader', maxWaitTimeInMs: 50 });
+  const timestamps: string[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'append-time', fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      timestamps.push(message.timestamp);
+    },
+  });
+  await until(() => timestamps.length === 1, 10000, 'stamped message');
+  await consumer.disconnect();
+  assert.deepEqual(timestamps, [meta?.logAppendTime]);
+});
