@@ -54,10 +54,10 @@ export class ProcessContextImpl implements OnTimerContext<unknown>, TimerService
   }
 
   registerEventTimeTimer(time: number): void {
-    this.keyedTimers().registerEventTimeTimer(VOID_NAMESPACE, time);
+    this.keyedTimers().registerEventTimeTimer(VOID_NAMESPACE, checkTimerTime(time));
   }
   registerProcessingTimeTimer(time: number): void {
-    this.keyedTimers().registerProcessingTimeTimer(VOID_NAMESPACE, time);
+    this.keyedTimers().registerProcessingTimeTimer(VOID_NAMESPACE, checkTimerTime(time));
   }
   deleteEventTimeTimer(time: number): void {
     this.keyedTimers().deleteEventTimeTimer(VOID_NAMESPACE, time);
@@ -65,4 +65,12 @@ export class ProcessContextImpl implements OnTimerContext<unknown>, TimerService
   deleteProcessingTimeTimer(time: number): void {
     this.keyedTimers().deleteProcessingTimeTimer(VOID_NAMESPACE, time);
   }
+}
+
+/** A NaN (or non-number) time would never fire and, at the head of the timer queue, keep every later timer from firing. */
+function checkTimerTime(time: number): number {
+  if (typeof time !== 'number' || Number.isNaN(time)) {
+    throw new WeirError('INVALID_TIMER_TIME', `a timer needs a time in epoch milliseconds, got ${String(time)}`, false);
+  }
+  return time;
 }
