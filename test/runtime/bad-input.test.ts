@@ -229,6 +229,43 @@ test('timers on a non-keyed ProcessFunction fail with TIMERS_NEED_KEYED_STREAM',
   assert.equal(failed(await run(job)).code, 'TIMERS_NEED_KEYED_STREAM');
 });
 
+test('a timer at NaN (e.g. from a record without timestamp) fails with INVALID_TIMER_TIME', async () => {
+  for (const domain of ['event', 'processing'] as const) {
+    const job = defineJob((env) => {
+      env
+        .fromElements('a', 'b')
+        .keyBy((k) => k)
+        .process(
+          new (class extends KeyedProcessFunction<string, string, string> {
+            processElement(_v: string, ctx: KeyedProcessContext<string>): void {
+              // fromElements records carry no timestamp: timestamp() is undefined, + 10 is NaN
+              const t = ctx.timestamp()! + 10;
+              if (domain === 'event') ctx.timerService().registerEventTimeTimer(t);
+              else ctx.timerService().registerProcessingTimeTimer(t);
+            }
+          })(),
+        )
+        .name('deadline')
+        .collect('out');
+    });
+    const err = failed(await run(job));
+    assert.equal(err.code, 'INVALID_TIMER_TIME');
+    assert.match(err.message, /"deadline".*NaN/);
+  }
+});
+
+test('forward() between different parallelisms is rejected (INVALID_PLAN)', async () => {
+  const job = defineJob((env) => {
+    env
+      .fromElements(1)
+      .forward()
+      .map((v) => v)
+      .setParallelism(2)
+      .collect('out');
+  });
+  await assert.rejects(run(job), { code: 'INVALID_PLAN', message: /forward\(\)/ });
+});
+
 test('a job without a sink is rejected (EMPTY_JOB)', async () => {
   const job = defineJob((env) => {
     env.fromElements(1).map((v) => v);
