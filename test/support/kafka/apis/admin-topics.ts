@@ -1,4 +1,4 @@
-// CreateTopics v3 and DeleteTopics v1 with Kafka's validation and error messages.
+// CreateTopics v3, CreatePartitions v1 and DeleteTopics v1 with Kafka's validation and error messages.
 import { Writer } from '../protocol/writer.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import { isValidTopicName } from '../log/topics.ts';
@@ -47,5 +47,31 @@ export const deleteTopics: Handler = (r, { state }) => {
     const deleted = state.topics.delete(name);
     if (deleted) state.offsets.deleteTopic(name);
     w.string(name).int16(deleted ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  });
+};
+
+export const createPartitions: Handler = (r, { state }) => {
+  const requests = r.array((x) => ({
+    topic: x.string(),
+    count: x.int32(),
+    assignments: x.nullableArray((a) => a.nullableArray((b) => b.int32())),
+  }));
+  r.int32();
+  const validateOnly = r.bool();
+  const answers = requests.map((t): CreateAnswer => {
+    const fail = (error: number, message: string): CreateAnswer => ({ name: t.topic, error, message });
+    const current = state.topics.get(t.topic)?.partitions.length;
+    if (current === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${t.topic}' does not exist.`);
+    if (t.count === current) return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
+    if (t.count < current) return fail(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${t.count}.`);
+    const added = t.count - current;
+    if (t.assignments !== null && t.assignments.length > 0 && t.assignments.length !== added) {
+      return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Increasing the number of partitions by ${added} but ${t.assignments.length} assignments provided.`);
+    }
+    if (!validateOnly) state.topics.addPartitions(t.topic, t.count);
+    return { name: t.topic, error: ErrorCode.NONE, message: null };
+  });
+  return new Writer().int32(0).array(answers, (w, a) => {
+    w.string(a.name).int16(a.error).string(a.message);
   });
 };

@@ -1,4 +1,4 @@
-// DescribeGroups v2 and ListGroups v2.
+// DescribeGroups v2, ListGroups v2 and DeleteGroups v1.
 import { Writer } from '../protocol/writer.ts';
 import { ErrorCode } from '../protocol/errors.ts';
 import type { Handler } from './context.ts';
@@ -37,3 +37,17 @@ export const listGroups: Handler = (_r, { state }) =>
     .array([...state.groups.groups.values()], (w, g) => {
       w.string(g.groupId).string(g.protocolType ?? '');
     });
+
+/** Only groups without members can be deleted; their committed offsets go with them. */
+export const deleteGroups: Handler = (r, { state }) => {
+  const ids = r.array((x) => x.string());
+  return new Writer().int32(0).array(ids, (w, id) => {
+    const g = state.groups.groups.get(id);
+    let error: number = ErrorCode.NONE;
+    if (id === '') error = ErrorCode.INVALID_GROUP_ID;
+    else if (g === undefined) error = ErrorCode.GROUP_ID_NOT_FOUND;
+    else if (g.state !== 'Empty') error = ErrorCode.NON_EMPTY_GROUP;
+    else state.groups.groups.delete(id);
+    w.string(id).int16(error);
+  });
+};

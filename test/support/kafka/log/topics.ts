@@ -36,6 +36,11 @@ export class TopicStore {
     return topic;
   }
 
+  addPartitions(name: string, total: number): void {
+    const topic = this.topics.get(name);
+    while (topic !== undefined && topic.partitions.length < total) topic.partitions.push(new PartitionLog(this.onChange));
+  }
+
   delete(name: string): boolean {
     return this.topics.delete(name);
   }

@@ -23,6 +23,8 @@ export const ApiKey = {
   AddOffsetsToTxn: 25,
   EndTxn: 26,
   TxnOffsetCommit: 28,
+  CreatePartitions: 37,
+  DeleteGroups: 42,
 } as const;
 
 export type ApiName = keyof typeof ApiKey;
@@ -49,6 +51,8 @@ export const SUPPORTED_VERSION: Readonly<Record<ApiName, number>> = {
   AddOffsetsToTxn: 1,
   EndTxn: 1,
   TxnOffsetCommit: 1,
+  CreatePartitions: 1,
+  DeleteGroups: 1,
 };
 
 const NAMES = new Map<number, ApiName>(Object.entries(ApiKey).map(([name, key]) => [key, name as ApiName]));

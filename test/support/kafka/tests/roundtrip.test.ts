@@ -13,7 +13,7 @@ after(async () => {
   await broker.stop();
 });
 
-test('admin creates and lists topics with Kafka errors for duplicates', async () => {
+test('admin creates topics and partitions and deletes groups, with Kafka errors', async () => {
   const admin = client(broker).admin();
   await admin.connect();
   try {
@@ -32,6 +32,20 @@ test('admin creates and lists topics with Kafka errors for duplicates', async ()
     await assert.rejects(admin.createTopics({ topics: [{ topic: 'bad', numPartitions: 1, replicationFactor: 3 }] }), (err: unknown) => {
       const inner = (err as { errors?: { type?: string; topic?: string }[] }).errors?.[0];
       assert.deepEqual([inner?.type, inner?.topic], ['INVALID_REPLICATION_FACTOR', 'bad']);
+      return true;
+    });
+    await admin.createPartitions({ topicPartitions: [{ topic: 'created', count: 6 }] });
+    assert.equal((await admin.fetchTopicMetadata({ topics: ['created'] })).topics[0]?.partitions.length, 6);
+    await assert.rejects(admin.createPartitions({ topicPartitions: [{ topic: 'created', count: 5 }] }), (err: unknown) => {
+      assert.equal((err as { type?: string }).type, 'INVALID_PARTITIONS');
+      return true;
+    });
+    assert.equal(broker.state.offsets.commit('to-delete', -1, '', [{ topic: 'created', partition: 0, offset: 1, metadata: null }]), 0);
+    assert.deepEqual(await admin.deleteGroups(['to-delete']), [{ groupId: 'to-delete', errorCode: 0 }]);
+    assert.equal((await admin.listGroups()).groups.some((g) => g.groupId === 'to-delete'), false);
+    await assert.rejects(admin.deleteGroups(['to-delete']), (err: unknown) => {
+      const inner = (err as { groups?: { error?: { type?: string } }[] }).groups?.[0];
+      assert.equal(inner?.error?.type, 'GROUP_ID_NOT_FOUND');
       return true;
     });
     await admin.deleteTopics({ topics: ['created'] });
