@@ -4,6 +4,7 @@
  * number of batches and returns a promise only when it must wait (async state, I/O).
  */
 import type { SourcePoll } from '../../api/source.ts';
+import { WeirError } from '../errors.ts';
 import type { LocalChannel } from '../network/local-channel.ts';
 import type { RecordWriter } from '../network/record-writer.ts';
 import type { SourceOperator } from '../operators/source-operator.ts';
@@ -100,6 +101,10 @@ export class StreamTask {
     if (r === 'more') return undefined;
     if (r === 'end') return this.finish();
     if (typeof r === 'number') {
+      if (Number.isNaN(r)) {
+        // A NaN wake-up time would never come and the executor would spin waiting for it.
+        throw this.source!.fail(new WeirError('INVALID_SOURCE_POLL', 'pollNext returned NaN; return a processing time in epoch milliseconds, "more", "end" or a promise', false));
+      }
       this.sourceReadyAt = r;
       return undefined;
     }
