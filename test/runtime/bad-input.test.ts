@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyedProcessFunction, ProcessFunction, ValueStateDescriptor, WatermarkStrategy, defineJob } from '../../src/api/index.ts';
-import type { Collector, KeyedProcessContext, OnTimerContext, ProcessContext, RuntimeContext } from '../../src/api/index.ts';
+import type { Collector, KeyedProcessContext, OnTimerContext, ProcessContext, RuntimeContext, Source } from '../../src/api/index.ts';
 import { runJob, VirtualClock, WeirError } from '../../src/runtime/index.ts';
 import type { JobResult } from '../../src/runtime/index.ts';
 import { ScriptedSource } from '../support/scripted-source.ts';
@@ -264,6 +264,16 @@ test('forward() between different parallelisms is rejected (INVALID_PLAN)', asyn
       .collect('out');
   });
   await assert.rejects(run(job), { code: 'INVALID_PLAN', message: /forward\(\)/ });
+});
+
+test('a source whose pollNext returns NaN fails with INVALID_SOURCE_POLL instead of hanging', async () => {
+  const nan: Source<number> = { boundedness: 'BOUNDED', createReader: () => ({ pollNext: () => NaN }) };
+  const job = defineJob((env) => {
+    env.fromSource(nan, WatermarkStrategy.noWatermarks<number>(), 'nan-source').collect('out');
+  });
+  const err = failed(await run(job));
+  assert.equal(err.code, 'INVALID_SOURCE_POLL');
+  assert.match(err.message, /"Source: nan-source"/);
 });
 
 test('a job without a sink is rejected (EMPTY_JOB)', async () => {
