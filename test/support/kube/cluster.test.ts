@@ -85,6 +85,40 @@ describe('process kubelet with controllers: Services and Deployments', () => {
     assert.equal(direct.hostname, 'backend');
   });
 
+  it('rolls a Recreate Deployment without ever running old and new pods together', async () => {
+    const labels = { app: 'rc' };
+    let live = 0;
+    let maxLive = 0;
+    const unsubscribe = server.store.subscribe((e) => {
+      if (e.key !== '/pods' || e.object.metadata.labels?.app !== 'rc' || e.type === 'MODIFIED') return;
+      live += e.type === 'ADDED' ? 1 : -1;
+      maxLive = Math.max(maxLive, live);
+    });
+    const template = (version: string): Record<string, unknown> => ({
+      metadata: { labels }, spec: { terminationGracePeriodSeconds: 5, containers: [{ name: 'web', image: 'test/http', env: [{ name: 'VERSION', value: version }] }] },
+    });
+    await apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: { metadata: { name: 'rc' }, spec: { replicas: 1, strategy: { type: 'Recreate' }, selector: { matchLabels: labels }, template: template('1') } },
+    });
+    const readyAt = (gen: number) => async (): Promise<true | undefined> => {
+      const d = await apps.readNamespacedDeployment({ name: 'rc', namespace: 'default' });
+      return d.status?.observedGeneration === gen && d.status.readyReplicas === 1 && d.status.updatedReplicas === 1 && d.status.replicas === 1 ? true : undefined;
+    };
+    await eventually(readyAt(1), 15_000, 'first version ready');
+    await apps.patchNamespacedDeployment(
+      { name: 'rc', namespace: 'default', body: { spec: { template: template('2') } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await eventually(readyAt(2), 15_000, 'second version ready');
+    const pods = (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=rc' })).items;
+    assert.deepEqual(pods.map((p) => p.spec?.containers[0]?.env?.[0]?.value), ['2']);
+    assert.equal(pods[0]?.status?.qosClass, 'BestEffort');
+    unsubscribe();
+    assert.equal(maxLive, 1);
+    await apps.deleteNamespacedDeployment({ name: 'rc', namespace: 'default' });
+  });
+
   it('runs a Deployment as ReplicaSet-owned pods, scales it, and rolls it on template changes', async () => {
     const labels = { app: 'jm' };
     await apps.createNamespacedDeployment({

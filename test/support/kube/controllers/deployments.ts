@@ -1,9 +1,12 @@
 // The Deployment controller: one ReplicaSet per pod template (named by its hash), the new
-// one scaled to spec.replicas and old ones scaled to zero (at once for Recreate, once the
-// new pods are ready for RollingUpdate), and status aggregated from the ReplicaSets.
+// one scaled to spec.replicas and old ones scaled to zero (for Recreate first, waiting for
+// the old pods to be gone; for RollingUpdate once the new pods are ready), paused
+// Deployments left alone, old ReplicaSets pruned to revisionHistoryLimit, and status
+// aggregated from the ReplicaSets.
 import { createHash } from 'node:crypto';
 import type { KubeApi } from '../api/api.ts';
 import { present } from '../api/context.ts';
+import { deleteObject } from '../api/delete.ts';
 import { create, update } from '../api/write.ts';
 import type { JsonObject, KubeObject } from '../types.ts';
 import { clone, isRecord, jsonEqual, nowTime } from '../types.ts';
@@ -49,6 +52,21 @@ function setReplicas(api: KubeApi, rs: KubeObject, replicas: number): void {
   update(api.ctx, rsType, rs.metadata.namespace ?? '', rs.metadata.name ?? '', next);
 }
 
+function podPhaseActive(pod: KubeObject): boolean {
+  const phase = isRecord(pod.status) ? pod.status.phase : undefined;
+  return phase !== 'Succeeded' && phase !== 'Failed';
+}
+
+/** Deletes scaled-down old ReplicaSets beyond revisionHistoryLimit, oldest first. */
+function pruneHistory(api: KubeApi, olds: KubeObject[], limit: number): void {
+  const idle = olds
+    .filter((rs) => isRecord(rs.spec) && rs.spec.replicas === 0 && num(rsStatus(rs).replicas) === 0)
+    .sort((a, b) => Number(a.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0) - Number(b.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0));
+  for (const rs of idle.slice(0, Math.max(0, idle.length - limit))) {
+    deleteObject(api.ctx, api.type('apps/v1', 'ReplicaSet'), rs.metadata.namespace ?? '', rs.metadata.name ?? '');
+  }
+}
+
 function reconcile(api: KubeApi, d: KubeObject): void {
   const rsType = api.type('apps/v1', 'ReplicaSet');
   const ns = d.metadata.namespace ?? '';
@@ -59,29 +77,33 @@ function reconcile(api: KubeApi, d: KubeObject): void {
   let current = owned.find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
   const desired = d.metadata.deletionTimestamp ? 0 : num(spec.replicas ?? 1);
   const olds = owned.filter((rs) => rs !== current);
-  if (!current) {
+  const recreate = isRecord(spec.strategy) && spec.strategy.type === 'Recreate';
+  // Recreate waits until old pods are gone, terminating ones included, so two generations never run together.
+  const oldPodsLeft = api.store.list('/pods', ns).some((p) => olds.some((rs) => ownedBy(p, rs)) && podPhaseActive(p));
+  if (!current && spec.paused !== true) {
     const tmeta = isRecord(template.metadata) ? template.metadata : {};
     const labels = { ...(isRecord(tmeta.labels) ? tmeta.labels : {}), 'pod-template-hash': hash };
     const selector = isRecord(spec.selector) ? clone(spec.selector) : {};
     selector.matchLabels = { ...(isRecord(selector.matchLabels) ? selector.matchLabels : {}), 'pod-template-hash': hash };
     const revision = 1 + Math.max(0, ...owned.map((rs) => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0)));
-    const recreate = isRecord(spec.strategy) && spec.strategy.type === 'Recreate';
     current = create(api.ctx, rsType, ns, {
       metadata: {
         name: `${d.metadata.name ?? ''}-${hash}`, labels, ownerReferences: [controllerRef(d)],
         annotations: { 'deployment.kubernetes.io/revision': String(revision), 'deployment.kubernetes.io/desired-replicas': String(desired) },
       },
-      spec: { replicas: recreate && olds.some((o) => num(rsStatus(o).replicas) > 0) ? 0 : desired, selector, template: { ...template, metadata: { ...tmeta, labels } } },
+      spec: { replicas: recreate && oldPodsLeft ? 0 : desired, selector, template: { ...template, metadata: { ...tmeta, labels } } },
     });
   }
-  const recreate = isRecord(spec.strategy) && spec.strategy.type === 'Recreate';
-  const oldPods = olds.reduce((n, rs) => n + num(rsStatus(rs).replicas), 0);
-  if (recreate) {
-    for (const rs of olds) setReplicas(api, rs, 0);
-    if (oldPods === 0) setReplicas(api, current, desired);
-  } else {
-    setReplicas(api, current, desired);
-    if (num(rsStatus(current).readyReplicas) >= desired) for (const rs of olds) setReplicas(api, rs, 0);
+  if (!current) return;
+  if (spec.paused !== true) {
+    if (recreate) {
+      for (const rs of olds) setReplicas(api, rs, 0);
+      if (!oldPodsLeft) setReplicas(api, current, desired);
+    } else {
+      setReplicas(api, current, desired);
+      if (num(rsStatus(current).readyReplicas) >= desired) for (const rs of olds) setReplicas(api, rs, 0);
+    }
+    pruneHistory(api, olds, num(spec.revisionHistoryLimit ?? 10));
   }
   const all = [current, ...olds].map((rs) => api.store.get('apps/replicasets', ns, rs.metadata.name ?? '') ?? rs);
   const sum = (f: string): number => all.reduce((n, rs) => n + num(rsStatus(rs)[f]), 0);

@@ -11,7 +11,7 @@ export function startControllers(api: KubeApi): () => void {
   const stops = [
     runOnChanges(api.store, 'garbage-collector', undefined, () => gcPass(api)),
     runOnChanges(api.store, 'namespace', undefined, () => namespacePass(api)),
-    runOnChanges(api.store, 'deployment', ['apps/deployments', 'apps/replicasets'], () => deploymentPass(api)),
+    runOnChanges(api.store, 'deployment', ['apps/deployments', 'apps/replicasets', '/pods'], () => deploymentPass(api)),
     runOnChanges(api.store, 'replicaset', ['apps/replicasets', '/pods'], () => replicaSetPass(api)),
     runOnChanges(api.store, 'endpoints', ['/services', '/pods', '/endpoints'], () => endpointsPass(api)),
   ];

@@ -65,11 +65,31 @@ function podSpecFrozen(spec: unknown): unknown {
   return out;
 }
 
+/** Requests default to limits; the class follows from what is set (pkg/apis/core/v1/helper/qos). */
+function qosClass(spec: JsonObject): string {
+  const containers = [spec.containers, spec.initContainers].flatMap((l) => (Array.isArray(l) ? l.filter(isRecord) : []));
+  let any = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const res = isRecord(c.resources) ? c.resources : {};
+    const limits = isRecord(res.limits) ? res.limits : {};
+    if (Object.keys(limits).length > 0) res.requests = { ...limits, ...(isRecord(res.requests) ? res.requests : {}) };
+    const requests = isRecord(res.requests) ? res.requests : {};
+    if (Object.keys(requests).length > 0 || Object.keys(limits).length > 0) any = true;
+    for (const r of ['cpu', 'memory']) {
+      if (limits[r] === undefined || String(requests[r]) !== String(limits[r])) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
 export function defaultPod(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
   const causes: StatusCause[] = [];
-  defaultPodSpec(rec(obj, 'spec'), 'spec', causes);
+  const spec = rec(obj, 'spec');
+  defaultPodSpec(spec, 'spec', causes);
   if (!old) {
-    obj.status = { phase: 'Pending', qosClass: 'BestEffort' };
+    obj.status = { phase: 'Pending', qosClass: qosClass(spec) };
   } else if (!jsonEqual(podSpecFrozen(obj.spec), podSpecFrozen(old.spec))) {
     causes.push({ reason: 'FieldValueForbidden', message: POD_UPDATE_FORBIDDEN, field: 'spec' });
   }
