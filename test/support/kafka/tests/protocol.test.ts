@@ -88,7 +88,7 @@ test('a failed acks=0 produce closes the connection, the only way Kafka can sign
   assert.equal(client.closed, true);
 });
 
-function fetchBody(topic: string, offset: number, maxWaitMs: number, minBytes: number): Writer {
+function fetchBody(topic: string, offset: number, maxWaitMs: number, minBytes: number, partitionMaxBytes = 1 << 20): Writer {
   return new Writer()
     .int32(-1)
     .int32(maxWaitMs)
@@ -99,7 +99,7 @@ function fetchBody(topic: string, offset: number, maxWaitMs: number, minBytes: n
     .int32(-1)
     .array([topic], (w, t) => {
       w.string(t).array([0], (pw, p) => {
-        pw.int32(p).int32(-1).int64(offset).int64(-1).int32(1 << 20);
+        pw.int32(p).int32(-1).int64(offset).int64(-1).int32(partitionMaxBytes);
       });
     })
     .array([], () => undefined)
@@ -138,6 +138,28 @@ test('fetch waits up to max wait for min bytes and returns as soon as data arriv
   outOfRange.string();
   outOfRange.raw(4 + 4);
   assert.equal(outOfRange.int16(), ErrorCode.OFFSET_OUT_OF_RANGE);
+});
+
+test('fetch max bytes: whole batches only, but always the first one (KIP-74)', async () => {
+  const batchOffsets = async (offset: number, maxBytes: number): Promise<number[]> => {
+    const r = await raw.request(ApiKey.Fetch, 11, fetchBody('p', offset, 0, 0, maxBytes));
+    r.raw(4 + 2 + 4 + 4);
+    r.string();
+    r.raw(4 + 4 + 2 + 8 + 8 + 8);
+    r.nullableArray((x) => x.raw(16));
+    r.int32();
+    const records = r.bytes();
+    const offsets: number[] = [];
+    for (let pos = 0; pos < records.length; pos += 12 + records.readInt32BE(pos + 8)) offsets.push(Number(records.readBigInt64BE(pos)));
+    return offsets;
+  };
+  const all = await batchOffsets(0, 1 << 20);
+  assert.deepEqual(all, [0, 2, 4]);
+  assert.deepEqual(await batchOffsets(0, 10), [0]);
+  assert.deepEqual(await batchOffsets(1, 10), [0]);
+  const firstSize = broker.state.topics.partition('p', 0)?.batches[0]?.data.length ?? 0;
+  const secondSize = broker.state.topics.partition('p', 0)?.batches[1]?.data.length ?? 0;
+  assert.deepEqual(await batchOffsets(0, firstSize + secondSize), [0, 2]);
 });
 
 test('list offsets finds the first offset at or after a timestamp', async () => {
