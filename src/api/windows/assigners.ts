@@ -103,9 +103,9 @@ export class TumblingProcessingTimeWindows extends TumblingWindows {
 
 abstract class SlidingWindows extends WindowAssigner<unknown, TimeWindow> {
   protected constructor(
-    protected readonly size: number,
-    protected readonly slide: number,
-    protected readonly offset: number,
+    readonly size: number,
+    readonly slide: number,
+    readonly offset: number,
   ) {
     super();
   }

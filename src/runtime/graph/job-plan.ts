@@ -41,7 +41,7 @@ export async function buildJobPlan(job: JobDefinition, options: PlanOptions = {}
   // submission with the operator's name rather than later inside a running task.
   for (const node of streamGraph.nodes) {
     try {
-      createOperator(node.transformation);
+      createOperator(node.transformation, env.getConfiguration());
     } catch (err) {
       throw new WeirError(
         (err as { code?: string }).code ?? 'INVALID_PLAN',

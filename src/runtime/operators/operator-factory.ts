@@ -8,6 +8,11 @@ import { SourceOperator } from './source-operator.ts';
 import type { StreamOperator } from './stream-operator.ts';
 import { TimestampsAndWatermarksOperator } from './timestamps-and-watermarks-operator.ts';
 import { WindowOperator } from './window/window-operator.ts';
+import { SlicingWindowOperator } from './window/slicing-window-operator.ts';
+import type { WindowSpec } from '../../api/transformation.ts';
+import type { AggregateFunction } from '../../api/functions.ts';
+import { SlidingEventTimeWindows } from '../../api/windows/assigners.ts';
+import { EventTimeTrigger } from '../../api/windows/triggers.ts';
 
 /**
  * Each subtask gets its own copy of a function object, as in Flink, where every subtask
@@ -30,8 +35,50 @@ function hasPrivateFields(obj: object): boolean {
   return false;
 }
 
+/**
+ * Sliding event-time windows with an aggregate function, the default trigger and no
+ * evictor are computed from slices (`weir.window.slicing`, on by default).
+ */
+function slicingApplies(s: WindowSpec, config: ReadonlyMap<string, string> | undefined): boolean {
+  if (config?.get('weir.window.slicing') === 'false') return false;
+  const a = s.assigner;
+  return (
+    a instanceof SlidingEventTimeWindows &&
+    a.validate() === undefined &&
+    a.size % a.slide === 0 &&
+    s.trigger instanceof EventTimeTrigger &&
+    s.evictor === undefined &&
+    s.fn.kind === 'aggregate' &&
+    mergesPlainData(s.fn.aggregate)
+  );
+}
+
+/**
+ * Flink's sliding windows never call merge, so a valid AggregateFunction may leave it
+ * unimplemented; and merge may reuse either argument. Slicing therefore needs a merge that
+ * works and an accumulator it can copy (plain data) before handing it to merge.
+ */
+function mergesPlainData(agg: AggregateFunction<unknown, unknown, unknown>): boolean {
+  let acc: unknown;
+  try {
+    acc = agg.createAccumulator();
+    agg.merge(agg.createAccumulator(), agg.createAccumulator());
+  } catch {
+    return false; // merge not supported: the general window operator applies
+  }
+  return isPlainData(acc);
+}
+
+export function isPlainData(v: unknown): boolean {
+  if (typeof v === 'function' || typeof v === 'symbol') return false;
+  if (typeof v !== 'object' || v === null) return true;
+  if (Array.isArray(v) || v instanceof Map || v instanceof Set) return true;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
 /** Creates the operator for one subtask (call once per subtask). */
-export function createOperator(t: PhysicalTransformation): StreamOperator {
+export function createOperator(t: PhysicalTransformation, config?: ReadonlyMap<string, string>): StreamOperator {
   if (t.type === 'source') return new SourceOperator(t.source);
   if (t.type === 'twoInput') {
     const s = t.spec;
@@ -62,8 +109,10 @@ export function createOperator(t: PhysicalTransformation): StreamOperator {
       return new RollingReduceOperator(s.reduce);
     case 'timestampsAndWatermarks':
       return new TimestampsAndWatermarksOperator(s.strategy);
-    case 'window':
-      return new WindowOperator(s.fn.process ? { ...s, fn: { ...s.fn, process: { ...s.fn.process, fn: copyFunction(s.fn.process.fn) } as AnyProcessWindowFunction } } : s);
+    case 'window': {
+      const spec = s.fn.process ? { ...s, fn: { ...s.fn, process: { ...s.fn.process, fn: copyFunction(s.fn.process.fn) } as AnyProcessWindowFunction } } : s;
+      return slicingApplies(spec, config) ? new SlicingWindowOperator(spec) : new WindowOperator(spec);
+    }
     case 'sink':
       return new SinkOperator(s.sink);
   }

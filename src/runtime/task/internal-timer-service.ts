@@ -11,10 +11,9 @@ import { MinHeap } from './min-heap.ts';
 import type { ProcessingTimeService, ScheduledHandle } from './processing-time-service.ts';
 
 export interface Timer {
-  time: number;
-  seq: number;
-  key: KeyValue;
-  namespace: string;
+  readonly time: number;
+  readonly key: KeyValue;
+  readonly namespace: string;
   deleted: boolean;
 }
 
@@ -23,71 +22,75 @@ export interface TimerTarget {
   onProcessingTime(timer: Timer): void;
 }
 
+/** The timers of one time: in registration order, with a cursor for draining. */
+interface TimeSlot {
+  readonly timers: Timer[];
+  cursor: number;
+  readonly byNamespace: Map<string, Map<KeyId, Timer>>;
+}
+
 /**
- * Timers indexed time -> namespace -> key, so checking for a duplicate costs map lookups
- * and no string building (window operators register two timers per window per record).
+ * Timers grouped by time. The heap holds each distinct time once, so a window end shared
+ * by thousands of keys costs one heap entry; duplicates are found with map lookups, no
+ * string building; timers of equal time fire in registration order.
  */
 class TimerQueue {
-  readonly heap = new MinHeap<Timer>();
-  private readonly index = new Map<number, Map<string, Map<KeyId, Timer>>>();
+  private readonly times = new MinHeap<{ time: number; seq: number }>();
+  private readonly slots = new Map<number, TimeSlot>();
   size = 0;
 
-  private slot(time: number, namespace: string, create: boolean): Map<KeyId, Timer> | undefined {
-    let byNs = this.index.get(time);
-    if (!byNs) {
-      if (!create) return undefined;
-      this.index.set(time, (byNs = new Map()));
-    }
-    let byKey = byNs.get(namespace);
-    if (!byKey && create) byNs.set(namespace, (byKey = new Map()));
-    return byKey;
-  }
-
   add(key: KeyValue, namespace: string, time: number): boolean {
-    const slot = this.slot(time, namespace, true)!;
+    let slot = this.slots.get(time);
+    if (!slot) {
+      slot = { timers: [], cursor: 0, byNamespace: new Map() };
+      this.slots.set(time, slot);
+      this.times.push({ time, seq: 0 });
+    }
+    let byKey = slot.byNamespace.get(namespace);
+    if (!byKey) slot.byNamespace.set(namespace, (byKey = new Map()));
     const id = keyIdentity(key);
-    if (slot.has(id)) return false;
-    const t: Timer = { time, seq: 0, key, namespace, deleted: false };
-    slot.set(id, t);
-    this.heap.push(t);
+    if (byKey.has(id)) return false;
+    const timer: Timer = { time, key, namespace, deleted: false };
+    byKey.set(id, timer);
+    slot.timers.push(timer);
     this.size++;
     return true;
   }
 
-  private unindex(t: Timer): void {
-    const byNs = this.index.get(t.time)!;
-    const slot = byNs.get(t.namespace)!;
-    slot.delete(keyIdentity(t.key));
-    if (slot.size === 0) {
-      byNs.delete(t.namespace);
-      if (byNs.size === 0) this.index.delete(t.time);
-    }
+  delete(key: KeyValue, namespace: string, time: number): void {
+    const byKey = this.slots.get(time)?.byNamespace.get(namespace);
+    const id = keyIdentity(key);
+    const timer = byKey?.get(id);
+    if (!timer) return;
+    timer.deleted = true;
+    byKey!.delete(id);
     this.size--;
   }
 
-  delete(key: KeyValue, namespace: string, time: number): void {
-    const t = this.slot(time, namespace, false)?.get(keyIdentity(key));
-    if (t) {
-      t.deleted = true;
-      this.unindex(t);
-    }
-  }
-
-  /** Earliest live timer time, or Infinity. */
+  /** Earliest time with a live timer, or Infinity. */
   nextTime(): number {
-    for (let t = this.heap.peek(); t; t = this.heap.peek()) {
-      if (!t.deleted) return t.time;
-      this.heap.pop();
+    for (let t = this.times.peek(); t; t = this.times.peek()) {
+      const slot = this.slots.get(t.time)!;
+      while (slot.cursor < slot.timers.length && slot.timers[slot.cursor]!.deleted) slot.cursor++;
+      if (slot.cursor < slot.timers.length) return t.time;
+      this.slots.delete(t.time);
+      this.times.pop();
     }
     return Infinity;
   }
 
   popDue(upTo: number): Timer | undefined {
-    for (let t = this.heap.peek(); t && t.time <= upTo; t = this.heap.peek()) {
-      this.heap.pop();
-      if (t.deleted) continue;
-      this.unindex(t);
-      return t;
+    for (let t = this.times.peek(); t && t.time <= upTo; t = this.times.peek()) {
+      const slot = this.slots.get(t.time)!;
+      while (slot.cursor < slot.timers.length) {
+        const timer = slot.timers[slot.cursor++]!;
+        if (timer.deleted) continue;
+        slot.byNamespace.get(timer.namespace)!.delete(keyIdentity(timer.key));
+        this.size--;
+        return timer;
+      }
+      this.slots.delete(t.time);
+      this.times.pop();
     }
     return undefined;
   }

@@ -80,7 +80,7 @@ export class LocalExecutor {
       const chain = chains.get(v.id)!;
       const tasks: StreamTask[] = [];
       for (let s = 0; s < v.parallelism; s++) {
-        const operators = chain.map((n) => createOperator(n.transformation));
+        const operators = chain.map((n) => createOperator(n.transformation, this.plan.config));
         const source = operators[0] instanceof SourceOperator ? operators[0] : undefined;
         const task = new StreamTask(`${v.name} (${s + 1}/${v.parallelism})`, v.id, s, operators, source, new ProcessingTimeService(this.clock), batchSize, this.wake);
         tasks.push(task);

@@ -65,8 +65,14 @@ export class HeapAggregatingState<IN, ACC, OUT> extends CellState<ACC> implement
   }
 
   add(value: IN): void {
+    this.addAndReportEmpty(value);
+  }
+
+  /** Adds and says whether the namespace held nothing before (one read, one write). */
+  addAndReportEmpty(value: IN): boolean {
     const acc = this.read();
     this.write(this.fn.add(value, acc === undefined ? this.fn.createAccumulator() : acc));
+    return acc === undefined;
   }
 
   override mergeNamespaces(target: string, sources: readonly string[]): void {
