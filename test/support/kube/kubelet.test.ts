@@ -22,6 +22,7 @@ describe('process kubelet', () => {
       images: {
         'test/exit': { entrypoint: [...NODE, fixture('exit-after.mjs')] },
         'test/http': { entrypoint: [...NODE, fixture('http-server.mjs')], commands: { node: NODE } },
+        'test/http:v2': { entrypoint: [...NODE, fixture('http-server.mjs')], env: { IMAGE_VERSION: '2' } },
       },
       backoff: { initialMs: 200, maxMs: 400 },
     });
@@ -58,7 +59,10 @@ describe('process kubelet', () => {
   it('restarts a container that exits, raising restartCount, until the pod is deleted', async () => {
     await core.createNamespacedPod({
       namespace: 'default',
-      body: { metadata: { name: 'crasher' }, spec: { containers: [{ name: 'main', image: 'test/exit:1', env: [{ name: 'EXIT_CODE', value: '3' }] }] } },
+      body: {
+        metadata: { name: 'crasher' },
+        spec: { containers: [{ name: 'main', image: 'test/exit:1', terminationMessagePolicy: 'FallbackToLogsOnError', env: [{ name: 'EXIT_CODE', value: '3' }] }] },
+      },
     });
     const p = await waitFor('crasher', (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 2, 'two restarts');
     const cs = p.status!.containerStatuses![0]!;
@@ -66,6 +70,7 @@ describe('process kubelet', () => {
     assert.equal(p.status?.phase, 'Running');
     assert.equal(cs.lastState?.terminated?.exitCode, 3);
     assert.equal(cs.lastState?.terminated?.reason, 'Error');
+    assert.match(cs.lastState?.terminated?.message ?? '', /started crasher/);
     assert.match(await core.readNamespacedPodLog({ name: 'crasher', namespace: 'default' }), /started crasher/);
     await core.deleteNamespacedPod({ name: 'crasher', namespace: 'default' });
     await gone('crasher');
@@ -160,6 +165,33 @@ describe('process kubelet', () => {
     assert.equal(p.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode, 0);
     await core.deleteNamespacedPod({ name: 'unhealthy', namespace: 'default', gracePeriodSeconds: 0 });
     await gone('unhealthy');
+  });
+
+  it('holds readiness until a startup probe passes, and restarts a container when its image changes', async () => {
+    await core.createNamespacedPod({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'slow' },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [{
+            name: 'web', image: 'test/http', env: [{ name: 'READY_AFTER_MS', value: '1500' }],
+            startupProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1, failureThreshold: 10 },
+          }],
+        },
+      },
+    });
+    const running = await waitFor('slow', (x) => x.status?.phase === 'Running', 'Running');
+    assert.equal(running.status?.containerStatuses?.[0]?.started, false);
+    assert.equal(running.status?.containerStatuses?.[0]?.ready, false);
+    const ready = await waitFor('slow', (x) => x.status?.containerStatuses?.[0]?.ready === true, 'started and ready');
+    assert.equal(ready.status?.containerStatuses?.[0]?.started, true);
+    ready.spec!.containers[0]!.image = 'test/http:v2';
+    await core.replaceNamespacedPod({ name: 'slow', namespace: 'default', body: ready });
+    const v2 = await waitFor('slow', (x) => x.status?.containerStatuses?.[0]?.image === 'test/http:v2' && x.status.containerStatuses[0].restartCount === 1, 'new image');
+    assert.equal(v2.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode, 0);
+    await core.deleteNamespacedPod({ name: 'slow', namespace: 'default', gracePeriodSeconds: 0 });
+    await gone('slow');
   });
 
   it('stops a pod that ignores SIGTERM with SIGKILL once its grace period is over', async () => {

@@ -11,6 +11,9 @@ export class ContainerState {
   lastState: JsonObject = {};
   ready = false;
   readiness: Prober | undefined;
+  startup: Prober | undefined;
+  /** False while a startup probe has not passed yet. */
+  started = false;
   liveness: Prober | undefined;
   /** Next restart delay; 0 until the first restart, as the kubelet's backoff starts after one. */
   backoffMs = 0;
@@ -21,7 +24,7 @@ export class ContainerState {
   private logText = '';
 
   constructor(
-    readonly spec: JsonObject,
+    public spec: JsonObject,
     readonly init: boolean,
   ) {}
 
@@ -44,19 +47,25 @@ export class ContainerState {
   }
 
   stopProbes(): void {
+    this.startup?.stop();
+    this.startup = undefined;
     this.readiness?.stop();
     this.liveness?.stop();
     this.readiness = undefined;
     this.liveness = undefined;
   }
 
-  terminatedState(exit: ExitInfo): JsonObject {
+  terminatedState(exit: ExitInfo, logLimit = 2048): JsonObject {
     const t: JsonObject = {
       exitCode: exit.exitCode, reason: exit.reason, startedAt: nowTime(exit.startedAt), finishedAt: nowTime(exit.finishedAt),
       containerID: this.proc?.id,
     };
     if (exit.signal) t.signal = exit.signal === 'SIGKILL' ? 9 : exit.signal === 'SIGTERM' ? 15 : undefined;
     if (exit.message) t.message = exit.message;
+    else if (exit.exitCode !== 0 && this.spec.terminationMessagePolicy === 'FallbackToLogsOnError') {
+      // The last 80 lines or 2 KiB of output, whichever is shorter.
+      t.message = this.logText.split('\n').slice(-80).join('\n').slice(-Math.min(2048, logLimit));
+    }
     return { terminated: t };
   }
 
@@ -69,7 +78,7 @@ export class ContainerState {
       restartCount: this.restartCount,
       image: this.image,
       imageID: `weir-local://${this.image}`,
-      started: this.state.running !== undefined,
+      started: this.state.running !== undefined && this.started,
     };
     if (this.proc) out.containerID = this.proc.id;
     return out;

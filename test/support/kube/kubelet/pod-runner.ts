@@ -104,12 +104,34 @@ export class PodRunner {
     });
     c.proc = proc;
     c.state = { running: { startedAt: nowTime(proc.startedAt) } };
-    c.ready = !c.init && !isRecord(c.spec.readinessProbe);
+    c.ready = !c.init && !isRecord(c.spec.readinessProbe) && !isRecord(c.spec.startupProbe);
+    c.started = true;
     if (!c.init) this.startProbes(c);
     proc.exited.then((exit) => this.onExit(c, proc, exit), (err: unknown) => this.env.report(err));
   }
 
+  /** A startup probe holds readiness and liveness back until it first passes. */
   private startProbes(c: ContainerState): void {
+    if (isRecord(c.spec.startupProbe)) {
+      c.started = false;
+      c.startup = new Prober(c.spec.startupProbe, c.spec, this.podIP, false, (ok) => {
+        c.startup?.stop();
+        c.startup = undefined;
+        if (ok) {
+          c.started = true;
+          this.startRunningProbes(c);
+        } else {
+          void c.proc?.stop(this.graceMs());
+        }
+        this.queueStatus();
+      }, true);
+      return;
+    }
+    this.startRunningProbes(c);
+  }
+
+  private startRunningProbes(c: ContainerState): void {
+    if (!isRecord(c.spec.readinessProbe)) c.ready = true;
     if (isRecord(c.spec.readinessProbe)) {
       c.readiness = new Prober(c.spec.readinessProbe, c.spec, this.podIP, false, (ok) => {
         c.ready = ok;
@@ -133,7 +155,7 @@ export class PodRunner {
     c.stopProbes();
     c.ready = false;
     c.lastExit = exit;
-    c.state = c.terminatedState(exit);
+    c.state = c.terminatedState(exit, this.env.logLimitBytes);
     if (this.terminating || this.closed) {
       this.queueStatus();
       return;
@@ -184,8 +206,17 @@ export class PodRunner {
     return n;
   }
 
+  /** A changed container image restarts that container with the new one, as the kubelet does. */
   podUpdated(pod: KubeObject): void {
     this.pod = pod;
+    const spec = isRecord(pod.spec) ? pod.spec : {};
+    const specs = Array.isArray(spec.containers) ? spec.containers.filter(isRecord) : [];
+    for (const c of this.containers) {
+      const next = specs.find((x) => x.name === c.name);
+      if (!next || next.image === c.spec.image || this.terminating) continue;
+      c.spec = next;
+      if (c.proc?.running) void c.proc.stop(this.graceMs());
+    }
   }
 
   /** Graceful termination after the pod got a deletionTimestamp; removes the pod afterwards. */

@@ -66,6 +66,8 @@ export class Prober {
     private readonly podIP: string,
     initial: boolean,
     private readonly onChange: (ok: boolean) => void,
+    /** Startup probes report failure once failureThreshold is reached even though they start out failing. */
+    private readonly reportFailure = false,
   ) {
     this.result = initial;
     this.schedule(Number(probe.initialDelaySeconds ?? 0) * 1000);
@@ -91,6 +93,9 @@ export class Prober {
     if (next !== this.result) {
       this.result = next;
       this.onChange(next);
+    } else if (this.reportFailure && !ok && this.failures >= Number(this.probe.failureThreshold ?? 3)) {
+      this.onChange(false);
+      return;
     }
     this.schedule(Number(this.probe.periodSeconds ?? 10) * 1000);
   }
