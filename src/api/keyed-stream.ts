@@ -1,5 +1,5 @@
 /** KeyedStream: a stream partitioned by key; its operators get keyed state and timers. */
-import type { KeyedProcessFunction, KeySelector, ReduceFunction } from './functions.ts';
+import type { FilterFunction, FlatMapFunction, KeyedProcessFunction, KeySelector, MapFunction, ReduceFunction } from './functions.ts';
 import type { StreamExecutionEnvironment } from './environment.ts';
 import type { OneInputSpec, Transformation } from './transformation.ts';
 import type { WindowAssigner } from './windows/assigners.ts';
@@ -36,6 +36,19 @@ export class KeyedStream<T, K> {
   /** This keyed stream as a plain DataStream (records stay partitioned by key). */
   asDataStream(): DataStream<T> {
     return new DataStream<T>(this.env, this.transformation);
+  }
+
+  /** Stateless operators work on a keyed stream as on any stream (records stay partitioned by key). */
+  map<O>(fn: MapFunction<T, O>): SingleOutputStreamOperator<O> {
+    return this.asDataStream().map(fn);
+  }
+
+  flatMap<O>(fn: FlatMapFunction<T, O>): SingleOutputStreamOperator<O> {
+    return this.asDataStream().flatMap(fn);
+  }
+
+  filter(fn: FilterFunction<T>): SingleOutputStreamOperator<T> {
+    return this.asDataStream().filter(fn);
   }
 
   process<O>(fn: KeyedProcessFunction<K, T, O>): SingleOutputStreamOperator<O> {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyedProcessFunction, OutputTag, ProcessFunction, defineJob } from '../../src/api/index.ts';
 import type { Collector, JobMain, ProcessContext } from '../../src/api/index.ts';
-import { buildJobPlan } from '../../src/runtime/index.ts';
+import { buildJobPlan, runJob } from '../../src/runtime/index.ts';
 import type { JobGraph } from '../../src/runtime/graph/job-graph.ts';
 
 async function graph(main: JobMain, parallelism = 1): Promise<JobGraph> {
@@ -190,4 +190,18 @@ test('an operator id from a uid stays the same when unrelated operators are adde
   // Operators without a uid get generated ids, which do move with such changes.
   const firstSink = (g: JobGraph) => g.vertices.flatMap((v) => v.operators).find((o) => o.kind === 'sink' && o.name === 'Sink: Collect(out)')!.id;
   assert.notEqual(firstSink(after), firstSink(before));
+});
+
+test('map, flatMap and filter on a keyed stream keep records partitioned by key', async () => {
+  const job = defineJob((env) => {
+    const keyed = env.fromElements('a1', 'b2', 'a3', 'c4', 'b5').keyBy((s) => s[0]!);
+    keyed.map((s) => s.toUpperCase()).collect('map');
+    keyed.filter((s) => s !== 'c4').collect('filter');
+    keyed.flatMap((s: string, out) => out.collect(s + s)).collect('flatMap');
+  });
+  const r = await runJob(job, { parallelism: 3 });
+  assert.equal(r.state, 'FINISHED', r.error?.message);
+  assert.deepEqual([...(r.collected.get('map') ?? [])].sort(), ['A1', 'A3', 'B2', 'B5', 'C4']);
+  assert.deepEqual([...(r.collected.get('filter') ?? [])].sort(), ['a1', 'a3', 'b2', 'b5']);
+  assert.deepEqual([...(r.collected.get('flatMap') ?? [])].sort(), ['a1a1', 'a3a3', 'b2b2', 'b5b5', 'c4c4']);
 });
