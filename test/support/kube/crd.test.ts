@@ -28,7 +28,7 @@ describe('kube test server: custom resources', () => {
     assert.equal(err.status.reason, 'Invalid');
     assert.equal(
       err.status.message,
-      'StreamDeployment.weir.dev "bad" is invalid: [spec.image: Required value, spec.job.parallelism: Invalid value: 0: spec.job.parallelism in body should be greater than or equal to 1, spec.job.upgradeMode: Unsupported value: "fast": supported values: "stateless", "last-state", "savepoint", spec.taskManager.resources.memory: Invalid value: "boolean": spec.taskManager.resources.memory in body must be of type integer/string: "boolean"]',
+      'StreamDeployment.weir.dev "bad" is invalid: [spec.image: Required value, spec.job.parallelism: Invalid value: 0: spec.job.parallelism in body should be greater than or equal to 1, spec.job.upgradeMode: Unsupported value: "fast": supported values: "stateless", "last-state", "savepoint", spec.taskManager.resources.memory: Invalid value: "boolean": spec.taskManager.resources.memory in body must be of type integer,string: "boolean"]',
     );
     assert.deepEqual(err.status.details, {
       name: 'bad', group: 'weir.dev', kind: 'StreamDeployment',
@@ -36,7 +36,7 @@ describe('kube test server: custom resources', () => {
         { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.image' },
         { reason: 'FieldValueInvalid', message: 'Invalid value: 0: spec.job.parallelism in body should be greater than or equal to 1', field: 'spec.job.parallelism' },
         { reason: 'FieldValueNotSupported', message: 'Unsupported value: "fast": supported values: "stateless", "last-state", "savepoint"', field: 'spec.job.upgradeMode' },
-        { reason: 'FieldValueTypeInvalid', message: 'Invalid value: "boolean": spec.taskManager.resources.memory in body must be of type integer/string: "boolean"', field: 'spec.taskManager.resources.memory' },
+        { reason: 'FieldValueTypeInvalid', message: 'Invalid value: "boolean": spec.taskManager.resources.memory in body must be of type integer,string: "boolean"', field: 'spec.taskManager.resources.memory' },
       ],
     });
   });

@@ -56,7 +56,7 @@ function cause(e: ErrorObject, root: unknown): StatusCause | undefined {
       return { reason: 'FieldValueRequired', message: 'Required value', field: field ? `${field}.${missing}` : missing };
     }
     case 'type': {
-      const want = Array.isArray(p.type) ? (p.type as string[]).filter((t) => t !== 'null').join('/') : String(p.type);
+      const want = Array.isArray(p.type) ? (p.type as string[]).filter((t) => t !== 'null').join(',') : String(p.type);
       const got = typeName(value);
       return { reason: 'FieldValueTypeInvalid', message: `Invalid value: "${got}": ${inBody} must be of type ${want}: "${got}"`, field };
     }
