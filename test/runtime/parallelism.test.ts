@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { KeyedProcessFunction, ProcessWindowFunction, TumblingEventTimeWindows, ValueStateDescriptor, WatermarkStrategy, defineJob } from '../../src/api/index.ts';
 import type { Collector, KeyedProcessContext, OnTimerContext, ProcessWindowContext, RuntimeContext, TimeWindow, ValueState } from '../../src/api/index.ts';
 import { runJob, VirtualClock } from '../../src/runtime/index.ts';
+import { keyGroupFor, subtaskForKeyGroup } from '../../src/runtime/state/key-group.ts';
 
 const TEXT = ['a b c a', 'b a d', 'e a b', 'c'];
 
@@ -141,4 +142,29 @@ test('a function object of a class with #private fields still runs at parallelis
   const r = await runJob(job, { parallelism: 4, clock: new VirtualClock() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   assert.deepEqual([...(r.collected.get('out') as string[])].sort(), ['>a', '>b', '>c', '>d']);
+});
+
+test('keys reach the subtask DESIGN section 2 assigns: floor(murmur3(key) % maxP * p / maxP)', async () => {
+  const keys = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? i : `key-${i}`));
+  const job = defineJob((env) => {
+    env.setMaxParallelism(32);
+    env
+      .fromCollection(keys)
+      .keyBy((k) => k)
+      .process(new (class extends KeyedProcessFunction<string | number, string | number, [string | number, number]> {
+        private subtask = -1;
+        override open(ctx: RuntimeContext): void {
+          this.subtask = ctx.getIndexOfThisSubtask();
+        }
+        processElement(k: string | number, _ctx: KeyedProcessContext<string | number>, out: Collector<[string | number, number]>): void {
+          out.collect([k, this.subtask]);
+        }
+      })())
+      .collect('placement');
+  });
+  const r = await runJob(job, { parallelism: 5 });
+  assert.equal(r.state, 'FINISHED', r.error?.message);
+  const placement = r.collected.get('placement') as [string | number, number][];
+  assert.equal(placement.length, 60);
+  for (const [k, subtask] of placement) assert.equal(subtask, subtaskForKeyGroup(keyGroupFor(k, 32), 5, 32), `key ${k}`);
 });
