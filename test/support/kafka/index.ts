@@ -45,6 +45,8 @@ export interface KafkaBroker {
   port: number;
   /** Broker internals, for assertions on logs, groups and transactions. */
   state: BrokerState;
+  /** Handler failures (broker bugs), also printed; tests should expect none. */
+  errors: unknown[];
   stop(): Promise<void>;
   /** Stops listening and drops every connection, then comes back on the same port with the same logs. */
   restart(opts?: { downtimeMs?: number }): Promise<void>;
@@ -83,6 +85,11 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   for (const [name, partitions] of Object.entries(options.topics ?? {})) state.topics.create(name, partitions);
   const faults = new Faults();
   const server = new KafkaServer(state, faults);
+  const errors: unknown[] = [];
+  server.onError = (err) => {
+    errors.push(err);
+    console.error('kafka test broker: request failed:', err);
+  };
   const port = await server.listen(options.port ?? 0, host);
   state.port = port;
   let running = true;
@@ -91,6 +98,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     brokers: [`${host}:${port}`],
     port,
     state,
+    errors,
     async stop() {
       if (!running) return;
       running = false;

@@ -11,6 +11,7 @@ before(async () => {
 });
 after(async () => {
   await broker.stop();
+  assert.deepEqual(broker.errors, []);
 });
 
 async function collect(kafka: Kafka, topic: string, groupId: string): Promise<{ values: string[]; stop: () => Promise<void> }> {

@@ -11,6 +11,7 @@ before(async () => {
 });
 after(async () => {
   await broker.stop();
+  assert.deepEqual(broker.errors, []);
 });
 
 interface Tracked {

@@ -13,6 +13,7 @@ before(async () => {
 });
 after(async () => {
   await broker.stop();
+  assert.deepEqual(broker.errors, []);
 });
 
 function batch(seq: number, count: number, epoch = 0, producerId = 7): Buffer {

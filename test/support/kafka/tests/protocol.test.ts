@@ -18,6 +18,7 @@ before(async () => {
 after(async () => {
   raw.close();
   await broker.stop();
+  assert.deepEqual(broker.errors, []);
 });
 
 function produceBody(topic: string, records: Buffer, acks = 1): Writer {

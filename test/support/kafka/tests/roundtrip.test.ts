@@ -11,6 +11,7 @@ before(async () => {
 });
 after(async () => {
   await broker.stop();
+  assert.deepEqual(broker.errors, []);
 });
 
 test('admin creates topics and partitions and deletes groups, with Kafka errors', async () => {
