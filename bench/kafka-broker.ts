@@ -61,13 +61,15 @@ export async function runKafkaBrokerBench(options: KafkaBrokerBenchOptions = {})
     consumer.on(consumer.events.GROUP_JOIN, () => {
       consumeStart = performance.now();
     });
-    const done = new Promise<void>((resolve) => {
-      void consumer.run({
-        eachBatch: async ({ batch }) => {
-          consumed += batch.messages.length;
-          if (consumed >= messages) resolve();
-        },
-      });
+    const done = new Promise<void>((resolve, reject) => {
+      consumer
+        .run({
+          eachBatch: async ({ batch }) => {
+            consumed += batch.messages.length;
+            if (consumed >= messages) resolve();
+          },
+        })
+        .catch(reject);
     });
     await done;
     const consumeSeconds = (performance.now() - consumeStart) / 1000;
