@@ -42,13 +42,21 @@ export class ContainerProcess {
           resolve(this.exitInfo);
         }
       });
-      this.child.once('close', (code, signal) => {
+      this.child.once('exit', (code, signal) => {
         const signo = signal ? (constants.signals as Record<string, number>)[signal] ?? 9 : 0;
         const exitCode = code ?? 128 + signo;
         this.exitInfo = {
           exitCode, signal: signal ?? undefined, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: this.startedAt, finishedAt: new Date(),
         };
-        resolve(this.exitInfo);
+        // The container ends with its main process, as when PID 1 of a container exits.
+        this.signal('SIGKILL', true);
+        const info = this.exitInfo;
+        // Let the last output drain (stdio closes after exit), but not wait on it forever.
+        const timer = setTimeout(() => resolve(info), 200);
+        this.child.once('close', () => {
+          clearTimeout(timer);
+          resolve(info);
+        });
       });
     });
   }
