@@ -1,8 +1,7 @@
 /** Two-input operators: CoMap, CoFlatMap, CoProcess and KeyedCoProcess. */
 import type { CoFlatMapFunction, CoMapFunction, CoProcessFunction, KeyedCoProcessFunction } from '../../api/functions.ts';
 import type { RecordBatch } from '../stream-element.ts';
-import type { Timer } from '../task/internal-timer-service.ts';
-import { KeyedOperator } from './keyed-operator.ts';
+import { KeyedFunctionOperator } from './keyed-function-operator.ts';
 import { ProcessContextImpl } from './process-context.ts';
 import { TimestampedCollector } from './simple-operators.ts';
 import { StreamingRuntimeContext } from './streaming-runtime-context.ts';
@@ -119,24 +118,8 @@ export class CoProcessOperator extends CoFunctionOperator {
   }
 }
 
-export class KeyedCoProcessOperator extends KeyedOperator {
-  private readonly collector = new TimestampedCollector(this);
-  private ctx!: ProcessContextImpl;
+export class KeyedCoProcessOperator extends KeyedFunctionOperator<KeyedCoProcessFunction<unknown, unknown, unknown, unknown>> {
   private readonly watermarks = new TwoInputWatermarks();
-
-  constructor(private readonly fn: KeyedCoProcessFunction<unknown, unknown, unknown, unknown>) {
-    super();
-  }
-
-  override async open(): Promise<void> {
-    super.open();
-    this.ctx = new ProcessContextImpl(this, this.timers);
-    await openFunction(this.fn, new StreamingRuntimeContext(this.setup));
-  }
-
-  override async close(): Promise<void> {
-    await closeFunction(this.fn);
-  }
 
   processBatch(batch: RecordBatch, input: number): void {
     const { values, timestamps } = batch;
@@ -156,25 +139,5 @@ export class KeyedCoProcessOperator extends KeyedOperator {
   override processWatermarkStatus(idle: boolean, input: number): void {
     const w = this.watermarks.applyStatus(input, idle, this.output);
     if (w !== undefined) super.processWatermark(w, input);
-  }
-
-  private fire(timer: Timer, domain: 'EVENT_TIME' | 'PROCESSING_TIME'): void {
-    if (!this.fn.onTimer) return;
-    this.ctx.domain = domain;
-    this.collector.timestamp = this.ctx.currentTimestamp = domain === 'EVENT_TIME' ? timer.time : NaN;
-    this.fn.onTimer(timer.time, this.ctx, this.collector);
-  }
-
-  onEventTime(timer: Timer): void {
-    this.fire(timer, 'EVENT_TIME');
-  }
-
-  onProcessingTime(timer: Timer): void {
-    try {
-      this.fire(timer, 'PROCESSING_TIME');
-      this.output.flush();
-    } catch (err) {
-      throw this.fail(err);
-    }
   }
 }

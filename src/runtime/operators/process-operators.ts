@@ -3,8 +3,8 @@ import type { KeyedProcessFunction, ProcessFunction, ReduceFunction } from '../.
 import { ValueStateDescriptor } from '../../api/state.ts';
 import type { ValueState } from '../../api/state.ts';
 import type { RecordBatch } from '../stream-element.ts';
-import type { Timer } from '../task/internal-timer-service.ts';
 import { KeyedOperator } from './keyed-operator.ts';
+import { KeyedFunctionOperator } from './keyed-function-operator.ts';
 import { ProcessContextImpl } from './process-context.ts';
 import { TimestampedCollector } from './simple-operators.ts';
 import { StreamingRuntimeContext } from './streaming-runtime-context.ts';
@@ -40,20 +40,7 @@ export class ProcessOperator extends StreamOperator {
   }
 }
 
-export class KeyedProcessOperator extends KeyedOperator {
-  private readonly collector = new TimestampedCollector(this);
-  private ctx!: ProcessContextImpl;
-
-  constructor(private readonly fn: KeyedProcessFunction<unknown, unknown, unknown>) {
-    super();
-  }
-
-  override async open(): Promise<void> {
-    super.open();
-    this.ctx = new ProcessContextImpl(this, this.timers);
-    await openFunction(this.fn, new StreamingRuntimeContext(this.setup));
-  }
-
+export class KeyedProcessOperator extends KeyedFunctionOperator<KeyedProcessFunction<unknown, unknown, unknown>> {
   processBatch(batch: RecordBatch): void {
     const { values, timestamps } = batch;
     for (let i = 0; i < values.length; i++) {
@@ -61,31 +48,6 @@ export class KeyedProcessOperator extends KeyedOperator {
       this.collector.timestamp = this.ctx.currentTimestamp = timestamps[i]!;
       this.fn.processElement(values[i], this.ctx, this.collector);
     }
-  }
-
-  private fire(timer: Timer, domain: 'EVENT_TIME' | 'PROCESSING_TIME'): void {
-    if (!this.fn.onTimer) return;
-    this.ctx.domain = domain;
-    // Event-time timer output carries the timer's time; processing-time output has no event time (as Flink).
-    this.collector.timestamp = this.ctx.currentTimestamp = domain === 'EVENT_TIME' ? timer.time : NaN;
-    this.fn.onTimer(timer.time, this.ctx, this.collector);
-  }
-
-  onEventTime(timer: Timer): void {
-    this.fire(timer, 'EVENT_TIME');
-  }
-
-  onProcessingTime(timer: Timer): void {
-    try {
-      this.fire(timer, 'PROCESSING_TIME');
-      this.output.flush();
-    } catch (err) {
-      throw this.fail(err);
-    }
-  }
-
-  override async close(): Promise<void> {
-    await closeFunction(this.fn);
   }
 }
 
