@@ -139,6 +139,46 @@ describe('process kubelet', () => {
     });
   });
 
+  it('mounts configMap, secret and emptyDir volumes at their mount paths, and refreshes them', async () => {
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'conf' }, data: { 'weir.yaml': 'parallelism: 2\n' } } });
+    await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'creds' }, stringData: { token: 's3cret', other: 'x' } } });
+    await core.createNamespacedPod({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'vols' },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          volumes: [
+            { name: 'conf', configMap: { name: 'conf' } },
+            { name: 'creds', secret: { secretName: 'creds', items: [{ key: 'token', path: 'auth/token' }] } },
+            { name: 'scratch', emptyDir: {} },
+          ],
+          containers: [{
+            name: 'web', image: 'test/http', workingDir: '/opt/weir',
+            volumeMounts: [{ name: 'conf', mountPath: '/etc/weir' }, { name: 'creds', mountPath: '/var/run/creds' }, { name: 'scratch', mountPath: '/data' }],
+          }],
+        },
+      },
+    });
+    await waitFor('vols', (x) => x.status?.phase === 'Running', 'Running');
+    const ip = kubelet.podIP('default', 'vols')!;
+    const file = async (path: string, write?: string): Promise<string> => {
+      const q = new URLSearchParams({ path, ...(write === undefined ? {} : { write }) });
+      return eventually(async () => {
+        const res = await fetch(`http://${ip}:8080/file?${q.toString()}`).catch(() => undefined);
+        return res?.ok ? res.text() : undefined;
+      }, 5000, `file ${path}`);
+    };
+    assert.equal(await file('/etc/weir/weir.yaml'), 'parallelism: 2\n');
+    assert.equal(await file('/var/run/creds/auth/token'), 's3cret');
+    assert.equal(await file('/data/state', 'kept'), 'kept');
+    assert.equal(await file('relative.txt', 'in-workdir'), 'in-workdir');
+    await core.replaceNamespacedConfigMap({ name: 'conf', namespace: 'default', body: { metadata: { name: 'conf' }, data: { 'weir.yaml': 'parallelism: 4\n' } } });
+    await eventually(async () => ((await file('/etc/weir/weir.yaml')) === 'parallelism: 4\n' ? true : undefined), 5000, 'refreshed config');
+    await core.deleteNamespacedPod({ name: 'vols', namespace: 'default' });
+    await gone('vols');
+  });
+
   it('restarts a pod whose process is SIGKILLed, as after a node failure', async () => {
     const before = await pod('web');
     assert.equal(kubelet.killPod('default', 'web'), 1);

@@ -70,6 +70,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     backoffInitialMs: opts.backoff?.initialMs ?? 10_000, backoffMaxMs: opts.backoff?.maxMs ?? 300_000,
     workingDir: opts.workingDir ?? process.cwd(), logLimitBytes: opts.logLimitBytes ?? 1 << 20, echoLogs: opts.echoLogs ?? false,
     preloadFlag: `--import=${pathToFileURL(PRELOAD).href}`,
+    stateDir,
     report,
     baseEnv: (pod, podIP) => ({
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -130,6 +131,11 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
   };
   const onEvent = (e: StoreEvent): void => {
     if (e.key === '/services' || e.key === '/endpoints' || e.key === '/pods') queueDns();
+    if (e.key === '/configmaps' || e.key === '/secrets') {
+      const ref = `${e.key === '/configmaps' ? 'ConfigMap' : 'Secret'}/${e.object.metadata.name ?? ''}`;
+      for (const r of runners.values()) if (r.ns === e.object.metadata.namespace && r.volumeSources.has(ref)) r.refreshVolumes();
+      return;
+    }
     if (e.key !== '/pods') return;
     // Act outside the store's notification, as a kubelet reacting to its watch would.
     setImmediate(() => {

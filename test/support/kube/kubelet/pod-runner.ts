@@ -2,6 +2,8 @@
 // restartPolicy with exponential backoff, probing readiness and liveness, and writing the
 // pod's status; on deletion it stops the processes within the grace period and removes
 // the pod.
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { KubeApi } from '../api/api.ts';
 import type { KubeObject, JsonObject } from '../types.ts';
 import { isRecord, nowTime } from '../types.ts';
@@ -11,8 +13,9 @@ import { ContainerState } from './container-state.ts';
 import { containerEnv, EnvError, expandVars } from './env.ts';
 import type { ImageMap } from './images.ts';
 import { containerArgv, resolveImage } from './images.ts';
-import { Prober } from './probes.ts';
+import { startProbes } from './container-probes.ts';
 import { podStatus } from './pod-status.ts';
+import { materializeVolumes, mountTable, volumeSources } from './volumes.ts';
 
 export interface RunnerEnv {
   api: KubeApi;
@@ -24,6 +27,8 @@ export interface RunnerEnv {
   logLimitBytes: number;
   echoLogs: boolean;
   baseEnv: (pod: KubeObject, podIP: string) => Record<string, string>;
+  /** Per-pod directories (volumes, container working directories) live under here. */
+  stateDir: string;
   /** Node flag that loads the in-pod resolver; kept even when a pod sets its own NODE_OPTIONS. */
   preloadFlag: string;
   report: (err: unknown) => void;
@@ -97,8 +102,19 @@ export class PodRunner {
     if (!(envVars.NODE_OPTIONS ?? '').includes(this.env.preloadFlag)) {
       envVars.NODE_OPTIONS = `${this.env.preloadFlag} ${envVars.NODE_OPTIONS ?? ''}`.trim();
     }
+    let mounts: Record<string, string>;
+    try {
+      mounts = mountTable(c.spec, materializeVolumes(this.env.api, this.pod, this.podDir));
+    } catch (err) {
+      if (!(err instanceof EnvError)) throw err;
+      c.state = { waiting: { reason: 'ContainerCreating', message: err.message } };
+      c.restartTimer = setTimeout(() => this.launch(c), 1000);
+      this.queueStatus();
+      return;
+    }
+    if (Object.keys(mounts).length > 0) envVars.WEIR_KUBE_MOUNTS = JSON.stringify(mounts);
     const argv = containerArgv(image, c.spec, (s) => expandVars(s, envVars));
-    const cwd = typeof c.spec.workingDir === 'string' ? c.spec.workingDir : (image.workingDir ?? this.env.workingDir);
+    const cwd = this.hostPath(typeof c.spec.workingDir === 'string' ? c.spec.workingDir : (image.workingDir ?? this.env.workingDir), mounts);
     const proc = new ContainerProcess({
       argv, env: envVars, cwd, onOutput: (chunk) => c.appendLog(chunk, this.env.logLimitBytes, this.env.echoLogs, `[${this.ns}/${this.name}/${c.name}]`),
     });
@@ -106,42 +122,32 @@ export class PodRunner {
     c.state = { running: { startedAt: nowTime(proc.startedAt) } };
     c.ready = !c.init && !isRecord(c.spec.readinessProbe) && !isRecord(c.spec.startupProbe);
     c.started = true;
-    if (!c.init) this.startProbes(c);
+    if (!c.init) startProbes(c, this.podIP, () => void c.proc?.stop(this.graceMs()), () => this.queueStatus());
     proc.exited.then((exit) => this.onExit(c, proc, exit), (err: unknown) => this.env.report(err));
   }
 
-  /** A startup probe holds readiness and liveness back until it first passes. */
-  private startProbes(c: ContainerState): void {
-    if (isRecord(c.spec.startupProbe)) {
-      c.started = false;
-      c.startup = new Prober(c.spec.startupProbe, c.spec, this.podIP, false, (ok) => {
-        c.startup?.stop();
-        c.startup = undefined;
-        if (ok) {
-          c.started = true;
-          this.startRunningProbes(c);
-        } else {
-          void c.proc?.stop(this.graceMs());
-        }
-        this.queueStatus();
-      }, true);
-      return;
-    }
-    this.startRunningProbes(c);
+  get podDir(): string {
+    return join(this.env.stateDir, 'pods', this.uid);
   }
 
-  private startRunningProbes(c: ContainerState): void {
-    if (!isRecord(c.spec.readinessProbe)) c.ready = true;
-    if (isRecord(c.spec.readinessProbe)) {
-      c.readiness = new Prober(c.spec.readinessProbe, c.spec, this.podIP, false, (ok) => {
-        c.ready = ok;
-        this.queueStatus();
-      });
-    }
-    if (isRecord(c.spec.livenessProbe)) {
-      c.liveness = new Prober(c.spec.livenessProbe, c.spec, this.podIP, true, (ok) => {
-        if (!ok) void c.proc?.stop(this.graceMs());
-      });
+  /** Where a container path lives on the host: through a mount, else as is, else created in the pod's root. */
+  private hostPath(path: string, mounts: Record<string, string>): string {
+    const mount = Object.keys(mounts).sort((a, b) => b.length - a.length).find((m) => path === m || path.startsWith(`${m}/`));
+    if (mount) return mounts[mount]! + path.slice(mount.length);
+    if (existsSync(path)) return path;
+    // The runtime creates a missing working directory inside the container's file system.
+    const inPod = join(this.podDir, 'root', path);
+    mkdirSync(inPod, { recursive: true });
+    return inPod;
+  }
+
+  /** Rewrites configMap/secret volume contents after their source changed. */
+  refreshVolumes(): void {
+    if (this.closed) return;
+    try {
+      materializeVolumes(this.env.api, this.pod, this.podDir);
+    } catch (err) {
+      if (!(err instanceof EnvError)) this.env.report(err);
     }
   }
 
@@ -207,6 +213,10 @@ export class PodRunner {
   }
 
   /** A changed container image restarts that container with the new one, as the kubelet does. */
+  get volumeSources(): Set<string> {
+    return volumeSources(this.pod);
+  }
+
   podUpdated(pod: KubeObject): void {
     this.pod = pod;
     const spec = isRecord(pod.spec) ? pod.spec : {};
@@ -226,6 +236,7 @@ export class PodRunner {
     await this.stopAll(graceSeconds * 1000);
     this.writeStatus();
     this.closed = true;
+    rmSync(this.podDir, { recursive: true, force: true });
     try {
       this.env.api.delete('v1', 'Pod', this.ns, this.name, { gracePeriodSeconds: 0, preconditions: { uid: this.uid } });
     } catch (err) {
@@ -238,6 +249,7 @@ export class PodRunner {
     this.terminating = true;
     this.closed = true;
     await this.stopAll(graceMs);
+    rmSync(this.podDir, { recursive: true, force: true });
   }
 
   private async stopAll(graceMs: number): Promise<void> {

@@ -4,9 +4,12 @@
 // listening on the pod's own loopback address. Tests can install the resolver in their own
 // process with installClusterResolver.
 import dns from 'node:dns';
+import fs from 'node:fs';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
+import { resolve as resolvePath } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 let config = { dnsFile: undefined, namespace: 'default', podIP: undefined };
 let installed = false;
@@ -84,6 +87,53 @@ export function installClusterResolver(options) {
   syncBuiltinESMExports();
   if (config.podIP) patchListen();
 }
+
+// fs functions whose first argument is a path; the TWO_PATHS ones take a second path too.
+const PATH_FUNCTIONS = [
+  'access', 'appendFile', 'chmod', 'chown', 'copyFile', 'cp', 'createReadStream', 'createWriteStream', 'exists', 'lchown',
+  'lutimes', 'link', 'lstat', 'mkdir', 'mkdtemp', 'open', 'opendir', 'readdir', 'readFile', 'readlink', 'realpath', 'rename',
+  'rm', 'rmdir', 'stat', 'statfs', 'truncate', 'unlink', 'utimes', 'watch', 'watchFile', 'unwatchFile', 'writeFile',
+];
+const TWO_PATHS = new Set(['copyFile', 'cp', 'link', 'rename']);
+
+/**
+ * Applies a container's volume mounts (mountPath -> host directory) to this process's
+ * file system calls, standing in for the mount namespace a container runtime would set up.
+ */
+export function installMounts(table) {
+  const entries = Object.entries(table).sort((a, b) => b[0].length - a[0].length);
+  if (entries.length === 0) return;
+  const translate = (p) => {
+    let s;
+    if (typeof p === 'string') s = p;
+    else if (p instanceof URL && p.protocol === 'file:') s = fileURLToPath(p);
+    else return p;
+    const abs = resolvePath(s);
+    for (const [mount, host] of entries) {
+      if (abs === mount || abs.startsWith(`${mount}/`)) return host + abs.slice(mount.length);
+    }
+    return p;
+  };
+  const wrap = (target, name, two) => {
+    const original = target[name];
+    if (typeof original !== 'function') return;
+    const wrapped = function (...args) {
+      args[0] = translate(args[0]);
+      if (two) args[1] = translate(args[1]);
+      return original.apply(this, args);
+    };
+    Object.assign(wrapped, original);
+    target[name] = wrapped;
+  };
+  for (const name of PATH_FUNCTIONS) {
+    wrap(fs, name, TWO_PATHS.has(name));
+    wrap(fs, `${name}Sync`, TWO_PATHS.has(name));
+    wrap(fs.promises, name, TWO_PATHS.has(name));
+  }
+  syncBuiltinESMExports();
+}
+
+if (process.env.WEIR_KUBE_MOUNTS) installMounts(JSON.parse(process.env.WEIR_KUBE_MOUNTS));
 
 if (process.env.WEIR_KUBE_DNS_FILE) {
   // A container must not outlive its kubelet: if the test process dies without stopping
