@@ -4,7 +4,10 @@
  * garbage values.
  */
 import { WeirError } from '../../errors.ts';
-import { F64, F64_BYTES } from './buffer-writer.ts';
+
+// The reader's own scratch (an imported binding would be read through a getter under tsx).
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
 
 export function corruptFrame(detail: string): WeirError {
   return new WeirError('CORRUPT_FRAME', `corrupt network frame: ${detail}`, false);

@@ -3,10 +3,10 @@
  * allocating per record. Little-endian throughout.
  */
 
-// One scratch pair shared by writer and reader: copying 8 bytes through it is cheaper
-// than Buffer#writeDoubleLE's argument checks on the hot path.
-export const F64 = new Float64Array(1);
-export const F64_BYTES = new Uint8Array(F64.buffer);
+// Copying 8 bytes through a scratch float is cheaper than Buffer#writeDoubleLE's
+// argument checks on the hot path.
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
 
 export class BufferWriter {
   buf: Buffer;

@@ -186,3 +186,19 @@ test('malformed input fails with CORRUPT_FRAME: every truncation, unknown tags, 
   assertCode(() => deserializeElement(Buffer.from([4, 0])), 'CORRUPT_FRAME', /after the element/);
   assertCode(() => deserializeElement(Buffer.from([1, 1, 0, 7, 2, 0x7a, 0x7a])), 'CORRUPT_FRAME', /malformed bigint/);
 });
+
+test('shapes repeat across batches (compiled object factories) with odd keys and shape changes at one depth', () => {
+  const enc = new ElementEncoder();
+  const dec = new ElementDecoder();
+  const weird = JSON.parse('{"__proto__": 1, "a\\"b": 2, "new\\nline": 3, "}; throw 1; ({": 4, "0": 5}') as Record<string, unknown>;
+  const records = [{ a: 1, b: { x: 1 } }, { a: 2, b: { y: 2 } }, { b: 3, a: 4 }, { a: 5 }, { a: 6, b: { x: 7 } }, weird, { a: 1, b: 2, c: 3 }];
+  for (let round = 0; round < 3; round++) {
+    const w = new BufferWriter(16);
+    enc.encode(w, new RecordBatch(records, records.map(() => NaN)));
+    const out = dec.decode(new BufferReader(w.copy())) as RecordBatch;
+    assert.deepEqual(out.values, records, `round ${round}`);
+    const o = out.values[5] as Record<string, unknown>;
+    assert.equal(Object.getPrototypeOf(o), Object.prototype);
+    assert.deepEqual(Object.keys(o), Object.keys(weird));
+  }
+});
