@@ -63,6 +63,7 @@ test('a full buffer and the end of partition are sent without waiting for the ti
   out.push(END_OF_PARTITION);
   assert.equal(out.buffersSent, 2);
   assert.deepEqual(scheduler.pending, []);
+  assert.throws(() => out.push(batch(2)), /already sent its end of partition/);
   await waitFor(() => input.size === 3, 'all three elements');
   assert.equal(pollAll(input).length, 3);
   assert.ok(input.ended);

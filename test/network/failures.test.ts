@@ -1,7 +1,11 @@
 /** Lost connections, malformed frames and refused channels: stable codes on both sides. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import type { Socket } from 'node:net';
 import { WeirError } from '../../src/runtime/errors.ts';
 import { END_OF_PARTITION, RecordBatch } from '../../src/runtime/stream-element.ts';
@@ -168,4 +172,26 @@ test('a second sender for one channel is refused with DUPLICATE_CHANNEL; a sende
   assertWeir(errors[0], 'PROTOCOL_VIOLATION', false);
   assert.equal(input.size, 1);
   s.destroy();
+});
+
+test('kill -9 of the peer process: both directions fail with CONNECTION_LOST (retriable)', async (t) => {
+  const errors: string[] = [];
+  const parent = await NetworkEndpoint.listen({ onError: (err) => errors.push(err.code) });
+  t.after(() => parent.close());
+  const fromChild = parent.registerInput('from-child', 4);
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./child-endpoint.ts', import.meta.url)), String(parent.address.port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  t.after(() => child.kill('SIGKILL'));
+  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  const childAddress = JSON.parse(line) as { host: string; port: number };
+  const toChild = parent.openOutput(await parent.connect(childAddress), 'to-child', { bufferTimeoutMs: 0 });
+  await waitFor(() => fromChild.size === 1 && toChild.credit === 4, 'the child to send and grant credit', 20_000);
+  assert.equal((fromChild.poll() as RecordBatch).values.length, 1);
+
+  child.kill('SIGKILL');
+  await waitFor(() => fromChild.error !== undefined && toChild.error !== undefined, 'both channels to fail', 20_000);
+  assertWeir(fromChild.error, 'CONNECTION_LOST', true);
+  assertWeir(toChild.error, 'CONNECTION_LOST', true);
+  assert.throws(() => toChild.push(batch(1)), /was lost/);
+  await waitFor(() => errors.length === 2, 'both connection errors reported');
+  assert.deepEqual(errors, ['CONNECTION_LOST', 'CONNECTION_LOST']);
 });

@@ -129,6 +129,11 @@ export class NetworkEndpoint {
       socket.once('error', onError);
       socket.once('connect', () => {
         socket.off('error', onError);
+        if (this.closed) {
+          socket.destroy();
+          this.dialed.delete(key);
+          return reject(new WeirError('ENDPOINT_CLOSED', 'the network endpoint was closed while connecting', false));
+        }
         const c = this.adopt(socket);
         // A lost connection is dropped from the cache so the next connect() dials again.
         void c.whenClosed().then(() => {

@@ -6,7 +6,7 @@
  * it waits in a backlog; hasCapacity() is false once the backlog holds `maxBacklog`
  * buffers, which stops a producer that checks it (as tasks do) with bounded memory.
  */
-import type { WeirError } from '../../errors.ts';
+import { WeirError } from '../../errors.ts';
 import type { StreamElement } from '../../stream-element.ts';
 import { BufferWriter } from '../serialization/buffer-writer.ts';
 import { ElementEncoder } from '../serialization/element-codec.ts';
@@ -109,6 +109,7 @@ export class RemoteOutputChannel {
   /** Encodes `e` into the current buffer. Throws the channel's error once it failed. */
   push(e: StreamElement): void {
     if (this.error) throw this.error;
+    if (this.ended) throw new WeirError('CHANNEL_ENDED', `channel "${this.channelId}" already sent its end of partition`, false);
     if (this.count === 0) this.writer.pos = DATA_HEADER_BYTES;
     this.encoder.encode(this.writer, e);
     this.count++;
