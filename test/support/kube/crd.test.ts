@@ -78,6 +78,12 @@ describe('kube test server: custom resources', () => {
     )) as Obj;
     assert.deepEqual(statusPatch.status, { lifecycleState: 'STABLE', observedGeneration: 1 });
     assert.equal(statusPatch.metadata.generation, 2);
+    const dup = await apiError(custom.patchNamespacedCustomObjectStatus(
+      { ...sdep, name: 'st', body: { status: { conditions: [{ type: 'Ready', status: 'True' }, { type: 'Ready', status: 'False' }] } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    ));
+    assert.equal(dup.code, 422);
+    assert.equal(dup.status.message, 'StreamDeployment.weir.dev "st" is invalid: status.conditions[1]: Duplicate value: map[string]interface {}{"type":"Ready"}');
   });
 
   it('requires a resourceVersion on custom resource updates and refuses strategic merge patches', async () => {

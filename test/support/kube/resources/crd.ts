@@ -3,6 +3,7 @@
 import type { StatusCause } from '../errors.ts';
 import type { JsonObject, KubeObject } from '../types.ts';
 import { isRecord } from '../types.ts';
+import { listCauses } from '../schema/lists.ts';
 import { applyDefaults, prune } from '../schema/structural.ts';
 import { compileValidator } from '../schema/validate.ts';
 import type { ResourceType } from './types.ts';
@@ -59,7 +60,7 @@ export function crdResourceTypes(crd: KubeObject): ResourceType[] {
           if (!schema) return [];
           prune(obj, schema, true);
           applyDefaults(obj, schema);
-          return validate ? validate(obj) : [];
+          return [...(validate ? validate(obj) : []), ...listCauses(obj, schema)];
         },
       };
       return rt;
