@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { END_OF_PARTITION, RecordBatch, watermark } from '../../src/runtime/stream-element.ts';
+import { bufferTimeoutFromConfig } from '../../src/runtime/network/tcp/remote-output-channel.ts';
 import { ManualScheduler, endpointPair, pollAll, settle, waitFor } from './helpers.ts';
 
 const batch = (i: number) => new RecordBatch([{ i }], [i]);
@@ -90,4 +91,14 @@ test('with real timers, a lone batch arrives after about the buffer timeout with
   await waitFor(() => zin.size === 1, 'the immediate send', 5000);
   const waited0 = performance.now() - start0;
   assert.ok(waited0 < waited, `timeout 0 (${waited0.toFixed(1)}ms) beats timeout 100 (${waited.toFixed(1)}ms)`);
+});
+
+test('execution.buffer-timeout accepts Flink durations; unset is 100ms; bad values are refused', async (t) => {
+  assert.equal(bufferTimeoutFromConfig(undefined), 100);
+  assert.equal(bufferTimeoutFromConfig('0'), 0);
+  assert.equal(bufferTimeoutFromConfig('5 ms'), 5);
+  assert.equal(bufferTimeoutFromConfig('1s'), 1000);
+  assert.throws(() => bufferTimeoutFromConfig('soon'), /execution.buffer-timeout/);
+  const { producer, connection } = await endpointPair(t);
+  assert.throws(() => producer.openOutput(connection, 'bad', { bufferTimeoutMs: -1 }), /must be non-negative/);
 });

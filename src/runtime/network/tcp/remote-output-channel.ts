@@ -6,6 +6,7 @@
  * it waits in a backlog; hasCapacity() is false once the backlog holds `maxBacklog`
  * buffers, which stops a producer that checks it (as tasks do) with bounded memory.
  */
+import { parseDuration } from '../../config/duration.ts';
 import { WeirError } from '../../errors.ts';
 import type { StreamElement } from '../../stream-element.ts';
 import { BufferWriter } from '../serialization/buffer-writer.ts';
@@ -34,6 +35,11 @@ export interface OutputChannelOptions {
 }
 
 export const DEFAULT_BUFFER_TIMEOUT_MS = 100;
+
+/** `execution.buffer-timeout` from configuration (`100ms`, `0`, `1s`, a number of ms); unset is Flink's 100ms. */
+export function bufferTimeoutFromConfig(value: string | number | undefined): number {
+  return value === undefined ? DEFAULT_BUFFER_TIMEOUT_MS : parseDuration(value, 'execution.buffer-timeout');
+}
 export const DEFAULT_BUFFER_SIZE = 32 * 1024;
 export const DEFAULT_MAX_BACKLOG = 2;
 
@@ -75,6 +81,9 @@ export class RemoteOutputChannel {
   ) {
     this.bufferTimeoutMs = options.bufferTimeoutMs ?? DEFAULT_BUFFER_TIMEOUT_MS;
     this.bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
+    if (!(this.bufferTimeoutMs >= 0 && Number.isFinite(this.bufferTimeoutMs)) || !(this.bufferSize >= 1)) {
+      throw new WeirError('INVALID_CONFIGURATION', `channel "${channelId}": buffer timeout ${this.bufferTimeoutMs}ms and buffer size ${this.bufferSize} must be non-negative and positive`, false);
+    }
     this.maxBacklog = Math.max(1, options.maxBacklog ?? DEFAULT_MAX_BACKLOG);
     this.scheduler = options.scheduler ?? realScheduler;
     this.writer = new BufferWriter(this.bufferSize + 1024);
