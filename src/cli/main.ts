@@ -2,11 +2,14 @@
 import { WeirError, errorMessage } from '../runtime/errors.ts';
 import { parseArgs } from './args.ts';
 import { runCommand } from './run-command.ts';
+import { jobManagerCommand } from './jobmanager-command.ts';
 
 const USAGE = `usage: weir <command> [options]
 
 commands:
   run JOB.ts [--parallelism N] [-- --arg value ...]   run a job in this process
+  jobmanager JOB.ts [--rest-port 8081] [--parallelism N] [-- args]
+                                                      run a job with the JobManager REST API
 
 Job arguments after "--" reach the job's main as args (e.g. args.rate).`;
 
@@ -19,7 +22,8 @@ export async function main(argv: readonly string[], stderr: NodeJS.WritableStrea
   }
   try {
     if (command === 'run') return await runCommand(args, stderr);
-    if (['jobmanager', 'taskmanager', 'operator', 'savepoint'].includes(command)) {
+    if (command === 'jobmanager') return await jobManagerCommand(args, stderr);
+    if (['taskmanager', 'operator', 'savepoint'].includes(command)) {
       stderr.write(`weir: "${command}" is not available in this version yet; use "weir run" to run a job in this process\n`);
       return 2;
     }

@@ -1,0 +1,144 @@
+/**
+ * One job on the JobManager: its status through Flink's state machine, its attempts
+ * (restarted per the restart strategy), and its exception history. Execution is
+ * delegated to an executor; for now the in-process LocalExecutor, later TaskManagers.
+ */
+import { randomBytes } from 'node:crypto';
+import { WeirError, errorMessage } from '../errors.ts';
+import type { JobPlan } from '../graph/job-plan.ts';
+import { LocalExecutor } from '../task/local-executor.ts';
+import type { JobResult, VertexMetrics } from '../task/local-executor.ts';
+import { nextStatus } from './job-status.ts';
+import type { JobStatus } from './job-status.ts';
+import { EMPTY_HISTORY, decideRestart, parseRestartStrategy } from './restart-strategy.ts';
+import type { RestartHistory, RestartStrategyConfig } from './restart-strategy.ts';
+
+export interface ExceptionEntry {
+  exceptionName: string;
+  message: string;
+  stacktrace: string;
+  timestamp: number;
+  /** Stable error code (WeirError.code). */
+  code: string;
+  /** The operator the error names, when it names one. */
+  taskName: string | undefined;
+}
+
+/** 32 hex characters, as Flink's JobID. */
+export function newJobId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+export class JobMaster {
+  readonly jobId: string;
+  status: JobStatus = 'INITIALIZING';
+  readonly timestamps = new Map<JobStatus, number>();
+  readonly exceptions: ExceptionEntry[] = [];
+  numRestarts = 0;
+  private readonly strategy: RestartStrategyConfig;
+  private history: RestartHistory = EMPTY_HISTORY;
+  private executor: LocalExecutor | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private lastResult: JobResult | undefined;
+  private settle!: (result: JobResult) => void;
+  /** Resolves with the final result when the job reaches a terminal status. */
+  readonly done: Promise<JobResult>;
+
+  constructor(
+    readonly plan: JobPlan,
+    private readonly now: () => number = Date.now,
+    jobId = newJobId(),
+  ) {
+    this.jobId = jobId;
+    this.strategy = parseRestartStrategy(plan.config);
+    this.done = new Promise((resolve) => (this.settle = resolve));
+    this.timestamps.set('INITIALIZING', now());
+    this.moveTo('CREATED');
+  }
+
+  get name(): string {
+    return this.plan.jobGraph.jobName;
+  }
+
+  private moveTo(status: JobStatus): void {
+    this.status = nextStatus(this.status, status);
+    this.timestamps.set(status, this.now());
+  }
+
+  /** Runs attempts until the job finishes, fails for good or is cancelled. */
+  start(): void {
+    this.runAttempt();
+  }
+
+  private runAttempt(): void {
+    this.moveTo('RUNNING');
+    const executor = new LocalExecutor(this.plan);
+    this.executor = executor;
+    executor.run().then(
+      (result) => this.onAttemptEnded(result),
+      (err: unknown) => this.onAttemptEnded({ jobName: this.name, state: 'FAILED', error: new WeirError('INTERNAL', errorMessage(err), false, { cause: err }), collected: new Map(), durationMs: 0 }),
+    );
+  }
+
+  private onAttemptEnded(result: JobResult): void {
+    this.lastResult = result;
+    this.executor = undefined;
+    if (this.status === 'CANCELLING' || result.state === 'CANCELED') {
+      if (this.status === 'RUNNING') this.moveTo('CANCELLING');
+      this.finish('CANCELED', result);
+      return;
+    }
+    if (result.state === 'FINISHED') {
+      this.finish('FINISHED', result);
+      return;
+    }
+    this.moveTo('FAILING');
+    this.recordException(result.error);
+    const decision = decideRestart(this.strategy, this.history, this.now());
+    this.history = decision.history;
+    if (!decision.restart) {
+      this.finish('FAILED', result);
+      return;
+    }
+    this.moveTo('RESTARTING');
+    this.numRestarts++;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.status === 'RESTARTING') this.runAttempt();
+    }, decision.delayMs);
+  }
+
+  private recordException(error: WeirError | undefined): void {
+    const e = error ?? new WeirError('INTERNAL', 'the job failed without an error', false);
+    this.exceptions.push({
+      exceptionName: e.name,
+      message: e.message,
+      stacktrace: e.stack ?? `${e.name}: ${e.message}`,
+      timestamp: this.now(),
+      code: e.code,
+      taskName: (e as { operatorName?: string }).operatorName,
+    });
+  }
+
+  private finish(status: 'FINISHED' | 'FAILED' | 'CANCELED', result: JobResult): void {
+    this.moveTo(status);
+    this.settle(result);
+  }
+
+  /** Flink's cancel: a running job goes through CANCELLING to CANCELED. */
+  cancel(): void {
+    if (this.status === 'RUNNING' || this.status === 'RESTARTING' || this.status === 'CREATED') {
+      const waiting = this.status === 'RESTARTING' || this.status === 'CREATED';
+      this.moveTo('CANCELLING');
+      if (this.restartTimer) clearTimeout(this.restartTimer);
+      if (this.executor) this.executor.cancel();
+      else if (waiting) this.finish('CANCELED', this.lastResult ?? { jobName: this.name, state: 'CANCELED', collected: new Map(), durationMs: 0 });
+      return;
+    }
+    throw new WeirError('JOB_NOT_CANCELLABLE', `job ${this.jobId} is ${this.status} and cannot be cancelled`, false);
+  }
+
+  vertexMetrics(): VertexMetrics[] {
+    return this.executor?.metrics() ?? [];
+  }
+}

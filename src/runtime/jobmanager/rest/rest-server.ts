@@ -1,0 +1,140 @@
+/**
+ * The JobManager's REST API, with Flink's paths and shapes (DESIGN section 4). Errors are
+ * `{"errors": ["..."]}` with a 4xx/5xx status.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WeirError, errorMessage } from '../../errors.ts';
+import type { Dispatcher } from '../dispatcher.ts';
+import { jobDetail, jobExceptions, jobOverview } from './json-views.ts';
+
+export interface RestServerOptions {
+  host?: string;
+  port?: number;
+  /** Prometheus text of this process's metrics, served on /metrics. */
+  metrics?: () => Promise<string> | string;
+  version?: string;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Handler = (params: string[], url: URL) => unknown;
+
+export class RestServer {
+  private server: Server | undefined;
+  private readonly routes: { method: string; pattern: RegExp; handler: Handler }[] = [];
+
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly options: RestServerOptions = {},
+  ) {
+    const job = (id: string) => {
+      try {
+        return dispatcher.get(id);
+      } catch (err) {
+        throw new HttpError(404, errorMessage(err));
+      }
+    };
+    const notYet = (what: string) => () => {
+      throw new HttpError(501, `${what} are not available in this version yet`);
+    };
+    this.route('GET', /^\/healthz$/, () => ({ status: 'ok' }));
+    this.route('GET', /^\/config$/, () => ({ 'refresh-interval': 3000, 'timezone-name': 'UTC', 'timezone-offset': 0, 'flink-version': this.version, 'flink-revision': 'weir', features: { 'web-submit': false, 'web-cancel': true } }));
+    this.route('GET', /^\/overview$/, () => this.overview());
+    this.route('GET', /^\/jobs$/, () => ({ jobs: dispatcher.list().map((j) => ({ id: j.jobId, status: j.status })) }));
+    this.route('GET', /^\/jobs\/overview$/, () => ({ jobs: dispatcher.list().map((j) => jobOverview(j, Date.now())) }));
+    this.route('GET', /^\/jobs\/([0-9a-f]{32})$/, ([id]) => jobDetail(job(id!), Date.now()));
+    this.route('GET', /^\/jobs\/([0-9a-f]{32})\/exceptions$/, ([id]) => jobExceptions(job(id!)));
+    this.route('PATCH', /^\/jobs\/([0-9a-f]{32})$/, ([id], url) => {
+      const mode = url.searchParams.get('mode') ?? 'cancel';
+      if (mode !== 'cancel') throw new HttpError(400, `mode "${mode}" is not supported; use mode=cancel (or POST /jobs/:id/stop to stop with a savepoint)`);
+      const j = job(id!);
+      try {
+        j.cancel();
+      } catch (err) {
+        throw new HttpError(409, errorMessage(err));
+      }
+      return { status: 202, body: {} };
+    });
+    this.route('GET', /^\/jobs\/([0-9a-f]{32})\/checkpoints$/, notYet('checkpoints'));
+    this.route('POST', /^\/jobs\/([0-9a-f]{32})\/checkpoints$/, notYet('checkpoints'));
+    this.route('POST', /^\/jobs\/([0-9a-f]{32})\/savepoints$/, notYet('savepoints'));
+    this.route('GET', /^\/jobs\/([0-9a-f]{32})\/savepoints\/([^/]+)$/, notYet('savepoints'));
+    this.route('POST', /^\/jobs\/([0-9a-f]{32})\/stop$/, notYet('stop-with-savepoint and savepoints'));
+    this.route('GET', /^\/jobs\/([0-9a-f]{32})\/vertices\/([0-9a-f]{32})\/backpressure$/, notYet('backpressure samples'));
+    this.route('GET', /^\/taskmanagers$/, () => ({ taskmanagers: [] }));
+    this.route('GET', /^\/metrics$/, () => ({ text: this.options.metrics ? this.options.metrics() : '' }));
+  }
+
+  private get version(): string {
+    return this.options.version ?? '0.1.0';
+  }
+
+  private overview() {
+    const jobs = this.dispatcher.list();
+    const count = (s: string) => jobs.filter((j) => j.status === s).length;
+    return {
+      taskmanagers: 0,
+      'slots-total': 0,
+      'slots-available': 0,
+      'jobs-running': jobs.filter((j) => !['FINISHED', 'CANCELED', 'FAILED'].includes(j.status)).length,
+      'jobs-finished': count('FINISHED'),
+      'jobs-cancelled': count('CANCELED'),
+      'jobs-failed': count('FAILED'),
+      'flink-version': this.version,
+      'flink-commit': 'weir',
+    };
+  }
+
+  private route(method: string, pattern: RegExp, handler: Handler): void {
+    this.routes.push({ method, pattern, handler });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const matching = this.routes.filter((r) => r.pattern.test(url.pathname));
+    if (matching.length === 0) throw new HttpError(404, `Not found: ${url.pathname}`);
+    const route = matching.find((r) => r.method === req.method);
+    if (!route) throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}; use ${matching.map((r) => r.method).join(' or ')}`);
+    const params = route.pattern.exec(url.pathname)!.slice(1);
+    const result = await route.handler(params, url);
+    if (url.pathname === '/metrics') {
+      const text = await (result as { text: Promise<string> | string }).text;
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);
+      return;
+    }
+    const { status, body } = result !== null && typeof result === 'object' && 'status' in result && 'body' in result ? (result as { status: number; body: unknown }) : { status: 200, body: result };
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  }
+
+  async listen(): Promise<number> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        const status = err instanceof HttpError ? err.status : 500;
+        const message = err instanceof HttpError ? err.message : `Internal server error: ${errorMessage(err)}`;
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [message] }));
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) => reject(new WeirError('REST_BIND_FAILED', `cannot listen on ${this.options.host ?? '127.0.0.1'}:${this.options.port ?? 8081}: ${err.message}`, true, { cause: err })));
+      server.listen(this.options.port ?? 8081, this.options.host ?? '127.0.0.1', resolve);
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const weir = resolve('bin/weir.mjs');
+
+function endlessJob(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'weir-jm-'));
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+  const file = join(dir, 'job.ts');
+  writeFileSync(
+    file,
+    `import { defineJob, WatermarkStrategy } from ${JSON.stringify(resolve('src/api/index.ts'))};
+import { DataGeneratorSource } from ${JSON.stringify(resolve('src/connectors/datagen/index.ts'))};
+export default defineJob((env) => {
+  env.setJobName('ticker');
+  env.fromSource(new DataGeneratorSource((i) => i, Infinity, { recordsPerSecond: 500 }), WatermarkStrategy.noWatermarks(), 'ticks').filter(() => false).print();
+});`,
+  );
+  return file;
+}
+
+test('weir jobmanager serves REST for its job; cancelling over REST ends the process with 130', async () => {
+  const child = spawn(process.execPath, [weir, 'jobmanager', endlessJob(), '--rest-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const base = await new Promise<string>((resolveBase, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no REST address within 30s; stderr: ${stderr}`)), 30_000);
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const m = /REST API on (http:\/\/[\d.]+:\d+)/.exec(stderr);
+      if (m && /submitted/.test(stderr)) {
+        clearTimeout(timer);
+        resolveBase(m[1]!);
+      }
+    });
+  });
+  try {
+    const overview = (await (await fetch(`${base}/jobs/overview`)).json()) as { jobs: { jid: string; name: string; state: string }[] };
+    assert.equal(overview.jobs.length, 1);
+    assert.equal(overview.jobs[0]!.name, 'ticker');
+    assert.equal(overview.jobs[0]!.state, 'RUNNING');
+    const cancel = await fetch(`${base}/jobs/${overview.jobs[0]!.jid}?mode=cancel`, { method: 'PATCH' });
+    assert.equal(cancel.status, 202);
+    assert.equal(await exited, 130);
+    assert.match(stderr, new RegExp(`job ${overview.jobs[0]!.jid} CANCELED`));
+  } finally {
+    child.kill('SIGKILL');
+  }
+});

@@ -1,0 +1,146 @@
+/** REST contract of the JobManager: Flink's paths and shapes, over real HTTP on 127.0.0.1. */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { defineJob, WatermarkStrategy } from '../../src/api/index.ts';
+import { DataGeneratorSource } from '../../src/connectors/datagen/index.ts';
+import { Dispatcher } from '../../src/runtime/jobmanager/dispatcher.ts';
+import { RestServer } from '../../src/runtime/jobmanager/rest/rest-server.ts';
+
+const dispatcher = new Dispatcher();
+const rest = new RestServer(dispatcher, { port: 0, metrics: () => '# HELP weir_test a test metric\nweir_test 1\n' });
+let base = '';
+
+before(async () => {
+  base = `http://127.0.0.1:${await rest.listen()}`;
+});
+after(() => rest.close());
+
+async function call(method: string, path: string) {
+  const r = await fetch(base + path, { method });
+  const text = await r.text();
+  const json = r.headers.get('content-type')?.startsWith('application/json');
+  return { status: r.status, type: r.headers.get('content-type'), body: (json ? JSON.parse(text) : {}) as Record<string, unknown>, text };
+}
+
+const finishing = defineJob((env) => {
+  env.setJobName('three-records');
+  env.fromElements(1, 2, 3).map((n) => n * 2).collect('out');
+});
+
+const endless = defineJob((env) => {
+  env.setJobName('endless');
+  env.fromSource(new DataGeneratorSource((i) => i, Infinity, { recordsPerSecond: 1000 }), WatermarkStrategy.noWatermarks(), 'ticks').filter(() => false).print();
+});
+
+const failing = defineJob((env) => {
+  env.setJobName('always-fails');
+  env.configure('restart-strategy.type', 'fixed-delay');
+  env.configure('restart-strategy.fixed-delay.attempts', '2');
+  env.configure('restart-strategy.fixed-delay.delay', '10ms');
+  env.fromElements(1).map((): number => {
+    throw new Error('boom');
+  }).name('exploding map').uid('exploder').print();
+});
+
+test('a finished job: overview, detail with vertices and counts, no exceptions', async () => {
+  const job = await dispatcher.submit(finishing);
+  const result = await job.done;
+  assert.equal(result.state, 'FINISHED');
+  assert.deepEqual(result.collected.get('out'), [2, 4, 6]);
+
+  const overview = await call('GET', '/jobs/overview');
+  assert.equal(overview.status, 200);
+  const row = (overview.body.jobs as Record<string, unknown>[]).find((j) => j.jid === job.jobId)!;
+  assert.equal(row.name, 'three-records');
+  assert.equal(row.state, 'FINISHED');
+  assert.equal((row.tasks as Record<string, number>).total, 1);
+  assert.equal((row.tasks as Record<string, number>).finished, 1);
+  assert.ok((row['end-time'] as number) >= (row['start-time'] as number));
+
+  const detail = await call('GET', `/jobs/${job.jobId}`);
+  assert.equal(detail.status, 200);
+  assert.equal(detail.body.state, 'FINISHED');
+  assert.deepEqual(Object.keys(detail.body.timestamps as object).sort(), ['CREATED', 'FINISHED', 'INITIALIZING', 'RUNNING']);
+  const vertices = detail.body.vertices as { parallelism: number; status: string; name: string }[];
+  assert.equal(vertices.length, 1);
+  assert.equal(vertices[0]!.name, 'Source: Collection Source -> Map -> Sink: Collect(out)');
+  assert.equal(vertices[0]!.status, 'FINISHED');
+  assert.equal((detail.body.plan as { planHash: string }).planHash.length, 64);
+
+  const exceptions = await call('GET', `/jobs/${job.jobId}/exceptions`);
+  assert.deepEqual(exceptions.body, { exceptionHistory: { entries: [], truncated: false }, 'root-exception': null, timestamp: null, 'all-exceptions': [], truncated: false });
+});
+
+test('a failing job restarts per its strategy, then fails; REST shows each exception', async () => {
+  const job = await dispatcher.submit(failing);
+  const result = await job.done;
+  assert.equal(result.state, 'FAILED');
+  assert.equal(job.numRestarts, 2);
+  const detail = await call('GET', `/jobs/${job.jobId}`);
+  assert.equal(detail.body.state, 'FAILED');
+  assert.ok('RESTARTING' in (detail.body.timestamps as object));
+  const ex = await call('GET', `/jobs/${job.jobId}/exceptions`);
+  const entries = (ex.body.exceptionHistory as { entries: Record<string, unknown>[] }).entries;
+  assert.equal(entries.length, 3); // the first attempt and two restarts
+  for (const e of entries) {
+    assert.equal(e.taskName, 'exploding map');
+    assert.equal(e.errorCode, 'USER_FUNCTION_FAILED');
+    assert.match(e.stacktrace as string, /operator "exploding map" \(uid "exploder"\), subtask 1\/1, failed: boom/);
+  }
+  assert.equal(ex.body['root-exception'], entries[0]!.stacktrace);
+});
+
+test('PATCH ?mode=cancel cancels a running job: CANCELLING then CANCELED', async () => {
+  const job = await dispatcher.submit(endless);
+  assert.equal(job.status, 'RUNNING');
+  const r = await call('PATCH', `/jobs/${job.jobId}?mode=cancel`);
+  assert.equal(r.status, 202);
+  assert.deepEqual(r.body, {});
+  const result = await job.done;
+  assert.equal(result.state, 'CANCELED');
+  const detail = await call('GET', `/jobs/${job.jobId}`);
+  assert.equal(detail.body.state, 'CANCELED');
+  assert.ok('CANCELLING' in (detail.body.timestamps as object));
+  const again = await call('PATCH', `/jobs/${job.jobId}?mode=cancel`);
+  assert.equal(again.status, 409);
+  assert.deepEqual(again.body, { errors: [`job ${job.jobId} is CANCELED and cannot be cancelled`] });
+});
+
+test('overview counts jobs by outcome', async () => {
+  const o = await call('GET', '/overview');
+  assert.equal(o.status, 200);
+  assert.equal(o.body['jobs-finished'], 1);
+  assert.equal(o.body['jobs-failed'], 1);
+  assert.equal(o.body['jobs-cancelled'], 1);
+  assert.equal(o.body['jobs-running'], 0);
+});
+
+test('errors: unknown job 404, unknown path 404, wrong method 405, bad mode 400, reserved paths 501', async () => {
+  const unknown = 'deadbeefdeadbeefdeadbeefdeadbeef';
+  const missing = await call('GET', `/jobs/${unknown}`);
+  assert.equal(missing.status, 404);
+  assert.deepEqual(missing.body, { errors: [`Job ${unknown} not found`] });
+  assert.equal((await call('GET', `/jobs/${unknown}/exceptions`)).status, 404);
+  assert.deepEqual((await call('GET', '/nope')).body, { errors: ['Not found: /nope'] });
+  const wrongMethod = await call('DELETE', '/overview');
+  assert.equal(wrongMethod.status, 405);
+  assert.deepEqual(wrongMethod.body, { errors: ['DELETE is not allowed on /overview; use GET'] });
+  const [job] = dispatcher.list();
+  const badMode = await call('PATCH', `/jobs/${job!.jobId}?mode=terminate`);
+  assert.equal(badMode.status, 400);
+  for (const [method, path] of [['POST', `/jobs/${job!.jobId}/savepoints`], ['GET', `/jobs/${job!.jobId}/checkpoints`], ['POST', `/jobs/${job!.jobId}/stop`]] as const) {
+    const r = await call(method, path);
+    assert.equal(r.status, 501, path);
+    assert.match((r.body as { errors: string[] }).errors[0]!, /not available in this version yet/);
+  }
+});
+
+test('healthz, jobs list, taskmanagers and metrics', async () => {
+  assert.deepEqual((await call('GET', '/healthz')).body, { status: 'ok' });
+  assert.equal(((await call('GET', '/jobs')).body.jobs as unknown[]).length, 3);
+  assert.deepEqual((await call('GET', '/taskmanagers')).body, { taskmanagers: [] });
+  const m = await call('GET', '/metrics');
+  assert.equal(m.status, 200);
+  assert.equal(m.type, 'text/plain; version=0.0.4; charset=utf-8');
+  assert.equal(m.text, '# HELP weir_test a test metric\nweir_test 1\n');
+});
