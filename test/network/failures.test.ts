@@ -137,6 +137,8 @@ test('a corrupt element inside a data frame fails poll() with CORRUPT_FRAME; a t
   s.write(Buffer.concat([helloFrame(), openFrame(1, 'victim'), dataFrame(1, 1, Buffer.from([42]))]));
   await waitFor(() => input.size === 1, 'the bad buffer');
   assert.throws(() => input.poll(), (err: unknown) => (assertWeir(err, 'CORRUPT_FRAME', false), true));
+  assert.equal(input.size, 1, 'the channel stays failed');
+  assert.throws(() => input.poll(), (err: unknown) => (assertWeir(err, 'CORRUPT_FRAME', false), true));
 
   const input2 = ep.registerInput('victim2', 4);
   const s2 = await rawSocket(ep.address.port);

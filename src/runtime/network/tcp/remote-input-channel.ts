@@ -5,7 +5,7 @@
  * elements lazily as they are polled (the decoding work lands on the consuming task),
  * and grants the sender one credit back for each buffer fully polled.
  */
-import type { WeirError } from '../../errors.ts';
+import { WeirError } from '../../errors.ts';
 import type { StreamElement } from '../../stream-element.ts';
 import type { ChannelConsumer } from '../local-channel.ts';
 import { BufferReader, corruptFrame } from '../serialization/buffer-reader.ts';
@@ -99,7 +99,18 @@ export class RemoteInputChannel {
       this.leftInBuffer = b.count;
     }
     const r = this.reader!;
-    const e = this.decoder.decode(r);
+    let e: StreamElement;
+    try {
+      e = this.decoder.decode(r);
+    } catch (err) {
+      // A buffer that does not decode poisons the channel: later polls throw the same error.
+      this.error = err instanceof WeirError ? err : corruptFrame(String(err));
+      this.queued = 0;
+      this.buffers = [];
+      this.head = 0;
+      this.leftInBuffer = 0;
+      throw this.error;
+    }
     this.queued--;
     if (--this.leftInBuffer === 0) this.releaseBuffer(r);
     if (e.kind === 'end') this.ended = true;
