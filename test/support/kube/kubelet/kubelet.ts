@@ -127,7 +127,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
       return;
     }
     runner.podUpdated(pod);
-    if (pod.metadata.deletionTimestamp) void runner.terminate(pod.metadata.deletionGracePeriodSeconds ?? 30).then(() => runners.delete(uid));
+    if (pod.metadata.deletionTimestamp) runner.terminate(pod.metadata.deletionGracePeriodSeconds ?? 30).then(() => runners.delete(uid)).catch(report);
   };
   const onEvent = (e: StoreEvent): void => {
     if (e.key === '/services' || e.key === '/endpoints' || e.key === '/pods') queueDns();
@@ -146,7 +146,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
           if (runner) {
             runners.delete(runner.uid);
             const spec = isRecord(e.object.spec) ? e.object.spec : {};
-            void runner.shutdown(Number(spec.terminationGracePeriodSeconds ?? 30) * 1000);
+            runner.shutdown(Number(spec.terminationGracePeriodSeconds ?? 30) * 1000).catch(report);
           }
           return;
         }

@@ -73,9 +73,20 @@ export class PodRunner {
   /** Starts the next init container, or all containers once init is done. */
   private next(): void {
     if (this.terminating) return;
-    if (!this.initialized) this.launch(this.inits[this.initIndex]!);
-    else for (const c of this.containers) this.launch(c);
+    if (!this.initialized) this.safeLaunch(this.inits[this.initIndex]!);
+    else for (const c of this.containers) this.safeLaunch(c);
     this.queueStatus();
+  }
+
+  /** Runs from timers and promise callbacks: a failure is reported, never thrown into the event loop. */
+  private safeLaunch(c: ContainerState): void {
+    try {
+      this.launch(c);
+    } catch (err) {
+      c.state = { waiting: { reason: 'RunContainerError', message: err instanceof Error ? err.message : String(err) } };
+      this.queueStatus();
+      this.env.report(err);
+    }
   }
 
   private launch(c: ContainerState): void {
@@ -95,7 +106,7 @@ export class PodRunner {
       if (!(err instanceof EnvError)) throw err;
       // Missing config is retried until it appears, as the kubelet does.
       c.state = { waiting: { reason: 'CreateContainerConfigError', message: err.message } };
-      c.restartTimer = setTimeout(() => this.launch(c), 1000);
+      c.restartTimer = setTimeout(() => this.safeLaunch(c), 1000);
       this.queueStatus();
       return;
     }
@@ -108,7 +119,7 @@ export class PodRunner {
     } catch (err) {
       if (!(err instanceof EnvError)) throw err;
       c.state = { waiting: { reason: 'ContainerCreating', message: err.message } };
-      c.restartTimer = setTimeout(() => this.launch(c), 1000);
+      c.restartTimer = setTimeout(() => this.safeLaunch(c), 1000);
       this.queueStatus();
       return;
     }
@@ -122,8 +133,8 @@ export class PodRunner {
     c.state = { running: { startedAt: nowTime(proc.startedAt) } };
     c.ready = !c.init && !isRecord(c.spec.readinessProbe) && !isRecord(c.spec.startupProbe);
     c.started = true;
-    if (!c.init) startProbes(c, this.podIP, () => void c.proc?.stop(this.graceMs()), () => this.queueStatus());
-    proc.exited.then((exit) => this.onExit(c, proc, exit), (err: unknown) => this.env.report(err));
+    if (!c.init) startProbes(c, this.podIP, () => this.stopContainer(c), () => this.queueStatus());
+    proc.exited.then((exit) => this.onExit(c, proc, exit)).catch((err: unknown) => this.env.report(err));
   }
 
   get podDir(): string {
@@ -149,6 +160,10 @@ export class PodRunner {
     } catch (err) {
       if (!(err instanceof EnvError)) this.env.report(err);
     }
+  }
+
+  private stopContainer(c: ContainerState): void {
+    c.proc?.stop(this.graceMs()).catch((err: unknown) => this.env.report(err));
   }
 
   private graceMs(): number {
@@ -187,7 +202,7 @@ export class PodRunner {
       if (this.terminating || this.closed) return;
       c.lastState = c.terminatedState(exit);
       c.restartCount++;
-      this.launch(c);
+      this.safeLaunch(c);
       this.queueStatus();
     };
     if (delay === 0) {
@@ -225,7 +240,7 @@ export class PodRunner {
       const next = specs.find((x) => x.name === c.name);
       if (!next || next.image === c.spec.image || this.terminating) continue;
       c.spec = next;
-      if (c.proc?.running) void c.proc.stop(this.graceMs());
+      if (c.proc?.running) this.stopContainer(c);
     }
   }
 

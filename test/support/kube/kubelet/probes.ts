@@ -75,7 +75,9 @@ export class Prober {
 
   private schedule(ms: number): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer = setTimeout(() => {
+      this.tick().catch((err: unknown) => process.stderr.write(`kubelet prober: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`));
+    }, ms);
   }
 
   private async tick(): Promise<void> {
