@@ -7,6 +7,7 @@ import type { PartitionerKind } from '../../api/transformation.ts';
 import { WeirError, errorMessage } from '../errors.ts';
 import { checkKey, keyGroupFor, subtaskForKeyGroup } from '../state/key-group.ts';
 import { ACTIVE, BatchBuilder, END_OF_PARTITION, IDLE, watermark } from '../stream-element.ts';
+import type { RecordBatch } from '../stream-element.ts';
 import type { Output } from '../operators/output.ts';
 import type { LocalChannel } from './local-channel.ts';
 
@@ -81,6 +82,19 @@ export class RecordWriter implements Output {
    * Reached only when this is an operator's sole output, i.e. no side output of the
    * operator is consumed: such records are dropped (see Output.collectSide).
    */
+  emitBatch(batch: RecordBatch): void {
+    const { partitioner, channels } = this.o;
+    if (partitioner === 'broadcast' || channels.length === 1) {
+      // One destination (or all of them): the batch travels as it is.
+      this.flush();
+      this.recordsOut += batch.length;
+      for (const c of channels) c.push(batch);
+      return;
+    }
+    const { values, timestamps } = batch;
+    for (let i = 0; i < values.length; i++) this.collect(values[i], timestamps[i]!);
+  }
+
   collectSide(): void {}
 
   flush(): void {

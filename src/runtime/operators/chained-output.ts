@@ -1,5 +1,6 @@
 /** Outputs inside a task: to the next chained operator, and fan-out over several outputs and side outputs. */
 import { BatchBuilder } from '../stream-element.ts';
+import type { RecordBatch } from '../stream-element.ts';
 import type { Output } from './output.ts';
 import type { StreamOperator } from './stream-operator.ts';
 
@@ -14,6 +15,11 @@ export class ChainedOutput implements Output {
   collect(value: unknown, timestamp: number): void {
     this.builder.add(value, timestamp);
     if (this.builder.length >= this.batchSize) this.flush();
+  }
+
+  emitBatch(batch: RecordBatch): void {
+    this.flush();
+    if (batch.length > 0) this.next.handleBatch(batch, 0);
   }
 
   /**
@@ -50,6 +56,11 @@ export class OperatorOutput implements Output {
   collect(value: unknown, timestamp: number): void {
     const m = this.main;
     for (let i = 0; i < m.length; i++) m[i]!.collect(value, timestamp);
+  }
+
+  emitBatch(batch: RecordBatch): void {
+    const m = this.main;
+    for (let i = 0; i < m.length; i++) m[i]!.emitBatch(batch);
   }
 
   collectSide(tagId: string, value: unknown, timestamp: number): void {

@@ -1,6 +1,6 @@
 /** Stateless one-input operators: map, filter, flatMap. Each runs a tight loop over the batch. */
 import type { Collector, FilterFunction, FlatMapFunction, MapFunction } from '../../api/functions.ts';
-import type { RecordBatch } from '../stream-element.ts';
+import { RecordBatch } from '../stream-element.ts';
 import { StreamingRuntimeContext } from './streaming-runtime-context.ts';
 import { StreamOperator, closeFunction, openFunction } from './stream-operator.ts';
 
@@ -29,11 +29,13 @@ export class MapOperator extends FunctionOperator {
     super(fn);
     this.fn = method(fn, 'map');
   }
+  /** One output per input: a new values array, the same timestamps array. */
   processBatch(batch: RecordBatch): void {
     const { values, timestamps } = batch;
     const fn = this.fn;
-    const out = this.output;
-    for (let i = 0; i < values.length; i++) out.collect(fn(values[i]), timestamps[i]!);
+    const mapped = new Array<unknown>(values.length);
+    for (let i = 0; i < values.length; i++) mapped[i] = fn(values[i]);
+    this.output.emitBatch(new RecordBatch(mapped, timestamps));
   }
 }
 
