@@ -42,6 +42,23 @@ describe('kube test server: CRUD', () => {
     });
   });
 
+  it('validates names per kind, label syntax and immutable ConfigMaps like the real server', async () => {
+    const svc = await apiError(core.createNamespacedService({ namespace: 'default', body: { metadata: { name: '1st' }, spec: { ports: [{ port: 80 }] } } }));
+    assert.equal(svc.code, 422);
+    assert.equal(svc.status.message, `Service "1st" is invalid: metadata.name: Invalid value: "1st": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`);
+    const cm = await apiError(core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'Upper' } } }));
+    assert.equal(cm.status.message, `ConfigMap "Upper" is invalid: metadata.name: Invalid value: "Upper": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`);
+    const long = 'x'.repeat(64);
+    const label = await apiError(core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'lbl', labels: { app: long } } } }));
+    assert.equal(label.status.message, `ConfigMap "lbl" is invalid: metadata.labels: Invalid value: "${long}": must be no more than 63 characters`);
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'frozen' }, immutable: true, data: { a: '1' } } });
+    const frozen = await apiError(core.patchNamespacedConfigMap(
+      { name: 'frozen', namespace: 'default', body: { data: { a: '2' } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    ));
+    assert.equal(frozen.status.message, 'ConfigMap "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set');
+  });
+
   it('rejects a write with a stale resourceVersion with 409 Conflict', async () => {
     const first = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'stale' }, data: { n: '1' } } });
     await core.replaceNamespacedConfigMap({ name: 'stale', namespace: 'default', body: { ...first, data: { n: '2' } } });

@@ -9,7 +9,7 @@ import { clone, isRecord, jsonEqual } from '../types.ts';
 import type { Ctx } from './context.ts';
 import { checkNamespace, present, storageKey } from './context.ts';
 import { afterDelete, afterWrite, beforeCreate, crdCauses, isCrd } from './hooks.ts';
-import { initMeta, keepMeta, nameCauses } from './meta.ts';
+import { initMeta, keepMeta, labelCauses, nameCauses, nameRule } from './meta.ts';
 
 export interface WriteOptions {
   dryRun?: boolean;
@@ -42,7 +42,7 @@ export function normalizeBody(rt: ResourceType, ns: string, body: unknown): Kube
 }
 
 function validateOrThrow(rt: ResourceType, obj: KubeObject, old: KubeObject | undefined, extra: StatusCause[] = []): void {
-  const causes = [...extra, ...(rt.prepare ? rt.prepare(obj, old) : [])];
+  const causes = [...extra, ...labelCauses(obj.metadata.labels), ...(rt.prepare ? rt.prepare(obj, old) : [])];
   if (isCrd(rt)) causes.push(...crdCauses(obj));
   if (causes.length > 0) throw invalid(rt.group, rt.kind, obj.metadata.name ?? '', causes);
 }
@@ -52,7 +52,7 @@ export function create(ctx: Ctx, rt: ResourceType, ns: string, body: unknown, op
   if (obj.metadata.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
   checkNamespace(ctx, rt, ns);
   initMeta(obj, rt.generation);
-  const nameErr = nameCauses(obj.metadata.name);
+  const nameErr = nameCauses(obj.metadata.name, nameRule(rt.group, rt.plural));
   if (nameErr.length > 0) throw invalid(rt.group, rt.kind, obj.metadata.name ?? '', nameErr);
   const name = obj.metadata.name!;
   if (ctx.store.get(storageKey(rt), rt.namespaced ? ns : '', name)) throw alreadyExists(groupResource(rt), name);

@@ -1,6 +1,6 @@
 // The built-in kinds the server serves, with the strategy flags of their real registries.
 import type { ResourceType } from './types.ts';
-import { defaultDeployment, defaultPod, defaultReplicaSet, defaultService, normalizeEvent, normalizeLease, normalizeSecret } from './defaults.ts';
+import { defaultDeployment, defaultPod, defaultReplicaSet, defaultService, immutableData, normalizeEvent, normalizeLease, normalizeSecret } from './defaults.ts';
 
 type Partial1 = Pick<ResourceType, 'group' | 'version' | 'plural' | 'kind' | 'namespaced'> & Partial<ResourceType>;
 
@@ -32,7 +32,7 @@ export const BUILTINS: ResourceType[] = [
     status: true, prepare: defaultService,
   }),
   builtin({ group: '', version: 'v1', plural: 'endpoints', kind: 'Endpoints', namespaced: true, shortNames: ['ep'] }),
-  builtin({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'] }),
+  builtin({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'], prepare: immutableData }),
   builtin({ group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true, prepare: normalizeSecret }),
   builtin({ group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'] }),
   builtin({ group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, shortNames: ['ev'], allowCreateOnUpdate: true, prepare: normalizeEvent }),

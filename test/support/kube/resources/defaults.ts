@@ -182,7 +182,7 @@ export function normalizeEvent(obj: KubeObject): StatusCause[] {
 }
 
 /** stringData is write-only: the server folds it into base64 data, as the real one does. */
-export function normalizeSecret(obj: KubeObject): StatusCause[] {
+export function normalizeSecret(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
   if (isRecord(obj.stringData)) {
     const data = isRecord(obj.data) ? obj.data : {};
     for (const [k, v] of Object.entries(obj.stringData)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
@@ -190,5 +190,16 @@ export function normalizeSecret(obj: KubeObject): StatusCause[] {
   }
   delete obj.stringData;
   if (obj.type === undefined) obj.type = 'Opaque';
-  return [];
+  return immutableData(obj, old);
+}
+
+/** ConfigMaps and Secrets marked immutable keep their data and the flag (ValidateConfigMapUpdate). */
+export function immutableData(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
+  if (!old || old.immutable !== true) return [];
+  const causes: StatusCause[] = [];
+  if (obj.immutable !== true) causes.push({ reason: 'FieldValueForbidden', field: 'immutable', message: 'Forbidden: field is immutable when `immutable` is set' });
+  for (const f of ['data', 'binaryData']) {
+    if (!jsonEqual(obj[f] ?? {}, old[f] ?? {})) causes.push({ reason: 'FieldValueForbidden', field: f, message: 'Forbidden: field is immutable when `immutable` is set' });
+  }
+  return causes;
 }
