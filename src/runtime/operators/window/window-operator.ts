@@ -8,6 +8,7 @@ import type { ValueState } from '../../../api/state.ts';
 import type { WindowSpec } from '../../../api/transformation.ts';
 import { MergingWindowAssigner } from '../../../api/windows/assigners.ts';
 import type { TriggerResult } from '../../../api/windows/triggers.ts';
+import { EventTimeTrigger } from '../../../api/windows/triggers.ts';
 import { GlobalWindow, TimeWindow } from '../../../api/windows/window.ts';
 import type { Window } from '../../../api/windows/window.ts';
 import type { Collector } from '../../../api/functions.ts';
@@ -35,6 +36,7 @@ export class WindowOperator extends KeyedOperator implements Collector<unknown> 
   private readonly assignerContext = { getCurrentProcessingTime: () => this.setup.processingTime.now() };
   private outputTimestamp = NaN;
   numLateRecordsDropped = 0;
+  private readonly cleanupIsTriggerTimer: boolean;
 
   constructor(private readonly spec: WindowSpec) {
     super();
@@ -42,6 +44,7 @@ export class WindowOperator extends KeyedOperator implements Collector<unknown> 
     if (problem) throw new WeirError('INVALID_WINDOW', `${spec.assigner.toString()}: ${problem}`, false);
     this.merging = spec.assigner instanceof MergingWindowAssigner ? spec.assigner : undefined;
     this.eventTime = spec.assigner.isEventTime();
+    this.cleanupIsTriggerTimer = this.eventTime && spec.allowedLatenessMs === 0 && spec.trigger instanceof EventTimeTrigger;
     if (this.merging && !spec.trigger.canMerge()) {
       throw new WeirError('INVALID_WINDOW', `${spec.trigger.toString()} cannot be used with merging windows (${spec.assigner.toString()})`, false);
     }
@@ -94,7 +97,9 @@ export class WindowOperator extends KeyedOperator implements Collector<unknown> 
       this.contents.add(value, timestamp);
       this.ctx.window_ = window;
       this.act(this.spec.trigger.onElement(value, timestamp, window, this.ctx), window);
-      this.registerCleanupTimer(window);
+      // EventTimeTrigger on a window that is not late has just set the timer at maxTimestamp,
+      // which without allowed lateness is also the cleanup time.
+      if (!this.cleanupIsTriggerTimer) this.registerCleanupTimer(window);
     }
     mergingSet?.persist();
     if (skipped && this.eventTime && timestamp + this.spec.allowedLatenessMs <= this.timers.currentWatermark) {
