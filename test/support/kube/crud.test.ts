@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubernetesObject, V1ConfigMap } from '@kubernetes/client-node';
 import { startKubeServer } from './server.ts';
 import type { KubeServer } from './server.ts';
@@ -51,6 +51,17 @@ describe('kube test server: CRUD', () => {
     const long = 'x'.repeat(64);
     const label = await apiError(core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'lbl', labels: { app: long } } } }));
     assert.equal(label.status.message, `ConfigMap "lbl" is invalid: metadata.labels: Invalid value: "${long}": must be no more than 63 characters`);
+    const port = await apiError(core.createNamespacedPod({
+      namespace: 'default',
+      body: { metadata: { name: 'ports' }, spec: { containers: [{ name: 'c', image: 'i', ports: [{ name: 'taskmanager-data', containerPort: 6121 }] }] } },
+    }));
+    assert.equal(port.status.message, 'Pod "ports" is invalid: spec.containers[0].ports[0].name: Invalid value: "taskmanager-data": must be no more than 15 characters');
+    const apps = server.kubeconfig.makeApiClient(AppsV1Api);
+    const mismatch = await apiError(apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: { metadata: { name: 'd' }, spec: { selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } },
+    }));
+    assert.equal(mismatch.status.message, 'Deployment.apps "d" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"b"}: `selector` does not match template `labels`');
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'frozen' }, immutable: true, data: { a: '1' } } });
     const frozen = await apiError(core.patchNamespacedConfigMap(
       { name: 'frozen', namespace: 'default', body: { data: { a: '2' } } },

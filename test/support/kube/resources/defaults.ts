@@ -2,6 +2,7 @@
 // following the defaults the real API server applies (pkg/apis/*/v1/defaults.go).
 import { allocateLoopback } from '../addresses.ts';
 import type { StatusCause } from '../errors.ts';
+import { containerCauses, selectorCauses, servicePortCauses } from './pod-validation.ts';
 import type { JsonObject, KubeObject } from '../types.ts';
 import { isRecord, jsonEqual } from '../types.ts';
 
@@ -49,6 +50,7 @@ export function defaultPodSpec(spec: JsonObject, field: string, causes: StatusCa
   }
   defaultContainers(spec.containers, `${field}.containers`, causes);
   defaultContainers(spec.initContainers, `${field}.initContainers`, causes);
+  causes.push(...containerCauses(spec.containers, `${field}.containers`), ...containerCauses(spec.initContainers, `${field}.initContainers`));
 }
 
 const POD_UPDATE_FORBIDDEN = 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
@@ -114,7 +116,7 @@ export function defaultService(obj: KubeObject, old: KubeObject | undefined): St
     }
   }
   if (!old) obj.status = { loadBalancer: {} };
-  return [];
+  return servicePortCauses(spec);
 }
 
 function defaultTemplate(spec: JsonObject, causes: StatusCause[]): void {
@@ -123,6 +125,7 @@ function defaultTemplate(spec: JsonObject, causes: StatusCause[]): void {
   if (!isRecord(spec.selector)) {
     causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.selector' });
   }
+  causes.push(...selectorCauses(spec));
 }
 
 /** spec.selector of apps/v1 workloads cannot change after creation. */
