@@ -120,8 +120,10 @@ describe('process kubelet', () => {
               { name: 'FROM_SECRET', valueFrom: { secretKeyRef: { name: 'sec', key: 'key' } } },
               { name: 'EXPANDED', value: 'pod-$(POD_NAME)' },
               { name: 'READY_AFTER_MS', value: '300' },
+              { name: 'MEMORY_MI', valueFrom: { resourceFieldRef: { resource: 'limits.memory', divisor: '1Mi' } } },
             ],
             readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1 },
+            resources: { limits: { memory: '1536Mi', cpu: '500m' } },
           }],
         },
       },
@@ -135,8 +137,9 @@ describe('process kubelet', () => {
     const body = await (await fetch(`http://${ip}:8080/`)).json() as Record<string, unknown>;
     assert.deepEqual(body, {
       hostname: 'web', podIP: ip, address: { address: ip, family: 'IPv4', port: 8080 }, argv: ['--name', 'web'], cwd: '/tmp',
-      fromConfig: 'from-config', fromSecret: 'from-secret', expanded: 'pod-web',
+      fromConfig: 'from-config', fromSecret: 'from-secret', expanded: 'pod-web', memoryMi: '1536',
     });
+    assert.equal(running.status?.qosClass, 'Guaranteed');
   });
 
   it('mounts configMap, secret and emptyDir volumes at their mount paths, and refreshes them', async () => {

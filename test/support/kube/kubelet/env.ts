@@ -1,8 +1,10 @@
 // A container's environment from its pod spec: literal values, fieldRef (pod name,
-// namespace, IP, ...), configMapKeyRef and secretKeyRef, envFrom, and $(VAR) expansion.
+// namespace, IP, ...), resourceFieldRef, configMapKeyRef and secretKeyRef, envFrom, and
+// $(VAR) expansion.
 import type { KubeApi } from '../api/api.ts';
 import type { JsonObject, KubeObject } from '../types.ts';
 import { getPath, isRecord } from '../types.ts';
+import { resourceFieldValue } from './quantity.ts';
 
 export class EnvError extends Error {}
 
@@ -77,7 +79,7 @@ export function containerEnv(api: KubeApi, pod: KubeObject, container: JsonObjec
     if (isRecord(vf.fieldRef)) value = fieldRef(pod, String(vf.fieldRef.fieldPath ?? ''));
     else if (isRecord(vf.configMapKeyRef)) value = keyRef(api, ns, vf.configMapKeyRef, 'ConfigMap');
     else if (isRecord(vf.secretKeyRef)) value = keyRef(api, ns, vf.secretKeyRef, 'Secret');
-    else if (isRecord(vf.resourceFieldRef)) value = '0';
+    else if (isRecord(vf.resourceFieldRef)) value = resourceFieldValue(container, vf.resourceFieldRef);
     if (value !== undefined) env[name] = value;
   }
   return env;
