@@ -2,11 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { startKubelet } from './kubelet/kubelet.ts';
+import { startKubeCluster } from './index.ts';
+import type { KubeCluster, Kubelet, KubeServer } from './index.ts';
 import { installClusterResolver } from './kubelet/preload.mjs';
-import type { Kubelet } from './kubelet/kubelet.ts';
-import { startKubeServer } from './server.ts';
-import type { KubeServer } from './server.ts';
 import { eventually, fixture } from './test-helpers.ts';
 
 /** client-node returns class instances; compare their JSON. */
@@ -15,27 +13,26 @@ function plain(v: unknown): unknown {
 }
 
 describe('process kubelet with controllers: Services and Deployments', () => {
+  let cluster: KubeCluster;
   let server: KubeServer;
   let kubelet: Kubelet;
   let core: CoreV1Api;
   let apps: AppsV1Api;
   before(async () => {
-    server = await startKubeServer();
+    cluster = await startKubeCluster({
+      kubelet: {
+        images: {
+          'test/http': { entrypoint: [process.execPath, fixture('http-server.mjs')] },
+          'test/client': { entrypoint: [process.execPath, fixture('service-client.mjs')] },
+        },
+        backoff: { initialMs: 200, maxMs: 400 },
+      },
+    });
+    ({ server, kubelet } = cluster);
     core = server.kubeconfig.makeApiClient(CoreV1Api);
     apps = server.kubeconfig.makeApiClient(AppsV1Api);
-    kubelet = startKubelet({
-      server,
-      images: {
-        'test/http': { entrypoint: [process.execPath, fixture('http-server.mjs')] },
-        'test/client': { entrypoint: [process.execPath, fixture('service-client.mjs')] },
-      },
-      backoff: { initialMs: 200, maxMs: 400 },
-    });
   });
-  after(async () => {
-    await kubelet.stop();
-    await server.close();
-  });
+  after(() => cluster.stop());
 
   function httpPod(name: string, labels: Record<string, string>): Promise<unknown> {
     return core.createNamespacedPod({
