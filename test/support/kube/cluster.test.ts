@@ -82,6 +82,15 @@ describe('process kubelet with controllers: Services and Deployments', () => {
     assert.equal(direct.hostname, 'backend');
   });
 
+  it('terminates the pods of a deleted namespace before removing it', async () => {
+    await core.createNamespace({ body: { metadata: { name: 'tmp' } } });
+    await core.createNamespacedPod({ namespace: 'tmp', body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'web', image: 'test/http' }] } } });
+    await eventually(async () => ((await core.readNamespacedPod({ name: 'p', namespace: 'tmp' })).status?.phase === 'Running' ? true : undefined));
+    await core.deleteNamespace({ name: 'tmp' });
+    await eventually(async () => ((await core.listNamespace()).items.some((n) => n.metadata?.name === 'tmp') ? undefined : true), 15_000, 'namespace gone');
+    assert.equal(kubelet.podIP('tmp', 'p'), undefined);
+  });
+
   it('rolls a Recreate Deployment without ever running old and new pods together', async () => {
     const labels = { app: 'rc' };
     let live = 0;
