@@ -1,6 +1,6 @@
 // Starts the test API server: HTTP on 127.0.0.1, discovery, resource handlers, watches,
-// fault injection, and the built-in controllers (garbage collector, namespaces,
-// Deployments and ReplicaSets).
+// fault injection, and the built-in controllers (scheduler, node lifecycle, garbage
+// collector, namespaces, Deployments, ReplicaSets, Endpoints).
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -32,6 +32,8 @@ export interface KubeServerOptions {
   bookmarkIntervalMs?: number;
   /** Run the garbage collector, namespace, Deployment and ReplicaSet controllers (default true). */
   controllers?: boolean;
+  /** How long a node may be not Ready before its pods are evicted (default 300000, the real toleration). */
+  podEvictionTimeoutMs?: number;
   /** Log each request to stderr. */
   verbose?: boolean;
 }
@@ -46,8 +48,8 @@ export interface KubeServer {
   store: Store;
   registry: Registry;
   faults: Faults;
-  /** Where pods/<name>/log reads from (the kubelet sets this). */
-  setLogSource(source: LogSource | undefined): void;
+  /** Adds a source pods/<name>/log reads from (each kubelet adds one); returns its removal. */
+  addLogSource(source: LogSource): () => void;
   close(): Promise<void>;
 }
 
@@ -74,7 +76,18 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
   const hub = new WatchHub();
   if (opts.bookmarkIntervalMs !== undefined) hub.bookmarkIntervalMs = opts.bookmarkIntervalMs;
   const faults = new Faults(store, hub);
-  const env: Env = { ctx: api.ctx, hub };
+  const logSources = new Set<LogSource>();
+  const env: Env = {
+    ctx: api.ctx,
+    hub,
+    logs: (ns, pod, container) => {
+      for (const source of logSources) {
+        const text = source(ns, pod, container);
+        if (text !== undefined) return text;
+      }
+      return undefined;
+    },
+  };
   for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     api.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   }
@@ -116,7 +129,7 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
   const port = (server.address() as AddressInfo).port;
   address = `127.0.0.1:${port}`;
   const url = `http://${address}`;
-  const stopControllers = opts.controllers === false ? () => undefined : startControllers(api);
+  const stopControllers = opts.controllers === false ? () => undefined : startControllers(api, { podEvictionTimeoutMs: opts.podEvictionTimeoutMs });
   const yamlText = kubeconfigYaml(url);
   return {
     url,
@@ -127,8 +140,9 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
     store,
     registry,
     faults,
-    setLogSource: (source) => {
-      env.logs = source;
+    addLogSource: (source) => {
+      logSources.add(source);
+      return () => logSources.delete(source);
     },
     close: async () => {
       stopControllers();

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { allocateLoopback } from '../addresses.ts';
-import { bindPod } from '../api/binding.ts';
 import { ApiError } from '../errors.ts';
 import type { KubeServer } from '../server.ts';
 import type { StoreEvent } from '../store/store.ts';
@@ -15,7 +14,7 @@ import { isRecord, nowTime } from '../types.ts';
 import { dnsRecords, writeDnsFile } from './dns.ts';
 import type { ImageMap } from './images.ts';
 import { PodRunner } from './pod-runner.ts';
-import { ServiceProxy } from './proxy.ts';
+import { acquireProxy } from './proxy.ts';
 import type { RunnerEnv } from './pod-runner.ts';
 
 export interface KubeletOptions {
@@ -45,7 +44,14 @@ export interface Kubelet {
   /** SIGKILLs every running process of the pod; returns how many were killed. */
   killPod(namespace: string, name: string): number;
   logs(namespace: string, name: string, container?: string): string | undefined;
+  /** Stops this kubelet and kills its pods; the Node and its pods stay in the API as they were. */
   stop(): Promise<void>;
+  /**
+   * A node failure: every pod process dies (SIGKILL), the kubelet stops, and the Node turns
+   * Ready=Unknown, so the scheduler avoids it and, after the server's podEvictionTimeoutMs,
+   * its pods are evicted and their controllers replace them on other nodes.
+   */
+  failNode(): Promise<void>;
 }
 
 const PRELOAD = fileURLToPath(new URL('./preload.mjs', import.meta.url));
@@ -104,16 +110,11 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     },
   });
 
-  const podType = api.type('v1', 'Pod');
   const handlePod = (pod: KubeObject): void => {
     const spec = isRecord(pod.spec) ? pod.spec : {};
     const status = isRecord(pod.status) ? pod.status : {};
     const uid = pod.metadata.uid ?? '';
-    if (!spec.nodeName) {
-      if (pod.metadata.deletionTimestamp) return;
-      bindPod(api.ctx, podType, pod.metadata.namespace ?? '', pod.metadata.name ?? '', { target: { kind: 'Node', name: nodeName } });
-      return;
-    }
+    // The scheduler (a server controller) binds pods; a kubelet runs what is bound to its node.
     if (spec.nodeName !== nodeName) return;
     let runner = runners.get(uid);
     if (!runner && !pod.metadata.deletionTimestamp && status.phase !== 'Succeeded' && status.phase !== 'Failed') {
@@ -157,7 +158,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
       }
     });
   };
-  const proxy = new ServiceProxy(api, report);
+  const proxy = acquireProxy(server, report);
   let dnsQueued = false;
   const queueDns = (): void => {
     if (dnsQueued) return;
@@ -180,20 +181,33 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     const c = r ? [...r.containers, ...r.inits].find((x) => container === undefined || x.name === container) : undefined;
     return c?.log;
   };
-  server.setLogSource(logs);
+  const removeLogSource = server.addLogSource(logs);
+  const halt = async (): Promise<void> => {
+    stopped = true;
+    unsubscribe();
+    proxy.release();
+    removeLogSource();
+    await Promise.all([...runners.values()].map((r) => r.shutdown(0)));
+    runners.clear();
+    if (ownDir) rmSync(stateDir, { recursive: true, force: true });
+  };
   return {
     nodeName, stateDir, kubeconfigPath, dnsFile,
     podIP: (ns, name) => find(ns, name)?.podIP,
     killPod: (ns, name) => find(ns, name)?.kill() ?? 0,
     logs,
-    stop: async () => {
-      stopped = true;
-      unsubscribe();
-      proxy.stop();
-      server.setLogSource(undefined);
-      await Promise.all([...runners.values()].map((r) => r.shutdown(0)));
-      runners.clear();
-      if (ownDir) rmSync(stateDir, { recursive: true, force: true });
+    stop: halt,
+    failNode: async () => {
+      await halt();
+      // What the node lifecycle controller concludes once this kubelet's heartbeats stop.
+      const current = api.get('v1', 'Node', '', nodeName);
+      api.updateStatus({
+        ...current,
+        status: {
+          ...(isRecord(current.status) ? current.status : {}),
+          conditions: [{ type: 'Ready', status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastHeartbeatTime: nowTime(), lastTransitionTime: nowTime() }],
+        },
+      });
     },
   };
 }

@@ -91,3 +91,32 @@ export class ServiceProxy {
     this.listeners.clear();
   }
 }
+
+const shared = new WeakMap<object, { proxy: ServiceProxy; refs: number }>();
+
+/**
+ * The proxy of a server, shared by all its kubelets: there is one loopback network, so one
+ * listener per cluster IP and port, whichever "node" a client runs on.
+ */
+export function acquireProxy(server: { api: KubeApi }, report: (err: unknown) => void): { sync(): void; release(): void } {
+  let entry = shared.get(server);
+  if (!entry) {
+    entry = { proxy: new ServiceProxy(server.api, report), refs: 0 };
+    shared.set(server, entry);
+  }
+  entry.refs++;
+  const e = entry;
+  let released = false;
+  return {
+    sync: () => e.proxy.sync(),
+    release: () => {
+      if (released) return;
+      released = true;
+      e.refs--;
+      if (e.refs === 0) {
+        e.proxy.stop();
+        shared.delete(server);
+      }
+    },
+  };
+}
