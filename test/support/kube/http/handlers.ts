@@ -7,7 +7,7 @@ import { mustGet, present } from '../api/context.ts';
 import type { DeleteOptions } from '../api/delete.ts';
 import { deleteObject } from '../api/delete.ts';
 import { isNamespace } from '../api/hooks.ts';
-import { JSON_PATCH, MERGE_PATCH, patch } from '../api/patching.ts';
+import { JSON_PATCH, patch } from '../api/patching.ts';
 import { list } from '../api/reads.ts';
 import { getScale, updateScale } from '../api/scale.ts';
 import { create, update } from '../api/write.ts';
@@ -126,7 +126,8 @@ export function handleResource(env: Env, r: ResourceRoute, req: IncomingMessage,
       const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
       const current = getScale(ctx, rt, ns, name);
       const body = parseJson(raw);
-      const next = type === JSON_PATCH ? jsonPatch(current, body) : type === MERGE_PATCH ? mergePatch(current, body) : mergePatch(current, body);
+      // Scale has no lists, so strategic and apply patches act as a merge patch on it.
+      const next = type === JSON_PATCH ? jsonPatch(current, body) : mergePatch(current, body);
       return sendJson(res, 200, updateScale(ctx, rt, ns, name, next, dryRun));
     }
     throw methodNotAllowed();
