@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, DiscoveryV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { startKubeCluster } from './index.ts';
 import type { KubeCluster, Kubelet, KubeServer } from './index.ts';
@@ -74,6 +74,8 @@ describe('process kubelet with controllers: Services and Deployments', () => {
     const ep = await core.readNamespacedEndpoints({ name: 'backend', namespace: 'default' });
     assert.deepEqual(ep.subsets?.[0]?.addresses?.map((a) => a.ip), [backendIP]);
     assert.deepEqual(plain(ep.subsets?.[0]?.ports), [{ name: 'web', port: 8080, protocol: 'TCP' }]);
+    const slices = await server.kubeconfig.makeApiClient(DiscoveryV1Api).listNamespacedEndpointSlice({ namespace: 'default', labelSelector: 'kubernetes.io/service-name=backend' });
+    assert.deepEqual(slices.items.map((sl) => sl.endpoints.map((e) => `${e.addresses[0] ?? ''} ready=${String(e.conditions?.ready)}`)), [[`${backendIP ?? ''} ready=true`]]);
     // The test process itself can resolve cluster names too.
     installClusterResolver({ dnsFile: kubelet.dnsFile, namespace: 'default' });
     const svc = await core.readNamespacedService({ name: 'backend', namespace: 'default' });

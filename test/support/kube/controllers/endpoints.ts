@@ -1,5 +1,6 @@
 // The endpoints controller: each Service with a selector gets an Endpoints object listing
-// the addresses of matching pods (ready ones in addresses, others in notReadyAddresses).
+// the addresses of matching pods (ready ones in addresses, others in notReadyAddresses),
+// and an EndpointSlice with the same endpoints.
 import type { KubeApi } from '../api/api.ts';
 import { present } from '../api/context.ts';
 import { create, update } from '../api/write.ts';
@@ -7,6 +8,7 @@ import { matchesLabelSelector } from '../store/selectors.ts';
 import type { JsonObject, KubeObject } from '../types.ts';
 import { isRecord, jsonEqual } from '../types.ts';
 import { reportControllerError } from './loop.ts';
+import { syncEndpointSlice } from './endpointslices.ts';
 import { podReady } from './replicasets.ts';
 
 function address(pod: KubeObject): JsonObject {
@@ -65,6 +67,7 @@ export function endpointsPass(api: KubeApi): void {
       } else if (!jsonEqual(existing.subsets ?? [], subsets)) {
         update(api.ctx, epType, ns, name, { ...present(existing, epType), subsets });
       }
+      syncEndpointSlice(api, svc, pods, ready, ports);
     } catch (err) {
       reportControllerError('endpoints', err);
     }

@@ -32,7 +32,7 @@ export function startControllers(api: KubeApi, opts: ControllerOptions = {}): ()
     runOnChanges(api.store, 'namespace', undefined, () => namespacePass(api)),
     runOnChanges(api.store, 'deployment', ['apps/deployments', 'apps/replicasets', '/pods'], () => deploymentPass(api)),
     runOnChanges(api.store, 'replicaset', ['apps/replicasets', '/pods'], () => replicaSetPass(api)),
-    runOnChanges(api.store, 'endpoints', ['/services', '/pods', '/endpoints'], () => endpointsPass(api)),
+    runOnChanges(api.store, 'endpoints', ['/services', '/pods', '/endpoints', 'discovery.k8s.io/endpointslices'], () => endpointsPass(api)),
   ];
   return () => {
     for (const s of stops) s();

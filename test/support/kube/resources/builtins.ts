@@ -32,6 +32,7 @@ export const BUILTINS: ResourceType[] = [
     status: true, prepare: defaultService,
   }),
   builtin({ group: '', version: 'v1', plural: 'endpoints', kind: 'Endpoints', namespaced: true, shortNames: ['ep'] }),
+  builtin({ group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', kind: 'EndpointSlice', namespaced: true }),
   builtin({ group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'], prepare: immutableData }),
   builtin({ group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true, prepare: normalizeSecret }),
   builtin({ group: '', version: 'v1', plural: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'] }),
