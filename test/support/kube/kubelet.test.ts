@@ -142,7 +142,7 @@ describe('process kubelet', () => {
     assert.equal(running.status?.qosClass, 'Guaranteed');
   });
 
-  it('mounts configMap, secret and emptyDir volumes at their mount paths, and refreshes them', async () => {
+  it('mounts configMap, secret and emptyDir volumes at their mount paths (exec probes too), and refreshes them', async () => {
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'conf' }, data: { 'weir.yaml': 'parallelism: 2\n' } } });
     await core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: 'creds' }, stringData: { token: 's3cret', other: 'x' } } });
     await core.createNamespacedPod({
@@ -158,6 +158,7 @@ describe('process kubelet', () => {
           ],
           containers: [{
             name: 'web', image: 'test/http', workingDir: '/opt/weir',
+            readinessProbe: { exec: { command: ['node', '-e', 'process.exit(require("fs").existsSync("/data/ready") ? 0 : 1)'] }, periodSeconds: 1 },
             volumeMounts: [{ name: 'conf', mountPath: '/etc/weir' }, { name: 'creds', mountPath: '/var/run/creds' }, { name: 'scratch', mountPath: '/data' }],
           }],
         },
@@ -175,6 +176,9 @@ describe('process kubelet', () => {
     assert.equal(await file('/etc/weir/weir.yaml'), 'parallelism: 2\n');
     assert.equal(await file('/var/run/creds/auth/token'), 's3cret');
     assert.equal(await file('/data/state', 'kept'), 'kept');
+    assert.equal((await pod('vols')).status?.containerStatuses?.[0]?.ready, false);
+    await file('/data/ready', 'yes');
+    await waitFor('vols', (x) => x.status?.containerStatuses?.[0]?.ready === true, 'ready by exec probe');
     assert.equal(await file('relative.txt', 'in-workdir'), 'in-workdir');
     await core.replaceNamespacedConfigMap({ name: 'conf', namespace: 'default', body: { metadata: { name: 'conf' }, data: { 'weir.yaml': 'parallelism: 4\n' } } });
     await eventually(async () => ((await file('/etc/weir/weir.yaml')) === 'parallelism: 4\n' ? true : undefined), 5000, 'refreshed config');

@@ -1,10 +1,43 @@
 // Wires a running container's probes: a startup probe first (readiness and liveness wait
 // for it), then readiness (sets ready) and liveness (kills the container to restart it).
+// Exec probes run their command as a process in the container's context.
+import { spawn } from 'node:child_process';
 import { isRecord } from '../types.ts';
 import type { ContainerState } from './container-state.ts';
+import type { ImageSpec } from './images.ts';
+import type { ExecProbe } from './probes.ts';
 import { Prober } from './probes.ts';
 
-export function startProbes(c: ContainerState, podIP: string, kill: () => void, changed: () => void): void {
+export interface ExecContext {
+  image: ImageSpec;
+  env: Record<string, string>;
+  cwd: string;
+}
+
+export function execProbe(ctx: ExecContext): ExecProbe {
+  return (command, timeoutMs) => new Promise((resolve) => {
+    if (command.length === 0) {
+      resolve(false);
+      return;
+    }
+    const argv = [...(ctx.image.commands?.[command[0]!] ?? [command[0]!]), ...command.slice(1)];
+    const child = spawn(argv[0]!, argv.slice(1), { env: ctx.env, cwd: ctx.cwd, stdio: 'ignore' });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve(false);
+    }, timeoutMs);
+    child.on('error', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0);
+    });
+  });
+}
+
+export function startProbes(c: ContainerState, podIP: string, exec: ExecProbe, kill: () => void, changed: () => void): void {
   if (isRecord(c.spec.startupProbe)) {
     c.started = false;
     c.startup = new Prober(c.spec.startupProbe, c.spec, podIP, false, (ok) => {
@@ -12,28 +45,28 @@ export function startProbes(c: ContainerState, podIP: string, kill: () => void, 
       c.startup = undefined;
       if (ok) {
         c.started = true;
-        startRunningProbes(c, podIP, kill, changed);
+        startRunningProbes(c, podIP, exec, kill, changed);
       } else {
         kill();
       }
       changed();
-    }, true);
+    }, exec, true);
     return;
   }
-  startRunningProbes(c, podIP, kill, changed);
+  startRunningProbes(c, podIP, exec, kill, changed);
 }
 
-function startRunningProbes(c: ContainerState, podIP: string, kill: () => void, changed: () => void): void {
+function startRunningProbes(c: ContainerState, podIP: string, exec: ExecProbe, kill: () => void, changed: () => void): void {
   if (!isRecord(c.spec.readinessProbe)) c.ready = true;
   if (isRecord(c.spec.readinessProbe)) {
     c.readiness = new Prober(c.spec.readinessProbe, c.spec, podIP, false, (ok) => {
       c.ready = ok;
       changed();
-    });
+    }, exec);
   }
   if (isRecord(c.spec.livenessProbe)) {
     c.liveness = new Prober(c.spec.livenessProbe, c.spec, podIP, true, (ok) => {
       if (!ok) kill();
-    });
+    }, exec);
   }
 }

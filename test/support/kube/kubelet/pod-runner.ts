@@ -13,7 +13,7 @@ import { ContainerState } from './container-state.ts';
 import { containerEnv, EnvError, expandVars } from './env.ts';
 import type { ImageMap } from './images.ts';
 import { containerArgv, resolveImage } from './images.ts';
-import { startProbes } from './container-probes.ts';
+import { execProbe, startProbes } from './container-probes.ts';
 import { podStatus } from './pod-status.ts';
 import { materializeVolumes, mountTable, volumeSources } from './volumes.ts';
 
@@ -133,7 +133,7 @@ export class PodRunner {
     c.state = { running: { startedAt: nowTime(proc.startedAt) } };
     c.ready = !c.init && !isRecord(c.spec.readinessProbe) && !isRecord(c.spec.startupProbe);
     c.started = true;
-    if (!c.init) startProbes(c, this.podIP, () => this.stopContainer(c), () => this.queueStatus());
+    if (!c.init) startProbes(c, this.podIP, execProbe({ image, env: envVars, cwd }), () => this.stopContainer(c), () => this.queueStatus());
     proc.exited.then((exit) => this.onExit(c, proc, exit)).catch((err: unknown) => this.env.report(err));
   }
 

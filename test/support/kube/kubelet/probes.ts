@@ -39,7 +39,10 @@ function tcpProbe(host: string, port: number, timeoutMs: number): Promise<boolea
   });
 }
 
-export async function probeOnce(probe: JsonObject, container: JsonObject, podIP: string): Promise<boolean> {
+/** Runs an exec probe's command in the container's context; resolves whether it exited 0 in time. */
+export type ExecProbe = (command: string[], timeoutMs: number) => Promise<boolean>;
+
+export async function probeOnce(probe: JsonObject, container: JsonObject, podIP: string, exec?: ExecProbe): Promise<boolean> {
   const timeoutMs = Number(probe.timeoutSeconds ?? 1) * 1000;
   if (isRecord(probe.httpGet)) {
     const g = probe.httpGet;
@@ -48,7 +51,8 @@ export async function probeOnce(probe: JsonObject, container: JsonObject, podIP:
     return httpProbe(typeof g.host === 'string' && g.host ? g.host : podIP, resolvePort(g.port, container), String(g.path ?? '/'), timeoutMs, headers);
   }
   if (isRecord(probe.tcpSocket)) return tcpProbe(podIP, resolvePort(probe.tcpSocket.port, container), timeoutMs);
-  // exec and grpc probes are not run by this kubelet; they count as passing.
+  if (isRecord(probe.exec) && exec) return exec(Array.isArray(probe.exec.command) ? probe.exec.command.map(String) : [], timeoutMs);
+  // grpc probes are not run by this kubelet; they count as passing.
   return true;
 }
 
@@ -66,6 +70,7 @@ export class Prober {
     private readonly podIP: string,
     initial: boolean,
     private readonly onChange: (ok: boolean) => void,
+    private readonly exec?: ExecProbe,
     /** Startup probes report failure once failureThreshold is reached even though they start out failing. */
     private readonly reportFailure = false,
   ) {
@@ -81,7 +86,7 @@ export class Prober {
   }
 
   private async tick(): Promise<void> {
-    const ok = await probeOnce(this.probe, this.container, this.podIP);
+    const ok = await probeOnce(this.probe, this.container, this.podIP, this.exec);
     if (this.stopped) return;
     if (ok) {
       this.successes++;
