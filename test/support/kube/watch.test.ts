@@ -83,6 +83,14 @@ describe('kube test server: watch', () => {
     assert.equal(bm.rv, String(server.store.currentRv()));
   });
 
+  it('ends a watch gracefully after timeoutSeconds, as the server-side watch timeout does', async () => {
+    const started = Date.now();
+    const w = await watchEvents('/api/v1/namespaces/default/endpoints', { resourceVersion: String(server.store.currentRv()), timeoutSeconds: 1 });
+    assert.equal(await w.done, null);
+    const took = Date.now() - started;
+    assert.equal(took >= 950 && took < 3000, true);
+  });
+
   it('serves the legacy /watch/ path and ends streams when a fault cuts them', async () => {
     const w = await watchEvents('/api/v1/watch/namespaces/default/serviceaccounts', {});
     await core.createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'sa1' } } });
