@@ -127,6 +127,45 @@ describe('process kubelet with controllers: Services and Deployments', () => {
     await apps.deleteNamespacedDeployment({ name: 'rc', namespace: 'default' });
   });
 
+  it('rolls a RollingUpdate Deployment within maxSurge and maxUnavailable', async () => {
+    const labels = { app: 'ru' };
+    // Pods that are not terminating: what maxSurge bounds.
+    const live = new Set<string>();
+    let maxLive = 0;
+    const unsubscribe = server.store.subscribe((e) => {
+      if (e.key !== '/pods' || e.object.metadata.labels?.app !== 'ru') return;
+      if (e.type === 'DELETED' || e.object.metadata.deletionTimestamp) live.delete(e.object.metadata.name ?? '');
+      else live.add(e.object.metadata.name ?? '');
+      maxLive = Math.max(maxLive, live.size);
+    });
+    const template = (version: string): Record<string, unknown> => ({
+      metadata: { labels },
+      spec: { containers: [{ name: 'web', image: 'test/http', env: [{ name: 'VERSION', value: version }], readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1 } }] },
+    });
+    await apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'ru' },
+        spec: { replicas: 3, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, selector: { matchLabels: labels }, template: template('1') },
+      },
+    });
+    const done = (gen: number) => async (): Promise<true | undefined> => {
+      const s = (await apps.readNamespacedDeployment({ name: 'ru', namespace: 'default' })).status;
+      return s?.observedGeneration === gen && s.updatedReplicas === 3 && s.availableReplicas === 3 && s.replicas === 3 ? true : undefined;
+    };
+    await eventually(done(1), 15_000, 'first rollout');
+    maxLive = live.size;
+    await apps.patchNamespacedDeployment(
+      { name: 'ru', namespace: 'default', body: { spec: { template: template('2') } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    await eventually(done(2), 20_000, 'second rollout');
+    await eventually(() => (live.size === 3 ? true : undefined), 10_000, 'old pods gone');
+    unsubscribe();
+    assert.equal(maxLive, 4);
+    await apps.deleteNamespacedDeployment({ name: 'ru', namespace: 'default' });
+  });
+
   it('runs a Deployment as ReplicaSet-owned pods, scales it, and rolls it on template changes', async () => {
     const labels = { app: 'jm' };
     await apps.createNamespacedDeployment({
@@ -173,6 +212,6 @@ describe('process kubelet with controllers: Services and Deployments', () => {
 
     await apps.deleteNamespacedDeployment({ name: 'jm', namespace: 'default' });
     await eventually(async () => ((await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=jm' })).items.length === 0 ? true : undefined), 15_000, 'pods collected');
-    assert.deepEqual((await apps.listNamespacedReplicaSet({ namespace: 'default' })).items, []);
+    assert.deepEqual((await apps.listNamespacedReplicaSet({ namespace: 'default', labelSelector: 'app=jm' })).items, []);
   });
 });

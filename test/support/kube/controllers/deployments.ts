@@ -67,6 +67,43 @@ function pruneHistory(api: KubeApi, olds: KubeObject[], limit: number): void {
   }
 }
 
+/** An int-or-percent of `total`, rounded up (maxSurge) or down (maxUnavailable). */
+function intOrPercent(v: unknown, total: number, roundUp: boolean): number {
+  if (typeof v === 'number') return v;
+  const m = /^(\d+)%$/.exec(String(v ?? ''));
+  if (!m) return Number(v) || 0;
+  const x = (Number(m[1]) * total) / 100;
+  return roundUp ? Math.ceil(x) : Math.floor(x);
+}
+
+function specReplicas(rs: KubeObject): number {
+  return isRecord(rs.spec) ? num(rs.spec.replicas) : 0;
+}
+
+/**
+ * One step of a rolling update, as the real controller takes it: grow the new ReplicaSet
+ * while all pods stay within replicas + maxSurge, shrink old ones while available pods stay
+ * at least replicas - maxUnavailable. Later steps follow as pods become ready.
+ */
+function rollingUpdate(api: KubeApi, spec: JsonObject, desired: number, current: KubeObject, olds: KubeObject[]): void {
+  const ru = isRecord(spec.strategy) && isRecord(spec.strategy.rollingUpdate) ? spec.strategy.rollingUpdate : {};
+  const surge = intOrPercent(ru.maxSurge ?? '25%', desired, true);
+  let unavailable = intOrPercent(ru.maxUnavailable ?? '25%', desired, false);
+  if (surge === 0 && unavailable === 0) unavailable = 1;
+  const total = specReplicas(current) + olds.reduce((n, rs) => n + specReplicas(rs), 0);
+  if (specReplicas(current) > desired) setReplicas(api, current, desired);
+  else if (total < desired + surge) setReplicas(api, current, Math.min(desired, specReplicas(current) + desired + surge - total));
+  const available = [current, ...olds].reduce((n, rs) => n + num(rsStatus(rs).availableReplicas), 0);
+  let canDrop = available - (desired - unavailable);
+  // Old pods that are not available cost nothing to remove.
+  for (const rs of olds) {
+    const drop = Math.min(specReplicas(rs), Math.max(0, specReplicas(rs) - num(rsStatus(rs).availableReplicas)) + Math.max(0, canDrop));
+    if (drop <= 0) continue;
+    canDrop -= Math.max(0, drop - Math.max(0, specReplicas(rs) - num(rsStatus(rs).availableReplicas)));
+    setReplicas(api, rs, specReplicas(rs) - drop);
+  }
+}
+
 function reconcile(api: KubeApi, d: KubeObject): void {
   const rsType = api.type('apps/v1', 'ReplicaSet');
   const ns = d.metadata.namespace ?? '';
@@ -91,7 +128,8 @@ function reconcile(api: KubeApi, d: KubeObject): void {
         name: `${d.metadata.name ?? ''}-${hash}`, labels, ownerReferences: [controllerRef(d)],
         annotations: { 'deployment.kubernetes.io/revision': String(revision), 'deployment.kubernetes.io/desired-replicas': String(desired) },
       },
-      spec: { replicas: recreate && oldPodsLeft ? 0 : desired, selector, template: { ...template, metadata: { ...tmeta, labels } } },
+      // With old pods around, the strategy decides how fast the new ReplicaSet grows.
+      spec: { replicas: oldPodsLeft || olds.some((o) => specReplicas(o) > 0) ? 0 : desired, selector, template: { ...template, metadata: { ...tmeta, labels } } },
     });
   }
   if (!current) return;
@@ -100,8 +138,7 @@ function reconcile(api: KubeApi, d: KubeObject): void {
       for (const rs of olds) setReplicas(api, rs, 0);
       if (!oldPodsLeft) setReplicas(api, current, desired);
     } else {
-      setReplicas(api, current, desired);
-      if (num(rsStatus(current).readyReplicas) >= desired) for (const rs of olds) setReplicas(api, rs, 0);
+      rollingUpdate(api, spec, desired, current, olds);
     }
     pruneHistory(api, olds, num(spec.revisionHistoryLimit ?? 10));
   }
