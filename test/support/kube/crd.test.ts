@@ -52,6 +52,18 @@ describe('kube test server: custom resources', () => {
     assert.equal(sd.metadata.generation, 1);
   });
 
+  it('warns about pruned unknown fields, and rejects them under fieldValidation=Strict', async () => {
+    const body = { apiVersion: 'weir.dev/v1alpha1', kind: 'StreamDeployment', metadata: { name: 'strict' }, spec: { image: 'weir:1', bogus: 1 } };
+    const strict = await apiError(custom.createNamespacedCustomObject({ ...sdep, body, fieldValidation: 'Strict' }));
+    assert.equal(strict.code, 400);
+    assert.equal(strict.status.message, 'StreamDeployment in version "v1alpha1" cannot be handled as a StreamDeployment: strict decoding error: unknown field "spec.bogus"');
+    const res = await fetch(`${server.url}/apis/weir.dev/v1alpha1/namespaces/default/streamdeployments`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    });
+    assert.equal(res.status, 201);
+    assert.equal(res.headers.get('warning'), '299 - "unknown field \\"spec.bogus\\""');
+  });
+
   it('keeps status and spec apart through the status subresource and bumps generation on spec changes only', async () => {
     const created = await create('st', { image: 'weir:1' }, { status: { lifecycleState: 'IGNORED' } });
     assert.equal(created.status, undefined);

@@ -14,6 +14,10 @@ import { initMeta, keepMeta, labelCauses, nameCauses, nameRule } from './meta.ts
 export interface WriteOptions {
   dryRun?: boolean;
   subresource?: 'status';
+  /** How unknown fields are reported: Ignore, Warn (the default) or Strict (400). */
+  fieldValidation?: 'Ignore' | 'Warn' | 'Strict';
+  /** Collects the Warning header texts of the request. */
+  warnings?: string[];
 }
 
 /** Checks apiVersion/kind/namespace of a request body and returns a copy shaped as `rt`. */
@@ -41,8 +45,14 @@ export function normalizeBody(rt: ResourceType, ns: string, body: unknown): Kube
   return obj;
 }
 
-function validateOrThrow(rt: ResourceType, obj: KubeObject, old: KubeObject | undefined, extra: StatusCause[] = []): void {
-  const causes = [...extra, ...labelCauses(obj.metadata.labels), ...(rt.prepare ? rt.prepare(obj, old) : [])];
+function validateOrThrow(rt: ResourceType, obj: KubeObject, old: KubeObject | undefined, opts: WriteOptions, extra: StatusCause[] = []): void {
+  const unknown: string[] = [];
+  const causes = [...extra, ...labelCauses(obj.metadata.labels), ...(rt.prepare ? rt.prepare(obj, old, unknown) : [])];
+  if (unknown.length > 0 && opts.fieldValidation === 'Strict') {
+    const list = unknown.map((f) => `unknown field "${f}"`);
+    throw badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${list.join(', ')}`);
+  }
+  if (opts.fieldValidation !== 'Ignore') for (const f of unknown) opts.warnings?.push(`unknown field "${f}"`);
   if (isCrd(rt)) causes.push(...crdCauses(obj));
   if (causes.length > 0) throw invalid(rt.group, rt.kind, obj.metadata.name ?? '', causes);
 }
@@ -59,7 +69,7 @@ export function create(ctx: Ctx, rt: ResourceType, ns: string, body: unknown, op
   // A status subresource means status is written only through it; a create carries none.
   if (rt.status) delete obj.status;
   beforeCreate(rt, obj);
-  validateOrThrow(rt, obj, undefined);
+  validateOrThrow(rt, obj, undefined, opts);
   if (opts.dryRun) return present(obj, rt);
   const stored = ctx.store.put(storageKey(rt), obj);
   afterWrite(ctx, rt, stored);
@@ -135,7 +145,7 @@ export function update(ctx: Ctx, rt: ResourceType, ns: string, name: string, bod
       });
     }
   }
-  validateOrThrow(rt, next, old, extra);
+  validateOrThrow(rt, next, old, opts, extra);
   const generation = nextGeneration(rt, next, old);
   if (generation !== undefined) next.metadata.generation = generation;
   next.metadata.resourceVersion = old.metadata.resourceVersion;

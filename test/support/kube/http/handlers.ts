@@ -30,9 +30,12 @@ export interface Env {
 
 type ResourceRoute = Extract<Route, { type: 'resource' }>;
 
-export function sendJson(res: ServerResponse, code: number, body: unknown): void {
+export function sendJson(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
   const text = JSON.stringify(body);
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  const headers: Record<string, string | string[]> = { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) };
+  // RFC 7234 warn-code 299, agent "-", as the apiserver sends them.
+  if (warnings.length > 0) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+  res.writeHead(code, headers);
   res.end(text);
 }
 
@@ -81,6 +84,10 @@ export function handleResource(env: Env, r: ResourceRoute, req: IncomingMessage,
   const ns = r.namespace ?? '';
   if (rt.namespaced && r.name !== undefined && r.namespace === undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
   const dryRun = q.get('dryRun') === 'All';
+  const warnings: string[] = [];
+  const fv = q.get('fieldValidation');
+  const fieldValidation = fv === 'Strict' || fv === 'Ignore' ? fv : 'Warn';
+  const writeOpts = { dryRun, fieldValidation, warnings } as const;
   const sub = r.subresource;
   const watching = r.legacyWatch || q.get('watch') === 'true' || q.get('watch') === '1';
 
@@ -105,7 +112,7 @@ export function handleResource(env: Env, r: ResourceRoute, req: IncomingMessage,
           limit: num(q.get('limit')), continue: q.get('continue') ?? undefined,
         }));
       case 'POST':
-        return sendJson(res, 201, create(ctx, rt, ns, parseJson(raw), { dryRun }));
+        return sendJson(res, 201, create(ctx, rt, ns, parseJson(raw), writeOpts), warnings);
       case 'DELETE': {
         const opts = deleteOptions(q, parseJson(raw));
         const items = list(ctx, rt, r.namespace, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined });
@@ -150,14 +157,15 @@ export function handleResource(env: Env, r: ResourceRoute, req: IncomingMessage,
       return sendJson(res, 200, present(mustGet(ctx, rt, ns, name), rt));
     case 'PUT': {
       const existed = ctx.store.get(`${rt.group}/${rt.plural}`, rt.namespaced ? ns : '', name) !== undefined;
-      return sendJson(res, existed ? 200 : 201, update(ctx, rt, ns, name, parseJson(raw), { dryRun, subresource }));
+      const out = update(ctx, rt, ns, name, parseJson(raw), { ...writeOpts, subresource });
+      return sendJson(res, existed ? 200 : 201, out, warnings);
     }
     case 'PATCH': {
       const existed = ctx.store.get(`${rt.group}/${rt.plural}`, rt.namespaced ? ns : '', name) !== undefined;
       const out = patch(ctx, rt, ns, name, req.headers['content-type'] ?? '', raw, {
-        dryRun, subresource, fieldManager: q.get('fieldManager') ?? undefined, force: q.get('force') === 'true',
+        ...writeOpts, subresource, fieldManager: q.get('fieldManager') ?? undefined, force: q.get('force') === 'true',
       });
-      return sendJson(res, existed ? 200 : 201, out);
+      return sendJson(res, existed ? 200 : 201, out, warnings);
     }
     case 'DELETE': {
       const opts = deleteOptions(q, parseJson(raw));

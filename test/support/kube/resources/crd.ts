@@ -56,9 +56,9 @@ export function crdResourceTypes(crd: KubeObject): ResourceType[] {
         allowCreateOnUpdate: false,
         allowUnconditionalUpdate: false,
         returnDeletedObject: true,
-        prepare: (obj: KubeObject): StatusCause[] => {
+        prepare: (obj: KubeObject, _old: KubeObject | undefined, unknownFields: string[] = []): StatusCause[] => {
           if (!schema) return [];
-          prune(obj, schema, true);
+          prune(obj, schema, true, unknownFields);
           applyDefaults(obj, schema);
           return [...(validate ? validate(obj) : []), ...listCauses(obj, schema)];
         },

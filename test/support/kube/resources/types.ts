@@ -37,7 +37,7 @@ export interface ResourceType {
   /** DELETE answers with the deleted object instead of a Status. */
   returnDeletedObject: boolean;
   /** Default, prune and validate (custom resources from their schema; built-ins by code). */
-  prepare?: (obj: KubeObject, old: KubeObject | undefined) => StatusCause[];
+  prepare?: (obj: KubeObject, old: KubeObject | undefined, unknownFields?: string[]) => StatusCause[];
 }
 
 export function groupVersion(rt: { group: string; version: string }): string {

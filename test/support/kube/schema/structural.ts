@@ -7,11 +7,14 @@ function propsOf(schema: JsonObject): JsonObject | undefined {
   return isRecord(schema.properties) ? schema.properties : undefined;
 }
 
-/** Removes fields the schema does not declare, unless it preserves unknown fields there. */
-export function prune(value: unknown, schema: unknown, root = false): void {
+/**
+ * Removes fields the schema does not declare, unless it preserves unknown fields there;
+ * the paths of removed fields are added to `dropped`.
+ */
+export function prune(value: unknown, schema: unknown, root = false, dropped: string[] = [], path = ''): void {
   if (!isRecord(schema)) return;
   if (Array.isArray(value)) {
-    for (const item of value) prune(item, schema.items);
+    value.forEach((item, i) => prune(item, schema.items, false, dropped, `${path}[${i}]`));
     return;
   }
   if (!isRecord(value)) return;
@@ -22,15 +25,19 @@ export function prune(value: unknown, schema: unknown, root = false): void {
   for (const key of Object.keys(value)) {
     if ((root || embedded) && (key === 'apiVersion' || key === 'kind' || key === 'metadata')) continue;
     const sub = props?.[key] ?? (isRecord(additional) ? additional : undefined);
+    const at = path === '' ? key : `${path}.${key}`;
     if (sub === undefined) {
-      if (!preserve && additional !== true) delete value[key];
+      if (!preserve && additional !== true) {
+        delete value[key];
+        dropped.push(at);
+      }
       continue;
     }
     if (value[key] === null && !(isRecord(sub) && sub.nullable === true)) {
       delete value[key];
       continue;
     }
-    prune(value[key], sub);
+    prune(value[key], sub, false, dropped, at);
   }
 }
 
