@@ -10,7 +10,24 @@ export interface ChannelConsumer {
   notifyAvailable(): void;
 }
 
-export class LocalChannel {
+/** The consumer's end of a channel, local or remote. */
+export interface InputChannel {
+  /** Which input of the consumer (0 or 1 for two-input operators). */
+  readonly input: number;
+  /** Position among its input's channels (the watermark valve slot). */
+  valveIndex: number;
+  consumer: ChannelConsumer | undefined;
+  readonly size: number;
+  poll(): StreamElement | undefined;
+}
+
+/** The producer's end of a channel, local or remote. */
+export interface OutputChannel {
+  hasCapacity(): boolean;
+  push(element: StreamElement): void;
+}
+
+export class LocalChannel implements InputChannel, OutputChannel {
   private queue: StreamElement[] = [];
   private head = 0;
   consumer: ChannelConsumer | undefined;

@@ -9,12 +9,12 @@ import { checkKey, keyGroupFor, subtaskForKeyGroup } from '../state/key-group.ts
 import { ACTIVE, BatchBuilder, END_OF_PARTITION, IDLE, watermark } from '../stream-element.ts';
 import type { RecordBatch } from '../stream-element.ts';
 import type { Output } from '../operators/output.ts';
-import type { LocalChannel } from './local-channel.ts';
+import type { OutputChannel } from './local-channel.ts';
 
 export interface RecordWriterOptions {
   partitioner: PartitionerKind;
   /** Channel i leads to downstream subtask targets[i]. */
-  channels: LocalChannel[];
+  channels: OutputChannel[];
   targets: number[];
   downstreamParallelism: number;
   downstreamMaxParallelism: number;

@@ -4,7 +4,8 @@
  */
 import { WeirError, errorMessage } from '../errors.ts';
 import type { JobPlan } from '../graph/job-plan.ts';
-import { LocalChannel } from '../network/local-channel.ts';
+import { localChannels } from '../network/channel-factory.ts';
+import type { ChannelFactory } from '../network/channel-factory.ts';
 import { connectedTargets } from '../network/channel-selector.ts';
 import { RecordWriter } from '../network/record-writer.ts';
 import { ChainedOutput, OperatorOutput } from '../operators/chained-output.ts';
@@ -44,6 +45,8 @@ export interface ExecutorOptions {
   batchSize?: number;
   /** Buffers per channel before the producer is backpressured (default 4). */
   channelCapacity?: number;
+  /** Where channels between subtasks come from (default: in-process queues). */
+  channels?: ChannelFactory;
 }
 
 export class LocalExecutor {
@@ -52,12 +55,14 @@ export class LocalExecutor {
   private readonly collected = new Map<string, unknown[]>();
   private cancelled = false;
   private wakeResolver: (() => void) | undefined;
+  readonly channels: ChannelFactory;
 
   constructor(
     readonly plan: JobPlan,
     options: ExecutorOptions = {},
   ) {
     this.clock = options.clock ?? new SystemClock();
+    this.channels = options.channels ?? localChannels;
     this.build(options.batchSize ?? 1024, options.channelCapacity ?? 4);
   }
 
@@ -97,11 +102,18 @@ export class LocalExecutor {
       for (const [u, upstream] of tasksByVertex.get(e.source)!.entries()) {
         const targets = connectedTargets(e.partitioner, u, sourceVertex.parallelism, targetVertex.parallelism);
         const channels = targets.map((t) => {
-          const c = new LocalChannel(e.input, capacity);
           const downstream = tasksByVertex.get(e.target)![t]!;
-          c.consumer = downstream;
-          downstream.inputs.push(c);
-          return c;
+          const { output, input } = this.channels.create({
+            channelId: `${e.sourceOperator}:${e.input}:${e.sideOutput ?? ''}/${u}->${e.target}/${t}`,
+            input: e.input,
+            capacity,
+            producerSubtask: u,
+            consumerSubtask: t,
+            wake: this.wake,
+          });
+          input.consumer = downstream;
+          downstream.inputs.push(input);
+          return output;
         });
         const writer = new RecordWriter({
           partitioner: e.partitioner,

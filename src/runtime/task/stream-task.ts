@@ -5,7 +5,7 @@
  */
 import type { SourcePoll } from '../../api/source.ts';
 import { WeirError } from '../errors.ts';
-import type { LocalChannel } from '../network/local-channel.ts';
+import type { InputChannel } from '../network/local-channel.ts';
 import type { RecordWriter } from '../network/record-writer.ts';
 import type { SourceOperator } from '../operators/source-operator.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
@@ -17,7 +17,7 @@ import type { ValveResult } from './watermark-valve.ts';
 const MAX_ELEMENTS_PER_STEP = 16;
 
 export class StreamTask {
-  readonly inputs: LocalChannel[] = [];
+  readonly inputs: InputChannel[] = [];
   readonly writers: RecordWriter[] = [];
   valves: WatermarkValve[] = [];
   private endedInputs = 0;
@@ -55,7 +55,10 @@ export class StreamTask {
     this.pending.push(work);
   }
 
-  notifyAvailable(): void {}
+  /** Input arrived: an idle executor loop may be waiting for it. */
+  notifyAvailable(): void {
+    this.wake();
+  }
 
   async open(): Promise<void> {
     // Tail first, so an operator's downstream is ready before it can emit (as Flink).
@@ -144,7 +147,7 @@ export class StreamTask {
     return undefined;
   }
 
-  private processElement(e: StreamElement, channel: LocalChannel): Promise<void> | undefined {
+  private processElement(e: StreamElement, channel: InputChannel): Promise<void> | undefined {
     const input = channel.input;
     switch (e.kind) {
       case 'batch': {

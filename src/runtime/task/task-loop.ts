@@ -39,7 +39,8 @@ export async function runTasks(executor: LocalExecutor): Promise<void> {
     if (progressed) continue;
 
     let next = Infinity;
-    let waitingOnIo = false;
+    // Remote channels deliver data and credit outside this loop.
+    let waitingOnIo = executor.channels.remote;
     for (const t of tasks) {
       next = Math.min(next, t.nextWakeTime());
       waitingOnIo ||= t.isWaitingOnIo();
