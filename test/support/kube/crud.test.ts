@@ -70,6 +70,21 @@ describe('kube test server: CRUD', () => {
     assert.equal(frozen.status.message, 'ConfigMap "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set');
   });
 
+  it('drops unknown fields of built-in kinds with a warning, or rejects them when strict', async () => {
+    const body = JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'typo', labelz: { a: 'b' } }, data: { a: '1' }, dataa: {} });
+    const post = (query: string): Promise<Response> => fetch(`${server.url}/api/v1/namespaces/default/configmaps${query}`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body,
+    });
+    const strict = await post('?fieldValidation=Strict');
+    assert.equal(strict.status, 400);
+    assert.equal(((await strict.json()) as { message: string }).message, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "metadata.labelz", unknown field "dataa"');
+    const warned = await post('');
+    assert.equal(warned.status, 201);
+    assert.equal(warned.headers.get('warning'), '299 - "unknown field \\"metadata.labelz\\"", 299 - "unknown field \\"dataa\\""');
+    const stored = await core.readNamespacedConfigMap({ name: 'typo', namespace: 'default' });
+    assert.deepEqual(Object.keys(JSON.parse(JSON.stringify(stored)) as object).sort(), ['apiVersion', 'data', 'kind', 'metadata']);
+  });
+
   it('rejects a write with a stale resourceVersion with 409 Conflict', async () => {
     const first = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'stale' }, data: { n: '1' } } });
     await core.replaceNamespacedConfigMap({ name: 'stale', namespace: 'default', body: { ...first, data: { n: '2' } } });

@@ -3,6 +3,7 @@
 import { alreadyExists, badRequest, conflict, invalid, notFound, STALE } from '../errors.ts';
 import type { StatusCause } from '../errors.ts';
 import type { ResourceType } from '../resources/types.ts';
+import { builtinTypeName, hasModel, pruneBuiltin } from '../schema/builtin-fields.ts';
 import { groupResource, groupVersion } from '../resources/types.ts';
 import type { KubeObject } from '../types.ts';
 import { clone, isRecord, jsonEqual } from '../types.ts';
@@ -47,6 +48,10 @@ export function normalizeBody(rt: ResourceType, ns: string, body: unknown): Kube
 
 function validateOrThrow(rt: ResourceType, obj: KubeObject, old: KubeObject | undefined, opts: WriteOptions, extra: StatusCause[] = []): void {
   const unknown: string[] = [];
+  if (!rt.custom) {
+    const type = builtinTypeName(rt.group, rt.version, rt.kind);
+    if (hasModel(type)) pruneBuiltin(obj, type, unknown);
+  }
   const causes = [...extra, ...labelCauses(obj.metadata.labels), ...(rt.prepare ? rt.prepare(obj, old, unknown) : [])];
   if (unknown.length > 0 && opts.fieldValidation === 'Strict') {
     const list = unknown.map((f) => `unknown field "${f}"`);
