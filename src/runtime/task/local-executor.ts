@@ -6,6 +6,7 @@ import { WeirError, errorMessage } from '../errors.ts';
 import type { JobPlan } from '../graph/job-plan.ts';
 import { localChannels } from '../network/channel-factory.ts';
 import type { ChannelFactory } from '../network/channel-factory.ts';
+import type { OutputChannel } from '../network/local-channel.ts';
 import { connectedTargets } from '../network/channel-selector.ts';
 import { RecordWriter } from '../network/record-writer.ts';
 import { ChainedOutput, OperatorOutput } from '../operators/chained-output.ts';
@@ -14,6 +15,9 @@ import type { Output } from '../operators/output.ts';
 import { SourceOperator } from '../operators/source-operator.ts';
 import { SinkOperator } from '../operators/sink-operator.ts';
 import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend.ts';
+import { ExecutorMetrics } from '../metrics/executor-metrics.ts';
+import type { TaskMetricsOptions } from '../metrics/executor-metrics.ts';
+import type { MetricRegistry } from '../metrics/registry.ts';
 import type { Clock } from './clock.ts';
 import { SystemClock } from './clock.ts';
 import { ProcessingTimeService } from './processing-time-service.ts';
@@ -47,11 +51,18 @@ export interface ExecutorOptions {
   channelCapacity?: number;
   /** Where channels between subtasks come from (default: in-process queues). */
   channels?: ChannelFactory;
+  /**
+   * Prometheus metrics with Flink's names and labels (src/runtime/metrics): `true` creates
+   * a registry (`metricRegistry`); options can pass a shared one and the labels.
+   */
+  metrics?: boolean | TaskMetricsOptions;
 }
 
 export class LocalExecutor {
   readonly tasks: StreamTask[] = [];
   readonly clock: Clock;
+  /** Set when the metrics option is on; the task loop reports task states to it. */
+  readonly taskMetrics: ExecutorMetrics | undefined;
   private readonly collected = new Map<string, unknown[]>();
   private cancelled = false;
   private wakeResolver: (() => void) | undefined;
@@ -63,7 +74,13 @@ export class LocalExecutor {
   ) {
     this.clock = options.clock ?? new SystemClock();
     this.channels = options.channels ?? localChannels;
+    const m = options.metrics;
+    this.taskMetrics = m ? new ExecutorMetrics(plan.jobGraph.jobName, this.clock, m === true ? {} : m) : undefined;
     this.build(options.batchSize ?? 1024, options.channelCapacity ?? 4);
+  }
+
+  get metricRegistry(): MetricRegistry | undefined {
+    return this.taskMetrics?.registry;
   }
 
   private wake = (): void => {
@@ -80,11 +97,13 @@ export class LocalExecutor {
   private build(batchSize: number, capacity: number): void {
     const { jobGraph, chains } = this.plan;
     const tasksByVertex = new Map<string, StreamTask[]>();
-    const outputsOf = new Map<StreamTask, { main: Output[][]; sides: Map<string, Output[]>[] }>();
+    const outputsOf = new Map<StreamTask, { main: RecordWriter[][]; sides: Map<string, RecordWriter[]>[] }>();
     for (const v of jobGraph.vertices) {
       const chain = chains.get(v.id)!;
       const tasks: StreamTask[] = [];
       for (let s = 0; s < v.parallelism; s++) {
+        // Subtasks placed in another process are built there.
+        if (this.channels.isLocal && !this.channels.isLocal(s)) continue;
         const operators = chain.map((n) => createOperator(n.transformation, this.plan.config));
         const source = operators[0] instanceof SourceOperator ? operators[0] : undefined;
         const task = new StreamTask(`${v.name} (${s + 1}/${v.parallelism})`, v.id, s, operators, source, new ProcessingTimeService(this.clock), batchSize, this.wake);
@@ -99,10 +118,13 @@ export class LocalExecutor {
       const opIndex = sourceVertex.chain.indexOf(e.sourceOperator);
       const targetHead = chains.get(targetVertex.id)![0]!;
       const keySelector = targetHead.inEdges.find((se) => se.source.id === e.sourceOperator && se.input === e.input)?.keySelector;
-      for (const [u, upstream] of tasksByVertex.get(e.source)!.entries()) {
+      const local = tasksByVertex.get(e.source)!;
+      const downstreamTasks = tasksByVertex.get(e.target)!;
+      for (let u = 0; u < sourceVertex.parallelism; u++) {
+        const upstream = local.find((t) => t.subtaskIndex === u);
         const targets = connectedTargets(e.partitioner, u, sourceVertex.parallelism, targetVertex.parallelism);
         const channels = targets.map((t) => {
-          const downstream = tasksByVertex.get(e.target)![t]!;
+          const downstream = downstreamTasks.find((d) => d.subtaskIndex === t);
           const { output, input } = this.channels.create({
             channelId: `${e.sourceOperator}:${e.input}:${e.sideOutput ?? ''}/${u}->${e.target}/${t}`,
             input: e.input,
@@ -111,13 +133,16 @@ export class LocalExecutor {
             consumerSubtask: t,
             wake: this.wake,
           });
-          input.consumer = downstream;
-          downstream.inputs.push(input);
+          if (input && downstream) {
+            input.consumer = downstream;
+            downstream.inputs.push(input);
+          }
           return output;
         });
+        if (!upstream) continue;
         const writer = new RecordWriter({
           partitioner: e.partitioner,
-          channels,
+          channels: channels as OutputChannel[],
           targets,
           downstreamParallelism: targetVertex.parallelism,
           downstreamMaxParallelism: targetVertex.maxParallelism,
@@ -147,7 +172,8 @@ export class LocalExecutor {
         const backend = chain.some((n) => isKeyed(n.transformation)) ? new HeapKeyedStateBackend(this.clock) : undefined;
         task.operators.forEach((op, i) => {
           const node = chain[i]!;
-          const main = i + 1 < chain.length ? [new ChainedOutput(task.operators[i + 1]!, batchSize), ...outs.main[i]!] : outs.main[i]!;
+          const next = task.operators[i + 1];
+          const main: Output[] = next ? [new ChainedOutput(this.taskMetrics?.meterInput(next) ?? next, batchSize), ...outs.main[i]!] : outs.main[i]!;
           const sides = outs.sides[i]!;
           const output = main.length === 1 && sides.size === 0 ? main[0]! : new OperatorOutput(main, sides);
           op.init(
@@ -170,6 +196,7 @@ export class LocalExecutor {
             output,
           );
         });
+        this.taskMetrics?.addTask(task, v, outs);
         this.tasks.push(task);
       }
     }
@@ -208,6 +235,13 @@ export class LocalExecutor {
   }
 
   async run(): Promise<JobResult> {
+    this.taskMetrics?.started();
+    const result = await this.execute();
+    this.taskMetrics?.ended(result.state);
+    return result;
+  }
+
+  private async execute(): Promise<JobResult> {
     const started = Date.now();
     const jobName = this.plan.jobGraph.jobName;
     try {

@@ -65,7 +65,7 @@ export class StreamTask {
     for (let i = this.operators.length - 1; i >= 0; i--) await this.operators[i]!.handleOpen();
   }
 
-  private writersHaveCapacity(): boolean {
+  writersHaveCapacity(): boolean {
     for (const w of this.writers) if (!w.hasCapacity()) return false;
     return true;
   }

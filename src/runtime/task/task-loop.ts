@@ -13,21 +13,30 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 
 export async function runTasks(executor: LocalExecutor): Promise<void> {
   const { tasks, clock } = executor;
+  // Metrics see each task before and after it runs (busy, idle, backpressured time); per
+  // step, never per record, and not at all when metrics are off.
+  const metrics = executor.taskMetrics;
   let lastYield = performance.now();
   while (!executor.isCancelled()) {
     let progressed = false;
     let now = clock.now();
+    metrics?.tick();
     for (const task of tasks) {
       if (task.asyncFailure !== undefined) throw task.asyncFailure;
-      if (!task.canRun(now)) continue;
+      const runnable = task.canRun(now);
+      metrics?.observe(task, runnable);
+      if (!runnable) continue;
       const r = task.step();
       if (r) await r;
+      metrics?.observe(task, task.canRun(clock.now()));
       progressed = true;
     }
     now = clock.now();
     for (const task of tasks) {
       if (task.nextWakeTime() <= now && !task.finished) {
+        metrics?.observe(task, true);
         task.fireTimers(now);
+        metrics?.observe(task, task.canRun(now));
         progressed = true;
       }
     }
