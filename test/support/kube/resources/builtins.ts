@@ -29,7 +29,7 @@ export const BUILTINS: ResourceType[] = [
   }),
   builtin({
     group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true, shortNames: ['svc'], categories: ['all'],
-    status: true, prepare: defaultService,
+    status: true, returnDeletedObject: true, prepare: defaultService,
   }),
   builtin({ group: '', version: 'v1', plural: 'endpoints', kind: 'Endpoints', namespaced: true, shortNames: ['ep'] }),
   builtin({ group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', kind: 'EndpointSlice', namespaced: true }),
