@@ -9,7 +9,7 @@ import type { Source, SourceOutput, SourcePoll } from '../../src/api/index.ts';
 import { DataGeneratorSource } from '../../src/connectors/datagen/index.ts';
 import { buildJobPlan, LocalExecutor, VirtualClock } from '../../src/runtime/index.ts';
 import { findSamples, parsePrometheusText } from '../../src/runtime/metrics/index.ts';
-import type { Sample } from '../../src/runtime/metrics/index.ts';
+import type { MetricRegistry, Sample } from '../../src/runtime/metrics/index.ts';
 import { punctuated } from '../support/timed-source.ts';
 
 const TASK = 'flink_taskmanager_job_task_';
@@ -95,30 +95,44 @@ test('numRecordsIn/Out per subtask and operator, exact, with Flink\'s labels (da
   );
 });
 
-/** Emits three records, then waits for `gate` (I/O) before it ends. */
+/** Emits records with the given timestamps, then waits for `gate` (I/O) before it ends. */
 class GatedSource implements Source<{ ts: number }> {
   readonly boundedness = 'BOUNDED';
   readonly maxParallelism = 1;
-  constructor(private readonly gate: Promise<void>) {}
+  constructor(
+    private readonly gate: Promise<void>,
+    private readonly timestamps = [1000, 2000, 5000],
+  ) {}
   createReader() {
     let emitted = false;
     return {
       pollNext: (out: SourceOutput<{ ts: number }>): SourcePoll => {
         if (emitted) return 'end';
         emitted = true;
-        for (const ts of [1000, 2000, 5000]) out.collect({ ts });
+        for (const ts of this.timestamps) out.collect({ ts });
         return this.gate;
       },
     };
   }
 }
 
+/** Scrapes until `ready` holds (the job runs on a real clock), at most 10s. */
+async function scrapeUntil(registry: MetricRegistry, ready: (samples: Sample[]) => boolean): Promise<Sample[]> {
+  for (const deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 10))) {
+    const samples = parsePrometheusText(await registry.metrics());
+    if (ready(samples)) return samples;
+    assert.ok(Date.now() < deadline, 'the expected watermarks never arrived');
+  }
+}
+
+const eventTime = () => punctuated((e: { ts: number }) => e.ts, (_e, maxTs) => maxTs);
+
 test('currentInputWatermark of tasks and chained operators after a known watermark, then Long.MAX_VALUE at the end', async () => {
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
   const job = defineJob((env) => {
     env
-      .fromSource(new GatedSource(gate), punctuated((e: { ts: number }) => e.ts, (_e, maxTs) => maxTs), 'gated')
+      .fromSource(new GatedSource(gate), eventTime(), 'gated')
       .rebalance()
       .map((e) => e.ts)
       .collect('out');
@@ -128,14 +142,7 @@ test('currentInputWatermark of tasks and chained operators after a known waterma
   const done = executor.run();
   const [up, down] = plan.jobGraph.vertices;
   const registry = executor.metricRegistry!;
-  const scrape = async () => parsePrometheusText(await registry.metrics());
-
-  let samples = await scrape();
-  for (const deadline = Date.now() + 10_000; value(samples, `${TASK}currentInputWatermark`, { task_id: down!.id }) !== 5000; ) {
-    assert.ok(Date.now() < deadline, 'the watermark 5000 never reached the downstream task');
-    await new Promise((r) => setTimeout(r, 10));
-    samples = await scrape();
-  }
+  let samples = await scrapeUntil(registry, (s) => value(s, `${TASK}currentInputWatermark`, { task_id: down!.id }) === 5000);
   const [mapOp, sinkOp] = down!.operators;
   assert.equal(value(samples, `${OP}currentInputWatermark`, { operator_id: mapOp!.id }), 5000);
   assert.equal(value(samples, `${OP}currentInputWatermark`, { operator_id: sinkOp!.id }), 5000, 'a chained operator sees what the one before it emitted');
@@ -145,9 +152,34 @@ test('currentInputWatermark of tasks and chained operators after a known waterma
 
   open();
   assert.equal((await done).state, 'FINISHED');
-  samples = await scrape();
+  samples = parsePrometheusText(await registry.metrics());
   assert.equal(value(samples, `${TASK}currentInputWatermark`, { task_id: down!.id }), LONG_MAX);
   assert.equal(value(samples, `${OP}currentInputWatermark`, { operator_id: sinkOp!.id }), LONG_MAX);
+});
+
+test('a two-input operator reports the watermark of each input; its task the minimum', async () => {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const job = defineJob((env) => {
+    env
+      .fromSource(new GatedSource(gate, [1000, 3000]), eventTime(), 'a')
+      .connect(env.fromSource(new GatedSource(gate, [7000]), eventTime(), 'b'))
+      .map({ map1: (e) => e.ts, map2: (e) => e.ts })
+      .collect('out');
+  });
+  const plan = await buildJobPlan(job, { parallelism: 1 });
+  const executor = new LocalExecutor(plan, { metrics: true });
+  const done = executor.run();
+  const coMap = plan.jobGraph.vertices.find((v) => v.name.startsWith('Co-Map'))!;
+  const op = { operator_id: coMap.operators[0]!.id };
+  const samples = await scrapeUntil(
+    executor.metricRegistry!,
+    (s) => value(s, `${OP}currentInput1Watermark`, op) === 3000 && value(s, `${OP}currentInput2Watermark`, op) === 7000,
+  );
+  assert.equal(value(samples, `${OP}currentInputWatermark`, op), 3000);
+  assert.equal(value(samples, `${TASK}currentInputWatermark`, { task_id: coMap.id }), 3000);
+  open();
+  assert.equal((await done).state, 'FINISHED');
 });
 
 test('numLateRecordsDropped of a window operator, exact', async () => {
