@@ -33,7 +33,9 @@ describe('kube test server: CRUD', () => {
     const list = await core.listNamespacedConfigMap({ namespace: 'default' });
     assert.deepEqual(list.items.map((c) => c.metadata?.name), ['a']);
     assert.equal(list.metadata?.resourceVersion, updated.metadata?.resourceVersion);
-    await core.deleteNamespacedConfigMap({ name: 'a', namespace: 'default' });
+    const deleted = await core.deleteNamespacedConfigMap({ name: 'a', namespace: 'default' });
+    assert.equal(deleted.status, 'Success');
+    assert.deepEqual({ ...deleted.details }, { name: 'a', kind: 'configmaps', uid: created.metadata?.uid });
     const missing = await apiError(core.readNamespacedConfigMap({ name: 'a', namespace: 'default' }));
     assert.equal(missing.code, 404);
     assert.deepEqual(missing.status, {
