@@ -93,6 +93,10 @@ test('numRecordsIn/Out per subtask and operator, exact, with Flink\'s labels (da
       [250, 250],
     ],
   );
+
+  // What a JobMaster does before a restarted attempt registers its own subtasks.
+  executor.taskMetrics!.close();
+  assert.deepEqual(executor.metricRegistry!.names(), []);
 });
 
 /** Emits records with the given timestamps, then waits for `gate` (I/O) before it ends. */
