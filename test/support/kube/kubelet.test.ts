@@ -71,7 +71,7 @@ describe('process kubelet', () => {
     assert.equal(cs.lastState?.terminated?.exitCode, 3);
     assert.equal(cs.lastState?.terminated?.reason, 'Error');
     assert.match(cs.lastState?.terminated?.message ?? '', /started crasher/);
-    assert.match(await core.readNamespacedPodLog({ name: 'crasher', namespace: 'default' }), /started crasher/);
+    assert.equal(await core.readNamespacedPodLog({ name: 'crasher', namespace: 'default', previous: true, tailLines: 1 }), 'started crasher\n');
     await core.deleteNamespacedPod({ name: 'crasher', namespace: 'default' });
     await gone('crasher');
   });

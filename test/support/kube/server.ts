@@ -80,9 +80,9 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
   const env: Env = {
     ctx: api.ctx,
     hub,
-    logs: (ns, pod, container) => {
+    logs: (ns, pod, container, previous) => {
       for (const source of logSources) {
-        const text = source(ns, pod, container);
+        const text = source(ns, pod, container, previous);
         if (text !== undefined) return text;
       }
       return undefined;

@@ -20,7 +20,7 @@ import type { Route } from './router.ts';
 import type { WatchHub } from './watch.ts';
 import { serveWatch } from './watch.ts';
 
-export type LogSource = (namespace: string, pod: string, container: string | undefined) => string | undefined;
+export type LogSource = (namespace: string, pod: string, container: string | undefined, previous: boolean) => string | undefined;
 
 export interface Env {
   ctx: Ctx;
@@ -142,7 +142,9 @@ export function handleResource(env: Env, r: ResourceRoute, req: IncomingMessage,
   if (sub === 'binding' && rt.plural === 'pods' && method === 'POST') return sendJson(res, 201, bindPod(ctx, rt, ns, name, parseJson(raw)));
   if (sub === 'log' && rt.plural === 'pods' && method === 'GET') {
     mustGet(ctx, rt, ns, name);
-    const text = env.logs?.(ns, name, q.get('container') ?? undefined) ?? '';
+    let text = env.logs?.(ns, name, q.get('container') ?? undefined, q.get('previous') === 'true') ?? '';
+    const tail = num(q.get('tailLines'));
+    if (tail !== undefined) text = text.split(/(?<=\n)/).slice(-tail).join('');
     res.writeHead(200, { 'Content-Type': 'text/plain' });
     res.end(text);
     return;

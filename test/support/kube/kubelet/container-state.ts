@@ -22,6 +22,8 @@ export class ContainerState {
   done = false;
   lastExit: ExitInfo | undefined;
   private logText = '';
+  /** Output of the previous run, what `kubectl logs --previous` shows. */
+  previousLog: string | undefined;
 
   constructor(
     public spec: JsonObject,
@@ -44,6 +46,12 @@ export class ContainerState {
 
   get log(): string {
     return this.logText;
+  }
+
+  /** A restart starts a fresh log; the old one stays readable as the previous. */
+  rotateLog(): void {
+    this.previousLog = this.logText;
+    this.logText = '';
   }
 
   stopProbes(): void {

@@ -43,7 +43,8 @@ export interface Kubelet {
   podIP(namespace: string, name: string): string | undefined;
   /** SIGKILLs every running process of the pod; returns how many were killed. */
   killPod(namespace: string, name: string): number;
-  logs(namespace: string, name: string, container?: string): string | undefined;
+  /** A container's captured output (the first container by default; `previous` for the run before the last restart). */
+  logs(namespace: string, name: string, container?: string, previous?: boolean): string | undefined;
   /** Stops this kubelet and kills its pods; the Node and its pods stay in the API as they were. */
   stop(): Promise<void>;
   /**
@@ -176,10 +177,10 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
   for (const pod of api.list('v1', 'Pod')) onEvent({ type: 'ADDED', key: '/pods', rv: 0, object: pod as KubeObject });
 
   const find = (ns: string, name: string): PodRunner | undefined => [...runners.values()].find((r) => r.ns === ns && r.name === name);
-  const logs = (ns: string, name: string, container?: string): string | undefined => {
+  const logs = (ns: string, name: string, container?: string, previous = false): string | undefined => {
     const r = find(ns, name);
     const c = r ? [...r.containers, ...r.inits].find((x) => container === undefined || x.name === container) : undefined;
-    return c?.log;
+    return previous ? c?.previousLog : c?.log;
   };
   const removeLogSource = server.addLogSource(logs);
   const halt = async (): Promise<void> => {

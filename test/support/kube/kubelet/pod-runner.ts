@@ -202,6 +202,7 @@ export class PodRunner {
       if (this.terminating || this.closed) return;
       c.lastState = c.terminatedState(exit);
       c.restartCount++;
+      c.rotateLog();
       this.safeLaunch(c);
       this.queueStatus();
     };
