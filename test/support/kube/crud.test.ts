@@ -130,6 +130,20 @@ describe('kube test server: CRUD', () => {
     );
     const applied = (await apply({ a: '3' })) as V1ConfigMap;
     assert.deepEqual(applied.data, { a: '3', other: 'x' });
+    const applyAs = (manager: string, data: Record<string, string>, force: boolean): Promise<KubernetesObject> => objects.patch(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa', namespace: 'default' }, data } as KubernetesObject,
+      undefined, undefined, manager, force, PatchStrategy.ServerSideApply,
+    );
+    const conflict = await apiError(applyAs('autoscaler', { a: '9' }, false));
+    assert.equal(conflict.code, 409);
+    assert.equal(conflict.status.message, 'Apply failed with 1 conflict: conflict with "weir-operator" using v1: .data.a');
+    assert.deepEqual(conflict.status.details, {
+      name: 'ssa', kind: 'configmaps', causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "weir-operator" using v1', field: '.data.a' }],
+    });
+    // Forcing takes the field over; the same value from both managers is no conflict.
+    assert.deepEqual(((await applyAs('autoscaler', { a: '9' }, true)) as V1ConfigMap).data, { a: '9', other: 'x' });
+    await applyAs('third', { a: '9' }, false);
+    assert.equal((await apiError(applyAs('weir-operator', { a: '3' }, false))).code, 409);
     const noManager = await apiError(objects.patch(
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa', namespace: 'default' } } as KubernetesObject,
       undefined, undefined, undefined, undefined, PatchStrategy.ServerSideApply,

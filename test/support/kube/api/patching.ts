@@ -2,13 +2,14 @@
 // write the result through the ordinary update path (so resourceVersion preconditions,
 // status rules and validation all hold).
 import { parse as parseYaml } from 'yaml';
-import { badRequest, notFound, unsupportedMediaType } from '../errors.ts';
-import { removeDropped } from '../patch/apply.ts';
+import { ApiError, badRequest, notFound, unsupportedMediaType } from '../errors.ts';
+import { applyConflicts, removeDropped } from '../patch/apply.ts';
+import type { FieldConflict } from '../patch/apply.ts';
 import { jsonPatch } from '../patch/json-patch.ts';
 import { mergePatch } from '../patch/merge.ts';
 import { strategicMergePatch } from '../patch/strategic.ts';
 import type { ResourceType } from '../resources/types.ts';
-import { groupResource } from '../resources/types.ts';
+import { groupResource, groupVersion } from '../resources/types.ts';
 import type { KubeObject } from '../types.ts';
 import { clone, isRecord } from '../types.ts';
 import type { Ctx } from './context.ts';
@@ -38,6 +39,21 @@ function parseBody(raw: string, contentType: string): unknown {
   }
 }
 
+/** The 409 of a conflicting apply, worded like the real field manager's. */
+function applyConflictError(rt: ResourceType, name: string, conflicts: FieldConflict[]): ApiError {
+  const gv = groupVersion(rt);
+  const n = conflicts.length;
+  const managers = [...new Set(conflicts.map((c) => c.manager))];
+  const message = n === 1
+    ? `Apply failed with 1 conflict: conflict with "${conflicts[0]!.manager}" using ${gv}: ${conflicts[0]!.field}`
+    : `Apply failed with ${n} conflicts: ${managers.map((m) => `conflicts with "${m}" using ${gv}:\n${conflicts.filter((c) => c.manager === m).map((c) => `- ${c.field}`).join('\n')}`).join('\n')}`;
+  const details = groupResource(rt);
+  return new ApiError(409, 'Conflict', message, {
+    name, ...(details.group ? { group: details.group } : {}), kind: details.resource,
+    causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${gv}`, field: c.field })),
+  });
+}
+
 export function patch(
   ctx: Ctx, rt: ResourceType, ns: string, name: string, contentType: string, raw: string, opts: PatchOptions = {},
 ): KubeObject {
@@ -48,7 +64,7 @@ export function patch(
   if (type === APPLY_PATCH) {
     if (!opts.fieldManager) throw badRequest('PATCH, application/apply-patch+yaml requires fieldManager parameter');
     if (!isRecord(body)) throw badRequest('error decoding YAML: object expected');
-    // Server-side apply as one manager sees it (see patch/apply.ts); no ownership conflicts.
+    // Server-side apply among appliers (see patch/apply.ts).
     const manager = `${opts.fieldManager}${opts.subresource ? `/${opts.subresource}` : ''}`;
     if (!stored) {
       if (opts.subresource) throw notFound(groupResource(rt), name);
@@ -57,8 +73,12 @@ export function patch(
       if (!opts.dryRun) ctx.applied.set(created.metadata.uid ?? '', manager, clone(body));
       return created;
     }
+    const uid = stored.metadata.uid ?? '';
+    const conflicts = applyConflicts(ctx.applied, uid, manager, body);
+    if (conflicts.length > 0 && !opts.force) throw applyConflictError(rt, name, conflicts);
+    if (!opts.dryRun) ctx.applied.release(uid, conflicts);
     const merged = rt.custom ? mergePatch(present(stored, rt), body) : strategicMergePatch(present(stored, rt), body);
-    const prev = ctx.applied.get(stored.metadata.uid ?? '', manager);
+    const prev = ctx.applied.get(uid, manager);
     if (prev) removeDropped(merged, prev, body);
     const out = update(ctx, rt, ns, name, merged, opts);
     if (!opts.dryRun) ctx.applied.set(stored.metadata.uid ?? '', manager, clone(body));
