@@ -8,7 +8,7 @@ import { RestServer } from '../runtime/jobmanager/rest/rest-server.ts';
 import { WeirError } from '../runtime/errors.ts';
 import type { ParsedArgs } from './args.ts';
 import { positiveInt } from './args.ts';
-import { loadJob } from './load-job.ts';
+import { loadJob } from '../runtime/graph/load-job.ts';
 
 function port(value: string | true | undefined): number {
   if (value === undefined) return 8081;

@@ -4,7 +4,7 @@ import { LocalExecutor } from '../runtime/task/local-executor.ts';
 import { WeirError } from '../runtime/errors.ts';
 import type { ParsedArgs } from './args.ts';
 import { positiveInt } from './args.ts';
-import { loadJob } from './load-job.ts';
+import { loadJob } from '../runtime/graph/load-job.ts';
 import { formatRate, formatWatermark, summarize } from './progress.ts';
 
 export async function runCommand(args: ParsedArgs, stderr: NodeJS.WritableStream = process.stderr): Promise<number> {

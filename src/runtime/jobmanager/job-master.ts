@@ -9,6 +9,7 @@ import type { JobPlan } from '../graph/job-plan.ts';
 import { LocalExecutor } from '../task/local-executor.ts';
 import type { JobResult, VertexMetrics } from '../task/local-executor.ts';
 import { nextStatus } from './job-status.ts';
+import type { AttemptRunner } from '../cluster/cluster-attempt.ts';
 import type { JobStatus } from './job-status.ts';
 import { EMPTY_HISTORY, decideRestart, parseRestartStrategy } from './restart-strategy.ts';
 import type { RestartHistory, RestartStrategyConfig } from './restart-strategy.ts';
@@ -37,7 +38,8 @@ export class JobMaster {
   numRestarts = 0;
   private readonly strategy: RestartStrategyConfig;
   private history: RestartHistory = EMPTY_HISTORY;
-  private executor: LocalExecutor | undefined;
+  private executor: AttemptRunner | undefined;
+  private attempt = 0;
   private restartTimer: NodeJS.Timeout | undefined;
   private lastResult: JobResult | undefined;
   private settle!: (result: JobResult) => void;
@@ -48,6 +50,8 @@ export class JobMaster {
     readonly plan: JobPlan,
     private readonly now: () => number = Date.now,
     jobId = newJobId(),
+    /** Creates the runner of one attempt; by default the job runs in this process. */
+    private readonly runner: (jobId: string, attempt: number) => AttemptRunner = () => new LocalExecutor(plan),
   ) {
     this.jobId = jobId;
     this.strategy = parseRestartStrategy(plan.config);
@@ -72,7 +76,7 @@ export class JobMaster {
 
   private runAttempt(): void {
     this.moveTo('RUNNING');
-    const executor = new LocalExecutor(this.plan);
+    const executor = this.runner(this.jobId, this.attempt++);
     this.executor = executor;
     executor.run().then(
       (result) => this.onAttemptEnded(result),
@@ -139,6 +143,6 @@ export class JobMaster {
   }
 
   vertexMetrics(): VertexMetrics[] {
-    return this.executor?.metrics() ?? [];
+    return this.executor instanceof LocalExecutor ? this.executor.metrics() : [];
   }
 }

@@ -21,7 +21,10 @@ export interface ChannelSpec {
 export interface ChannelFactory {
   /** True when data travels outside the executor loop, which must then wait for it. */
   readonly remote: boolean;
-  create(spec: ChannelSpec): { output: OutputChannel; input: InputChannel };
+  /** Whether subtask s (of every vertex) runs in this process; all do when absent. */
+  isLocal?(subtask: number): boolean;
+  /** The ends of one channel that are in this process: the producer's, the consumer's, or both. */
+  create(spec: ChannelSpec): { output: OutputChannel | undefined; input: InputChannel | undefined };
   close(): Promise<void>;
 }
 

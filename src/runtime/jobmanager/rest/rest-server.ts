@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { WeirError, errorMessage } from '../../errors.ts';
 import type { Dispatcher } from '../dispatcher.ts';
 import { jobDetail, jobExceptions, jobOverview } from './json-views.ts';
+import type { HeartbeatRequest, RegistrationRequest } from '../../cluster/protocol.ts';
 
 export interface RestServerOptions {
   host?: string;
@@ -15,6 +16,17 @@ export interface RestServerOptions {
   /** Prometheus text of this process's metrics, served on /metrics. */
   metrics?: () => Promise<string> | string;
   version?: string;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of req) text += String(chunk);
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'the request body is not valid JSON');
+  }
 }
 
 class HttpError extends Error {
@@ -26,7 +38,7 @@ class HttpError extends Error {
   }
 }
 
-type Handler = (params: string[], url: URL) => unknown;
+type Handler = (params: string[], url: URL, body: unknown) => unknown;
 
 export class RestServer {
   private server: Server | undefined;
@@ -70,7 +82,29 @@ export class RestServer {
     this.route('GET', /^\/jobs\/([0-9a-f]{32})\/savepoints\/([^/]+)$/, notYet('savepoints'));
     this.route('POST', /^\/jobs\/([0-9a-f]{32})\/stop$/, notYet('stop-with-savepoint and savepoints'));
     this.route('GET', /^\/jobs\/([0-9a-f]{32})\/vertices\/([0-9a-f]{32})\/backpressure$/, notYet('backpressure samples'));
-    this.route('GET', /^\/taskmanagers$/, () => ({ taskmanagers: [] }));
+    this.route('GET', /^\/taskmanagers$/, () => ({
+      taskmanagers: [...(dispatcher.cluster?.registry.taskManagers.values() ?? [])].map((tm) => ({
+        id: tm.id,
+        path: `${tm.data.host}:${tm.data.port}`,
+        dataPort: tm.data.port,
+        timeSinceLastHeartbeat: Date.now() - tm.lastHeartbeat,
+        slotsNumber: tm.slots,
+      })),
+    }));
+    const registry = () => {
+      const r = dispatcher.cluster?.registry;
+      if (!r) throw new HttpError(404, 'this JobManager runs jobs in its own process and takes no TaskManagers');
+      return r;
+    };
+    this.route('POST', /^\/internal\/taskmanagers\/register$/, (_p, _u, body) => {
+      const r = body as RegistrationRequest;
+      if (typeof r?.id !== 'string' || !Number.isInteger(r.slots) || r.slots < 1 || typeof r.data?.port !== 'number') {
+        throw new HttpError(400, 'a registration needs {id, slots >= 1, data: {host, port}}');
+      }
+      registry().register(r, Date.now());
+      return { heartbeatIntervalMs: registry().heartbeatIntervalMs };
+    });
+    this.route('POST', /^\/internal\/taskmanagers\/([^/]+)\/heartbeat$/, ([id], _u, body) => registry().heartbeat(id!, { reports: (body as HeartbeatRequest)?.reports ?? [] }, Date.now()));
     this.route('GET', /^\/metrics$/, () => ({ text: this.options.metrics ? this.options.metrics() : '' }));
   }
 
@@ -105,7 +139,7 @@ export class RestServer {
     const route = matching.find((r) => r.method === req.method);
     if (!route) throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}; use ${matching.map((r) => r.method).join(' or ')}`);
     const params = route.pattern.exec(url.pathname)!.slice(1);
-    const result = await route.handler(params, url);
+    const result = await route.handler(params, url, req.method === 'POST' ? await readJson(req) : undefined);
     if (url.pathname === '/metrics') {
       const text = await (result as { text: Promise<string> | string }).text;
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);

@@ -2,9 +2,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isJobDefinition } from '../api/environment.ts';
-import type { JobDefinition } from '../api/environment.ts';
-import { WeirError, errorMessage } from '../runtime/errors.ts';
+import { isJobDefinition } from '../../api/environment.ts';
+import type { JobDefinition } from '../../api/environment.ts';
+import { WeirError, errorMessage } from '../errors.ts';
 
 export async function loadJob(path: string): Promise<JobDefinition> {
   const file = resolve(path);

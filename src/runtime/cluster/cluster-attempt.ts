@@ -1,0 +1,138 @@
+/**
+ * One attempt of a job on the cluster: waits for enough slots, deploys a share of the
+ * subtasks to each TaskManager, and ends when all of them reported an end, or as soon as
+ * one fails or is lost (the others are then cancelled).
+ */
+import { WeirError } from '../errors.ts';
+import type { JobPlan } from '../graph/job-plan.ts';
+import type { JobResult } from '../task/local-executor.ts';
+import type { AttemptReport, DeploymentDescriptor } from './protocol.ts';
+import type { TaskManagerRegistry } from './task-manager-registry.ts';
+
+export interface AttemptRunner {
+  run(): Promise<JobResult>;
+  cancel(): void;
+}
+
+export interface ClusterAttemptOptions {
+  jobId: string;
+  attempt: number;
+  jobPath: string;
+  args: Record<string, string>;
+  parallelism: number | undefined;
+  config: Record<string, string>;
+  /** `slot.request.timeout`: how long to wait for enough slots. */
+  slotWaitMs: number;
+}
+
+const FINAL = new Set(['FINISHED', 'FAILED', 'CANCELED']);
+
+export class ClusterAttempt implements AttemptRunner {
+  private involved: string[] = [];
+  private readonly finalReports = new Map<string, AttemptReport>();
+  private firstError: WeirError | undefined;
+  private cancelled = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly registry: TaskManagerRegistry,
+    private readonly plan: JobPlan,
+    private readonly o: ClusterAttemptOptions,
+  ) {}
+
+  private get name(): string {
+    return this.plan.jobGraph.jobName;
+  }
+
+  private waitForChange(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  async run(): Promise<JobResult> {
+    const started = Date.now();
+    const slotsNeeded = Math.max(...this.plan.jobGraph.vertices.map((v) => v.parallelism));
+    while (this.registry.totalSlots() < slotsNeeded) {
+      if (this.cancelled) return this.result('CANCELED', started);
+      if (Date.now() - started > this.o.slotWaitMs) {
+        this.firstError = new WeirError('NO_RESOURCE_AVAILABLE', `the job needs ${slotsNeeded} slot(s) but the registered TaskManagers offer ${this.registry.totalSlots()} after ${this.o.slotWaitMs}ms; start more TaskManagers or lower the parallelism`, true);
+        return this.result('FAILED', started);
+      }
+      await this.waitForChange(100);
+    }
+    const slotOwners = this.registry.slotOwners().slice(0, slotsNeeded);
+    this.involved = [...new Set(slotOwners)];
+    const peers = Object.fromEntries(this.involved.map((id) => [id, this.registry.taskManagers.get(id)!.data]));
+    const descriptor: DeploymentDescriptor = {
+      jobId: this.o.jobId,
+      attempt: this.o.attempt,
+      jobPath: this.o.jobPath,
+      args: this.o.args,
+      parallelism: this.o.parallelism,
+      config: this.o.config,
+      planHash: this.plan.jobGraph.planHash,
+      slotOwners,
+      peers,
+    };
+    const stopListening = this.registry.listen({
+      onReport: (tm, r) => this.onReport(tm, r),
+      onLost: (tm) => {
+        if (!this.involved.includes(tm) || this.finalReports.has(tm)) return;
+        this.finalReports.set(tm, { jobId: this.o.jobId, attempt: this.o.attempt, state: 'FAILED' });
+        this.fail(new WeirError('TASK_MANAGER_LOST', `TaskManager ${tm} stopped sending heartbeats for more than ${this.registry.heartbeatTimeoutMs}ms`, true));
+      },
+    });
+    try {
+      for (const id of this.involved) this.registry.taskManagers.get(id)!.deploy.push(descriptor);
+      while (this.finalReports.size < this.involved.length) await this.waitForChange(200);
+    } finally {
+      stopListening();
+    }
+    if (this.firstError) return this.result('FAILED', started);
+    if (this.cancelled || [...this.finalReports.values()].some((r) => r.state === 'CANCELED')) return this.result('CANCELED', started);
+    return this.result('FINISHED', started);
+  }
+
+  private onReport(tm: string, r: AttemptReport): void {
+    if (r.jobId !== this.o.jobId || r.attempt !== this.o.attempt || !FINAL.has(r.state)) return;
+    this.finalReports.set(tm, r);
+    if (r.state === 'FAILED') {
+      const e = new WeirError(r.error?.code ?? 'TASK_FAILED', r.error?.message ?? `a task on TaskManager ${tm} failed`, true);
+      if (r.error?.operatorName) Object.assign(e, { operatorName: r.error.operatorName });
+      this.fail(e);
+    }
+    this.wake?.();
+  }
+
+  private fail(err: WeirError): void {
+    this.firstError ??= err;
+    this.cancelOthers();
+    this.wake?.();
+  }
+
+  private cancelOthers(): void {
+    for (const id of this.involved) {
+      if (this.finalReports.has(id)) continue;
+      this.registry.taskManagers.get(id)?.cancel.push({ jobId: this.o.jobId, attempt: this.o.attempt });
+    }
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.cancelOthers();
+    this.wake?.();
+  }
+
+  private result(state: JobResult['state'], started: number): JobResult {
+    const collected = new Map<string, unknown[]>();
+    for (const r of this.finalReports.values()) {
+      for (const [name, values] of r.collected ?? []) collected.set(name, [...(collected.get(name) ?? []), ...values]);
+    }
+    return { jobName: this.name, state, error: state === 'FAILED' ? this.firstError : undefined, collected, durationMs: Date.now() - started };
+  }
+}

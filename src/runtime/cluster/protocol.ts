@@ -1,0 +1,55 @@
+/**
+ * What the JobManager and TaskManagers say to each other, over the JobManager's HTTP
+ * port: TaskManagers register, then heartbeat; a heartbeat carries the TaskManager's
+ * reports on its deployments, and its answer carries the JobManager's commands.
+ */
+import type { EndpointAddress } from '../network/tcp/network-endpoint.ts';
+
+export interface RegistrationRequest {
+  id: string;
+  slots: number;
+  /** Where the TaskManager's data-plane endpoint listens. */
+  data: EndpointAddress;
+}
+
+export interface RegistrationResponse {
+  heartbeatIntervalMs: number;
+}
+
+/** One attempt of one job on one TaskManager. */
+export interface DeploymentDescriptor {
+  jobId: string;
+  attempt: number;
+  /** The job module, imported by every process (the same file in every image). */
+  jobPath: string;
+  args: Record<string, string>;
+  parallelism: number | undefined;
+  config: Record<string, string>;
+  /** The JobManager's plan; a TaskManager whose own plan differs refuses the deployment. */
+  planHash: string;
+  /** slotOwners[s] runs subtask s of every vertex (Flink's default slot sharing). */
+  slotOwners: string[];
+  peers: Record<string, EndpointAddress>;
+}
+
+export type AttemptState = 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
+
+export interface AttemptReport {
+  jobId: string;
+  attempt: number;
+  state: AttemptState;
+  error?: { code: string; message: string; operatorName?: string };
+  /** Values of collect() sinks run on this TaskManager, when the attempt finished. */
+  collected?: [string, unknown[]][];
+}
+
+export interface HeartbeatRequest {
+  reports: AttemptReport[];
+}
+
+export interface HeartbeatResponse {
+  deploy: DeploymentDescriptor[];
+  cancel: { jobId: string; attempt: number }[];
+  /** The JobManager no longer knows this TaskManager (it timed out): register again. */
+  unknown?: boolean;
+}

@@ -1,0 +1,99 @@
+/**
+ * A JobManager and TaskManagers over real HTTP (registration, heartbeats, deployment)
+ * and the TCP data plane between TaskManagers, all on 127.0.0.1 in this process.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { Dispatcher } from '../../src/runtime/jobmanager/dispatcher.ts';
+import { RestServer } from '../../src/runtime/jobmanager/rest/rest-server.ts';
+import { TaskManagerRegistry } from '../../src/runtime/cluster/task-manager-registry.ts';
+import { TaskManager } from '../../src/runtime/cluster/task-manager.ts';
+import { runJob } from '../../src/runtime/index.ts';
+import { loadJob } from '../../src/runtime/graph/load-job.ts';
+
+const keyedSum = resolve('test/fixtures/jobs/keyed-sum.ts');
+const endless = resolve('test/fixtures/jobs/endless.ts');
+const registry = new TaskManagerRegistry(100, 1500);
+const dispatcher = new Dispatcher({ registry, slotWaitMs: 10_000 });
+const rest = new RestServer(dispatcher, { port: 0 });
+let url = '';
+let stopExpiry = () => {};
+const taskManagers: TaskManager[] = [];
+
+async function startTaskManager(slots: number): Promise<TaskManager> {
+  const tm = new TaskManager({ jobManagerUrl: url, slots, bufferTimeoutMs: 0 });
+  await tm.start();
+  taskManagers.push(tm);
+  return tm;
+}
+
+before(async () => {
+  url = `http://127.0.0.1:${await rest.listen()}`;
+  stopExpiry = registry.startExpiry();
+  await startTaskManager(2);
+  await startTaskManager(2);
+});
+
+after(async () => {
+  stopExpiry();
+  await Promise.all(taskManagers.map((tm) => tm.stop()));
+  await rest.close();
+});
+
+/** Each key's final running sum (sums only grow), whatever order records arrived in. */
+function finalSums(values: unknown[] | undefined): string[] {
+  const max = new Map<string, number>();
+  for (const r of values as { key: string; v: number }[]) max.set(r.key, Math.max(max.get(r.key) ?? 0, r.v));
+  return [...max].map(([k, v]) => `${k}=${v}`).sort();
+}
+
+for (const parallelism of [1, 2, 4]) {
+  test(`JobManager + 2 TaskManagers: the same results as in-process, parallelism ${parallelism}`, async () => {
+    const job = await loadJob(keyedSum);
+    const local = await runJob(job, { parallelism });
+    const master = await dispatcher.submit(job, { parallelism, jobPath: keyedSum });
+    const result = await master.done;
+    assert.equal(result.state, 'FINISHED', result.error?.message);
+    assert.equal(master.status, 'FINISHED');
+    assert.deepEqual(finalSums(result.collected.get('sums')), finalSums(local.collected.get('sums')));
+    assert.equal(finalSums(local.collected.get('sums')).length, 17);
+  });
+}
+
+test('/taskmanagers lists the registered TaskManagers with their slots', async () => {
+  const body = (await (await fetch(`${url}/taskmanagers`)).json()) as { taskmanagers: { id: string; slotsNumber: number }[] };
+  assert.deepEqual(body.taskmanagers.map((t) => t.slotsNumber), [2, 2]);
+  assert.deepEqual(body.taskmanagers.map((t) => t.id).sort(), taskManagers.map((t) => t.id).sort());
+});
+
+test('a TaskManager whose plan differs refuses the deployment with PLAN_MISMATCH', async () => {
+  const path = resolve('test/fixtures/jobs/nondeterministic.ts');
+  const master = await dispatcher.submit(await loadJob(path), { parallelism: 1, jobPath: path });
+  const result = await master.done;
+  assert.equal(result.state, 'FAILED');
+  assert.equal(result.error?.code, 'PLAN_MISMATCH');
+  assert.match(result.error!.message, /built a different plan .* the job's main must build the same plan everywhere/);
+});
+
+test('a lost TaskManager fails the attempt; the job restarts on a replacement', async () => {
+  const master = await dispatcher.submit(await loadJob(endless), { parallelism: 4, jobPath: endless });
+  while (master.status !== 'RUNNING') await new Promise((r) => setTimeout(r, 20));
+  await new Promise((r) => setTimeout(r, 500));
+  const victim = taskManagers.shift()!;
+  await victim.stop(); // no more heartbeats, as after kill -9
+  const replacement = startTaskManager(2);
+  const deadline = Date.now() + 15_000;
+  while (master.numRestarts === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await replacement;
+  assert.equal(master.numRestarts, 1);
+  // The surviving TaskManager's data connection breaks at once (CONNECTION_LOST); the
+  // JobManager's heartbeat timeout would catch a TaskManager with no peers (TASK_MANAGER_LOST).
+  assert.ok(['CONNECTION_LOST', 'TASK_MANAGER_LOST'].includes(master.exceptions[0]!.code), master.exceptions[0]!.code);
+  while (registry.taskManagers.has(victim.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(registry.taskManagers.has(victim.id), false);
+  while (master.status !== 'RUNNING' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(master.status, 'RUNNING');
+  master.cancel();
+  assert.equal((await master.done).state, 'CANCELED');
+});
