@@ -4,6 +4,8 @@ import { WeirError } from '../runtime/errors.ts';
 export interface ParsedArgs {
   positional: string[];
   flags: Map<string, string | true>;
+  /** `-Dkey=value` settings, with Flink's configuration keys. */
+  config: Record<string, string>;
   /** Everything after `--`, as `--key value` pairs (a lone `--flag` is "true"). */
   jobArgs: Record<string, string>;
 }
@@ -11,11 +13,17 @@ export interface ParsedArgs {
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
+  const config: Record<string, string> = {};
   const sep = argv.indexOf('--');
   const own = sep === -1 ? argv : argv.slice(0, sep);
   for (let i = 0; i < own.length; i++) {
     const a = own[i]!;
-    if (a.startsWith('--')) {
+    if (a.startsWith('-D')) {
+      const setting = a.length > 2 ? a.slice(2) : (own[++i] ?? '');
+      const eq = setting.indexOf('=');
+      if (eq < 1) throw new WeirError('INVALID_ARGUMENTS', `"${a}" should be -Dkey=value, e.g. -Dheartbeat.timeout=10s`, false);
+      config[setting.slice(0, eq)] = setting.slice(eq + 1);
+    } else if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       if (eq !== -1) flags.set(a.slice(2, eq), a.slice(eq + 1));
       else if (i + 1 < own.length && !own[i + 1]!.startsWith('-')) flags.set(a.slice(2), own[++i]!);
@@ -29,7 +37,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       positional.push(a);
     }
   }
-  return { positional, flags, jobArgs: sep === -1 ? {} : parseJobArgs(argv.slice(sep + 1)) };
+  return { positional, flags, config, jobArgs: sep === -1 ? {} : parseJobArgs(argv.slice(sep + 1)) };
 }
 
 function parseJobArgs(argv: readonly string[]): Record<string, string> {

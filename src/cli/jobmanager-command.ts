@@ -1,7 +1,8 @@
 /**
- * `weir jobmanager JOB [--rest-port 8081] [--parallelism N]`: a JobManager in application
- * mode. It runs the job (in this process until TaskManagers arrive), serves the REST API,
- * and exits with the job's outcome: 0 finished, 1 failed, 130 canceled.
+ * `weir jobmanager JOB [--cluster] [--rest-port 8081] [--parallelism N]`: a JobManager in
+ * application mode. It runs the job (on registered TaskManagers with --cluster, otherwise
+ * in this process), serves the REST API, and exits with the job's outcome: 0 finished,
+ * 1 failed, 130 canceled.
  */
 import { Dispatcher } from '../runtime/jobmanager/dispatcher.ts';
 import { RestServer } from '../runtime/jobmanager/rest/rest-server.ts';
@@ -9,6 +10,11 @@ import { WeirError } from '../runtime/errors.ts';
 import type { ParsedArgs } from './args.ts';
 import { positiveInt } from './args.ts';
 import { loadJob } from '../runtime/graph/load-job.ts';
+import { TaskManagerRegistry } from '../runtime/cluster/task-manager-registry.ts';
+import { parseDuration } from '../runtime/config/duration.ts';
+import { resolve } from 'node:path';
+import { exitWithParent } from './parent-watch.ts';
+import { isTerminal } from '../runtime/jobmanager/job-status.ts';
 
 function port(value: string | true | undefined): number {
   if (value === undefined) return 8081;
@@ -19,17 +25,29 @@ function port(value: string | true | undefined): number {
 
 export async function jobManagerCommand(args: ParsedArgs, stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
   const jobPath = args.positional[1];
-  if (!jobPath) throw new WeirError('INVALID_ARGUMENTS', 'usage: weir jobmanager JOB.ts [--rest-port 8081] [--rest-address 127.0.0.1] [--parallelism N] [-- job args]', false);
+  if (!jobPath) throw new WeirError('INVALID_ARGUMENTS', 'usage: weir jobmanager JOB.ts [--cluster] [--rest-port 8081] [--rest-address 127.0.0.1] [--parallelism N] [-Dkey=value ...] [-- job args]', false);
   const restPort = port(args.flags.get('rest-port'));
   const host = typeof args.flags.get('rest-address') === 'string' ? (args.flags.get('rest-address') as string) : '127.0.0.1';
   const parallelism = positiveInt(args.flags.get('parallelism'), 'parallelism');
   const job = await loadJob(jobPath);
-  const dispatcher = new Dispatcher();
+  // --cluster: the job runs on TaskManagers that register with this JobManager.
+  const cluster = args.flags.has('cluster');
+  const registry = cluster
+    ? new TaskManagerRegistry(
+        parseDuration(args.config['heartbeat.interval'] ?? '1s', 'heartbeat.interval'),
+        parseDuration(args.config['heartbeat.timeout'] ?? '10s', 'heartbeat.timeout'),
+      )
+    : undefined;
+  const stopExpiry = registry?.startExpiry();
+  const dispatcher = new Dispatcher(registry ? { registry, slotWaitMs: parseDuration(args.config['slot.request.timeout'] ?? '5 min', 'slot.request.timeout') } : undefined);
   const rest = new RestServer(dispatcher, { port: restPort, host });
   const bound = await rest.listen();
   stderr.write(`weir: JobManager REST API on http://${host}:${bound}\n`);
   try {
-    const master = await dispatcher.submit(job, { parallelism, args: args.jobArgs });
+    const master = await dispatcher.submit(job, { parallelism, args: args.jobArgs, config: args.config, jobPath: resolve(jobPath) });
+    exitWithParent(() => {
+      if (!isTerminal(master.status)) master.cancel();
+    });
     stderr.write(`weir: job ${master.jobId} "${master.name}" submitted\n`);
     const onSignal = () => {
       if (master.status === 'RUNNING' || master.status === 'RESTARTING') master.cancel();
@@ -42,6 +60,7 @@ export async function jobManagerCommand(args: ParsedArgs, stderr: NodeJS.Writabl
     stderr.write(`weir: job ${master.jobId} ${master.status}${result.error ? ` [${result.error.code}]: ${result.error.message}` : ''}\n`);
     return master.status === 'FINISHED' ? 0 : master.status === 'CANCELED' ? 130 : 1;
   } finally {
+    stopExpiry?.();
     await rest.close();
   }
 }

@@ -3,13 +3,16 @@ import { WeirError, errorMessage } from '../runtime/errors.ts';
 import { parseArgs } from './args.ts';
 import { runCommand } from './run-command.ts';
 import { jobManagerCommand } from './jobmanager-command.ts';
+import { taskManagerCommand } from './taskmanager-command.ts';
 
 const USAGE = `usage: weir <command> [options]
 
 commands:
   run JOB.ts [--parallelism N] [-- --arg value ...]   run a job in this process
-  jobmanager JOB.ts [--rest-port 8081] [--parallelism N] [-- args]
-                                                      run a job with the JobManager REST API
+  run JOB.ts --taskmanagers M [--slots S] ...         run it on a local cluster (1 JobManager, M TaskManagers)
+  jobmanager JOB.ts [--cluster] [--rest-port 8081] [--parallelism N] [-Dkey=value] [-- args]
+                                                      a JobManager with the REST API (--cluster: on TaskManagers)
+  taskmanager --jobmanager URL [--slots N]            a TaskManager that registers with a JobManager
 
 Job arguments after "--" reach the job's main as args (e.g. args.rate).`;
 
@@ -23,7 +26,8 @@ export async function main(argv: readonly string[], stderr: NodeJS.WritableStrea
   try {
     if (command === 'run') return await runCommand(args, stderr);
     if (command === 'jobmanager') return await jobManagerCommand(args, stderr);
-    if (['taskmanager', 'operator', 'savepoint'].includes(command)) {
+    if (command === 'taskmanager') return await taskManagerCommand(args, stderr);
+    if (['operator', 'savepoint'].includes(command)) {
       stderr.write(`weir: "${command}" is not available in this version yet; use "weir run" to run a job in this process\n`);
       return 2;
     }

@@ -1,15 +1,17 @@
-/** `weir run JOB [--parallelism N] [-- job args]`: runs a job in this process. */
+/** `weir run JOB [--parallelism N] [--taskmanagers M [--slots S]] [-- job args]`: runs a job in this process, or on a local cluster. */
 import { buildJobPlan } from '../runtime/graph/job-plan.ts';
 import { LocalExecutor } from '../runtime/task/local-executor.ts';
 import { WeirError } from '../runtime/errors.ts';
 import type { ParsedArgs } from './args.ts';
 import { positiveInt } from './args.ts';
+import { runOnLocalCluster } from './local-cluster.ts';
 import { loadJob } from '../runtime/graph/load-job.ts';
 import { formatRate, formatWatermark, summarize } from './progress.ts';
 
 export async function runCommand(args: ParsedArgs, stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
   const jobPath = args.positional[1];
   if (!jobPath) throw new WeirError('INVALID_ARGUMENTS', 'usage: weir run JOB.ts [--parallelism N] [-- --arg value ...]', false);
+  if (args.flags.has('taskmanagers')) return runOnLocalCluster(args, jobPath, stderr);
   const parallelism = positiveInt(args.flags.get('parallelism'), 'parallelism');
   const job = await loadJob(jobPath);
   const plan = await buildJobPlan(job, { parallelism, args: args.jobArgs });

@@ -53,7 +53,7 @@ export class TaskManager {
   }
 
   async start(): Promise<void> {
-    this.endpoint = await NetworkEndpoint.listen({ host: this.options.host ?? '127.0.0.1', port: 0 });
+    this.endpoint ??= await NetworkEndpoint.listen({ host: this.options.host ?? '127.0.0.1', port: 0 });
     await this.register();
   }
 
