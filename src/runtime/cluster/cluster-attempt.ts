@@ -14,16 +14,11 @@ export interface AttemptRunner {
   cancel(): void;
 }
 
-export interface ClusterAttemptOptions {
-  jobId: string;
-  attempt: number;
-  jobPath: string;
-  args: Record<string, string>;
-  parallelism: number | undefined;
-  config: Record<string, string>;
+/** What every TaskManager's deployment of the attempt shares, plus how long to wait for slots. */
+export type ClusterAttemptOptions = Pick<DeploymentDescriptor, 'jobId' | 'attempt' | 'jobPath' | 'args' | 'parallelism' | 'config'> & {
   /** `slot.request.timeout`: how long to wait for enough slots. */
   slotWaitMs: number;
-}
+};
 
 const FINAL = new Set(['FINISHED', 'FAILED', 'CANCELED']);
 
