@@ -11,12 +11,13 @@ import { TaskManagerRegistry } from '../../src/runtime/cluster/task-manager-regi
 import { TaskManager } from '../../src/runtime/cluster/task-manager.ts';
 import { runJob } from '../../src/runtime/index.ts';
 import { loadJob } from '../../src/runtime/graph/load-job.ts';
+import { findSamples, parsePrometheusText } from '../../src/runtime/metrics/index.ts';
 
 const keyedSum = resolve('test/fixtures/jobs/keyed-sum.ts');
 const endless = resolve('test/fixtures/jobs/endless.ts');
 const registry = new TaskManagerRegistry(100, 1500);
 const dispatcher = new Dispatcher({ registry, slotWaitMs: 10_000 });
-const rest = new RestServer(dispatcher, { port: 0 });
+const rest = new RestServer(dispatcher, { port: 0, metrics: () => dispatcher.metricsText() });
 let url = '';
 let stopExpiry = () => {};
 const taskManagers: TaskManager[] = [];
@@ -76,6 +77,24 @@ test('a TaskManager whose plan differs refuses the deployment with PLAN_MISMATCH
   assert.match(result.error!.message, /built a different plan .* the job's main must build the same plan everywhere/);
 });
 
+test("the JobManager's /metrics shows job metrics and every TaskManager's task metrics", async () => {
+  const master = await dispatcher.submit(await loadJob(endless), { parallelism: 4, jobPath: endless });
+  const scrape = async () => parsePrometheusText(await (await fetch(`${url}/metrics`)).text());
+  let samples = await scrape();
+  for (let i = 0; i < 100 && findSamples(samples, 'flink_taskmanager_job_task_numRecordsIn', { job_id: master.jobId }).length < 8; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    samples = await scrape();
+  }
+  // 2 vertices (source chain, keyed filter+sink) x 4 subtasks, on both TaskManagers.
+  const tasks = findSamples(samples, 'flink_taskmanager_job_task_numRecordsIn', { job_id: master.jobId });
+  assert.equal(tasks.length, 8);
+  // Label values keep only [a-zA-Z0-9_], as Flink's Prometheus reporter does.
+  assert.deepEqual([...new Set(tasks.map((s) => s.labels.tm_id))].sort(), taskManagers.map((t) => t.id.replace(/-/g, '_')).sort());
+  assert.deepEqual(findSamples(samples, 'flink_jobmanager_job_numRestarts', { job_id: master.jobId }).map((s) => s.value), [0]);
+  master.cancel();
+  assert.equal((await master.done).state, 'CANCELED');
+});
+
 test('a lost TaskManager fails the attempt; the job restarts on a replacement', async () => {
   const master = await dispatcher.submit(await loadJob(endless), { parallelism: 4, jobPath: endless });
   while (master.status !== 'RUNNING') await new Promise((r) => setTimeout(r, 20));
@@ -86,7 +105,9 @@ test('a lost TaskManager fails the attempt; the job restarts on a replacement', 
   const deadline = Date.now() + 15_000;
   while (master.numRestarts === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   await replacement;
-  assert.equal(master.numRestarts, 1);
+  // A restart may first land on the dead TaskManager while it still counts as registered
+  // (its heartbeat has not timed out yet), fail there, and restart once more, as in Flink.
+  assert.ok(master.numRestarts >= 1);
   // The surviving TaskManager's data connection breaks at once (CONNECTION_LOST); the
   // JobManager's heartbeat timeout would catch a TaskManager with no peers (TASK_MANAGER_LOST).
   assert.ok(['CONNECTION_LOST', 'TASK_MANAGER_LOST'].includes(master.exceptions[0]!.code), master.exceptions[0]!.code);

@@ -8,11 +8,15 @@ import { LocalChannel } from '../network/local-channel.ts';
 import type { InputChannel, OutputChannel } from '../network/local-channel.ts';
 import type { Connection } from '../network/tcp/connection.ts';
 import type { NetworkEndpoint } from '../network/tcp/network-endpoint.ts';
+import type { RemoteInputChannel } from '../network/tcp/remote-input-channel.ts';
 
 export class ClusterChannelFactory implements ChannelFactory {
   readonly remote = true;
+  private readonly inputs: RemoteInputChannel[] = [];
 
   constructor(
+    /** Makes channel ids unique per job attempt: `<jobId>#<attempt>`. */
+    private readonly scope: string,
     private readonly endpoint: NetworkEndpoint,
     private readonly self: string,
     private readonly slotOwners: readonly string[],
@@ -33,13 +37,21 @@ export class ClusterChannelFactory implements ChannelFactory {
     }
     let output: OutputChannel | undefined;
     if (producer === this.self) {
-      const out = this.endpoint.openOutput(this.connections.get(consumer)!, spec.channelId, { bufferTimeoutMs: this.bufferTimeoutMs });
+      const out = this.endpoint.openOutput(this.connections.get(consumer)!, `${this.scope}/${spec.channelId}`, { bufferTimeoutMs: this.bufferTimeoutMs });
       out.onCapacity = spec.wake;
       output = out;
     }
-    const input = consumer === this.self ? this.endpoint.registerInput(spec.channelId, spec.capacity, spec.input) : undefined;
+    let input: InputChannel | undefined;
+    if (consumer === this.self) {
+      const remoteInput = this.endpoint.registerInput(`${this.scope}/${spec.channelId}`, spec.capacity, spec.input);
+      this.inputs.push(remoteInput);
+      input = remoteInput;
+    }
     return { output, input };
   }
 
-  async close(): Promise<void> {}
+  /** Releases this attempt's input channels on the endpoint the TaskManager keeps. */
+  async close(): Promise<void> {
+    for (const input of this.inputs.splice(0)) this.endpoint.unregisterInput(input);
+  }
 }

@@ -10,6 +10,8 @@ export interface RegistrationRequest {
   slots: number;
   /** Where the TaskManager's data-plane endpoint listens. */
   data: EndpointAddress;
+  /** Where the TaskManager serves GET /metrics. */
+  metrics?: EndpointAddress;
 }
 
 export interface RegistrationResponse {

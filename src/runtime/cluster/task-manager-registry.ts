@@ -9,6 +9,7 @@ export interface RegisteredTaskManager {
   readonly id: string;
   readonly slots: number;
   readonly data: EndpointAddress;
+  readonly metrics: EndpointAddress | undefined;
   readonly registeredAt: number;
   lastHeartbeat: number;
   deploy: DeploymentDescriptor[];
@@ -36,7 +37,7 @@ export class TaskManagerRegistry {
   }
 
   register(r: RegistrationRequest, now: number): void {
-    this.taskManagers.set(r.id, { id: r.id, slots: r.slots, data: r.data, registeredAt: now, lastHeartbeat: now, deploy: [], cancel: [] });
+    this.taskManagers.set(r.id, { id: r.id, slots: r.slots, data: r.data, metrics: r.metrics, registeredAt: now, lastHeartbeat: now, deploy: [], cancel: [] });
   }
 
   heartbeat(id: string, r: HeartbeatRequest, now: number): HeartbeatResponse {

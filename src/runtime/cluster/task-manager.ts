@@ -12,6 +12,8 @@ import { NetworkEndpoint } from '../network/tcp/network-endpoint.ts';
 import type { Connection } from '../network/tcp/connection.ts';
 import { LocalExecutor } from '../task/local-executor.ts';
 import { ClusterChannelFactory } from './cluster-channel-factory.ts';
+import { MetricRegistry } from '../metrics/registry.ts';
+import { MetricsServer } from '../metrics/metrics-server.ts';
 import type { AttemptReport, DeploymentDescriptor, HeartbeatResponse, RegistrationResponse } from './protocol.ts';
 
 export interface TaskManagerOptions {
@@ -20,6 +22,8 @@ export interface TaskManagerOptions {
   slots: number;
   id?: string;
   host?: string;
+  /** Port of GET /metrics (default 0: ephemeral). */
+  metricsPort?: number;
   /** `execution.buffer-timeout` in ms for this TaskManager's outputs. */
   bufferTimeoutMs?: number;
   log?: (line: string) => void;
@@ -28,6 +32,10 @@ export interface TaskManagerOptions {
 export class TaskManager {
   readonly id: string;
   private endpoint: NetworkEndpoint | undefined;
+  /** This TaskManager's task and operator metrics, served on GET /metrics. */
+  readonly metricRegistry = new MetricRegistry();
+  private metricsServer: MetricsServer | undefined;
+  private metricsAddress: { host: string; port: number } | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatInFlight = false;
   private readonly reports: AttemptReport[] = [];
@@ -54,11 +62,16 @@ export class TaskManager {
 
   async start(): Promise<void> {
     this.endpoint ??= await NetworkEndpoint.listen({ host: this.options.host ?? '127.0.0.1', port: 0 });
+    if (!this.metricsServer) {
+      this.metricsServer = new MetricsServer(this.metricRegistry, { host: this.options.host ?? '127.0.0.1', port: this.options.metricsPort ?? 0 });
+      const { host, port } = await this.metricsServer.start();
+      this.metricsAddress = { host, port };
+    }
     await this.register();
   }
 
   private async register(): Promise<void> {
-    const r = await this.post<RegistrationResponse>('/internal/taskmanagers/register', { id: this.id, slots: this.options.slots, data: this.endpoint!.address });
+    const r = await this.post<RegistrationResponse>('/internal/taskmanagers/register', { id: this.id, slots: this.options.slots, data: this.endpoint!.address, metrics: this.metricsAddress });
     this.options.log?.(`registered as ${this.id} with ${this.options.slots} slot(s)`);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = setInterval(() => this.heartbeat(), r.heartbeatIntervalMs);
@@ -114,13 +127,17 @@ export class TaskManager {
     const connections = new Map<string, Connection>();
     for (const peer of new Set(d.slotOwners)) if (peer !== this.id) connections.set(peer, await this.endpoint!.connect(d.peers[peer]!));
     const bufferTimeoutMs = this.options.bufferTimeoutMs ?? 100;
-    const channels = new ClusterChannelFactory(this.endpoint!, this.id, d.slotOwners, connections, bufferTimeoutMs);
-    const executor = new LocalExecutor(plan, { channels });
+    const channels = new ClusterChannelFactory(key, this.endpoint!, this.id, d.slotOwners, connections, bufferTimeoutMs);
+    const executor = new LocalExecutor(plan, {
+      channels,
+      metrics: { registry: this.metricRegistry, jobId: d.jobId, tmId: this.id, attemptNumber: d.attempt, jobMetrics: false },
+    });
     this.running.set(key, executor);
     if (this.cancelledEarly.delete(key)) executor.cancel();
     this.report({ jobId: d.jobId, attempt: d.attempt, state: 'RUNNING' });
-    const result = await executor.run();
+    const result = await executor.run().finally(() => channels.close());
     this.running.delete(key);
+    executor.taskMetrics?.close();
     this.report({
       jobId: d.jobId,
       attempt: d.attempt,
@@ -135,5 +152,6 @@ export class TaskManager {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     for (const e of this.running.values()) e.cancel();
     await this.endpoint?.close();
+    await this.metricsServer?.close();
   }
 }

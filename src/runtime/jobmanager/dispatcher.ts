@@ -4,6 +4,11 @@ import { WeirError } from '../errors.ts';
 import { buildJobPlan } from '../graph/job-plan.ts';
 import type { PlanOptions } from '../graph/job-plan.ts';
 import { JobMaster } from './job-master.ts';
+import { hostname } from 'node:os';
+import { LocalExecutor } from '../task/local-executor.ts';
+import { MetricRegistry } from '../metrics/registry.ts';
+import { registerJobMetrics, uptimeMs } from '../metrics/job-metrics.ts';
+import { mergePrometheusTexts } from '../metrics/merge-prometheus-text.ts';
 import { ClusterAttempt } from '../cluster/cluster-attempt.ts';
 import type { TaskManagerRegistry } from '../cluster/task-manager-registry.ts';
 
@@ -16,6 +21,8 @@ export interface ClusterOptions {
 export class Dispatcher {
   private readonly jobs = new Map<string, JobMaster>();
   readonly startedAt = Date.now();
+  /** Job-level metrics, and task metrics of jobs that run in this process. */
+  readonly metricRegistry = new MetricRegistry();
 
   /** With `cluster`, jobs run on registered TaskManagers; otherwise in this process. */
   constructor(readonly cluster?: ClusterOptions) {}
@@ -36,8 +43,13 @@ export class Dispatcher {
             config: options.config ?? {},
             slotWaitMs: cluster.slotWaitMs ?? 300_000,
           })
-      : undefined;
+      : (jobId: string, attempt: number) =>
+          new LocalExecutor(plan, { metrics: { registry: this.metricRegistry, jobId, attemptNumber: attempt, jobMetrics: false } });
     const master = new JobMaster(plan, Date.now, undefined, runner);
+    registerJobMetrics(this.metricRegistry, { host: hostname(), jobId: master.jobId, jobName: master.name }, {
+      numRestarts: () => master.numRestarts,
+      uptime: () => uptimeMs(master.status, master.timestamps.get('RUNNING'), Date.now()),
+    });
     this.jobs.set(master.jobId, master);
     master.start();
     return master;
@@ -51,5 +63,26 @@ export class Dispatcher {
 
   list(): JobMaster[] {
     return [...this.jobs.values()];
+  }
+
+  /**
+   * Prometheus text of this JobManager and of every registered TaskManager. A
+   * TaskManager that does not answer is left out of this scrape (it may be gone; its
+   * loss is the heartbeat's business), so one dead process cannot break /metrics.
+   */
+  async metricsText(): Promise<string> {
+    const own = await this.metricRegistry.metrics();
+    const tms = [...(this.cluster?.registry.taskManagers.values() ?? [])].filter((tm) => tm.metrics);
+    const remote = await Promise.all(
+      tms.map(async (tm) => {
+        try {
+          const r = await fetch(`http://${tm.metrics!.host}:${tm.metrics!.port}/metrics`, { signal: AbortSignal.timeout(2000) });
+          return r.ok ? await r.text() : '';
+        } catch {
+          return '';
+        }
+      }),
+    );
+    return mergePrometheusTexts([own, ...remote]);
   }
 }

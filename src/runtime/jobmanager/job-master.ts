@@ -85,6 +85,8 @@ export class JobMaster {
   }
 
   private onAttemptEnded(result: JobResult): void {
+    // An attempt's task metrics end with it; the next attempt registers its own.
+    if (this.executor instanceof LocalExecutor) this.executor.taskMetrics?.close();
     this.lastResult = result;
     this.executor = undefined;
     if (this.status === 'CANCELLING' || result.state === 'CANCELED') {
