@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { WeirError } from '../runtime/errors.ts';
 import type { ParsedArgs } from './args.ts';
 import { positiveInt } from './args.ts';
+import { clusterTotals, progressLine } from './cluster-progress.ts';
 
 const WEIR = fileURLToPath(new URL('../../bin/weir.mjs', import.meta.url));
 
@@ -33,6 +34,43 @@ const exited = (child: ChildProcess) =>
     else child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1)));
   });
 
+/** Scrapes the JobManager's /metrics every second and prints the progress line. */
+function startProgress(url: () => string | undefined, stderr: NodeJS.WritableStream): { stop(): Promise<void> } {
+  const tty = (stderr as { isTTY?: boolean }).isTTY === true;
+  let stopped = false;
+  let wakeUp: () => void = () => {};
+  const loop = (async () => {
+    let before = clusterTotals('');
+    let at = Date.now();
+    while (!stopped) {
+      await new Promise<void>((r) => {
+        wakeUp = r;
+        setTimeout(r, 1000);
+      });
+      const base = url();
+      if (stopped || !base) continue;
+      try {
+        const now = clusterTotals(await (await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(2000) })).text());
+        const t = Date.now();
+        const line = progressLine(now, before, Math.max((t - at) / 1000, 1e-3));
+        stderr.write(tty ? `\r${line}\u001b[K` : `${line}\n`);
+        before = now;
+        at = t;
+      } catch {
+        // The JobManager is starting or already gone: the next tick tries again or the loop ends.
+      }
+    }
+    if (tty) stderr.write('\n');
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      wakeUp();
+      await loop;
+    },
+  };
+}
+
 export async function runOnLocalCluster(args: ParsedArgs, jobPath: string, stderr: NodeJS.WritableStream): Promise<number> {
   const taskManagers = positiveInt(args.flags.get('taskmanagers'), 'taskmanagers')!;
   const parallelism = positiveInt(args.flags.get('parallelism'), 'parallelism');
@@ -53,6 +91,7 @@ export async function runOnLocalCluster(args: ParsedArgs, jobPath: string, stder
     },
   );
   stderr.write(`weir: local cluster with ${taskManagers} TaskManager(s) of ${slots} slot(s)\n`);
+  const progress = startProgress(() => url, stderr);
   const cancel = () => jm.kill('SIGINT');
   process.once('SIGINT', cancel);
   process.once('SIGTERM', cancel);
@@ -61,6 +100,7 @@ export async function runOnLocalCluster(args: ParsedArgs, jobPath: string, stder
     if (!url) throw new WeirError('CLUSTER_START_FAILED', `the JobManager exited with code ${code} before serving its REST API`, false);
     return code;
   } finally {
+    await progress.stop();
     process.off('SIGINT', cancel);
     process.off('SIGTERM', cancel);
     for (const tm of tms) tm.kill('SIGTERM');
