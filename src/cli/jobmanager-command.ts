@@ -40,7 +40,7 @@ export async function jobManagerCommand(args: ParsedArgs, stderr: NodeJS.Writabl
     : undefined;
   const stopExpiry = registry?.startExpiry();
   const dispatcher = new Dispatcher(registry ? { registry, slotWaitMs: parseDuration(args.config['slot.request.timeout'] ?? '5 min', 'slot.request.timeout') } : undefined);
-  const rest = new RestServer(dispatcher, { port: restPort, host, metrics: () => dispatcher.metricsText() });
+  const rest = new RestServer(dispatcher, { port: restPort, host });
   const bound = await rest.listen();
   stderr.write(`weir: JobManager REST API on http://${host}:${bound}\n`);
   try {

@@ -17,7 +17,7 @@ const keyedSum = resolve('test/fixtures/jobs/keyed-sum.ts');
 const endless = resolve('test/fixtures/jobs/endless.ts');
 const registry = new TaskManagerRegistry(100, 1500);
 const dispatcher = new Dispatcher({ registry, slotWaitMs: 10_000 });
-const rest = new RestServer(dispatcher, { port: 0, metrics: () => dispatcher.metricsText() });
+const rest = new RestServer(dispatcher, { port: 0 });
 let url = '';
 let stopExpiry = () => {};
 const taskManagers: TaskManager[] = [];

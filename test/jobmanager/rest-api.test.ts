@@ -7,7 +7,7 @@ import { Dispatcher } from '../../src/runtime/jobmanager/dispatcher.ts';
 import { RestServer } from '../../src/runtime/jobmanager/rest/rest-server.ts';
 
 const dispatcher = new Dispatcher();
-const rest = new RestServer(dispatcher, { port: 0, metrics: () => '# HELP weir_test a test metric\nweir_test 1\n' });
+const rest = new RestServer(dispatcher, { port: 0 });
 let base = '';
 
 before(async () => {
@@ -106,12 +106,39 @@ test('PATCH ?mode=cancel cancels a running job: CANCELLING then CANCELED', async
   assert.deepEqual(again.body, { errors: [`job ${job.jobId} is CANCELED and cannot be cancelled`] });
 });
 
+test('a running job shows records per vertex and backpressure per subtask', async () => {
+  const job = await dispatcher.submit(endless);
+  try {
+    const vertices = job.plan.jobGraph.vertices;
+    // One vertex: source, filter and sink are chained; a source vertex's read-records count what it read.
+    assert.equal(vertices.length, 1);
+    const readRecords = async () => ((await call('GET', `/jobs/${job.jobId}`)).body.vertices as { metrics: Record<string, number | boolean> }[])[0]!.metrics;
+    let metrics = await readRecords();
+    for (let i = 0; i < 100 && metrics['read-records'] === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      metrics = await readRecords();
+    }
+    assert.ok((metrics['read-records'] as number) > 0);
+    assert.equal(metrics['read-records-complete'], true);
+    const bp = await call('GET', `/jobs/${job.jobId}/vertices/${vertices[0]!.id}/backpressure`);
+    assert.equal(bp.status, 200);
+    const subtasks = bp.body.subtasks as { subtask: number; backpressureLevel: string; ratio: number }[];
+    assert.deepEqual(subtasks.map((s) => s.subtask), [0]);
+    assert.equal(subtasks[0]!.backpressureLevel, 'ok'); // nothing downstream can block a filter-everything job
+    const unknownVertex = await call('GET', `/jobs/${job.jobId}/vertices/deadbeefdeadbeefdeadbeefdeadbeef/backpressure`);
+    assert.equal(unknownVertex.status, 404);
+  } finally {
+    job.cancel();
+    await job.done;
+  }
+});
+
 test('overview counts jobs by outcome', async () => {
   const o = await call('GET', '/overview');
   assert.equal(o.status, 200);
   assert.equal(o.body['jobs-finished'], 1);
   assert.equal(o.body['jobs-failed'], 1);
-  assert.equal(o.body['jobs-cancelled'], 1);
+  assert.equal(o.body['jobs-cancelled'], 2);
   assert.equal(o.body['jobs-running'], 0);
 });
 
@@ -137,10 +164,12 @@ test('errors: unknown job 404, unknown path 404, wrong method 405, bad mode 400,
 
 test('healthz, jobs list, taskmanagers and metrics', async () => {
   assert.deepEqual((await call('GET', '/healthz')).body, { status: 'ok' });
-  assert.equal(((await call('GET', '/jobs')).body.jobs as unknown[]).length, 3);
+  assert.equal(((await call('GET', '/jobs')).body.jobs as unknown[]).length, 4);
   assert.deepEqual((await call('GET', '/taskmanagers')).body, { taskmanagers: [] });
   const m = await call('GET', '/metrics');
   assert.equal(m.status, 200);
   assert.equal(m.type, 'text/plain; version=0.0.4; charset=utf-8');
-  assert.equal(m.text, '# HELP weir_test a test metric\nweir_test 1\n');
+  // Job metrics of every job this JobManager ran, with Flink's names.
+  for (const j of dispatcher.list()) assert.match(m.text, new RegExp(`flink_jobmanager_job_numRestarts\\{[^}]*job_id="${j.jobId}"[^}]*\\} ${j.numRestarts}`));
+  assert.match(m.text, /# TYPE flink_jobmanager_job_uptime gauge/);
 });

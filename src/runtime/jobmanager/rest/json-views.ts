@@ -45,7 +45,8 @@ export function jobOverview(job: JobMaster, now: number) {
   return { jid: job.jobId, name: job.name, state: job.status, ...times(job, now), tasks: { total, ...tasks } };
 }
 
-export function jobDetail(job: JobMaster, now: number) {
+/** `records`: per-vertex counts from metrics; without them, the in-process executor's. */
+export function jobDetail(job: JobMaster, now: number, records?: ReadonlyMap<string, { in: number; out: number }>) {
   const metrics = job.vertexMetrics();
   const state = taskState(job.status);
   const t = times(job, now);
@@ -60,10 +61,10 @@ export function jobDetail(job: JobMaster, now: number) {
     duration: t.duration,
     tasks: counts(v.parallelism, state),
     metrics: {
-      'read-records': metrics[i]?.recordsIn ?? 0,
-      'read-records-complete': true,
-      'write-records': metrics[i]?.recordsOut ?? 0,
-      'write-records-complete': true,
+      'read-records': records?.get(v.id)?.in ?? metrics[i]?.recordsIn ?? 0,
+      'read-records-complete': records?.has(v.id) ?? metrics[i] !== undefined,
+      'write-records': records?.get(v.id)?.out ?? metrics[i]?.recordsOut ?? 0,
+      'write-records-complete': records?.has(v.id) ?? metrics[i] !== undefined,
     },
   }));
   const total = vertices.reduce((n, v) => n + v.parallelism, 0);

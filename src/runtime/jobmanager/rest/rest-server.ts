@@ -8,12 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { WeirError, errorMessage } from '../../errors.ts';
 import type { Dispatcher } from '../dispatcher.ts';
 import { jobDetail, jobExceptions, jobOverview } from './json-views.ts';
+import { backpressureLevel, jobTaskSamples } from '../task-samples.ts';
 import type { HeartbeatRequest, RegistrationRequest } from '../../cluster/protocol.ts';
 
 export interface RestServerOptions {
   host?: string;
   port?: number;
-  /** Prometheus text of this process's metrics, served on /metrics. */
+  /** Prometheus text for /metrics; by default the dispatcher's (this JobManager's and its TaskManagers'). */
   metrics?: () => Promise<string> | string;
   version?: string;
 }
@@ -63,7 +64,11 @@ export class RestServer {
     this.route('GET', /^\/overview$/, () => this.overview());
     this.route('GET', /^\/jobs$/, () => ({ jobs: dispatcher.list().map((j) => ({ id: j.jobId, status: j.status })) }));
     this.route('GET', /^\/jobs\/overview$/, () => ({ jobs: dispatcher.list().map((j) => jobOverview(j, Date.now())) }));
-    this.route('GET', /^\/jobs\/([0-9a-f]{32})$/, ([id]) => jobDetail(job(id!), Date.now()));
+    const samples = async (id: string) => jobTaskSamples(await dispatcher.metricsText(), id);
+    this.route('GET', /^\/jobs\/([0-9a-f]{32})$/, async ([id]) => {
+      const j = job(id!);
+      return jobDetail(j, Date.now(), (await samples(id!)).records);
+    });
     this.route('GET', /^\/jobs\/([0-9a-f]{32})\/exceptions$/, ([id]) => jobExceptions(job(id!)));
     this.route('PATCH', /^\/jobs\/([0-9a-f]{32})$/, ([id], url) => {
       const mode = url.searchParams.get('mode') ?? 'cancel';
@@ -81,7 +86,19 @@ export class RestServer {
     this.route('POST', /^\/jobs\/([0-9a-f]{32})\/savepoints$/, notYet('savepoints'));
     this.route('GET', /^\/jobs\/([0-9a-f]{32})\/savepoints\/([^/]+)$/, notYet('savepoints'));
     this.route('POST', /^\/jobs\/([0-9a-f]{32})\/stop$/, notYet('stop-with-savepoint and savepoints'));
-    this.route('GET', /^\/jobs\/([0-9a-f]{32})\/vertices\/([0-9a-f]{32})\/backpressure$/, notYet('backpressure samples'));
+    this.route('GET', /^\/jobs\/([0-9a-f]{32})\/vertices\/([0-9a-f]{32})\/backpressure$/, async ([id, vid]) => {
+      const j = job(id!);
+      const vertex = j.plan.jobGraph.vertices.find((v) => v.id === vid);
+      if (!vertex) throw new HttpError(404, `Vertex ${vid} not found in job ${id}`);
+      const times = (await samples(id!)).times.get(vid!);
+      if (!times) return { status: 'deprecated', backpressureLevel: 'ok', 'end-timestamp': Date.now(), subtasks: [] };
+      const subtasks = times.map((t) => {
+        const ratio = t.backPressuredMsPerSecond / 1000;
+        return { subtask: t.subtask, backpressureLevel: backpressureLevel(ratio), ratio, idleRatio: t.idleMsPerSecond / 1000, busyRatio: t.busyMsPerSecond / 1000 };
+      });
+      const worst = Math.max(...subtasks.map((s) => s.ratio));
+      return { status: 'ok', backpressureLevel: backpressureLevel(worst), 'end-timestamp': Date.now(), subtasks };
+    });
     this.route('GET', /^\/taskmanagers$/, () => ({
       taskmanagers: [...(dispatcher.cluster?.registry.taskManagers.values() ?? [])].map((tm) => ({
         id: tm.id,
@@ -105,7 +122,7 @@ export class RestServer {
       return { heartbeatIntervalMs: registry().heartbeatIntervalMs };
     });
     this.route('POST', /^\/internal\/taskmanagers\/([^/]+)\/heartbeat$/, ([id], _u, body) => registry().heartbeat(id!, { reports: (body as HeartbeatRequest)?.reports ?? [] }, Date.now()));
-    this.route('GET', /^\/metrics$/, () => ({ text: this.options.metrics ? this.options.metrics() : '' }));
+    this.route('GET', /^\/metrics$/, () => ({ text: this.options.metrics ? this.options.metrics() : dispatcher.metricsText() }));
   }
 
   private get version(): string {
