@@ -151,7 +151,8 @@ export class ExecutorMetrics {
    * task whose output has no capacity is backpressured, otherwise one without work is idle.
    */
   observe(task: StreamTask, runnable: boolean): void {
-    const state = runnable ? BUSY : !task.finished && !task.writersHaveCapacity() ? BACK_PRESSURED : IDLE;
+    // A task waiting for its own writes (a slow sink) is busy, as a Flink task blocked in a write call.
+    const state = runnable || task.isBlockedOnOwnWork() ? BUSY : !task.finished && !task.writersHaveCapacity() ? BACK_PRESSURED : IDLE;
     this.times.get(task)?.enter(state, this.now());
   }
 

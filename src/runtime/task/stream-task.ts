@@ -25,6 +25,8 @@ export class StreamTask {
   private sourceReadyAt = -Infinity;
   private sourceWaiting = false;
   private readonly pending: Promise<void>[] = [];
+  /** Async work of the last step (sink writes) this task waits for before running again. */
+  private blockedOn: Promise<void> | undefined;
   finished = false;
   /** A failure that happened outside a step (a rejected source promise). */
   asyncFailure: unknown;
@@ -71,15 +73,20 @@ export class StreamTask {
   }
 
   canRun(now: number): boolean {
-    if (this.finished || !this.writersHaveCapacity()) return false;
+    if (this.finished || this.blockedOn || !this.writersHaveCapacity()) return false;
     if (this.source) return !this.sourceWaiting && now >= this.sourceReadyAt;
     for (const c of this.inputs) if (c.size > 0) return true;
     return false;
   }
 
   /** Whether the task waits on something outside the executor loop (I/O). */
+  /** Waiting for async work it started itself (sink writes). */
+  isBlockedOnOwnWork(): boolean {
+    return this.blockedOn !== undefined;
+  }
+
   isWaitingOnIo(): boolean {
-    return this.sourceWaiting;
+    return this.sourceWaiting || this.blockedOn !== undefined;
   }
 
   nextWakeTime(): number {
@@ -95,8 +102,22 @@ export class StreamTask {
   step(): Promise<void> | undefined {
     const r = this.source ? this.pollSource() : this.processInputs();
     if (this.pending.length === 0) return r;
-    const pending = this.pending.splice(0);
-    return r ? r.then(() => Promise.all(pending)).then(() => undefined) : Promise.all(pending).then(() => undefined);
+    const pending = Promise.all(this.pending.splice(0));
+    // Finishing and prefetching are awaited by the loop; a sink's own writes only hold
+    // back this task, so the loop runs the others meanwhile (and their backpressure shows).
+    if (r) return r.then(() => pending).then(() => undefined);
+    this.blockedOn = pending.then(
+      () => {
+        this.blockedOn = undefined;
+        this.wake();
+      },
+      (err: unknown) => {
+        this.blockedOn = undefined;
+        this.asyncFailure = this.operators[this.operators.length - 1]!.fail(err);
+        this.wake();
+      },
+    );
+    return undefined;
   }
 
   private pollSource(): Promise<void> | undefined {
