@@ -8,6 +8,7 @@
 import { runHandwritten } from './nexmark-handwritten.ts';
 import { runKafkaBrokerBench } from './kafka-broker.ts';
 import { runNetworkBench } from './network.ts';
+import { runClusterShuffleBench } from './cluster-shuffle.ts';
 import { runNexmarkOnRuntime } from './nexmark-runtime.ts';
 import type { NexmarkQuery } from './nexmark-runtime.ts';
 
@@ -48,6 +49,10 @@ console.log(
     `${fmt(net.tcpRecordsPerSec)} records/s in one process, ${net.bytesPerRecord.toFixed(1)} bytes/record; ` +
     `latency at buffer timeout 0: p50 ${net.latencyP50Ms.toFixed(3)}ms, p99 ${net.latencyP99Ms.toFixed(3)}ms (target < 10ms)`,
 );
+
+// A keyBy shuffle between two TaskManager processes, end to end (job start included).
+const shuffle = await runClusterShuffleBench(6_000_000);
+console.log(`keyBy shuffle between 2 TaskManager processes: ${fmt(shuffle.recordsPerSecond)} records/s over ${shuffle.records} records (target 1.00M)`);
 
 // kafkajs against the Kafka test broker: the cost connector benchmarks must subtract.
 const kafka = await runKafkaBrokerBench();

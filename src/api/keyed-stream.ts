@@ -5,6 +5,8 @@ import type { OneInputSpec, Transformation } from './transformation.ts';
 import type { WindowAssigner } from './windows/assigners.ts';
 import type { Window } from './windows/window.ts';
 import { SingleOutputStreamOperator, DataStream } from './datastream.ts';
+import type { DataStreamSink } from './datastream.ts';
+import type { Sink } from './source.ts';
 import { WindowedStream } from './windowed-stream.ts';
 import { aggregationReducer } from './aggregations.ts';
 import type { AggregationKind, FieldRef } from './aggregations.ts';
@@ -49,6 +51,18 @@ export class KeyedStream<T, K> {
 
   filter(fn: FilterFunction<T>): SingleOutputStreamOperator<T> {
     return this.asDataStream().filter(fn);
+  }
+
+  sinkTo(sink: Sink<T>, name?: string): DataStreamSink {
+    return this.asDataStream().sinkTo(sink, name);
+  }
+
+  print(prefix?: string): DataStreamSink {
+    return this.asDataStream().print(prefix);
+  }
+
+  collect(name?: string): DataStreamSink {
+    return this.asDataStream().collect(name);
   }
 
   process<O>(fn: KeyedProcessFunction<K, T, O>): SingleOutputStreamOperator<O> {

@@ -205,3 +205,12 @@ test('map, flatMap and filter on a keyed stream keep records partitioned by key'
   assert.deepEqual([...(r.collected.get('filter') ?? [])].sort(), ['a1', 'a3', 'b2', 'b5']);
   assert.deepEqual([...(r.collected.get('flatMap') ?? [])].sort(), ['a1a1', 'a3a3', 'b2b2', 'b5b5', 'c4c4']);
 });
+
+test('a keyed stream can go straight to a sink, partitioned by key', async () => {
+  const job = defineJob((env) => {
+    env.fromElements('a', 'b', 'a', 'c').keyBy((s) => s).collect('keyed');
+  });
+  const r = await runJob(job, { parallelism: 2 });
+  assert.equal(r.state, 'FINISHED', r.error?.message);
+  assert.deepEqual([...(r.collected.get('keyed') ?? [])].sort(), ['a', 'a', 'b', 'c']);
+});

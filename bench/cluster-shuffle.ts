@@ -1,0 +1,46 @@
+/**
+ * Throughput of a keyBy shuffle between two TaskManager processes (issue 3's target:
+ * at least 1M records/s): a JobManager here, two `weir taskmanager` child processes with
+ * one slot each, parallelism 2, so half of the records cross TCP in each direction.
+ *
+ *   node --import tsx bench/cluster-shuffle.ts [--records 2000000]
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Dispatcher } from '../src/runtime/jobmanager/dispatcher.ts';
+import { RestServer } from '../src/runtime/jobmanager/rest/rest-server.ts';
+import { TaskManagerRegistry } from '../src/runtime/cluster/task-manager-registry.ts';
+import { loadJob } from '../src/runtime/graph/load-job.ts';
+
+export interface ShuffleBenchResult {
+  records: number;
+  recordsPerSecond: number;
+}
+
+export async function runClusterShuffleBench(records = 2_000_000): Promise<ShuffleBenchResult> {
+  const registry = new TaskManagerRegistry(200, 10_000);
+  const dispatcher = new Dispatcher({ registry });
+  const rest = new RestServer(dispatcher, { port: 0 });
+  const url = `http://127.0.0.1:${await rest.listen()}`;
+  const weir = resolve('bin/weir.mjs');
+  const tms = [0, 1].map(() => spawn(process.execPath, [weir, 'taskmanager', '--jobmanager', url, '--slots', '1', '-Dexecution.buffer-timeout=100ms'], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] }));
+  try {
+    while (registry.totalSlots() < 2) await new Promise((r) => setTimeout(r, 50));
+    const path = resolve('bench/shuffle-job.ts');
+    const started = performance.now();
+    const master = await dispatcher.submit(await loadJob(path), { parallelism: 2, jobPath: path, args: { records: String(records) } });
+    const result = await master.done;
+    if (result.state !== 'FINISHED') throw new Error(`shuffle benchmark job ${result.state}: ${result.error?.message}`);
+    return { records, recordsPerSecond: records / ((performance.now() - started) / 1000) };
+  } finally {
+    for (const tm of tms) tm.kill('SIGTERM');
+    await rest.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const i = process.argv.indexOf('--records');
+  const r = await runClusterShuffleBench(i === -1 ? undefined : Number(process.argv[i + 1]));
+  console.log(`keyBy shuffle between 2 TaskManager processes: ${(r.recordsPerSecond / 1e6).toFixed(2)}M records/s (${r.records} records, job start included; target 1.00M)`);
+}
