@@ -8,7 +8,7 @@
 import { runHandwritten } from './nexmark-handwritten.ts';
 import { runKafkaBrokerBench } from './kafka-broker.ts';
 import { runNetworkBench } from './network.ts';
-import { runClusterShuffleBench } from './cluster-shuffle.ts';
+import { runClusterLatencyBench, runClusterShuffleBench } from './cluster-shuffle.ts';
 import { runNexmarkOnRuntime } from './nexmark-runtime.ts';
 import type { NexmarkQuery } from './nexmark-runtime.ts';
 
@@ -53,6 +53,11 @@ console.log(
 // A keyBy shuffle between two TaskManager processes, end to end (job start included).
 const shuffle = await runClusterShuffleBench(6_000_000);
 console.log(`keyBy shuffle between 2 TaskManager processes: ${fmt(shuffle.recordsPerSecond)} records/s over ${shuffle.records} records (target 1.00M)`);
+const half = Math.round(shuffle.recordsPerSecond / 2);
+for (const timeout of ['0', '100ms']) {
+  const l = await runClusterLatencyBench(half, timeout);
+  console.log(`  latency at ${fmt(half)} records/s (half of max), buffer timeout ${timeout}: p50 ${l.p50Ms.toFixed(2)}ms, p99 ${l.p99Ms.toFixed(2)}ms${timeout === '0' ? ' (target p99 < 10ms)' : ''}`);
+}
 
 // kafkajs against the Kafka test broker: the cost connector benchmarks must subtract.
 const kafka = await runKafkaBrokerBench();
