@@ -62,6 +62,13 @@ for (const parallelism of [1, 2, 4]) {
   });
 }
 
+test('/overview counts TaskManagers and slots', async () => {
+  const o = (await (await fetch(`${url}/overview`)).json()) as Record<string, number>;
+  assert.equal(o.taskmanagers, 2);
+  assert.equal(o['slots-total'], 4);
+  assert.equal(o['slots-available'], 4);
+});
+
 test('/taskmanagers lists the registered TaskManagers with their slots', async () => {
   const body = (await (await fetch(`${url}/taskmanagers`)).json()) as { taskmanagers: { id: string; slotsNumber: number }[] };
   assert.deepEqual(body.taskmanagers.map((t) => t.slotsNumber), [2, 2]);

@@ -132,10 +132,14 @@ export class RestServer {
   private overview() {
     const jobs = this.dispatcher.list();
     const count = (s: string) => jobs.filter((j) => j.status === s).length;
+    const registry = this.dispatcher.cluster?.registry;
+    const total = registry?.totalSlots() ?? 0;
+    // A running job holds as many slots as its widest vertex (slot sharing).
+    const used = jobs.filter((j) => j.status === 'RUNNING').reduce((n, j) => n + Math.max(...j.plan.jobGraph.vertices.map((v) => v.parallelism)), 0);
     return {
-      taskmanagers: 0,
-      'slots-total': 0,
-      'slots-available': 0,
+      taskmanagers: registry?.taskManagers.size ?? 0,
+      'slots-total': total,
+      'slots-available': Math.max(0, total - used),
       'jobs-running': jobs.filter((j) => !['FINISHED', 'CANCELED', 'FAILED'].includes(j.status)).length,
       'jobs-finished': count('FINISHED'),
       'jobs-cancelled': count('CANCELED'),
