@@ -21,21 +21,30 @@ export abstract class KeyedOperator extends StreamOperator implements TimerTarge
 
   /** Extracts and checks the key of a record on `input`, and makes it current. */
   protected setKeyOf(value: unknown, input: number): KeyValue {
-    const selector = this.setup.keySelectors[input]!;
-    const key = selector(value);
+    const key = this.keyOf(value, input);
     checkKey(key);
     this.backend.setCurrentKey(key);
     return key;
   }
 
+  /** Runs the user's key selector; a throw is reported as the key selector's. */
+  private keyOf(value: unknown, input: number): KeyValue {
+    try {
+      return this.setup.keySelectors[input]!(value) as KeyValue;
+    } catch (err) {
+      throw new WeirError('USER_FUNCTION_FAILED', `the key selector failed: ${errorMessage(err)}`, false, { cause: err });
+    }
+  }
+
   override prefetch(batch: RecordBatch, input: number): Promise<void> | undefined {
-    const selector = this.setup.keySelectors[input]!;
+    // Extracting keys costs a user-function call per record: only for backends that read ahead.
+    if (!this.backend.prefetches) return undefined;
     const keys = new Array<KeyValue>(batch.length);
     try {
-      for (let i = 0; i < batch.length; i++) keys[i] = selector(batch.values[i]) as KeyValue;
+      for (let i = 0; i < batch.length; i++) keys[i] = this.keyOf(batch.values[i], input);
     } catch (err) {
-      // The task calls prefetch outside handleBatch: attribute a throwing key selector here.
-      throw this.fail(new WeirError('USER_FUNCTION_FAILED', `the key selector failed: ${errorMessage(err)}`, false, { cause: err }));
+      // The task calls prefetch outside handleBatch, so attribute it to this operator here.
+      throw this.fail(err);
     }
     return this.backend.prefetch(keys);
   }

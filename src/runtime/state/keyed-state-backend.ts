@@ -34,6 +34,8 @@ export interface InternalKvState {
 export interface KeyedStateBackend {
   setCurrentKey(key: KeyValue): void;
   getCurrentKey(): KeyValue;
+  /** False when state is always readable synchronously (heap): operators then skip collecting keys. */
+  readonly prefetches: boolean;
   /** Makes state for these keys readable synchronously; undefined when already so. */
   prefetch(keys: readonly KeyValue[]): Promise<void> | undefined;
   getValueState<T>(d: ValueStateDescriptor<T>): ValueState<T> & InternalKvState;

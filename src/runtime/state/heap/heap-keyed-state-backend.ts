@@ -36,6 +36,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return this.currentKey;
   }
 
+  readonly prefetches = false;
+
   prefetch(): undefined {
     return undefined;
   }
