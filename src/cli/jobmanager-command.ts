@@ -58,9 +58,18 @@ export async function jobManagerCommand(args: ParsedArgs, stderr: NodeJS.Writabl
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     stderr.write(`weir: job ${master.jobId} ${master.status}${result.error ? ` [${result.error.code}]: ${result.error.message}` : ''}\n`);
+    // Under an operator the JobManager outlives its job so the final state stays readable over REST.
+    if (args.config['execution.shutdown-on-application-finish'] === 'false') await untilSignal();
     return master.status === 'FINISHED' ? 0 : master.status === 'CANCELED' ? 130 : 1;
   } finally {
     stopExpiry?.();
     await rest.close();
   }
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
 }

@@ -1,6 +1,7 @@
 /** Entry of the `weir` command. Returns the process exit code. */
 import { WeirError, errorMessage } from '../runtime/errors.ts';
 import { parseArgs } from './args.ts';
+import { readConfigDir } from '../runtime/config/config-file.ts';
 import { runCommand } from './run-command.ts';
 import { jobManagerCommand } from './jobmanager-command.ts';
 import { taskManagerCommand } from './taskmanager-command.ts';
@@ -12,7 +13,12 @@ commands:
   run JOB.ts --taskmanagers M [--slots S] ...         run it on a local cluster (1 JobManager, M TaskManagers)
   jobmanager JOB.ts [--cluster] [--rest-port 8081] [--parallelism N] [-Dkey=value] [-- args]
                                                       a JobManager with the REST API (--cluster: on TaskManagers)
-  taskmanager --jobmanager URL [--slots N]            a TaskManager that registers with a JobManager
+  taskmanager --jobmanager URL [--slots N] [--host IP] [--metrics-port P]
+                                                      a TaskManager that registers with a JobManager
+  operator [--watch-namespaces a,b] [--leader-elect true|false] [--http-port 8080]
+                                                      the Kubernetes operator for StreamDeployments
+
+Every command reads --config-dir DIR (or WEIR_CONF_DIR)/config.yaml; -Dkey=value wins over it.
 
 Job arguments after "--" reach the job's main as args (e.g. args.rate).`;
 
@@ -24,6 +30,9 @@ export async function main(argv: readonly string[], stderr: NodeJS.WritableStrea
     return command === undefined && !args.flags.has('help') ? 2 : 0;
   }
   try {
+    // Settings from the configuration file; -D flags on the command line win.
+    const confDir = args.flags.get('config-dir') ?? process.env.WEIR_CONF_DIR;
+    if (typeof confDir === 'string' && confDir !== '') args.config = { ...readConfigDir(confDir), ...args.config };
     if (command === 'run') return await runCommand(args, stderr);
     if (command === 'jobmanager') return await jobManagerCommand(args, stderr);
     if (command === 'taskmanager') return await taskManagerCommand(args, stderr);

@@ -1,0 +1,77 @@
+/** The JobManager Deployment and its Service. */
+import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
+import type { KubeObject } from '../kube/kube-object.ts';
+import { CLUSTER_HASH_ANNOTATION, CONF_DIR, REST_PORT, childNames, componentLabels, selectorLabels } from './names.ts';
+import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, SHARED_MOUNTS, containerResources, heapEnv, serviceAccountName, sharedVolumes } from './pod-spec.ts';
+import { mergePodTemplate } from './pod-template-merge.ts';
+
+export interface ChildContext {
+  name: string;
+  namespace: string;
+  spec: StreamDeploymentSpec;
+  /** Hash of everything that makes a new job run (image, entry, args, configuration, ...). */
+  clusterHash: string;
+  /** Whether the job should run: false scales the cluster to zero. */
+  running: boolean;
+}
+
+export function jobManagerArgs(spec: StreamDeploymentSpec): string[] {
+  const args = ['jobmanager', spec.job.entry, '--cluster', '--rest-address', '0.0.0.0', '--rest-port', String(REST_PORT), '--parallelism', String(spec.job.parallelism ?? 1), '--config-dir', CONF_DIR];
+  return spec.job.args && spec.job.args.length > 0 ? [...args, '--', ...spec.job.args] : args;
+}
+
+export function jobManagerDeployment(c: ChildContext): KubeObject {
+  const names = childNames(c.name);
+  const resources = c.spec.jobManager?.resources;
+  const probe = { httpGet: { path: '/healthz', port: 'rest' }, periodSeconds: 5 };
+  const template = mergePodTemplate(c.spec.jobManager?.podTemplate, {
+    metadata: { labels: componentLabels(c.name, 'jobmanager'), annotations: { [CLUSTER_HASH_ANNOTATION]: c.clusterHash } },
+    spec: {
+      serviceAccountName: serviceAccountName(c.spec, c.name),
+      securityContext: POD_SECURITY_CONTEXT,
+      containers: [
+        {
+          name: 'jobmanager',
+          image: c.spec.image ?? '',
+          imagePullPolicy: c.spec.imagePullPolicy ?? 'IfNotPresent',
+          args: jobManagerArgs(c.spec),
+          env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }, ...heapEnv(resources?.memory, 'jobmanager')],
+          ports: [{ name: 'rest', containerPort: REST_PORT, protocol: 'TCP' }],
+          resources: containerResources(resources, 'jobmanager'),
+          startupProbe: { ...probe, failureThreshold: 60 },
+          readinessProbe: probe,
+          livenessProbe: { ...probe, failureThreshold: 6 },
+          securityContext: CONTAINER_SECURITY_CONTEXT,
+          volumeMounts: SHARED_MOUNTS,
+        },
+      ],
+      volumes: sharedVolumes(c.name),
+    },
+  });
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: names.jobManager, namespace: c.namespace, labels: componentLabels(c.name, 'jobmanager') },
+    spec: {
+      replicas: c.running ? 1 : 0,
+      // A second JobManager must never run the job beside the first.
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: selectorLabels(c.name, 'jobmanager') },
+      template,
+    },
+  };
+}
+
+export function jobManagerService(c: ChildContext): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: childNames(c.name).restService, namespace: c.namespace, labels: componentLabels(c.name, 'jobmanager') },
+    spec: {
+      type: 'ClusterIP',
+      selector: selectorLabels(c.name, 'jobmanager'),
+      // TaskManagers register and heartbeat over the same HTTP listener as the REST API.
+      ports: [{ name: 'rest', port: REST_PORT, targetPort: 'rest', protocol: 'TCP' }],
+    },
+  };
+}

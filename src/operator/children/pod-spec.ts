@@ -1,0 +1,56 @@
+/** The parts of the JobManager and TaskManager pods that both share. */
+import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
+import { CONF_DIR, childNames } from './names.ts';
+
+type Resources = NonNullable<NonNullable<StreamDeploymentSpec['taskManager']>['resources']>;
+
+const DEFAULT_RESOURCES = {
+  jobmanager: { cpu: '1', memory: '1Gi' },
+  taskmanager: { cpu: '1', memory: '2Gi' },
+} as const;
+
+const UNITS: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
+
+/** Bytes in a Kubernetes memory quantity such as 2Gi or 512M, or undefined if it cannot tell. */
+export function quantityBytes(q: string | number): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(|k|M|G|T|Ki|Mi|Gi|Ti)$/.exec(String(q));
+  return m ? Number(m[1]) * UNITS[m[2]!]! : undefined;
+}
+
+export function containerResources(given: Resources | undefined, component: 'jobmanager' | 'taskmanager') {
+  const cpu = given?.cpu ?? DEFAULT_RESOURCES[component].cpu;
+  const memory = given?.memory ?? DEFAULT_RESOURCES[component].memory;
+  return { requests: { cpu: String(cpu), memory: String(memory) }, limits: { cpu: String(cpu), memory: String(memory) } };
+}
+
+/** Node's heap gets three quarters of the container's memory; the rest is buffers and native memory. */
+export function heapEnv(memory: string | number | undefined, component: 'jobmanager' | 'taskmanager') {
+  const bytes = quantityBytes(memory ?? DEFAULT_RESOURCES[component].memory);
+  return bytes === undefined ? [] : [{ name: 'NODE_OPTIONS', value: `--max-old-space-size=${Math.max(64, Math.floor((bytes * 0.75) / 1024 ** 2))}` }];
+}
+
+export const CONTAINER_SECURITY_CONTEXT = {
+  runAsNonRoot: true,
+  readOnlyRootFilesystem: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+};
+
+export const POD_SECURITY_CONTEXT = { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } };
+
+export function sharedVolumes(name: string) {
+  return [
+    { name: 'weir-config', configMap: { name: childNames(name).config } },
+    // A read-only root filesystem still needs a scratch directory (tsx caches compiled jobs in /tmp).
+    { name: 'tmp', emptyDir: {} },
+  ];
+}
+
+export const SHARED_MOUNTS = [
+  { name: 'weir-config', mountPath: CONF_DIR, readOnly: true },
+  { name: 'tmp', mountPath: '/tmp' },
+];
+
+export function serviceAccountName(spec: StreamDeploymentSpec, name: string): string {
+  return spec.serviceAccount && spec.serviceAccount !== '' ? spec.serviceAccount : childNames(name).serviceAccount;
+}

@@ -1,0 +1,66 @@
+/** The CustomResourceDefinition object for StreamDeployment, built from the schema. */
+import { streamDeploymentSchema } from './stream-deployment-schema.ts';
+import type { StreamDeploymentSpec, StreamDeploymentStatus } from './stream-deployment-schema.ts';
+
+export const GROUP = 'weir.dev';
+export const VERSION = 'v1alpha1';
+export const PLURAL = 'streamdeployments';
+export const KIND = 'StreamDeployment';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+export interface ObjectMeta {
+  name: string;
+  namespace: string;
+  uid?: string;
+  generation?: number;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+}
+
+export interface StreamDeployment {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND;
+  metadata: ObjectMeta;
+  spec: StreamDeploymentSpec;
+  status?: StreamDeploymentStatus;
+}
+
+export function streamDeploymentCrd(): Record<string, unknown> {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${PLURAL}.${GROUP}` },
+    spec: {
+      group: GROUP,
+      scope: 'Namespaced',
+      names: { plural: PLURAL, singular: 'streamdeployment', kind: KIND, listKind: `${KIND}List`, shortNames: ['sdep'], categories: ['all', 'weir'] },
+      versions: [
+        {
+          name: VERSION,
+          served: true,
+          storage: true,
+          subresources: {
+            status: {},
+            scale: { specReplicasPath: '.spec.taskManager.replicas', statusReplicasPath: '.status.taskManager.replicas', labelSelectorPath: '.status.taskManager.labelSelector' },
+          },
+          additionalPrinterColumns: [
+            { name: 'Job State', type: 'string', jsonPath: '.status.job.state', description: 'State of the job as the JobManager reports it' },
+            { name: 'Lifecycle', type: 'string', jsonPath: '.status.lifecycleState', description: 'Where the deployment is in its lifecycle' },
+            { name: 'Parallelism', type: 'integer', jsonPath: '.spec.job.parallelism' },
+            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+          ],
+          schema: { openAPIV3Schema: streamDeploymentSchema.json },
+        },
+      ],
+    },
+  };
+}
+
+/** A StreamDeployment as the API server returned it (its schema was enforced there). */
+export function asStreamDeployment(o: { kind: string }): StreamDeployment {
+  return o as unknown as StreamDeployment;
+}

@@ -1,0 +1,50 @@
+/**
+ * The operator's typed client of the JobManager REST API (DESIGN section 4). The operator
+ * reaches a running job only through this.
+ */
+import { WeirError, errorMessage } from '../runtime/errors.ts';
+import type { ObservedJob } from './reconciler/facts.ts';
+
+interface JobsOverview {
+  jobs: { jid: string; name: string; state: string; 'start-time': number }[];
+}
+
+interface JobExceptions {
+  'root-exception': string | null;
+}
+
+export class JobManagerClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly timeoutMs = 5_000,
+  ) {}
+
+  private async request<T>(method: string, path: string): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, { method, signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (err) {
+      throw new WeirError('JOBMANAGER_UNREACHABLE', `cannot reach the JobManager at ${this.baseUrl}: ${errorMessage(err)}`, true, { cause: err });
+    }
+    const body = (await response.json().catch(() => ({}))) as T & { errors?: string[] };
+    if (!response.ok) throw new WeirError('JOBMANAGER_REFUSED', `${method} ${path} answered ${response.status}: ${body.errors?.join('; ') ?? 'no detail'}`, response.status >= 500);
+    return body;
+  }
+
+  /** The application's job (the newest one if the JobManager ran several). */
+  async currentJob(): Promise<ObservedJob | undefined> {
+    const { jobs } = await this.request<JobsOverview>('GET', '/jobs/overview');
+    const newest = [...jobs].sort((a, b) => b['start-time'] - a['start-time'])[0];
+    if (!newest) return undefined;
+    const job: ObservedJob = { id: newest.jid, name: newest.name, state: newest.state, startTime: newest['start-time'] };
+    if (newest.state === 'FAILED') {
+      const ex = await this.request<JobExceptions>('GET', `/jobs/${newest.jid}/exceptions`);
+      if (ex['root-exception']) job.failureCause = ex['root-exception'].split('\n')[0];
+    }
+    return job;
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    await this.request('PATCH', `/jobs/${jobId}?mode=cancel`);
+  }
+}

@@ -1,0 +1,201 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { reconcile, sameStatus } from './reconcile.ts';
+import type { Facts, JobObservation } from './facts.ts';
+import type { StreamDeployment } from '../crd/stream-deployment-crd.ts';
+import type { KubeObject } from '../kube/kube-object.ts';
+import type { StreamDeploymentSpec, StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
+
+const NOW = new Date('2026-11-23T10:00:00.000Z');
+const TIMING = { progressIntervalMs: 1000, stableIntervalMs: 10_000 };
+
+function sdep(spec: Partial<StreamDeploymentSpec> = {}, status?: StreamDeploymentStatus, meta: Partial<StreamDeployment['metadata']> = {}): StreamDeployment {
+  return {
+    apiVersion: 'weir.dev/v1alpha1',
+    kind: 'StreamDeployment',
+    metadata: { name: 'fraud', namespace: 'jobs', uid: 'uid-1', generation: 1, resourceVersion: '10', finalizers: ['weir.dev/finalizer'], ...meta },
+    spec: { image: 'weir:1', job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2 }, ...spec },
+    status,
+  };
+}
+
+/** Children as the API server would show them once created and rolled out. */
+function observedFrom(apply: KubeObject[], ready = true): KubeObject[] {
+  return apply.map((o) => {
+    if (o.kind !== 'Deployment') return { ...o, metadata: { ...o.metadata, resourceVersion: '5' } };
+    const replicas = (o.spec as { replicas: number }).replicas;
+    const status = ready ? { observedGeneration: 1, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas } : { observedGeneration: 1 };
+    return { ...o, metadata: { ...o.metadata, generation: 1, resourceVersion: '5' }, status };
+  });
+}
+
+function facts(sd: StreamDeployment, children: KubeObject[] = [], jobManager?: JobObservation): Facts {
+  return { sd, children, jobManager, now: NOW };
+}
+
+const running: JobObservation = { reachable: true, job: { id: 'a'.repeat(32), name: 'fraud detection', state: 'RUNNING', startTime: 1_700_000_000_000 } };
+
+test('a new StreamDeployment: finalizer, target recorded first, every child created with owner and labels', () => {
+  const plan = reconcile(facts(sdep({}, undefined, { finalizers: [] })), TIMING);
+  assert.equal(plan.finalizer, 'add');
+  assert.equal(plan.recordTarget?.lifecycleState, 'DEPLOYED');
+  assert.equal(plan.recordTarget?.reconciliation?.state, 'DEPLOYED');
+  assert.equal(plan.recordTarget?.reconciliation?.lastReconciledSpec, '{"image":"weir:1","job":{"entry":"/opt/weir/job/fraud.ts","parallelism":2}}');
+  assert.deepEqual(
+    plan.apply.map((o) => `${o.kind}/${o.metadata.name}`),
+    ['ServiceAccount/fraud-weir', 'Role/fraud-ha', 'RoleBinding/fraud-ha', 'ConfigMap/fraud-config', 'Service/fraud-rest', 'Deployment/fraud-jobmanager', 'Deployment/fraud-taskmanager'],
+  );
+  for (const o of plan.apply) {
+    assert.deepEqual(o.metadata.ownerReferences, [{ apiVersion: 'weir.dev/v1alpha1', kind: 'StreamDeployment', name: 'fraud', uid: 'uid-1', controller: true, blockOwnerDeletion: true }]);
+    assert.equal(o.metadata.labels?.['app.kubernetes.io/instance'], 'fraud');
+    assert.equal(o.metadata.labels?.['app.kubernetes.io/managed-by'], 'weir-operator');
+  }
+  const jm = plan.apply.find((o) => o.metadata.name === 'fraud-jobmanager')!;
+  const jmContainer = (jm.spec as { template: { spec: { containers: { args: string[] }[] } } }).template.spec.containers[0]!;
+  assert.deepEqual(jmContainer.args, ['jobmanager', '/opt/weir/job/fraud.ts', '--cluster', '--rest-address', '0.0.0.0', '--rest-port', '8081', '--parallelism', '2', '--config-dir', '/opt/weir/conf']);
+  const tm = plan.apply.find((o) => o.metadata.name === 'fraud-taskmanager')!;
+  assert.equal((tm.spec as { replicas: number }).replicas, 2);
+  assert.deepEqual(plan.events, [{ type: 'Normal', reason: 'Submit', message: 'Deploying /opt/weir/job/fraud.ts with parallelism 2' }]);
+  assert.equal(plan.status.lifecycleState, 'DEPLOYED');
+  assert.equal(plan.status.jobManagerDeploymentStatus, 'DEPLOYING');
+  assert.equal(plan.requeueAfterMs, 1000);
+});
+
+test('children in place and the job running: STABLE, Ready, and a second pass writes nothing', () => {
+  const first = reconcile(facts(sdep()), TIMING);
+  const children = observedFrom(first.apply);
+  const plan = reconcile(facts(sdep({}, first.status), children, running), TIMING);
+  assert.deepEqual(plan.apply, []);
+  assert.equal(plan.recordTarget, undefined);
+  assert.equal(plan.status.lifecycleState, 'STABLE');
+  assert.equal(plan.status.jobManagerDeploymentStatus, 'READY');
+  assert.deepEqual(plan.status.job, { id: 'a'.repeat(32), name: 'fraud detection', state: 'RUNNING', startTime: '1700000000000' });
+  assert.equal(plan.status.reconciliation?.lastStableSpec, plan.status.reconciliation?.lastReconciledSpec);
+  assert.deepEqual(plan.status.conditions?.map((c) => `${c.type}=${c.status}`), ['Degraded=False', 'Ready=True', 'Progressing=False']);
+  assert.deepEqual(plan.events, [{ type: 'Normal', reason: 'JobStatusChanged', message: 'Job status changed from none to RUNNING' }]);
+  assert.equal(plan.requeueAfterMs, 10_000);
+  const again = reconcile({ ...facts(sdep({}, plan.status), children, running), now: new Date(NOW.getTime() + 60_000) }, TIMING);
+  assert.deepEqual(again.apply, []);
+  assert.deepEqual(again.events, []);
+  assert.equal(sameStatus(plan.status, again.status), true);
+});
+
+test('TaskManagers not ready yet: DEPLOYED and Progressing, not STABLE', () => {
+  const first = reconcile(facts(sdep()), TIMING);
+  const children = observedFrom(first.apply).map((o) => (o.metadata.name === 'fraud-taskmanager' ? { ...o, status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 1 } } : o));
+  const plan = reconcile(facts(sdep({}, first.status), children, running), TIMING);
+  assert.equal(plan.status.lifecycleState, 'DEPLOYED');
+  assert.equal(plan.status.conditions?.find((c) => c.type === 'Progressing')?.status, 'True');
+});
+
+test('a spec change: UPGRADING recorded before the Deployments are replaced, and the old JobManager\'s job is not taken for the new one', () => {
+  const first = reconcile(facts(sdep()), TIMING);
+  const children = observedFrom(first.apply);
+  const stable = reconcile(facts(sdep({}, first.status), children, running), TIMING).status;
+  const changed = sdep({ image: 'weir:2' }, stable, { generation: 2 });
+  const plan = reconcile(facts(changed, children, running), TIMING);
+  assert.equal(plan.recordTarget?.lifecycleState, 'UPGRADING');
+  assert.equal(plan.recordTarget?.reconciliation?.state, 'UPGRADING');
+  assert.deepEqual(plan.apply.map((o) => o.metadata.name), ['fraud-jobmanager', 'fraud-taskmanager']);
+  assert.equal(plan.status.lifecycleState, 'UPGRADING');
+  assert.equal(plan.status.jobManagerDeploymentStatus, 'DEPLOYING');
+  assert.equal(plan.status.observedGeneration, 2);
+});
+
+test('taskManager replicas follow parallelism and slots; a pod template adds a sidecar and env under the operator\'s container', () => {
+  const plan = reconcile(
+    facts(
+      sdep({
+        job: { entry: '/j.ts', parallelism: 5 },
+        configuration: { 'taskmanager.numberOfTaskSlots': '2' },
+        taskManager: { podTemplate: { spec: { containers: [{ name: 'taskmanager', env: [{ name: 'TZ', value: 'UTC' }] }, { name: 'log-shipper', image: 'fluent-bit:3' }] } } },
+      }),
+    ),
+    TIMING,
+  );
+  const tm = plan.apply.find((o) => o.metadata.name === 'fraud-taskmanager')!;
+  const spec = tm.spec as { replicas: number; template: { spec: { containers: { name: string; image: string; args?: string[]; env?: { name: string }[] }[] } } };
+  assert.equal(spec.replicas, 3);
+  assert.deepEqual(spec.template.spec.containers.map((c) => c.name), ['taskmanager', 'log-shipper']);
+  assert.deepEqual(spec.template.spec.containers[0]!.env!.map((e) => e.name), ['TZ', 'POD_IP', 'NODE_OPTIONS']);
+  assert.equal(spec.template.spec.containers[0]!.image, 'weir:1');
+  assert.deepEqual(spec.template.spec.containers[0]!.args!.slice(0, 5), ['taskmanager', '--jobmanager', 'http://fraud-rest:8081', '--slots', '2']);
+  const cm = plan.apply.find((o) => o.kind === 'ConfigMap')!;
+  assert.equal(
+    (cm.data as Record<string, string>)['config.yaml'],
+    'execution.shutdown-on-application-finish: "false"\nparallelism.default: "5"\nrest.port: "8081"\ntaskmanager.numberOfTaskSlots: "2"\n',
+  );
+});
+
+test('a spec wrong in meaning: Degraded with every field, one ValidationError event, children untouched', () => {
+  const first = reconcile(facts(sdep()), TIMING);
+  const children = observedFrom(first.apply);
+  const stable = reconcile(facts(sdep({}, first.status), children, running), TIMING).status;
+  const bad = sdep({ image: '', job: { entry: 'fraud', parallelism: 300, maxParallelism: 128 }, configuration: { 'taskmanager.numberOfTaskSlots': '0' } }, stable, { generation: 2 });
+  const plan = reconcile(facts(bad, children, running), TIMING);
+  const message =
+    'spec.image is required: set it to the runtime image that holds the job, e.g. ghcr.io/acme/fraud-job:1.0; ' +
+    'spec.job.entry "fraud" is not a module path: give the path of the job module inside the image, ending in .ts, .mts, .js or .mjs, e.g. /opt/weir/job/fraud-detection.ts; ' +
+    'spec.configuration["taskmanager.numberOfTaskSlots"] is "0"; it must be a whole number >= 1; ' +
+    'spec.job.parallelism 300 is above the maximum parallelism 128 (spec.job.maxParallelism); lower the parallelism or raise the maximum (which changes key groups, so only before the job has state)';
+  assert.deepEqual(plan.apply, []);
+  assert.equal(plan.recordTarget, undefined);
+  assert.deepEqual(plan.events, [{ type: 'Warning', reason: 'ValidationError', message }]);
+  assert.equal(plan.status.error, message);
+  assert.equal(plan.status.lifecycleState, 'STABLE');
+  assert.equal(plan.status.reconciliation?.lastReconciledSpec, stable.reconciliation?.lastReconciledSpec);
+  assert.deepEqual(plan.status.conditions?.find((c) => c.type === 'Degraded'), { type: 'Degraded', status: 'True', reason: 'ValidationError', message, observedGeneration: 2, lastTransitionTime: '2026-11-23T10:00:00Z' });
+  const again = reconcile(facts(sdep(bad.spec, plan.status, { generation: 2 }), children, running), TIMING);
+  assert.deepEqual(again.events, []);
+  assert.equal(sameStatus(plan.status, again.status), true);
+});
+
+test('too few TaskManager slots for the parallelism is reported, not deployed', () => {
+  const plan = reconcile(facts(sdep({ job: { entry: '/j.ts', parallelism: 4 }, taskManager: { replicas: 1 } })), TIMING);
+  assert.deepEqual(plan.apply, []);
+  assert.equal(plan.status.error, 'spec.taskManager.replicas 1 TaskManager(s) with 1 slot(s) each offer 1 slots, fewer than the parallelism 4; raise the replicas or the slots, or leave replicas unset to derive them');
+});
+
+test('suspend scales both Deployments to zero; resume brings them back', () => {
+  const first = reconcile(facts(sdep()), TIMING);
+  const children = observedFrom(first.apply);
+  const stable = reconcile(facts(sdep({}, first.status), children, running), TIMING).status;
+  const suspended = sdep({ job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2, state: 'suspended' } }, stable, { generation: 2 });
+  const plan = reconcile(facts(suspended, children, running), TIMING);
+  assert.deepEqual(plan.apply.map((o) => [o.metadata.name, (o.spec as { replicas: number }).replicas]), [['fraud-jobmanager', 0], ['fraud-taskmanager', 0]]);
+  assert.equal(plan.status.lifecycleState, 'SUSPENDED');
+  assert.equal(plan.status.job?.state, 'SUSPENDED');
+  assert.deepEqual(plan.events.map((e) => e.reason), ['Suspended', 'JobStatusChanged']);
+  const scaledDown = [...children.filter((c) => c.kind !== 'Deployment'), ...observedFrom(plan.apply)];
+  const resumed = reconcile(facts(sdep({}, plan.status, { generation: 3 }), scaledDown), TIMING);
+  assert.deepEqual(resumed.apply.map((o) => [o.metadata.name, (o.spec as { replicas: number }).replicas]), [['fraud-jobmanager', 1], ['fraud-taskmanager', 2]]);
+  // The resumed spec is the one that last ran stably: deployed again, not an upgrade.
+  assert.equal(resumed.status.lifecycleState, 'DEPLOYED');
+});
+
+test('a failed job: FAILED, Degraded with the cause, and a Warning event', () => {
+  const first = reconcile(facts(sdep()), TIMING);
+  const children = observedFrom(first.apply);
+  const stable = reconcile(facts(sdep({}, first.status), children, running), TIMING).status;
+  const failed: JobObservation = { reachable: true, job: { id: 'a'.repeat(32), name: 'fraud detection', state: 'FAILED', startTime: 1_700_000_000_000, failureCause: 'UDF_FAILED: boom' } };
+  const plan = reconcile(facts(sdep({}, stable), children, failed), TIMING);
+  assert.equal(plan.status.lifecycleState, 'FAILED');
+  assert.equal(plan.status.error, 'UDF_FAILED: boom');
+  assert.equal(plan.status.conditions?.find((c) => c.type === 'Degraded')?.reason, 'JobFailed');
+  assert.deepEqual(plan.events, [{ type: 'Warning', reason: 'JobStatusChanged', message: 'Job status changed from RUNNING to FAILED: UDF_FAILED: boom' }]);
+});
+
+test('deletion: DELETING, the running job cancelled, then the finalizer removed', () => {
+  const plan = reconcile(facts(sdep({}, { lifecycleState: 'STABLE' }, { deletionTimestamp: '2026-11-23T10:00:00Z' }), [], running), TIMING);
+  assert.equal(plan.status.lifecycleState, 'DELETING');
+  assert.equal(plan.cancelJob, 'a'.repeat(32));
+  assert.equal(plan.finalizer, 'remove');
+  assert.deepEqual(plan.apply, []);
+});
+
+test('a child of the same name that another owner holds is reported, never overwritten', () => {
+  const stranger: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fraud-config', namespace: 'jobs', uid: 'x' } };
+  const plan = reconcile(facts(sdep(), [stranger]), TIMING);
+  assert.deepEqual(plan.apply, []);
+  assert.equal(plan.status.error, 'ConfigMap/fraud-config already exist and are not owned by this StreamDeployment; delete or rename them');
+});
