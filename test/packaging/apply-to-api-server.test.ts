@@ -1,0 +1,87 @@
+// The chart's manifests and the example StreamDeployment, created on the project's
+// Kubernetes API test server with fieldValidation=Strict: a misspelt or misplaced field
+// is a 400 there, where `helm template` alone would print it happily.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { startKubeServer } from '../support/kube/index.ts';
+import type { KubeServer } from '../support/kube/index.ts';
+import { NAMESPACE, render } from '../helm/render.ts';
+import type { Manifest } from '../helm/render.ts';
+
+const PLURALS: Record<string, string> = {
+  Namespace: 'namespaces',
+  ServiceAccount: 'serviceaccounts',
+  Service: 'services',
+  Deployment: 'deployments',
+  Role: 'roles',
+  RoleBinding: 'rolebindings',
+  ClusterRole: 'clusterroles',
+  ClusterRoleBinding: 'clusterrolebindings',
+  CustomResourceDefinition: 'customresourcedefinitions',
+  StreamDeployment: 'streamdeployments',
+};
+
+let server: KubeServer;
+before(async () => {
+  // Only the API is under test here: no controllers turning the Deployment into pods.
+  server = await startKubeServer({ controllers: false });
+});
+after(() => server.close());
+
+function collectionPath(m: Manifest, namespace: string | undefined): string {
+  const plural = PLURALS[m.kind];
+  if (plural === undefined) throw new Error(`no REST path known for ${m.kind}; add it to PLURALS`);
+  const base = m.apiVersion.includes('/') ? `/apis/${m.apiVersion}` : `/api/${m.apiVersion}`;
+  return namespace === undefined ? `${base}/${plural}` : `${base}/namespaces/${namespace}/${plural}`;
+}
+
+/** POSTs `m` and returns what the server stored; fails on any error or warning. */
+async function create(m: Manifest, namespace = m.metadata.namespace): Promise<Manifest> {
+  const res = await fetch(`${server.url}${collectionPath(m, namespace)}?fieldValidation=Strict`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(m),
+  });
+  const body = (await res.json()) as Manifest & { message?: string };
+  assert.equal(res.status, 201, `creating ${m.kind} ${m.metadata.name}: ${res.status} ${body.message ?? ''}`);
+  assert.equal(res.headers.get('warning'), null, `creating ${m.kind} ${m.metadata.name}`);
+  return body;
+}
+
+function namespace(name: string): Manifest {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
+}
+
+test('every manifest of the chart (CRD included) is accepted under strict field validation', async () => {
+  await create(namespace(NAMESPACE));
+  const manifests = await render([], ['--include-crds']);
+  // CRDs first, as helm installs them before the templates.
+  manifests.sort((a, b) => Number(b.kind === 'CustomResourceDefinition') - Number(a.kind === 'CustomResourceDefinition'));
+  for (const m of manifests) await create(m);
+  assert.equal(manifests.length, 8);
+});
+
+test('the namespace-scoped RBAC of watchNamespaces={a,b} is accepted too', async () => {
+  for (const ns of ['a', 'b']) await create(namespace(ns));
+  const rbac = (await render(['watchNamespaces={a,b}'])).filter((m) => m.metadata.namespace !== NAMESPACE);
+  assert.deepEqual(rbac.map((m) => `${m.kind} ${m.metadata.namespace}`).sort(), ['Role a', 'Role b', 'RoleBinding a', 'RoleBinding b']);
+  for (const m of rbac) await create(m);
+});
+
+test('examples/fraud-detection.yaml is a valid StreamDeployment, stored as written', async () => {
+  // Runs after the chart test above installed the CRD (node:test runs a file's tests in order).
+  const example = parse(readFileSync('examples/fraud-detection.yaml', 'utf8')) as Manifest;
+  const stored = await create(example, 'default');
+  assert.deepEqual(stored.spec, example.spec, 'the CRD schema pruned or defaulted fields of the example');
+  assert.equal(stored.spec.job.entry, '/opt/weir/job/fraud-detection.ts');
+  assert.equal(stored.spec.image, 'weir-fraud-detection:0.1.0');
+});
+
+test('the example image puts the example job where spec.job.entry says', () => {
+  const dockerfile = readFileSync('examples/fraud-detection.Dockerfile', 'utf8');
+  assert.match(dockerfile, /^FROM weir-runtime:0\.1\.0$/m);
+  assert.match(dockerfile, /^COPY examples\/fraud-detection\.ts \/opt\/weir\/job\/$/m);
+  assert.match(readFileSync('examples/fraud-detection.ts', 'utf8'), /export default defineJob\(/);
+});
