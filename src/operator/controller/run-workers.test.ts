@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ManualClock } from './clock.ts';
+import { ItemExponentialRateLimiter } from './rate-limiter.ts';
+import { runWorkers } from './run-workers.ts';
+import { WorkQueue } from './work-queue.ts';
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('runWorkers', () => {
+  it('never runs one key on two workers, and reruns it once for adds made meanwhile', async () => {
+    const q = new WorkQueue<string>({ clock: new ManualClock() });
+    const active = new Set<string>();
+    const runs: string[] = [];
+    let overlap = false;
+    const releases: (() => void)[] = [];
+    const done = runWorkers(q, 4, async (key) => {
+      if (active.has(key)) overlap = true;
+      active.add(key);
+      runs.push(key);
+      await new Promise<void>((r) => releases.push(r));
+      active.delete(key);
+    }, (key, err) => assert.fail(`${key}: ${String(err)}`));
+    q.add('a');
+    q.add('b');
+    await tick();
+    q.add('a');
+    q.add('a');
+    await tick();
+    assert.deepEqual(runs, ['a', 'b'], 'the second a waits for the first');
+    releases.splice(0).forEach((r) => r());
+    await tick();
+    assert.deepEqual(runs, ['a', 'b', 'a']);
+    releases.splice(0).forEach((r) => r());
+    q.shutDown();
+    await done;
+    assert.equal(overlap, false);
+  });
+
+  it('retries a failing key with backoff, resets the backoff on success, and honours requeueAfterMs', async () => {
+    const clock = new ManualClock();
+    const q = new WorkQueue<string>({ clock, rateLimiter: new ItemExponentialRateLimiter({ baseDelayMs: 10 }) });
+    const log: string[] = [];
+    let failuresLeft = 2;
+    const errors: string[] = [];
+    const done = runWorkers(q, 2, async (key) => {
+      log.push(`${key}@${clock.now()}`);
+      if (failuresLeft > 0) {
+        failuresLeft--;
+        throw new Error(`boom ${failuresLeft}`);
+      }
+      return { requeueAfterMs: 500 };
+    }, (key, err) => errors.push(`${key}: ${(err as Error).message}`));
+    q.add('k');
+    await tick();
+    clock.advance(10);
+    await tick();
+    clock.advance(20);
+    await tick();
+    assert.deepEqual(log, ['k@0', 'k@10', 'k@30']);
+    assert.deepEqual(errors, ['k: boom 1', 'k: boom 0']);
+    assert.equal(q.numRequeues('k'), 0, 'success forgets the failures');
+    clock.advance(499);
+    await tick();
+    assert.equal(log.length, 3);
+    clock.advance(1);
+    await tick();
+    assert.deepEqual(log.slice(3), ['k@530']);
+    q.shutDown();
+    await done;
+  });
+});
