@@ -36,7 +36,9 @@ export async function main(argv: readonly string[], stderr: NodeJS.WritableStrea
     if (command === 'run') return await runCommand(args, stderr);
     if (command === 'jobmanager') return await jobManagerCommand(args, stderr);
     if (command === 'taskmanager') return await taskManagerCommand(args, stderr);
-    if (['operator', 'savepoint'].includes(command)) {
+    // Loaded on demand: JobManagers and TaskManagers need not load the Kubernetes client.
+    if (command === 'operator') return await (await import('./operator-command.ts')).operatorCommand(args, stderr);
+    if (command === 'savepoint') {
       stderr.write(`weir: "${command}" is not available in this version yet; use "weir run" to run a job in this process\n`);
       return 2;
     }

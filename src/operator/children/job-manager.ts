@@ -23,7 +23,7 @@ export function jobManagerArgs(spec: StreamDeploymentSpec): string[] {
 export function jobManagerDeployment(c: ChildContext): KubeObject {
   const names = childNames(c.name);
   const resources = c.spec.jobManager?.resources;
-  const probe = { httpGet: { path: '/healthz', port: 'rest' }, periodSeconds: 5 };
+  const probe = { httpGet: { path: '/healthz', port: 'rest' }, periodSeconds: 2 };
   const template = mergePodTemplate(c.spec.jobManager?.podTemplate, {
     metadata: { labels: componentLabels(c.name, 'jobmanager'), annotations: { [CLUSTER_HASH_ANNOTATION]: c.clusterHash } },
     spec: {

@@ -21,6 +21,7 @@ export interface ExecutorOptions {
   jobManagerUrl: (name: string, namespace: string) => string;
   timing?: ReconcileTiming;
   clock?: () => Date;
+  log?: (line: string) => void;
 }
 
 export interface ReconcileOutcome {
@@ -52,7 +53,9 @@ export class PlanExecutor {
     this.clock = options.clock ?? (() => new Date());
   }
 
-  async reconcile(namespace: string, name: string): Promise<ReconcileOutcome> {
+  /** `signal` aborts before every write, so a replica that lost its lease stops changing things at once. */
+  async reconcile(namespace: string, name: string, signal?: AbortSignal): Promise<ReconcileOutcome> {
+    const guard = () => signal?.throwIfAborted();
     const path = resourcePath(API_VERSION, KIND, namespace, name);
     const found = await this.kube.get(path);
     if (!found) return {};
@@ -64,11 +67,21 @@ export class PlanExecutor {
     const facts: Facts = { sd, children, jobManager: readyReplicas(jm) > 0 ? await observeJob(client) : undefined, now: this.clock() };
     const plan = reconcile(facts, this.timing);
 
+    guard();
     if (plan.finalizer === 'add') sd = asStreamDeployment(await this.kube.patch(path, { metadata: { finalizers: [...(sd.metadata.finalizers ?? []), FINALIZER], resourceVersion: sd.metadata.resourceVersion } }));
+    guard();
     if (plan.recordTarget && !sameStatus(sd.status, plan.recordTarget)) sd = asStreamDeployment(await this.kube.replaceStatus(path, { ...sd, status: plan.recordTarget }));
-    for (const desired of plan.apply) await this.applyChild(desired, children);
-    if (plan.cancelJob) await client.cancel(plan.cancelJob).catch(() => undefined);
-    for (const e of plan.events) await this.events.record(sd, e);
+    for (const desired of plan.apply) {
+      guard();
+      await this.applyChild(desired, children);
+    }
+    // Best effort: the cluster goes away with its owner anyway, so a JobManager that cannot be reached is only logged.
+    if (plan.cancelJob) await client.cancel(plan.cancelJob).catch((err: unknown) => this.options.log?.(`cancel of job ${plan.cancelJob} in ${namespace}/${name} failed: ${errorMessage(err)}`));
+    for (const e of plan.events) {
+      guard();
+      await this.events.record(sd, e);
+    }
+    guard();
     if (!sameStatus(sd.status, plan.status)) sd = asStreamDeployment(await this.kube.replaceStatus(path, { ...sd, status: plan.status }));
     if (plan.finalizer === 'remove') {
       await this.kube.patch(path, { metadata: { finalizers: (sd.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), resourceVersion: sd.metadata.resourceVersion } });

@@ -109,7 +109,9 @@ export function reconcile(facts: Facts, timing: ReconcileTiming = DEFAULT_TIMING
   status = withConditions(status, sd.metadata.generation, now);
   events.push(...jobStateTransition(current, status));
   const stable = status.lifecycleState === 'STABLE' || status.lifecycleState === 'SUSPENDED' || status.lifecycleState === 'FAILED';
-  return { finalizer, recordTarget, apply, events, status, requeueAfterMs: stable && apply.length === 0 ? timing.stableIntervalMs : timing.progressIntervalMs };
+  // Until a JobManager pod is ready there is nothing to poll: changes of the owned Deployments wake the controller.
+  const polling = facts.jobManager !== undefined || (stable && apply.length === 0);
+  return { finalizer, recordTarget, apply, events, status, requeueAfterMs: !polling ? undefined : stable && apply.length === 0 ? timing.stableIntervalMs : timing.progressIntervalMs };
 }
 
 function withConditions(s: StreamDeploymentStatus, generation: number | undefined, now: Date): StreamDeploymentStatus {
