@@ -75,6 +75,7 @@ test('children in place and the job running: STABLE, Ready, and a second pass wr
   assert.deepEqual(plan.status.conditions?.map((c) => `${c.type}=${c.status}`), ['Degraded=False', 'Ready=True', 'Progressing=False']);
   assert.deepEqual(plan.events, [{ type: 'Normal', reason: 'JobStatusChanged', message: 'Job status changed from none to RUNNING' }]);
   assert.equal(plan.requeueAfterMs, 10_000);
+  assert.deepEqual(plan.status.taskManager, { replicas: 2, labelSelector: 'app.kubernetes.io/name=weir,app.kubernetes.io/instance=fraud,app.kubernetes.io/component=taskmanager' });
   const again = reconcile({ ...facts(sdep({}, plan.status), children, running), now: new Date(NOW.getTime() + 60_000) }, TIMING);
   assert.deepEqual(again.apply, []);
   assert.deepEqual(again.events, []);

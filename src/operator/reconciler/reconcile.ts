@@ -5,7 +5,7 @@
  * that dies mid-way resumes the same target instead of starting over.
  */
 import { desiredChildren } from '../children/desired-children.ts';
-import { FINALIZER } from '../children/names.ts';
+import { FINALIZER, labelSelectorString, selectorLabels } from '../children/names.ts';
 import { stableHash } from '../children/stable-hash.ts';
 import type { LifecycleState, StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
@@ -88,7 +88,9 @@ export function reconcile(facts: Facts, timing: ReconcileTiming = DEFAULT_TIMING
   const jmChanged = apply.some((d) => key(d) === key(jmName));
   const settled = !jmChanged && !apply.some((d) => key(d) === key(tmName));
 
-  status = { ...status, reconciliation: { ...status.reconciliation, state: 'DEPLOYED' } };
+  // Backs the scale subresource (kubectl scale, HPA): the TaskManager pods that exist and how to select them.
+  const tmReplicas = (observed.get(key(tmName))?.status as { replicas?: number } | undefined)?.replicas ?? 0;
+  status = { ...status, reconciliation: { ...status.reconciliation, state: 'DEPLOYED' }, taskManager: { replicas: tmReplicas, labelSelector: labelSelectorString(selectorLabels(sd.metadata.name, 'taskmanager')) } };
   if (!running) {
     status = { ...status, lifecycleState: 'SUSPENDED', jobManagerDeploymentStatus: 'MISSING', job: { ...status.job, state: 'SUSPENDED' } };
   } else {
