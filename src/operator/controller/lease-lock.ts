@@ -1,0 +1,113 @@
+/**
+ * The Lease object the leader election reads and writes, reduced to the record the
+ * algorithm needs. Every write is conditioned on the resourceVersion that was read, so two
+ * candidates racing for the same lease cannot both succeed: the loser gets a conflict.
+ */
+import { ApiException, CoordinationV1Api, createConfiguration, V1MicroTime } from '@kubernetes/client-node';
+import type { HttpLibrary, KubeConfig, V1Lease } from '@kubernetes/client-node';
+import { WeirError } from '../../runtime/errors.ts';
+
+export interface LeaderRecord {
+  holderIdentity: string;
+  leaseDurationSeconds: number;
+  acquireTime?: number;
+  renewTime?: number;
+  leaseTransitions: number;
+}
+
+export interface ObservedLease {
+  record: LeaderRecord;
+  resourceVersion: string;
+}
+
+export interface LeaseLock {
+  /** The lease, or undefined when it does not exist. */
+  get(signal: AbortSignal): Promise<ObservedLease | undefined>;
+  /** Creates the lease; undefined when someone else created it first. */
+  create(record: LeaderRecord, signal: AbortSignal): Promise<ObservedLease | undefined>;
+  /** Replaces the lease if it is still at `resourceVersion`; undefined on a conflict. */
+  update(record: LeaderRecord, resourceVersion: string, signal: AbortSignal): Promise<ObservedLease | undefined>;
+}
+
+export class KubeLeaseLock implements LeaseLock {
+  private readonly api: CoordinationV1Api;
+
+  constructor(
+    kc: KubeConfig,
+    private readonly namespace: string,
+    private readonly name: string,
+  ) {
+    this.api = kc.makeApiClient(CoordinationV1Api);
+  }
+
+  async get(signal: AbortSignal): Promise<ObservedLease | undefined> {
+    try {
+      return observed(await this.api.readNamespacedLease({ name: this.name, namespace: this.namespace }, withSignal(signal)));
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 404) return undefined;
+      throw wrap(err, 'read');
+    }
+  }
+
+  async create(record: LeaderRecord, signal: AbortSignal): Promise<ObservedLease | undefined> {
+    const body: V1Lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.name, namespace: this.namespace }, spec: toSpec(record) };
+    try {
+      return observed(await this.api.createNamespacedLease({ namespace: this.namespace, body }, withSignal(signal)));
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 409) return undefined;
+      throw wrap(err, 'create');
+    }
+  }
+
+  async update(record: LeaderRecord, resourceVersion: string, signal: AbortSignal): Promise<ObservedLease | undefined> {
+    const body: V1Lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.name, namespace: this.namespace, resourceVersion }, spec: toSpec(record) };
+    try {
+      return observed(await this.api.replaceNamespacedLease({ name: this.name, namespace: this.namespace, body }, withSignal(signal)));
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 409) return undefined;
+      throw wrap(err, 'update');
+    }
+  }
+}
+
+/** Per-call options that abort the request with `signal` (client-node has no other way to pass one). */
+function withSignal(signal: AbortSignal): { httpApi: HttpLibrary } {
+  const base = createConfiguration().httpApi;
+  return {
+    httpApi: {
+      send(ctx) {
+        ctx.setSignal(signal);
+        return base.send(ctx);
+      },
+    },
+  };
+}
+
+function wrap(err: unknown, verb: string): WeirError {
+  const code = err instanceof ApiException ? ` (HTTP ${err.code})` : '';
+  return new WeirError('LEASE_API_ERROR', `cannot ${verb} the leader-election lease${code}: ${err instanceof Error ? err.message : String(err)}`, true, { cause: err });
+}
+
+function toSpec(r: LeaderRecord): NonNullable<V1Lease['spec']> {
+  return {
+    holderIdentity: r.holderIdentity,
+    leaseDurationSeconds: r.leaseDurationSeconds,
+    acquireTime: r.acquireTime === undefined ? undefined : new V1MicroTime(r.acquireTime),
+    renewTime: r.renewTime === undefined ? undefined : new V1MicroTime(r.renewTime),
+    leaseTransitions: r.leaseTransitions,
+  };
+}
+
+function observed(lease: V1Lease): ObservedLease {
+  const spec = lease.spec ?? {};
+  return {
+    resourceVersion: lease.metadata?.resourceVersion ?? '',
+    record: {
+      holderIdentity: spec.holderIdentity ?? '',
+      leaseDurationSeconds: spec.leaseDurationSeconds ?? 0,
+      acquireTime: spec.acquireTime ? new Date(spec.acquireTime).getTime() : undefined,
+      renewTime: spec.renewTime ? new Date(spec.renewTime).getTime() : undefined,
+      leaseTransitions: spec.leaseTransitions ?? 0,
+    },
+  };
+}
