@@ -1,0 +1,117 @@
+/**
+ * The operator at scale (issue 6's targets): 500 StreamDeployments against the Kubernetes
+ * test server (no kubelet, so no pods run). Measures the time until every one has all its
+ * children, the reconcile latency after a spec change (patch sent -> status records the new
+ * generation and the JobManager Deployment carries the new image), and the operator
+ * process's resident memory. The operator runs as its own `weir operator` process so its
+ * memory is not mixed with the test server's.
+ *
+ *   node --import tsx bench/operator-scale.ts [--deployments 500] [--changes 200]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startKubeServer } from '../test/support/kube/index.ts';
+import { CRD_PATHS } from '../src/operator/crd/render-crd.ts';
+
+export interface OperatorBenchResult {
+  deployments: number;
+  allChildrenSeconds: number;
+  changes: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxRssMb: number;
+}
+
+const SD = { apiVersion: 'weir.dev/v1alpha1', kind: 'StreamDeployment' } as const;
+const CHILDREN_PER_DEPLOYMENT = 7;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export async function runOperatorScaleBench(deployments = 500, changes = 200): Promise<OperatorBenchResult> {
+  const server = await startKubeServer({ load: [CRD_PATHS[0]], historyLimit: 200_000 });
+  const dir = mkdtempSync(join(tmpdir(), 'weir-operator-bench-'));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, server.kubeconfigYaml);
+  const operator = spawn(process.execPath, [resolve('bin/weir.mjs'), 'operator', '--leader-elect', 'false', '--http-port', '0'], {
+    env: { ...process.env, KUBECONFIG: kubeconfig },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let maxRss = 0;
+  const sampler = setInterval(() => {
+    const rss = readRss(operator.pid);
+    if (rss > maxRss) maxRss = rss;
+  }, 100);
+  try {
+    const owned = new Map<string, number>();
+    const unsubscribe = server.store.subscribe((e) => {
+      const instance = e.object.metadata.labels?.['app.kubernetes.io/instance'];
+      if (e.type === 'ADDED' && instance && e.object.kind !== 'Event') owned.set(instance, (owned.get(instance) ?? 0) + 1);
+    });
+    const started = performance.now();
+    for (let i = 0; i < deployments; i++) {
+      server.api.create({ ...SD, metadata: { name: `job-${i}`, namespace: 'default' }, spec: { image: 'weir:1', job: { entry: '/opt/weir/job/job.ts', parallelism: 2 } } });
+    }
+    await waitFor(() => [...owned.values()].filter((n) => n >= CHILDREN_PER_DEPLOYMENT).length >= deployments, 300_000, 'all children');
+    const allChildrenSeconds = (performance.now() - started) / 1000;
+    unsubscribe();
+
+    // Spec changes one after another, at a pace a platform team's CI might produce.
+    const latencies: number[] = [];
+    for (let c = 0; c < changes; c++) {
+      const name = `job-${(c * 7) % deployments}`;
+      const image = `weir:${c + 2}`;
+      const sent = performance.now();
+      const patched = server.api.patch(SD.apiVersion, SD.kind, 'default', name, 'application/merge-patch+json', { spec: { image } });
+      await waitFor(() => {
+        const sd = server.api.tryGet(SD.apiVersion, SD.kind, 'default', name);
+        const jm = server.api.tryGet('apps/v1', 'Deployment', 'default', `${name}-jobmanager`);
+        const reconciled = (sd?.status as { observedGeneration?: number } | undefined)?.observedGeneration === patched.metadata.generation;
+        return reconciled && JSON.stringify(jm?.spec).includes(`"image":"${image}"`);
+      }, 30_000, `reconcile of ${name}`, 1);
+      latencies.push(performance.now() - sent);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    latencies.sort((a, b) => a - b);
+    return { deployments, allChildrenSeconds, changes, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxRssMb: maxRss / 1024 / 1024 };
+  } finally {
+    clearInterval(sampler);
+    operator.kill('SIGTERM');
+    await new Promise((r) => operator.once('exit', r));
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function readRss(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  // The process may have exited between samples; that sample then counts as nothing.
+  let status = '';
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const m = /VmRSS:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number, what: string, pollMs = 50): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`operator benchmark: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const arg = (name: string, fallback: number) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i === -1 ? fallback : Number(process.argv[i + 1]);
+  };
+  const r = await runOperatorScaleBench(arg('deployments', 500), arg('changes', 200));
+  console.log(JSON.stringify(r));
+}
