@@ -10,6 +10,7 @@ import { runKafkaBrokerBench } from './kafka-broker.ts';
 import { runNetworkBench } from './network.ts';
 import { runClusterLatencyBench, runClusterShuffleBench } from './cluster-shuffle.ts';
 import { runNexmarkOnRuntime } from './nexmark-runtime.ts';
+import { runOperatorScaleBench } from './operator-scale.ts';
 import type { NexmarkQuery } from './nexmark-runtime.ts';
 
 /** Per-core targets: ten times Flink's published per-core Nexmark figures. */
@@ -62,3 +63,11 @@ for (const timeout of ['0', '100ms']) {
 // kafkajs against the Kafka test broker: the cost connector benchmarks must subtract.
 const kafka = await runKafkaBrokerBench();
 console.log(`kafka test broker with kafkajs: produce ${fmt(kafka.produceMessagesPerSecond)} msg/s, consume ${fmt(kafka.consumeMessagesPerSecond)} msg/s (${kafka.messages} messages)`);
+
+// The operator with 500 StreamDeployments on the Kubernetes test server (issue 6 targets: p99 < 1s, < 300MB RSS).
+const op = await runOperatorScaleBench(500, 200);
+console.log(
+  `operator: ${op.deployments} StreamDeployments had all their children after ${op.allChildrenSeconds.toFixed(1)}s; ` +
+    `reconcile latency after a spec change p50 ${op.p50Ms.toFixed(0)}ms, p99 ${op.p99Ms.toFixed(0)}ms (target < 1000ms) over ${op.changes} changes; ` +
+    `operator RSS max ${op.maxRssMb.toFixed(0)}MB (target < 300MB)`,
+);
