@@ -49,8 +49,10 @@ export async function jobManagerCommand(args: ParsedArgs, stderr: NodeJS.Writabl
       if (!isTerminal(master.status)) master.cancel();
     });
     stderr.write(`weir: job ${master.jobId} "${master.name}" submitted\n`);
+    let signalled = false;
     const onSignal = () => {
-      if (master.status === 'RUNNING' || master.status === 'RESTARTING') master.cancel();
+      signalled = true;
+      if (!isTerminal(master.status)) master.cancel();
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
@@ -59,7 +61,8 @@ export async function jobManagerCommand(args: ParsedArgs, stderr: NodeJS.Writabl
     process.off('SIGTERM', onSignal);
     stderr.write(`weir: job ${master.jobId} ${master.status}${result.error ? ` [${result.error.code}]: ${result.error.message}` : ''}\n`);
     // Under an operator the JobManager outlives its job so the final state stays readable over REST.
-    if (args.config['execution.shutdown-on-application-finish'] === 'false') await untilSignal();
+    // (A stop signal that ended the job ends the process too.)
+    if (args.config['execution.shutdown-on-application-finish'] === 'false' && !signalled) await untilSignal();
     return master.status === 'FINISHED' ? 0 : master.status === 'CANCELED' ? 130 : 1;
   } finally {
     stopExpiry?.();

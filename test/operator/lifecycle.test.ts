@@ -95,8 +95,9 @@ test('a spec wrong in meaning: Degraded with the reason and an Event; the last v
 
 test('suspend scales the cluster to zero; resume runs the job again', async () => {
   api().patch(SD.apiVersion, SD.kind, 'default', 'fraud', 'application/merge-patch+json', { spec: { job: { state: 'suspended' } } });
-  await until('SUSPENDED without pods', () => (statusOf(cluster, 'fraud').lifecycleState === 'SUSPENDED' && pods('jobmanager').length + pods('taskmanager').length === 0 ? true : undefined), 30_000, () => statusOf(cluster, 'fraud'));
-  assert.equal(statusOf(cluster, 'fraud').job?.state, 'SUSPENDED');
+  await until('SUSPENDED without pods', () => (statusOf(cluster, 'fraud').job?.state === 'SUSPENDED' && pods('jobmanager').length + pods('taskmanager').length === 0 ? true : undefined), 30_000, () => statusOf(cluster, 'fraud'));
+  assert.equal(statusOf(cluster, 'fraud').lifecycleState, 'SUSPENDED');
+  assert.deepEqual(['fraud-jobmanager', 'fraud-taskmanager'].map((d) => (api().get('apps/v1', 'Deployment', 'default', d).spec as { replicas: number }).replicas), [0, 0]);
   const before = statusOf(cluster, 'fraud').job?.id;
   api().patch(SD.apiVersion, SD.kind, 'default', 'fraud', 'application/merge-patch+json', { spec: { job: { state: 'running' } } });
   const resumed = await until('STABLE again', () => (statusOf(cluster, 'fraud').lifecycleState === 'STABLE' ? statusOf(cluster, 'fraud') : undefined), 40_000, () => statusOf(cluster, 'fraud'));
@@ -128,4 +129,17 @@ test('delete: DELETING, then the StreamDeployment and all its children are gone'
     return left.length === 0 && !api().tryGet(SD.apiVersion, SD.kind, 'default', 'fraud') ? true : undefined;
   }, 30_000);
   assert.equal(events('Deleting').length, 1);
+});
+
+test('a failed API call is an Error event on the StreamDeployment, and the next pass converges', async () => {
+  cluster.server.faults.clear();
+  cluster.server.faults.fail(1, 500, { method: 'POST', path: '/namespaces/default/configmaps' });
+  api().create(streamDeployment('flaky', { job: { entry: '/opt/weir/job/j.ts', parallelism: 1, state: 'suspended' } }));
+  await until('SUSPENDED', () => (statusOf(cluster, 'flaky').lifecycleState === 'SUSPENDED' ? true : undefined), 15_000, () => statusOf(cluster, 'flaky'));
+  const errors = api().list('v1', 'Event', 'default').filter((e) => e.reason === 'Error' && (e.involvedObject as { name: string }).name === 'flaky');
+  assert.equal(errors.length, 1);
+  assert.match(String(errors[0]!.message), /^\[KUBE_API_ERROR\] POST \/api\/v1\/namespaces\/default\/configmaps: 500 /);
+  assert.equal(errors[0]!.type, 'Warning');
+  assert.ok(api().tryGet('v1', 'ConfigMap', 'default', 'flaky-config'));
+  api().delete(SD.apiVersion, SD.kind, 'default', 'flaky');
 });

@@ -4,13 +4,14 @@
  * acts on a stale view of what exists.
  */
 import { API_VERSION, KIND, asStreamDeployment } from '../crd/stream-deployment-crd.ts';
+import type { StreamDeployment } from '../crd/stream-deployment-crd.ts';
 import { FINALIZER, childNames } from '../children/names.ts';
 import { JobManagerClient } from '../jobmanager-client.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import { objectPath, resourcePath } from '../kube/kube-object.ts';
 import type { EventRecorder } from '../kube/event-recorder.ts';
-import { errorMessage } from '../../runtime/errors.ts';
+import { WeirError, errorMessage } from '../../runtime/errors.ts';
 import type { Facts, JobObservation } from './facts.ts';
 import { DEFAULT_TIMING, reconcile, sameStatus } from './reconcile.ts';
 import type { ReconcileTiming } from './reconcile.ts';
@@ -59,7 +60,22 @@ export class PlanExecutor {
     const path = resourcePath(API_VERSION, KIND, namespace, name);
     const found = await this.kube.get(path);
     if (!found) return {};
-    let sd = asStreamDeployment(found);
+    const sd = asStreamDeployment(found);
+    try {
+      return await this.act(sd, guard);
+    } catch (err) {
+      // Conflicts are routine (a newer version exists: the next pass sees it); aborts are ours.
+      if (signal?.aborted || (err instanceof WeirError && err.code === 'KUBE_CONFLICT')) throw err;
+      const code = err instanceof WeirError ? err.code : 'ERROR';
+      await this.events.record(sd, { type: 'Warning', reason: 'Error', message: `[${code}] ${errorMessage(err)}` }).catch((eventErr: unknown) => this.options.log?.(`could not record the Error event for ${namespace}/${name}: ${errorMessage(eventErr)}`));
+      throw err;
+    }
+  }
+
+  private async act(found: StreamDeployment, guard: () => void): Promise<ReconcileOutcome> {
+    let sd = found;
+    const { namespace, name } = sd.metadata;
+    const path = resourcePath(API_VERSION, KIND, namespace, name);
     const names = childNames(name);
     const children = (await Promise.all(CHILD_KINDS.map(([apiVersion, kind, n]) => this.kube.get(resourcePath(apiVersion, kind, namespace, names[n]))))).filter((o): o is KubeObject => o !== undefined);
     const jm = children.find((c) => c.kind === 'Deployment' && c.metadata.name === names.jobManager);
