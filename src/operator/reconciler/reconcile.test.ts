@@ -201,3 +201,19 @@ test('a child of the same name that another owner holds is reported, never overw
   assert.deepEqual(plan.apply, []);
   assert.equal(plan.status.error, 'ConfigMap/fraud-config already exist and are not owned by this StreamDeployment; delete or rename them');
 });
+
+test('an image change while suspended is accepted and rolls nothing up: the Deployments stay at zero with the new image', () => {
+  const first = reconcile(facts(sdep()), TIMING);
+  const children = observedFrom(first.apply);
+  const stable = reconcile(facts(sdep({}, first.status), children, running), TIMING).status;
+  const suspendedSpec = { job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2, state: 'suspended' as const } };
+  const suspended = reconcile(facts(sdep(suspendedSpec, stable, { generation: 2 }), children, running), TIMING);
+  const scaledDown = [...children.filter((c) => c.kind !== 'Deployment'), ...observedFrom(suspended.apply)];
+  const plan = reconcile(facts(sdep({ ...suspendedSpec, image: 'weir:2' }, suspended.status, { generation: 3 }), scaledDown), TIMING);
+  assert.equal(plan.status.error, undefined);
+  assert.equal(plan.status.lifecycleState, 'SUSPENDED');
+  assert.deepEqual(
+    plan.apply.map((o) => [o.metadata.name, (o.spec as { replicas: number }).replicas, (o.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image]),
+    [['fraud-jobmanager', 0, 'weir:2'], ['fraud-taskmanager', 0, 'weir:2']],
+  );
+});
