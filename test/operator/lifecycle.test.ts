@@ -135,11 +135,12 @@ test('a failed API call is an Error event on the StreamDeployment, and the next 
   cluster.server.faults.clear();
   cluster.server.faults.fail(1, 500, { method: 'POST', path: '/namespaces/default/configmaps' });
   api().create(streamDeployment('flaky', { job: { entry: '/opt/weir/job/j.ts', parallelism: 1, state: 'suspended' } }));
-  await until('SUSPENDED', () => (statusOf(cluster, 'flaky').lifecycleState === 'SUSPENDED' ? true : undefined), 15_000, () => statusOf(cluster, 'flaky'));
+  // SUSPENDED is recorded as the target before the children are written, so wait for the ConfigMap itself.
+  await until('the ConfigMap after the retry', () => api().tryGet('v1', 'ConfigMap', 'default', 'flaky-config'), 15_000, () => statusOf(cluster, 'flaky'));
+  assert.equal(statusOf(cluster, 'flaky').lifecycleState, 'SUSPENDED');
   const errors = api().list('v1', 'Event', 'default').filter((e) => e.reason === 'Error' && (e.involvedObject as { name: string }).name === 'flaky');
   assert.equal(errors.length, 1);
   assert.match(String(errors[0]!.message), /^\[KUBE_API_ERROR\] POST \/api\/v1\/namespaces\/default\/configmaps: 500 /);
   assert.equal(errors[0]!.type, 'Warning');
-  assert.ok(api().tryGet('v1', 'ConfigMap', 'default', 'flaky-config'));
   api().delete(SD.apiVersion, SD.kind, 'default', 'flaky');
 });
