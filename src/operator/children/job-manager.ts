@@ -1,9 +1,8 @@
 /** The JobManager Deployment and its Service. */
 import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
-import { CLUSTER_HASH_ANNOTATION, CONF_DIR, REST_PORT, childNames, componentLabels, selectorLabels } from './names.ts';
-import { CONTAINER_SECURITY_CONTEXT, POD_SECURITY_CONTEXT, SHARED_MOUNTS, containerResources, heapEnv, serviceAccountName, sharedVolumes } from './pod-spec.ts';
-import { mergePodTemplate } from './pod-template-merge.ts';
+import { CONF_DIR, REST_PORT, childNames, componentLabels, selectorLabels } from './names.ts';
+import { runtimePodTemplate } from './pod-spec.ts';
 
 export interface ChildContext {
   name: string;
@@ -22,31 +21,12 @@ export function jobManagerArgs(spec: StreamDeploymentSpec): string[] {
 
 export function jobManagerDeployment(c: ChildContext): KubeObject {
   const names = childNames(c.name);
-  const resources = c.spec.jobManager?.resources;
   const probe = { httpGet: { path: '/healthz', port: 'rest' }, periodSeconds: 2 };
-  const template = mergePodTemplate(c.spec.jobManager?.podTemplate, {
-    metadata: { labels: componentLabels(c.name, 'jobmanager'), annotations: { [CLUSTER_HASH_ANNOTATION]: c.clusterHash } },
-    spec: {
-      serviceAccountName: serviceAccountName(c.spec, c.name),
-      securityContext: POD_SECURITY_CONTEXT,
-      containers: [
-        {
-          name: 'jobmanager',
-          image: c.spec.image ?? '',
-          imagePullPolicy: c.spec.imagePullPolicy ?? 'IfNotPresent',
-          args: jobManagerArgs(c.spec),
-          env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }, ...heapEnv(resources?.memory, 'jobmanager')],
-          ports: [{ name: 'rest', containerPort: REST_PORT, protocol: 'TCP' }],
-          resources: containerResources(resources, 'jobmanager'),
-          startupProbe: { ...probe, failureThreshold: 60 },
-          readinessProbe: probe,
-          livenessProbe: { ...probe, failureThreshold: 6 },
-          securityContext: CONTAINER_SECURITY_CONTEXT,
-          volumeMounts: SHARED_MOUNTS,
-        },
-      ],
-      volumes: sharedVolumes(c.name),
-    },
+  const template = runtimePodTemplate(c.spec, c.name, c.clusterHash, 'jobmanager', {
+    args: jobManagerArgs(c.spec),
+    port: { name: 'rest', containerPort: REST_PORT },
+    probe,
+    startupProbe: { ...probe, failureThreshold: 60 },
   });
   return {
     apiVersion: 'apps/v1',

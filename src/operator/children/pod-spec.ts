@@ -1,6 +1,8 @@
 /** The parts of the JobManager and TaskManager pods that both share. */
 import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
-import { CONF_DIR, childNames } from './names.ts';
+import { CLUSTER_HASH_ANNOTATION, CONF_DIR, childNames, componentLabels } from './names.ts';
+import type { Component } from './names.ts';
+import { mergePodTemplate } from './pod-template-merge.ts';
 
 type Resources = NonNullable<NonNullable<StreamDeploymentSpec['taskManager']>['resources']>;
 
@@ -53,4 +55,42 @@ export const SHARED_MOUNTS = [
 
 export function serviceAccountName(spec: StreamDeploymentSpec, name: string): string {
   return spec.serviceAccount && spec.serviceAccount !== '' ? spec.serviceAccount : childNames(name).serviceAccount;
+}
+
+export interface RuntimeContainer {
+  args: string[];
+  port: { name: string; containerPort: number };
+  probe: Record<string, unknown>;
+  /** Only the JobManager has one: loading a job may take a while. */
+  startupProbe?: Record<string, unknown>;
+}
+
+/** The pod of one runtime role, with the user's pod template merged under it. */
+export function runtimePodTemplate(spec: StreamDeploymentSpec, name: string, clusterHash: string, component: Component, container: RuntimeContainer) {
+  const role = component === 'jobmanager' ? spec.jobManager : spec.taskManager;
+  const resources = role?.resources;
+  return mergePodTemplate(role?.podTemplate, {
+    metadata: { labels: componentLabels(name, component), annotations: { [CLUSTER_HASH_ANNOTATION]: clusterHash } },
+    spec: {
+      serviceAccountName: serviceAccountName(spec, name),
+      securityContext: POD_SECURITY_CONTEXT,
+      containers: [
+        {
+          name: component,
+          image: spec.image ?? '',
+          imagePullPolicy: spec.imagePullPolicy ?? 'IfNotPresent',
+          args: container.args,
+          env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }, ...heapEnv(resources?.memory, component)],
+          ports: [{ ...container.port, protocol: 'TCP' }],
+          resources: containerResources(resources, component),
+          ...(container.startupProbe ? { startupProbe: container.startupProbe } : {}),
+          readinessProbe: container.probe,
+          livenessProbe: { ...container.probe, failureThreshold: 6 },
+          securityContext: CONTAINER_SECURITY_CONTEXT,
+          volumeMounts: SHARED_MOUNTS,
+        },
+      ],
+      volumes: sharedVolumes(name),
+    },
+  });
 }

@@ -1,6 +1,7 @@
 /** The CustomResourceDefinition object for StreamDeployment, built from the schema. */
 import { streamDeploymentSchema } from './stream-deployment-schema.ts';
 import type { StreamDeploymentSpec, StreamDeploymentStatus } from './stream-deployment-schema.ts';
+import type { KubeMeta } from '../kube/kube-object.ts';
 
 export const GROUP = 'weir.dev';
 export const VERSION = 'v1alpha1';
@@ -8,18 +9,8 @@ export const PLURAL = 'streamdeployments';
 export const KIND = 'StreamDeployment';
 export const API_VERSION = `${GROUP}/${VERSION}`;
 
-export interface ObjectMeta {
-  name: string;
-  namespace: string;
-  uid?: string;
-  generation?: number;
-  resourceVersion?: string;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
-}
+/** Metadata of a stored StreamDeployment: always namespaced. */
+export type ObjectMeta = KubeMeta & { namespace: string };
 
 export interface StreamDeployment {
   apiVersion: typeof API_VERSION;
