@@ -82,7 +82,8 @@ hold, so the operator holds those permissions itself.
   verbs: ["get", "list", "watch"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  # get: a repeated Event is counted up on the existing one.
+  verbs: ["create", "get", "patch"]
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]
