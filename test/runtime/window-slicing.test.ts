@@ -106,3 +106,77 @@ test('slicing gives the same results at parallelism 1 and 3', async () => {
   assert.deepEqual([...p3.out].sort(), [...p1.out].sort());
   assert.deepEqual([...p3.late].sort(), [...p1.late].sort());
 });
+
+// Many keys share each window end, and out-of-order input gives keys their first record
+// in a later slice before an earlier one: the slicing operator fires (and clears) the keys
+// of a window in the order of their first record in it, as the general operator's per-key
+// timers do. clear() reports to a side output, so its calls and their order count too.
+const CLEARED = new OutputTag<string>('cleared');
+
+class DescribeAndClear extends ProcessWindowFunction<string, string, string, TimeWindow> {
+  process(key: string, ctx: ProcessWindowContext<TimeWindow>, results: string[], out: Collector<string>): void {
+    out.collect(`${key}@${ctx.window().end} ${results.join(',')} wm=${ctx.currentWatermark()}`);
+  }
+  override clear(ctx: ProcessWindowContext<TimeWindow>): void {
+    ctx.output(CLEARED, `${ctx.window().end}`);
+  }
+}
+
+function manyKeys(seed: number, n: number): Rec[] {
+  let s = seed >>> 0;
+  const rnd = () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 4294967296);
+  const out: Rec[] = [];
+  for (let i = 0; i < n; i++) {
+    // Jitter of up to two slides, so a slice often gets a key after the next slice has it.
+    const ts = Math.max(0, i * 3 - Math.floor(rnd() * 500));
+    out.push({ key: `k${Math.floor(rnd() * 300)}`, ts, v: Math.floor(rnd() * 10) });
+  }
+  return out;
+}
+
+async function runMany(input: Rec[], slicing: boolean, lateness: number) {
+  const job = defineJob((env) => {
+    env.configure('weir.window.slicing', slicing);
+    const results = env
+      .fromCollection(input)
+      .assignTimestampsAndWatermarks(
+        WatermarkStrategy.forGenerator<Rec>(() => {
+          let max = -Infinity;
+          let n = 0;
+          return {
+            onEvent(r, ts, out) {
+              max = Math.max(max, ts);
+              if (++n % 50 === 0) out.emitWatermark(max - 300); // many keys per watermark
+            },
+            onPeriodicEmit() {},
+          };
+        }).withTimestampAssigner((r) => r.ts),
+      )
+      .setParallelism(1)
+      .keyBy((r) => r.key)
+      .window(SlidingEventTimeWindows.of(1000, 250))
+      .allowedLateness(lateness)
+      .sideOutputLateData(LATE)
+      .aggregate(sumAndCount, new DescribeAndClear());
+    results.process(new StampWithTimestamp()).collect('out');
+    results.getSideOutput(CLEARED).collect('cleared');
+    results.getSideOutput(LATE).map((r) => `${r.key}:${r.ts}:${r.v}`).collect('late');
+  });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  assert.equal(r.state, 'FINISHED', r.error?.message);
+  const get = (name: string) => (r.collected.get(name) ?? []).map(String);
+  return { out: get('out'), cleared: get('cleared'), late: get('late') };
+}
+
+for (const lateness of [0, 400]) {
+  test(`slicing: many keys per window fire and clear in the general operator's order (lateness ${lateness})`, async () => {
+    const input = manyKeys(5, 6000);
+    const general = await runMany(input, false, lateness);
+    const sliced = await runMany(input, true, lateness);
+    assert.ok(general.out.length > 5000, `expected many window results, got ${general.out.length}`);
+    assert.ok(general.cleared.length > 5000, `expected many clear() calls, got ${general.cleared.length}`);
+    assert.deepEqual(sliced.out, general.out);
+    assert.deepEqual(sliced.cleared, general.cleared);
+    assert.deepEqual(sliced.late, general.late);
+  });
+}

@@ -4,6 +4,11 @@
  * result merges its size/slide slice accumulators when it fires. One state update per
  * record instead of one per window (Flink SQL's window slicing, here for DataStream).
  *
+ * Timers are per window, not per (key, window): when the watermark passes a window's end,
+ * the window fires for every key with a record in its slices, in the order of each key's
+ * first record in the window, which is the order in which the general operator's per-key
+ * timers fire. A record that makes a new slice is all the scheduling there is.
+ *
  * Results, timestamps, lateness, late firings and the late side output are those of the
  * general WindowOperator with EventTimeTrigger; the factory only picks this operator when
  * that holds (sliding event-time assigner, size a multiple of slide, default trigger, no
@@ -15,22 +20,27 @@ import { TimeWindow } from '../../../api/windows/window.ts';
 import type { Collector, AggregateFunction } from '../../../api/functions.ts';
 import { AggregatingStateDescriptor } from '../../../api/state.ts';
 import type { HeapAggregatingState } from '../../state/heap/heap-states.ts';
+import { keyIdentity } from '../../state/keyed-state-backend.ts';
+import type { KeyValue } from '../../state/key-group.ts';
 import type { RecordBatch } from '../../stream-element.ts';
-import type { Timer } from '../../task/internal-timer-service.ts';
 import { KeyedOperator } from '../keyed-operator.ts';
 import { StreamingRuntimeContext } from '../streaming-runtime-context.ts';
 import { closeFunction, openFunction } from '../stream-operator.ts';
 import { WindowContext } from './window-trigger-context.ts';
+import { SliceStore, WindowKeys } from './window-slices.ts';
+import { WindowSchedule } from './window-schedule.ts';
 
 export class SlicingWindowOperator extends KeyedOperator implements Collector<unknown> {
   private readonly size: number;
   private readonly slide: number;
   private readonly offset: number;
+  private readonly lateness: number;
   private readonly slicesPerWindow: number;
   private readonly agg: AggregateFunction<unknown, unknown, unknown>;
-  private slices!: HeapAggregatingState<unknown, unknown, unknown>;
+  private slices!: SliceStore;
+  private readonly schedule = new WindowSchedule();
+  private readonly windowKeys = new WindowKeys();
   private ctx!: WindowContext;
-  private readonly sliceIds = new Map<number, string>();
   private outputTimestamp = NaN;
   numLateRecordsDropped = 0;
 
@@ -40,6 +50,7 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
     this.size = assigner.size;
     this.slide = assigner.slide;
     this.offset = assigner.offset;
+    this.lateness = spec.allowedLatenessMs;
     this.slicesPerWindow = this.size / this.slide;
     if (spec.fn.kind !== 'aggregate') throw new Error('internal: slicing needs an aggregate function');
     this.agg = spec.fn.aggregate;
@@ -47,7 +58,8 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
 
   override async open(): Promise<void> {
     super.open();
-    this.slices = this.backend.getAggregatingState(new AggregatingStateDescriptor('window-slices', this.agg)) as HeapAggregatingState<unknown, unknown, unknown>;
+    const state = this.backend.getAggregatingState(new AggregatingStateDescriptor('window-slices', this.agg)) as HeapAggregatingState<unknown, unknown, unknown>;
+    this.slices = new SliceStore(state.table, this.slide);
     this.ctx = new WindowContext(this.backend, this.timers, this.output);
     await openFunction(this.spec.fn.process?.fn, new StreamingRuntimeContext(this.setup));
   }
@@ -56,35 +68,23 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
     await closeFunction(this.spec.fn.process?.fn);
   }
 
-  /** Slice namespaces, cached: records and firings touch the same few slices over and over. */
-  private sliceId(start: number): string {
-    let id = this.sliceIds.get(start);
-    if (id === undefined) {
-      if (this.sliceIds.size > 4 * this.slicesPerWindow) this.sliceIds.clear();
-      id = `${start}:${start + this.slide}`;
-      this.sliceIds.set(start, id);
-    }
-    return id;
-  }
-
   processBatch(batch: RecordBatch): void {
     const { values, timestamps } = batch;
     for (let i = 0; i < values.length; i++) {
-      this.setKeyOf(values[i], 0);
-      this.processElement(values[i], timestamps[i]!);
+      const key = this.setKeyOf(values[i], 0);
+      this.processElement(key, values[i], timestamps[i]!);
     }
   }
 
-  private processElement(value: unknown, timestamp: number): void {
+  private processElement(key: KeyValue, value: unknown, timestamp: number): void {
     if (!Number.isFinite(timestamp)) {
       throw new Error('SlidingEventTimeWindows got a record without an event timestamp; assign timestamps with a WatermarkStrategy first');
     }
     const sliceStart = TimeWindow.windowStart(timestamp, this.offset, this.slide);
     const wm = this.timers.currentWatermark;
-    const lateness = this.spec.allowedLatenessMs;
+    const lateness = this.lateness;
     // Windows holding this slice start at sliceStart - k*slide; the last one ends latest.
-    const lastWindowMax = sliceStart + this.size - 1;
-    if (lastWindowMax + lateness <= wm) {
+    if (sliceStart + this.size - 1 + lateness <= wm) {
       // Every window of this record is past its cleanup time: the record is late.
       if (timestamp + lateness <= wm) {
         if (this.spec.lateDataTag) this.output.collectSide(this.spec.lateDataTag.id, value, timestamp);
@@ -92,40 +92,99 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
       }
       return;
     }
-    this.slices.setCurrentNamespace(this.sliceId(sliceStart));
-    const wasEmpty = this.slices.addAndReportEmpty(value);
+    let slice = this.slices.get(sliceStart);
+    if (slice === undefined) {
+      slice = this.slices.getOrCreate(sliceStart);
+      this.scheduleWindowsOf(sliceStart, wm);
+    }
+    const id = keyIdentity(key);
+    const accs = slice.accs;
+    const acc = accs.get(id);
+    if (acc === undefined && !accs.has(id)) this.slices.firstRecord(slice, key);
+    accs.set(id, this.agg.add(value, acc === undefined ? this.agg.createAccumulator() : acc));
     const firstWindowMax = sliceStart - (this.slicesPerWindow - 1) * this.slide + this.size - 1;
-    if (!wasEmpty && firstWindowMax > wm) return; // fast path: timers exist, nothing fires yet
-    // Latest window first, the order in which the sliding assigner lists them.
+    if (firstWindowMax > wm) return; // no window of this slice has fired yet
+    // Late firings of the windows already fired but not yet cleaned up, as EventTimeTrigger
+    // does; latest window first, the order in which the sliding assigner lists them.
     for (let k = 0; k < this.slicesPerWindow; k++) {
       const start = sliceStart - k * this.slide;
-      const window = new TimeWindow(start, start + this.size);
-      const max = window.maxTimestamp();
-      if (max + lateness <= wm) continue; // already cleaned up
-      if (max <= wm) {
-        this.fire(window); // late firing, as EventTimeTrigger does
-      } else {
-        this.timers.registerEventTimeTimer(window.id, max);
-      }
-      if (lateness > 0) this.timers.registerEventTimeTimer(window.id, max + lateness);
+      const max = start + this.size - 1;
+      if (max <= wm && max + lateness > wm) this.fireKey(new TimeWindow(start, start + this.size), key, id);
     }
   }
 
-  /** Emits the window's result from its slices, if it has any. */
-  private fire(window: TimeWindow): void {
+  /** A new slice: its windows that are not past cleanup fire and clean up at their times. */
+  private scheduleWindowsOf(sliceStart: number, wm: number): void {
+    for (let k = 0; k < this.slicesPerWindow; k++) {
+      const start = sliceStart - k * this.slide;
+      const max = start + this.size - 1;
+      if (max + this.lateness <= wm) continue;
+      if (max > wm) this.schedule.add(max, 'fire', start);
+      // Without lateness the firing is also the cleanup (as the general operator's one timer).
+      if (this.lateness > 0) this.schedule.add(max + this.lateness, 'cleanup', start);
+    }
+  }
+
+  override processWatermark(timestamp: number, _input: number): void {
+    this.timers.advanceWatermark(timestamp); // fires nothing (no keyed timers), keeps currentWatermark
+    for (let e = this.schedule.popDue(timestamp); e !== undefined; e = this.schedule.popDue(timestamp)) {
+      if (e.kind === 'fire') this.fireWindow(e.start);
+      else this.cleanupWindow(e.start);
+    }
+    this.output.emitWatermark(timestamp);
+  }
+
+  /** Fires window [start, start + size) for every key it holds; without lateness, also its cleanup. */
+  private fireWindow(start: number): void {
+    const window = new TimeWindow(start, start + this.size);
+    const wk = this.windowKeys;
+    this.slices.collect(start, window.end, wk, this.agg);
+    const clear = this.lateness === 0 ? this.spec.fn.process?.fn.clear : undefined;
+    for (let i = 0; i < wk.keys.length; i++) {
+      const key = wk.keys[i]!;
+      this.backend.setCurrentKey(key);
+      if (wk.has[i]) this.emit(window, key, this.agg.getResult(wk.accs[i]));
+      if (clear) this.clearKey(window);
+    }
+    if (this.lateness === 0) this.slices.drop(start);
+  }
+
+  /** Allowed lateness is over: no window needs the window's first slice any more. */
+  private cleanupWindow(start: number): void {
+    const p = this.spec.fn.process;
+    if (p?.fn.clear) {
+      const window = new TimeWindow(start, start + this.size);
+      const wk = this.windowKeys;
+      this.slices.collect(start, window.end, wk);
+      for (let i = 0; i < wk.keys.length; i++) {
+        this.backend.setCurrentKey(wk.keys[i]!);
+        this.clearKey(window);
+      }
+    }
+    this.slices.drop(start);
+  }
+
+  private clearKey(window: TimeWindow): void {
+    this.ctx.window_ = window;
+    this.spec.fn.process?.fn.clear?.(this.ctx);
+  }
+
+  /** Late firing for one key: merges its accumulators of the window's slices. */
+  private fireKey(window: TimeWindow, key: KeyValue, id: ReturnType<typeof keyIdentity>): void {
     let acc: unknown;
     let any = false;
     for (let start = window.start; start < window.end; start += this.slide) {
-      this.slices.setCurrentNamespace(this.sliceId(start));
-      const sliceAcc = this.slices.getAccumulator();
+      const sliceAcc = this.slices.accumulator(start, id);
       if (sliceAcc === undefined) continue;
       // merge may reuse either argument: hand it a copy, never the stored slice.
       const copy = typeof sliceAcc === 'object' && sliceAcc !== null ? structuredClone(sliceAcc) : sliceAcc;
       acc = this.agg.merge(any ? acc : this.agg.createAccumulator(), copy);
       any = true;
     }
-    if (!any) return;
-    const result = this.agg.getResult(acc);
+    if (any) this.emit(window, key, this.agg.getResult(acc));
+  }
+
+  private emit(window: TimeWindow, key: KeyValue, result: unknown): void {
     this.outputTimestamp = window.maxTimestamp();
     const p = this.spec.fn.process;
     if (!p) {
@@ -133,7 +192,7 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
       return;
     }
     this.ctx.window_ = window;
-    if (p.keyed) p.fn.process(this.backend.getCurrentKey(), this.ctx, [result], this);
+    if (p.keyed) p.fn.process(key, this.ctx, [result], this);
     else p.fn.process(this.ctx, [result], this);
   }
 
@@ -141,21 +200,7 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
     this.output.collect(value, this.outputTimestamp);
   }
 
-  onEventTime(timer: Timer): void {
-    const window = TimeWindow.fromId(timer.namespace);
-    const max = window.maxTimestamp();
-    if (timer.time === max) this.fire(window);
-    if (timer.time === max + this.spec.allowedLatenessMs) {
-      // No later window holds the window's first slice; drop it.
-      this.slices.setCurrentNamespace(this.sliceId(window.start));
-      this.slices.clear();
-      const p = this.spec.fn.process;
-      if (p?.fn.clear) {
-        this.ctx.window_ = window;
-        p.fn.clear(this.ctx);
-      }
-    }
-  }
-
+  // This operator registers no keyed timers (its process function has no timer service).
+  onEventTime(): void {}
   onProcessingTime(): void {}
 }

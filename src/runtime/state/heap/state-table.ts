@@ -24,6 +24,25 @@ export class StateTable<S> {
     if (m.size === 0) this.namespaces.delete(namespace);
   }
 
+  /**
+   * The inner map of one namespace, created when missing. An operator that updates one
+   * namespace for many keys in a row (window slices) keeps it to skip the outer lookup;
+   * it must then not use delete() on that namespace, which drops an emptied inner map.
+   */
+  namespace(namespace: string): Map<KeyId, S> {
+    let m = this.namespaces.get(namespace);
+    if (!m) {
+      m = new Map();
+      this.namespaces.set(namespace, m);
+    }
+    return m;
+  }
+
+  /** Removes a namespace for every key at once. */
+  dropNamespace(namespace: string): void {
+    this.namespaces.delete(namespace);
+  }
+
   size(): number {
     let n = 0;
     for (const m of this.namespaces.values()) n += m.size;
