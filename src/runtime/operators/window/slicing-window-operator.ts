@@ -27,7 +27,7 @@ import { KeyedOperator } from '../keyed-operator.ts';
 import { StreamingRuntimeContext } from '../streaming-runtime-context.ts';
 import { closeFunction, openFunction } from '../stream-operator.ts';
 import { WindowContext } from './window-trigger-context.ts';
-import { SliceStore, WindowKeys } from './window-slices.ts';
+import { NO_ACCUMULATOR, SliceStore, WindowKeys } from './window-slices.ts';
 import { WindowSchedule } from './window-schedule.ts';
 
 export class SlicingWindowOperator extends KeyedOperator implements Collector<unknown> {
@@ -143,7 +143,8 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
     for (let i = 0; i < wk.keys.length; i++) {
       const key = wk.keys[i]!;
       this.backend.setCurrentKey(key);
-      if (wk.has[i]) this.emit(window, key, this.agg.getResult(wk.accs[i]));
+      const acc = wk.accs[i];
+      if (acc !== NO_ACCUMULATOR) this.emit(window, key, this.agg.getResult(acc));
       if (clear) this.clearKey(window);
     }
     if (this.lateness === 0) this.slices.drop(start);

@@ -23,22 +23,21 @@ export interface Slice {
   readonly seqs: number[];
 }
 
+/** In WindowKeys.accs: the key has records in the window but no accumulator. */
+export const NO_ACCUMULATOR: unique symbol = Symbol('no accumulator');
+
 /** What a window holds, per key: filled by SliceStore.collect, reused between windows. */
 export class WindowKeys {
   /** Keys in the order of their first record in the window. */
   readonly keys: KeyValue[] = [];
-  /** Merged accumulator per key (parallel to keys), valid where has[i]. */
+  /** Merged accumulator per key (parallel to keys), or NO_ACCUMULATOR. */
   readonly accs: unknown[] = [];
-  readonly has: boolean[] = [];
-  /** Arrival number of each key's first record in the window. */
-  readonly firstSeq: number[] = [];
+  /** Key id -> position, while collecting. */
   readonly index = new Map<KeyId, number>();
 
   reset(): void {
     this.keys.length = 0;
     this.accs.length = 0;
-    this.has.length = 0;
-    this.firstSeq.length = 0;
     this.index.clear();
   }
 }
@@ -100,56 +99,61 @@ export class SliceStore {
    */
   collect(start: number, end: number, out: WindowKeys, agg?: AggregateFunction<unknown, unknown, unknown>): void {
     out.reset();
-    const { keys, accs, has, firstSeq, index } = out;
+    const { keys, accs, index } = out;
+    let maxSeq = -1;
+    let interleaved = false;
     for (let s = start; s < end; s += this.slide) {
       const slice = this.slices.get(s);
       if (slice === undefined) continue;
-      const sk = slice.keys;
-      for (let j = 0; j < sk.length; j++) {
-        const key = sk[j]!;
-        const id = keyIdentity(key);
-        let i = index.get(id);
+      const { seqs, keys: sliceKeys, accs: sliceAccs } = slice;
+      if (sliceKeys.length !== sliceAccs.size) throw new Error(`internal: slice ${s} lists ${sliceKeys.length} keys for ${sliceAccs.size} entries`);
+      if (seqs.length === 0) continue;
+      if (seqs[0]! < maxSeq) interleaved = true;
+      maxSeq = Math.max(maxSeq, seqs[seqs.length - 1]!);
+      // The state map iterates in insertion order, which is the order of sliceKeys: entries
+      // are only ever added (an undefined accumulator stays as an entry) or dropped with the slice.
+      let j = 0;
+      for (const [id, acc] of sliceAccs) {
+        const i = index.get(id);
+        const has = agg !== undefined && acc !== undefined;
+        const copy = has && typeof acc === 'object' && acc !== null ? structuredClone(acc) : acc;
         if (i === undefined) {
-          i = keys.length;
-          index.set(id, i);
-          keys.push(key);
-          accs.push(undefined);
-          has.push(false);
-          firstSeq.push(slice.seqs[j]!);
-        } else if (slice.seqs[j]! < firstSeq[i]!) {
-          firstSeq[i] = slice.seqs[j]!;
+          index.set(id, keys.length);
+          keys.push(sliceKeys[j]!);
+          accs.push(has ? agg.merge(agg.createAccumulator(), copy) : NO_ACCUMULATOR);
+        } else if (has) {
+          const prev = accs[i];
+          accs[i] = agg.merge(prev === NO_ACCUMULATOR ? agg.createAccumulator() : prev, copy);
         }
-        if (agg === undefined) continue;
-        const acc = slice.accs.get(id);
-        if (acc === undefined) continue;
-        const copy = typeof acc === 'object' && acc !== null ? structuredClone(acc) : acc;
-        accs[i] = agg.merge(has[i] ? accs[i] : agg.createAccumulator(), copy);
-        has[i] = true;
+        j++;
       }
     }
-    sortByFirstRecord(out);
+    if (interleaved) this.sortByFirstRecord(start, end, out);
   }
-}
 
-/**
- * Slices filled one after another list their keys in arrival order already; only
- * out-of-order input, where an earlier slice got a new key after a later one did, needs
- * the sort.
- */
-function sortByFirstRecord(out: WindowKeys): void {
-  const { keys, accs, has, firstSeq } = out;
-  let sorted = true;
-  for (let i = 1; i < firstSeq.length && sorted; i++) sorted = firstSeq[i - 1]! < firstSeq[i]!;
-  if (sorted) return;
-  const order = firstSeq.map((_, i) => i).sort((a, b) => firstSeq[a]! - firstSeq[b]!);
-  const [k, a, h, f] = [keys.slice(), accs.slice(), has.slice(), firstSeq.slice()];
-  for (let i = 0; i < order.length; i++) {
-    const from = order[i]!;
-    keys[i] = k[from]!;
-    accs[i] = a[from];
-    has[i] = h[from]!;
-    firstSeq[i] = f[from]!;
+  /**
+   * Slices filled one after another list their keys in arrival order already; only
+   * out-of-order input, where an earlier slice got a new key after a later one did, needs
+   * each key's first arrival in the window and a sort.
+   */
+  private sortByFirstRecord(start: number, end: number, out: WindowKeys): void {
+    const { keys, accs, index } = out;
+    const firstSeq = new Array<number>(keys.length).fill(Infinity);
+    for (let s = start; s < end; s += this.slide) {
+      const slice = this.slices.get(s);
+      if (slice === undefined) continue;
+      for (let j = 0; j < slice.keys.length; j++) {
+        const i = index.get(keyIdentity(slice.keys[j]!))!;
+        if (slice.seqs[j]! < firstSeq[i]!) firstSeq[i] = slice.seqs[j]!;
+      }
+    }
+    const order = firstSeq.map((_, i) => i).sort((a, b) => firstSeq[a]! - firstSeq[b]!);
+    const [k, a] = [keys.slice(), accs.slice()];
+    for (let i = 0; i < order.length; i++) {
+      keys[i] = k[order[i]!]!;
+      accs[i] = a[order[i]!];
+    }
+    // Positions moved: the index must not be read after this.
+    index.clear();
   }
-  // index is only used while collecting; positions moved, so it must not be read after this.
-  out.index.clear();
 }
