@@ -3,10 +3,12 @@
  *
  * Accumulators live in the keyed state table, one namespace per slice (`start:end`) and
  * one entry per key, so the state a snapshot sees is plain (slice, key) -> accumulator.
- * Beside it each slice keeps, in memory only, its keys in the order of their first record
- * and that record's arrival number: enough to list a window's keys in the order of their
- * first record in the window (the order the general window operator's timers fire in),
- * and rebuildable from the state table if it were ever lost.
+ * Nothing is kept per window or per (key, window). Beside the state each slice keeps, in
+ * memory only, its keys in the order of their first record and that record's arrival
+ * number: enough to list a window's keys in the order of their first record in the window
+ * (the order the general window operator's per-key timers fire in). The keys are those of
+ * the slice's namespace, in insertion order, so a restore can rebuild them from the state;
+ * only the arrival order across slices would be approximate.
  */
 import type { AggregateFunction } from '../../../api/functions.ts';
 import { keyIdentity } from '../../state/keyed-state-backend.ts';
@@ -56,7 +58,9 @@ export class SliceStore {
   get(start: number): Slice | undefined {
     const last = this.last;
     if (last !== undefined && last.start === start) return last;
-    return this.slices.get(start);
+    const s = this.slices.get(start);
+    if (s !== undefined) this.last = s;
+    return s;
   }
 
   has(start: number): boolean {
@@ -102,6 +106,8 @@ export class SliceStore {
     const { keys, accs, index } = out;
     let maxSeq = -1;
     let interleaved = false;
+    let last = end - this.slide;
+    while (last >= start && !this.slices.has(last)) last -= this.slide;
     for (let s = start; s < end; s += this.slide) {
       const slice = this.slices.get(s);
       if (slice === undefined) continue;
@@ -112,13 +118,15 @@ export class SliceStore {
       maxSeq = Math.max(maxSeq, seqs[seqs.length - 1]!);
       // The state map iterates in insertion order, which is the order of sliceKeys: entries
       // are only ever added (an undefined accumulator stays as an entry) or dropped with the slice.
+      // No later slice looks keys up: the last one only adds what is new.
+      const indexNew = s !== last || interleaved;
       let j = 0;
       for (const [id, acc] of sliceAccs) {
         const i = index.get(id);
         const has = agg !== undefined && acc !== undefined;
         const copy = has && typeof acc === 'object' && acc !== null ? structuredClone(acc) : acc;
         if (i === undefined) {
-          index.set(id, keys.length);
+          if (indexNew) index.set(id, keys.length);
           keys.push(sliceKeys[j]!);
           accs.push(has ? agg.merge(agg.createAccumulator(), copy) : NO_ACCUMULATOR);
         } else if (has) {
