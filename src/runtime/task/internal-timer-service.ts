@@ -38,8 +38,17 @@ class TimerQueue {
   private readonly times = new MinHeap<{ time: number; seq: number }>();
   private readonly slots = new Map<number, TimeSlot>();
   size = 0;
+  /**
+   * The (time, namespace) of the last add and its key map: operators mostly register the
+   * same time over and over (a trigger per record, a window end per key), so the slot and
+   * namespace lookups are skipped then. Valid while that slot is in `slots`.
+   */
+  private lastTime = NaN;
+  private lastNamespace = '';
+  private lastByKey: Map<KeyId, Timer> | undefined;
+  private lastSlot: TimeSlot | undefined;
 
-  add(key: KeyValue, namespace: string, time: number): boolean {
+  private byKeyFor(namespace: string, time: number): [TimeSlot, Map<KeyId, Timer>] {
     let slot = this.slots.get(time);
     if (!slot) {
       slot = { timers: [], cursor: 0, byNamespace: new Map() };
@@ -48,6 +57,26 @@ class TimerQueue {
     }
     let byKey = slot.byNamespace.get(namespace);
     if (!byKey) slot.byNamespace.set(namespace, (byKey = new Map()));
+    this.lastTime = time;
+    this.lastNamespace = namespace;
+    this.lastSlot = slot;
+    this.lastByKey = byKey;
+    return [slot, byKey];
+  }
+
+  private dropSlot(time: number): void {
+    this.slots.delete(time);
+    this.times.pop();
+    if (time === this.lastTime) {
+      this.lastTime = NaN;
+      this.lastSlot = this.lastByKey = undefined;
+    }
+  }
+
+  add(key: KeyValue, namespace: string, time: number): boolean {
+    let slot = this.lastSlot;
+    let byKey = this.lastByKey;
+    if (time !== this.lastTime || namespace !== this.lastNamespace || slot === undefined || byKey === undefined) [slot, byKey] = this.byKeyFor(namespace, time);
     const id = keyIdentity(key);
     if (byKey.has(id)) return false;
     const timer: Timer = { time, key, namespace, deleted: false };
@@ -73,8 +102,7 @@ class TimerQueue {
       const slot = this.slots.get(t.time)!;
       while (slot.cursor < slot.timers.length && slot.timers[slot.cursor]!.deleted) slot.cursor++;
       if (slot.cursor < slot.timers.length) return t.time;
-      this.slots.delete(t.time);
-      this.times.pop();
+      this.dropSlot(t.time);
     }
     return Infinity;
   }
@@ -89,8 +117,7 @@ class TimerQueue {
         this.size--;
         return timer;
       }
-      this.slots.delete(t.time);
-      this.times.pop();
+      this.dropSlot(t.time);
     }
     return undefined;
   }
