@@ -1,27 +1,38 @@
-/** namespace -> key -> entry. The void namespace is one inner map, so plain keyed state costs one lookup. */
+/** namespace -> key -> entry. The void namespace is one inner map, so plain keyed state costs one key lookup. */
 export type KeyId = string | number | bigint | boolean;
 
 export class StateTable<S> {
+  /** Read it freely; change it only through the methods, which keep the cache below right. */
   readonly namespaces = new Map<string, Map<KeyId, S>>();
+  /**
+   * The namespace of the last access and its inner map (undefined: none yet). State is
+   * read and written in one namespace many times in a row (a window for each of its
+   * records, the void namespace always), so the outer lookup mostly becomes a compare.
+   */
+  private lastNamespace: string | undefined;
+  private lastMap: Map<KeyId, S> | undefined;
+
+  private inner(namespace: string): Map<KeyId, S> | undefined {
+    if (namespace === this.lastNamespace) return this.lastMap;
+    const m = this.namespaces.get(namespace);
+    this.lastNamespace = namespace;
+    this.lastMap = m;
+    return m;
+  }
 
   get(namespace: string, key: KeyId): S | undefined {
-    return this.namespaces.get(namespace)?.get(key);
+    return this.inner(namespace)?.get(key);
   }
 
   set(namespace: string, key: KeyId, entry: S): void {
-    let m = this.namespaces.get(namespace);
-    if (!m) {
-      m = new Map();
-      this.namespaces.set(namespace, m);
-    }
-    m.set(key, entry);
+    this.namespace(namespace).set(key, entry);
   }
 
   delete(namespace: string, key: KeyId): void {
-    const m = this.namespaces.get(namespace);
+    const m = this.inner(namespace);
     if (!m) return;
     m.delete(key);
-    if (m.size === 0) this.namespaces.delete(namespace);
+    if (m.size === 0) this.dropNamespace(namespace);
   }
 
   /**
@@ -30,10 +41,11 @@ export class StateTable<S> {
    * it must then not use delete() on that namespace, which drops an emptied inner map.
    */
   namespace(namespace: string): Map<KeyId, S> {
-    let m = this.namespaces.get(namespace);
+    let m = this.inner(namespace);
     if (!m) {
       m = new Map();
       this.namespaces.set(namespace, m);
+      this.lastMap = m;
     }
     return m;
   }
@@ -41,6 +53,7 @@ export class StateTable<S> {
   /** Removes a namespace for every key at once. */
   dropNamespace(namespace: string): void {
     this.namespaces.delete(namespace);
+    if (namespace === this.lastNamespace) this.lastMap = undefined;
   }
 
   size(): number {
