@@ -42,6 +42,7 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
   private readonly windowKeys = new WindowKeys();
   private ctx!: WindowContext;
   private outputTimestamp = NaN;
+  private lastSliceStart = NaN;
   numLateRecordsDropped = 0;
 
   constructor(private readonly spec: WindowSpec) {
@@ -80,7 +81,11 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
     if (!Number.isFinite(timestamp)) {
       throw new Error('SlidingEventTimeWindows got a record without an event timestamp; assign timestamps with a WatermarkStrategy first');
     }
-    const sliceStart = TimeWindow.windowStart(timestamp, this.offset, this.slide);
+    // Consecutive records mostly share a slice: a range check instead of a float modulo.
+    let sliceStart = this.lastSliceStart;
+    if (!(timestamp >= sliceStart && timestamp < sliceStart + this.slide)) {
+      sliceStart = this.lastSliceStart = TimeWindow.windowStart(timestamp, this.offset, this.slide);
+    }
     const wm = this.timers.currentWatermark;
     const lateness = this.lateness;
     // Windows holding this slice start at sliceStart - k*slide; the last one ends latest.
