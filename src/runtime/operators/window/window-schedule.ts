@@ -18,10 +18,6 @@ export class WindowSchedule {
   private readonly fires = new Set<number>();
   private readonly cleanups = new Set<number>();
 
-  get size(): number {
-    return this.events.length;
-  }
-
   add(time: number, kind: WindowEventKind, start: number): void {
     const set = kind === 'fire' ? this.fires : this.cleanups;
     if (set.has(start)) return;

@@ -63,10 +63,6 @@ export class SliceStore {
     return s;
   }
 
-  has(start: number): boolean {
-    return this.slices.has(start);
-  }
-
   /** The slice starting at `start`, created (with its state namespace) when missing. */
   getOrCreate(start: number): Slice {
     let s = this.get(start);
