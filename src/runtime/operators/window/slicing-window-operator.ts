@@ -22,6 +22,7 @@ import { AggregatingStateDescriptor } from '../../../api/state.ts';
 import type { HeapAggregatingState } from '../../state/heap/heap-states.ts';
 import { keyIdentity } from '../../state/keyed-state-backend.ts';
 import type { KeyValue } from '../../state/key-group.ts';
+import type { KeyId } from '../../state/heap/state-table.ts';
 import type { RecordBatch } from '../../stream-element.ts';
 import { KeyedOperator } from '../keyed-operator.ts';
 import { StreamingRuntimeContext } from '../streaming-runtime-context.ts';
@@ -176,7 +177,7 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
   }
 
   /** Late firing for one key: merges its accumulators of the window's slices. */
-  private fireKey(window: TimeWindow, key: KeyValue, id: ReturnType<typeof keyIdentity>): void {
+  private fireKey(window: TimeWindow, key: KeyValue, id: KeyId): void {
     let acc: unknown;
     let any = false;
     for (let start = window.start; start < window.end; start += this.slide) {
