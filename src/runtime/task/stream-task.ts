@@ -89,14 +89,25 @@ export class StreamTask {
     return this.sourceWaiting || this.blockedOn !== undefined;
   }
 
+  /**
+   * When the task wants to run next on its own: a timer, or a paced source's next poll.
+   * A source whose outputs are full is left out: freed capacity wakes the loop, and
+   * counting its past ready time would make the loop spin instead of waiting.
+   */
   nextWakeTime(): number {
     if (this.finished) return Infinity;
     const timers = this.processingTime.nextTime();
-    return this.source && !this.sourceWaiting ? Math.min(timers, this.sourceReadyAt) : timers;
+    return this.source && !this.sourceWaiting && this.writersHaveCapacity() ? Math.min(timers, this.sourceReadyAt) : timers;
   }
 
-  fireTimers(now: number): void {
-    if (!this.finished) this.processingTime.fireDue(now);
+  /** When the earliest processing-time timer is due (Infinity: none). */
+  nextTimerTime(): number {
+    return this.finished ? Infinity : this.processingTime.nextTime();
+  }
+
+  /** Fires the timers due at `now`; returns how many fired. */
+  fireTimers(now: number): number {
+    return this.finished ? 0 : this.processingTime.fireDue(now);
   }
 
   step(): Promise<void> | undefined {

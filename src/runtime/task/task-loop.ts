@@ -8,6 +8,12 @@ import { VirtualClock } from './clock.ts';
 import type { LocalExecutor } from './local-executor.ts';
 
 const YIELD_EVERY_MS = 20;
+/**
+ * With remote channels, data and credit arrive only while the event loop runs: every
+ * millisecond the loop keeps it waiting adds to the latency of every record in flight
+ * (with buffer timeout 0 too), so it yields about once per round of task steps.
+ */
+const REMOTE_YIELD_EVERY_MS = 1;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -16,6 +22,7 @@ export async function runTasks(executor: LocalExecutor): Promise<void> {
   // Metrics see each task before and after it runs (busy, idle, backpressured time); per
   // step, never per record, and not at all when metrics are off.
   const metrics = executor.taskMetrics;
+  const yieldEvery = executor.channels.remote ? REMOTE_YIELD_EVERY_MS : YIELD_EVERY_MS;
   let lastYield = performance.now();
   while (!executor.isCancelled()) {
     let progressed = false;
@@ -33,15 +40,16 @@ export async function runTasks(executor: LocalExecutor): Promise<void> {
     }
     now = clock.now();
     for (const task of tasks) {
-      if (task.nextWakeTime() <= now && !task.finished) {
+      // Only timers that fired are progress; a task that is merely ready again (a paced
+      // source whose outputs are full) must not keep the loop spinning.
+      if (task.nextTimerTime() <= now) {
         metrics?.observe(task, true);
-        task.fireTimers(now);
+        if (task.fireTimers(now) > 0) progressed = true;
         metrics?.observe(task, task.canRun(now));
-        progressed = true;
       }
     }
     if (tasks.every((t) => t.finished)) return;
-    if (performance.now() - lastYield > YIELD_EVERY_MS) {
+    if (performance.now() - lastYield > yieldEvery) {
       await yieldToEventLoop();
       lastYield = performance.now();
     }
