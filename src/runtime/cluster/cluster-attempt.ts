@@ -60,9 +60,9 @@ export class ClusterAttempt implements AttemptRunner {
       }
       await this.waitForChange(100);
     }
-    const slotOwners = this.registry.slotOwners().slice(0, slotsNeeded);
+    const slots = this.registry.slotList().slice(0, slotsNeeded);
+    const slotOwners = slots.map((s) => s.owner);
     this.involved = [...new Set(slotOwners)];
-    const peers = Object.fromEntries(this.involved.map((id) => [id, this.registry.taskManagers.get(id)!.data]));
     const descriptor: DeploymentDescriptor = {
       jobId: this.o.jobId,
       attempt: this.o.attempt,
@@ -72,7 +72,7 @@ export class ClusterAttempt implements AttemptRunner {
       config: this.o.config,
       planHash: this.plan.jobGraph.planHash,
       slotOwners,
-      peers,
+      slotAddresses: slots.map((s) => s.address),
     };
     const stopListening = this.registry.listen({
       onReport: (tm, r) => this.onReport(tm, r),

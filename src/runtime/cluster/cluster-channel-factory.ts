@@ -1,7 +1,9 @@
 /**
- * Channels for a TaskManager that runs some of a job's subtasks: between two local
- * subtasks an in-process queue, otherwise the producer's side or the consumer's side of
- * a TCP channel to the peer TaskManager. Both sides derive the same channel id.
+ * Channels for one slot of a TaskManager, which runs subtask `self` of every vertex in
+ * its own worker thread: between two of its own subtasks an in-process queue, otherwise
+ * the producer's side or the consumer's side of a TCP channel to the slot that runs the
+ * other subtask (a sibling slot over loopback, or a slot of a peer TaskManager). Both
+ * sides derive the same channel id.
  */
 import type { ChannelFactory, ChannelSpec } from '../network/channel-factory.ts';
 import { LocalChannel } from '../network/local-channel.ts';
@@ -18,19 +20,19 @@ export class ClusterChannelFactory implements ChannelFactory {
     /** Makes channel ids unique per job attempt: `<jobId>#<attempt>`. */
     private readonly scope: string,
     private readonly endpoint: NetworkEndpoint,
-    private readonly self: string,
-    private readonly slotOwners: readonly string[],
-    private readonly connections: ReadonlyMap<string, Connection>,
+    /** The subtask index this slot runs. */
+    private readonly self: number,
+    /** connections.get(s): the data connection to the slot that runs subtask s. */
+    private readonly connections: ReadonlyMap<number, Connection>,
     private readonly bufferTimeoutMs: number,
   ) {}
 
   isLocal(subtask: number): boolean {
-    return this.slotOwners[subtask] === this.self;
+    return subtask === this.self;
   }
 
   create(spec: ChannelSpec): { output: OutputChannel | undefined; input: InputChannel | undefined } {
-    const producer = this.slotOwners[spec.producerSubtask]!;
-    const consumer = this.slotOwners[spec.consumerSubtask]!;
+    const { producerSubtask: producer, consumerSubtask: consumer } = spec;
     if (producer === this.self && consumer === this.self) {
       const channel = new LocalChannel(spec.input, spec.capacity);
       return { output: channel, input: channel };
@@ -50,7 +52,7 @@ export class ClusterChannelFactory implements ChannelFactory {
     return { output, input };
   }
 
-  /** Releases this attempt's input channels on the endpoint the TaskManager keeps. */
+  /** Releases this attempt's input channels on the endpoint the slot keeps. */
   async close(): Promise<void> {
     for (const input of this.inputs.splice(0)) this.endpoint.unregisterInput(input);
   }

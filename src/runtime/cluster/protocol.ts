@@ -4,6 +4,7 @@
  * reports on its deployments, and its answer carries the JobManager's commands.
  */
 import type { EndpointAddress } from '../network/tcp/network-endpoint.ts';
+import type { SubtaskRecords } from '../task/local-executor.ts';
 
 export interface RegistrationRequest {
   id: string;
@@ -12,6 +13,11 @@ export interface RegistrationRequest {
   data: EndpointAddress;
   /** Where the TaskManager serves GET /metrics. */
   metrics?: EndpointAddress;
+  /**
+   * Where each slot's data-plane endpoint listens (slots run in their own worker
+   * threads, each with its own endpoint). Without it every slot uses `data`.
+   */
+  slotData?: EndpointAddress[];
 }
 
 export interface RegistrationResponse {
@@ -31,7 +37,8 @@ export interface DeploymentDescriptor {
   planHash: string;
   /** slotOwners[s] runs subtask s of every vertex (Flink's default slot sharing). */
   slotOwners: string[];
-  peers: Record<string, EndpointAddress>;
+  /** slotAddresses[s]: the data endpoint of the slot that runs subtask s. */
+  slotAddresses: EndpointAddress[];
 }
 
 export type AttemptState = 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
@@ -43,7 +50,10 @@ export interface AttemptReport {
   error?: { code: string; message: string; operatorName?: string };
   /** Values of collect() sinks run on this TaskManager, when the attempt finished. */
   collected?: [string, unknown[]][];
+  /** Final record counts of this TaskManager's subtasks, when the attempt ended. */
+  records?: SubtaskRecords[];
 }
+
 
 export interface HeartbeatRequest {
   reports: AttemptReport[];

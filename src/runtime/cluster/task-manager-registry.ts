@@ -10,6 +10,8 @@ export interface RegisteredTaskManager {
   readonly slots: number;
   readonly data: EndpointAddress;
   readonly metrics: EndpointAddress | undefined;
+  /** The data endpoint of each slot. */
+  readonly slotData: readonly EndpointAddress[];
   readonly registeredAt: number;
   lastHeartbeat: number;
   deploy: DeploymentDescriptor[];
@@ -37,7 +39,8 @@ export class TaskManagerRegistry {
   }
 
   register(r: RegistrationRequest, now: number): void {
-    this.taskManagers.set(r.id, { id: r.id, slots: r.slots, data: r.data, metrics: r.metrics, registeredAt: now, lastHeartbeat: now, deploy: [], cancel: [] });
+    const slotData = r.slotData?.length === r.slots ? r.slotData : Array.from({ length: r.slots }, () => r.data);
+    this.taskManagers.set(r.id, { id: r.id, slots: r.slots, data: r.data, metrics: r.metrics, slotData, registeredAt: now, lastHeartbeat: now, deploy: [], cancel: [] });
   }
 
   heartbeat(id: string, r: HeartbeatRequest, now: number): HeartbeatResponse {
@@ -78,6 +81,13 @@ export class TaskManagerRegistry {
 
   /** Slot owners in registration order: each TaskManager once per slot. */
   slotOwners(): string[] {
-    return [...this.taskManagers.values()].sort((a, b) => a.registeredAt - b.registeredAt || a.id.localeCompare(b.id)).flatMap((tm) => Array<string>(tm.slots).fill(tm.id));
+    return this.slotList().map((s) => s.owner);
+  }
+
+  /** Every slot in registration order: its TaskManager and its data endpoint. */
+  slotList(): { owner: string; address: EndpointAddress }[] {
+    return [...this.taskManagers.values()]
+      .sort((a, b) => a.registeredAt - b.registeredAt || a.id.localeCompare(b.id))
+      .flatMap((tm) => tm.slotData.map((address) => ({ owner: tm.id, address })));
   }
 }

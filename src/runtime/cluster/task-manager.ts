@@ -1,20 +1,19 @@
 /**
  * A TaskManager: registers with the JobManager, heartbeats, and runs the subtasks it is
- * given. Each deployment imports the job module, rebuilds the plan, refuses it when its
- * plan hash differs from the JobManager's, and runs its share of the subtasks, talking
- * to peer TaskManagers over the TCP data plane.
+ * given. It offers `slots` slots, each a worker thread (so a TaskManager uses as many
+ * cores as it has slots) with its own data endpoint; subtask s of every vertex runs in
+ * the slot the JobManager placed at index s. This main thread talks to the JobManager,
+ * merges the slots' reports into one per attempt, and serves every slot's metrics.
  */
 import { randomBytes } from 'node:crypto';
 import { WeirError, errorMessage } from '../errors.ts';
-import { buildJobPlan } from '../graph/job-plan.ts';
-import { loadJob } from '../graph/load-job.ts';
-import { NetworkEndpoint } from '../network/tcp/network-endpoint.ts';
-import type { Connection } from '../network/tcp/connection.ts';
-import { LocalExecutor } from '../task/local-executor.ts';
-import { ClusterChannelFactory } from './cluster-channel-factory.ts';
 import { MetricRegistry } from '../metrics/registry.ts';
 import { MetricsServer } from '../metrics/metrics-server.ts';
+import { mergePrometheusTexts } from '../metrics/merge-prometheus-text.ts';
 import type { AttemptReport, DeploymentDescriptor, HeartbeatResponse, RegistrationResponse } from './protocol.ts';
+import { AttemptResults } from './attempt-results.ts';
+import { attemptKey } from './slot-protocol.ts';
+import { SlotWorkerHandle } from './slot-worker-handle.ts';
 
 export interface TaskManagerOptions {
   /** e.g. http://127.0.0.1:8081 */
@@ -31,21 +30,27 @@ export interface TaskManagerOptions {
 
 export class TaskManager {
   readonly id: string;
-  private endpoint: NetworkEndpoint | undefined;
-  /** This TaskManager's task and operator metrics, served on GET /metrics. */
+  private slots: SlotWorkerHandle[] = [];
+  /** Metrics of this main thread; each slot's task metrics are merged in on scrape. */
   readonly metricRegistry = new MetricRegistry();
   private metricsServer: MetricsServer | undefined;
   private metricsAddress: { host: string; port: number } | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatInFlight = false;
   private readonly reports: AttemptReport[] = [];
-  private readonly running = new Map<string, LocalExecutor>();
-  /** Cancels that arrived while the deployment was still loading (no executor yet). */
+  private readonly attempts: AttemptResults;
+  /** Cancels that arrived before their deployment (both may come in one heartbeat answer). */
   private readonly cancelledEarly = new Set<string>();
   private stopped = false;
 
   constructor(private readonly options: TaskManagerOptions) {
     this.id = options.id ?? `tm-${randomBytes(4).toString('hex')}`;
+    this.attempts = new AttemptResults({
+      report: (r) => this.reports.push(r),
+      cancel: (key, slots) => {
+        for (const s of slots) this.slots[s]?.cancel(key);
+      },
+    });
   }
 
   private async post<T>(path: string, body: unknown): Promise<T> {
@@ -61,17 +66,46 @@ export class TaskManager {
   }
 
   async start(): Promise<void> {
-    this.endpoint ??= await NetworkEndpoint.listen({ host: this.options.host ?? '127.0.0.1', port: 0 });
+    const host = this.options.host ?? '127.0.0.1';
+    if (this.slots.length === 0) {
+      const started = await Promise.allSettled(
+        Array.from({ length: this.options.slots }, (_, slot) =>
+          SlotWorkerHandle.start(
+            { tmId: this.id, slot, host, bufferTimeoutMs: this.options.bufferTimeoutMs ?? 100 },
+            {
+              running: (key) => this.attempts.running(key),
+              ended: (key, result) => this.attempts.ended(key, slot, result),
+              log: (line) => this.options.log?.(line),
+            },
+          ),
+        ),
+      );
+      const slots = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const failure = started.find((r) => r.status === 'rejected');
+      if (failure) {
+        // No half-started TaskManager: the workers that did start must not linger.
+        await Promise.all(slots.map((s) => s.stop()));
+        throw failure.reason;
+      }
+      this.slots = slots;
+    }
     if (!this.metricsServer) {
-      this.metricsServer = new MetricsServer(this.metricRegistry, { host: this.options.host ?? '127.0.0.1', port: this.options.metricsPort ?? 0 });
-      const { host, port } = await this.metricsServer.start();
+      this.metricsServer = new MetricsServer({ contentType: this.metricRegistry.contentType, metrics: () => this.metricsText() }, { host, port: this.options.metricsPort ?? 0 });
+      const { port } = await this.metricsServer.start();
       this.metricsAddress = { host, port };
     }
     await this.register();
   }
 
+  /** This thread's metrics and every slot's, as one Prometheus exposition. */
+  async metricsText(): Promise<string> {
+    const texts = await Promise.all([this.metricRegistry.metrics(), ...this.slots.map((s) => s.metrics())]);
+    return mergePrometheusTexts(texts);
+  }
+
   private async register(): Promise<void> {
-    const r = await this.post<RegistrationResponse>('/internal/taskmanagers/register', { id: this.id, slots: this.options.slots, data: this.endpoint!.address, metrics: this.metricsAddress });
+    const slotData = this.slots.map((s) => s.address);
+    const r = await this.post<RegistrationResponse>('/internal/taskmanagers/register', { id: this.id, slots: this.options.slots, data: slotData[0], slotData, metrics: this.metricsAddress });
     this.options.log?.(`registered as ${this.id} with ${this.options.slots} slot(s)`);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = setInterval(() => this.heartbeat(), r.heartbeatIntervalMs);
@@ -84,7 +118,7 @@ export class TaskManager {
     this.post<HeartbeatResponse>(`/internal/taskmanagers/${this.id}/heartbeat`, { reports })
       .then(async (r) => {
         if (r.unknown) await this.register();
-        for (const c of r.cancel) this.cancelAttempt(`${c.jobId}#${c.attempt}`);
+        for (const c of r.cancel) this.cancelAttempt(attemptKey(c));
         for (const d of r.deploy) this.deploy(d);
       })
       .catch((err: unknown) => {
@@ -96,62 +130,30 @@ export class TaskManager {
   }
 
   private cancelAttempt(key: string): void {
-    const executor = this.running.get(key);
-    if (executor) executor.cancel();
-    else this.cancelledEarly.add(key);
+    if (!this.attempts.cancel(key)) this.cancelledEarly.add(key);
   }
 
-  private report(r: AttemptReport): void {
-    this.reports.push(r);
-  }
-
+  /** Subtask s goes to the slot this TaskManager offered at index s of the slot list. */
   private deploy(d: DeploymentDescriptor): void {
-    const key = `${d.jobId}#${d.attempt}`;
-    this.run(d, key).catch((err: unknown) => {
-      this.running.delete(key);
-      const e = err instanceof WeirError ? err : new WeirError('DEPLOYMENT_FAILED', errorMessage(err), false);
-      this.report({ jobId: d.jobId, attempt: d.attempt, state: 'FAILED', error: { code: e.code, message: e.message } });
+    const key = attemptKey(d);
+    const assignments: { slot: number; subtask: number }[] = [];
+    d.slotOwners.forEach((owner, subtask) => {
+      if (owner === this.id) assignments.push({ slot: assignments.length, subtask });
     });
-  }
-
-  private async run(d: DeploymentDescriptor, key: string): Promise<void> {
-    const job = await loadJob(d.jobPath);
-    const plan = await buildJobPlan(job, { parallelism: d.parallelism, args: d.args, config: d.config });
-    if (plan.jobGraph.planHash !== d.planHash) {
-      throw new WeirError(
-        'PLAN_MISMATCH',
-        `TaskManager ${this.id} built a different plan for ${d.jobPath} (hash ${plan.jobGraph.planHash.slice(0, 12)}) than the JobManager (${d.planHash.slice(0, 12)}); the job's main must build the same plan everywhere (no randomness, clock or environment-dependent branches)`,
-        false,
-      );
+    if (assignments.length > this.slots.length) {
+      const error = { code: 'NOT_ENOUGH_SLOTS', message: `TaskManager ${this.id} was given ${assignments.length} subtasks per vertex but has ${this.slots.length} slot(s)` };
+      this.reports.push({ jobId: d.jobId, attempt: d.attempt, state: 'FAILED', error });
+      return;
     }
-    const connections = new Map<string, Connection>();
-    for (const peer of new Set(d.slotOwners)) if (peer !== this.id) connections.set(peer, await this.endpoint!.connect(d.peers[peer]!));
-    const bufferTimeoutMs = this.options.bufferTimeoutMs ?? 100;
-    const channels = new ClusterChannelFactory(key, this.endpoint!, this.id, d.slotOwners, connections, bufferTimeoutMs);
-    const executor = new LocalExecutor(plan, {
-      channels,
-      metrics: { registry: this.metricRegistry, jobId: d.jobId, tmId: this.id, attemptNumber: d.attempt, jobMetrics: false },
-    });
-    this.running.set(key, executor);
-    if (this.cancelledEarly.delete(key)) executor.cancel();
-    this.report({ jobId: d.jobId, attempt: d.attempt, state: 'RUNNING' });
-    const result = await executor.run().finally(() => channels.close());
-    this.running.delete(key);
-    executor.taskMetrics?.close();
-    this.report({
-      jobId: d.jobId,
-      attempt: d.attempt,
-      state: result.state,
-      error: result.error ? { code: result.error.code, message: result.error.message, operatorName: (result.error as { operatorName?: string }).operatorName } : undefined,
-      collected: [...result.collected],
-    });
+    this.attempts.begin(d, assignments.map((a) => a.slot));
+    for (const a of assignments) this.slots[a.slot]!.deploy(d, a.subtask);
+    if (this.cancelledEarly.delete(key)) this.attempts.cancel(key);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    for (const e of this.running.values()) e.cancel();
-    await this.endpoint?.close();
+    await Promise.all(this.slots.map((s) => s.stop()));
     await this.metricsServer?.close();
   }
 }

@@ -1,12 +1,17 @@
 /**
- * Serves a registry as Prometheus text: `GET /metrics`. A TaskManager runs one on its own
+ * Serves a registry (or any MetricsSource) as Prometheus text: `GET /metrics`. A TaskManager runs one on its own
  * port; the JobManager's REST server mounts `handleMetricsRequest` at its `/metrics`.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WeirError, errorMessage } from '../errors.ts';
-import type { MetricRegistry } from './registry.ts';
+
+/** What a metrics server serves: a MetricRegistry, or several merged (a TaskManager's slots). */
+export interface MetricsSource {
+  metrics(): Promise<string>;
+  readonly contentType: string;
+}
 
 function sendErrors(res: ServerResponse, status: number, message: string): void {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -17,7 +22,7 @@ function sendErrors(res: ServerResponse, status: number, message: string): void 
  * Answers GET (and HEAD) with the registry's text exposition; the caller routes the path.
  * Errors use the REST API's `{"errors": [...]}` shape.
  */
-export async function handleMetricsRequest(registry: MetricRegistry, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleMetricsRequest(registry: MetricsSource, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
     sendErrors(res, 405, `method ${req.method ?? '?'} not allowed on /metrics`);
@@ -45,7 +50,7 @@ export class MetricsServer {
   private server: Server | undefined;
 
   constructor(
-    private readonly registry: MetricRegistry,
+    private readonly registry: MetricsSource,
     private readonly options: MetricsServerOptions = {},
   ) {}
 

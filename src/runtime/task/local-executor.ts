@@ -33,6 +33,16 @@ export interface JobResult {
   /** What collect() sinks received, by name. */
   readonly collected: ReadonlyMap<string, unknown[]>;
   readonly durationMs: number;
+  /** Final record counts of the subtasks that ran, so they outlive the tasks' metrics. */
+  readonly records?: readonly SubtaskRecords[];
+}
+
+/** Records one subtask read and wrote (Flink's numRecordsIn/numRecordsOut of the task). */
+export interface SubtaskRecords {
+  readonly vertexId: string;
+  readonly subtask: number;
+  readonly in: number;
+  readonly out: number;
 }
 
 export interface VertexMetrics {
@@ -225,13 +235,17 @@ export class LocalExecutor {
       let recordsOut = 0;
       let watermark = Infinity;
       for (const t of tasks) {
-        recordsIn += t.source ? t.source.recordsOut : t.recordsIn;
-        const sink = t.operators[t.operators.length - 1];
-        recordsOut += sink instanceof SinkOperator ? sink.recordsWritten : t.writers.reduce((n, w) => n + w.recordsOut, 0);
+        recordsIn += recordsInOf(t);
+        recordsOut += recordsOutOf(t);
         watermark = Math.min(watermark, t.source ? -Infinity : t.inputWatermark);
       }
       return { name: v.name, recordsIn, recordsOut, watermark };
     });
+  }
+
+  /** Records in and out of each subtask in this executor (the task metrics' counts). */
+  subtaskRecords(): SubtaskRecords[] {
+    return this.tasks.map((t) => ({ vertexId: t.vertexId, subtask: t.subtaskIndex, in: recordsInOf(t), out: recordsOutOf(t) }));
   }
 
   async run(): Promise<JobResult> {
@@ -250,12 +264,23 @@ export class LocalExecutor {
     } catch (err) {
       await Promise.allSettled(this.tasks.filter((t) => !t.finished).map((t) => t.close()));
       const error = err instanceof WeirError ? err : new WeirError('INTERNAL', errorMessage(err), false, { cause: err });
-      return { jobName, state: 'FAILED', error, collected: this.collected, durationMs: Date.now() - started };
+      return { jobName, state: 'FAILED', error, collected: this.collected, durationMs: Date.now() - started, records: this.subtaskRecords() };
     }
     if (this.cancelled) {
       await Promise.allSettled(this.tasks.filter((t) => !t.finished).map((t) => t.close()));
-      return { jobName, state: 'CANCELED', collected: this.collected, durationMs: Date.now() - started };
+      return { jobName, state: 'CANCELED', collected: this.collected, durationMs: Date.now() - started, records: this.subtaskRecords() };
     }
-    return { jobName, state: 'FINISHED', collected: this.collected, durationMs: Date.now() - started };
+    return { jobName, state: 'FINISHED', collected: this.collected, durationMs: Date.now() - started, records: this.subtaskRecords() };
   }
+}
+
+/** A source task counts what its source read; others what arrived on their inputs. */
+function recordsInOf(t: StreamTask): number {
+  return t.source ? t.source.recordsOut : t.recordsIn;
+}
+
+/** A sink task counts what its sink wrote; others what their record writers sent. */
+function recordsOutOf(t: StreamTask): number {
+  const sink = t.operators[t.operators.length - 1];
+  return sink instanceof SinkOperator ? sink.recordsWritten : t.writers.reduce((n, w) => n + w.recordsOut, 0);
 }

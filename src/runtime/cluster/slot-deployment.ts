@@ -1,0 +1,84 @@
+/**
+ * A slot's part of one deployment, run inside the slot's worker thread: imports the job
+ * module, rebuilds the plan, refuses it when its hash differs from the JobManager's,
+ * connects to the slots that run the other subtasks and runs subtask `subtask` of every
+ * vertex until the attempt ends.
+ */
+import { WeirError, errorMessage } from '../errors.ts';
+import { buildJobPlan } from '../graph/job-plan.ts';
+import { loadJob } from '../graph/load-job.ts';
+import type { MetricRegistry } from '../metrics/registry.ts';
+import type { Connection } from '../network/tcp/connection.ts';
+import type { EndpointAddress, NetworkEndpoint } from '../network/tcp/network-endpoint.ts';
+import { LocalExecutor } from '../task/local-executor.ts';
+import { ClusterChannelFactory } from './cluster-channel-factory.ts';
+import type { DeploymentDescriptor } from './protocol.ts';
+import { attemptKey } from './slot-protocol.ts';
+import type { SlotResult } from './slot-protocol.ts';
+
+export interface SlotContext {
+  tmId: string;
+  endpoint: NetworkEndpoint;
+  registry: MetricRegistry;
+  bufferTimeoutMs: number;
+  /** Called once the executor exists (so a cancel can reach it). */
+  started(executor: LocalExecutor): void;
+}
+
+function failed(err: unknown): SlotResult {
+  const e = err instanceof WeirError ? err : new WeirError('DEPLOYMENT_FAILED', errorMessage(err), false);
+  return { state: 'FAILED', error: { code: e.code, message: e.message }, collected: [], records: [] };
+}
+
+/** How long a slot keeps dialing a peer slot that does not listen (yet): one being started again. */
+const CONNECT_RETRY_MS = 10_000;
+const CONNECT_BACKOFF_MS = 100;
+
+/** Dials a peer slot, retrying refused connections for a while, as Flink retries partition requests. */
+async function connectToSlot(endpoint: NetworkEndpoint, address: EndpointAddress): Promise<Connection> {
+  const deadline = Date.now() + CONNECT_RETRY_MS;
+  for (;;) {
+    try {
+      return await endpoint.connect(address);
+    } catch (err) {
+      if (!(err instanceof WeirError) || err.code !== 'CONNECTION_FAILED' || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, CONNECT_BACKOFF_MS));
+    }
+  }
+}
+
+export async function runSlotDeployment(d: DeploymentDescriptor, subtask: number, ctx: SlotContext): Promise<SlotResult> {
+  let executor: LocalExecutor;
+  let channels: ClusterChannelFactory;
+  try {
+    const job = await loadJob(d.jobPath);
+    const plan = await buildJobPlan(job, { parallelism: d.parallelism, args: d.args, config: d.config });
+    if (plan.jobGraph.planHash !== d.planHash) {
+      throw new WeirError(
+        'PLAN_MISMATCH',
+        `TaskManager ${ctx.tmId} built a different plan for ${d.jobPath} (hash ${plan.jobGraph.planHash.slice(0, 12)}) than the JobManager (${d.planHash.slice(0, 12)}); the job's main must build the same plan everywhere (no randomness, clock or environment-dependent branches)`,
+        false,
+      );
+    }
+    const connections = new Map<number, Connection>();
+    for (let s = 0; s < d.slotAddresses.length; s++) if (s !== subtask) connections.set(s, await connectToSlot(ctx.endpoint, d.slotAddresses[s]!));
+    channels = new ClusterChannelFactory(attemptKey(d), ctx.endpoint, subtask, connections, ctx.bufferTimeoutMs);
+    executor = new LocalExecutor(plan, {
+      channels,
+      metrics: { registry: ctx.registry, jobId: d.jobId, tmId: ctx.tmId, attemptNumber: d.attempt, jobMetrics: false },
+    });
+  } catch (err) {
+    return failed(err);
+  }
+  ctx.started(executor);
+  const result = await executor.run().finally(() => channels.close());
+  // The counts travel in the result: the task metrics end with the attempt.
+  executor.taskMetrics?.close();
+  const e = result.error;
+  return {
+    state: result.state,
+    error: e ? { code: e.code, message: e.message, operatorName: (e as { operatorName?: string }).operatorName } : undefined,
+    collected: [...result.collected],
+    records: [...(result.records ?? [])],
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * The TaskManager main thread's handle on one slot's worker thread: starts it (its data
+ * endpoint must listen before the TaskManager registers), posts deployments, cancels and
+ * metric requests, and hears how the slot's part of each attempt ended. A worker that
+ * dies ends its attempts as FAILED and is started again on the same data port, so the
+ * address the JobManager knows stays valid.
+ */
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { WeirError } from '../errors.ts';
+import type { EndpointAddress } from '../network/tcp/network-endpoint.ts';
+import type { DeploymentDescriptor } from './protocol.ts';
+import { attemptKey } from './slot-protocol.ts';
+import type { FromSlot, SlotResult, SlotWorkerData, ToSlot } from './slot-protocol.ts';
+
+const BOOTSTRAP = new URL('./slot-worker-bootstrap.mjs', import.meta.url);
+const ENTRY = fileURLToPath(new URL('./slot-worker.ts', import.meta.url));
+/** A scrape waits this long for a busy worker before leaving its metrics out. */
+const METRICS_TIMEOUT_MS = 2000;
+
+export interface SlotEvents {
+  running(key: string): void;
+  ended(key: string, result: SlotResult): void;
+  log(line: string): void;
+}
+
+export interface SlotOptions {
+  tmId: string;
+  slot: number;
+  host: string;
+  bufferTimeoutMs: number;
+}
+
+export class SlotWorkerHandle {
+  private worker!: Worker;
+  address!: EndpointAddress;
+  /** Attempts this slot runs now. */
+  private readonly attempts = new Set<string>();
+  private readonly metricRequests = new Map<number, (text: string) => void>();
+  private nextRequest = 1;
+  private stopping = false;
+
+  private constructor(
+    private readonly options: SlotOptions,
+    private readonly events: SlotEvents,
+  ) {}
+
+  static async start(options: SlotOptions, events: SlotEvents): Promise<SlotWorkerHandle> {
+    const slot = new SlotWorkerHandle(options, events);
+    await slot.spawn(0);
+    return slot;
+  }
+
+  private spawn(port: number): Promise<void> {
+    const data: SlotWorkerData = { entry: ENTRY, tmId: this.options.tmId, slot: this.options.slot, host: this.options.host, port, bufferTimeoutMs: this.options.bufferTimeoutMs };
+    // execArgv [] so a parent started with `--import tsx` does not load tsx twice in the worker.
+    const worker = new Worker(BOOTSTRAP, { workerData: data, execArgv: [], name: `slot-${this.options.slot}` });
+    this.worker = worker;
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      worker.on('message', (m: FromSlot) => {
+        if (m.type === 'ready') {
+          ready = true;
+          this.address = m.address;
+          resolve();
+        } else if (m.type === 'startFailed') {
+          reject(new WeirError(m.code, `slot ${this.options.slot}: ${m.message}`, true));
+          void worker.terminate();
+        } else {
+          this.onMessage(m);
+        }
+      });
+      worker.on('error', (err) => this.events.log(`slot ${this.options.slot}: worker failed: ${err.message}`));
+      worker.on('exit', (code) => {
+        if (!ready) reject(new WeirError('SLOT_START_FAILED', `the worker thread of slot ${this.options.slot} exited with code ${code} while starting`, true));
+        else if (worker === this.worker) this.onExit(code);
+      });
+    });
+  }
+
+  private onMessage(m: FromSlot): void {
+    switch (m.type) {
+      case 'running':
+        this.events.running(m.key);
+        return;
+      case 'ended':
+        this.attempts.delete(m.key);
+        this.events.ended(m.key, m.result);
+        return;
+      case 'metrics':
+        this.metricRequests.get(m.requestId)?.(m.text);
+        this.metricRequests.delete(m.requestId);
+        return;
+      case 'log':
+        this.events.log(m.line);
+        return;
+    }
+  }
+
+  /** The worker died (an uncaught error in job code, or out of memory): fail its attempts, start it again. */
+  private onExit(code: number): void {
+    for (const resolve of this.metricRequests.values()) resolve('');
+    this.metricRequests.clear();
+    if (this.stopping) return;
+    const message = `the worker thread of slot ${this.options.slot} on TaskManager ${this.options.tmId} exited with code ${code}`;
+    for (const key of this.attempts) this.events.ended(key, { state: 'FAILED', error: { code: 'SLOT_WORKER_DIED', message }, collected: [], records: [] });
+    this.attempts.clear();
+    this.events.log(`${message}; starting it again`);
+    this.spawn(this.address.port).catch((err: unknown) => this.events.log(`slot ${this.options.slot} could not start again: ${String(err)}`));
+  }
+
+  private post(m: ToSlot): void {
+    this.worker.postMessage(m);
+  }
+
+  deploy(deployment: DeploymentDescriptor, subtask: number): void {
+    this.attempts.add(attemptKey(deployment));
+    this.post({ type: 'deploy', deployment, subtask });
+  }
+
+  cancel(key: string): void {
+    if (this.attempts.has(key)) this.post({ type: 'cancel', key });
+  }
+
+  /** Prometheus text of the slot's task metrics ('' if the worker does not answer in time). */
+  metrics(): Promise<string> {
+    const requestId = this.nextRequest++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.metricRequests.delete(requestId);
+        resolve('');
+      }, METRICS_TIMEOUT_MS);
+      this.metricRequests.set(requestId, (text) => {
+        clearTimeout(timer);
+        resolve(text);
+      });
+      this.post({ type: 'metrics', requestId });
+    });
+  }
+
+  /** Ends the worker thread: its tasks stop and its connections close, as on kill -9. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.worker.terminate();
+  }
+}
