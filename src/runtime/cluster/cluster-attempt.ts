@@ -60,6 +60,8 @@ export class ClusterAttempt implements AttemptRunner {
       }
       await this.waitForChange(100);
     }
+    // A cancel that came while waiting for slots found no TaskManager to tell: deploy nothing.
+    if (this.cancelled) return this.result('CANCELED', started);
     const slots = this.registry.slotList().slice(0, slotsNeeded);
     const slotOwners = slots.map((s) => s.owner);
     this.involved = [...new Set(slotOwners)];
