@@ -9,6 +9,9 @@ import type { AttemptReport, DeploymentDescriptor } from './protocol.ts';
 import { attemptKey } from './slot-protocol.ts';
 import type { SlotResult } from './slot-protocol.ts';
 
+/** Errors that follow from another slot's failure rather than cause one. */
+const CONSEQUENCES = new Set(['CONNECTION_LOST', 'ENDPOINT_CLOSED']);
+
 interface Attempt {
   readonly jobId: string;
   readonly attempt: number;
@@ -54,7 +57,9 @@ export class AttemptResults {
     if (result.state === 'FAILED' && a.results.filter((r) => r.state === 'FAILED').length === 1) this.sink.cancel(key, [...a.pending]);
     if (a.pending.size > 0) return;
     this.attempts.delete(key);
-    const failure = a.results.find((r) => r.state === 'FAILED');
+    const failures = a.results.filter((r) => r.state === 'FAILED');
+    // A slot that lost its connection to a sibling usually reports before the sibling's own cause.
+    const failure = failures.find((r) => !CONSEQUENCES.has(r.error?.code ?? '')) ?? failures[0];
     const state = failure ? 'FAILED' : a.results.some((r) => r.state === 'CANCELED') ? 'CANCELED' : 'FINISHED';
     const collected = new Map<string, unknown[]>();
     for (const r of a.results) for (const [name, values] of r.collected) collected.set(name, [...(collected.get(name) ?? []), ...values]);

@@ -11,10 +11,12 @@ import type { InputChannel, OutputChannel } from '../network/local-channel.ts';
 import type { Connection } from '../network/tcp/connection.ts';
 import type { NetworkEndpoint } from '../network/tcp/network-endpoint.ts';
 import type { RemoteInputChannel } from '../network/tcp/remote-input-channel.ts';
+import type { RemoteOutputChannel } from '../network/tcp/remote-output-channel.ts';
 
 export class ClusterChannelFactory implements ChannelFactory {
   readonly remote = true;
   private readonly inputs: RemoteInputChannel[] = [];
+  private readonly outputs: RemoteOutputChannel[] = [];
 
   constructor(
     /** Makes channel ids unique per job attempt: `<jobId>#<attempt>`. */
@@ -41,6 +43,7 @@ export class ClusterChannelFactory implements ChannelFactory {
     if (producer === this.self) {
       const out = this.endpoint.openOutput(this.connections.get(consumer)!, `${this.scope}/${spec.channelId}`, { bufferTimeoutMs: this.bufferTimeoutMs });
       out.onCapacity = spec.wake;
+      this.outputs.push(out);
       output = out;
     }
     let input: InputChannel | undefined;
@@ -50,6 +53,10 @@ export class ClusterChannelFactory implements ChannelFactory {
       input = remoteInput;
     }
     return { output, input };
+  }
+
+  async connected(): Promise<void> {
+    await Promise.all(this.outputs.map((o) => o.whenConnected()));
   }
 
   /** Releases this attempt's input channels on the endpoint the slot keeps. */

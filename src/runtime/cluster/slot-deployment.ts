@@ -21,6 +21,8 @@ export interface SlotContext {
   endpoint: NetworkEndpoint;
   registry: MetricRegistry;
   bufferTimeoutMs: number;
+  /** Whether a cancel arrived before the executor existed. */
+  cancelled(): boolean;
   /** Called once the executor exists (so a cancel can reach it). */
   started(executor: LocalExecutor): void;
 }
@@ -31,17 +33,18 @@ function failed(err: unknown): SlotResult {
 }
 
 /** How long a slot keeps dialing a peer slot that does not listen (yet): one being started again. */
-const CONNECT_RETRY_MS = 10_000;
+const CONNECT_RETRY_MS = 5_000;
 const CONNECT_BACKOFF_MS = 100;
 
 /** Dials a peer slot, retrying refused connections for a while, as Flink retries partition requests. */
-async function connectToSlot(endpoint: NetworkEndpoint, address: EndpointAddress): Promise<Connection> {
+async function connectToSlot(endpoint: NetworkEndpoint, address: EndpointAddress, cancelled: () => boolean): Promise<Connection> {
   const deadline = Date.now() + CONNECT_RETRY_MS;
   for (;;) {
     try {
       return await endpoint.connect(address);
     } catch (err) {
-      if (!(err instanceof WeirError) || err.code !== 'CONNECTION_FAILED' || Date.now() > deadline) throw err;
+      // A cancelled attempt (its peer was lost) stops dialing at once.
+      if (!(err instanceof WeirError) || err.code !== 'CONNECTION_FAILED' || Date.now() > deadline || cancelled()) throw err;
       await new Promise((r) => setTimeout(r, CONNECT_BACKOFF_MS));
     }
   }
@@ -61,13 +64,15 @@ export async function runSlotDeployment(d: DeploymentDescriptor, subtask: number
       );
     }
     const connections = new Map<number, Connection>();
-    for (let s = 0; s < d.slotAddresses.length; s++) if (s !== subtask) connections.set(s, await connectToSlot(ctx.endpoint, d.slotAddresses[s]!));
+    for (let s = 0; s < d.slotAddresses.length; s++) if (s !== subtask) connections.set(s, await connectToSlot(ctx.endpoint, d.slotAddresses[s]!, ctx.cancelled));
     channels = new ClusterChannelFactory(attemptKey(d), ctx.endpoint, subtask, connections, ctx.bufferTimeoutMs);
     executor = new LocalExecutor(plan, {
       channels,
       metrics: { registry: ctx.registry, jobId: d.jobId, tmId: ctx.tmId, attemptNumber: d.attempt, jobMetrics: false },
     });
   } catch (err) {
+    // Cancelled while loading or dialing: the attempt is over anyway, and its cause lies elsewhere.
+    if (ctx.cancelled()) return { state: 'CANCELED', collected: [], records: [] };
     return failed(err);
   }
   ctx.started(executor);

@@ -49,6 +49,7 @@ async function start(): Promise<void> {
           endpoint,
           registry,
           bufferTimeoutMs: data.bufferTimeoutMs,
+          cancelled: () => cancelledEarly.has(key),
           started: (executor) => {
             running.set(key, executor);
             if (cancelledEarly.delete(key)) executor.cancel();

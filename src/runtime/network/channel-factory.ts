@@ -25,6 +25,12 @@ export interface ChannelFactory {
   isLocal?(subtask: number): boolean;
   /** The ends of one channel that are in this process: the producer's, the consumer's, or both. */
   create(spec: ChannelSpec): { output: OutputChannel | undefined; input: InputChannel | undefined };
+  /**
+   * Resolves when every output channel created so far can send: its consumer (maybe in
+   * a process that deploys later) has registered. Tasks start after it, so the first
+   * records do not wait in buffers while the rest of the job is still being deployed.
+   */
+  connected?(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -255,11 +255,23 @@ export class LocalExecutor {
     return result;
   }
 
+  /** Waits until every output channel can send (or the job is cancelled meanwhile). */
+  private async untilConnected(): Promise<void> {
+    const connected = this.channels.connected?.();
+    if (!connected) return;
+    let done = false;
+    const settled = connected.then(() => {
+      done = true;
+    });
+    while (!done && !this.cancelled) await Promise.race([settled, this.nextWake()]);
+  }
+
   private async execute(): Promise<JobResult> {
     const started = Date.now();
     const jobName = this.plan.jobGraph.jobName;
     try {
       for (const t of this.tasks) await t.open();
+      await this.untilConnected();
       await runTasks(this);
     } catch (err) {
       await Promise.allSettled(this.tasks.filter((t) => !t.finished).map((t) => t.close()));

@@ -68,6 +68,8 @@ export class RemoteOutputChannel {
   private readonly bufferSize: number;
   private readonly maxBacklog: number;
   private readonly scheduler: FlushScheduler;
+  private connected = false;
+  private onConnected: (() => void) | undefined;
   private readonly onTimeout = (): void => {
     this.timer = undefined;
     if (this.count > 0 && this.error === undefined) this.finishBuffer();
@@ -172,9 +174,32 @@ export class RemoteOutputChannel {
     this.sink.send(frame);
   }
 
+  /**
+   * Resolves once the receiver has registered the channel and granted its first credit,
+   * or the channel failed: from then on, what is pushed can leave at once.
+   */
+  whenConnected(): Promise<void> {
+    if (this.connected || this.error) return Promise.resolve();
+    return new Promise((resolve) => {
+      const previous = this.onConnected;
+      this.onConnected = () => {
+        previous?.();
+        resolve();
+      };
+    });
+  }
+
+  private markConnected(): void {
+    this.connected = true;
+    const notify = this.onConnected;
+    this.onConnected = undefined;
+    notify?.();
+  }
+
   /** The receiver granted `n` more buffers. */
   addCredit(n: number): void {
     if (this.error) return;
+    if (!this.connected) this.markConnected();
     const had = this.hasCapacity();
     this.credits += n;
     while (this.credits > 0 && this.backlogHead < this.backlog.length) {
@@ -197,6 +222,7 @@ export class RemoteOutputChannel {
     this.timer = undefined;
     this.backlog = [];
     this.backlogHead = 0;
+    this.markConnected();
     this.onCapacity?.();
   }
 }
