@@ -62,6 +62,23 @@ for (const parallelism of [1, 2, 4]) {
   });
 }
 
+test("a finished cluster job's REST detail keeps every vertex's final record counts", async () => {
+  const master = await dispatcher.submit(await loadJob(keyedSum), { parallelism: 4, jobPath: keyedSum });
+  assert.equal((await master.done).state, 'FINISHED');
+  const detail = (await (await fetch(`${url}/jobs/${master.jobId}`)).json()) as { state: string; vertices: { name: string; metrics: Record<string, number | boolean> }[] };
+  assert.equal(detail.state, 'FINISHED');
+  // The TaskManagers' task metrics are gone; the counts come from their final reports.
+  const samples = findSamples(parsePrometheusText(await (await fetch(`${url}/metrics`)).text()), 'flink_taskmanager_job_task_numRecordsIn', { job_id: master.jobId });
+  assert.deepEqual(samples, []);
+  // 30000 records: the source reads them, sum and reduce each emit one per input, collect writes them all.
+  const counts = { 'read-records': 30_000, 'read-records-complete': true, 'write-records': 30_000, 'write-records-complete': true };
+  assert.deepEqual(detail.vertices.map((v) => [v.name, v.metrics]), [
+    ['Source: numbers', counts],
+    ['Keyed Aggregation(sum)', counts],
+    ['Keyed Reduce -> Sink: Collect(sums)', counts],
+  ]);
+});
+
 test('/overview counts TaskManagers and slots', async () => {
   const o = (await (await fetch(`${url}/overview`)).json()) as Record<string, number>;
   assert.equal(o.taskmanagers, 2);

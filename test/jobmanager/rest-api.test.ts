@@ -65,6 +65,8 @@ test('a finished job: overview, detail with vertices and counts, no exceptions',
   assert.equal(vertices.length, 1);
   assert.equal(vertices[0]!.name, 'Source: Collection Source -> Map -> Sink: Collect(out)');
   assert.equal(vertices[0]!.status, 'FINISHED');
+  // The task metrics ended with the job; the final counts stay.
+  assert.deepEqual((vertices[0] as unknown as { metrics: object }).metrics, { 'read-records': 3, 'read-records-complete': true, 'write-records': 3, 'write-records-complete': true });
   assert.equal((detail.body.plan as { planHash: string }).planHash.length, 64);
 
   const exceptions = await call('GET', `/jobs/${job.jobId}/exceptions`);

@@ -5,13 +5,15 @@
  */
 import { WeirError } from '../errors.ts';
 import type { JobPlan } from '../graph/job-plan.ts';
-import type { JobResult } from '../task/local-executor.ts';
+import type { JobResult, SubtaskRecords } from '../task/local-executor.ts';
 import type { AttemptReport, DeploymentDescriptor } from './protocol.ts';
 import type { TaskManagerRegistry } from './task-manager-registry.ts';
 
 export interface AttemptRunner {
   run(): Promise<JobResult>;
   cancel(): void;
+  /** Final record counts of the subtasks whose part of the attempt already ended. */
+  endedRecords?(): SubtaskRecords[];
 }
 
 /** What every TaskManager's deployment of the attempt shares, plus how long to wait for slots. */
@@ -125,11 +127,16 @@ export class ClusterAttempt implements AttemptRunner {
     this.wake?.();
   }
 
+  endedRecords(): SubtaskRecords[] {
+    return [...this.finalReports.values()].flatMap((r) => r.records ?? []);
+  }
+
   private result(state: JobResult['state'], started: number): JobResult {
     const collected = new Map<string, unknown[]>();
     for (const r of this.finalReports.values()) {
       for (const [name, values] of r.collected ?? []) collected.set(name, [...(collected.get(name) ?? []), ...values]);
     }
-    return { jobName: this.name, state, error: state === 'FAILED' ? this.firstError : undefined, collected, durationMs: Date.now() - started };
+    const error = state === 'FAILED' ? this.firstError : undefined;
+    return { jobName: this.name, state, error, collected, durationMs: Date.now() - started, records: this.endedRecords() };
   }
 }

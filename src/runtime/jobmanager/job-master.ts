@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { WeirError, errorMessage } from '../errors.ts';
 import type { JobPlan } from '../graph/job-plan.ts';
 import { LocalExecutor } from '../task/local-executor.ts';
-import type { JobResult, VertexMetrics } from '../task/local-executor.ts';
+import type { JobResult, SubtaskRecords, VertexMetrics } from '../task/local-executor.ts';
 import { nextStatus } from './job-status.ts';
 import type { AttemptRunner } from '../cluster/cluster-attempt.ts';
 import type { JobStatus } from './job-status.ts';
@@ -146,5 +146,15 @@ export class JobMaster {
 
   vertexMetrics(): VertexMetrics[] {
     return this.executor instanceof LocalExecutor ? this.executor.metrics() : [];
+  }
+
+  /**
+   * Final record counts of subtasks that ended: while an attempt runs, those of its
+   * parts that already ended; otherwise the last attempt's, so a finished job keeps
+   * its counts after its tasks (and their metrics) are gone.
+   */
+  endedRecords(): readonly SubtaskRecords[] {
+    if (this.executor) return this.executor.endedRecords?.() ?? [];
+    return this.lastResult?.records ?? [];
   }
 }

@@ -4,6 +4,7 @@
  * process and on TaskManagers.
  */
 import { findSamples, parsePrometheusText } from '../metrics/index.ts';
+import type { SubtaskRecords } from '../task/local-executor.ts';
 
 export interface SubtaskTimes {
   subtask: number;
@@ -13,27 +14,25 @@ export interface SubtaskTimes {
 }
 
 export interface JobTaskSamples {
-  /** Vertex id -> records in and out, summed over its subtasks. */
-  records: Map<string, { in: number; out: number }>;
+  /** Records in and out of each subtask that has task metrics now. */
+  subtasks: SubtaskRecords[];
   /** Vertex id -> per-subtask busy/idle/backpressured time. */
   times: Map<string, SubtaskTimes[]>;
 }
 
 export function jobTaskSamples(text: string, jobId: string): JobTaskSamples {
   const samples = parsePrometheusText(text);
-  const records = new Map<string, { in: number; out: number }>();
+  const records = new Map<string, { vertexId: string; subtask: number; in: number; out: number }>();
   const times = new Map<string, Map<number, SubtaskTimes>>();
   const of = (name: string) => findSamples(samples, `flink_taskmanager_job_task_${name}`, { job_id: jobId });
-  for (const s of of('numRecordsIn')) {
-    const r = records.get(s.labels.task_id!) ?? { in: 0, out: 0 };
-    r.in += s.value;
-    records.set(s.labels.task_id!, r);
-  }
-  for (const s of of('numRecordsOut')) {
-    const r = records.get(s.labels.task_id!) ?? { in: 0, out: 0 };
-    r.out += s.value;
-    records.set(s.labels.task_id!, r);
-  }
+  const record = (labels: Record<string, string>) => {
+    const key = `${labels.task_id}/${labels.subtask_index}`;
+    let r = records.get(key);
+    if (!r) records.set(key, (r = { vertexId: labels.task_id!, subtask: Number(labels.subtask_index), in: 0, out: 0 }));
+    return r;
+  };
+  for (const s of of('numRecordsIn')) record(s.labels).in += s.value;
+  for (const s of of('numRecordsOut')) record(s.labels).out += s.value;
   const slot = (vertex: string, subtask: number) => {
     let m = times.get(vertex);
     if (!m) times.set(vertex, (m = new Map()));
@@ -44,7 +43,25 @@ export function jobTaskSamples(text: string, jobId: string): JobTaskSamples {
   for (const [name, field] of [['busyTimeMsPerSecond', 'busyMsPerSecond'], ['idleTimeMsPerSecond', 'idleMsPerSecond'], ['backPressuredTimeMsPerSecond', 'backPressuredMsPerSecond']] as const) {
     for (const s of of(name)) slot(s.labels.task_id!, Number(s.labels.subtask_index))[field] = s.value;
   }
-  return { records, times: new Map([...times].map(([v, m]) => [v, [...m.values()].sort((a, b) => a.subtask - b.subtask)])) };
+  return { subtasks: [...records.values()], times: new Map([...times].map(([v, m]) => [v, [...m.values()].sort((a, b) => a.subtask - b.subtask)])) };
+}
+
+/**
+ * Per-vertex records in and out: live task metrics, where the final counts of subtasks
+ * that ended take their place (their metrics are gone, or about to go).
+ */
+export function vertexRecords(live: readonly SubtaskRecords[], ended: readonly SubtaskRecords[]): Map<string, { in: number; out: number }> {
+  const bySubtask = new Map<string, SubtaskRecords>();
+  for (const r of live) bySubtask.set(`${r.vertexId}/${r.subtask}`, r);
+  for (const r of ended) bySubtask.set(`${r.vertexId}/${r.subtask}`, r);
+  const out = new Map<string, { in: number; out: number }>();
+  for (const r of bySubtask.values()) {
+    const v = out.get(r.vertexId) ?? { in: 0, out: 0 };
+    v.in += r.in;
+    v.out += r.out;
+    out.set(r.vertexId, v);
+  }
+  return out;
 }
 
 /** Flink's levels: a backpressured ratio up to 0.1 is ok, up to 0.5 low, above that high. */

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { WeirError, errorMessage } from '../../errors.ts';
 import type { Dispatcher } from '../dispatcher.ts';
 import { jobDetail, jobExceptions, jobOverview } from './json-views.ts';
-import { backpressureLevel, jobTaskSamples } from '../task-samples.ts';
+import { backpressureLevel, jobTaskSamples, vertexRecords } from '../task-samples.ts';
 import type { HeartbeatRequest, RegistrationRequest } from '../../cluster/protocol.ts';
 
 export interface RestServerOptions {
@@ -67,7 +67,7 @@ export class RestServer {
     const samples = async (id: string) => jobTaskSamples(await dispatcher.metricsText(), id);
     this.route('GET', /^\/jobs\/([0-9a-f]{32})$/, async ([id]) => {
       const j = job(id!);
-      return jobDetail(j, Date.now(), (await samples(id!)).records);
+      return jobDetail(j, Date.now(), vertexRecords((await samples(id!)).subtasks, j.endedRecords()));
     });
     this.route('GET', /^\/jobs\/([0-9a-f]{32})\/exceptions$/, ([id]) => jobExceptions(job(id!)));
     this.route('PATCH', /^\/jobs\/([0-9a-f]{32})$/, ([id], url) => {
