@@ -89,6 +89,25 @@ test('a sender that opens before the consumer registers waits without credit, th
   assert.deepEqual(pollAll(input), [batch(1), batch(2)]);
 });
 
+test('whenConnected() resolves at the first credit from a late consumer, or when the channel fails', async (t) => {
+  const { producer, consumer, connection } = await endpointPair(t);
+  const out = producer.openOutput(connection, 'gate', { bufferTimeoutMs: 0 });
+  let connected = false;
+  const waiting = out.whenConnected().then(() => (connected = true));
+  await settle();
+  assert.equal(connected, false, 'no consumer registered yet');
+  consumer.registerInput('gate', 3);
+  await waiting;
+  assert.equal(out.credit, 3);
+  await out.whenConnected(); // at once from now on
+
+  const orphan = producer.openOutput(connection, 'nobody-registers', { bufferTimeoutMs: 0 });
+  const failed = orphan.whenConnected();
+  await producer.close();
+  await failed;
+  assert.equal(orphan.error?.code, 'ENDPOINT_CLOSED');
+});
+
 test('many elements through capacity 1 keep flowing without loss', async (t) => {
   const { producer, consumer, connection } = await endpointPair(t);
   const input = consumer.registerInput('narrow', 1);
