@@ -270,8 +270,10 @@ export class LocalExecutor {
     const started = Date.now();
     const jobName = this.plan.jobGraph.jobName;
     try {
-      for (const t of this.tasks) await t.open();
+      // Connected before opening: a paced source counts its rate from open, and must not
+      // owe a burst for the time the rest of the job took to deploy.
       await this.untilConnected();
+      for (const t of this.tasks) await t.open();
       await runTasks(this);
     } catch (err) {
       await Promise.allSettled(this.tasks.filter((t) => !t.finished).map((t) => t.close()));
