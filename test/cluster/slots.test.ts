@@ -92,6 +92,17 @@ test('a slot thread that dies fails the attempt with SLOT_WORKER_DIED; the slot 
   assert.deepEqual(registry.taskManagers.get(tm.id)!.slotData.map((a) => a.port), before);
 });
 
+test('a slot whose data endpoint cannot listen fails start() with NETWORK_LISTEN_FAILED', async () => {
+  // 203.0.113.1 (TEST-NET-3) is not an address of this machine.
+  const broken = new TaskManager({ jobManagerUrl: 'http://127.0.0.1:1', slots: 2, host: '203.0.113.1' });
+  await assert.rejects(broken.start(), (err: { code?: string; retriable?: boolean; message?: string }) => {
+    assert.equal(err.code, 'NETWORK_LISTEN_FAILED');
+    assert.equal(err.retriable, true);
+    assert.match(err.message!, /^slot [01]: cannot listen on 203\.0\.113\.1:0/);
+    return true;
+  });
+});
+
 test('stop() ends the slot threads: their data ports refuse connections', async () => {
   const addresses = registry.taskManagers.get(tm.id)!.slotData;
   await tm.stop();

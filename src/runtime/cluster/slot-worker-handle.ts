@@ -64,8 +64,8 @@ export class SlotWorkerHandle {
           this.address = m.address;
           resolve();
         } else if (m.type === 'startFailed') {
+          // The worker registered no listener and ends by itself.
           reject(new WeirError(m.code, `slot ${this.options.slot}: ${m.message}`, true));
-          void worker.terminate();
         } else {
           this.onMessage(m);
         }

@@ -117,6 +117,8 @@ export class TaskManager {
     const reports = this.reports.splice(0);
     this.post<HeartbeatResponse>(`/internal/taskmanagers/${this.id}/heartbeat`, { reports })
       .then(async (r) => {
+        // Stopped while the heartbeat was in flight: the slot threads are gone.
+        if (this.stopped) return;
         if (r.unknown) await this.register();
         for (const c of r.cancel) this.cancelAttempt(attemptKey(c));
         for (const d of r.deploy) this.deploy(d);
