@@ -18,6 +18,15 @@ const ENTRY = fileURLToPath(new URL('./slot-worker.ts', import.meta.url));
 /** A scrape waits this long for a busy worker before leaving its metrics out. */
 const METRICS_TIMEOUT_MS = 2000;
 
+/**
+ * The parent's diagnostic flags (profiles, source maps) apply to the slot threads too,
+ * where the tasks run. Nothing else: `--import tsx` would load tsx twice (the bootstrap
+ * registers it), and process-wide flags such as heap sizes make Worker throw.
+ */
+export function workerExecArgv(parent: readonly string[]): string[] {
+  return parent.filter((a) => /^--(cpu-prof|heap-prof|enable-source-maps)/.test(a));
+}
+
 export interface SlotEvents {
   running(key: string): void;
   ended(key: string, result: SlotResult): void;
@@ -53,8 +62,7 @@ export class SlotWorkerHandle {
 
   private spawn(port: number): Promise<void> {
     const data: SlotWorkerData = { entry: ENTRY, tmId: this.options.tmId, slot: this.options.slot, host: this.options.host, port, bufferTimeoutMs: this.options.bufferTimeoutMs };
-    // execArgv [] so a parent started with `--import tsx` does not load tsx twice in the worker.
-    const worker = new Worker(BOOTSTRAP, { workerData: data, execArgv: [], name: `slot-${this.options.slot}` });
+    const worker = new Worker(BOOTSTRAP, { workerData: data, execArgv: workerExecArgv(process.execArgv), name: `slot-${this.options.slot}` });
     this.worker = worker;
     return new Promise((resolve, reject) => {
       let ready = false;
