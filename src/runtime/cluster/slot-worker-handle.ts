@@ -24,7 +24,15 @@ const METRICS_TIMEOUT_MS = 2000;
  * registers it), and process-wide flags such as heap sizes make Worker throw.
  */
 export function workerExecArgv(parent: readonly string[]): string[] {
-  return parent.filter((a) => /^--(cpu-prof|heap-prof|enable-source-maps)/.test(a));
+  const out: string[] = [];
+  for (let i = 0; i < parent.length; i++) {
+    const a = parent[i]!;
+    if (!/^--(cpu-prof|heap-prof|enable-source-maps)/.test(a)) continue;
+    out.push(a);
+    // `--cpu-prof-dir DIR`: the value is the next argument.
+    if (/^--(cpu|heap)-prof-(dir|name|interval)$/.test(a) && i + 1 < parent.length) out.push(parent[++i]!);
+  }
+  return out;
 }
 
 export interface SlotEvents {
