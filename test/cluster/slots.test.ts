@@ -92,6 +92,34 @@ test('a slot thread that dies fails the attempt with SLOT_WORKER_DIED; the slot 
   assert.deepEqual(registry.taskManagers.get(tm.id)!.slotData.map((a) => a.port), before);
 });
 
+test('a TaskManager the JobManager declared lost cancels what it still runs, registers again and takes the restart', async () => {
+  const master = await dispatcher.submit(await loadJob(endless), { parallelism: 2, jobPath: endless });
+  const address = registry.taskManagers.get(tm.id)!.metrics!;
+  const attempts = async () => {
+    const text = await (await fetch(`http://${address.host}:${address.port}/metrics`)).text();
+    return [...new Set(findSamples(parsePrometheusText(text), 'flink_taskmanager_job_task_numRecordsIn', { job_id: master.jobId }).map((s) => s.labels.task_attempt_num))];
+  };
+  const waitForAttempts = async (expected: string[]) => {
+    let seen = await attempts();
+    for (let i = 0; i < 200 && seen.join() !== expected.join(); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      seen = await attempts();
+    }
+    assert.deepEqual(seen, expected);
+  };
+  try {
+    await waitForAttempts(['0']);
+    // As if its heartbeats had stopped arriving for longer than the timeout.
+    assert.deepEqual(registry.expire(Date.now() + 60_000), [tm.id]);
+    await waitForAttempts(['1']);
+    assert.equal(master.exceptions[0]!.code, 'TASK_MANAGER_LOST');
+    assert.ok(registry.taskManagers.has(tm.id), 'registered again');
+  } finally {
+    master.cancel();
+    await master.done;
+  }
+});
+
 test('a slot whose data endpoint cannot listen fails start() with NETWORK_LISTEN_FAILED', async () => {
   // 203.0.113.1 (TEST-NET-3) is not an address of this machine.
   const broken = new TaskManager({ jobManagerUrl: 'http://127.0.0.1:1', slots: 2, host: '203.0.113.1' });

@@ -45,6 +45,11 @@ export class AttemptResults {
     return true;
   }
 
+  /** Cancels every attempt this TaskManager runs. */
+  cancelAll(): void {
+    for (const key of this.attempts.keys()) this.cancel(key);
+  }
+
   running(key: string): void {
     const a = this.attempts.get(key);
     if (a && ++a.running === a.slots.length) this.sink.report({ jobId: a.jobId, attempt: a.attempt, state: 'RUNNING' });

@@ -119,7 +119,12 @@ export class TaskManager {
       .then(async (r) => {
         // Stopped while the heartbeat was in flight: the slot threads are gone.
         if (this.stopped) return;
-        if (r.unknown) await this.register();
+        if (r.unknown) {
+          // The JobManager declared this TaskManager lost and failed every attempt on it:
+          // what still runs here is orphaned and would run (and hold its slots) forever.
+          this.attempts.cancelAll();
+          await this.register();
+        }
         for (const c of r.cancel) this.cancelAttempt(attemptKey(c));
         for (const d of r.deploy) this.deploy(d);
       })
