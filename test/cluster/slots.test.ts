@@ -85,6 +85,10 @@ test('a slot thread that dies fails the attempt with SLOT_WORKER_DIED; the slot 
   assert.equal(result.state, 'FAILED');
   assert.equal(result.error?.code, 'SLOT_WORKER_DIED');
   assert.match(result.error!.message, /the worker thread of slot [01] on TaskManager tm-[0-9a-f]+ exited with code 7/);
+  // An uncaught error names its cause.
+  const thrown = await (await dispatcher.submit(await loadJob(exitInSlot), { parallelism: 2, jobPath: exitInSlot, args: { mode: 'throw' } })).done;
+  assert.equal(thrown.error?.code, 'SLOT_WORKER_DIED');
+  assert.match(thrown.error!.message, /exited with code 1: TypeError: boom in a timer$/);
   // The same slots (same data ports) run the next job.
   const again = await dispatcher.submit(await loadJob(threadIds), { parallelism: 2, jobPath: threadIds });
   const r = await again.done;

@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { WeirError } from '../errors.ts';
+import { WeirError, errorMessage } from '../errors.ts';
 import type { EndpointAddress } from '../network/tcp/network-endpoint.ts';
 import type { DeploymentDescriptor } from './protocol.ts';
 import { attemptKey } from './slot-protocol.ts';
@@ -56,6 +56,10 @@ export class SlotWorkerHandle {
   private readonly metricRequests = new Map<number, (text: string) => void>();
   private nextRequest = 1;
   private stopping = false;
+  /** The worker could not be started again (its port was taken): deployments fail at once. */
+  private unavailable: WeirError | undefined;
+  /** The uncaught error that ended the worker, if one did. */
+  private lastError: string | undefined;
 
   private constructor(
     private readonly options: SlotOptions,
@@ -86,7 +90,10 @@ export class SlotWorkerHandle {
           this.onMessage(m);
         }
       });
-      worker.on('error', (err) => this.events.log(`slot ${this.options.slot}: worker failed: ${err.message}`));
+      worker.on('error', (err) => {
+        this.lastError = `${err.name}: ${err.message}`;
+        this.events.log(`slot ${this.options.slot}: uncaught ${this.lastError}`);
+      });
       worker.on('exit', (code) => {
         if (!ready) reject(new WeirError('SLOT_START_FAILED', `the worker thread of slot ${this.options.slot} exited with code ${code} while starting`, true));
         else if (worker === this.worker) this.onExit(code);
@@ -118,11 +125,27 @@ export class SlotWorkerHandle {
     for (const resolve of this.metricRequests.values()) resolve('');
     this.metricRequests.clear();
     if (this.stopping) return;
-    const message = `the worker thread of slot ${this.options.slot} on TaskManager ${this.options.tmId} exited with code ${code}`;
-    for (const key of this.attempts) this.events.ended(key, { state: 'FAILED', error: { code: 'SLOT_WORKER_DIED', message }, collected: [], records: [] });
-    this.attempts.clear();
+    const cause = this.lastError ? `: ${this.lastError}` : '';
+    this.lastError = undefined;
+    const message = `the worker thread of slot ${this.options.slot} on TaskManager ${this.options.tmId} exited with code ${code}${cause}`;
+    this.failAttempts('SLOT_WORKER_DIED', message);
     this.events.log(`${message}; starting it again`);
-    this.spawn(this.address.port).catch((err: unknown) => this.events.log(`slot ${this.options.slot} could not start again: ${String(err)}`));
+    this.respawn();
+  }
+
+  private respawn(): void {
+    this.unavailable = undefined;
+    this.spawn(this.address.port).catch((err: unknown) => {
+      this.unavailable = new WeirError('SLOT_UNAVAILABLE', `slot ${this.options.slot} on TaskManager ${this.options.tmId} could not start again: ${errorMessage(err)}`, true);
+      this.failAttempts(this.unavailable.code, this.unavailable.message);
+      this.events.log(this.unavailable.message);
+    });
+  }
+
+  private failAttempts(code: string, message: string): void {
+    const keys = [...this.attempts];
+    this.attempts.clear();
+    for (const key of keys) this.events.ended(key, { state: 'FAILED', error: { code, message }, collected: [], records: [] });
   }
 
   private post(m: ToSlot): void {
@@ -130,7 +153,14 @@ export class SlotWorkerHandle {
   }
 
   deploy(deployment: DeploymentDescriptor, subtask: number): void {
-    this.attempts.add(attemptKey(deployment));
+    const key = attemptKey(deployment);
+    if (this.unavailable) {
+      // Fail this attempt (the restart may find the slot back) and try the slot again.
+      this.events.ended(key, { state: 'FAILED', error: { code: this.unavailable.code, message: this.unavailable.message }, collected: [], records: [] });
+      this.respawn();
+      return;
+    }
+    this.attempts.add(key);
     this.post({ type: 'deploy', deployment, subtask });
   }
 
@@ -140,6 +170,7 @@ export class SlotWorkerHandle {
 
   /** Prometheus text of the slot's task metrics ('' if the worker does not answer in time). */
   metrics(): Promise<string> {
+    if (this.unavailable) return Promise.resolve('');
     const requestId = this.nextRequest++;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
