@@ -140,7 +140,10 @@ export class TaskManager {
     if (!this.attempts.cancel(key)) this.cancelledEarly.add(key);
   }
 
-  /** Subtask s goes to the slot this TaskManager offered at index s of the slot list. */
+  /**
+   * The JobManager lists this TaskManager's slots in order (slotData), so the k-th
+   * subtask index it gives this TaskManager runs in slot k.
+   */
   private deploy(d: DeploymentDescriptor): void {
     const key = attemptKey(d);
     const assignments: { slot: number; subtask: number }[] = [];
