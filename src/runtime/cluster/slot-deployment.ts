@@ -6,6 +6,8 @@
  */
 import { WeirError, errorMessage } from '../errors.ts';
 import { buildJobPlan } from '../graph/job-plan.ts';
+import type { JobPlan } from '../graph/job-plan.ts';
+import { connectedTargets } from '../network/channel-selector.ts';
 import { loadJob } from '../graph/load-job.ts';
 import type { MetricRegistry } from '../metrics/registry.ts';
 import type { Connection } from '../network/tcp/connection.ts';
@@ -50,6 +52,19 @@ async function connectToSlot(endpoint: NetworkEndpoint, address: EndpointAddress
   }
 }
 
+/** The subtasks (other than `self`) whose slots this slot sends to, by the plan's edges. */
+export function downstreamSlots(plan: JobPlan, self: number): Set<number> {
+  const out = new Set<number>();
+  const { vertices, edges } = plan.jobGraph;
+  for (const e of edges) {
+    const source = vertices.find((v) => v.id === e.source)!;
+    const target = vertices.find((v) => v.id === e.target)!;
+    if (self >= source.parallelism) continue;
+    for (const t of connectedTargets(e.partitioner, self, source.parallelism, target.parallelism)) if (t !== self) out.add(t);
+  }
+  return out;
+}
+
 export async function runSlotDeployment(d: DeploymentDescriptor, subtask: number, ctx: SlotContext): Promise<SlotResult> {
   let executor: LocalExecutor;
   let channels: ClusterChannelFactory;
@@ -64,7 +79,8 @@ export async function runSlotDeployment(d: DeploymentDescriptor, subtask: number
       );
     }
     const connections = new Map<number, Connection>();
-    for (let s = 0; s < d.slotAddresses.length; s++) if (s !== subtask) connections.set(s, await connectToSlot(ctx.endpoint, d.slotAddresses[s]!, ctx.cancelled));
+    // Only the slots this one sends to: receivers are dialed by their senders.
+    for (const s of downstreamSlots(plan, subtask)) connections.set(s, await connectToSlot(ctx.endpoint, d.slotAddresses[s]!, ctx.cancelled));
     channels = new ClusterChannelFactory(attemptKey(d), ctx.endpoint, subtask, connections, ctx.bufferTimeoutMs);
     executor = new LocalExecutor(plan, {
       channels,
