@@ -26,7 +26,7 @@ ENV NODE_ENV=production
 WORKDIR /opt/weir
 RUN groupadd --gid 10001 weir \
  && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin weir \
- && mkdir -p /opt/weir/job
+ && mkdir -p /opt/weir/job /opt/weir/scratch
 COPY --from=deps /opt/weir/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin

@@ -31,6 +31,12 @@ export function heapEnv(memory: string | number | undefined, component: 'jobmana
   return bytes === undefined ? [] : [{ name: 'NODE_OPTIONS', value: `--max-old-space-size=${Math.max(64, Math.floor((bytes * 0.75) / 1024 ** 2))}` }];
 }
 
+/**
+ * The writable scratch directory (TMPDIR). Not /tmp: a volume there would hide whatever the
+ * image keeps under /tmp, and in tests, where pods see the host's files, a checkout under /tmp.
+ */
+export const SCRATCH_DIR = '/opt/weir/scratch';
+
 export const CONTAINER_SECURITY_CONTEXT = {
   runAsNonRoot: true,
   readOnlyRootFilesystem: true,
@@ -43,14 +49,14 @@ export const POD_SECURITY_CONTEXT = { runAsNonRoot: true, runAsUser: 10001, runA
 export function sharedVolumes(name: string) {
   return [
     { name: 'weir-config', configMap: { name: childNames(name).config } },
-    // A read-only root filesystem still needs a scratch directory (tsx caches compiled jobs in /tmp).
-    { name: 'tmp', emptyDir: {} },
+    // A read-only root filesystem still needs a scratch directory: tsx caches compiled jobs in TMPDIR.
+    { name: 'scratch', emptyDir: {} },
   ];
 }
 
 export const SHARED_MOUNTS = [
   { name: 'weir-config', mountPath: CONF_DIR, readOnly: true },
-  { name: 'tmp', mountPath: '/tmp' },
+  { name: 'scratch', mountPath: SCRATCH_DIR },
 ];
 
 export function serviceAccountName(spec: StreamDeploymentSpec, name: string): string {
@@ -80,7 +86,7 @@ export function runtimePodTemplate(spec: StreamDeploymentSpec, name: string, clu
           image: spec.image ?? '',
           imagePullPolicy: spec.imagePullPolicy ?? 'IfNotPresent',
           args: container.args,
-          env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }, ...heapEnv(resources?.memory, component)],
+          env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }, { name: 'TMPDIR', value: SCRATCH_DIR }, ...heapEnv(resources?.memory, component)],
           ports: [{ ...container.port, protocol: 'TCP' }],
           resources: containerResources(resources, component),
           ...(container.startupProbe ? { startupProbe: container.startupProbe } : {}),

@@ -119,7 +119,7 @@ test('taskManager replicas follow parallelism and slots; a pod template adds a s
   const spec = tm.spec as { replicas: number; template: { spec: { containers: { name: string; image: string; args?: string[]; env?: { name: string }[] }[] } } };
   assert.equal(spec.replicas, 3);
   assert.deepEqual(spec.template.spec.containers.map((c) => c.name), ['taskmanager', 'log-shipper']);
-  assert.deepEqual(spec.template.spec.containers[0]!.env!.map((e) => e.name), ['TZ', 'POD_IP', 'NODE_OPTIONS']);
+  assert.deepEqual(spec.template.spec.containers[0]!.env!.map((e) => e.name), ['TZ', 'POD_IP', 'TMPDIR', 'NODE_OPTIONS']);
   assert.equal(spec.template.spec.containers[0]!.image, 'weir:1');
   assert.deepEqual(spec.template.spec.containers[0]!.args!.slice(0, 5), ['taskmanager', '--jobmanager', 'http://fraud-rest:8081', '--slots', '2']);
   const cm = plan.apply.find((o) => o.kind === 'ConfigMap')!;
