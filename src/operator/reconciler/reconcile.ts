@@ -82,14 +82,14 @@ export function reconcile(facts: Facts, timing: ReconcileTiming = DEFAULT_TIMING
     return { finalizer, recordTarget, apply: [], events, status, requeueAfterMs: timing.progressIntervalMs };
   }
   const apply = desired.filter((d) => !upToDate(observed.get(key(d)), d));
-  const jmName = desired.find((d) => d.kind === 'Deployment' && d.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager')!;
-  const tmName = desired.find((d) => d.kind === 'Deployment' && d.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager')!;
-  const jmObserved = observed.get(key(jmName));
-  const jmChanged = apply.some((d) => key(d) === key(jmName));
-  const settled = !jmChanged && !apply.some((d) => key(d) === key(tmName));
+  const jmDesired = desired.find((d) => d.kind === 'Deployment' && d.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager')!;
+  const tmDesired = desired.find((d) => d.kind === 'Deployment' && d.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager')!;
+  const jmObserved = observed.get(key(jmDesired));
+  const jmChanged = apply.some((d) => key(d) === key(jmDesired));
+  const settled = !jmChanged && !apply.some((d) => key(d) === key(tmDesired));
 
   // Backs the scale subresource (kubectl scale, HPA): the TaskManager pods that exist and how to select them.
-  const tmReplicas = (observed.get(key(tmName))?.status as { replicas?: number } | undefined)?.replicas ?? 0;
+  const tmReplicas = (observed.get(key(tmDesired))?.status as { replicas?: number } | undefined)?.replicas ?? 0;
   status = { ...status, reconciliation: { ...status.reconciliation, state: 'DEPLOYED' }, taskManager: { replicas: tmReplicas, labelSelector: labelSelectorString(selectorLabels(sd.metadata.name, 'taskmanager')) } };
   if (!running) {
     status = { ...status, lifecycleState: 'SUSPENDED', jobManagerDeploymentStatus: 'MISSING', job: { ...status.job, state: 'SUSPENDED' } };
@@ -98,7 +98,7 @@ export function reconcile(facts: Facts, timing: ReconcileTiming = DEFAULT_TIMING
     status = { ...status, jobManagerDeploymentStatus: jmStatus };
     // A job reported by a JobManager from before the change is not the target's job.
     if (settled) status = { ...status, ...observedJobStatus(current, facts.jobManager) };
-    const tmReady = settled && rolledOut(observed.get(key(tmName)));
+    const tmReady = settled && rolledOut(observed.get(key(tmDesired)));
     const jobState = status.job?.state;
     const upgrading = status.reconciliation?.lastStableSpec !== undefined && status.reconciliation.lastStableSpec !== record;
     let lifecycleState: LifecycleState;
