@@ -140,7 +140,7 @@ test('a failed API call is an Error event on the StreamDeployment, and the next 
   assert.equal(statusOf(cluster, 'flaky').lifecycleState, 'SUSPENDED');
   const errors = api().list('v1', 'Event', 'default').filter((e) => e.reason === 'Error' && (e.involvedObject as { name: string }).name === 'flaky');
   assert.equal(errors.length, 1);
-  assert.match(String(errors[0]!.message), /^\[KUBE_API_ERROR\] POST \/api\/v1\/namespaces\/default\/configmaps: 500 /);
+  assert.match(String(errors[0]!.message), /^\[KUBE_API_ERROR\] POST \/api\/v1\/namespaces\/default\/configmaps: HTTP 500 /);
   assert.equal(errors[0]!.type, 'Warning');
   api().delete(SD.apiVersion, SD.kind, 'default', 'flaky');
 });

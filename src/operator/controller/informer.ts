@@ -9,7 +9,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { WeirError } from '../../runtime/errors.ts';
 import { Backoff, sleep } from './backoff.ts';
 import type { BackoffOptions } from './backoff.ts';
-import { kubeGetJson } from './kube-get.ts';
+import { KubeClient } from '../kube/kube-client.ts';
 import { ObjectStore } from './object-store.ts';
 import type { KubeObjectLike, StoreEvent } from './object-store.ts';
 import { startWatch } from './watch-stream.ts';
@@ -55,12 +55,14 @@ export class Informer<T extends KubeObjectLike> {
   private resyncTimer: NodeJS.Timeout | undefined;
   private synced = false;
   private resourceVersion = '';
+  private readonly kube: KubeClient;
 
   constructor(
     private readonly kc: KubeConfig,
     private readonly options: InformerOptions,
   ) {
     this.backoff = new Backoff(options.backoff, { initialMs: 800, maxMs: 30_000 });
+    this.kube = new KubeClient(kc);
     this.onError = options.onError ?? ((err) => console.error(`informer ${options.path}:`, err));
   }
 
@@ -135,11 +137,7 @@ export class Informer<T extends KubeObjectLike> {
     let cont: string | undefined;
     let rv = '';
     do {
-      const page = (await kubeGetJson(this.kc, this.options.path, {
-        labelSelector: this.options.labelSelector,
-        limit: String(this.options.pageSize ?? 500),
-        continue: cont,
-      }, signal)) as ListResponse<T>;
+      const page = await this.kube.getJson<ListResponse<T>>(this.options.path, { labelSelector: this.options.labelSelector, limit: String(this.options.pageSize ?? 500), continue: cont }, signal);
       items.push(...(page.items ?? []));
       rv = page.metadata?.resourceVersion ?? rv;
       cont = page.metadata?.continue || undefined;

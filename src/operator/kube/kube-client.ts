@@ -19,7 +19,7 @@ const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   strategic: 'application/strategic-merge-patch+json',
 };
 
-/** An API call the server answered with an error status. Retriable for 409, 429 and 5xx. */
+/** An API call the server answered with an error status. Retriable for 409, 410 (an expired continue token), 429 and 5xx. */
 export class KubeApiError extends WeirError {
   constructor(
     readonly status: number,
@@ -28,7 +28,7 @@ export class KubeApiError extends WeirError {
     path: string,
     message: string,
   ) {
-    super(status === 409 ? 'KUBE_CONFLICT' : status === 404 ? 'KUBE_NOT_FOUND' : 'KUBE_API_ERROR', `${method} ${path}: ${status} ${reason}: ${message}`, status === 409 || status === 429 || status >= 500);
+    super(status === 409 ? 'KUBE_CONFLICT' : status === 404 ? 'KUBE_NOT_FOUND' : 'KUBE_API_ERROR', `${method} ${path}: HTTP ${status} ${reason}: ${message}`, status === 409 || status === 410 || status === 429 || status >= 500);
   }
 }
 
@@ -59,9 +59,16 @@ export class KubeClient {
   }
 
   async list(path: string, labelSelector?: string): Promise<ListResult> {
-    const query = labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : '';
-    const list = await this.call<{ items?: KubeObject[]; metadata?: { resourceVersion?: string } }>('GET', `${path}${query}`);
+    const list = await this.getJson<{ items?: KubeObject[]; metadata?: { resourceVersion?: string } }>(path, { labelSelector });
     return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
+  }
+
+  /** A GET of any path with query parameters (undefined ones are left out); `signal` aborts it. */
+  getJson<T>(path: string, query: Record<string, string | undefined> = {}, signal?: AbortSignal): Promise<T> {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, value);
+    const search = params.size > 0 ? `?${params.toString()}` : '';
+    return this.call('GET', `${path}${search}`, undefined, undefined, signal);
   }
 
   create(collectionPath: string, body: KubeObject): Promise<KubeObject> {
@@ -89,7 +96,7 @@ export class KubeClient {
     }
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown, contentType = 'application/json', signal?: AbortSignal): Promise<T> {
     const url = new URL(path, this.server);
     const options: RequestOptions = {
       method,
@@ -99,6 +106,7 @@ export class KubeClient {
       path: `${url.pathname}${url.search}`,
       headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': contentType }) },
       timeout: this.timeoutMs,
+      signal,
     };
     await this.kc.applyToHTTPSOptions(options);
     const payload = body === undefined ? undefined : JSON.stringify(body);
