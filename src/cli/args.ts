@@ -59,3 +59,11 @@ export function positiveInt(value: string | true | undefined, flag: string): num
   if (value === true || !Number.isInteger(n) || n < 1) throw new WeirError('INVALID_ARGUMENTS', `--${flag} needs a whole number >= 1, got ${String(value)}`, false);
   return n;
 }
+
+/** A port flag: undefined when absent, else a whole number from 0 (ephemeral) to 65535. */
+export function portFlag(value: string | true | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value === true || !Number.isInteger(n) || n < 0 || n > 65535) throw new WeirError('INVALID_ARGUMENTS', `--${flag} needs a port number from 0 to 65535, got ${String(value)}`, false);
+  return n;
+}

@@ -8,7 +8,7 @@ import { Dispatcher } from '../runtime/jobmanager/dispatcher.ts';
 import { RestServer } from '../runtime/jobmanager/rest/rest-server.ts';
 import { WeirError } from '../runtime/errors.ts';
 import type { ParsedArgs } from './args.ts';
-import { positiveInt } from './args.ts';
+import { portFlag, positiveInt } from './args.ts';
 import { loadJob } from '../runtime/graph/load-job.ts';
 import { TaskManagerRegistry } from '../runtime/cluster/task-manager-registry.ts';
 import { parseDuration } from '../runtime/config/duration.ts';
@@ -16,17 +16,10 @@ import { resolve } from 'node:path';
 import { exitWithParent } from './parent-watch.ts';
 import { isTerminal } from '../runtime/jobmanager/job-status.ts';
 
-function port(value: string | true | undefined): number {
-  if (value === undefined) return 8081;
-  const n = Number(value);
-  if (value === true || !Number.isInteger(n) || n < 0 || n > 65535) throw new WeirError('INVALID_ARGUMENTS', `--rest-port needs a port number from 0 to 65535, got ${String(value)}`, false);
-  return n;
-}
-
 export async function jobManagerCommand(args: ParsedArgs, stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
   const jobPath = args.positional[1];
   if (!jobPath) throw new WeirError('INVALID_ARGUMENTS', 'usage: weir jobmanager JOB.ts [--cluster] [--rest-port 8081] [--rest-address 127.0.0.1] [--parallelism N] [-Dkey=value ...] [-- job args]', false);
-  const restPort = port(args.flags.get('rest-port'));
+  const restPort = portFlag(args.flags.get('rest-port'), 'rest-port') ?? 8081;
   const host = typeof args.flags.get('rest-address') === 'string' ? (args.flags.get('rest-address') as string) : '127.0.0.1';
   const parallelism = positiveInt(args.flags.get('parallelism'), 'parallelism');
   const job = await loadJob(jobPath);

@@ -10,6 +10,7 @@ import { WeirError } from '../runtime/errors.ts';
 import { parseDuration } from '../runtime/config/duration.ts';
 import { WeirOperator } from '../operator/weir-operator.ts';
 import type { ParsedArgs } from './args.ts';
+import { portFlag } from './args.ts';
 
 function flag(args: ParsedArgs, name: string): string | undefined {
   const v = args.flags.get(name);
@@ -26,8 +27,7 @@ function bool(value: string | undefined, name: string, fallback: boolean): boole
 export async function operatorCommand(args: ParsedArgs, stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
   const log = (line: string) => stderr.write(`weir operator: ${line}\n`);
   const watch = flag(args, 'watch-namespaces') ?? process.env.WATCH_NAMESPACES ?? '';
-  const httpPort = Number(flag(args, 'http-port') ?? '8080');
-  if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535) throw new WeirError('INVALID_ARGUMENTS', `--http-port needs a port number from 0 to 65535`, false);
+  const httpPort = portFlag(args.flags.get('http-port'), 'http-port') ?? 8080;
   const kc = new KubeConfig();
   kc.loadFromDefault();
   // Unique per process, as client-go advises: a restarted container must not inherit the lease

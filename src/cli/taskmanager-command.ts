@@ -3,17 +3,10 @@ import { TaskManager } from '../runtime/cluster/task-manager.ts';
 import { parseDuration } from '../runtime/config/duration.ts';
 import { WeirError, errorMessage } from '../runtime/errors.ts';
 import type { ParsedArgs } from './args.ts';
-import { positiveInt } from './args.ts';
+import { portFlag, positiveInt } from './args.ts';
 import { exitWithParent } from './parent-watch.ts';
 
 const REGISTRATION_ATTEMPTS = 30;
-
-function optionalPort(value: string | true | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value === true || !Number.isInteger(n) || n < 0 || n > 65535) throw new WeirError('INVALID_ARGUMENTS', `--metrics-port needs a port number from 0 to 65535, got ${String(value)}`, false);
-  return n;
-}
 
 export async function taskManagerCommand(args: ParsedArgs, stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
   const url = args.flags.get('jobmanager') ?? process.env.WEIR_JOBMANAGER_URL;
@@ -26,7 +19,7 @@ export async function taskManagerCommand(args: ParsedArgs, stderr: NodeJS.Writab
     jobManagerUrl: url.replace(/\/$/, ''),
     slots,
     host: typeof args.flags.get('host') === 'string' ? (args.flags.get('host') as string) : undefined,
-    metricsPort: optionalPort(args.flags.get('metrics-port')),
+    metricsPort: portFlag(args.flags.get('metrics-port'), 'metrics-port'),
     bufferTimeoutMs: bufferTimeout === undefined ? undefined : parseDuration(bufferTimeout, 'execution.buffer-timeout'),
     log: (line) => stderr.write(`weir taskmanager: ${line}\n`),
   });

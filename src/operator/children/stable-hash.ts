@@ -1,4 +1,4 @@
-/** A short hash of JSON data that does not depend on key order. */
+/** JSON and hashes of JSON data that do not depend on key order. */
 import { createHash } from 'node:crypto';
 
 function canonical(v: unknown): unknown {
@@ -14,6 +14,11 @@ function canonical(v: unknown): unknown {
   return v;
 }
 
+/** JSON with object keys sorted, so equal data always gives equal text. */
+export function canonicalJson(v: unknown): string {
+  return JSON.stringify(canonical(v));
+}
+
 export function stableHash(v: unknown): string {
-  return createHash('sha256').update(JSON.stringify(canonical(v))).digest('hex').slice(0, 16);
+  return createHash('sha256').update(canonicalJson(v)).digest('hex').slice(0, 16);
 }

@@ -7,7 +7,7 @@ import { stableHash } from '../children/stable-hash.ts';
 import type { EventSpec } from '../reconciler/facts.ts';
 import { KubeApiError } from './kube-client.ts';
 import type { KubeClient } from './kube-client.ts';
-import { resourcePath } from './kube-object.ts';
+import { kubeTime, resourcePath } from './kube-object.ts';
 
 export class EventRecorder {
   constructor(
@@ -19,7 +19,7 @@ export class EventRecorder {
   async record(sd: StreamDeployment, e: EventSpec): Promise<void> {
     const { namespace, name, uid } = sd.metadata;
     const eventName = `${name}.${stableHash([uid, e.type, e.reason, e.message])}`;
-    const now = this.clock().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = kubeTime(this.clock());
     const collection = resourcePath('v1', 'Event', namespace);
     try {
       await this.kube.create(collection, {

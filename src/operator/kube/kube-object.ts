@@ -60,3 +60,8 @@ export function resourcePath(apiVersion: string, kind: string, namespace: string
 export function objectPath(o: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): string {
   return resourcePath(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
 }
+
+/** A timestamp as Kubernetes writes them (RFC 3339, whole seconds). */
+export function kubeTime(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

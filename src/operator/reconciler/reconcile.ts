@@ -6,7 +6,7 @@
  */
 import { desiredChildren } from '../children/desired-children.ts';
 import { FINALIZER, labelSelectorString, selectorLabels } from '../children/names.ts';
-import { stableHash } from '../children/stable-hash.ts';
+import { canonicalJson } from '../children/stable-hash.ts';
 import type { LifecycleState, StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import { describeProblems, validateSpec } from '../spec/validate-spec.ts';
@@ -25,13 +25,6 @@ export interface ReconcileTiming {
 export const DEFAULT_TIMING: ReconcileTiming = { progressIntervalMs: 2_000, stableIntervalMs: 15_000 };
 
 const key = (o: Pick<KubeObject, 'kind' | 'metadata'>) => `${o.kind}/${o.metadata.name}`;
-
-/** The spec as recorded in status: canonical JSON, so equal specs compare equal. */
-export function specRecord(spec: unknown): string {
-  return JSON.stringify(JSON.parse(JSON.stringify(spec)), (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
-  );
-}
 
 export function reconcile(facts: Facts, timing: ReconcileTiming = DEFAULT_TIMING): ReconcilePlan {
   const { sd, now } = facts;
@@ -57,7 +50,8 @@ export function reconcile(facts: Facts, timing: ReconcileTiming = DEFAULT_TIMING
     return { finalizer, apply: [], events, status, requeueAfterMs: current.reconciliation?.lastReconciledSpec ? timing.stableIntervalMs : undefined };
   }
 
-  const record = specRecord(sd.spec);
+  // The spec as recorded in status: canonical JSON, so equal specs compare equal.
+  const record = canonicalJson(sd.spec);
   const running = (sd.spec.job.state ?? 'running') === 'running';
   let recordTarget: StreamDeploymentStatus | undefined;
   if (current.reconciliation?.lastReconciledSpec !== record) {
@@ -129,5 +123,5 @@ function withConditions(s: StreamDeploymentStatus, generation: number | undefine
 
 /** Same status, ignoring key order: the executor writes only when this is false. */
 export function sameStatus(a: StreamDeploymentStatus | undefined, b: StreamDeploymentStatus): boolean {
-  return stableHash(a ?? {}) === stableHash(b);
+  return canonicalJson(a ?? {}) === canonicalJson(b);
 }
