@@ -6,6 +6,7 @@
 import { API_VERSION, KIND, asStreamDeployment } from '../crd/stream-deployment-crd.ts';
 import type { StreamDeployment } from '../crd/stream-deployment-crd.ts';
 import { FINALIZER, childNames } from '../children/names.ts';
+import { desiredChildren } from '../children/desired-children.ts';
 import { JobManagerClient } from '../jobmanager-client.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
@@ -30,16 +31,6 @@ export interface ReconcileOutcome {
   /** Lifecycle state after this pass, or undefined when the resource is gone. */
   lifecycleState?: string;
 }
-
-const CHILD_KINDS: [string, string, keyof ReturnType<typeof childNames>][] = [
-  ['v1', 'ServiceAccount', 'serviceAccount'],
-  ['rbac.authorization.k8s.io/v1', 'Role', 'haRole'],
-  ['rbac.authorization.k8s.io/v1', 'RoleBinding', 'haRole'],
-  ['v1', 'ConfigMap', 'config'],
-  ['v1', 'Service', 'restService'],
-  ['apps/v1', 'Deployment', 'jobManager'],
-  ['apps/v1', 'Deployment', 'taskManager'],
-];
 
 export class PlanExecutor {
   private readonly timing: ReconcileTiming;
@@ -77,7 +68,8 @@ export class PlanExecutor {
     const { namespace, name } = sd.metadata;
     const path = resourcePath(API_VERSION, KIND, namespace, name);
     const names = childNames(name);
-    const children = (await Promise.all(CHILD_KINDS.map(([apiVersion, kind, n]) => this.kube.get(resourcePath(apiVersion, kind, namespace, names[n]))))).filter((o): o is KubeObject => o !== undefined);
+    // Exactly the objects the reconciler wants, so observing and building cannot disagree on what a child is.
+    const children = (await Promise.all(desiredChildren(sd).map((d) => this.kube.get(objectPath(d))))).filter((o): o is KubeObject => o !== undefined);
     const jm = children.find((c) => c.kind === 'Deployment' && c.metadata.name === names.jobManager);
     const client = new JobManagerClient(this.options.jobManagerUrl(name, namespace));
     const facts: Facts = { sd, children, jobManager: readyReplicas(jm) > 0 ? await observeJob(client) : undefined, now: this.clock() };
