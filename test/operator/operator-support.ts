@@ -1,6 +1,7 @@
 /** Shared set-up of the operator's end-to-end tests: a Kubernetes test cluster with the real CRD. */
 import { resolve } from 'node:path';
 import { startKubeCluster, installClusterResolver } from '../support/kube/index.ts';
+import { eventually } from '../support/kube/test-helpers.ts';
 import type { KubeCluster } from '../support/kube/index.ts';
 import { CRD_PATHS } from '../../src/operator/crd/render-crd.ts';
 import type { StreamDeploymentSpec, StreamDeploymentStatus } from '../../src/operator/crd/stream-deployment-schema.ts';
@@ -23,13 +24,7 @@ export function statusOf(cluster: KubeCluster, name: string): StreamDeploymentSt
   return (cluster.server.api.tryGet(SD.apiVersion, SD.kind, 'default', name)?.status ?? {}) as StreamDeploymentStatus;
 }
 
-/** Polls until `fn` returns a value, failing after `timeoutMs` with the last value seen. */
-export async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, describe?: () => unknown): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${describe ? `; last seen: ${JSON.stringify(describe())}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** `eventually` with the description first, as the operator tests read best. */
+export function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, describe?: () => unknown): Promise<T> {
+  return eventually(fn, timeoutMs, what, describe);
 }
