@@ -1,5 +1,5 @@
 /** Command-line parsing for `weir`: flags before `--`, job arguments after it. */
-import { WeirError } from '../runtime/errors.ts';
+import { WeirError } from '../errors/index.ts';
 
 export interface ParsedArgs {
   positional: string[];

@@ -6,7 +6,7 @@
  */
 import { Dispatcher } from '../runtime/jobmanager/dispatcher.ts';
 import { RestServer } from '../runtime/jobmanager/rest/rest-server.ts';
-import { WeirError } from '../runtime/errors.ts';
+import { WeirError } from '../errors/index.ts';
 import type { ParsedArgs } from './args.ts';
 import { portFlag, positiveInt } from './args.ts';
 import { loadJob } from '../runtime/graph/load-job.ts';

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { WeirError } from '../runtime/errors.ts';
+import { WeirError } from '../errors/index.ts';
 import type { ParsedArgs } from './args.ts';
 import { positiveInt } from './args.ts';
 import { clusterTotals, progressLine } from './cluster-progress.ts';

@@ -1,5 +1,5 @@
 /** Entry of the `weir` command. Returns the process exit code. */
-import { WeirError, errorMessage } from '../runtime/errors.ts';
+import { WeirError, errorMessage } from '../errors/index.ts';
 import { parseArgs } from './args.ts';
 import { readConfigDir } from '../runtime/config/config-file.ts';
 import { runCommand } from './run-command.ts';

@@ -6,7 +6,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { WeirError } from '../runtime/errors.ts';
+import { WeirError } from '../errors/index.ts';
 import { parseDuration } from '../runtime/config/duration.ts';
 import { WeirOperator } from '../operator/weir-operator.ts';
 import type { ParsedArgs } from './args.ts';

@@ -1,7 +1,7 @@
 /** `weir run JOB [--parallelism N] [--taskmanagers M [--slots S]] [-- job args]`: runs a job in this process, or on a local cluster. */
 import { buildJobPlan } from '../runtime/graph/job-plan.ts';
 import { LocalExecutor } from '../runtime/task/local-executor.ts';
-import { WeirError } from '../runtime/errors.ts';
+import { WeirError } from '../errors/index.ts';
 import type { ParsedArgs } from './args.ts';
 import { positiveInt } from './args.ts';
 import { runOnLocalCluster } from './local-cluster.ts';

@@ -1,7 +1,7 @@
 /** `weir taskmanager --jobmanager URL [--slots N]`: a TaskManager process. */
 import { TaskManager } from '../runtime/cluster/task-manager.ts';
 import { parseDuration } from '../runtime/config/duration.ts';
-import { WeirError, errorMessage } from '../runtime/errors.ts';
+import { WeirError, errorMessage } from '../errors/index.ts';
 import type { ParsedArgs } from './args.ts';
 import { portFlag, positiveInt } from './args.ts';
 import { exitWithParent } from './parent-watch.ts';

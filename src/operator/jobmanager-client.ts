@@ -2,7 +2,7 @@
  * The operator's typed client of the JobManager REST API (DESIGN section 4). The operator
  * reaches a running job only through this.
  */
-import { WeirError, errorMessage } from '../runtime/errors.ts';
+import { WeirError, errorMessage } from '../errors/index.ts';
 import type { ObservedJob } from './reconciler/facts.ts';
 
 interface JobsOverview {

@@ -4,7 +4,7 @@
  * PlanExecutor. It runs only while this replica leads; stop() ends all work at once.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { WeirError, errorMessage } from '../runtime/errors.ts';
+import { WeirError, errorMessage } from '../errors/index.ts';
 import { Informer } from './controller/informer.ts';
 import { WorkQueue } from './controller/work-queue.ts';
 import { runWorkers } from './controller/run-workers.ts';

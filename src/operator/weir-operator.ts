@@ -5,7 +5,7 @@
  * restarts the replica as a fresh candidate, as client-go based operators do.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { errorMessage } from '../runtime/errors.ts';
+import { errorMessage } from '../errors/index.ts';
 import { LeaderElector } from './controller/leader-election.ts';
 import { OperatorHttpServer } from './controller/http-server.ts';
 import { OperatorMetrics } from './operator-metrics.ts';

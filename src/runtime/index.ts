@@ -8,7 +8,7 @@ import type { ExecutorOptions, JobResult } from './task/local-executor.ts';
 export { buildJobPlan, LocalExecutor };
 export type { JobResult, PlanOptions, ExecutorOptions };
 export { VirtualClock, SystemClock } from './task/clock.ts';
-export { WeirError } from './errors.ts';
+export { WeirError } from '../errors/index.ts';
 
 /** Plans and runs a job in this process; resolves when it ends (never rejects for job failures). */
 export async function runJob(job: JobDefinition, options: PlanOptions & ExecutorOptions = {}): Promise<JobResult> {

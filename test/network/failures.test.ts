@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Socket } from 'node:net';
-import { WeirError } from '../../src/runtime/errors.ts';
+import { WeirError } from '../../src/errors/index.ts';
 import { END_OF_PARTITION, RecordBatch } from '../../src/runtime/stream-element.ts';
 import { NetworkEndpoint } from '../../src/runtime/network/tcp/network-endpoint.ts';
 import { F_DATA, helloFrame, openFrame } from '../../src/runtime/network/tcp/protocol.ts';

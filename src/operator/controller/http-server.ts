@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { errorMessage } from '../../runtime/errors.ts';
+import { errorMessage } from '../../errors/index.ts';
 
 export type ProbeCheck = () => boolean | Promise<boolean>;
 

@@ -6,7 +6,7 @@
  * back off exponentially; the backoff resets once a watch delivers events again.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { WeirError } from '../../runtime/errors.ts';
+import { WeirError } from '../../errors/index.ts';
 import { Backoff, sleep } from './backoff.ts';
 import type { BackoffOptions } from './backoff.ts';
 import { KubeClient } from '../kube/kube-client.ts';

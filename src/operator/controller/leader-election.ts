@@ -8,7 +8,7 @@
  * after a fresh onStartedLeading.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { WeirError } from '../../runtime/errors.ts';
+import { WeirError } from '../../errors/index.ts';
 import { sleep } from './backoff.ts';
 import { nextRecord, releasedRecord, sameRecord, timingProblem } from './lease-decision.ts';
 import { KubeLeaseLock } from './lease-lock.ts';

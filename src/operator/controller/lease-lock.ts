@@ -5,7 +5,7 @@
  */
 import { ApiException, CoordinationV1Api, createConfiguration, V1MicroTime } from '@kubernetes/client-node';
 import type { HttpLibrary, KubeConfig, V1Lease } from '@kubernetes/client-node';
-import { WeirError } from '../../runtime/errors.ts';
+import { WeirError } from '../../errors/index.ts';
 
 export interface LeaderRecord {
   holderIdentity: string;

@@ -8,7 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { WeirError } from '../../runtime/errors.ts';
+import { WeirError } from '../../errors/index.ts';
 import type { KubeObject } from './kube-object.ts';
 
 export type PatchType = 'merge' | 'json' | 'strategic';

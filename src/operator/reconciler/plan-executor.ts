@@ -12,7 +12,7 @@ import type { KubeClient } from '../kube/kube-client.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import { objectPath, resourcePath } from '../kube/kube-object.ts';
 import type { EventRecorder } from '../kube/event-recorder.ts';
-import { WeirError, errorMessage } from '../../runtime/errors.ts';
+import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { Facts, JobObservation } from './facts.ts';
 import { DEFAULT_TIMING, reconcile, sameStatus } from './reconcile.ts';
 import type { ReconcileTiming } from './reconcile.ts';

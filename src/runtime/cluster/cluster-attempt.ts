@@ -3,7 +3,7 @@
  * subtasks to each TaskManager, and ends when all of them reported an end, or as soon as
  * one fails or is lost (the others are then cancelled).
  */
-import { WeirError } from '../errors.ts';
+import { WeirError, errorCodeOf } from '../../errors/index.ts';
 import type { JobPlan } from '../graph/job-plan.ts';
 import type { JobResult, SubtaskRecords } from '../task/local-executor.ts';
 import type { AttemptReport, DeploymentDescriptor } from './protocol.ts';
@@ -101,7 +101,7 @@ export class ClusterAttempt implements AttemptRunner {
     if (r.jobId !== this.o.jobId || r.attempt !== this.o.attempt || !FINAL.has(r.state)) return;
     this.finalReports.set(tm, r);
     if (r.state === 'FAILED') {
-      const e = new WeirError(r.error?.code ?? 'TASK_FAILED', r.error?.message ?? `a task on TaskManager ${tm} failed`, true);
+      const e = new WeirError(errorCodeOf(r.error?.code, 'TASK_FAILED'), r.error?.message ?? `a task on TaskManager ${tm} failed`, true);
       if (r.error?.operatorName) Object.assign(e, { operatorName: r.error.operatorName });
       this.fail(e);
     }

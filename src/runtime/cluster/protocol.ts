@@ -3,6 +3,7 @@
  * port: TaskManagers register, then heartbeat; a heartbeat carries the TaskManager's
  * reports on its deployments, and its answer carries the JobManager's commands.
  */
+import type { ErrorCode } from '../../errors/index.ts';
 import type { EndpointAddress } from '../network/tcp/network-endpoint.ts';
 import type { SubtaskRecords } from '../task/local-executor.ts';
 
@@ -47,7 +48,7 @@ export interface AttemptReport {
   jobId: string;
   attempt: number;
   state: AttemptState;
-  error?: { code: string; message: string; operatorName?: string };
+  error?: { code: ErrorCode; message: string; operatorName?: string };
   /** Values of collect() sinks run on this TaskManager, when the attempt finished. */
   collected?: [string, unknown[]][];
   /** Final record counts of this TaskManager's subtasks, when the attempt ended. */

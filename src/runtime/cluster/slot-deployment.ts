@@ -4,7 +4,7 @@
  * connects to the slots that run the other subtasks and runs subtask `subtask` of every
  * vertex until the attempt ends.
  */
-import { WeirError, errorMessage } from '../errors.ts';
+import { WeirError, errorMessage } from '../../errors/index.ts';
 import { buildJobPlan } from '../graph/job-plan.ts';
 import type { JobPlan } from '../graph/job-plan.ts';
 import { connectedTargets } from '../network/channel-selector.ts';

@@ -4,6 +4,7 @@
  * JobManager and serves /metrics; a slot worker runs subtask s of every vertex of the
  * deployments given to it and owns the data-plane endpoint of that slot.
  */
+import type { ErrorCode } from '../../errors/index.ts';
 import type { EndpointAddress } from '../network/tcp/network-endpoint.ts';
 import type { SubtaskRecords } from '../task/local-executor.ts';
 import type { DeploymentDescriptor } from './protocol.ts';
@@ -30,7 +31,7 @@ export type ToSlot =
 /** How the slot's part of one attempt ended. */
 export interface SlotResult {
   state: 'FINISHED' | 'FAILED' | 'CANCELED';
-  error?: { code: string; message: string; operatorName?: string };
+  error?: { code: ErrorCode; message: string; operatorName?: string };
   collected: [string, unknown[]][];
   records: SubtaskRecords[];
 }
@@ -38,7 +39,7 @@ export interface SlotResult {
 export type FromSlot =
   | { type: 'ready'; address: EndpointAddress }
   /** The worker could not start (its endpoint did not listen). */
-  | { type: 'startFailed'; code: string; message: string }
+  | { type: 'startFailed'; code: ErrorCode; message: string }
   | { type: 'running'; key: string }
   | { type: 'ended'; key: string; result: SlotResult }
   | { type: 'metrics'; requestId: number; text: string }

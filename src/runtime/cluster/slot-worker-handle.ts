@@ -5,9 +5,10 @@
  * dies ends its attempts as FAILED and is started again on the same data port, so the
  * address the JobManager knows stays valid.
  */
+import type { ErrorCode } from '../../errors/index.ts';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { WeirError, errorMessage } from '../errors.ts';
+import { WeirError, errorCodeOf, errorMessage } from '../../errors/index.ts';
 import type { EndpointAddress } from '../network/tcp/network-endpoint.ts';
 import type { DeploymentDescriptor } from './protocol.ts';
 import { attemptKey } from './slot-protocol.ts';
@@ -85,7 +86,7 @@ export class SlotWorkerHandle {
           resolve();
         } else if (m.type === 'startFailed') {
           // The worker registered no listener and ends by itself.
-          reject(new WeirError(m.code, `slot ${this.options.slot}: ${m.message}`, true));
+          reject(new WeirError(errorCodeOf(m.code, 'SLOT_START_FAILED'), `slot ${this.options.slot}: ${m.message}`, true));
         } else {
           this.onMessage(m);
         }
@@ -142,7 +143,7 @@ export class SlotWorkerHandle {
     });
   }
 
-  private failAttempts(code: string, message: string): void {
+  private failAttempts(code: ErrorCode, message: string): void {
     const keys = [...this.attempts];
     this.attempts.clear();
     for (const key of keys) this.events.ended(key, { state: 'FAILED', error: { code, message }, collected: [], records: [] });

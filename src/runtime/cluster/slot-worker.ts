@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import { errorMessage } from '../errors.ts';
+import { WeirError, errorMessage } from '../../errors/index.ts';
 import { MetricRegistry } from '../metrics/registry.ts';
 import { NetworkEndpoint } from '../network/tcp/network-endpoint.ts';
 import type { LocalExecutor } from '../task/local-executor.ts';
@@ -37,7 +37,7 @@ async function start(): Promise<void> {
   try {
     endpoint = await NetworkEndpoint.listen({ host: data.host, port: data.port });
   } catch (err) {
-    post({ type: 'startFailed', code: (err as { code?: string }).code ?? 'NETWORK_LISTEN_FAILED', message: errorMessage(err) });
+    post({ type: 'startFailed', code: err instanceof WeirError ? err.code : 'NETWORK_LISTEN_FAILED', message: errorMessage(err) });
     return;
   }
   port.on('message', (m: ToSlot) => {

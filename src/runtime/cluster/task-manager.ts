@@ -6,7 +6,7 @@
  * merges the slots' reports into one per attempt, and serves every slot's metrics.
  */
 import { randomBytes } from 'node:crypto';
-import { WeirError, errorMessage } from '../errors.ts';
+import { WeirError, errorMessage } from '../../errors/index.ts';
 import { MetricRegistry } from '../metrics/registry.ts';
 import { MetricsServer } from '../metrics/metrics-server.ts';
 import { mergePrometheusTexts } from '../metrics/merge-prometheus-text.ts';
@@ -151,7 +151,7 @@ export class TaskManager {
       if (owner === this.id) assignments.push({ slot: assignments.length, subtask });
     });
     if (assignments.length > this.slots.length) {
-      const error = { code: 'NOT_ENOUGH_SLOTS', message: `TaskManager ${this.id} was given ${assignments.length} subtasks per vertex but has ${this.slots.length} slot(s)` };
+      const error = { code: 'NOT_ENOUGH_SLOTS' as const, message: `TaskManager ${this.id} was given ${assignments.length} subtasks per vertex but has ${this.slots.length} slot(s)` };
       this.reports.push({ jobId: d.jobId, attempt: d.attempt, state: 'FAILED', error });
       return;
     }

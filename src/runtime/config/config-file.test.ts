@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfigFile } from './config-file.ts';
-import { WeirError } from '../errors.ts';
+import { WeirError } from '../../errors/index.ts';
 
 test('config file: plain and JSON-quoted values, comments and blank lines', () => {
   const text = '# written by the operator\ntaskmanager.numberOfTaskSlots: "2"\n\nheartbeat.timeout: 10s\nweird: "a: \\"b\\""\n';

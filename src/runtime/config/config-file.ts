@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WeirError, errorMessage } from '../errors.ts';
+import { WeirError, errorMessage } from '../../errors/index.ts';
 
 export const CONFIG_FILE_NAME = 'config.yaml';
 

@@ -1,5 +1,5 @@
 /** Durations and sizes in Flink's notation: `30s`, `5 min`, `100ms`, `512mb`. */
-import { WeirError } from '../errors.ts';
+import { WeirError } from '../../errors/index.ts';
 
 const DURATION_UNITS: Record<string, number> = {
   ms: 1, milli: 1, millis: 1, millisecond: 1, milliseconds: 1,

@@ -4,7 +4,7 @@
  */
 import { StreamExecutionEnvironment } from '../../api/environment.ts';
 import type { JobArgs, JobDefinition } from '../../api/environment.ts';
-import { WeirError, errorMessage } from '../errors.ts';
+import { WeirError, errorMessage } from '../../errors/index.ts';
 import { buildJobGraph } from './job-graph.ts';
 import type { JobGraph } from './job-graph.ts';
 import { buildStreamGraph } from './stream-graph.ts';
@@ -44,7 +44,7 @@ export async function buildJobPlan(job: JobDefinition, options: PlanOptions = {}
       createOperator(node.transformation, env.getConfiguration());
     } catch (err) {
       throw new WeirError(
-        (err as { code?: string }).code ?? 'INVALID_PLAN',
+        err instanceof WeirError ? err.code : 'INVALID_PLAN',
         `operator "${node.name}"${node.uid ? ` (uid "${node.uid}")` : ''}: ${errorMessage(err)}`,
         false,
         { cause: err },

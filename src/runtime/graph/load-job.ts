@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isJobDefinition } from '../../api/environment.ts';
 import type { JobDefinition } from '../../api/environment.ts';
-import { WeirError, errorMessage } from '../errors.ts';
+import { WeirError, errorMessage } from '../../errors/index.ts';
 
 export async function loadJob(path: string): Promise<JobDefinition> {
   const file = resolve(path);

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { StreamExecutionEnvironment } from '../../api/environment.ts';
 import type { AnyKeySelector, PartitionerKind, PhysicalTransformation, Transformation } from '../../api/transformation.ts';
 import { isPhysical } from '../../api/transformation.ts';
-import { WeirError } from '../errors.ts';
+import { WeirError } from '../../errors/index.ts';
 import { DEFAULT_MAX_PARALLELISM, checkParallelism } from '../state/key-group.ts';
 
 export interface StreamNode {

@@ -1,6 +1,6 @@
 /** The JobManager's registry of jobs: submits, finds and lists them. */
 import type { JobDefinition } from '../../api/environment.ts';
-import { WeirError } from '../errors.ts';
+import { WeirError } from '../../errors/index.ts';
 import { buildJobPlan } from '../graph/job-plan.ts';
 import type { PlanOptions } from '../graph/job-plan.ts';
 import { JobMaster } from './job-master.ts';

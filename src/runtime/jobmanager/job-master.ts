@@ -3,8 +3,9 @@
  * (restarted per the restart strategy), and its exception history. Execution is
  * delegated to an executor; for now the in-process LocalExecutor, later TaskManagers.
  */
+import type { ErrorCode } from '../../errors/index.ts';
 import { randomBytes } from 'node:crypto';
-import { WeirError, errorMessage } from '../errors.ts';
+import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { JobPlan } from '../graph/job-plan.ts';
 import { LocalExecutor } from '../task/local-executor.ts';
 import type { JobResult, SubtaskRecords, VertexMetrics } from '../task/local-executor.ts';
@@ -20,7 +21,7 @@ export interface ExceptionEntry {
   stacktrace: string;
   timestamp: number;
   /** Stable error code (WeirError.code). */
-  code: string;
+  code: ErrorCode;
   /** The operator the error names, when it names one. */
   taskName: string | undefined;
 }

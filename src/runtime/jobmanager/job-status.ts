@@ -3,7 +3,7 @@
  * `nextStatus` before it changes a job's status, so an impossible transition is a bug
  * caught where it happens rather than a wrong status in REST.
  */
-import { WeirError } from '../errors.ts';
+import { WeirError } from '../../errors/index.ts';
 
 export type JobStatus =
   | 'INITIALIZING'

@@ -3,7 +3,7 @@
  * function of the configuration, the failure history and the time. The JobManager keeps
  * the history and performs the decision.
  */
-import { WeirError } from '../errors.ts';
+import { WeirError } from '../../errors/index.ts';
 import { parseDuration } from '../config/duration.ts';
 
 export type RestartStrategyConfig =

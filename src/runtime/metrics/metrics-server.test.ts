@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { MetricsServer } from './metrics-server.ts';
 import { MetricRegistry } from './registry.ts';
 import { JOB_SCOPE } from './scope.ts';
-import { WeirError } from '../errors.ts';
+import { WeirError } from '../../errors/index.ts';
 
 test('serves the registry as Prometheus text; other paths 404, other methods 405', async (t) => {
   const registry = new MetricRegistry();

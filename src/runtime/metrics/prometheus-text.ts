@@ -2,7 +2,7 @@
  * Reads the Prometheus text format (version 0.0.4) back into samples: what the JobManager
  * needs to aggregate its TaskManagers' endpoints, and what tests assert on.
  */
-import { WeirError } from '../errors.ts';
+import { WeirError } from '../../errors/index.ts';
 
 export interface Sample {
   readonly name: string;

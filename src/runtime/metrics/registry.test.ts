@@ -1,7 +1,7 @@
 /** The exposition: Flink's names, help text and labels; values read on scrape; removal. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WeirError } from '../errors.ts';
+import { WeirError } from '../../errors/index.ts';
 import { registerJobMetrics, uptimeMs } from './job-metrics.ts';
 import { parsePrometheusText } from './prometheus-text.ts';
 import { MetricRegistry } from './registry.ts';

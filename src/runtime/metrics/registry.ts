@@ -5,7 +5,7 @@
  * record. Flink's Prometheus reporter exports counters and meters as gauges too.
  */
 import { Gauge, Registry } from 'prom-client';
-import { WeirError } from '../errors.ts';
+import { WeirError } from '../../errors/index.ts';
 import { metricHelp, metricName } from './scope.ts';
 import type { Labels, MetricScope } from './scope.ts';
 

@@ -1,6 +1,6 @@
 /** Which downstream channel(s) a record goes to, per partitioner (as Flink's StreamPartitioners). */
 import type { PartitionerKind } from '../../api/transformation.ts';
-import { WeirError } from '../errors.ts';
+import { WeirError } from '../../errors/index.ts';
 
 /** Downstream subtasks that upstream subtask `u` sends to under rescale (pointwise). */
 export function rescaleTargets(u: number, upstream: number, downstream: number): number[] {

@@ -4,7 +4,7 @@
  */
 import type { KeySelector } from '../../api/functions.ts';
 import type { PartitionerKind } from '../../api/transformation.ts';
-import { WeirError, errorMessage } from '../errors.ts';
+import { WeirError, errorMessage } from '../../errors/index.ts';
 import { checkKey, keyGroupFor, subtaskForKeyGroup } from '../state/key-group.ts';
 import { ACTIVE, BatchBuilder, END_OF_PARTITION, IDLE, watermark } from '../stream-element.ts';
 import type { RecordBatch } from '../stream-element.ts';
@@ -51,7 +51,7 @@ export class RecordWriter implements Output {
           checkKey(key);
         } catch (err) {
           throw new WeirError(
-            (err as { code?: string }).code ?? 'USER_FUNCTION_FAILED',
+            err instanceof WeirError ? err.code : 'USER_FUNCTION_FAILED',
             `the key selector of the keyBy feeding "${o.consumerName}" failed: ${errorMessage(err)}`,
             false,
             { cause: err },

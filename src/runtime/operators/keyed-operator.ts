@@ -1,5 +1,5 @@
 /** Base of operators on keyed streams: sets the current key per record and owns the timers. */
-import { WeirError, errorMessage } from '../errors.ts';
+import { WeirError, errorMessage } from '../../errors/index.ts';
 import { checkKey } from '../state/key-group.ts';
 import type { KeyValue } from '../state/key-group.ts';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';

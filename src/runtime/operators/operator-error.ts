@@ -1,4 +1,4 @@
-import { WeirError, errorMessage } from '../errors.ts';
+import { WeirError, errorMessage } from '../../errors/index.ts';
 
 /** An error attributed to the operator where it happened (name, uid, subtask). */
 export class OperatorError extends WeirError {

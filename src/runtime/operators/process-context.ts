@@ -1,6 +1,6 @@
 /** One reusable context object per operator, re-pointed at each record (no allocation per record). */
 import type { OnTimerContext, OutputTag, TimeDomain, TimerService } from '../../api/functions.ts';
-import { WeirError } from '../errors.ts';
+import { WeirError } from '../../errors/index.ts';
 import { VOID_NAMESPACE } from '../state/keyed-state-backend.ts';
 import type { InternalTimerService } from '../task/internal-timer-service.ts';
 import type { StreamOperator } from './stream-operator.ts';

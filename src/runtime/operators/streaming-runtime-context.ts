@@ -11,7 +11,7 @@ import type {
   ValueState,
   ValueStateDescriptor,
 } from '../../api/state.ts';
-import { WeirError } from '../errors.ts';
+import { WeirError } from '../../errors/index.ts';
 import type { KeyedStateBackend } from '../state/keyed-state-backend.ts';
 import type { OperatorSetup } from './operator-setup.ts';
 

@@ -4,7 +4,7 @@
  * Watermarks from upstream are swallowed except the final +Infinity, as in Flink.
  */
 import type { WatermarkGenerator, WatermarkOutput, WatermarkStrategy, TimestampAssigner } from '../../api/watermarks.ts';
-import { WeirError } from '../errors.ts';
+import { WeirError } from '../../errors/index.ts';
 import { parseDuration } from '../config/duration.ts';
 import type { RecordBatch } from '../stream-element.ts';
 import { StreamOperator } from './stream-operator.ts';

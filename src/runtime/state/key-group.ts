@@ -8,7 +8,7 @@
  * separator. Hashing works on the encoding directly, without allocating, because it runs
  * once per record.
  */
-import { WeirError } from '../errors.ts';
+import { WeirError } from '../../errors/index.ts';
 
 export const DEFAULT_MAX_PARALLELISM = 128;
 /** Largest maxParallelism, as in Flink (2^15). */

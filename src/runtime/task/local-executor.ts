@@ -2,7 +2,7 @@
  * Runs every subtask of a job plan inside this process: builds the tasks, wires them with
  * local channels and the real partitioners, and drives them until the job ends.
  */
-import { WeirError, errorMessage } from '../errors.ts';
+import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { JobPlan } from '../graph/job-plan.ts';
 import { localChannels } from '../network/channel-factory.ts';
 import type { ChannelFactory } from '../network/channel-factory.ts';

@@ -4,7 +4,7 @@
  * number of batches and returns a promise only when it must wait (async state, I/O).
  */
 import type { SourcePoll } from '../../api/source.ts';
-import { WeirError } from '../errors.ts';
+import { WeirError } from '../../errors/index.ts';
 import type { InputChannel } from '../network/local-channel.ts';
 import type { RecordWriter } from '../network/record-writer.ts';
 import type { SourceOperator } from '../operators/source-operator.ts';

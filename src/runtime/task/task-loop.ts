@@ -3,7 +3,7 @@
  * fire due processing-time timers, and when nothing can run, wait for the next wake-up
  * (with a VirtualClock: jump to it, which makes processing-time behaviour deterministic).
  */
-import { WeirError } from '../errors.ts';
+import { WeirError } from '../../errors/index.ts';
 import { VirtualClock } from './clock.ts';
 import type { LocalExecutor } from './local-executor.ts';
 

@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WeirError, errorMessage } from '../../errors.ts';
+import { WeirError, errorMessage } from '../../../errors/index.ts';
 import type { Dispatcher } from '../dispatcher.ts';
 import { jobDetail, jobExceptions, jobOverview } from './json-views.ts';
 import { backpressureLevel, jobTaskSamples, vertexRecords } from '../task-samples.ts';

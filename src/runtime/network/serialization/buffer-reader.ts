@@ -3,7 +3,7 @@
  * CORRUPT_FRAME, so a truncated or garbled frame fails cleanly instead of yielding
  * garbage values.
  */
-import { WeirError } from '../../errors.ts';
+import { WeirError } from '../../../errors/index.ts';
 
 // The reader's own scratch (an imported binding would be read through a getter under tsx).
 const F64 = new Float64Array(1);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WeirError } from '../../errors.ts';
+import { WeirError } from '../../../errors/index.ts';
 import { ACTIVE, END_OF_PARTITION, IDLE, RecordBatch, watermark } from '../../stream-element.ts';
 import type { StreamElement } from '../../stream-element.ts';
 import { BufferReader } from './buffer-reader.ts';

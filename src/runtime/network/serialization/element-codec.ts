@@ -12,7 +12,7 @@
  * first as float64, then zigzag varint deltas (event times in a batch are close, so
  * this is usually 1-3 bytes per record instead of 8).
  */
-import { WeirError } from '../../errors.ts';
+import { WeirError } from '../../../errors/index.ts';
 import { ACTIVE, END_OF_PARTITION, IDLE, RecordBatch } from '../../stream-element.ts';
 import type { StreamElement } from '../../stream-element.ts';
 import { BufferReader, corruptFrame } from './buffer-reader.ts';

@@ -4,8 +4,9 @@
  * end of the tick) and credit grants (one CREDIT frame per channel per tick), and on
  * loss fails every channel on it that had not finished.
  */
+import type { ErrorCode } from '../../../errors/index.ts';
 import type { Socket } from 'node:net';
-import { WeirError } from '../../errors.ts';
+import { WeirError, errorCodeOf } from '../../../errors/index.ts';
 import { BufferReader, corruptFrame } from '../serialization/buffer-reader.ts';
 import { DATA_FLAG_END, F_CREDIT, F_DATA, F_ERROR, F_OPEN, FrameParser, checkHello, connectionLost, creditFrame, errorFrame, helloFrame, openFrame } from './protocol.ts';
 import type { CreditSink, RemoteInputChannel } from './remote-input-channel.ts';
@@ -82,7 +83,7 @@ export class Connection implements FrameSink, CreditSink {
     input.bind(this, handle);
   }
 
-  refuse(handle: number, code: string, message: string): void {
+  refuse(handle: number, code: ErrorCode, message: string): void {
     this.send(errorFrame(handle, code, message));
   }
 
@@ -148,7 +149,7 @@ export class Connection implements FrameSink, CreditSink {
         const handle = r.u32();
         const code = r.string();
         const message = r.string();
-        this.outputs.get(handle)?.fail(new WeirError(code, message, false));
+        this.outputs.get(handle)?.fail(new WeirError(errorCodeOf(code, 'PROTOCOL_VIOLATION'), message, false));
         return;
       }
       default:

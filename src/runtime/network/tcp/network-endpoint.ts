@@ -46,7 +46,7 @@
  */
 import { createServer, connect as netConnect } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import { WeirError, errorMessage } from '../../errors.ts';
+import { WeirError, errorMessage } from '../../../errors/index.ts';
 import { Connection } from './connection.ts';
 import type { ConnectionHost } from './connection.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from './protocol.ts';

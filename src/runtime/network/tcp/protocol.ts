@@ -14,7 +14,7 @@
  * sender's handles, CREDIT and ERROR refer to them back, so both sides may send on one
  * connection without clashes.
  */
-import { WeirError } from '../../errors.ts';
+import { WeirError } from '../../../errors/index.ts';
 import { corruptFrame } from '../serialization/buffer-reader.ts';
 import { BufferWriter } from '../serialization/buffer-writer.ts';
 

@@ -5,7 +5,7 @@
  * elements lazily as they are polled (the decoding work lands on the consuming task),
  * and grants the sender one credit back for each buffer fully polled.
  */
-import { WeirError } from '../../errors.ts';
+import { WeirError } from '../../../errors/index.ts';
 import type { StreamElement } from '../../stream-element.ts';
 import type { ChannelConsumer } from '../local-channel.ts';
 import { BufferReader, corruptFrame } from '../serialization/buffer-reader.ts';

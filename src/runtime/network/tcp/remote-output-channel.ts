@@ -7,7 +7,7 @@
  * buffers, which stops a producer that checks it (as tasks do) with bounded memory.
  */
 import { parseDuration } from '../../config/duration.ts';
-import { WeirError } from '../../errors.ts';
+import { WeirError } from '../../../errors/index.ts';
 import type { StreamElement } from '../../stream-element.ts';
 import { BufferWriter } from '../serialization/buffer-writer.ts';
 import { ElementEncoder } from '../serialization/element-codec.ts';

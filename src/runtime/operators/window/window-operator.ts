@@ -12,7 +12,7 @@ import { EventTimeTrigger } from '../../../api/windows/triggers.ts';
 import { GlobalWindow, TimeWindow } from '../../../api/windows/window.ts';
 import type { Window } from '../../../api/windows/window.ts';
 import type { Collector } from '../../../api/functions.ts';
-import { WeirError } from '../../errors.ts';
+import { WeirError } from '../../../errors/index.ts';
 import type { RecordBatch } from '../../stream-element.ts';
 import type { Timer } from '../../task/internal-timer-service.ts';
 import { KeyedOperator } from '../keyed-operator.ts';

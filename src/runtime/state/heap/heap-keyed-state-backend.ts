@@ -7,7 +7,7 @@ import type {
   StateDescriptor,
   ValueStateDescriptor,
 } from '../../../api/state.ts';
-import { WeirError } from '../../errors.ts';
+import { WeirError } from '../../../errors/index.ts';
 import type { Clock } from '../../task/clock.ts';
 import { keyIdentity } from '../keyed-state-backend.ts';
 import type { KeyedStateBackend } from '../keyed-state-backend.ts';

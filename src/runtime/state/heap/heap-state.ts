@@ -1,6 +1,6 @@
 /** Shared base of heap states: a table, the current namespace, and TTL housekeeping. */
 import type { StateDescriptor } from '../../../api/state.ts';
-import { WeirError } from '../../errors.ts';
+import { WeirError } from '../../../errors/index.ts';
 import { VOID_NAMESPACE } from '../keyed-state-backend.ts';
 import type { InternalKvState } from '../keyed-state-backend.ts';
 import { StateTable } from './state-table.ts';
