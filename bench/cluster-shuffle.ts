@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Dispatcher } from '../src/runtime/jobmanager/dispatcher.ts';
 import { RestServer } from '../src/runtime/jobmanager/rest/rest-server.ts';
-import { TaskManagerRegistry } from '../src/runtime/cluster/task-manager-registry.ts';
+import { TaskManagerRegistry } from '../src/runtime/jobmanager/scheduler/task-manager-registry.ts';
 import { loadJob } from '../src/runtime/graph/load-job.ts';
 
 export interface ShuffleBenchResult {

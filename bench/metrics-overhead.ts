@@ -7,7 +7,7 @@
 import { defineJob, WatermarkStrategy } from '../src/api/index.ts';
 import type { Sink } from '../src/api/index.ts';
 import { DataGeneratorSource } from '../src/connectors/datagen/index.ts';
-import { buildJobPlan, LocalExecutor } from '../src/runtime/index.ts';
+import { buildJobPlan, TaskGroup } from '../src/runtime/index.ts';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,8 +39,8 @@ const job = defineJob((env) => {
 });
 const plan = await buildJobPlan(job, { parallelism });
 
-async function once(metrics: boolean): Promise<{ cpuNsPerRecord: number; executor: LocalExecutor }> {
-  const executor = new LocalExecutor(plan, { metrics });
+async function once(metrics: boolean): Promise<{ cpuNsPerRecord: number; executor: TaskGroup }> {
+  const executor = new TaskGroup(plan, { metrics });
   const cpu = process.cpuUsage();
   const r = await executor.run();
   const used = process.cpuUsage(cpu);
@@ -51,7 +51,7 @@ async function once(metrics: boolean): Promise<{ cpuNsPerRecord: number; executo
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const off: number[] = [];
 const on: number[] = [];
-let last: LocalExecutor | undefined;
+let last: TaskGroup | undefined;
 await once(false); // warm up the JIT
 for (let i = 0; i < runs; i++) {
   off.push((await once(false)).cpuNsPerRecord);

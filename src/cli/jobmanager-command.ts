@@ -10,7 +10,7 @@ import { WeirError } from '../errors/index.ts';
 import type { ParsedArgs } from './args.ts';
 import { portFlag, positiveInt } from './args.ts';
 import { loadJob } from '../runtime/graph/load-job.ts';
-import { TaskManagerRegistry } from '../runtime/cluster/task-manager-registry.ts';
+import { TaskManagerRegistry } from '../runtime/jobmanager/scheduler/task-manager-registry.ts';
 import { parseDuration } from '../runtime/config/duration.ts';
 import { resolve } from 'node:path';
 import { exitWithParent } from './parent-watch.ts';

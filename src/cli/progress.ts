@@ -1,5 +1,5 @@
 /** The progress line `weir run` prints to stderr: records in/out per second and the watermark. */
-import type { VertexMetrics } from '../runtime/task/local-executor.ts';
+import type { VertexMetrics } from '../runtime/task/task-group.ts';
 
 export function formatRate(perSecond: number): string {
   if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)}M/s`;

@@ -1,6 +1,6 @@
 /** `weir run JOB [--parallelism N] [--taskmanagers M [--slots S]] [-- job args]`: runs a job in this process, or on a local cluster. */
 import { buildJobPlan } from '../runtime/graph/job-plan.ts';
-import { LocalExecutor } from '../runtime/task/local-executor.ts';
+import { TaskGroup } from '../runtime/task/task-group.ts';
 import { WeirError } from '../errors/index.ts';
 import type { ParsedArgs } from './args.ts';
 import { positiveInt } from './args.ts';
@@ -15,7 +15,7 @@ export async function runCommand(args: ParsedArgs, stderr: NodeJS.WritableStream
   const parallelism = positiveInt(args.flags.get('parallelism'), 'parallelism');
   const job = await loadJob(jobPath);
   const plan = await buildJobPlan(job, { parallelism, args: args.jobArgs });
-  const executor = new LocalExecutor(plan);
+  const executor = new TaskGroup(plan);
   const vertices = plan.jobGraph.vertices;
   const isSource = (i: number) => vertices[i]!.operators[0]!.kind === 'source';
   const isSink = (i: number) => vertices[i]!.operators.at(-1)!.kind === 'sink';

@@ -1,5 +1,5 @@
 /** `weir taskmanager --jobmanager URL [--slots N]`: a TaskManager process. */
-import { TaskManager } from '../runtime/cluster/task-manager.ts';
+import { TaskManager } from '../runtime/taskmanager/task-manager.ts';
 import { parseDuration } from '../runtime/config/duration.ts';
 import { WeirError, errorMessage } from '../errors/index.ts';
 import type { ParsedArgs } from './args.ts';

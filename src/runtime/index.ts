@@ -2,16 +2,17 @@
 import type { JobDefinition } from '../api/environment.ts';
 import { buildJobPlan } from './graph/job-plan.ts';
 import type { PlanOptions } from './graph/job-plan.ts';
-import { LocalExecutor } from './task/local-executor.ts';
-import type { ExecutorOptions, JobResult } from './task/local-executor.ts';
+import { TaskGroup } from './task/task-group.ts';
+import type { TaskGroupOptions } from './task/task-group.ts';
+import type { JobResult } from './jobmanager/attempt-runner.ts';
 
-export { buildJobPlan, LocalExecutor };
-export type { JobResult, PlanOptions, ExecutorOptions };
+export { buildJobPlan, TaskGroup };
+export type { JobResult, PlanOptions, TaskGroupOptions };
 export { VirtualClock, SystemClock } from './task/clock.ts';
 export { WeirError } from '../errors/index.ts';
 
 /** Plans and runs a job in this process; resolves when it ends (never rejects for job failures). */
-export async function runJob(job: JobDefinition, options: PlanOptions & ExecutorOptions = {}): Promise<JobResult> {
+export async function runJob(job: JobDefinition, options: PlanOptions & TaskGroupOptions = {}): Promise<JobResult> {
   const plan = await buildJobPlan(job, options);
-  return new LocalExecutor(plan, options).run();
+  return { jobName: plan.jobGraph.jobName, ...(await new TaskGroup(plan, options).run()) };
 }

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { Dispatcher } from '../../src/runtime/jobmanager/dispatcher.ts';
 import { RestServer } from '../../src/runtime/jobmanager/rest/rest-server.ts';
-import { TaskManagerRegistry } from '../../src/runtime/cluster/task-manager-registry.ts';
-import { TaskManager } from '../../src/runtime/cluster/task-manager.ts';
+import { TaskManagerRegistry } from '../../src/runtime/jobmanager/scheduler/task-manager-registry.ts';
+import { TaskManager } from '../../src/runtime/taskmanager/task-manager.ts';
 import { loadJob } from '../../src/runtime/graph/load-job.ts';
 
 const slowSink = resolve('test/fixtures/jobs/slow-sink.ts');

@@ -10,8 +10,8 @@ import { resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { Dispatcher } from '../../src/runtime/jobmanager/dispatcher.ts';
 import { RestServer } from '../../src/runtime/jobmanager/rest/rest-server.ts';
-import { TaskManagerRegistry } from '../../src/runtime/cluster/task-manager-registry.ts';
-import { TaskManager } from '../../src/runtime/cluster/task-manager.ts';
+import { TaskManagerRegistry } from '../../src/runtime/jobmanager/scheduler/task-manager-registry.ts';
+import { TaskManager } from '../../src/runtime/taskmanager/task-manager.ts';
 import { loadJob } from '../../src/runtime/graph/load-job.ts';
 import { findSamples, parsePrometheusText } from '../../src/runtime/metrics/index.ts';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { defineJob, TumblingEventTimeWindows, WatermarkStrategy } from '../../src/api/index.ts';
 import type { Source, SourceOutput, SourcePoll } from '../../src/api/index.ts';
 import { DataGeneratorSource } from '../../src/connectors/datagen/index.ts';
-import { buildJobPlan, LocalExecutor, VirtualClock } from '../../src/runtime/index.ts';
+import { buildJobPlan, TaskGroup, VirtualClock } from '../../src/runtime/index.ts';
 import { findSamples, parsePrometheusText } from '../../src/runtime/metrics/index.ts';
 import type { MetricRegistry, Sample } from '../../src/runtime/metrics/index.ts';
 import { punctuated } from '../support/timed-source.ts';
@@ -37,7 +37,7 @@ test('numRecordsIn/Out per subtask and operator, exact, with Flink\'s labels (da
       .collect('out');
   });
   const plan = await buildJobPlan(job, { parallelism: 2, jobName: 'Metrics test' });
-  const executor = new LocalExecutor(plan, { clock: new VirtualClock(), metrics: { jobId: JOB_ID, host: 'tm-host.local', tmId: 'tm-1' } });
+  const executor = new TaskGroup(plan, { clock: new VirtualClock(), metrics: { jobId: JOB_ID, host: 'tm-host.local', tmId: 'tm-1' } });
   const result = await executor.run();
   assert.equal(result.state, 'FINISHED', result.error?.message);
   const samples = parsePrometheusText(await executor.metricRegistry!.metrics());
@@ -142,7 +142,7 @@ test('currentInputWatermark of tasks and chained operators after a known waterma
       .collect('out');
   });
   const plan = await buildJobPlan(job, { parallelism: 1 });
-  const executor = new LocalExecutor(plan, { metrics: true });
+  const executor = new TaskGroup(plan, { metrics: true });
   const done = executor.run();
   const [up, down] = plan.jobGraph.vertices;
   const registry = executor.metricRegistry!;
@@ -172,7 +172,7 @@ test('a two-input operator reports the watermark of each input; its task the min
       .collect('out');
   });
   const plan = await buildJobPlan(job, { parallelism: 1 });
-  const executor = new LocalExecutor(plan, { metrics: true });
+  const executor = new TaskGroup(plan, { metrics: true });
   const done = executor.run();
   const coMap = plan.jobGraph.vertices.find((v) => v.name.startsWith('Co-Map'))!;
   const op = { operator_id: coMap.operators[0]!.id };
@@ -206,7 +206,7 @@ test('numLateRecordsDropped of a window operator, exact', async () => {
       .collect('out');
   });
   const plan = await buildJobPlan(job, { parallelism: 1 });
-  const executor = new LocalExecutor(plan, { clock: new VirtualClock(), metrics: true });
+  const executor = new TaskGroup(plan, { clock: new VirtualClock(), metrics: true });
   assert.equal((await executor.run()).state, 'FINISHED');
   const samples = parsePrometheusText(await executor.metricRegistry!.metrics());
   const dropped = findSamples(samples, `${OP}numLateRecordsDropped`);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { defineJob, WatermarkStrategy } from '../../src/api/index.ts';
 import type { Collector, Sink } from '../../src/api/index.ts';
 import { DataGeneratorSource } from '../../src/connectors/datagen/index.ts';
-import { buildJobPlan, LocalExecutor, VirtualClock } from '../../src/runtime/index.ts';
+import { buildJobPlan, TaskGroup, VirtualClock } from '../../src/runtime/index.ts';
 import { findSamples, parsePrometheusText } from '../../src/runtime/metrics/index.ts';
 import type { Sample } from '../../src/runtime/metrics/index.ts';
 
@@ -29,7 +29,7 @@ test('numRecordsIn/OutPerSecond: exact MeterView rates under a VirtualClock, idl
       .collect('out');
   });
   const plan = await buildJobPlan(job, { parallelism: 2 });
-  const executor = new LocalExecutor(plan, { clock: new VirtualClock(), metrics: true });
+  const executor = new TaskGroup(plan, { clock: new VirtualClock(), metrics: true });
   const result = await executor.run();
   assert.equal(result.state, 'FINISHED', result.error?.message);
   assert.equal(result.collected.get('out')!.length, 9000);
@@ -50,7 +50,7 @@ test('the rate ramps up over the first 60s as Flink\'s MeterView does', async ()
   const job = defineJob((env) => {
     env.fromSource(new DataGeneratorSource((i) => i, 3000, { recordsPerSecond: 100 }), WatermarkStrategy.noWatermarks<number>(), 'gen').collect('out');
   });
-  const executor = new LocalExecutor(await buildJobPlan(job, { parallelism: 2 }), { clock: new VirtualClock(), metrics: true });
+  const executor = new TaskGroup(await buildJobPlan(job, { parallelism: 2 }), { clock: new VirtualClock(), metrics: true });
   assert.equal((await executor.run()).state, 'FINISHED');
   const samples = parsePrometheusText(await executor.metricRegistry!.metrics());
   assert.deepEqual(values(samples, `${TASK}numRecordsOutPerSecond`), [1250 / 60, 1250 / 60]);
@@ -70,7 +70,7 @@ test('a slow sink: the upstream task is backpressured, the sink busy', async () 
       .sinkTo(slowSink, 'slow');
   });
   const plan = await buildJobPlan(job, { parallelism: 1 });
-  const executor = new LocalExecutor(plan, { metrics: { viewTiming: { intervalMs: 100, spanMs: 1000 } } });
+  const executor = new TaskGroup(plan, { metrics: { viewTiming: { intervalMs: 100, spanMs: 1000 } } });
   const done = executor.run();
   await new Promise((resolve) => setTimeout(resolve, 1500));
   const samples = parsePrometheusText(await executor.metricRegistry!.metrics());

@@ -5,12 +5,12 @@ import { buildJobPlan } from '../graph/job-plan.ts';
 import type { PlanOptions } from '../graph/job-plan.ts';
 import { JobMaster } from './job-master.ts';
 import { hostname } from 'node:os';
-import { LocalExecutor } from '../task/local-executor.ts';
+import { LocalAttempt } from './local-attempt.ts';
 import { MetricRegistry } from '../metrics/registry.ts';
 import { registerJobMetrics, uptimeMs } from '../metrics/job-metrics.ts';
 import { mergePrometheusTexts } from '../metrics/merge-prometheus-text.ts';
-import { ClusterAttempt } from '../cluster/cluster-attempt.ts';
-import type { TaskManagerRegistry } from '../cluster/task-manager-registry.ts';
+import { ClusterAttempt } from './scheduler/cluster-attempt.ts';
+import type { TaskManagerRegistry } from './scheduler/task-manager-registry.ts';
 
 export interface ClusterOptions {
   registry: TaskManagerRegistry;
@@ -44,7 +44,7 @@ export class Dispatcher {
             slotWaitMs: cluster.slotWaitMs ?? 300_000,
           })
       : (jobId: string, attempt: number) =>
-          new LocalExecutor(plan, { metrics: { registry: this.metricRegistry, jobId, attemptNumber: attempt, jobMetrics: false } });
+          new LocalAttempt(plan, { metrics: { registry: this.metricRegistry, jobId, attemptNumber: attempt, jobMetrics: false } });
     const master = new JobMaster(plan, Date.now, undefined, runner);
     registerJobMetrics(this.metricRegistry, { host: hostname(), jobId: master.jobId, jobName: master.name }, {
       numRestarts: () => master.numRestarts,

@@ -1,16 +1,16 @@
 /**
  * One job on the JobManager: its status through Flink's state machine, its attempts
  * (restarted per the restart strategy), and its exception history. Execution is
- * delegated to an executor; for now the in-process LocalExecutor, later TaskManagers.
+ * delegated to an AttemptRunner: in this process, or on TaskManagers.
  */
 import type { ErrorCode } from '../../errors/index.ts';
 import { randomBytes } from 'node:crypto';
 import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { JobPlan } from '../graph/job-plan.ts';
-import { LocalExecutor } from '../task/local-executor.ts';
-import type { JobResult, SubtaskRecords, VertexMetrics } from '../task/local-executor.ts';
+import type { SubtaskRecords, VertexMetrics } from '../task/task-group.ts';
+import type { AttemptRunner, JobResult } from './attempt-runner.ts';
+import { LocalAttempt } from './local-attempt.ts';
 import { nextStatus } from './job-status.ts';
-import type { AttemptRunner } from '../cluster/cluster-attempt.ts';
 import type { JobStatus } from './job-status.ts';
 import { EMPTY_HISTORY, decideRestart, parseRestartStrategy } from './restart-strategy.ts';
 import type { RestartHistory, RestartStrategyConfig } from './restart-strategy.ts';
@@ -52,7 +52,7 @@ export class JobMaster {
     private readonly now: () => number = Date.now,
     jobId = newJobId(),
     /** Creates the runner of one attempt; by default the job runs in this process. */
-    private readonly runner: (jobId: string, attempt: number) => AttemptRunner = () => new LocalExecutor(plan),
+    private readonly runner: (jobId: string, attempt: number) => AttemptRunner = () => new LocalAttempt(plan),
   ) {
     this.jobId = jobId;
     this.strategy = parseRestartStrategy(plan.config);
@@ -86,8 +86,6 @@ export class JobMaster {
   }
 
   private onAttemptEnded(result: JobResult): void {
-    // An attempt's task metrics end with it; the next attempt registers its own.
-    if (this.executor instanceof LocalExecutor) this.executor.taskMetrics?.close();
     this.lastResult = result;
     this.executor = undefined;
     if (this.status === 'CANCELLING' || result.state === 'CANCELED') {
@@ -146,7 +144,7 @@ export class JobMaster {
   }
 
   vertexMetrics(): VertexMetrics[] {
-    return this.executor instanceof LocalExecutor ? this.executor.metrics() : [];
+    return this.executor?.vertexMetrics() ?? [];
   }
 
   /**
@@ -155,7 +153,7 @@ export class JobMaster {
    * its counts after its tasks (and their metrics) are gone.
    */
   endedRecords(): readonly SubtaskRecords[] {
-    if (this.executor) return this.executor.endedRecords?.() ?? [];
+    if (this.executor) return this.executor.endedRecords();
     return this.lastResult?.records ?? [];
   }
 }

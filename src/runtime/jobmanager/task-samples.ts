@@ -4,7 +4,7 @@
  * process and on TaskManagers.
  */
 import { findSamples, parsePrometheusText } from '../metrics/index.ts';
-import type { SubtaskRecords } from '../task/local-executor.ts';
+import type { SubtaskRecords } from '../task/task-group.ts';
 
 export interface SubtaskTimes {
   subtask: number;

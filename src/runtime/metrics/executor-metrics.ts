@@ -1,5 +1,5 @@
 /**
- * Metrics for the subtasks of one LocalExecutor: reads the counters the runtime keeps
+ * Metrics for the subtasks of one TaskGroup: reads the counters the runtime keeps
  * (task records in, record writers' records out, source and sink counts, window late
  * drops), counts chained operators' input per batch, and tracks each task's busy, idle and
  * backpressured time from the task loop.

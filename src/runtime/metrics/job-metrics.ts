@@ -2,7 +2,7 @@
  * Job-level metrics on the JobManager (Flink's JobManagerJobMetricGroup):
  * `flink_jobmanager_job_numRestarts` and `flink_jobmanager_job_uptime`, labelled with host,
  * job_id and job_name. Whoever owns the job's lifecycle (the JobMaster, or a standalone
- * LocalExecutor) registers them with its own readers.
+ * TaskGroup) registers them with its own readers.
  */
 import type { MetricRegistry } from './registry.ts';
 import { JOB_SCOPE, jobLabels } from './scope.ts';

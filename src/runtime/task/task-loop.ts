@@ -5,7 +5,7 @@
  */
 import { WeirError } from '../../errors/index.ts';
 import { VirtualClock } from './clock.ts';
-import type { LocalExecutor } from './local-executor.ts';
+import type { TaskGroup } from './task-group.ts';
 
 const YIELD_EVERY_MS = 20;
 /**
@@ -17,7 +17,7 @@ const REMOTE_YIELD_EVERY_MS = 1;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export async function runTasks(executor: LocalExecutor): Promise<void> {
+export async function runTasks(executor: TaskGroup): Promise<void> {
   const { tasks, clock } = executor;
   // Metrics see each task before and after it runs (busy, idle, backpressured time); per
   // step, never per record, and not at all when metrics are off.

@@ -9,7 +9,7 @@ import { WeirError, errorMessage } from '../../../errors/index.ts';
 import type { Dispatcher } from '../dispatcher.ts';
 import { jobDetail, jobExceptions, jobOverview } from './json-views.ts';
 import { backpressureLevel, jobTaskSamples, vertexRecords } from '../task-samples.ts';
-import type { HeartbeatRequest, RegistrationRequest } from '../../cluster/protocol.ts';
+import type { HeartbeatRequest, RegistrationRequest } from '../../cluster-protocol/messages.ts';
 
 export interface RestServerOptions {
   host?: string;

@@ -6,8 +6,8 @@
  */
 import type { ErrorCode } from '../../errors/index.ts';
 import type { EndpointAddress } from '../network/tcp/network-endpoint.ts';
-import type { SubtaskRecords } from '../task/local-executor.ts';
-import type { DeploymentDescriptor } from './protocol.ts';
+import type { SubtaskRecords } from '../task/task-group.ts';
+import type { DeploymentDescriptor } from '../cluster-protocol/messages.ts';
 
 /** `workerData` of a slot worker. */
 export interface SlotWorkerData {

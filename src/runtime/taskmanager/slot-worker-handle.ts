@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { WeirError, errorCodeOf, errorMessage } from '../../errors/index.ts';
 import type { EndpointAddress } from '../network/tcp/network-endpoint.ts';
-import type { DeploymentDescriptor } from './protocol.ts';
+import type { DeploymentDescriptor } from '../cluster-protocol/messages.ts';
 import { attemptKey } from './slot-protocol.ts';
 import type { FromSlot, SlotResult, SlotWorkerData, ToSlot } from './slot-protocol.ts';
 

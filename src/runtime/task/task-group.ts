@@ -24,11 +24,9 @@ import { ProcessingTimeService } from './processing-time-service.ts';
 import { StreamTask } from './stream-task.ts';
 import { runTasks } from './task-loop.ts';
 
-export type JobState = 'FINISHED' | 'FAILED' | 'CANCELED';
-
-export interface JobResult {
-  readonly jobName: string;
-  readonly state: JobState;
+/** How the group's part of an attempt ended. */
+export interface TaskGroupResult {
+  readonly state: 'FINISHED' | 'FAILED' | 'CANCELED';
   readonly error?: WeirError;
   /** What collect() sinks received, by name. */
   readonly collected: ReadonlyMap<string, unknown[]>;
@@ -53,7 +51,7 @@ export interface VertexMetrics {
   readonly watermark: number;
 }
 
-export interface ExecutorOptions {
+export interface TaskGroupOptions {
   clock?: Clock;
   /** Records per batch between operators (default 1024). */
   batchSize?: number;
@@ -68,7 +66,7 @@ export interface ExecutorOptions {
   metrics?: boolean | TaskMetricsOptions;
 }
 
-export class LocalExecutor {
+export class TaskGroup {
   readonly tasks: StreamTask[] = [];
   readonly clock: Clock;
   /** Set when the metrics option is on; the task loop reports task states to it. */
@@ -80,7 +78,7 @@ export class LocalExecutor {
 
   constructor(
     readonly plan: JobPlan,
-    options: ExecutorOptions = {},
+    options: TaskGroupOptions = {},
   ) {
     this.clock = options.clock ?? new SystemClock();
     this.channels = options.channels ?? localChannels;
@@ -248,7 +246,7 @@ export class LocalExecutor {
     return this.tasks.map((t) => ({ vertexId: t.vertexId, subtask: t.subtaskIndex, in: recordsInOf(t), out: recordsOutOf(t) }));
   }
 
-  async run(): Promise<JobResult> {
+  async run(): Promise<TaskGroupResult> {
     this.taskMetrics?.started();
     const result = await this.execute();
     this.taskMetrics?.ended(result.state);
@@ -266,9 +264,8 @@ export class LocalExecutor {
     while (!done && !this.cancelled) await Promise.race([settled, this.nextWake()]);
   }
 
-  private async execute(): Promise<JobResult> {
+  private async execute(): Promise<TaskGroupResult> {
     const started = Date.now();
-    const jobName = this.plan.jobGraph.jobName;
     try {
       // Connected before opening: a paced source counts its rate from open, and must not
       // owe a burst for the time the rest of the job took to deploy.
@@ -278,13 +275,13 @@ export class LocalExecutor {
     } catch (err) {
       await Promise.allSettled(this.tasks.filter((t) => !t.finished).map((t) => t.close()));
       const error = err instanceof WeirError ? err : new WeirError('INTERNAL', errorMessage(err), false, { cause: err });
-      return { jobName, state: 'FAILED', error, collected: this.collected, durationMs: Date.now() - started, records: this.subtaskRecords() };
+      return { state: 'FAILED', error, collected: this.collected, durationMs: Date.now() - started, records: this.subtaskRecords() };
     }
     if (this.cancelled) {
       await Promise.allSettled(this.tasks.filter((t) => !t.finished).map((t) => t.close()));
-      return { jobName, state: 'CANCELED', collected: this.collected, durationMs: Date.now() - started, records: this.subtaskRecords() };
+      return { state: 'CANCELED', collected: this.collected, durationMs: Date.now() - started, records: this.subtaskRecords() };
     }
-    return { jobName, state: 'FINISHED', collected: this.collected, durationMs: Date.now() - started, records: this.subtaskRecords() };
+    return { state: 'FINISHED', collected: this.collected, durationMs: Date.now() - started, records: this.subtaskRecords() };
   }
 }
 

@@ -10,7 +10,8 @@ import { WeirError, errorMessage } from '../../errors/index.ts';
 import { MetricRegistry } from '../metrics/registry.ts';
 import { MetricsServer } from '../metrics/metrics-server.ts';
 import { mergePrometheusTexts } from '../metrics/merge-prometheus-text.ts';
-import type { AttemptReport, DeploymentDescriptor, HeartbeatResponse, RegistrationResponse } from './protocol.ts';
+import type { AttemptReport, DeploymentDescriptor, HeartbeatResponse, RegistrationResponse } from '../cluster-protocol/messages.ts';
+import { localAssignments } from '../cluster-protocol/slot-placement.ts';
 import { AttemptResults } from './attempt-results.ts';
 import { attemptKey } from './slot-protocol.ts';
 import { SlotWorkerHandle } from './slot-worker-handle.ts';
@@ -146,10 +147,7 @@ export class TaskManager {
    */
   private deploy(d: DeploymentDescriptor): void {
     const key = attemptKey(d);
-    const assignments: { slot: number; subtask: number }[] = [];
-    d.slotOwners.forEach((owner, subtask) => {
-      if (owner === this.id) assignments.push({ slot: assignments.length, subtask });
-    });
+    const assignments = localAssignments(d.slotOwners, this.id);
     if (assignments.length > this.slots.length) {
       const error = { code: 'NOT_ENOUGH_SLOTS' as const, message: `TaskManager ${this.id} was given ${assignments.length} subtasks per vertex but has ${this.slots.length} slot(s)` };
       this.reports.push({ jobId: d.jobId, attempt: d.attempt, state: 'FAILED', error });

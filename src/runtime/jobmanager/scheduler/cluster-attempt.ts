@@ -3,18 +3,13 @@
  * subtasks to each TaskManager, and ends when all of them reported an end, or as soon as
  * one fails or is lost (the others are then cancelled).
  */
-import { WeirError, errorCodeOf } from '../../errors/index.ts';
-import type { JobPlan } from '../graph/job-plan.ts';
-import type { JobResult, SubtaskRecords } from '../task/local-executor.ts';
-import type { AttemptReport, DeploymentDescriptor } from './protocol.ts';
+import { WeirError, errorCodeOf } from '../../../errors/index.ts';
+import type { JobPlan } from '../../graph/job-plan.ts';
+import type { SubtaskRecords, VertexMetrics } from '../../task/task-group.ts';
+import { placeSubtasks, slotsNeeded } from '../../cluster-protocol/slot-placement.ts';
+import type { AttemptRunner, JobResult } from '../attempt-runner.ts';
+import type { AttemptReport, DeploymentDescriptor } from '../../cluster-protocol/messages.ts';
 import type { TaskManagerRegistry } from './task-manager-registry.ts';
-
-export interface AttemptRunner {
-  run(): Promise<JobResult>;
-  cancel(): void;
-  /** Final record counts of the subtasks whose part of the attempt already ended. */
-  endedRecords?(): SubtaskRecords[];
-}
 
 /** What every TaskManager's deployment of the attempt shares, plus how long to wait for slots. */
 export type ClusterAttemptOptions = Pick<DeploymentDescriptor, 'jobId' | 'attempt' | 'jobPath' | 'args' | 'parallelism' | 'config'> & {
@@ -53,20 +48,20 @@ export class ClusterAttempt implements AttemptRunner {
 
   async run(): Promise<JobResult> {
     const started = Date.now();
-    const slotsNeeded = Math.max(...this.plan.jobGraph.vertices.map((v) => v.parallelism));
-    while (this.registry.totalSlots() < slotsNeeded) {
+    const needed = slotsNeeded(this.plan.jobGraph);
+    let placement = placeSubtasks(this.plan.jobGraph, this.registry.slotList());
+    while (!placement) {
       if (this.cancelled) return this.result('CANCELED', started);
       if (Date.now() - started > this.o.slotWaitMs) {
-        this.firstError = new WeirError('NO_RESOURCE_AVAILABLE', `the job needs ${slotsNeeded} slot(s) but the registered TaskManagers offer ${this.registry.totalSlots()} after ${this.o.slotWaitMs}ms; start more TaskManagers or lower the parallelism`, true);
+        this.firstError = new WeirError('NO_RESOURCE_AVAILABLE', `the job needs ${needed} slot(s) but the registered TaskManagers offer ${this.registry.totalSlots()} after ${this.o.slotWaitMs}ms; start more TaskManagers or lower the parallelism`, true);
         return this.result('FAILED', started);
       }
       await this.waitForChange(100);
+      placement = placeSubtasks(this.plan.jobGraph, this.registry.slotList());
     }
     // A cancel that came while waiting for slots found no TaskManager to tell: deploy nothing.
     if (this.cancelled) return this.result('CANCELED', started);
-    const slots = this.registry.slotList().slice(0, slotsNeeded);
-    const slotOwners = slots.map((s) => s.owner);
-    this.involved = [...new Set(slotOwners)];
+    this.involved = [...new Set(placement.slotOwners)];
     const descriptor: DeploymentDescriptor = {
       jobId: this.o.jobId,
       attempt: this.o.attempt,
@@ -75,8 +70,7 @@ export class ClusterAttempt implements AttemptRunner {
       parallelism: this.o.parallelism,
       config: this.o.config,
       planHash: this.plan.jobGraph.planHash,
-      slotOwners,
-      slotAddresses: slots.map((s) => s.address),
+      ...placement,
     };
     const stopListening = this.registry.listen({
       onReport: (tm, r) => this.onReport(tm, r),
@@ -125,6 +119,11 @@ export class ClusterAttempt implements AttemptRunner {
     this.cancelled = true;
     this.cancelOthers();
     this.wake?.();
+  }
+
+  /** Records and watermarks live in the TaskManagers' metrics, which REST scrapes. */
+  vertexMetrics(): VertexMetrics[] {
+    return [];
   }
 
   endedRecords(): SubtaskRecords[] {

@@ -5,7 +5,7 @@
  * cancelled, else FINISHED, with every slot's collected values and record counts. The
  * first failure cancels the attempt's other slots, as a failed task does in Flink.
  */
-import type { AttemptReport, DeploymentDescriptor } from './protocol.ts';
+import type { AttemptReport, DeploymentDescriptor } from '../cluster-protocol/messages.ts';
 import { attemptKey } from './slot-protocol.ts';
 import type { SlotResult } from './slot-protocol.ts';
 

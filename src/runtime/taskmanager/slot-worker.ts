@@ -9,7 +9,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { WeirError, errorMessage } from '../../errors/index.ts';
 import { MetricRegistry } from '../metrics/registry.ts';
 import { NetworkEndpoint } from '../network/tcp/network-endpoint.ts';
-import type { LocalExecutor } from '../task/local-executor.ts';
+import type { TaskGroup } from '../task/task-group.ts';
 import { runSlotDeployment } from './slot-deployment.ts';
 import { attemptKey } from './slot-protocol.ts';
 import type { FromSlot, SlotResult, SlotWorkerData, ToSlot } from './slot-protocol.ts';
@@ -19,7 +19,7 @@ const data = workerData as SlotWorkerData;
 const post = (m: FromSlot) => port.postMessage(m);
 
 const registry = new MetricRegistry();
-const running = new Map<string, LocalExecutor>();
+const running = new Map<string, TaskGroup>();
 /** Cancels that arrived while the deployment was still loading (no executor yet). */
 const cancelledEarly = new Set<string>();
 

@@ -5,7 +5,7 @@
  */
 import type { ErrorCode } from '../../errors/index.ts';
 import type { EndpointAddress } from '../network/tcp/network-endpoint.ts';
-import type { SubtaskRecords } from '../task/local-executor.ts';
+import type { SubtaskRecords } from '../task/task-group.ts';
 
 export interface RegistrationRequest {
   id: string;

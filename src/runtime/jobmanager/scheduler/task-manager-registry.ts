@@ -2,8 +2,8 @@
  * The JobManager's view of its TaskManagers: who registered, when each last
  * heartbeated, the commands waiting for each, and the reports they sent back.
  */
-import type { EndpointAddress } from '../network/tcp/network-endpoint.ts';
-import type { AttemptReport, DeploymentDescriptor, HeartbeatRequest, HeartbeatResponse, RegistrationRequest } from './protocol.ts';
+import type { EndpointAddress } from '../../network/tcp/network-endpoint.ts';
+import type { AttemptReport, DeploymentDescriptor, HeartbeatRequest, HeartbeatResponse, RegistrationRequest } from '../../cluster-protocol/messages.ts';
 
 export interface RegisteredTaskManager {
   readonly id: string;
@@ -77,11 +77,6 @@ export class TaskManagerRegistry {
     let n = 0;
     for (const tm of this.taskManagers.values()) n += tm.slots;
     return n;
-  }
-
-  /** Slot owners in registration order: each TaskManager once per slot. */
-  slotOwners(): string[] {
-    return this.slotList().map((s) => s.owner);
   }
 
   /** Every slot in registration order: its TaskManager and its data endpoint. */

@@ -13,7 +13,7 @@ import type { NetworkEndpoint } from '../network/tcp/network-endpoint.ts';
 import type { RemoteInputChannel } from '../network/tcp/remote-input-channel.ts';
 import type { RemoteOutputChannel } from '../network/tcp/remote-output-channel.ts';
 
-export class ClusterChannelFactory implements ChannelFactory {
+export class SlotChannelFactory implements ChannelFactory {
   readonly remote = true;
   private readonly inputs: RemoteInputChannel[] = [];
   private readonly outputs: RemoteOutputChannel[] = [];

@@ -12,9 +12,9 @@ import { loadJob } from '../graph/load-job.ts';
 import type { MetricRegistry } from '../metrics/registry.ts';
 import type { Connection } from '../network/tcp/connection.ts';
 import type { EndpointAddress, NetworkEndpoint } from '../network/tcp/network-endpoint.ts';
-import { LocalExecutor } from '../task/local-executor.ts';
-import { ClusterChannelFactory } from './cluster-channel-factory.ts';
-import type { DeploymentDescriptor } from './protocol.ts';
+import { TaskGroup } from '../task/task-group.ts';
+import { SlotChannelFactory } from './slot-channel-factory.ts';
+import type { DeploymentDescriptor } from '../cluster-protocol/messages.ts';
 import { attemptKey } from './slot-protocol.ts';
 import type { SlotResult } from './slot-protocol.ts';
 
@@ -26,7 +26,7 @@ export interface SlotContext {
   /** Whether a cancel arrived before the executor existed. */
   cancelled(): boolean;
   /** Called once the executor exists (so a cancel can reach it). */
-  started(executor: LocalExecutor): void;
+  started(executor: TaskGroup): void;
 }
 
 function failed(err: unknown): SlotResult {
@@ -66,8 +66,8 @@ export function downstreamSlots(plan: JobPlan, self: number): Set<number> {
 }
 
 export async function runSlotDeployment(d: DeploymentDescriptor, subtask: number, ctx: SlotContext): Promise<SlotResult> {
-  let executor: LocalExecutor;
-  let channels: ClusterChannelFactory;
+  let executor: TaskGroup;
+  let channels: SlotChannelFactory;
   try {
     const job = await loadJob(d.jobPath);
     const plan = await buildJobPlan(job, { parallelism: d.parallelism, args: d.args, config: d.config });
@@ -81,8 +81,8 @@ export async function runSlotDeployment(d: DeploymentDescriptor, subtask: number
     const connections = new Map<number, Connection>();
     // Only the slots this one sends to: receivers are dialed by their senders.
     for (const s of downstreamSlots(plan, subtask)) connections.set(s, await connectToSlot(ctx.endpoint, d.slotAddresses[s]!, ctx.cancelled));
-    channels = new ClusterChannelFactory(attemptKey(d), ctx.endpoint, subtask, connections, ctx.bufferTimeoutMs);
-    executor = new LocalExecutor(plan, {
+    channels = new SlotChannelFactory(attemptKey(d), ctx.endpoint, subtask, connections, ctx.bufferTimeoutMs);
+    executor = new TaskGroup(plan, {
       channels,
       metrics: { registry: ctx.registry, jobId: d.jobId, tmId: ctx.tmId, attemptNumber: d.attempt, jobMetrics: false },
     });

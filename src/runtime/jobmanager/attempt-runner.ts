@@ -1,0 +1,30 @@
+/**
+ * The JobMaster's seam to one attempt of its job, wherever the attempt runs: in this process
+ * (LocalAttempt) or on TaskManagers (ClusterAttempt). The JobMaster knows nothing else of
+ * how an attempt executes.
+ */
+import type { WeirError } from '../../errors/index.ts';
+import type { SubtaskRecords, VertexMetrics } from '../task/task-group.ts';
+
+export type AttemptOutcome = 'FINISHED' | 'FAILED' | 'CANCELED';
+
+export interface JobResult {
+  readonly jobName: string;
+  readonly state: AttemptOutcome;
+  readonly error?: WeirError;
+  /** What collect() sinks received, by name. */
+  readonly collected: ReadonlyMap<string, unknown[]>;
+  readonly durationMs: number;
+  /** Final record counts of the subtasks that ran, so they outlive the tasks' metrics. */
+  readonly records?: readonly SubtaskRecords[];
+}
+
+export interface AttemptRunner {
+  /** Runs the attempt to its end; never rejects for a job failure (the result says FAILED). */
+  run(): Promise<JobResult>;
+  cancel(): void;
+  /** Per-vertex records and watermarks, where the attempt can read them in this process. */
+  vertexMetrics(): VertexMetrics[];
+  /** Final record counts of the subtasks whose part of the attempt already ended. */
+  endedRecords(): SubtaskRecords[];
+}
