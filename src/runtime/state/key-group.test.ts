@@ -15,6 +15,17 @@ test('string keys hash their UTF-8 bytes, including multi-byte and astral charac
   for (const s of ['a', 'abc', 'ünïcödé', '日本語', 'emoji 😀 key', '\u0800', '\u07ff']) {
     assert.equal(hashKey(s), murmur3_32(utf8(s)), s);
   }
+  // ASCII runs are hashed four characters at a time: every length and every place where a
+  // multi-byte character (or a lone surrogate) interrupts them must still agree.
+  const ascii = 'abcdefghijklm';
+  for (let n = 0; n <= ascii.length; n++) {
+    for (const extra of ['', 'é', '日', '😀', '\ud800', 'é!', 'x日yz']) {
+      for (let at = 0; at <= n; at++) {
+        const s = ascii.slice(0, at) + extra + ascii.slice(at, n);
+        assert.equal(hashKey(s), murmur3_32(utf8(s)), JSON.stringify(s));
+      }
+    }
+  }
 });
 
 test('number keys hash their big-endian float64 bytes, and -0 equals 0', () => {
@@ -26,6 +37,7 @@ test('number keys hash their big-endian float64 bytes, and -0 equals 0', () => {
   assert.equal(hashKey(42), murmur3_32(be(42)));
   assert.equal(hashKey(-0), hashKey(0));
   assert.equal(hashKey(1.5), murmur3_32(be(1.5)));
+  for (const n of [1, -1, 255, 65536, 2 ** 31, -(2 ** 53), 1e-300, Number.MAX_VALUE, 123456.789]) assert.equal(hashKey(n), murmur3_32(be(n)), String(n));
 });
 
 test('key group and subtask follow DESIGN section 2', () => {

@@ -51,6 +51,13 @@ class Murmur3 {
     this.k = 0;
     this.n = 0;
   }
+
+  /** Continues a stream whose first `bytes` bytes (a multiple of 4) left the state `h`. */
+  resume(h: number, bytes: number): void {
+    this.h = h;
+    this.k = 0;
+    this.n = bytes;
+  }
 }
 
 function mixK(k: number): number {
@@ -165,14 +172,80 @@ export function checkKey(key: unknown): asserts key is KeyValue {
   throw invalidKey(describeValue(key));
 }
 
-export function hashKey(key: KeyValue): number {
+const u32 = new Uint32Array(f64.buffer);
+const [HI, LO] = littleEndian ? [1, 0] : [0, 1];
+
+function bswap(x: number): number {
+  return ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+}
+
+/** Murmur3's finalizer; returns the hash as a signed 32-bit integer (see hash32). */
+function fmix(h: number, length: number): number {
+  h ^= length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** A number's 8 big-endian bytes are two 4-byte blocks: two mixes, no byte loop. */
+function hashNumber(key: number): number {
+  if (!Number.isFinite(key)) throw invalidKey(`the number ${key}`);
+  f64[0] = key === 0 ? 0 : key; // -0 and 0 are the same key
+  return fmix(mixH(mixH(0, bswap(u32[HI]!)), bswap(u32[LO]!)), 8);
+}
+
+/** ASCII runs go four characters per block; the first other character hands over to the byte stream. */
+function hashString(key: string): number {
+  const len = key.length;
+  let h = 0;
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const c0 = key.charCodeAt(i);
+    const c1 = key.charCodeAt(i + 1);
+    const c2 = key.charCodeAt(i + 2);
+    const c3 = key.charCodeAt(i + 3);
+    if ((c0 | c1 | c2 | c3) >= 0x80) break;
+    h = mixH(h, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24));
+  }
+  if (i === len) return fmix(h, len);
+  let tail = true;
+  for (let j = i; j < len; j++) {
+    if (key.charCodeAt(j) >= 0x80) {
+      tail = false;
+      break;
+    }
+  }
+  if (tail) {
+    // At most three ASCII characters remain.
+    let k = 0;
+    for (let j = i; j < len; j++) k |= key.charCodeAt(j) << ((j - i) * 8);
+    return fmix(h ^ mixK(k), len);
+  }
+  scratch.resume(h, i);
+  feedUtf8(scratch, i === 0 ? key : key.slice(i));
+  return scratch.finish() | 0;
+}
+
+/**
+ * The key hash as a signed 32-bit integer: a function that returns an unsigned value above
+ * 2^31 hands back a boxed number, an allocation per record, so callers reinterpret it.
+ */
+function hash32(key: KeyValue): number {
+  if (typeof key === 'number') return hashNumber(key);
+  if (typeof key === 'string') return hashString(key);
   scratch.reset();
   feedKey(scratch, key);
-  return scratch.finish();
+  return scratch.finish() | 0;
+}
+
+export function hashKey(key: KeyValue): number {
+  return hash32(key) >>> 0;
 }
 
 export function keyGroupFor(key: KeyValue, maxParallelism: number): number {
-  return hashKey(key) % maxParallelism;
+  return (hash32(key) >>> 0) % maxParallelism;
 }
 
 export function subtaskForKeyGroup(keyGroup: number, parallelism: number, maxParallelism: number): number {
