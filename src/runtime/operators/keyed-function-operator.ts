@@ -20,7 +20,7 @@ export abstract class KeyedFunctionOperator<F extends TimedFunction> extends Key
   }
 
   override async open(): Promise<void> {
-    super.open();
+    await super.open();
     this.ctx = new ProcessContextImpl(this, this.timers);
     await openFunction(this.fn, new StreamingRuntimeContext(this.setup));
   }

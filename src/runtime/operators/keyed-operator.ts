@@ -1,4 +1,8 @@
-/** Base of operators on keyed streams: sets the current key per record and owns the timers. */
+/**
+ * Base of operators on keyed streams: sets the current key per record, owns the timers,
+ * and tells the task which keys a batch or a round of timers will touch, so a backend
+ * that reads ahead (RocksDB) can fetch them in one go before user code runs.
+ */
 import { WeirError, errorMessage } from '../../errors/index.ts';
 import { checkKey } from '../state/key-group.ts';
 import type { KeyValue } from '../state/key-group.ts';
@@ -11,12 +15,14 @@ import { StreamOperator } from './stream-operator.ts';
 export abstract class KeyedOperator extends StreamOperator implements TimerTarget {
   protected backend!: KeyedStateBackend;
   protected timers!: InternalTimerService;
+  /** Names this operator's timers in snapshots. */
+  protected readonly timerServiceName: string = 'user-timers';
 
-  override open(): void | Promise<void> {
+  override async open(): Promise<void> {
     const backend = this.setup.stateBackend;
-    if (!backend) throw new Error(`internal: keyed operator "${this.setup.name}" has no state backend`);
+    if (!backend) throw new WeirError('INTERNAL', `keyed operator "${this.setup.name}" has no state backend`, false);
     this.backend = backend;
-    this.timers = new InternalTimerService(backend, this.setup.processingTime, this);
+    this.timers = new InternalTimerService(this.timerServiceName, backend, this.setup.processingTime, this);
   }
 
   /** Extracts and checks the key of a record on `input`, and makes it current. */
@@ -32,7 +38,7 @@ export abstract class KeyedOperator extends StreamOperator implements TimerTarge
     try {
       return this.setup.keySelectors[input]!(value) as KeyValue;
     } catch (err) {
-      throw new WeirError('USER_FUNCTION_FAILED', `the key selector failed: ${errorMessage(err)}`, false, { cause: err });
+      throw new WeirError('USER_FUNCTION_FAILED', `the key selector failed: ${errorMessage(err)}`, true, { cause: err });
     }
   }
 
@@ -47,6 +53,16 @@ export abstract class KeyedOperator extends StreamOperator implements TimerTarge
       throw this.fail(err);
     }
     return this.backend.prefetch(keys);
+  }
+
+  override prefetchEventTimers(watermark: number): Promise<void> | undefined {
+    if (!this.backend.prefetches || this.timers.numEventTimeTimers() === 0) return undefined;
+    return this.backend.prefetch(this.timers.eventTimeKeysDue(watermark));
+  }
+
+  override prefetchProcessingTimers(now: number): Promise<void> | undefined {
+    if (!this.backend.prefetches || this.timers.numProcessingTimeTimers() === 0) return undefined;
+    return this.backend.prefetch(this.timers.processingTimeKeysDue(now));
   }
 
   override processWatermark(timestamp: number, _input: number): void {

@@ -59,8 +59,8 @@ export class RollingReduceOperator extends KeyedOperator {
     super();
   }
 
-  override open(): void {
-    super.open();
+  override async open(): Promise<void> {
+    await super.open();
     this.state = this.backend.getValueState(new ValueStateDescriptor<unknown>('_rolling_reduce'));
   }
 

@@ -41,8 +41,18 @@ export abstract class StreamOperator {
 
   close(): void | Promise<void> {}
 
-  /** The keys a batch will touch, for state prefetching; undefined when not keyed. */
+  /** Makes the state a batch will touch readable synchronously; undefined when nothing to wait for. */
   prefetch(_batch: RecordBatch, _input: number): Promise<void> | undefined {
+    return undefined;
+  }
+
+  /** The same for the event-time timers this watermark will fire. */
+  prefetchEventTimers(_watermark: number): Promise<void> | undefined {
+    return undefined;
+  }
+
+  /** The same for the processing-time timers due at `now`. */
+  prefetchProcessingTimers(_now: number): Promise<void> | undefined {
     return undefined;
   }
 

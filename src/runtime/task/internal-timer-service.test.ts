@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend.ts';
+import { KeyGroupRange } from '../state/key-group.ts';
 import { VirtualClock } from './clock.ts';
 import { InternalTimerService } from './internal-timer-service.ts';
 import type { Timer } from './internal-timer-service.ts';
@@ -8,11 +9,11 @@ import { ProcessingTimeService } from './processing-time-service.ts';
 
 function service(onFire: (t: Timer, s: InternalTimerService) => void = () => {}) {
   const clock = new VirtualClock(0);
-  const backend = new HeapKeyedStateBackend(clock);
+  const backend = new HeapKeyedStateBackend({ clock, maxParallelism: 128, keyGroupRange: new KeyGroupRange(0, 127) });
   const fired: string[] = [];
-  const timers: InternalTimerService = new InternalTimerService(backend, new ProcessingTimeService(clock), {
+  const timers: InternalTimerService = new InternalTimerService('user-timers', backend, new ProcessingTimeService(clock), {
     onEventTime: (t) => {
-      fired.push(`${String(t.key)}/${t.namespace}@${t.time}`);
+      fired.push(`${String(t.key.key)}/${t.namespace}@${t.time}`);
       onFire(t, timers);
     },
     onProcessingTime: () => {},
@@ -52,7 +53,7 @@ test('a time registered again after its timers fired gets a new timer, which fir
 
 test('timers registered at the firing time while it fires run in the same watermark; a deleted timer can be set again', () => {
   const s = service((t, timers) => {
-    if (t.key === 'a') {
+    if (t.key.key === 'a') {
       s.backend.setCurrentKey('late');
       timers.registerEventTimeTimer('w', 100); // same time as the one firing
     }

@@ -14,7 +14,8 @@ import { createOperator, isKeyed, keySelectorsOf } from '../operators/operator-f
 import type { Output } from '../operators/output.ts';
 import { SourceOperator } from '../operators/source-operator.ts';
 import { SinkOperator } from '../operators/sink-operator.ts';
-import { HeapKeyedStateBackend } from '../state/heap/heap-keyed-state-backend.ts';
+import { createKeyedStateBackend, stateBackendType } from '../state/state-backend-factory.ts';
+import { KeyGroupRange } from '../state/key-group.ts';
 import { ExecutorMetrics } from '../metrics/executor-metrics.ts';
 import type { TaskMetricsOptions } from '../metrics/executor-metrics.ts';
 import type { MetricRegistry } from '../metrics/registry.ts';
@@ -177,7 +178,7 @@ export class TaskGroup {
         for (let input = 0; input < inputCount; input++) task.inputs.filter((c) => c.input === input).forEach((c, i) => (c.valveIndex = i));
         task.setupInputs(inputCount);
         const outs = outputsOf.get(task)!;
-        const backend = chain.some((n) => isKeyed(n.transformation)) ? new HeapKeyedStateBackend(this.clock) : undefined;
+        const backendType = stateBackendType(this.plan.config);
         task.operators.forEach((op, i) => {
           const node = chain[i]!;
           const next = task.operators[i + 1];
@@ -196,7 +197,9 @@ export class TaskGroup {
               config: this.plan.config,
               clock: this.clock,
               processingTime: task.processingTime,
-              stateBackend: isKeyed(node.transformation) ? backend : undefined,
+              stateBackend: isKeyed(node.transformation)
+                ? createKeyedStateBackend(backendType, { clock: this.clock, maxParallelism: node.maxParallelism, keyGroupRange: KeyGroupRange.forSubtask(node.maxParallelism, v.parallelism, task.subtaskIndex) })
+                : undefined,
               keySelectors: keySelectorsOf(node.transformation),
               trackAsync: (w) => task.trackAsync(w),
               addToResult: (name, values) => this.addToResult(name, values),

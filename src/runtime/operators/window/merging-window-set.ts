@@ -1,10 +1,17 @@
 /**
  * The active windows of one key for a merging assigner (sessions). Adding a window may
- * merge it with existing ones; the caller's merge callback moves state and timers.
+ * merge it with existing ones; the caller's merge callback moves state and timers. The
+ * state keeps window ids (plain strings), so it snapshots like any other value.
  */
 import type { MergingWindowAssigner } from '../../../api/windows/assigners.ts';
 import type { ValueState } from '../../../api/state.ts';
+import { GlobalWindow, TimeWindow } from '../../../api/windows/window.ts';
 import type { Window } from '../../../api/windows/window.ts';
+
+/** The window a state namespace or a stored id names. */
+export function windowFromId(id: string): Window {
+  return id === 'global' ? GlobalWindow.INSTANCE : TimeWindow.fromId(id);
+}
 
 export type MergeCallback = (mergeResult: Window, mergedWindows: Window[]) => void;
 
@@ -13,9 +20,9 @@ export class MergingWindowSet {
 
   constructor(
     private readonly assigner: MergingWindowAssigner<unknown, Window>,
-    private readonly state: ValueState<Window[]>,
+    private readonly state: ValueState<string[]>,
   ) {
-    this.windows = state.value() ?? [];
+    this.windows = (state.value() ?? []).map(windowFromId);
   }
 
   contains(window: Window): boolean {
@@ -50,6 +57,6 @@ export class MergingWindowSet {
 
   persist(): void {
     if (this.windows.length === 0) this.state.clear();
-    else this.state.update(this.windows);
+    else this.state.update(this.windows.map((w) => w.id));
   }
 }

@@ -14,6 +14,7 @@ import type { TimeWindow, Window } from '../../../api/windows/window.ts';
 import type { AggregateFunction, Collector } from '../../../api/functions.ts';
 import type { WindowSpec } from '../../../api/transformation.ts';
 import { HeapKeyedStateBackend } from '../../state/heap/heap-keyed-state-backend.ts';
+import { KeyGroupRange } from '../../state/key-group.ts';
 import { AggregatingStateDescriptor } from '../../../api/state.ts';
 import { VirtualClock } from '../../task/clock.ts';
 import { ProcessingTimeService } from '../../task/processing-time-service.ts';
@@ -49,7 +50,7 @@ class Describe extends ProcessWindowFunction<number, string, string, TimeWindow>
 
 async function harness(lateness: number) {
   const clock = new VirtualClock(0);
-  const backend = new HeapKeyedStateBackend(clock);
+  const backend = new HeapKeyedStateBackend({ clock, maxParallelism: 128, keyGroupRange: new KeyGroupRange(0, 127) });
   const log: string[] = [];
   const spec: WindowSpec = {
     kind: 'window',
@@ -95,7 +96,21 @@ async function harness(lateness: number) {
     send: (...recs: Rec[]) => op.processBatch(new RecordBatch(recs, recs.map((r) => r.t))),
     watermark: (t: number) => op.processWatermark(t, 0),
     /** The slice state as namespace -> key -> accumulator. */
-    layout: () => Object.fromEntries([...slices.table.namespaces].map(([ns, m]) => [ns, Object.fromEntries(m)])),
+    layout: () =>
+      Object.fromEntries(
+        slices.namespaces().map((ns) => {
+          slices.setCurrentNamespace(ns);
+          return [
+            ns,
+            Object.fromEntries(
+              slices.keysIn(ns).map((k) => {
+                backend.setCurrentKeyRef(k);
+                return [String(k.key), slices.getAccumulator()];
+              }),
+            ),
+          ];
+        }),
+      ),
   };
 }
 

@@ -19,16 +19,14 @@ import type { SlidingEventTimeWindows } from '../../../api/windows/assigners.ts'
 import { TimeWindow } from '../../../api/windows/window.ts';
 import type { Collector, AggregateFunction } from '../../../api/functions.ts';
 import { AggregatingStateDescriptor } from '../../../api/state.ts';
-import type { HeapAggregatingState } from '../../state/heap/heap-states.ts';
-import { keyIdentity } from '../../state/keyed-state-backend.ts';
+import type { InternalAggregatingState } from '../../state/keyed-state-backend.ts';
 import type { KeyValue } from '../../state/key-group.ts';
-import type { KeyId } from '../../state/heap/state-table.ts';
 import type { RecordBatch } from '../../stream-element.ts';
 import { KeyedOperator } from '../keyed-operator.ts';
 import { StreamingRuntimeContext } from '../streaming-runtime-context.ts';
 import { closeFunction, openFunction } from '../stream-operator.ts';
 import { WindowContext } from './window-trigger-context.ts';
-import { NO_ACCUMULATOR, SliceStore, WindowKeys } from './window-slices.ts';
+import { NO_ACCUMULATOR, SliceStore, WindowKeys, copyOf } from './window-slices.ts';
 import { WindowSchedule } from './window-schedule.ts';
 
 export class SlicingWindowOperator extends KeyedOperator implements Collector<unknown> {
@@ -38,6 +36,7 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
   private readonly lateness: number;
   private readonly slicesPerWindow: number;
   private readonly agg: AggregateFunction<unknown, unknown, unknown>;
+  private state!: InternalAggregatingState<unknown, unknown, unknown>;
   private slices!: SliceStore;
   private readonly schedule = new WindowSchedule();
   private readonly windowKeys = new WindowKeys();
@@ -59,9 +58,11 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
   }
 
   override async open(): Promise<void> {
-    super.open();
-    const state = this.backend.getAggregatingState(new AggregatingStateDescriptor('window-slices', this.agg)) as HeapAggregatingState<unknown, unknown, unknown>;
-    this.slices = new SliceStore(state.table, this.slide);
+    await super.open();
+    this.state = this.backend.getAggregatingState(new AggregatingStateDescriptor('window-slices', this.agg));
+    this.slices = new SliceStore(this.state, this.slide);
+    // Restored slices fire and clean up their windows as new ones would.
+    for (const start of this.slices.restore()) this.scheduleWindowsOf(start, -Infinity);
     this.ctx = new WindowContext(this.backend, this.timers, this.output);
     await openFunction(this.spec.fn.process?.fn, new StreamingRuntimeContext(this.setup));
   }
@@ -103,11 +104,11 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
       slice = this.slices.getOrCreate(sliceStart);
       this.scheduleWindowsOf(sliceStart, wm);
     }
-    const id = keyIdentity(key);
-    const accs = slice.accs;
-    const acc = accs.get(id);
-    if (acc === undefined && !accs.has(id)) this.slices.firstRecord(slice, key);
-    accs.set(id, this.agg.add(value, acc === undefined ? this.agg.createAccumulator() : acc));
+    const state = this.state;
+    state.setCurrentNamespace(slice.namespace);
+    const acc = state.getAccumulator();
+    if (acc === undefined) this.slices.firstRecord(slice, this.backend.currentKeyRef());
+    state.updateAccumulator(this.agg.add(value, acc === undefined ? this.agg.createAccumulator() : acc));
     const firstWindowMax = sliceStart - (this.slicesPerWindow - 1) * this.slide + this.size - 1;
     if (firstWindowMax > wm) return; // no window of this slice has fired yet
     // Late firings of the windows already fired but not yet cleaned up, as EventTimeTrigger
@@ -115,7 +116,7 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
     for (let k = 0; k < this.slicesPerWindow; k++) {
       const start = sliceStart - k * this.slide;
       const max = start + this.size - 1;
-      if (max <= wm && max + lateness > wm) this.fireKey(new TimeWindow(start, start + this.size), key, id);
+      if (max <= wm && max + lateness > wm) this.fireKey(new TimeWindow(start, start + this.size), key);
     }
   }
 
@@ -148,9 +149,9 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
     const clear = this.lateness === 0 ? this.spec.fn.process?.fn.clear : undefined;
     for (let i = 0; i < wk.keys.length; i++) {
       const key = wk.keys[i]!;
-      this.backend.setCurrentKey(key);
+      this.backend.setCurrentKeyRef(key);
       const acc = wk.accs[i];
-      if (acc !== NO_ACCUMULATOR) this.emit(window, key, this.agg.getResult(acc));
+      if (acc !== NO_ACCUMULATOR) this.emit(window, key.key, this.agg.getResult(acc));
       if (clear) this.clearKey(window);
     }
     if (this.lateness === 0) this.slices.drop(start);
@@ -164,7 +165,7 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
       const wk = this.windowKeys;
       this.slices.collect(start, window.end, wk);
       for (let i = 0; i < wk.keys.length; i++) {
-        this.backend.setCurrentKey(wk.keys[i]!);
+        this.backend.setCurrentKeyRef(wk.keys[i]!);
         this.clearKey(window);
       }
     }
@@ -177,15 +178,13 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
   }
 
   /** Late firing for one key: merges its accumulators of the window's slices. */
-  private fireKey(window: TimeWindow, key: KeyValue, id: KeyId): void {
+  private fireKey(window: TimeWindow, key: KeyValue): void {
     let acc: unknown;
     let any = false;
     for (let start = window.start; start < window.end; start += this.slide) {
-      const sliceAcc = this.slices.accumulator(start, id);
+      const sliceAcc = this.slices.accumulator(start);
       if (sliceAcc === undefined) continue;
-      // merge may reuse either argument: hand it a copy, never the stored slice.
-      const copy = typeof sliceAcc === 'object' && sliceAcc !== null ? structuredClone(sliceAcc) : sliceAcc;
-      acc = this.agg.merge(any ? acc : this.agg.createAccumulator(), copy);
+      acc = this.agg.merge(any ? acc : this.agg.createAccumulator(), copyOf(sliceAcc));
       any = true;
     }
     if (any) this.emit(window, key, this.agg.getResult(acc));

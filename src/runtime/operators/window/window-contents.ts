@@ -6,11 +6,10 @@
 import { AggregatingStateDescriptor, ListStateDescriptor, ReducingStateDescriptor } from '../../../api/state.ts';
 import type { WindowFunctionSpec } from '../../../api/transformation.ts';
 import type { TimestampedValue } from '../../../api/windows/evictors.ts';
-import type { KeyedStateBackend, InternalKvState } from '../../state/keyed-state-backend.ts';
-import type { HeapAggregatingState, HeapListState, HeapReducingState } from '../../state/heap/heap-states.ts';
+import type { KeyedStateBackend, InternalMergingState } from '../../state/keyed-state-backend.ts';
 
 export interface WindowContents {
-  readonly state: InternalKvState;
+  readonly state: InternalMergingState;
   add(value: unknown, timestamp: number): void;
   /** The function's input, or undefined when the window holds nothing. */
   read(): unknown[] | undefined;
@@ -21,7 +20,7 @@ export interface WindowContents {
 
 export function createWindowContents(backend: KeyedStateBackend, fn: WindowFunctionSpec, evicting: boolean): WindowContents {
   if (evicting) {
-    const state = backend.getListState(new ListStateDescriptor<TimestampedValue<unknown>>('window-contents')) as HeapListState<TimestampedValue<unknown>>;
+    const state = backend.getListState(new ListStateDescriptor<TimestampedValue<unknown>>('window-contents'));
     return {
       state,
       add: (value, timestamp) => state.add({ value, timestamp }),
@@ -34,7 +33,7 @@ export function createWindowContents(backend: KeyedStateBackend, fn: WindowFunct
     };
   }
   if (fn.kind === 'reduce') {
-    const state = backend.getReducingState(new ReducingStateDescriptor<unknown>('window-contents', fn.reduce)) as HeapReducingState<unknown>;
+    const state = backend.getReducingState(new ReducingStateDescriptor<unknown>('window-contents', fn.reduce));
     return {
       state,
       add: (value) => state.add(value),
@@ -45,7 +44,7 @@ export function createWindowContents(backend: KeyedStateBackend, fn: WindowFunct
     };
   }
   if (fn.kind === 'aggregate') {
-    const state = backend.getAggregatingState(new AggregatingStateDescriptor('window-contents', fn.aggregate)) as HeapAggregatingState<unknown, unknown, unknown>;
+    const state = backend.getAggregatingState(new AggregatingStateDescriptor('window-contents', fn.aggregate));
     return {
       state,
       add: (value) => state.add(value),
@@ -55,7 +54,7 @@ export function createWindowContents(backend: KeyedStateBackend, fn: WindowFunct
       },
     };
   }
-  const state = backend.getListState(new ListStateDescriptor<unknown>('window-contents')) as HeapListState<unknown>;
+  const state = backend.getListState(new ListStateDescriptor<unknown>('window-contents'));
   return {
     state,
     add: (value) => state.add(value),

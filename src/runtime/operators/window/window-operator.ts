@@ -9,7 +9,6 @@ import type { WindowSpec } from '../../../api/transformation.ts';
 import { MergingWindowAssigner } from '../../../api/windows/assigners.ts';
 import type { TriggerResult } from '../../../api/windows/triggers.ts';
 import { EventTimeTrigger } from '../../../api/windows/triggers.ts';
-import { GlobalWindow, TimeWindow } from '../../../api/windows/window.ts';
 import type { Window } from '../../../api/windows/window.ts';
 import type { Collector } from '../../../api/functions.ts';
 import { WeirError } from '../../../errors/index.ts';
@@ -18,25 +17,23 @@ import type { Timer } from '../../task/internal-timer-service.ts';
 import { KeyedOperator } from '../keyed-operator.ts';
 import { StreamingRuntimeContext } from '../streaming-runtime-context.ts';
 import { closeFunction, openFunction } from '../stream-operator.ts';
-import { MergingWindowSet } from './merging-window-set.ts';
+import { MergingWindowSet, windowFromId } from './merging-window-set.ts';
 import { applyIncremental, createWindowContents } from './window-contents.ts';
 import type { WindowContents } from './window-contents.ts';
 import { WindowContext } from './window-trigger-context.ts';
 
-function windowFromId(id: string): Window {
-  return id === 'global' ? GlobalWindow.INSTANCE : TimeWindow.fromId(id);
-}
-
 export class WindowOperator extends KeyedOperator implements Collector<unknown> {
   private contents!: WindowContents;
   private ctx!: WindowContext;
-  private mergingState: ValueState<Window[]> | undefined;
+  /** Merging assigners: the ids of the current key's active windows. */
+  private mergingState: ValueState<string[]> | undefined;
   private readonly merging: MergingWindowAssigner<unknown, Window> | undefined;
   private readonly eventTime: boolean;
   private readonly assignerContext = { getCurrentProcessingTime: () => this.setup.processingTime.now() };
   private outputTimestamp = NaN;
   numLateRecordsDropped = 0;
   private readonly cleanupIsTriggerTimer: boolean;
+  protected override readonly timerServiceName = 'window-timers';
 
   constructor(private readonly spec: WindowSpec) {
     super();
@@ -55,10 +52,10 @@ export class WindowOperator extends KeyedOperator implements Collector<unknown> 
   }
 
   override async open(): Promise<void> {
-    super.open();
+    await super.open();
     this.contents = createWindowContents(this.backend, this.spec.fn, this.spec.evictor !== undefined);
     this.ctx = new WindowContext(this.backend, this.timers, this.output);
-    if (this.merging) this.mergingState = this.backend.getValueState(new ValueStateDescriptor<Window[]>('merging-window-set'));
+    if (this.merging) this.mergingState = this.backend.getValueState(new ValueStateDescriptor<string[]>('merging-window-set'));
     await openFunction(this.processFn?.fn, new StreamingRuntimeContext(this.setup));
   }
 

@@ -1,26 +1,25 @@
 /**
  * The slices (slide-long panes) of a slicing window operator, for all keys at once.
  *
- * Accumulators live in the keyed state table, one namespace per slice (`start:end`) and
- * one entry per key, so the state a snapshot sees is plain (slice, key) -> accumulator.
- * Nothing is kept per window or per (key, window). Beside the state each slice keeps, in
- * memory only, its keys in the order of their first record and that record's arrival
- * number: enough to list a window's keys in the order of their first record in the window
- * (the order the general window operator's per-key timers fire in). The keys are those of
- * the slice's namespace, in insertion order, so a restore can rebuild them from the state;
- * only the arrival order across slices would be approximate.
+ * Accumulators live in keyed state, one namespace per slice (`start:end`) and one entry
+ * per key, so the state a snapshot sees is plain (slice, key) -> accumulator in whatever
+ * backend holds it. Nothing is kept per window or per (key, window). Beside the state each
+ * slice keeps, in memory only, its keys in the order of their first record and that
+ * record's arrival number: enough to list a window's keys in the order of their first
+ * record in the window (the order the general window operator's per-key timers fire in).
+ * After a restore the slices are rebuilt from the state's namespaces and keys; only the
+ * arrival order across slices is then approximate.
  */
 import type { AggregateFunction } from '../../../api/functions.ts';
-import { keyIdentity } from '../../state/keyed-state-backend.ts';
-import type { KeyValue } from '../../state/key-group.ts';
-import type { KeyId, StateTable } from '../../state/heap/state-table.ts';
+import type { InternalAggregatingState } from '../../state/keyed-state-backend.ts';
+import type { KeyId, KeyRef } from '../../state/key-identity.ts';
 
 export interface Slice {
   readonly start: number;
-  /** The slice's namespace in the state table: key id -> accumulator. */
-  readonly accs: Map<KeyId, unknown>;
+  /** The slice's namespace in the state. */
+  readonly namespace: string;
   /** Keys in the order of their first record in this slice ... */
-  readonly keys: KeyValue[];
+  readonly keys: KeyRef[];
   /** ... and the operator-wide arrival number of that record. */
   readonly seqs: number[];
 }
@@ -31,7 +30,7 @@ export const NO_ACCUMULATOR: unique symbol = Symbol('no accumulator');
 /** What a window holds, per key: filled by SliceStore.collect, reused between windows. */
 export class WindowKeys {
   /** Keys in the order of their first record in the window. */
-  readonly keys: KeyValue[] = [];
+  readonly keys: KeyRef[] = [];
   /** Merged accumulator per key (parallel to keys), or NO_ACCUMULATOR. */
   readonly accs: unknown[] = [];
   /** Key id -> position, while collecting. */
@@ -44,6 +43,11 @@ export class WindowKeys {
   }
 }
 
+/** merge may reuse either argument: it gets a copy of a stored accumulator, never the stored one. */
+export function copyOf(acc: unknown): unknown {
+  return typeof acc === 'object' && acc !== null ? structuredClone(acc) : acc;
+}
+
 export class SliceStore {
   private readonly slices = new Map<number, Slice>();
   /** The last slice used: consecutive records mostly fall into the same one. */
@@ -51,7 +55,7 @@ export class SliceStore {
   private seq = 0;
 
   constructor(
-    private readonly table: StateTable<unknown>,
+    private readonly state: InternalAggregatingState<unknown, unknown, unknown>,
     private readonly slide: number,
   ) {}
 
@@ -63,73 +67,86 @@ export class SliceStore {
     return s;
   }
 
-  /** The slice starting at `start`, created (with its state namespace) when missing. */
+  /** The slice starting at `start`, created when missing. */
   getOrCreate(start: number): Slice {
     let s = this.get(start);
     if (s === undefined) {
-      s = { start, accs: this.table.namespace(`${start}:${start + this.slide}`), keys: [], seqs: [] };
+      s = { start, namespace: `${start}:${start + this.slide}`, keys: [], seqs: [] };
       this.slices.set(start, s);
     }
     this.last = s;
     return s;
   }
 
-  /** Notes that `key` got its first record in `slice`. */
-  firstRecord(slice: Slice, key: KeyValue): void {
+  /** Notes that the current key got its first record in `slice`. */
+  firstRecord(slice: Slice, key: KeyRef): void {
     slice.keys.push(key);
     slice.seqs.push(this.seq++);
   }
 
   /** Drops a slice and its state for every key (no window needs it any more). */
   drop(start: number): void {
-    if (!this.slices.delete(start)) return;
-    if (this.last?.start === start) this.last = undefined;
-    this.table.dropNamespace(`${start}:${start + this.slide}`);
+    const s = this.slices.get(start);
+    if (!s) return;
+    this.slices.delete(start);
+    if (this.last === s) this.last = undefined;
+    this.state.clearNamespace(s.namespace);
   }
 
-  /** One key's accumulator in one slice; undefined when it has none. */
-  accumulator(start: number, id: KeyId): unknown {
-    return this.get(start)?.accs.get(id);
+  /** The current key's accumulator in one slice; undefined when it has none. */
+  accumulator(start: number): unknown {
+    const s = this.get(start);
+    if (s === undefined) return undefined;
+    this.state.setCurrentNamespace(s.namespace);
+    return this.state.getAccumulator();
+  }
+
+  /** Rebuilds the slices from restored state; returns their starts, in order. */
+  restore(): number[] {
+    const starts: number[] = [];
+    for (const ns of this.state.namespaces()) {
+      const start = Number(ns.slice(0, ns.indexOf(':')));
+      const slice = this.getOrCreate(start);
+      for (const key of this.state.keysIn(ns)) this.firstRecord(slice, key);
+      starts.push(start);
+    }
+    return starts.sort((a, b) => a - b);
   }
 
   /**
    * Fills `out` with the keys of window [start, end) in the order of their first record in
    * it and, with `agg`, each key's accumulators merged in slice order (as a per-key firing
-   * merges them). merge may reuse either argument, so it gets a copy of the stored one.
+   * merges them). Leaves the last key of the window current.
    */
   collect(start: number, end: number, out: WindowKeys, agg?: AggregateFunction<unknown, unknown, unknown>): void {
     out.reset();
     const { keys, accs, index } = out;
     let maxSeq = -1;
     let interleaved = false;
+    const state = this.state;
     let last = end - this.slide;
     while (last >= start && !this.slices.has(last)) last -= this.slide;
     for (let s = start; s < end; s += this.slide) {
       const slice = this.slices.get(s);
-      if (slice === undefined) continue;
-      const { seqs, keys: sliceKeys, accs: sliceAccs } = slice;
-      if (sliceKeys.length !== sliceAccs.size) throw new Error(`internal: slice ${s} lists ${sliceKeys.length} keys for ${sliceAccs.size} entries`);
-      if (seqs.length === 0) continue;
+      if (slice === undefined || slice.seqs.length === 0) continue;
+      const { seqs, keys: sliceKeys } = slice;
       if (seqs[0]! < maxSeq) interleaved = true;
       maxSeq = Math.max(maxSeq, seqs[seqs.length - 1]!);
-      // The state map iterates in insertion order, which is the order of sliceKeys: entries
-      // are only ever added (an undefined accumulator stays as an entry) or dropped with the slice.
+      if (agg !== undefined) state.setCurrentNamespace(slice.namespace);
       // No later slice looks keys up: the last one only adds what is new.
       const indexNew = s !== last || interleaved;
-      let j = 0;
-      for (const [id, acc] of sliceAccs) {
-        const i = index.get(id);
-        const has = agg !== undefined && acc !== undefined;
-        const copy = has && typeof acc === 'object' && acc !== null ? structuredClone(acc) : acc;
+      for (let j = 0; j < sliceKeys.length; j++) {
+        const key = sliceKeys[j]!;
+        const acc = agg === undefined ? undefined : state.getAccumulatorOf(key);
+        const i = index.get(key.id);
         if (i === undefined) {
-          if (indexNew) index.set(id, keys.length);
-          keys.push(sliceKeys[j]!);
-          accs.push(has ? agg.merge(agg.createAccumulator(), copy) : NO_ACCUMULATOR);
-        } else if (has) {
+          if (indexNew) index.set(key.id, keys.length);
+          keys.push(key);
+          accs.push(acc !== undefined ? agg!.merge(agg!.createAccumulator(), copyOf(acc)) : NO_ACCUMULATOR);
+        } else if (acc !== undefined) {
           const prev = accs[i];
-          accs[i] = agg.merge(prev === NO_ACCUMULATOR ? agg.createAccumulator() : prev, copy);
+          accs[i] = agg!.merge(prev === NO_ACCUMULATOR ? agg!.createAccumulator() : prev, copyOf(acc));
         }
-        j++;
       }
     }
     if (interleaved) this.sortByFirstRecord(start, end, out);
@@ -147,7 +164,7 @@ export class SliceStore {
       const slice = this.slices.get(s);
       if (slice === undefined) continue;
       for (let j = 0; j < slice.keys.length; j++) {
-        const i = index.get(keyIdentity(slice.keys[j]!))!;
+        const i = index.get(slice.keys[j]!.id)!;
         if (slice.seqs[j]! < firstSeq[i]!) firstSeq[i] = slice.seqs[j]!;
       }
     }

@@ -5,7 +5,8 @@ import type { ReducingState, ReducingStateDescriptor, StateDescriptor } from '..
 import type { OnMergeContext } from '../../../api/windows/triggers.ts';
 import type { Window } from '../../../api/windows/window.ts';
 import type { ProcessWindowContext } from '../../../api/windows/window-functions.ts';
-import type { InternalKvState, KeyedStateBackend } from '../../state/keyed-state-backend.ts';
+import type { InternalKvState, InternalMergingState, KeyedStateBackend } from '../../state/keyed-state-backend.ts';
+import { WeirError } from '../../../errors/index.ts';
 import { VOID_NAMESPACE } from '../../state/keyed-state-backend.ts';
 import type { InternalTimerService } from '../../task/internal-timer-service.ts';
 import type { Output } from '../output.ts';
@@ -82,8 +83,11 @@ export class WindowContext implements OnMergeContext, ProcessWindowContext<Windo
     return s;
   }
   mergePartitionedState(d: StateDescriptor): void {
-    const getter = (d.kind === 'value' ? 'getValueState' : `get${d.kind[0]!.toUpperCase()}${d.kind.slice(1)}State`) as StateGetterName;
-    const s = (this.backend[getter] as (d: unknown) => InternalKvState)(d);
+    if (d.kind === 'value' || d.kind === 'map') {
+      throw new WeirError('STATE_NOT_MERGEABLE', `state "${d.name}" (${d.kind}) cannot be merged; session windows need list, reducing or aggregating state`, false);
+    }
+    const getter = `get${d.kind[0]!.toUpperCase()}${d.kind.slice(1)}State` as StateGetterName;
+    const s = (this.backend[getter] as (d: unknown) => InternalMergingState)(d);
     s.mergeNamespaces(this.current.id, this.mergedWindows.map((w) => w.id));
   }
   windowState(): KeyedStateStore {

@@ -12,10 +12,11 @@ import { StateTtlConfig } from '../../../api/state-ttl.ts';
 import type { StateTtlConfig as TtlConfig } from '../../../api/state-ttl.ts';
 import { VirtualClock } from '../../task/clock.ts';
 import { HeapKeyedStateBackend } from './heap-keyed-state-backend.ts';
+import { KeyGroupRange } from '../key-group.ts';
 
 function setup(): { clock: VirtualClock; backend: HeapKeyedStateBackend } {
   const clock = new VirtualClock(0);
-  return { clock, backend: new HeapKeyedStateBackend(clock) };
+  return { clock, backend: new HeapKeyedStateBackend({ clock, maxParallelism: 128, keyGroupRange: new KeyGroupRange(0, 127) }) };
 }
 
 /** Average of numbers: accumulator [sum, count]. */
@@ -66,6 +67,15 @@ test('composite (array) keys with equal elements share state', () => {
   backend.setCurrentKey(['x', 1]); // a different array with the same elements
   assert.equal(s.value(), 1);
   backend.setCurrentKey(['x', 2]);
+  assert.equal(s.value(), undefined);
+  // Keys that differ only in type stay apart, inside composite keys too.
+  backend.setCurrentKey([5n]);
+  s.update(10);
+  backend.setCurrentKey(['5n']);
+  assert.equal(s.value(), undefined);
+  backend.setCurrentKey(5n);
+  assert.equal(s.value(), undefined);
+  backend.setCurrentKey('5n');
   assert.equal(s.value(), undefined);
 });
 
@@ -308,9 +318,11 @@ test('TTL reducing and aggregating state: add restamps, expired accumulators res
 test('TTL incremental cleanup: each access checks the next N entries and drops expired ones of any key', () => {
   const { clock, backend } = setup();
   const s = backend.getValueState(new ValueStateDescriptor<number>('v').enableTimeToLive(StateTtlConfig.newBuilder(100).cleanupIncrementally(2).build()));
-  // Writes at t=0 of k0..k3, each followed by a check of up to 2 entries (none expired).
-  // The cursor walks the table: w(k0) sees k0, then the end (restart); w(k1) sees k0, k1;
-  // w(k2) sees k2, then the end (restart); w(k3) sees k0, k1 and stops after k1.
+  // The cursor walks the table key group by key group (as Flink's incremental visitor):
+  // k1 is in key group 42, k2 in 72, k0 in 86, k3 in 125, x in 27 (maxParallelism 128).
+  // Writes at t=0, each followed by a check of up to 2 entries (none expired yet):
+  // w(k0) sees k0, then the end (restart); w(k1) sees k1, k0; w(k2) continues after k0 to
+  // the end (restart); w(k3) sees k1, k2 and stops after k2.
   for (const k of ['k0', 'k1', 'k2', 'k3']) {
     backend.setCurrentKey(k);
     s.update(1);
@@ -318,13 +330,15 @@ test('TTL incremental cleanup: each access checks the next N entries and drops e
   assert.equal(backend.entryCount(), 4);
   clock.advanceTo(200); // everything written at 0 is expired now
   backend.setCurrentKey('x');
-  s.update(2); // table k0 k1 k2 k3 x; the check continues after k1: k2, k3 expired -> dropped
-  assert.equal(backend.entryCount(), 3); // k0, k1, x
-  s.update(3); // next: x (live), then the end (restart)
+  s.update(2); // x lands before the cursor; the check continues after k2: k0, k3 expired -> dropped
+  assert.equal(backend.entryCount(), 3); // k1, k2, x
+  s.update(3); // after k3 only the end is left (restart)
   assert.equal(backend.entryCount(), 3);
-  s.update(4); // from the start: k0, k1 expired -> dropped
+  s.update(4); // from the start: x (live), k1 expired -> dropped
+  assert.equal(backend.entryCount(), 2);
+  s.update(5); // k2 expired -> dropped, then the end
   assert.equal(backend.entryCount(), 1);
-  assert.equal(s.value(), 4);
+  assert.equal(s.value(), 5);
 });
 
 test('TTL incremental cleanup with a large size sweeps all keys on one access', () => {
@@ -340,7 +354,7 @@ test('TTL incremental cleanup with a large size sweeps all keys on one access', 
   assert.equal(backend.entryCount(), 1);
 });
 
-test('full-snapshot cleanup drops expired entries only of states that enable it', () => {
+test('full-snapshot cleanup: a snapshot drops expired entries only of states that enable it', () => {
   const { clock, backend } = setup();
   const withFull = backend.getValueState(new ValueStateDescriptor<number>('full').enableTimeToLive(ttl100((b) => b.cleanupFullSnapshot())));
   const without = backend.getValueState(new ValueStateDescriptor<number>('plain').enableTimeToLive(ttl100()));
@@ -353,7 +367,7 @@ test('full-snapshot cleanup drops expired entries only of states that enable it'
   backend.setCurrentKey('c');
   withFull.update(1); // stamped 50: still live at 120
   clock.advanceTo(120);
-  backend.purgeExpired();
+  backend.snapshot();
   // full: a, b expired (0 + 100 <= 120) and purged, c kept; plain: a, b kept (not enabled)
   assert.equal(backend.entryCount(), 3);
 });

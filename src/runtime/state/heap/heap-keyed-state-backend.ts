@@ -1,4 +1,4 @@
-/** Keyed state on the JavaScript heap: fastest, bounded by memory. */
+/** Keyed state on the JavaScript heap (`state.backend.type: hashmap`): fastest, bounded by memory. */
 import type {
   AggregatingStateDescriptor,
   ListStateDescriptor,
@@ -9,31 +9,70 @@ import type {
 } from '../../../api/state.ts';
 import { WeirError } from '../../../errors/index.ts';
 import type { Clock } from '../../task/clock.ts';
-import { keyIdentity } from '../keyed-state-backend.ts';
-import type { KeyedStateBackend } from '../keyed-state-backend.ts';
-import type { KeyValue } from '../key-group.ts';
-import type { CurrentKey, HeapState } from './heap-state.ts';
+import type { KeyedStateBackend, TimerDomain } from '../keyed-state-backend.ts';
+import type { KeyGroupRange, KeyValue } from '../key-group.ts';
+import type { KeyRef } from '../key-identity.ts';
+import { keyGroupsIn } from '../snapshot/keyed-state-snapshot.ts';
+import type { KeyedStateSnapshot, StateEntries, TimerEntries } from '../snapshot/keyed-state-snapshot.ts';
+import { CurrentKey } from './current-key.ts';
+import type { HeapState } from './heap-state.ts';
 import { HeapAggregatingState, HeapListState, HeapMapState, HeapReducingState, HeapValueState } from './heap-states.ts';
+import { HeapTimerQueue } from './heap-timer-queue.ts';
+import { restoreEntries, restoreTimers, snapshotKeyGroups } from './heap-snapshot.ts';
 import { TtlPolicy } from './ttl.ts';
 
+export interface HeapBackendOptions {
+  readonly clock: Clock;
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+}
+
+export function timerQueueName(service: string, domain: TimerDomain): string {
+  return `${service}/${domain}`;
+}
+
 export class HeapKeyedStateBackend implements KeyedStateBackend {
-  private readonly current: CurrentKey = { id: '' };
-  private currentKey: KeyValue = '';
-  private readonly states = new Map<string, HeapState<unknown>>();
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+  private readonly clock: Clock;
+  private readonly current: CurrentKey;
+  readonly states = new Map<string, HeapState<unknown>>();
+  readonly timerQueues = new Map<string, HeapTimerQueue>();
+  /** Restored state of states not registered yet: name -> key group -> entries; kept in snapshots until registered. */
+  readonly pendingStates = new Map<string, Map<number, StateEntries>>();
+  /** Restored timers of timer services not created yet: queue name -> key group -> timers. */
+  readonly pendingTimers = new Map<string, Map<number, TimerEntries>>();
   /** States whose TTL cleans up incrementally on every record (Flink's runCleanupForEveryRecord). */
   private readonly cleanupPerRecord: HeapState<unknown>[] = [];
 
-  constructor(private readonly clock: Clock) {}
+  constructor(options: HeapBackendOptions) {
+    this.clock = options.clock;
+    this.maxParallelism = options.maxParallelism;
+    this.keyGroupRange = options.keyGroupRange;
+    this.current = new CurrentKey(options.maxParallelism, options.keyGroupRange);
+  }
 
   setCurrentKey(key: KeyValue): void {
-    this.currentKey = key;
-    this.current.id = keyIdentity(key);
+    this.current.set(key);
     // As Flink, which runs this cleanup whenever a key is selected (for each record and timer).
     for (const s of this.cleanupPerRecord) s.cleanupIncrementally();
   }
 
+  setCurrentKeyRef(ref: KeyRef): void {
+    this.current.setRef(ref);
+    for (const s of this.cleanupPerRecord) s.cleanupIncrementally();
+  }
+
   getCurrentKey(): KeyValue {
-    return this.currentKey;
+    return this.current.key;
+  }
+
+  currentKeyRef(): KeyRef {
+    return this.current.ref();
+  }
+
+  currentKeyView(): KeyRef {
+    return this.current;
   }
 
   readonly prefetches = false;
@@ -51,30 +90,70 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       return existing as S;
     }
     const s = create(d.ttl ? new TtlPolicy(d.ttl, this.clock) : undefined);
+    const restored = this.pendingStates.get(d.name);
+    if (restored) {
+      restoreEntries(s, restored, this.keyGroupRange);
+      this.pendingStates.delete(d.name);
+    }
     this.states.set(d.name, s);
     if (d.ttl?.cleanupIncrementalEveryRecord && d.ttl.cleanupIncrementalSize > 0) this.cleanupPerRecord.push(s);
     return s;
   }
 
   getValueState<T>(d: ValueStateDescriptor<T>): HeapValueState<T> {
-    return this.getOrCreate(d, (ttl) => new HeapValueState<T>(d, this.current, ttl));
+    return this.getOrCreate(d, (ttl) => new HeapValueState<T>(d, this.current, ttl, this.keyGroupRange));
   }
 
   getListState<T>(d: ListStateDescriptor<T>): HeapListState<T> {
-    return this.getOrCreate(d, (ttl) => new HeapListState<T>(d, this.current, ttl));
+    return this.getOrCreate(d, (ttl) => new HeapListState<T>(d, this.current, ttl, this.keyGroupRange));
   }
 
   getMapState<K, V>(d: MapStateDescriptor<K, V>): HeapMapState<K, V> {
-    return this.getOrCreate(d, (ttl) => new HeapMapState<K, V>(d, this.current, ttl));
+    return this.getOrCreate(d, (ttl) => new HeapMapState<K, V>(d, this.current, ttl, this.keyGroupRange));
   }
 
   getReducingState<T>(d: ReducingStateDescriptor<T>): HeapReducingState<T> {
-    return this.getOrCreate(d as ReducingStateDescriptor<unknown>, (ttl) => new HeapReducingState<unknown>(d as ReducingStateDescriptor<unknown>, this.current, ttl)) as HeapReducingState<T>;
+    const desc = d as ReducingStateDescriptor<unknown>;
+    return this.getOrCreate(desc, (ttl) => new HeapReducingState<unknown>(desc, this.current, ttl, this.keyGroupRange)) as HeapReducingState<T>;
   }
 
   getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): HeapAggregatingState<IN, ACC, OUT> {
     const desc = d as AggregatingStateDescriptor<unknown, unknown, unknown>;
-    return this.getOrCreate(desc, (ttl) => new HeapAggregatingState<unknown, unknown, unknown>(desc, this.current, ttl)) as HeapAggregatingState<IN, ACC, OUT>;
+    return this.getOrCreate(desc, (ttl) => new HeapAggregatingState<unknown, unknown, unknown>(desc, this.current, ttl, this.keyGroupRange)) as HeapAggregatingState<IN, ACC, OUT>;
+  }
+
+  timerQueue(service: string, domain: TimerDomain): HeapTimerQueue {
+    const name = timerQueueName(service, domain);
+    let q = this.timerQueues.get(name);
+    if (!q) {
+      q = new HeapTimerQueue();
+      this.timerQueues.set(name, q);
+      const restored = this.pendingTimers.get(name);
+      if (restored) {
+        restoreTimers(q, restored);
+        this.pendingTimers.delete(name);
+      }
+    }
+    return q;
+  }
+
+  snapshot(range: KeyGroupRange = this.keyGroupRange): KeyedStateSnapshot {
+    // Full-snapshot TTL cleanup: expired entries do not reach the snapshot.
+    for (const s of this.states.values()) if (s.descriptor.ttl?.cleanupFullSnapshot) s.purgeExpired();
+    return { maxParallelism: this.maxParallelism, keyGroups: snapshotKeyGroups(this, range) };
+  }
+
+  restore(snapshots: readonly KeyedStateSnapshot[]): void {
+    if (this.states.size > 0 || this.timerQueues.size > 0) throw new WeirError('INTERNAL', 'keyed state must be restored before any state or timer is registered', false);
+    const add = <E>(pending: Map<string, Map<number, E>>, name: string, kg: number, e: E) => {
+      let byGroup = pending.get(name);
+      if (!byGroup) pending.set(name, (byGroup = new Map()));
+      byGroup.set(kg, e);
+    };
+    for (const [kg, group] of keyGroupsIn(snapshots, this.keyGroupRange, this.maxParallelism)) {
+      for (const s of group.states) add(this.pendingStates, s.name, kg, s);
+      for (const t of group.timers) add(this.pendingTimers, timerQueueName(t.service, t.domain), kg, t);
+    }
   }
 
   entryCount(): number {
@@ -83,13 +162,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return n;
   }
 
-  /** Full-snapshot TTL cleanup; the checkpoint issue calls it when snapshotting. */
-  purgeExpired(): void {
-    for (const s of this.states.values()) if (s.descriptor.ttl?.cleanupFullSnapshot) s.purgeExpired();
-  }
-
   dispose(): void {
     this.states.clear();
+    this.timerQueues.clear();
+    this.pendingStates.clear();
+    this.pendingTimers.clear();
     this.cleanupPerRecord.length = 0;
   }
 }

@@ -2,32 +2,46 @@
 import type { StateDescriptor } from '../../../api/state.ts';
 import { WeirError } from '../../../errors/index.ts';
 import { VOID_NAMESPACE } from '../keyed-state-backend.ts';
-import type { InternalKvState } from '../keyed-state-backend.ts';
+import type { KeyGroupRange } from '../key-group.ts';
+import { keyFromIdentity } from '../key-identity.ts';
+import type { KeyRef } from '../key-identity.ts';
+import type { CurrentKey } from './current-key.ts';
 import { StateTable } from './state-table.ts';
-import type { KeyId } from './state-table.ts';
 import type { Stamped, TtlPolicy } from './ttl.ts';
 
-/** The backend's current key, shared by all its states. */
-export interface CurrentKey {
-  id: KeyId;
-}
-
-export abstract class HeapState<S> implements InternalKvState {
+export abstract class HeapState<S> {
   protected namespace = VOID_NAMESPACE;
-  readonly table = new StateTable<S>();
+  readonly table: StateTable<S>;
 
   constructor(
     readonly descriptor: StateDescriptor,
     protected readonly key: CurrentKey,
     protected readonly ttl: TtlPolicy | undefined,
-  ) {}
+    private readonly range: KeyGroupRange,
+  ) {
+    this.table = new StateTable<S>(range.size);
+  }
 
   setCurrentNamespace(namespace: string): void {
     this.namespace = namespace;
   }
 
   clear(): void {
-    this.table.delete(this.namespace, this.key.id);
+    this.table.delete(this.namespace, this.key.group, this.key.id);
+  }
+
+  namespaces(): string[] {
+    return this.table.namespaceNames();
+  }
+
+  keysIn(namespace: string): KeyRef[] {
+    const out: KeyRef[] = [];
+    for (const [group, id] of this.table.keysIn(namespace)) out.push({ key: keyFromIdentity(id), id, keyGroup: this.range.start + group });
+    return out;
+  }
+
+  clearNamespace(namespace: string): void {
+    this.table.dropNamespace(namespace);
   }
 
   mergeNamespaces(_target: string, _sources: readonly string[]): void {
@@ -35,12 +49,27 @@ export abstract class HeapState<S> implements InternalKvState {
   }
 
   protected get entry(): S | undefined {
-    return this.table.get(this.namespace, this.key.id);
+    return this.table.get(this.namespace, this.key.group, this.key.id);
   }
 
   protected set entry(s: S | undefined) {
-    if (s === undefined) this.table.delete(this.namespace, this.key.id);
-    else this.table.set(this.namespace, this.key.id, s);
+    if (s === undefined) this.table.delete(this.namespace, this.key.group, this.key.id);
+    else this.table.set(this.namespace, this.key.group, this.key.id, s);
+  }
+
+  /** Another key's entry in the current namespace. */
+  protected entryOf(key: KeyRef): S | undefined {
+    return this.table.get(this.namespace, key.keyGroup - this.range.start, key.id);
+  }
+
+  /** The current key's entry in another namespace. */
+  protected entryIn(namespace: string): S | undefined {
+    return this.table.get(namespace, this.key.group, this.key.id);
+  }
+
+  protected setEntryIn(namespace: string, s: S | undefined): void {
+    if (s === undefined) this.table.delete(namespace, this.key.group, this.key.id);
+    else this.table.set(namespace, this.key.group, this.key.id, s);
   }
 
   /** Incremental TTL cleanup, run on every access of a state with TTL. */
@@ -57,7 +86,7 @@ export abstract class HeapState<S> implements InternalKvState {
   purgeExpired(): void {
     if (!this.ttl) return;
     const now = this.ttl.now();
-    for (const [ns, k, e] of this.table.entries()) if (this.isEntryExpired(e, now)) this.table.delete(ns, k);
+    for (const [ns, g, k, e] of this.table.entries()) if (this.isEntryExpired(e, now)) this.table.delete(ns, g, k);
   }
 
   protected abstract isEntryExpired(entry: S, now: number): boolean;
@@ -91,12 +120,27 @@ export abstract class CellState<V> extends HeapState<V | Stamped<V>> {
 
   /** Reads namespace `ns` for the current key without TTL refresh and removes it. */
   protected takeFrom(ns: string): V | undefined {
-    const e = this.table.get(ns, this.key.id);
+    const e = this.entryIn(ns);
     if (e === undefined) return undefined;
-    this.table.delete(ns, this.key.id);
+    this.setEntryIn(ns, undefined);
     if (!this.ttl) return e as V;
     const s = e as Stamped<V>;
     return this.ttl.isExpired(s) && this.ttl.config.visibility === 'NeverReturnExpired' ? undefined : s.v;
+  }
+
+  /** Merges the values of `sources` into `target` with `combine` (reducing and aggregating state). */
+  protected mergeWith(target: string, sources: readonly string[], combine: (a: V, b: V) => V): void {
+    let acc: V | undefined;
+    for (const ns of sources) {
+      const v = this.takeFrom(ns);
+      if (v !== undefined) acc = acc === undefined ? v : combine(acc, v);
+    }
+    if (acc === undefined) return;
+    const saved = this.namespace;
+    this.namespace = target;
+    const current = this.read();
+    this.write(current === undefined ? acc : combine(current, acc));
+    this.namespace = saved;
   }
 
   protected isEntryExpired(entry: V | Stamped<V>, now: number): boolean {

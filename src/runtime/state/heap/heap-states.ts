@@ -1,18 +1,11 @@
 /** The five keyed state types on the heap. */
-import type {
-  AggregatingState,
-  AggregatingStateDescriptor,
-  ListState,
-  MapState,
-  ReducingState,
-  ReducingStateDescriptor,
-  ValueState,
-  ValueStateDescriptor,
-} from '../../../api/state.ts';
+import type { AggregatingStateDescriptor, ReducingStateDescriptor, ValueStateDescriptor } from '../../../api/state.ts';
+import type { InternalAggregatingState, InternalListState, InternalMapState, InternalReducingState, InternalValueState } from '../keyed-state-backend.ts';
+import type { KeyRef } from '../key-identity.ts';
 import { CellState, HeapState } from './heap-state.ts';
 import type { Stamped } from './ttl.ts';
 
-export class HeapValueState<T> extends CellState<T> implements ValueState<T> {
+export class HeapValueState<T> extends CellState<T> implements InternalValueState<T> {
   value(): T | undefined {
     const v = this.read();
     return v === undefined ? (this.descriptor as ValueStateDescriptor<T>).defaultValue : v;
@@ -23,7 +16,7 @@ export class HeapValueState<T> extends CellState<T> implements ValueState<T> {
   }
 }
 
-export class HeapReducingState<T> extends CellState<T> implements ReducingState<T> {
+export class HeapReducingState<T> extends CellState<T> implements InternalReducingState<T> {
   get(): T | undefined {
     return this.read();
   }
@@ -34,22 +27,11 @@ export class HeapReducingState<T> extends CellState<T> implements ReducingState<
   }
 
   override mergeNamespaces(target: string, sources: readonly string[]): void {
-    const reduce = (this.descriptor as ReducingStateDescriptor<T>).reduce;
-    let acc: T | undefined;
-    for (const ns of sources) {
-      const v = this.takeFrom(ns);
-      if (v !== undefined) acc = acc === undefined ? v : reduce(acc, v);
-    }
-    if (acc === undefined) return;
-    const saved = this.namespace;
-    this.namespace = target;
-    const current = this.read();
-    this.write(current === undefined ? acc : reduce(current, acc));
-    this.namespace = saved;
+    this.mergeWith(target, sources, (this.descriptor as ReducingStateDescriptor<T>).reduce);
   }
 }
 
-export class HeapAggregatingState<IN, ACC, OUT> extends CellState<ACC> implements AggregatingState<IN, OUT> {
+export class HeapAggregatingState<IN, ACC, OUT> extends CellState<ACC> implements InternalAggregatingState<IN, ACC, OUT> {
   private get fn() {
     return (this.descriptor as AggregatingStateDescriptor<IN, ACC, OUT>).aggregate;
   }
@@ -59,39 +41,34 @@ export class HeapAggregatingState<IN, ACC, OUT> extends CellState<ACC> implement
     return acc === undefined ? undefined : this.fn.getResult(acc);
   }
 
-  /** The accumulator itself (window operators hand it to merge). */
   getAccumulator(): ACC | undefined {
     return this.read();
   }
 
-  add(value: IN): void {
-    this.addAndReportEmpty(value);
+  updateAccumulator(acc: ACC): void {
+    this.write(acc);
   }
 
-  /** Adds and says whether the namespace held nothing before (one read, one write). */
-  addAndReportEmpty(value: IN): boolean {
+  getAccumulatorOf(key: KeyRef): ACC | undefined {
+    const e = this.entryOf(key);
+    if (e === undefined || !this.ttl) return e as ACC | undefined;
+    const s = e as Stamped<ACC>;
+    return this.ttl.isExpired(s) && this.ttl.config.visibility === 'NeverReturnExpired' ? undefined : s.v;
+  }
+
+  add(value: IN): void {
     const acc = this.read();
     this.write(this.fn.add(value, acc === undefined ? this.fn.createAccumulator() : acc));
-    return acc === undefined;
   }
 
   override mergeNamespaces(target: string, sources: readonly string[]): void {
-    let acc: ACC | undefined;
-    for (const ns of sources) {
-      const v = this.takeFrom(ns);
-      if (v !== undefined) acc = acc === undefined ? v : this.fn.merge(acc, v);
-    }
-    if (acc === undefined) return;
-    const saved = this.namespace;
-    this.namespace = target;
-    const current = this.read();
-    this.write(current === undefined ? acc : this.fn.merge(current, acc));
-    this.namespace = saved;
+    const fn = this.fn;
+    this.mergeWith(target, sources, (a, b) => fn.merge(a, b));
   }
 }
 
 /** List state; with TTL every element has its own stamp. */
-export class HeapListState<T> extends HeapState<unknown[]> implements ListState<T> {
+export class HeapListState<T> extends HeapState<unknown[]> implements InternalListState<T> {
   get(): T[] {
     if (this.ttl) this.touched(); // cleanup first, on every access (as Flink)
     const list = this.entry;
@@ -124,13 +101,13 @@ export class HeapListState<T> extends HeapState<unknown[]> implements ListState<
   override mergeNamespaces(target: string, sources: readonly string[]): void {
     const merged: unknown[] = [];
     for (const ns of sources) {
-      const l = this.table.get(ns, this.key.id);
+      const l = this.entryIn(ns);
       if (l) merged.push(...l);
-      this.table.delete(ns, this.key.id);
+      this.setEntryIn(ns, undefined);
     }
     if (merged.length === 0) return;
-    const existing = this.table.get(target, this.key.id);
-    this.table.set(target, this.key.id, existing ? existing.concat(merged) : merged);
+    const existing = this.entryIn(target);
+    this.setEntryIn(target, existing ? existing.concat(merged) : merged);
   }
 
   protected isEntryExpired(entry: unknown[], now: number): boolean {
@@ -139,7 +116,7 @@ export class HeapListState<T> extends HeapState<unknown[]> implements ListState<
 }
 
 /** Map state; with TTL every entry has its own stamp. */
-export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements MapState<K, V> {
+export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements InternalMapState<K, V> {
   /**
    * Reads one entry as Flink's TTL map state does: a live entry is restamped under
    * OnReadAndWrite (only that entry); an expired one is removed, and returned this once

@@ -1,6 +1,7 @@
 /** Time-to-live bookkeeping for heap state: entries carry the time they were last stamped. */
 import type { StateTtlConfig } from '../../../api/state-ttl.ts';
 import type { Clock } from '../../task/clock.ts';
+import type { KeyId } from '../key-identity.ts';
 import type { StateTable } from './state-table.ts';
 
 export interface Stamped<V> {
@@ -9,7 +10,7 @@ export interface Stamped<V> {
 }
 
 export class TtlPolicy {
-  private cleanupCursor: Iterator<[string, unknown, unknown]> | undefined;
+  private cleanupCursor: Iterator<[string, number, KeyId, unknown]> | undefined;
 
   constructor(
     readonly config: StateTtlConfig,
@@ -40,14 +41,14 @@ export class TtlPolicy {
     if (n === 0) return;
     const now = this.clock.now();
     for (let i = 0; i < n; i++) {
-      this.cleanupCursor ??= table.entries() as Iterator<[string, unknown, unknown]>;
+      this.cleanupCursor ??= table.entries() as Iterator<[string, number, KeyId, unknown]>;
       const next = this.cleanupCursor.next();
       if (next.done) {
         this.cleanupCursor = undefined;
         return;
       }
-      const [ns, key, entry] = next.value;
-      if (isEntryExpired(entry as S, now)) table.delete(ns, key as never);
+      const [ns, group, key, entry] = next.value;
+      if (isEntryExpired(entry as S, now)) table.delete(ns, group, key);
     }
   }
 }

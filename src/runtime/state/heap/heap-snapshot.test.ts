@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AggregatingStateDescriptor, ListStateDescriptor, MapStateDescriptor, ReducingStateDescriptor, ValueStateDescriptor } from '../../../api/state.ts';
+import { StateTtlConfig } from '../../../api/state-ttl.ts';
+import { VirtualClock } from '../../task/clock.ts';
+import { KeyGroupRange, keyGroupFor } from '../key-group.ts';
+import type { KeyValue } from '../key-group.ts';
+import type { KeyedStateSnapshot } from '../snapshot/keyed-state-snapshot.ts';
+import { HeapKeyedStateBackend } from './heap-keyed-state-backend.ts';
+
+const MAX = 128;
+const clock = new VirtualClock(1000);
+
+function backend(parallelism = 1, subtask = 0): HeapKeyedStateBackend {
+  return new HeapKeyedStateBackend({ clock, maxParallelism: MAX, keyGroupRange: KeyGroupRange.forSubtask(MAX, parallelism, subtask) });
+}
+
+const sum = { createAccumulator: () => ({ n: 0 }), add: (v: number, a: { n: number }) => ({ n: a.n + v }), getResult: (a: { n: number }) => a.n, merge: (a: { n: number }, b: { n: number }) => ({ n: a.n + b.n }) };
+const KEYS: KeyValue[] = ['alice', 'bob', 7, 12n, ['eu', 3], true];
+
+/** Writes one entry of every state kind and two timers per key. */
+function fill(b: HeapKeyedStateBackend): void {
+  const value = b.getValueState(new ValueStateDescriptor<string>('value'));
+  const list = b.getListState(new ListStateDescriptor<number>('list'));
+  const map = b.getMapState(new MapStateDescriptor<string, number>('map'));
+  const reducing = b.getReducingState(new ReducingStateDescriptor<number>('reducing', (x, y) => x + y));
+  const aggregating = b.getAggregatingState(new AggregatingStateDescriptor('aggregating', sum));
+  const ttl = b.getValueState(new ValueStateDescriptor<number>('ttl').enableTimeToLive(StateTtlConfig.newBuilder(10_000).build()));
+  const eventTimers = b.timerQueue('user-timers', 'event');
+  KEYS.forEach((k, i) => {
+    b.setCurrentKey(k);
+    value.update(`v-${String(k)}`);
+    list.addAll([i, i + 1]);
+    map.put('x', i);
+    reducing.add(i);
+    reducing.add(10);
+    aggregating.setCurrentNamespace('100:200');
+    aggregating.add(i);
+    ttl.update(i);
+    eventTimers.add(b.currentKeyRef(), '', 5000 + i);
+    eventTimers.add(b.currentKeyRef(), '100:200', 199);
+  });
+}
+
+/** What a backend holds for a key, read through the state API. */
+function read(b: HeapKeyedStateBackend, k: KeyValue) {
+  b.setCurrentKey(k);
+  const aggregating = b.getAggregatingState(new AggregatingStateDescriptor('aggregating', sum));
+  aggregating.setCurrentNamespace('100:200');
+  return {
+    value: b.getValueState(new ValueStateDescriptor<string>('value')).value(),
+    list: b.getListState(new ListStateDescriptor<number>('list')).get(),
+    map: b.getMapState(new MapStateDescriptor<string, number>('map')).entries(),
+    reducing: b.getReducingState(new ReducingStateDescriptor<number>('reducing', (x, y) => x + y)).get(),
+    aggregating: aggregating.get(),
+    ttl: b.getValueState(new ValueStateDescriptor<number>('ttl').enableTimeToLive(StateTtlConfig.newBuilder(10_000).build())).value(),
+  };
+}
+
+function drainTimers(b: HeapKeyedStateBackend): string[] {
+  const q = b.timerQueue('user-timers', 'event');
+  const out: string[] = [];
+  for (let t = q.popDue(Infinity); t; t = q.popDue(Infinity)) out.push(`${JSON.stringify(t.key.key, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}/${t.namespace}@${t.time}`);
+  return out.sort();
+}
+
+test('a snapshot restores into backends of another parallelism: each takes exactly the keys of its key groups', () => {
+  const one = backend();
+  fill(one);
+  const snap = one.snapshot();
+  // Only key groups that hold something are written.
+  assert.deepEqual([...snap.keyGroups.keys()], [...new Set(KEYS.map((k) => keyGroupFor(k, MAX)))].sort((a, b) => a - b));
+  const expected = new Map(KEYS.map((k) => [k, read(one, k)]));
+  const expectedTimers = drainTimers(one);
+  assert.equal(expectedTimers.length, 12);
+
+  const halves = [backend(2, 0), backend(2, 1)];
+  for (const h of halves) h.restore([snap]);
+  const timers: string[] = [];
+  for (const [i, h] of halves.entries()) {
+    const mine = KEYS.filter((k) => h.keyGroupRange.contains(keyGroupFor(k, MAX)));
+    for (const k of mine) assert.deepEqual(read(h, k), expected.get(k), `subtask ${i}, key ${String(k)}`);
+    assert.equal(h.entryCount(), mine.length * 6);
+    timers.push(...drainTimers(h));
+  }
+  assert.deepEqual(timers.sort(), expectedTimers);
+  // alice is in key group 93, which subtask 1 of 2 holds (64-127).
+  assert.deepEqual(read(halves[1]!, 'alice'), { value: 'v-alice', list: [0, 1], map: [['x', 0]], reducing: 10, aggregating: 0, ttl: 0 });
+
+  // And back to one subtask: restoring both halves gives the original state.
+  const snaps: KeyedStateSnapshot[] = [];
+  const again = [backend(2, 0), backend(2, 1)];
+  for (const h of again) {
+    h.restore([snap]);
+    snaps.push(h.snapshot()); // nothing registered: the restored state is kept as it came
+  }
+  const merged = backend();
+  merged.restore(snaps);
+  for (const k of KEYS) assert.deepEqual(read(merged, k), expected.get(k));
+  assert.deepEqual(drainTimers(merged), expectedTimers);
+});
+
+test('restoring a state as another kind, with TTL switched, or at another maxParallelism fails with a clear error', () => {
+  const one = backend();
+  fill(one);
+  const snap = one.snapshot();
+  const asList = backend();
+  asList.restore([snap]);
+  assert.throws(() => asList.getListState(new ListStateDescriptor<string>('value')), { code: 'STATE_KIND_MISMATCH', message: /restored as value state and is now requested as list state/ });
+  const withTtl = backend();
+  withTtl.restore([snap]);
+  assert.throws(() => withTtl.getValueState(new ValueStateDescriptor<string>('value').enableTimeToLive(StateTtlConfig.newBuilder(10).build())), { code: 'STATE_RESTORE_MISMATCH', message: /written without time-to-live/ });
+  const other = new HeapKeyedStateBackend({ clock, maxParallelism: 256, keyGroupRange: new KeyGroupRange(0, 255) });
+  assert.throws(() => other.restore([snap]), { code: 'STATE_RESTORE_MISMATCH', message: /maxParallelism 128 but the operator now has 256/ });
+});
+
+test('a corrupt key group is refused with the key group named, not half restored', () => {
+  const one = backend();
+  fill(one);
+  const snap = one.snapshot();
+  const [kg, bytes] = [...snap.keyGroups][0]!;
+  const truncated = new Map(snap.keyGroups).set(kg, bytes.slice(0, bytes.length - 3));
+  assert.throws(() => backend().restore([{ maxParallelism: MAX, keyGroups: truncated }]), { code: 'CORRUPT_STATE_SNAPSHOT', message: new RegExp(`key group ${kg} cannot be read`) });
+  const wrongVersion = new Map(snap.keyGroups).set(kg, Uint8Array.of(99, ...bytes.slice(1)));
+  assert.throws(() => backend().restore([{ maxParallelism: MAX, keyGroups: wrongVersion }]), { code: 'CORRUPT_STATE_SNAPSHOT', message: /unknown format version 99/ });
+});
+
+test('a snapshot of a key-group range holds only those key groups', () => {
+  const one = backend();
+  fill(one);
+  const range = new KeyGroupRange(0, 63);
+  const part = one.snapshot(range);
+  assert.deepEqual([...part.keyGroups.keys()], [...new Set(KEYS.map((k) => keyGroupFor(k, MAX)).filter((g) => g <= 63))].sort((a, b) => a - b));
+});

@@ -1,0 +1,27 @@
+/**
+ * Timers are keyed state: each (key, namespace, time) exists at most once per timer service
+ * and domain, belongs to its key's key group, and is snapshotted and restored with it. The
+ * backend creates the queues; InternalTimerService (task/) fires what they hold.
+ */
+import type { KeyValue } from './key-group.ts';
+import type { KeyRef } from './key-identity.ts';
+
+export interface Timer {
+  readonly time: number;
+  readonly key: KeyRef;
+  readonly namespace: string;
+  deleted: boolean;
+}
+
+export interface TimerQueue {
+  readonly size: number;
+  /** Registers a timer unless it exists (then false). `key` may be a live view: it is copied. */
+  add(key: KeyRef, namespace: string, time: number): boolean;
+  delete(key: KeyRef, namespace: string, time: number): void;
+  /** Earliest time with a live timer, or Infinity. */
+  nextTime(): number;
+  /** Removes and returns the next timer due at or before `upTo`, in time, then registration, order. */
+  popDue(upTo: number): Timer | undefined;
+  /** The keys of the timers due at or before `upTo`, without removing them (for prefetching). */
+  dueKeys(upTo: number): KeyValue[];
+}
