@@ -32,7 +32,25 @@ export interface EndOfPartitionEvent {
   readonly kind: 'end';
 }
 
-export type StreamElement = RecordBatch | WatermarkEvent | WatermarkStatusEvent | EndOfPartitionEvent;
+/** How a checkpoint treats barriers at tasks with several input channels (Flink's checkpointing mode). */
+export type CheckpointingMode = 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
+
+/**
+ * A checkpoint barrier (Chandy-Lamport): everything before it on a channel belongs to
+ * checkpoint `checkpointId`, everything after it to the next one. Sources inject barriers;
+ * tasks pass them on once they have snapshotted their state.
+ */
+export interface CheckpointBarrier {
+  readonly kind: 'barrier';
+  readonly checkpointId: number;
+  /** When the coordinator triggered the checkpoint (epoch ms). */
+  readonly timestamp: number;
+  readonly mode: CheckpointingMode;
+  /** A savepoint: self-contained, in the canonical format, and never incremental. */
+  readonly savepoint: boolean;
+}
+
+export type StreamElement = RecordBatch | WatermarkEvent | WatermarkStatusEvent | EndOfPartitionEvent | CheckpointBarrier;
 
 export const END_OF_PARTITION: EndOfPartitionEvent = Object.freeze({ kind: 'end' });
 export const IDLE: WatermarkStatusEvent = Object.freeze({ kind: 'status', idle: true });

@@ -139,8 +139,33 @@ test('timestamps: none, integer deltas, large jumps, fractions, -0 and mixed NaN
 });
 
 test('control events round-trip', () => {
-  const events: StreamElement[] = [watermark(123), watermark(-Infinity), watermark(Infinity), IDLE, ACTIVE, END_OF_PARTITION];
+  const events: StreamElement[] = [
+    watermark(123),
+    watermark(-Infinity),
+    watermark(Infinity),
+    IDLE,
+    ACTIVE,
+    END_OF_PARTITION,
+    { kind: 'barrier', checkpointId: 1, timestamp: 1_764_700_000_123, mode: 'EXACTLY_ONCE', savepoint: false },
+    { kind: 'barrier', checkpointId: 2 ** 40, timestamp: 0, mode: 'AT_LEAST_ONCE', savepoint: false },
+    { kind: 'barrier', checkpointId: 7, timestamp: 5, mode: 'EXACTLY_ONCE', savepoint: true },
+  ];
   for (const e of events) assert.deepEqual(deserializeElement(serializeElement(e)), e);
+});
+
+test('a barrier with a checkpoint id that is not a positive whole number or unknown flags is refused', () => {
+  const barrier = (id: number, flags: number) => {
+    const b = Buffer.alloc(18);
+    b[0] = 5;
+    b.writeDoubleLE(id, 1);
+    b.writeDoubleLE(0, 9);
+    b[17] = flags;
+    return b;
+  };
+  assert.deepEqual(deserializeElement(barrier(3, 3)), { kind: 'barrier', checkpointId: 3, timestamp: 0, mode: 'AT_LEAST_ONCE', savepoint: true });
+  assertCode(() => deserializeElement(barrier(0, 0)), 'CORRUPT_FRAME', /bad checkpoint barrier \(id 0, flags 0\)/);
+  assertCode(() => deserializeElement(barrier(1.5, 0)), 'CORRUPT_FRAME', /bad checkpoint barrier/);
+  assertCode(() => deserializeElement(barrier(4, 8)), 'CORRUPT_FRAME', /flags 8/);
 });
 
 test('several elements in one buffer decode in order with one encoder and decoder', () => {

@@ -8,6 +8,7 @@
  *   watermark:  float64 timestamp
  *   status:     one byte, 1 = idle
  *   end:        nothing
+ *   barrier:    float64 checkpoint id, float64 timestamp, flags byte (1 = at-least-once, 2 = savepoint)
  * Timestamps block: mode 0 = all NaN; mode 1 = float64 each; mode 2 = integers: the
  * first as float64, then zigzag varint deltas (event times in a batch are close, so
  * this is usually 1-3 bytes per record instead of 8).
@@ -25,6 +26,10 @@ const K_BATCH = 1;
 const K_WATERMARK = 2;
 const K_STATUS = 3;
 const K_END = 4;
+const K_BARRIER = 5;
+
+const BARRIER_AT_LEAST_ONCE = 1;
+const BARRIER_SAVEPOINT = 2;
 
 const TS_NONE = 0;
 const TS_F64 = 1;
@@ -54,6 +59,12 @@ export class ElementEncoder {
         return;
       case 'end':
         w.u8(K_END);
+        return;
+      case 'barrier':
+        w.u8(K_BARRIER);
+        w.f64(e.checkpointId);
+        w.f64(e.timestamp);
+        w.u8((e.mode === 'AT_LEAST_ONCE' ? BARRIER_AT_LEAST_ONCE : 0) | (e.savepoint ? BARRIER_SAVEPOINT : 0));
         return;
     }
   }
@@ -129,6 +140,13 @@ export class ElementDecoder {
       }
       case K_END:
         return END_OF_PARTITION;
+      case K_BARRIER: {
+        const checkpointId = r.f64();
+        const timestamp = r.f64();
+        const flags = r.u8();
+        if (!Number.isSafeInteger(checkpointId) || checkpointId < 1 || flags > 3) throw corruptFrame(`bad checkpoint barrier (id ${checkpointId}, flags ${flags}) at offset ${r.pos - 17}`);
+        return { kind: 'barrier', checkpointId, timestamp, mode: flags & BARRIER_AT_LEAST_ONCE ? 'AT_LEAST_ONCE' : 'EXACTLY_ONCE', savepoint: (flags & BARRIER_SAVEPOINT) !== 0 };
+      }
       default:
         throw corruptFrame(`unknown element kind ${kind} at offset ${r.pos - 1}`);
     }
