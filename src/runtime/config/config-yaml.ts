@@ -8,7 +8,7 @@
  * Messages name keys and lines but never values, which may be secrets.
  */
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, stringify } from 'yaml';
-import type { Document, Node, ParsedNode } from 'yaml';
+import type { Document, Node, ParsedNode, YAMLMap } from 'yaml';
 import { WeirError } from '../../errors/index.ts';
 
 /** More aliases than any sensible configuration uses; bounds "billion laughs" files. */
@@ -49,8 +49,7 @@ export function parseConfigYaml(text: string, source: string): Record<string, st
   return walk.config;
 }
 
-function flattenMap(walk: Walk, map: Node, prefix: string): void {
-  if (!isMap(map)) return;
+function flattenMap(walk: Walk, map: YAMLMap, prefix: string): void {
   walk.open.add(map);
   const keysHere = new Map<string, number>();
   for (const pair of map.items) {
