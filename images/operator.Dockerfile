@@ -3,13 +3,13 @@
 #   docker build -f images/operator.Dockerfile -t weir-operator:0.1.0 .
 
 # Stage 1: production dependencies only, from the lockfile.
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 WORKDIR /opt/weir
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # Stage 2: node, the dependencies and Weir's sources; no npm cache, no compilers, no tests.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /opt/weir
 RUN groupadd --gid 10001 weir \

@@ -15,13 +15,13 @@
 # its node_modules into /opt/weir/job too (but no package.json, which would hide Weir's).
 
 # Stage 1: production dependencies only, from the lockfile.
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 WORKDIR /opt/weir
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 # Stage 2: node, the dependencies and Weir's sources; no npm cache, no compilers, no tests.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /opt/weir
 RUN groupadd --gid 10001 weir \

@@ -55,7 +55,11 @@ export async function jobManagerCommand(args: ParsedArgs, stderr: NodeJS.Writabl
     stderr.write(`weir: job ${master.jobId} ${master.status}${result.error ? ` [${result.error.code}]: ${result.error.message}` : ''}\n`);
     // Under an operator the JobManager outlives its job so the final state stays readable over REST.
     // (A stop signal that ended the job ends the process too.)
-    if (args.config['execution.shutdown-on-application-finish'] === 'false' && !signalled) await untilSignal();
+    if (args.config['execution.shutdown-on-application-finish'] === 'false' && !signalled) {
+      const stopped = untilSignal();
+      stderr.write('weir: the job ended; serving REST until stopped (execution.shutdown-on-application-finish: false)\n');
+      await stopped;
+    }
     return master.status === 'FINISHED' ? 0 : master.status === 'CANCELED' ? 130 : 1;
   } finally {
     stopExpiry?.();

@@ -1,35 +1,14 @@
 /**
- * The runtime's configuration file (`config.yaml` in the directory given by --config-dir or
- * WEIR_CONF_DIR, as Flink reads FLINK_CONF_DIR): flat `key: value` lines with Flink's keys.
- * Values may be JSON-quoted strings. Settings given with -D on the command line win.
+ * The runtime's configuration file: `config.yaml` in the directory given by --config-dir or
+ * WEIR_CONF_DIR, as Flink reads it from FLINK_CONF_DIR. Its format is config-yaml.ts's; the
+ * command line's -D settings win over it.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WeirError, errorMessage } from '../../errors/index.ts';
+import { parseConfigYaml } from './config-yaml.ts';
 
 export const CONFIG_FILE_NAME = 'config.yaml';
-
-export function parseConfigFile(text: string, source: string): Record<string, string> {
-  const config: Record<string, string> = {};
-  text.split('\n').forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const sep = line.indexOf(':');
-    if (sep < 1) throw new WeirError('INVALID_CONFIGURATION', `${source} line ${i + 1}: "${line}" is not "key: value"`, false);
-    const key = line.slice(0, sep).trim();
-    const value = line.slice(sep + 1).trim();
-    if (value.startsWith('"')) {
-      try {
-        config[key] = String(JSON.parse(value));
-      } catch (err) {
-        throw new WeirError('INVALID_CONFIGURATION', `${source} line ${i + 1}: the value of ${key} is not a valid quoted string (${errorMessage(err)})`, false);
-      }
-    } else {
-      config[key] = value;
-    }
-  });
-  return config;
-}
 
 export function readConfigDir(dir: string): Record<string, string> {
   const file = join(dir, CONFIG_FILE_NAME);
@@ -39,5 +18,6 @@ export function readConfigDir(dir: string): Record<string, string> {
   } catch (err) {
     throw new WeirError('INVALID_CONFIGURATION', `cannot read the configuration file ${file}: ${errorMessage(err)}`, false, { cause: err });
   }
-  return parseConfigFile(text, file);
+  return parseConfigYaml(text, file);
 }
+
