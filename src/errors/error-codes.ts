@@ -33,7 +33,7 @@ export type TaskErrorCode =
   | 'TASK_FAILED';
 
 /** State backends, snapshots and restores. */
-export type StateErrorCode = 'INVALID_STATE_BACKEND' | 'CORRUPT_STATE_SNAPSHOT' | 'STATE_RESTORE_MISMATCH';
+export type StateErrorCode = 'INVALID_STATE_BACKEND' | 'CORRUPT_STATE_SNAPSHOT' | 'STATE_RESTORE_MISMATCH' | 'UNSERIALIZABLE_STATE';
 
 /** Data exchange between tasks. */
 export type NetworkErrorCode =

@@ -75,7 +75,8 @@ test('a slow sink: the upstream task is backpressured, the sink busy', async () 
   await new Promise((resolve) => setTimeout(resolve, 1500));
   const samples = parsePrometheusText(await executor.metricRegistry!.metrics());
   executor.cancel();
-  assert.equal((await done).state, 'CANCELED');
+  const result = await done;
+  assert.equal(result.state, 'CANCELED', result.error?.stack);
 
   const [up, sink] = plan.jobGraph.vertices.map((v) => ({ task_id: v.id }));
   const get = (name: string, task: { task_id: string }) => values(samples, `${TASK}${name}`, task)[0]!;

@@ -7,7 +7,7 @@ import type { PartitionerKind } from '../../api/transformation.ts';
 import { WeirError, errorMessage } from '../../errors/index.ts';
 import { checkKey, keyGroupFor, subtaskForKeyGroup } from '../state/key-group.ts';
 import { ACTIVE, BatchBuilder, END_OF_PARTITION, IDLE, watermark } from '../stream-element.ts';
-import type { RecordBatch } from '../stream-element.ts';
+import type { CheckpointBarrier, RecordBatch } from '../stream-element.ts';
 import type { Output } from '../operators/output.ts';
 import type { OutputChannel } from './local-channel.ts';
 
@@ -116,6 +116,12 @@ export class RecordWriter implements Output {
     this.flush();
     const e = watermark(timestamp);
     for (const c of this.o.channels) c.push(e);
+  }
+
+  /** Sends a checkpoint barrier on every channel, after the records collected before it. */
+  emitBarrier(barrier: CheckpointBarrier): void {
+    this.flush();
+    for (const c of this.o.channels) c.push(barrier);
   }
 
   emitWatermarkStatus(idle: boolean): void {

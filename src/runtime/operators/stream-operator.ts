@@ -1,7 +1,12 @@
 /**
  * The operator contract. The task calls the `handle*` methods, which attribute any
  * failure to this operator and hand the output over; subclasses implement `process*`.
+ *
+ * Lifecycle, as Flink's: initializeState (restore; keyed state is already in the backend),
+ * open, then batches, watermarks and timers; at each checkpoint snapshotState, later
+ * notifyCheckpointComplete or notifyCheckpointAborted; at the end finish and close.
  */
+import type { OperatorStateSnapshot, StateInitializationContext } from '../state/operator-state.ts';
 import type { RecordBatch } from '../stream-element.ts';
 import type { Output } from './output.ts';
 import type { OperatorSetup } from './operator-setup.ts';
@@ -20,7 +25,21 @@ export abstract class StreamOperator {
     return this.setup.name;
   }
 
+  /** Restores the operator's own state; keyed state was restored into its backend before. */
+  initializeState(_context: StateInitializationContext): void | Promise<void> {}
+
   open(): void | Promise<void> {}
+
+  /** The operator's own (non-keyed) state at checkpoint `checkpointId`; undefined when it has none. */
+  snapshotState(_checkpointId: number): OperatorStateSnapshot | undefined | Promise<OperatorStateSnapshot | undefined> {
+    return undefined;
+  }
+
+  /** Checkpoint `checkpointId` completed on every task: what it covers is durable now. */
+  notifyCheckpointComplete(_checkpointId: number): void | Promise<void> {}
+
+  /** Checkpoint `checkpointId` will never complete. */
+  notifyCheckpointAborted(_checkpointId: number): void | Promise<void> {}
 
   abstract processBatch(batch: RecordBatch, input: number): void;
 
@@ -106,9 +125,42 @@ export abstract class StreamOperator {
     }
   }
 
+  async handleInitializeState(context: StateInitializationContext): Promise<void> {
+    try {
+      await this.initializeState(context);
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
   async handleOpen(): Promise<void> {
     try {
       await this.open();
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  async handleSnapshotState(checkpointId: number): Promise<OperatorStateSnapshot | undefined> {
+    try {
+      this.output.flush();
+      return await this.snapshotState(checkpointId);
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  async handleCheckpointComplete(checkpointId: number): Promise<void> {
+    try {
+      await this.notifyCheckpointComplete(checkpointId);
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  async handleCheckpointAborted(checkpointId: number): Promise<void> {
+    try {
+      await this.notifyCheckpointAborted(checkpointId);
     } catch (err) {
       throw this.fail(err);
     }

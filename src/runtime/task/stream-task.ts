@@ -1,25 +1,43 @@
 /**
  * One subtask of a vertex: its operator chain, input channels and record writers. The
- * executor calls `step` when the task can make progress; a step processes a bounded
- * number of batches and returns a promise only when it must wait (async state, I/O).
+ * task group's loop calls `runControl` (the control inbox and due timers) and `step` (data)
+ * when the task can make progress; both return a promise only when they must wait (async
+ * state, I/O, a snapshot). The task tracks its own ExecutionState.
  */
 import type { SourcePoll } from '../../api/source.ts';
 import { WeirError } from '../../errors/index.ts';
+import type { SubtaskRestore, SubtaskSnapshot } from '../checkpoint/subtask-state.ts';
 import type { InputChannel } from '../network/local-channel.ts';
 import type { RecordWriter } from '../network/record-writer.ts';
 import type { SourceOperator } from '../operators/source-operator.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
-import type { StreamElement } from '../stream-element.ts';
+import { FRESH_START } from '../state/operator-state.ts';
+import type { CheckpointBarrier, StreamElement } from '../stream-element.ts';
+import { BarrierAlignment } from './barrier-alignment.ts';
+import type { AlignmentStep } from './barrier-alignment.ts';
+import { ControlInbox } from './control-inbox.ts';
+import type { ControlMessage } from './control-inbox.ts';
+import type { ExecutionState } from './execution-state.ts';
 import type { ProcessingTimeService } from './processing-time-service.ts';
+import { snapshotChain } from './snapshot-chain.ts';
 import { WatermarkValve } from './watermark-valve.ts';
 import type { ValveResult } from './watermark-valve.ts';
 
 const MAX_ELEMENTS_PER_STEP = 16;
 
+/** What a task tells its group: state changes and checkpoint answers. */
+export interface TaskEvents {
+  stateChanged(task: StreamTask, state: ExecutionState): void;
+  checkpointAcknowledged(task: StreamTask, snapshot: SubtaskSnapshot): void;
+  checkpointDeclined(task: StreamTask, checkpointId: number, reason: string): void;
+}
+
 export class StreamTask {
   readonly inputs: InputChannel[] = [];
   readonly writers: RecordWriter[] = [];
   valves: WatermarkValve[] = [];
+  readonly inbox: ControlInbox;
+  private alignment = new BarrierAlignment(0);
   private endedInputs = 0;
   private nextChannel = 0;
   private sourceReadyAt = -Infinity;
@@ -27,7 +45,12 @@ export class StreamTask {
   private readonly pending: Promise<void>[] = [];
   /** Async work of the last step (sink writes) this task waits for before running again. */
   private blockedOn: Promise<void> | undefined;
-  finished = false;
+  state: ExecutionState = 'DEPLOYING';
+  /** Finished, cancelled or failed: the loop runs it no more. */
+  done = false;
+  /** Operators whose open was called: only those are closed. */
+  private readonly opened = new Set<StreamOperator>();
+  private closed = false;
   /** A failure that happened outside a step (a rejected source promise). */
   asyncFailure: unknown;
   recordsIn = 0;
@@ -37,34 +60,62 @@ export class StreamTask {
     readonly name: string,
     readonly vertexId: string,
     readonly subtaskIndex: number,
+    readonly parallelism: number,
     readonly operators: StreamOperator[],
     readonly source: SourceOperator | undefined,
     readonly processingTime: ProcessingTimeService,
     private readonly batchSize: number,
     private readonly wake: () => void,
-  ) {}
+    private readonly events: TaskEvents,
+  ) {
+    this.inbox = new ControlInbox(wake);
+  }
 
   get head(): StreamOperator {
     return this.operators[0]!;
   }
 
+  /** Finished normally: its operators ended and closed. */
+  get finished(): boolean {
+    return this.state === 'FINISHED';
+  }
+
+  private moveTo(state: ExecutionState): void {
+    this.state = state;
+    this.events.stateChanged(this, state);
+  }
+
   /** Call after all input channels are attached. */
   setupInputs(inputCount: number): void {
     this.valves = Array.from({ length: inputCount }, (_, input) => new WatermarkValve(this.inputs.filter((c) => c.input === input).length));
+    this.alignment = new BarrierAlignment(this.inputs.length);
   }
 
   trackAsync(work: Promise<void>): void {
     this.pending.push(work);
   }
 
-  /** Input arrived: an idle executor loop may be waiting for it. */
+  /** Input arrived: an idle loop may be waiting for it. */
   notifyAvailable(): void {
     this.wake();
   }
 
-  async open(): Promise<void> {
-    // Tail first, so an operator's downstream is ready before it can emit (as Flink).
-    for (let i = this.operators.length - 1; i >= 0; i--) await this.operators[i]!.handleOpen();
+  /**
+   * INITIALIZING: restores keyed state into the operators' backends, then each operator's
+   * own state, and opens it; tail first, so an operator's downstream is ready before it
+   * can emit (as Flink). Then RUNNING.
+   */
+  async initialize(restore: SubtaskRestore | undefined): Promise<void> {
+    this.moveTo('INITIALIZING');
+    for (let i = this.operators.length - 1; i >= 0; i--) {
+      const op = this.operators[i]!;
+      const r = restore?.get(op.setup.operatorId);
+      if (r && r.keyed.length > 0) op.setup.stateBackend?.restore(r.keyed);
+      await op.handleInitializeState(r?.context ?? FRESH_START);
+      this.opened.add(op);
+      await op.handleOpen();
+    }
+    this.moveTo('RUNNING');
   }
 
   writersHaveCapacity(): boolean {
@@ -73,18 +124,19 @@ export class StreamTask {
   }
 
   canRun(now: number): boolean {
-    if (this.finished || this.blockedOn || !this.writersHaveCapacity()) return false;
+    if (this.done || this.blockedOn || !this.writersHaveCapacity()) return false;
     if (this.source) return !this.sourceWaiting && now >= this.sourceReadyAt;
-    for (const c of this.inputs) if (c.size > 0) return true;
+    const inputs = this.inputs;
+    for (let c = 0; c < inputs.length; c++) if (inputs[c]!.size > 0 && !this.alignment.isBlocked(c)) return true;
     return false;
   }
 
-  /** Whether the task waits on something outside the executor loop (I/O). */
   /** Waiting for async work it started itself (sink writes). */
   isBlockedOnOwnWork(): boolean {
     return this.blockedOn !== undefined;
   }
 
+  /** Whether the task waits on something outside the loop (I/O). */
   isWaitingOnIo(): boolean {
     return this.sourceWaiting || this.blockedOn !== undefined;
   }
@@ -95,19 +147,49 @@ export class StreamTask {
    * counting its past ready time would make the loop spin instead of waiting.
    */
   nextWakeTime(): number {
-    if (this.finished) return Infinity;
+    if (this.done) return Infinity;
     const timers = this.processingTime.nextTime();
     return this.source && !this.sourceWaiting && this.writersHaveCapacity() ? Math.min(timers, this.sourceReadyAt) : timers;
   }
 
-  /** When the earliest processing-time timer is due (Infinity: none). */
-  nextTimerTime(): number {
-    return this.finished ? Infinity : this.processingTime.nextTime();
+  /** Handles every message in the inbox, in order; a promise when one must wait. */
+  runMessages(): Promise<void> | undefined {
+    for (let m = this.inbox.take(); m; m = this.inbox.take()) {
+      const r = this.handleControl(m);
+      if (r) return r.then(() => this.runMessages());
+    }
+    return undefined;
   }
 
-  /** Fires the timers due at `now`; returns how many fired. */
-  fireTimers(now: number): number {
-    return this.finished ? 0 : this.processingTime.fireDue(now);
+  /** When the earliest processing-time timer is due (Infinity: none). */
+  nextTimerTime(): number {
+    return this.done ? Infinity : this.processingTime.nextTime();
+  }
+
+  /** Fires the processing-time timers due at `now` (their keys prefetched first); resolves to how many fired. */
+  fireTimers(now: number): Promise<number> | number {
+    if (this.done) return 0;
+    const ready = this.head.prefetchProcessingTimers(now);
+    if (ready) return ready.then(() => this.processingTime.fireDue(now));
+    return this.processingTime.fireDue(now);
+  }
+
+  private handleControl(m: ControlMessage): Promise<void> | undefined {
+    switch (m.kind) {
+      case 'triggerCheckpoint':
+        if (!this.source) throw new WeirError('INTERNAL', `task ${this.name} is not a source and cannot start checkpoint ${m.barrier.checkpointId}`, false);
+        return this.performCheckpoint(m.barrier);
+      case 'checkpointComplete':
+        return this.done ? undefined : this.notifyOperators((op) => op.handleCheckpointComplete(m.checkpointId));
+      case 'checkpointAborted':
+        return this.done ? undefined : this.notifyOperators((op) => op.handleCheckpointAborted(m.checkpointId));
+      case 'cancel':
+        return this.done ? undefined : this.cancel();
+    }
+  }
+
+  private async notifyOperators(f: (op: StreamOperator) => Promise<void>): Promise<void> {
+    for (const op of this.operators) await f(op);
   }
 
   step(): Promise<void> | undefined {
@@ -137,7 +219,7 @@ export class StreamTask {
     if (r === 'end') return this.finish();
     if (typeof r === 'number') {
       if (Number.isNaN(r)) {
-        // A NaN wake-up time would never come and the executor would spin waiting for it.
+        // A NaN wake-up time would never come and the loop would spin waiting for it.
         throw this.source!.fail(new WeirError('INVALID_SOURCE_POLL', 'pollNext returned NaN; return a processing time in epoch milliseconds, "more", "end" or a promise', false));
       }
       this.sourceReadyAt = r;
@@ -163,23 +245,24 @@ export class StreamTask {
     let budget = MAX_ELEMENTS_PER_STEP;
     let emptyInARow = 0;
     while (budget > 0 && emptyInARow < n && this.writersHaveCapacity()) {
-      const channel = this.inputs[this.nextChannel]!;
-      this.nextChannel = this.nextChannel + 1 === n ? 0 : this.nextChannel + 1;
-      const e = channel.poll();
+      const index = this.nextChannel;
+      const channel = this.inputs[index]!;
+      this.nextChannel = index + 1 === n ? 0 : index + 1;
+      const e = this.alignment.isBlocked(index) ? undefined : channel.poll();
       if (e === undefined) {
         emptyInARow++;
         continue;
       }
       emptyInARow = 0;
       budget--;
-      const r = this.processElement(e, channel);
+      const r = this.processElement(e, channel, index);
       if (r) return r;
-      if (this.finished) return undefined;
+      if (this.done) return undefined;
     }
     return undefined;
   }
 
-  private processElement(e: StreamElement, channel: InputChannel): Promise<void> | undefined {
+  private processElement(e: StreamElement, channel: InputChannel, index: number): Promise<void> | undefined {
     const input = channel.input;
     switch (e.kind) {
       case 'batch': {
@@ -191,43 +274,109 @@ export class StreamTask {
         return undefined;
       }
       case 'watermark':
-        this.applyValve(this.valves[input]!.inputWatermark(channel.valveIndex, e.timestamp), input);
-        return undefined;
+        return this.applyValve(this.valves[input]!.inputWatermark(channel.valveIndex, e.timestamp), input);
       case 'status':
-        this.applyValve(this.valves[input]!.inputStatus(channel.valveIndex, e.idle), input);
-        return undefined;
+        return this.applyValve(this.valves[input]!.inputStatus(channel.valveIndex, e.idle), input);
+      case 'barrier':
+        return this.onAlignment(this.alignment.onBarrier(index, e));
       case 'end': {
         const valve = this.valves[input]!;
-        this.applyValve(valve.endOfPartition(channel.valveIndex), input);
-        if (!valve.allEnded()) return undefined;
-        this.head.handleEndInput(input);
-        this.endedInputs++;
-        return this.endedInputs === this.valves.length ? this.finish() : undefined;
+        const aligned = this.onAlignment(this.alignment.onEnded(index));
+        const r = this.applyValve(valve.endOfPartition(channel.valveIndex), input);
+        const then = (): Promise<void> | undefined => {
+          if (!valve.allEnded()) return undefined;
+          this.head.handleEndInput(input);
+          this.endedInputs++;
+          return this.endedInputs === this.valves.length ? this.finish() : undefined;
+        };
+        const before = aligned && r ? aligned.then(() => r) : (aligned ?? r);
+        return before ? before.then(then) : then();
       }
     }
   }
 
-  private applyValve(r: ValveResult, input: number): void {
-    if (r.idle !== undefined) this.head.handleWatermarkStatus(r.idle, input);
-    if (r.watermark !== undefined) {
-      this.inputWatermark = Math.min(...this.valves.map((v) => v.current));
-      this.head.handleWatermark(r.watermark, input);
+  private onAlignment(step: AlignmentStep): Promise<void> | undefined {
+    switch (step.kind) {
+      case 'wait':
+        return undefined;
+      case 'complete':
+        return this.performCheckpoint(step.barrier);
+      case 'abort':
+        this.events.checkpointDeclined(this, step.abortedId, `checkpoint ${step.abortedId} was still aligning at ${this.name} when a barrier of a newer checkpoint arrived`);
+        return this.onAlignment(step.then);
     }
   }
 
-  /** Ends the chain in order (each operator emits what remains), then closes it. */
+  /** Snapshots the chain, passes the barrier on and acknowledges, as a source on trigger or a task once aligned. */
+  private async performCheckpoint(barrier: CheckpointBarrier): Promise<void> {
+    if (this.done) {
+      // A finished task holds no state and its channels ended, which downstream counts as aligned.
+      this.events.checkpointAcknowledged(this, { vertexId: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism, checkpointId: barrier.checkpointId, operators: new Map() });
+      return;
+    }
+    const operators = await snapshotChain(this.operators, barrier.checkpointId);
+    for (const w of this.writers) w.emitBarrier(barrier);
+    this.events.checkpointAcknowledged(this, { vertexId: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism, checkpointId: barrier.checkpointId, operators });
+  }
+
+  private applyValve(r: ValveResult, input: number): Promise<void> | undefined {
+    if (r.idle !== undefined) this.head.handleWatermarkStatus(r.idle, input);
+    if (r.watermark === undefined) return undefined;
+    this.inputWatermark = Math.min(...this.valves.map((v) => v.current));
+    const head = this.head;
+    const wm = r.watermark;
+    const ready = head.prefetchEventTimers(wm);
+    if (ready) return ready.then(() => head.handleWatermark(wm, input));
+    head.handleWatermark(wm, input);
+    return undefined;
+  }
+
+  /** Ends the chain in order (each operator emits what remains), then closes it: FINISHED. */
   private async finish(): Promise<void> {
-    this.finished = true;
+    this.done = true;
     this.processingTime.clear();
     for (let i = 0; i < this.operators.length; i++) {
       if (i > 0) this.operators[i]!.handleEndInput(0);
       await this.operators[i]!.handleFinish();
     }
-    await this.close();
+    const closeError = await this.closeOperators();
+    if (closeError !== undefined) throw closeError;
+    this.moveTo('FINISHED');
   }
 
-  async close(): Promise<void> {
+  /** CANCELING, then closes the operators without finishing them: CANCELED (FAILED if closing fails). */
+  async cancel(): Promise<void> {
+    if (this.done) return;
+    this.done = true;
+    this.moveTo('CANCELING');
+    const closeError = await this.closeOperators();
+    this.moveTo(closeError === undefined ? 'CANCELED' : 'FAILED');
+    if (closeError !== undefined) throw closeError;
+  }
+
+  /** The task failed: closes every operator and reports FAILED; returns the first error closing raised, if any. */
+  async fail(): Promise<unknown> {
+    if (this.state === 'FAILED' || this.state === 'FINISHED' || this.state === 'CANCELED') return undefined;
+    this.done = true;
+    const closeError = await this.closeOperators();
+    this.moveTo('FAILED');
+    return closeError;
+  }
+
+  /** Closes every operator once, even when one fails; returns the first failure. */
+  private async closeOperators(): Promise<unknown> {
     this.processingTime.clear();
-    for (const op of this.operators) await op.handleClose();
+    if (this.closed) return undefined;
+    this.closed = true;
+    let first: unknown;
+    for (const op of this.operators) {
+      if (!this.opened.has(op)) continue;
+      try {
+        await op.handleClose();
+      } catch (err) {
+        first ??= err;
+      }
+    }
+    return first;
   }
 }

@@ -1,28 +1,25 @@
 /**
- * Runs every subtask of a job plan inside this process: builds the tasks, wires them with
- * local channels and the real partitioners, and drives them until the job ends.
+ * A group of subtasks that share one thread and one scheduling loop: every subtask of a
+ * job under `weir run`, or one slot's share of an attempt on a TaskManager. It builds the
+ * tasks (task-group-builder.ts), restores and opens them, drives them until they end, and
+ * is how the outside reaches them: control messages (checkpoint triggers, notifications,
+ * cancellation) go to the tasks' inboxes; task states and checkpoint answers come back.
  */
 import { WeirError, errorMessage } from '../../errors/index.ts';
+import type { SubtaskRestore, SubtaskSnapshot } from '../checkpoint/subtask-state.ts';
 import type { JobPlan } from '../graph/job-plan.ts';
 import { localChannels } from '../network/channel-factory.ts';
 import type { ChannelFactory } from '../network/channel-factory.ts';
-import type { OutputChannel } from '../network/local-channel.ts';
-import { connectedTargets } from '../network/channel-selector.ts';
-import { RecordWriter } from '../network/record-writer.ts';
-import { ChainedOutput, OperatorOutput } from '../operators/chained-output.ts';
-import { createOperator, isKeyed, keySelectorsOf } from '../operators/operator-factory.ts';
-import type { Output } from '../operators/output.ts';
-import { SourceOperator } from '../operators/source-operator.ts';
 import { SinkOperator } from '../operators/sink-operator.ts';
-import { createKeyedStateBackend, stateBackendType } from '../state/state-backend-factory.ts';
-import { KeyGroupRange } from '../state/key-group.ts';
 import { ExecutorMetrics } from '../metrics/executor-metrics.ts';
 import type { TaskMetricsOptions } from '../metrics/executor-metrics.ts';
 import type { MetricRegistry } from '../metrics/registry.ts';
 import type { Clock } from './clock.ts';
 import { SystemClock } from './clock.ts';
-import { ProcessingTimeService } from './processing-time-service.ts';
-import { StreamTask } from './stream-task.ts';
+import type { ControlMessage } from './control-inbox.ts';
+import type { ExecutionState } from './execution-state.ts';
+import type { StreamTask, TaskEvents } from './stream-task.ts';
+import { buildTasks } from './task-group-builder.ts';
 import { runTasks } from './task-loop.ts';
 
 /** How the group's part of an attempt ended. */
@@ -52,6 +49,13 @@ export interface VertexMetrics {
   readonly watermark: number;
 }
 
+/** What the group reports about its tasks. */
+export interface TaskGroupListener {
+  taskStateChanged?(vertexId: string, subtask: number, state: ExecutionState): void;
+  checkpointAcknowledged?(snapshot: SubtaskSnapshot): void;
+  checkpointDeclined?(vertexId: string, subtask: number, checkpointId: number, reason: string): void;
+}
+
 export interface TaskGroupOptions {
   clock?: Clock;
   /** Records per batch between operators (default 1024). */
@@ -65,27 +69,48 @@ export interface TaskGroupOptions {
    * a registry (`metricRegistry`); options can pass a shared one and the labels.
    */
   metrics?: boolean | TaskMetricsOptions;
+  /** The state each subtask restores from (undefined: a fresh start). */
+  restore?: (vertexId: string, subtask: number) => SubtaskRestore | undefined;
+  listener?: TaskGroupListener;
 }
 
 export class TaskGroup {
-  readonly tasks: StreamTask[] = [];
+  readonly tasks: StreamTask[];
   readonly clock: Clock;
   /** Set when the metrics option is on; the task loop reports task states to it. */
   readonly taskMetrics: ExecutorMetrics | undefined;
+  readonly channels: ChannelFactory;
   private readonly collected = new Map<string, unknown[]>();
   private cancelled = false;
   private wakeResolver: (() => void) | undefined;
-  readonly channels: ChannelFactory;
+  /** The task whose failure ended the group, once one failed. */
+  failedTask: StreamTask | undefined;
 
   constructor(
     readonly plan: JobPlan,
-    options: TaskGroupOptions = {},
+    private readonly options: TaskGroupOptions = {},
   ) {
     this.clock = options.clock ?? new SystemClock();
     this.channels = options.channels ?? localChannels;
     const m = options.metrics;
     this.taskMetrics = m ? new ExecutorMetrics(plan.jobGraph.jobName, this.clock, m === true ? {} : m) : undefined;
-    this.build(options.batchSize ?? 1024, options.channelCapacity ?? 4);
+    const listener = options.listener;
+    const events: TaskEvents = {
+      stateChanged: (t, state) => listener?.taskStateChanged?.(t.vertexId, t.subtaskIndex, state),
+      checkpointAcknowledged: (_t, snapshot) => listener?.checkpointAcknowledged?.(snapshot),
+      checkpointDeclined: (t, id, reason) => listener?.checkpointDeclined?.(t.vertexId, t.subtaskIndex, id, reason),
+    };
+    this.tasks = buildTasks({
+      plan,
+      clock: this.clock,
+      channels: this.channels,
+      batchSize: options.batchSize ?? 1024,
+      capacity: options.channelCapacity ?? 4,
+      metrics: this.taskMetrics,
+      wake: this.wake,
+      events,
+      addToResult: (name, values) => this.addToResult(name, values),
+    });
   }
 
   get metricRegistry(): MetricRegistry | undefined {
@@ -103,130 +128,31 @@ export class TaskGroup {
     return new Promise((resolve) => (this.wakeResolver = resolve));
   }
 
-  private build(batchSize: number, capacity: number): void {
-    const { jobGraph, chains } = this.plan;
-    const tasksByVertex = new Map<string, StreamTask[]>();
-    const outputsOf = new Map<StreamTask, { main: RecordWriter[][]; sides: Map<string, RecordWriter[]>[] }>();
-    for (const v of jobGraph.vertices) {
-      const chain = chains.get(v.id)!;
-      const tasks: StreamTask[] = [];
-      for (let s = 0; s < v.parallelism; s++) {
-        // Subtasks placed in another process are built there.
-        if (this.channels.isLocal && !this.channels.isLocal(s)) continue;
-        const operators = chain.map((n) => createOperator(n.transformation, this.plan.config));
-        const source = operators[0] instanceof SourceOperator ? operators[0] : undefined;
-        const task = new StreamTask(`${v.name} (${s + 1}/${v.parallelism})`, v.id, s, operators, source, new ProcessingTimeService(this.clock), batchSize, this.wake);
-        tasks.push(task);
-        outputsOf.set(task, { main: chain.map(() => []), sides: chain.map(() => new Map()) });
-      }
-      tasksByVertex.set(v.id, tasks);
-    }
-    for (const e of jobGraph.edges) {
-      const sourceVertex = jobGraph.vertices.find((v) => v.id === e.source)!;
-      const targetVertex = jobGraph.vertices.find((v) => v.id === e.target)!;
-      const opIndex = sourceVertex.chain.indexOf(e.sourceOperator);
-      const targetHead = chains.get(targetVertex.id)![0]!;
-      const keySelector = targetHead.inEdges.find((se) => se.source.id === e.sourceOperator && se.input === e.input)?.keySelector;
-      const local = tasksByVertex.get(e.source)!;
-      const downstreamTasks = tasksByVertex.get(e.target)!;
-      for (let u = 0; u < sourceVertex.parallelism; u++) {
-        const upstream = local.find((t) => t.subtaskIndex === u);
-        const targets = connectedTargets(e.partitioner, u, sourceVertex.parallelism, targetVertex.parallelism);
-        const channels = targets.map((t) => {
-          const downstream = downstreamTasks.find((d) => d.subtaskIndex === t);
-          const { output, input } = this.channels.create({
-            channelId: `${e.sourceOperator}:${e.input}:${e.sideOutput ?? ''}/${u}->${e.target}/${t}`,
-            input: e.input,
-            capacity,
-            producerSubtask: u,
-            consumerSubtask: t,
-            wake: this.wake,
-          });
-          if (input && downstream) {
-            input.consumer = downstream;
-            downstream.inputs.push(input);
-          }
-          return output;
-        });
-        if (!upstream) continue;
-        const writer = new RecordWriter({
-          partitioner: e.partitioner,
-          channels: channels as OutputChannel[],
-          targets,
-          downstreamParallelism: targetVertex.parallelism,
-          downstreamMaxParallelism: targetVertex.maxParallelism,
-          keySelector,
-          consumerName: targetHead.name,
-          batchSize,
-          startChannel: u,
-        });
-        upstream.writers.push(writer);
-        const outs = outputsOf.get(upstream)!;
-        if (e.sideOutput) {
-          const list = outs.sides[opIndex]!.get(e.sideOutput) ?? [];
-          list.push(writer);
-          outs.sides[opIndex]!.set(e.sideOutput, list);
-        } else {
-          outs.main[opIndex]!.push(writer);
-        }
-      }
-    }
-    for (const v of jobGraph.vertices) {
-      const chain = chains.get(v.id)!;
-      for (const task of tasksByVertex.get(v.id)!) {
-        const inputCount = chain[0]!.transformation.type === 'twoInput' ? 2 : chain[0]!.kind === 'source' ? 0 : 1;
-        for (let input = 0; input < inputCount; input++) task.inputs.filter((c) => c.input === input).forEach((c, i) => (c.valveIndex = i));
-        task.setupInputs(inputCount);
-        const outs = outputsOf.get(task)!;
-        const backendType = stateBackendType(this.plan.config);
-        task.operators.forEach((op, i) => {
-          const node = chain[i]!;
-          const next = task.operators[i + 1];
-          const main: Output[] = next ? [new ChainedOutput(this.taskMetrics?.meterInput(next) ?? next, batchSize), ...outs.main[i]!] : outs.main[i]!;
-          const sides = outs.sides[i]!;
-          const output = main.length === 1 && sides.size === 0 ? main[0]! : new OperatorOutput(main, sides);
-          op.init(
-            {
-              operatorId: node.id,
-              name: node.name,
-              uid: node.uid,
-              subtaskIndex: task.subtaskIndex,
-              parallelism: v.parallelism,
-              maxParallelism: v.maxParallelism,
-              jobParameters: this.plan.args,
-              config: this.plan.config,
-              clock: this.clock,
-              processingTime: task.processingTime,
-              stateBackend: isKeyed(node.transformation)
-                ? createKeyedStateBackend(backendType, { clock: this.clock, maxParallelism: node.maxParallelism, keyGroupRange: KeyGroupRange.forSubtask(node.maxParallelism, v.parallelism, task.subtaskIndex) })
-                : undefined,
-              keySelectors: keySelectorsOf(node.transformation),
-              trackAsync: (w) => task.trackAsync(w),
-              addToResult: (name, values) => this.addToResult(name, values),
-            },
-            output,
-          );
-        });
-        this.taskMetrics?.addTask(task, v, outs);
-        this.tasks.push(task);
-      }
-    }
-  }
-
   private addToResult(name: string, values: readonly unknown[]): void {
     let list = this.collected.get(name);
     if (!list) this.collected.set(name, (list = []));
     for (const v of values) list.push(v);
   }
 
-  /** Stops the job; run() then resolves with CANCELED. */
+  /** Delivers a control message to the inbox of every task (of one vertex, or those `to` picks). */
+  post(message: ControlMessage, to: (task: StreamTask) => boolean = () => true): void {
+    for (const t of this.tasks) if (to(t)) t.inbox.post(message);
+  }
+
+  /** Stops the job: every task gets a cancel message; run() then resolves with CANCELED. */
   cancel(): void {
     this.cancelled = true;
+    this.post({ kind: 'cancel' });
     this.wake();
   }
 
   isCancelled(): boolean {
     return this.cancelled;
+  }
+
+  /** Each local subtask's state. */
+  subtaskStates(): { vertexId: string; subtask: number; state: ExecutionState }[] {
+    return this.tasks.map((t) => ({ vertexId: t.vertexId, subtask: t.subtaskIndex, state: t.state }));
   }
 
   metrics(): VertexMetrics[] {
@@ -244,7 +170,7 @@ export class TaskGroup {
     });
   }
 
-  /** Records in and out of each subtask in this executor (the task metrics' counts). */
+  /** Records in and out of each subtask in this group (the task metrics' counts). */
   subtaskRecords(): SubtaskRecords[] {
     return this.tasks.map((t) => ({ vertexId: t.vertexId, subtask: t.subtaskIndex, in: recordsInOf(t), out: recordsOutOf(t) }));
   }
@@ -269,23 +195,35 @@ export class TaskGroup {
 
   private async execute(): Promise<TaskGroupResult> {
     const started = Date.now();
+    const result = (state: TaskGroupResult['state'], error?: WeirError): TaskGroupResult => ({ state, error, collected: this.collected, durationMs: Date.now() - started, records: this.subtaskRecords() });
     try {
       // Connected before opening: a paced source counts its rate from open, and must not
       // owe a burst for the time the rest of the job took to deploy.
       await this.untilConnected();
-      for (const t of this.tasks) await t.open();
+      for (const t of this.tasks) {
+        if (this.cancelled) break;
+        this.failedTask = t;
+        await t.initialize(this.options.restore?.(t.vertexId, t.subtaskIndex));
+      }
+      this.failedTask = undefined;
       await runTasks(this);
     } catch (err) {
-      await Promise.allSettled(this.tasks.filter((t) => !t.finished).map((t) => t.close()));
       const error = err instanceof WeirError ? err : new WeirError('INTERNAL', errorMessage(err), false, { cause: err });
-      return { state: 'FAILED', error, collected: this.collected, durationMs: Date.now() - started, records: this.subtaskRecords() };
+      const closeError = await this.failedTask?.fail();
+      if (closeError !== undefined) addSuppressed(error, closeError);
+      for (const t of this.tasks) {
+        if (t.done) continue;
+        await t.cancel().catch((cancelError: unknown) => addSuppressed(error, cancelError));
+      }
+      return result('FAILED', error);
     }
-    if (this.cancelled) {
-      await Promise.allSettled(this.tasks.filter((t) => !t.finished).map((t) => t.close()));
-      return { state: 'CANCELED', collected: this.collected, durationMs: Date.now() - started, records: this.subtaskRecords() };
-    }
-    return { state: 'FINISHED', collected: this.collected, durationMs: Date.now() - started, records: this.subtaskRecords() };
+    return result(this.cancelled ? 'CANCELED' : 'FINISHED');
   }
+}
+
+/** The failure stays the cause; what went wrong while cleaning up after it is told, not lost. */
+function addSuppressed(error: WeirError, suppressed: unknown): void {
+  error.message = `${error.message} (closing the tasks afterwards also failed: ${errorMessage(suppressed)})`;
 }
 
 /** A source task counts what its source read; others what arrived on their inputs. */

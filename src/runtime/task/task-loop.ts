@@ -1,10 +1,13 @@
 /**
- * The scheduling loop of the in-process executor: run every task that can make progress,
- * fire due processing-time timers, and when nothing can run, wait for the next wake-up
- * (with a VirtualClock: jump to it, which makes processing-time behaviour deterministic).
+ * The scheduling loop of a task group: run every task that can make progress (its control
+ * messages first, then data), fire due processing-time timers, and when nothing can run,
+ * wait for the next wake-up (with a VirtualClock: jump to it, which makes processing-time
+ * behaviour deterministic). Ends when every task is done (finished or cancelled); a task
+ * that fails ends it with the failure, the task noted in `group.failedTask`.
  */
 import { WeirError } from '../../errors/index.ts';
 import { VirtualClock } from './clock.ts';
+import type { StreamTask } from './stream-task.ts';
 import type { TaskGroup } from './task-group.ts';
 
 const YIELD_EVERY_MS = 20;
@@ -17,24 +20,42 @@ const REMOTE_YIELD_EVERY_MS = 1;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export async function runTasks(executor: TaskGroup): Promise<void> {
-  const { tasks, clock } = executor;
+/** Runs `work` for `task`; a failure is noted as the task's. */
+async function on(group: TaskGroup, task: StreamTask, work: () => Promise<unknown> | unknown): Promise<void> {
+  try {
+    const r = work();
+    if (r instanceof Promise) await r;
+  } catch (err) {
+    group.failedTask = task;
+    throw err;
+  }
+}
+
+export async function runTasks(group: TaskGroup): Promise<void> {
+  const { tasks, clock } = group;
   // Metrics see each task before and after it runs (busy, idle, backpressured time); per
   // step, never per record, and not at all when metrics are off.
-  const metrics = executor.taskMetrics;
-  const yieldEvery = executor.channels.remote ? REMOTE_YIELD_EVERY_MS : YIELD_EVERY_MS;
+  const metrics = group.taskMetrics;
+  const yieldEvery = group.channels.remote ? REMOTE_YIELD_EVERY_MS : YIELD_EVERY_MS;
   let lastYield = performance.now();
-  while (!executor.isCancelled()) {
+  for (;;) {
     let progressed = false;
     let now = clock.now();
     metrics?.tick();
     for (const task of tasks) {
-      if (task.asyncFailure !== undefined) throw task.asyncFailure;
+      if (task.asyncFailure !== undefined) {
+        group.failedTask = task;
+        throw task.asyncFailure;
+      }
+      if (task.inbox.size > 0) {
+        metrics?.observe(task, true);
+        await on(group, task, () => task.runMessages());
+        progressed = true;
+      }
       const runnable = task.canRun(now);
       metrics?.observe(task, runnable);
       if (!runnable) continue;
-      const r = task.step();
-      if (r) await r;
+      await on(group, task, () => task.step());
       metrics?.observe(task, task.canRun(clock.now()));
       progressed = true;
     }
@@ -44,11 +65,13 @@ export async function runTasks(executor: TaskGroup): Promise<void> {
       // source whose outputs are full) must not keep the loop spinning.
       if (task.nextTimerTime() <= now) {
         metrics?.observe(task, true);
-        if (task.fireTimers(now) > 0) progressed = true;
+        let fired = 0;
+        await on(group, task, async () => (fired = await task.fireTimers(now)));
+        if (fired > 0) progressed = true;
         metrics?.observe(task, task.canRun(now));
       }
     }
-    if (tasks.every((t) => t.finished)) return;
+    if (tasks.every((t) => t.done)) return;
     if (performance.now() - lastYield > yieldEvery) {
       await yieldToEventLoop();
       lastYield = performance.now();
@@ -57,19 +80,19 @@ export async function runTasks(executor: TaskGroup): Promise<void> {
 
     let next = Infinity;
     // Remote channels deliver data and credit outside this loop.
-    let waitingOnIo = executor.channels.remote;
+    let waitingOnIo = group.channels.remote;
     for (const t of tasks) {
       next = Math.min(next, t.nextWakeTime());
       waitingOnIo ||= t.isWaitingOnIo();
     }
     if (waitingOnIo) {
-      await Promise.race([executor.nextWake(), sleep(clock.virtual ? 1000 : Math.max(0, Math.min(next - now, 1000)))]);
+      await Promise.race([group.nextWake(), sleep(clock.virtual ? 1000 : Math.max(0, Math.min(next - now, 1000)))]);
     } else if (next === Infinity) {
       throw new WeirError('JOB_STALLED', 'internal: no task can make progress and none is waiting for time or I/O', false);
     } else if (clock instanceof VirtualClock) {
       clock.advanceTo(next);
     } else {
-      await Promise.race([executor.nextWake(), sleep(Math.max(0, next - now))]);
+      await Promise.race([group.nextWake(), sleep(Math.max(0, next - now))]);
     }
     lastYield = performance.now();
   }

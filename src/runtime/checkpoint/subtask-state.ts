@@ -1,0 +1,33 @@
+/**
+ * What one subtask's state looks like in a checkpoint, and what it restores from. A
+ * snapshot holds, per operator of the subtask's chain (by operator id, which `.uid()`
+ * keeps stable), the keyed state of its key groups and its own operator state.
+ */
+import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
+import type { OperatorStateSnapshot, StateInitializationContext } from '../state/operator-state.ts';
+
+export interface OperatorSubtaskState {
+  readonly keyed?: KeyedStateSnapshot;
+  readonly operatorState?: OperatorStateSnapshot;
+}
+
+/** One subtask's acknowledgement of a checkpoint. */
+export interface SubtaskSnapshot {
+  readonly vertexId: string;
+  readonly subtask: number;
+  /** The vertex's parallelism when the snapshot was taken. */
+  readonly parallelism: number;
+  readonly checkpointId: number;
+  /** By operator id; an operator with no state has no entry. */
+  readonly operators: ReadonlyMap<string, OperatorSubtaskState>;
+}
+
+/** What one operator of one subtask restores from. */
+export interface OperatorRestore {
+  /** Keyed state of every former subtask that holds key groups this subtask now owns. */
+  readonly keyed: readonly KeyedStateSnapshot[];
+  readonly context: StateInitializationContext;
+}
+
+/** By operator id. */
+export type SubtaskRestore = ReadonlyMap<string, OperatorRestore>;
