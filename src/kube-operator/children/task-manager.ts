@@ -1,7 +1,7 @@
 /** The TaskManager Deployment: slots and replicas follow the parallelism. */
 import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
-import { slotsPerTaskManager } from '../spec/validate-spec.ts';
+import { slotsPerTaskManager } from '../validation/validate-spec.ts';
 import type { ChildContext } from './job-manager.ts';
 import { CONF_DIR, METRICS_PORT, REST_PORT, childNames, componentLabels, selectorLabels } from './names.ts';
 import { runtimePodTemplate } from './pod-spec.ts';

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeCluster } from '../support/kube/index.ts';
-import { WeirOperator } from '../../src/operator/weir-operator.ts';
+import { WeirOperator } from '../../src/kube-operator/weir-operator.ts';
 import { SD, startOperatorTestCluster, statusOf, streamDeployment, until } from './operator-support.ts';
 
 let cluster: KubeCluster;

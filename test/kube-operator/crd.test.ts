@@ -6,11 +6,11 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { CRD_PATHS, renderCrdYaml } from '../../src/operator/crd/render-crd.ts';
+import { CRD_PATHS, renderCrdYaml } from '../../src/kube-operator/crd/render-crd.ts';
 import { startKubeServer } from '../support/kube/index.ts';
 import type { KubeServer } from '../support/kube/index.ts';
-import { KubeClient, KubeApiError } from '../../src/operator/kube/kube-client.ts';
-import { resourcePath } from '../../src/operator/kube/kube-object.ts';
+import { KubeClient, KubeApiError } from '../../src/kube-operator/kube/kube-client.ts';
+import { resourcePath } from '../../src/kube-operator/kube/kube-object.ts';
 
 const CRD_FILE = CRD_PATHS[0];
 let server: KubeServer;

@@ -1,6 +1,6 @@
 /** The runtime configuration file the ConfigMap carries, with the keys the operator owns. */
 import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
-import { maxParallelismOf, slotsPerTaskManager } from '../spec/validate-spec.ts';
+import { maxParallelismOf, slotsPerTaskManager } from '../validation/validate-spec.ts';
 import { REST_PORT } from './names.ts';
 
 export function runtimeConfiguration(spec: StreamDeploymentSpec): Record<string, string> {

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { startKubeServer } from '../support/kube/index.ts';
 import { kubeconfigYaml, loadKubeConfig } from '../support/kube/index.ts';
-import { WeirOperator } from '../../src/operator/weir-operator.ts';
-import { CRD_PATHS } from '../../src/operator/crd/render-crd.ts';
+import { WeirOperator } from '../../src/kube-operator/weir-operator.ts';
+import { CRD_PATHS } from '../../src/kube-operator/crd/render-crd.ts';
 import { streamDeployment, until } from './operator-support.ts';
 
 async function freePort(): Promise<number> {

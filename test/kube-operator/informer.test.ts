@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { V1ConfigMap } from '@kubernetes/client-node';
-import { Informer } from '../../src/operator/controller/informer.ts';
+import { Informer } from '../../src/kube-operator/controller/informer.ts';
 import { startKubeServer } from '../support/kube/index.ts';
 import type { KubeServer } from '../support/kube/index.ts';
 import { eventually } from '../support/kube/test-helpers.ts';

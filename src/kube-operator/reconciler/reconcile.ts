@@ -9,7 +9,7 @@ import { FINALIZER, labelSelectorString, selectorLabels } from '../children/name
 import { canonicalJson } from '../children/stable-hash.ts';
 import type { LifecycleState, StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
-import { describeProblems, validateSpec } from '../spec/validate-spec.ts';
+import { describeProblems, validateSpec } from '../validation/validate-spec.ts';
 import { conditionOf, setCondition } from './conditions.ts';
 import type { EventSpec, Facts, ReconcilePlan } from './facts.ts';
 import { jobManagerDeploymentStatus, rolledOut, upToDate } from './rollout.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Counter, Registry } from 'prom-client';
-import { OperatorHttpServer } from '../../src/operator/controller/http-server.ts';
+import { OperatorHttpServer } from '../../src/kube-operator/controller/http-server.ts';
 
 describe('OperatorHttpServer', () => {
   it('serves metrics, liveness and readiness, and 404 JSON for anything else', async (t) => {

@@ -3,8 +3,8 @@ import { resolve } from 'node:path';
 import { startKubeCluster, installClusterResolver } from '../support/kube/index.ts';
 import { eventually } from '../support/kube/test-helpers.ts';
 import type { KubeCluster } from '../support/kube/index.ts';
-import { CRD_PATHS } from '../../src/operator/crd/render-crd.ts';
-import type { StreamDeploymentSpec, StreamDeploymentStatus } from '../../src/operator/crd/stream-deployment-schema.ts';
+import { CRD_PATHS } from '../../src/kube-operator/crd/render-crd.ts';
+import type { StreamDeploymentSpec, StreamDeploymentStatus } from '../../src/kube-operator/crd/stream-deployment-schema.ts';
 
 export const ENDLESS_JOB = resolve('test/fixtures/jobs/endless.ts');
 export const SD = { apiVersion: 'weir.dev/v1alpha1', kind: 'StreamDeployment' } as const;
