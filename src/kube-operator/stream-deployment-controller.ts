@@ -18,6 +18,8 @@ import type { OperatorMetrics } from './operator-metrics.ts';
 import { PlanExecutor } from './reconciler/plan-executor.ts';
 import type { ReconcileTiming } from './reconciler/reconcile.ts';
 import { jobManagerServiceUrl } from './children/names.ts';
+import { HttpJobManagerApi } from './jobmanager/http-jobmanager-api.ts';
+import type { JobManagerApiFactory } from './jobmanager/jobmanager-api.ts';
 
 export interface ControllerOptions {
   kc: KubeConfig;
@@ -28,7 +30,8 @@ export interface ControllerOptions {
   timing?: ReconcileTiming;
   /** Re-reconcile everything this often even without changes (default 5 minutes). */
   resyncPeriodMs?: number;
-  jobManagerUrl?: (name: string, namespace: string) => string;
+  /** How to reach a deployment's JobManager; defaults to HTTP to its Service. */
+  jobManagerApi?: JobManagerApiFactory;
   log: (line: string) => void;
 }
 
@@ -47,7 +50,8 @@ export class StreamDeploymentController {
     private readonly metrics?: OperatorMetrics,
   ) {
     const kube = new KubeClient(o.kc);
-    this.executor = new PlanExecutor(kube, new EventRecorder(kube, o.identity), { jobManagerUrl: o.jobManagerUrl ?? jobManagerServiceUrl, timing: o.timing, log: o.log });
+    const jobManagerApi = o.jobManagerApi ?? ((name, namespace) => new HttpJobManagerApi(jobManagerServiceUrl(name, namespace)));
+    this.executor = new PlanExecutor(kube, new EventRecorder(kube, o.identity), { jobManagerApi, timing: o.timing, log: o.log });
     const scopes = o.namespaces.length > 0 ? [...o.namespaces] : [undefined];
     const onError = (err: unknown) => o.log(`watch: ${errorMessage(err)}`);
     for (const ns of scopes) {

@@ -1,17 +1,9 @@
-/** What the operator observed before deciding, and what it decided: the reconciler's inputs and output. */
+/** What the operator observed before deciding: the reconciler's inputs. */
 import type { StreamDeployment } from '../crd/stream-deployment-crd.ts';
-import type { StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
+import type { ObservedJob } from '../jobmanager/jobmanager-api.ts';
 
-export interface ObservedJob {
-  id: string;
-  name: string;
-  /** Flink's job states: RUNNING, FAILED, FINISHED, ... */
-  state: string;
-  startTime: number;
-  /** Root cause from the exception history, when the job failed. */
-  failureCause?: string;
-}
+export type { ObservedJob } from '../jobmanager/jobmanager-api.ts';
 
 /** The JobManager's REST answer, or why there was none. */
 export type JobObservation = { reachable: true; job: ObservedJob | undefined } | { reachable: false; error: string };
@@ -29,18 +21,4 @@ export interface EventSpec {
   type: 'Normal' | 'Warning';
   reason: 'Submit' | 'JobStatusChanged' | 'ValidationError' | 'Error' | 'Suspended' | 'Deleting' | 'SpecChanged';
   message: string;
-}
-
-export interface ReconcilePlan {
-  finalizer?: 'add' | 'remove';
-  /** Written through the status subresource before any child changes (the target being acted on). */
-  recordTarget?: StreamDeploymentStatus;
-  /** Children to create (absent) or replace (hash differs). */
-  apply: KubeObject[];
-  /** Cancel this job through the JobManager's REST API (best effort). */
-  cancelJob?: string;
-  events: EventSpec[];
-  /** The status to write afterwards; the executor skips the write when it equals the current one. */
-  status: StreamDeploymentStatus;
-  requeueAfterMs?: number;
 }

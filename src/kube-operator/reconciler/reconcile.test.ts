@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reconcile, sameStatus } from './reconcile.ts';
+import type { ReconcileTiming } from './reconcile.ts';
 import type { Facts, JobObservation } from './facts.ts';
+import { actionsOf } from './actions.ts';
+import type { ReconcilePlan } from './actions.ts';
+import type { EventSpec } from './facts.ts';
 import type { StreamDeployment } from '../crd/stream-deployment-crd.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import type { StreamDeploymentSpec, StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
@@ -35,8 +39,36 @@ function facts(sd: StreamDeployment, children: KubeObject[] = [], jobManager?: J
 
 const running: JobObservation = { reachable: true, job: { id: 'a'.repeat(32), name: 'fraud detection', state: 'RUNNING', startTime: 1_700_000_000_000 } };
 
+/** A plan read back by what it does: the shape the assertions below were written against. */
+interface PlanView {
+  actions: ReconcilePlan;
+  finalizer?: 'add' | 'remove';
+  recordTarget?: StreamDeploymentStatus;
+  apply: KubeObject[];
+  cancelJob?: string;
+  events: EventSpec[];
+  /** The status stored once the plan ran: the last one it writes, or the one it found. */
+  status: StreamDeploymentStatus;
+  requeueAfterMs?: number;
+}
+
+function decide(f: Facts, timing: ReconcileTiming): PlanView {
+  const actions = reconcile(f, timing);
+  const written = actions.flatMap((a) => (a.type === 'recordTarget' || a.type === 'writeStatus' ? [a.status] : []));
+  return {
+    actions,
+    finalizer: actionsOf(actions, 'addFinalizer').length > 0 ? 'add' : actionsOf(actions, 'removeFinalizer').length > 0 ? 'remove' : undefined,
+    recordTarget: actionsOf(actions, 'recordTarget')[0]?.status,
+    apply: actions.flatMap((a) => (a.type === 'createChild' || a.type === 'replaceChild' ? [a.object] : [])),
+    cancelJob: actionsOf(actions, 'cancelJob')[0]?.jobId,
+    events: actionsOf(actions, 'recordEvent').map((a) => a.event),
+    status: written.at(-1) ?? f.sd.status ?? {},
+    requeueAfterMs: actionsOf(actions, 'requeueAfter')[0]?.ms,
+  };
+}
+
 test('a new StreamDeployment: finalizer, target recorded first, every child created with owner and labels', () => {
-  const plan = reconcile(facts(sdep({}, undefined, { finalizers: [] })), TIMING);
+  const plan = decide(facts(sdep({}, undefined, { finalizers: [] })), TIMING);
   assert.equal(plan.finalizer, 'add');
   assert.equal(plan.recordTarget?.lifecycleState, 'DEPLOYED');
   assert.equal(plan.recordTarget?.reconciliation?.state, 'DEPLOYED');
@@ -63,9 +95,9 @@ test('a new StreamDeployment: finalizer, target recorded first, every child crea
 });
 
 test('children in place and the job running: STABLE, Ready, and a second pass writes nothing', () => {
-  const first = reconcile(facts(sdep()), TIMING);
+  const first = decide(facts(sdep()), TIMING);
   const children = observedFrom(first.apply);
-  const plan = reconcile(facts(sdep({}, first.status), children, running), TIMING);
+  const plan = decide(facts(sdep({}, first.status), children, running), TIMING);
   assert.deepEqual(plan.apply, []);
   assert.equal(plan.recordTarget, undefined);
   assert.equal(plan.status.lifecycleState, 'STABLE');
@@ -76,26 +108,26 @@ test('children in place and the job running: STABLE, Ready, and a second pass wr
   assert.deepEqual(plan.events, [{ type: 'Normal', reason: 'JobStatusChanged', message: 'Job status changed from none to RUNNING' }]);
   assert.equal(plan.requeueAfterMs, 10_000);
   assert.deepEqual(plan.status.taskManager, { replicas: 2, labelSelector: 'app.kubernetes.io/name=weir,app.kubernetes.io/instance=fraud,app.kubernetes.io/component=taskmanager' });
-  const again = reconcile({ ...facts(sdep({}, plan.status), children, running), now: new Date(NOW.getTime() + 60_000) }, TIMING);
+  const again = decide({ ...facts(sdep({}, plan.status), children, running), now: new Date(NOW.getTime() + 60_000) }, TIMING);
   assert.deepEqual(again.apply, []);
   assert.deepEqual(again.events, []);
   assert.equal(sameStatus(plan.status, again.status), true);
 });
 
 test('TaskManagers not ready yet: DEPLOYED and Progressing, not STABLE', () => {
-  const first = reconcile(facts(sdep()), TIMING);
+  const first = decide(facts(sdep()), TIMING);
   const children = observedFrom(first.apply).map((o) => (o.metadata.name === 'fraud-taskmanager' ? { ...o, status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, readyReplicas: 1 } } : o));
-  const plan = reconcile(facts(sdep({}, first.status), children, running), TIMING);
+  const plan = decide(facts(sdep({}, first.status), children, running), TIMING);
   assert.equal(plan.status.lifecycleState, 'DEPLOYED');
   assert.equal(plan.status.conditions?.find((c) => c.type === 'Progressing')?.status, 'True');
 });
 
 test('a spec change: UPGRADING recorded before the Deployments are replaced, and the old JobManager\'s job is not taken for the new one', () => {
-  const first = reconcile(facts(sdep()), TIMING);
+  const first = decide(facts(sdep()), TIMING);
   const children = observedFrom(first.apply);
-  const stable = reconcile(facts(sdep({}, first.status), children, running), TIMING).status;
+  const stable = decide(facts(sdep({}, first.status), children, running), TIMING).status;
   const changed = sdep({ image: 'weir:2' }, stable, { generation: 2 });
-  const plan = reconcile(facts(changed, children, running), TIMING);
+  const plan = decide(facts(changed, children, running), TIMING);
   assert.equal(plan.recordTarget?.lifecycleState, 'UPGRADING');
   assert.equal(plan.recordTarget?.reconciliation?.state, 'UPGRADING');
   assert.deepEqual(plan.apply.map((o) => o.metadata.name), ['fraud-jobmanager', 'fraud-taskmanager']);
@@ -105,7 +137,7 @@ test('a spec change: UPGRADING recorded before the Deployments are replaced, and
 });
 
 test('taskManager replicas follow parallelism and slots; a pod template adds a sidecar and env under the operator\'s container', () => {
-  const plan = reconcile(
+  const plan = decide(
     facts(
       sdep({
         job: { entry: '/j.ts', parallelism: 5 },
@@ -130,11 +162,11 @@ test('taskManager replicas follow parallelism and slots; a pod template adds a s
 });
 
 test('a spec wrong in meaning: Degraded with every field, one ValidationError event, children untouched', () => {
-  const first = reconcile(facts(sdep()), TIMING);
+  const first = decide(facts(sdep()), TIMING);
   const children = observedFrom(first.apply);
-  const stable = reconcile(facts(sdep({}, first.status), children, running), TIMING).status;
+  const stable = decide(facts(sdep({}, first.status), children, running), TIMING).status;
   const bad = sdep({ image: '', job: { entry: 'fraud', parallelism: 300, maxParallelism: 128 }, configuration: { 'taskmanager.numberOfTaskSlots': '0' } }, stable, { generation: 2 });
-  const plan = reconcile(facts(bad, children, running), TIMING);
+  const plan = decide(facts(bad, children, running), TIMING);
   const message =
     'spec.image is required: set it to the runtime image that holds the job, e.g. ghcr.io/acme/fraud-job:1.0; ' +
     'spec.job.entry "fraud" is not a module path: give the path of the job module inside the image, ending in .ts, .mts, .js or .mjs, e.g. /opt/weir/job/fraud-detection.ts; ' +
@@ -147,40 +179,40 @@ test('a spec wrong in meaning: Degraded with every field, one ValidationError ev
   assert.equal(plan.status.lifecycleState, 'STABLE');
   assert.equal(plan.status.reconciliation?.lastReconciledSpec, stable.reconciliation?.lastReconciledSpec);
   assert.deepEqual(plan.status.conditions?.find((c) => c.type === 'Degraded'), { type: 'Degraded', status: 'True', reason: 'ValidationError', message, observedGeneration: 2, lastTransitionTime: '2026-11-23T10:00:00Z' });
-  const again = reconcile(facts(sdep(bad.spec, plan.status, { generation: 2 }), children, running), TIMING);
+  const again = decide(facts(sdep(bad.spec, plan.status, { generation: 2 }), children, running), TIMING);
   assert.deepEqual(again.events, []);
   assert.equal(sameStatus(plan.status, again.status), true);
 });
 
 test('too few TaskManager slots for the parallelism is reported, not deployed', () => {
-  const plan = reconcile(facts(sdep({ job: { entry: '/j.ts', parallelism: 4 }, taskManager: { replicas: 1 } })), TIMING);
+  const plan = decide(facts(sdep({ job: { entry: '/j.ts', parallelism: 4 }, taskManager: { replicas: 1 } })), TIMING);
   assert.deepEqual(plan.apply, []);
   assert.equal(plan.status.error, 'spec.taskManager.replicas 1 TaskManager(s) with 1 slot(s) each offer 1 slots, fewer than the parallelism 4; raise the replicas or the slots, or leave replicas unset to derive them');
 });
 
 test('suspend scales both Deployments to zero; resume brings them back', () => {
-  const first = reconcile(facts(sdep()), TIMING);
+  const first = decide(facts(sdep()), TIMING);
   const children = observedFrom(first.apply);
-  const stable = reconcile(facts(sdep({}, first.status), children, running), TIMING).status;
+  const stable = decide(facts(sdep({}, first.status), children, running), TIMING).status;
   const suspended = sdep({ job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2, state: 'suspended' } }, stable, { generation: 2 });
-  const plan = reconcile(facts(suspended, children, running), TIMING);
+  const plan = decide(facts(suspended, children, running), TIMING);
   assert.deepEqual(plan.apply.map((o) => [o.metadata.name, (o.spec as { replicas: number }).replicas]), [['fraud-jobmanager', 0], ['fraud-taskmanager', 0]]);
   assert.equal(plan.status.lifecycleState, 'SUSPENDED');
   assert.equal(plan.status.job?.state, 'SUSPENDED');
   assert.deepEqual(plan.events.map((e) => e.reason), ['Suspended', 'JobStatusChanged']);
   const scaledDown = [...children.filter((c) => c.kind !== 'Deployment'), ...observedFrom(plan.apply)];
-  const resumed = reconcile(facts(sdep({}, plan.status, { generation: 3 }), scaledDown), TIMING);
+  const resumed = decide(facts(sdep({}, plan.status, { generation: 3 }), scaledDown), TIMING);
   assert.deepEqual(resumed.apply.map((o) => [o.metadata.name, (o.spec as { replicas: number }).replicas]), [['fraud-jobmanager', 1], ['fraud-taskmanager', 2]]);
   // The resumed spec is the one that last ran stably: deployed again, not an upgrade.
   assert.equal(resumed.status.lifecycleState, 'DEPLOYED');
 });
 
 test('a failed job: FAILED, Degraded with the cause, and a Warning event', () => {
-  const first = reconcile(facts(sdep()), TIMING);
+  const first = decide(facts(sdep()), TIMING);
   const children = observedFrom(first.apply);
-  const stable = reconcile(facts(sdep({}, first.status), children, running), TIMING).status;
+  const stable = decide(facts(sdep({}, first.status), children, running), TIMING).status;
   const failed: JobObservation = { reachable: true, job: { id: 'a'.repeat(32), name: 'fraud detection', state: 'FAILED', startTime: 1_700_000_000_000, failureCause: 'UDF_FAILED: boom' } };
-  const plan = reconcile(facts(sdep({}, stable), children, failed), TIMING);
+  const plan = decide(facts(sdep({}, stable), children, failed), TIMING);
   assert.equal(plan.status.lifecycleState, 'FAILED');
   assert.equal(plan.status.error, 'UDF_FAILED: boom');
   assert.equal(plan.status.conditions?.find((c) => c.type === 'Degraded')?.reason, 'JobFailed');
@@ -188,7 +220,7 @@ test('a failed job: FAILED, Degraded with the cause, and a Warning event', () =>
 });
 
 test('deletion: DELETING, the running job cancelled, then the finalizer removed', () => {
-  const plan = reconcile(facts(sdep({}, { lifecycleState: 'STABLE' }, { deletionTimestamp: '2026-11-23T10:00:00Z' }), [], running), TIMING);
+  const plan = decide(facts(sdep({}, { lifecycleState: 'STABLE' }, { deletionTimestamp: '2026-11-23T10:00:00Z' }), [], running), TIMING);
   assert.equal(plan.status.lifecycleState, 'DELETING');
   assert.equal(plan.cancelJob, 'a'.repeat(32));
   assert.equal(plan.finalizer, 'remove');
@@ -197,23 +229,74 @@ test('deletion: DELETING, the running job cancelled, then the finalizer removed'
 
 test('a child of the same name that another owner holds is reported, never overwritten', () => {
   const stranger: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fraud-config', namespace: 'jobs', uid: 'x' } };
-  const plan = reconcile(facts(sdep(), [stranger]), TIMING);
+  const plan = decide(facts(sdep(), [stranger]), TIMING);
   assert.deepEqual(plan.apply, []);
   assert.equal(plan.status.error, 'ConfigMap/fraud-config already exist and are not owned by this StreamDeployment; delete or rename them');
 });
 
 test('an image change while suspended is accepted and rolls nothing up: the Deployments stay at zero with the new image', () => {
-  const first = reconcile(facts(sdep()), TIMING);
+  const first = decide(facts(sdep()), TIMING);
   const children = observedFrom(first.apply);
-  const stable = reconcile(facts(sdep({}, first.status), children, running), TIMING).status;
+  const stable = decide(facts(sdep({}, first.status), children, running), TIMING).status;
   const suspendedSpec = { job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2, state: 'suspended' as const } };
-  const suspended = reconcile(facts(sdep(suspendedSpec, stable, { generation: 2 }), children, running), TIMING);
+  const suspended = decide(facts(sdep(suspendedSpec, stable, { generation: 2 }), children, running), TIMING);
   const scaledDown = [...children.filter((c) => c.kind !== 'Deployment'), ...observedFrom(suspended.apply)];
-  const plan = reconcile(facts(sdep({ ...suspendedSpec, image: 'weir:2' }, suspended.status, { generation: 3 }), scaledDown), TIMING);
+  const plan = decide(facts(sdep({ ...suspendedSpec, image: 'weir:2' }, suspended.status, { generation: 3 }), scaledDown), TIMING);
   assert.equal(plan.status.error, undefined);
   assert.equal(plan.status.lifecycleState, 'SUSPENDED');
   assert.deepEqual(
     plan.apply.map((o) => [o.metadata.name, (o.spec as { replicas: number }).replicas, (o.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image]),
     [['fraud-jobmanager', 0, 'weir:2'], ['fraud-taskmanager', 0, 'weir:2']],
   );
+});
+
+test('the plan of a new StreamDeployment is ordered: finalizer, target, children, event, status', () => {
+  const plan = reconcile(facts(sdep({}, undefined, { finalizers: [] })), TIMING);
+  assert.deepEqual(
+    plan.map((a) => (a.type === 'createChild' || a.type === 'replaceChild' ? `${a.type} ${a.object.kind}` : a.type)),
+    [
+      'addFinalizer',
+      'recordTarget',
+      'createChild ServiceAccount',
+      'createChild Role',
+      'createChild RoleBinding',
+      'createChild ConfigMap',
+      'createChild Service',
+      'createChild Deployment',
+      'createChild Deployment',
+      'recordEvent',
+      'writeStatus',
+    ],
+  );
+});
+
+test('an unchanged world: the plan writes nothing and only polls again', () => {
+  const first = decide(facts(sdep()), TIMING);
+  const children = observedFrom(first.apply);
+  const stable = decide(facts(sdep({}, first.status), children, running), TIMING).status;
+  assert.deepEqual(reconcile({ ...facts(sdep({}, stable), children, running), now: new Date(NOW.getTime() + 60_000) }, TIMING), [{ type: 'requeueAfter', ms: 10_000 }]);
+});
+
+test('deletion: the job is cancelled best effort, then the event, the status and the finalizer, and nothing is requeued', () => {
+  const plan = reconcile(facts(sdep({}, { lifecycleState: 'STABLE' }, { deletionTimestamp: '2026-11-23T10:00:00Z' }), [], running), TIMING);
+  assert.deepEqual(plan, [
+    { type: 'cancelJob', jobId: 'a'.repeat(32), bestEffort: true },
+    { type: 'recordEvent', event: { type: 'Normal', reason: 'Deleting', message: 'Deleting the job and its cluster' } },
+    { type: 'writeStatus', status: { lifecycleState: 'DELETING' } },
+    { type: 'removeFinalizer' },
+  ]);
+});
+
+test('a changed child is replaced with the observed resourceVersion; a Service keeps its allocated cluster IPs', () => {
+  const first = decide(facts(sdep()), TIMING);
+  const children = observedFrom(first.apply).map((o) =>
+    o.kind === 'Service' ? { ...o, metadata: { ...o.metadata, annotations: {}, resourceVersion: '7' }, spec: { ...(o.spec as object), clusterIP: '10.96.0.7', clusterIPs: ['10.96.0.7'] } } : o,
+  );
+  const plan = reconcile(facts(sdep({}, first.status), children, running), TIMING);
+  const replaced = actionsOf(plan, 'replaceChild');
+  assert.deepEqual(replaced.map((a) => `${a.object.kind}/${a.object.metadata.name}@${a.object.metadata.resourceVersion}`), ['Service/fraud-rest@7']);
+  const spec = replaced[0]!.object.spec as { clusterIP: string; clusterIPs: string[]; ports: unknown[] };
+  assert.equal(spec.clusterIP, '10.96.0.7');
+  assert.deepEqual(spec.clusterIPs, ['10.96.0.7']);
+  assert.deepEqual(actionsOf(plan, 'createChild'), []);
 });

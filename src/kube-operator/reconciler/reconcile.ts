@@ -1,8 +1,8 @@
 /**
- * The StreamDeployment reconciler: a pure function from observed facts to a plan. It is
- * level-triggered (the same facts give the same plan, and a plan for an unchanged world
- * writes nothing) and records the spec it is about to act on in status first, so an operator
- * that dies mid-way resumes the same target instead of starting over.
+ * The StreamDeployment reconciler: a pure function from observed facts to a plan, an
+ * ordered list of actions. It is level-triggered (the same facts give the same plan, and a
+ * plan for an unchanged world writes nothing) and records the spec it is about to act on in
+ * status first, so an operator that dies mid-way resumes the same target instead of starting over.
  */
 import { desiredChildren } from '../children/desired-children.ts';
 import { FINALIZER, labelSelectorString, selectorLabels } from '../children/names.ts';
@@ -11,7 +11,8 @@ import type { LifecycleState, StreamDeploymentStatus } from '../crd/stream-deplo
 import type { KubeObject } from '../kube/kube-object.ts';
 import { describeProblems, validateSpec } from '../validation/validate-spec.ts';
 import { conditionOf, setCondition } from './conditions.ts';
-import type { EventSpec, Facts, ReconcilePlan } from './facts.ts';
+import type { EventSpec, Facts } from './facts.ts';
+import type { ReconcileAction, ReconcilePlan } from './actions.ts';
 import { jobManagerDeploymentStatus, rolledOut, upToDate } from './rollout.ts';
 import { jobStateTransition, observedJobStatus } from './job-status.ts';
 
@@ -26,7 +27,23 @@ export const DEFAULT_TIMING: ReconcileTiming = { progressIntervalMs: 2_000, stab
 
 const key = (o: Pick<KubeObject, 'kind' | 'metadata'>) => `${o.kind}/${o.metadata.name}`;
 
+/** What one pass decided, before it is put in the order the actions must run in. */
+interface Decision {
+  finalizer?: 'add' | 'remove';
+  recordTarget?: StreamDeploymentStatus;
+  /** Desired children that are missing or differ from the observed ones. */
+  apply: KubeObject[];
+  cancelJob?: string;
+  events: EventSpec[];
+  status: StreamDeploymentStatus;
+  requeueAfterMs?: number;
+}
+
 export function reconcile(facts: Facts, timing: ReconcileTiming = DEFAULT_TIMING): ReconcilePlan {
+  return ordered(decide(facts, timing), facts);
+}
+
+function decide(facts: Facts, timing: ReconcileTiming): Decision {
   const { sd, now } = facts;
   const current: StreamDeploymentStatus = sd.status ?? {};
   const events: EventSpec[] = [];
@@ -121,7 +138,43 @@ function withConditions(s: StreamDeploymentStatus, generation: number | undefine
   return { ...s, conditions, error };
 }
 
-/** Same status, ignoring key order: the executor writes only when this is false. */
+/**
+ * The decision as actions, in the order they must run: the finalizer first (so deletion
+ * waits for us), the target next (so a restart resumes it), then the children, the job,
+ * events, the status reached, and last what ends or repeats the pass. Writes that would
+ * store what is already stored are left out.
+ */
+function ordered(d: Decision, facts: Facts): ReconcilePlan {
+  const stored = facts.sd.status ?? {};
+  const observed = new Map(facts.children.map((o) => [key(o), o]));
+  const actions: ReconcileAction[] = [];
+  if (d.finalizer === 'add') actions.push({ type: 'addFinalizer' });
+  const recordTarget = d.recordTarget && !sameStatus(stored, d.recordTarget) ? d.recordTarget : undefined;
+  if (recordTarget) actions.push({ type: 'recordTarget', status: recordTarget });
+  for (const desired of d.apply) {
+    const current = observed.get(key(desired));
+    actions.push(current ? { type: 'replaceChild', object: replacementOf(desired, current) } : { type: 'createChild', object: desired });
+  }
+  // Best effort: the cluster goes away with its owner anyway.
+  if (d.cancelJob) actions.push({ type: 'cancelJob', jobId: d.cancelJob, bestEffort: true });
+  for (const event of d.events) actions.push({ type: 'recordEvent', event });
+  if (!sameStatus(recordTarget ?? stored, d.status)) actions.push({ type: 'writeStatus', status: d.status });
+  if (d.finalizer === 'remove') actions.push({ type: 'removeFinalizer' });
+  else if (d.requeueAfterMs !== undefined) actions.push({ type: 'requeueAfter', ms: d.requeueAfterMs });
+  return actions;
+}
+
+/** The desired object as a replacement of the observed one: its resourceVersion, and a Service's allocated (immutable) cluster IPs. */
+function replacementOf(desired: KubeObject, current: KubeObject): KubeObject {
+  const body: KubeObject = { ...desired, metadata: { ...desired.metadata, resourceVersion: current.metadata.resourceVersion } };
+  if (desired.kind === 'Service') {
+    const { clusterIP, clusterIPs } = (current.spec ?? {}) as { clusterIP?: string; clusterIPs?: string[] };
+    body.spec = { ...(desired.spec as object), ...(clusterIP === undefined ? {} : { clusterIP }), ...(clusterIPs === undefined ? {} : { clusterIPs }) };
+  }
+  return body;
+}
+
+/** Same status, ignoring key order: a plan writes only when this is false. */
 export function sameStatus(a: StreamDeploymentStatus | undefined, b: StreamDeploymentStatus): boolean {
   return canonicalJson(a ?? {}) === canonicalJson(b);
 }

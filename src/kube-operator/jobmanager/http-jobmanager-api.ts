@@ -1,9 +1,10 @@
 /**
- * The operator's typed client of the JobManager REST API (DESIGN section 4). The operator
- * reaches a running job only through this.
+ * The JobManagerApi over the JobManager's REST API (DESIGN section 4): the implementation
+ * the operator runs with. It relies only on Flink's REST shapes, not on how Weir's
+ * JobManager fills them.
  */
-import { WeirError, errorMessage } from '../errors/index.ts';
-import type { ObservedJob } from './reconciler/facts.ts';
+import { WeirError, errorMessage } from '../../errors/index.ts';
+import type { JobManagerApi, ObservedJob } from './jobmanager-api.ts';
 
 interface JobsOverview {
   jobs: { jid: string; name: string; state: string; 'start-time': number }[];
@@ -13,7 +14,7 @@ interface JobExceptions {
   'root-exception': string | null;
 }
 
-export class JobManagerClient {
+export class HttpJobManagerApi implements JobManagerApi {
   constructor(
     readonly baseUrl: string,
     private readonly timeoutMs = 5_000,
@@ -31,7 +32,6 @@ export class JobManagerClient {
     return body;
   }
 
-  /** The application's job (the newest one if the JobManager ran several). */
   async currentJob(): Promise<ObservedJob | undefined> {
     const { jobs } = await this.request<JobsOverview>('GET', '/jobs/overview');
     const newest = [...jobs].sort((a, b) => b['start-time'] - a['start-time'])[0];
