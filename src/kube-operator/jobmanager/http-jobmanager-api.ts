@@ -4,15 +4,17 @@
  * JobManager fills them.
  */
 import { WeirError, errorMessage } from '../../errors/index.ts';
-import type { JobManagerApi, ObservedJob } from './jobmanager-api.ts';
+import type { JobManagerApi, ObservedJob, TaskCounts } from './jobmanager-api.ts';
 
 interface JobsOverview {
-  jobs: { jid: string; name: string; state: string; 'start-time': number }[];
+  jobs: { jid: string; name: string; state: string; 'start-time': number; tasks?: Partial<Record<keyof TaskCounts, unknown>> }[];
 }
 
 interface JobExceptions {
   'root-exception': string | null;
 }
+
+const TASK_COUNT_FIELDS = ['total', 'created', 'scheduled', 'deploying', 'running', 'finished', 'canceling', 'canceled', 'failed', 'reconciling', 'initializing'] as const satisfies readonly (keyof TaskCounts)[];
 
 export class HttpJobManagerApi implements JobManagerApi {
   constructor(
@@ -36,7 +38,7 @@ export class HttpJobManagerApi implements JobManagerApi {
     const { jobs } = await this.request<JobsOverview>('GET', '/jobs/overview');
     const newest = [...jobs].sort((a, b) => b['start-time'] - a['start-time'])[0];
     if (!newest) return undefined;
-    const job: ObservedJob = { id: newest.jid, name: newest.name, state: newest.state, startTime: newest['start-time'] };
+    const job: ObservedJob = { id: newest.jid, name: newest.name, state: newest.state, startTime: newest['start-time'], tasks: this.taskCounts(newest.jid, newest.tasks) };
     if (newest.state === 'FAILED') {
       const ex = await this.request<JobExceptions>('GET', `/jobs/${newest.jid}/exceptions`);
       if (ex['root-exception']) job.failureCause = ex['root-exception'].split('\n')[0];
@@ -46,5 +48,16 @@ export class HttpJobManagerApi implements JobManagerApi {
 
   async cancel(jobId: string): Promise<void> {
     await this.request('PATCH', `/jobs/${jobId}?mode=cancel`);
+  }
+
+  /** Counts the operator can trust: a JobManager that leaves one out is not taken as "all running". */
+  private taskCounts(jobId: string, tasks: JobsOverview['jobs'][number]['tasks']): TaskCounts {
+    const missing = TASK_COUNT_FIELDS.filter((f) => typeof tasks?.[f] !== 'number');
+    if (!tasks || missing.length > 0) {
+      throw new WeirError('JOBMANAGER_ANSWER_INVALID', `GET /jobs/overview from ${this.baseUrl}: job ${jobId} has no task count for ${missing.join(', ')}; the JobManager must report Flink's tasks {total, created, ..., initializing}`, false);
+    }
+    const counts = {} as TaskCounts;
+    for (const f of TASK_COUNT_FIELDS) counts[f] = tasks[f] as number;
+    return counts;
   }
 }

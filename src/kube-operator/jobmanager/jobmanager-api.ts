@@ -4,12 +4,28 @@
  * use an in-memory one. Savepoint and stop calls join here when upgrades need them.
  */
 
+/** Subtask counts by state, as Flink's `GET /jobs/overview` reports them per job. */
+export interface TaskCounts {
+  total: number;
+  created: number;
+  scheduled: number;
+  deploying: number;
+  running: number;
+  finished: number;
+  canceling: number;
+  canceled: number;
+  failed: number;
+  reconciling: number;
+  initializing: number;
+}
+
 export interface ObservedJob {
   id: string;
   name: string;
   /** Flink's job states: RUNNING, FAILED, FINISHED, ... */
   state: string;
   startTime: number;
+  tasks: TaskCounts;
   /** Root cause from the exception history, when the job failed. */
   failureCause?: string;
 }

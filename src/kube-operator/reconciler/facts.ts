@@ -3,7 +3,7 @@ import type { StreamDeployment } from '../crd/stream-deployment-crd.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import type { ObservedJob } from '../jobmanager/jobmanager-api.ts';
 
-export type { ObservedJob } from '../jobmanager/jobmanager-api.ts';
+export type { ObservedJob, TaskCounts } from '../jobmanager/jobmanager-api.ts';
 
 /** The JobManager's REST answer, or why there was none. */
 export type JobObservation = { reachable: true; job: ObservedJob | undefined } | { reachable: false; error: string };

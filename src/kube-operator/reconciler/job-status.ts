@@ -1,6 +1,15 @@
 /** The job part of status, and the JobStatusChanged event when it moves. */
 import type { StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
-import type { EventSpec, JobObservation } from './facts.ts';
+import type { EventSpec, JobObservation, ObservedJob } from './facts.ts';
+
+/**
+ * A job counts as running only when every one of its tasks runs: Flink reports a job
+ * RUNNING while its tasks are still scheduled, deploying or restoring, or have lost their
+ * TaskManager.
+ */
+export function everyTaskRuns(job: ObservedJob): boolean {
+  return job.state === 'RUNNING' && job.tasks.total > 0 && job.tasks.running === job.tasks.total;
+}
 
 /** Status fields from the JobManager's answer; without an answer the last known job stays. */
 export function observedJobStatus(current: StreamDeploymentStatus, observation: JobObservation | undefined): Pick<StreamDeploymentStatus, 'job' | 'error'> {

@@ -9,6 +9,7 @@ import type { KubeObject } from '../kube/kube-object.ts';
 import { resourcePath } from '../kube/kube-object.ts';
 import { WeirError } from '../../errors/index.ts';
 import type { ReconcilePlan } from './actions.ts';
+import type { TaskCounts } from './facts.ts';
 import { performActions } from './perform-actions.ts';
 import { PlanExecutor } from './plan-executor.ts';
 
@@ -29,6 +30,7 @@ function storeSd(kube: InMemoryKube, meta: Partial<StreamDeployment['metadata']>
 }
 
 const configMap = (name: string, data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'jobs' }, data });
+const tasks = (running: number, scheduled = 0): TaskCounts => ({ total: running + scheduled, created: 0, scheduled, deploying: 0, running, finished: 0, canceling: 0, canceled: 0, failed: 0, reconciling: 0, initializing: 0 });
 
 describe('performActions', () => {
   it('performs the actions in order, each write on the resourceVersion the previous one returned', async () => {
@@ -131,10 +133,13 @@ describe('PlanExecutor', () => {
     await rollOut(kube);
     assert.deepEqual(await executor.reconcile('jobs', 'fraud'), { requeueAfterMs: 1000, lifecycleState: 'DEPLOYED' }, 'no job submitted yet');
 
-    jm.job = { id: JOB_ID, name: 'fraud detection', state: 'RUNNING', startTime: 1_700_000_000_000 };
+    jm.job = { id: JOB_ID, name: 'fraud detection', state: 'RUNNING', startTime: 1_700_000_000_000, tasks: tasks(1, 1) };
+    assert.deepEqual(await executor.reconcile('jobs', 'fraud'), { requeueAfterMs: 1000, lifecycleState: 'DEPLOYED' }, 'one task still waits for a slot');
+
+    jm.job = { ...jm.job, tasks: tasks(2) };
     assert.deepEqual(await executor.reconcile('jobs', 'fraud'), { requeueAfterMs: 10_000, lifecycleState: 'STABLE' });
     assert.deepEqual(events.recorded.map((e) => e.reason), ['Submit', 'JobStatusChanged']);
-    assert.deepEqual(asked, ['jobs/fraud', 'jobs/fraud', 'jobs/fraud']);
+    assert.deepEqual(asked, ['jobs/fraud', 'jobs/fraud', 'jobs/fraud', 'jobs/fraud']);
 
     const writes = kube.writes.length;
     assert.deepEqual(await executor.reconcile('jobs', 'fraud'), { requeueAfterMs: 10_000, lifecycleState: 'STABLE' });

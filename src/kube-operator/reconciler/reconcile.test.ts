@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reconcile, sameStatus } from './reconcile.ts';
 import type { ReconcileTiming } from './reconcile.ts';
-import type { Facts, JobObservation } from './facts.ts';
+import type { Facts, JobObservation, TaskCounts } from './facts.ts';
 import { actionsOf } from './actions.ts';
 import type { ReconcilePlan } from './actions.ts';
 import type { EventSpec } from './facts.ts';
@@ -37,7 +37,10 @@ function facts(sd: StreamDeployment, children: KubeObject[] = [], jobManager?: J
   return { sd, children, jobManager, now: NOW };
 }
 
-const running: JobObservation = { reachable: true, job: { id: 'a'.repeat(32), name: 'fraud detection', state: 'RUNNING', startTime: 1_700_000_000_000 } };
+const NO_TASKS: TaskCounts = { total: 0, created: 0, scheduled: 0, deploying: 0, running: 0, finished: 0, canceling: 0, canceled: 0, failed: 0, reconciling: 0, initializing: 0 };
+const tasks = (counts: Partial<TaskCounts>): TaskCounts => ({ ...NO_TASKS, ...counts });
+const jobIn = (state: string, counts: Partial<TaskCounts>): JobObservation => ({ reachable: true, job: { id: 'a'.repeat(32), name: 'fraud detection', state, startTime: 1_700_000_000_000, tasks: tasks(counts) } });
+const running = jobIn('RUNNING', { total: 2, running: 2 });
 
 /** A plan read back by what it does: the shape the assertions below were written against. */
 interface PlanView {
@@ -211,7 +214,7 @@ test('a failed job: FAILED, Degraded with the cause, and a Warning event', () =>
   const first = decide(facts(sdep()), TIMING);
   const children = observedFrom(first.apply);
   const stable = decide(facts(sdep({}, first.status), children, running), TIMING).status;
-  const failed: JobObservation = { reachable: true, job: { id: 'a'.repeat(32), name: 'fraud detection', state: 'FAILED', startTime: 1_700_000_000_000, failureCause: 'UDF_FAILED: boom' } };
+  const failed: JobObservation = { reachable: true, job: { id: 'a'.repeat(32), name: 'fraud detection', state: 'FAILED', startTime: 1_700_000_000_000, tasks: tasks({ total: 2, failed: 1, canceled: 1 }), failureCause: 'UDF_FAILED: boom' } };
   const plan = decide(facts(sdep({}, stable), children, failed), TIMING);
   assert.equal(plan.status.lifecycleState, 'FAILED');
   assert.equal(plan.status.error, 'UDF_FAILED: boom');
@@ -299,4 +302,34 @@ test('a changed child is replaced with the observed resourceVersion; a Service k
   assert.equal(spec.clusterIP, '10.96.0.7');
   assert.deepEqual(spec.clusterIPs, ['10.96.0.7']);
   assert.deepEqual(actionsOf(plan, 'createChild'), []);
+});
+
+/** Children rolled out and a job observed with these task counts: the lifecycle state that follows. */
+function lifecycleWith(job: JobObservation): { state: string | undefined; ready: string | undefined } {
+  const first = decide(facts(sdep()), TIMING);
+  const plan = decide(facts(sdep({}, first.status), observedFrom(first.apply), job), TIMING);
+  return { state: plan.status.lifecycleState, ready: plan.status.conditions?.find((c) => c.type === 'Ready')?.status };
+}
+
+test('STABLE needs every task running: a RUNNING job with tasks still scheduled, deploying or restoring is DEPLOYED', () => {
+  assert.deepEqual(lifecycleWith(jobIn('RUNNING', { total: 2, running: 2 })), { state: 'STABLE', ready: 'True' });
+  assert.deepEqual(lifecycleWith(jobIn('RUNNING', { total: 3, running: 1, scheduled: 1, deploying: 1 })), { state: 'DEPLOYED', ready: 'False' });
+  assert.deepEqual(lifecycleWith(jobIn('RUNNING', { total: 2, running: 1, initializing: 1 })), { state: 'DEPLOYED', ready: 'False' });
+  assert.deepEqual(lifecycleWith(jobIn('RUNNING', { total: 2, created: 2 })), { state: 'DEPLOYED', ready: 'False' });
+  assert.deepEqual(lifecycleWith(jobIn('RUNNING', {})), { state: 'DEPLOYED', ready: 'False' }, 'a job of no tasks is not taken as running');
+  assert.deepEqual(lifecycleWith(jobIn('FINISHED', { total: 2, finished: 2 })), { state: 'STABLE', ready: 'True' });
+  assert.deepEqual(lifecycleWith(jobIn('RESTARTING', { total: 2, canceling: 2 })), { state: 'DEPLOYED', ready: 'False' });
+});
+
+test('a STABLE job that loses a task (its TaskManager died) is no longer STABLE, and STABLE again once every task runs', () => {
+  const first = decide(facts(sdep()), TIMING);
+  const children = observedFrom(first.apply);
+  const stable = decide(facts(sdep({}, first.status), children, running), TIMING).status;
+  const degraded = decide(facts(sdep({}, stable), children, jobIn('RUNNING', { total: 2, running: 1, scheduled: 1 })), TIMING);
+  assert.equal(degraded.status.lifecycleState, 'DEPLOYED');
+  assert.equal(degraded.status.job?.state, 'RUNNING');
+  assert.deepEqual(degraded.status.conditions?.map((c) => `${c.type}=${c.status}`), ['Degraded=False', 'Ready=False', 'Progressing=True']);
+  assert.equal(degraded.requeueAfterMs, 1000);
+  const again = decide(facts(sdep({}, degraded.status), children, running), TIMING);
+  assert.equal(again.status.lifecycleState, 'STABLE');
 });

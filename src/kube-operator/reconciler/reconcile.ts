@@ -14,7 +14,7 @@ import { conditionOf, setCondition } from './conditions.ts';
 import type { EventSpec, Facts } from './facts.ts';
 import type { ReconcileAction, ReconcilePlan } from './actions.ts';
 import { jobManagerDeploymentStatus, rolledOut, upToDate } from './rollout.ts';
-import { jobStateTransition, observedJobStatus } from './job-status.ts';
+import { everyTaskRuns, jobStateTransition, observedJobStatus } from './job-status.ts';
 
 export interface ReconcileTiming {
   /** Poll interval while deploying or upgrading. */
@@ -112,9 +112,11 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
     const tmReady = settled && rolledOut(observed.get(key(tmDesired)));
     const jobState = status.job?.state;
     const upgrading = status.reconciliation?.lastStableSpec !== undefined && status.reconciliation.lastStableSpec !== record;
+    // Stable is a fact of this observation: the job finished, or it runs with every one of its tasks.
+    const jobHolds = settled && job !== undefined && (job.state === 'FINISHED' || everyTaskRuns(job));
     let lifecycleState: LifecycleState;
     if (settled && jmStatus === 'READY' && jobState === 'FAILED') lifecycleState = 'FAILED';
-    else if (settled && jmStatus === 'READY' && tmReady && (jobState === 'RUNNING' || jobState === 'FINISHED')) lifecycleState = 'STABLE';
+    else if (settled && jmStatus === 'READY' && tmReady && jobHolds) lifecycleState = 'STABLE';
     else lifecycleState = upgrading ? 'UPGRADING' : 'DEPLOYED';
     status = { ...status, lifecycleState };
     if (lifecycleState === 'STABLE') status = { ...status, reconciliation: { ...status.reconciliation, lastStableSpec: record } };
