@@ -90,11 +90,11 @@ export class StreamDeploymentController {
 
   start(): void {
     for (const i of this.informers) i.start();
-    this.workers = runWorkers(this.queue, this.o.workers ?? 8, (key) => this.reconcile(key), (key, err) => {
+    this.workers = runWorkers(this.queue, this.o.workers ?? 8, (key) => this.reconcile(key), (key, err, retried) => {
       if (this.abort.signal.aborted) return; // stopping: the abort itself is the expected failure
       const code = err instanceof WeirError ? err.code : 'ERROR';
       this.metrics?.reconcileErrors.inc({ code });
-      this.o.log(`reconcile ${key} failed [${code}]: ${errorMessage(err)}; retrying`);
+      this.o.log(`reconcile ${key} failed [${code}]: ${errorMessage(err)}; ${retried ? 'retrying with backoff' : 'not retried: the next change of the StreamDeployment or its Deployments reconciles it again'}`);
     });
   }
 

@@ -144,3 +144,47 @@ test('a failed API call is an Error event on the StreamDeployment, and the next 
   assert.equal(errors[0]!.type, 'Warning');
   api().delete(SD.apiVersion, SD.kind, 'default', 'flaky');
 });
+
+const SUCCESSFUL_PASSES = /^weir_operator_reconciles_total\{result="success"\} (\d+)$/m;
+const API_ERRORS = /^weir_operator_reconcile_errors_total\{code="KUBE_API_ERROR"\} (\d+)$/m;
+
+/** A sample of the operator's own /metrics, 0 when absent. */
+async function metric(line: RegExp): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  return Number(line.exec(text)?.[1] ?? 0);
+}
+
+test('a child the API server refuses as invalid is a terminal error: an Error event, no retries with backoff, and fixing the spec converges', async () => {
+  // A suspended neighbour polled every second: its passes show time going by for the operator.
+  api().create(streamDeployment('poller', { job: { entry: '/opt/weir/job/j.ts', parallelism: 1, state: 'suspended' } }));
+  await until('the neighbour suspended', () => (statusOf(cluster, 'poller').lifecycleState === 'SUSPENDED' ? true : undefined));
+  const errorsBefore = await metric(API_ERRORS);
+  const sidecar = (name: string) => ({ taskManager: { podTemplate: { spec: { containers: [{ name, image: 'fluent-bit:3' }] } } } });
+  api().create(streamDeployment('refused', { ...sidecar('Log_Shipper'), job: { entry: '/opt/weir/job/j.ts', parallelism: 1, state: 'suspended' } }));
+  const refusals = () => api().list('v1', 'Event', 'default').filter((e) => e.reason === 'Error' && (e.involvedObject as { name: string }).name === 'refused');
+  const event = await until('the Error event', () => refusals()[0]);
+  assert.match(String(event.message), /^\[KUBE_API_ERROR\] POST \/apis\/apps\/v1\/namespaces\/default\/deployments: HTTP 422 Invalid: .*spec\.template\.spec\.containers\[0\]\.name: Invalid value: "Log_Shipper"/);
+  // Its own JobManager Deployment was created before the refusal, and that Deployment's watch events
+  // reconcile it again (and fail again) until it settles; after that nothing retries it.
+  await until('the JobManager Deployment settled', () => {
+    const d = api().tryGet('apps/v1', 'Deployment', 'default', 'refused-jobmanager');
+    return d && (d.status as { observedGeneration?: number } | undefined)?.observedGeneration === d.metadata.generation ? true : undefined;
+  });
+  const passesOfNeighbour = async (n: number) => {
+    const from = await metric(SUCCESSFUL_PASSES);
+    await until(`${n} more successful passes`, async () => ((await metric(SUCCESSFUL_PASSES)) >= from + n ? true : undefined));
+  };
+  await passesOfNeighbour(2);
+  const settled = await metric(API_ERRORS);
+  assert.ok(settled > errorsBefore);
+  // Retried with backoff, the pass would run again within about the time since it first failed.
+  await passesOfNeighbour(4);
+  assert.equal(await metric(API_ERRORS), settled);
+  assert.equal(refusals().length, 1);
+  assert.equal(refusals()[0]!.count, settled - errorsBefore);
+  assert.ok(logs.some((l) => l.startsWith('reconcile default/refused failed [KUBE_API_ERROR]') && l.endsWith('not retried: the next change of the StreamDeployment or its Deployments reconciles it again')));
+  api().patch(SD.apiVersion, SD.kind, 'default', 'refused', 'application/merge-patch+json', { spec: sidecar('log-shipper') });
+  await until('the TaskManager Deployment', () => api().tryGet('apps/v1', 'Deployment', 'default', 'refused-taskmanager'), 15_000, () => statusOf(cluster, 'refused'));
+  api().delete(SD.apiVersion, SD.kind, 'default', 'refused');
+  api().delete(SD.apiVersion, SD.kind, 'default', 'poller');
+});

@@ -1,8 +1,12 @@
 /**
  * The worker loop of a controller: take a key, reconcile it, and decide when to see it
- * again. A failure is retried with the queue's per-key backoff; a success resets that
- * backoff and may ask for a periodic re-check (requeueAfterMs), like controller-runtime.
+ * again, like controller-runtime. A retriable failure is retried with the queue's per-key
+ * backoff; a terminal one (a WeirError with retriable false, controller-runtime's
+ * TerminalError) is reported and not retried: only the next add of the key (a watch event,
+ * a resync) reconciles it again. A success resets the backoff and may ask for a periodic
+ * re-check (requeueAfterMs).
  */
+import { WeirError } from '../../errors/index.ts';
 import type { WorkQueue } from './work-queue.ts';
 
 export interface ReconcileResult {
@@ -12,8 +16,13 @@ export interface ReconcileResult {
 
 export type Reconcile<K> = (key: K) => Promise<ReconcileResult | void>;
 
-/** Told about every failed reconcile before the key is retried; it must not throw. */
-export type ReconcileErrorHandler<K> = (key: K, err: unknown) => void;
+/** Told about every failed reconcile, and whether the key will be retried with backoff; it must not throw. */
+export type ReconcileErrorHandler<K> = (key: K, err: unknown, retried: boolean) => void;
+
+/** Retrying cannot help: the error says so. Errors that say nothing (bugs, foreign errors) are retried. */
+export function isTerminal(err: unknown): boolean {
+  return err instanceof WeirError && !err.retriable;
+}
 
 /**
  * Runs `concurrency` workers until the queue shuts down; resolves when all have stopped.
@@ -42,9 +51,10 @@ async function processOne<K>(queue: WorkQueue<K>, key: K, reconcile: Reconcile<K
   try {
     result = await reconcile(key);
   } catch (err) {
+    const retried = !isTerminal(err);
     // Queue the retry first so a throwing handler cannot lose the key.
-    queue.addRateLimited(key);
-    onError(key, err);
+    if (retried) queue.addRateLimited(key);
+    onError(key, err, retried);
     return;
   }
   queue.forget(key);

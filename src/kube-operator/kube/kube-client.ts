@@ -19,7 +19,12 @@ const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   strategic: 'application/strategic-merge-patch+json',
 };
 
-/** An API call the server answered with an error status. Retriable for 409, 410 (an expired continue token), 429 and 5xx. */
+/**
+ * An API call the server answered with an error status. Retriable for 404 and 409 (the
+ * object changed or went away since it was read: a new pass observes it again), 410 (an
+ * expired continue token), 429 and 5xx; not for a request the server refuses as it stands
+ * (400 bad, 403 forbidden, 422 invalid), which only a change of the object or of RBAC can fix.
+ */
 export class KubeApiError extends WeirError {
   constructor(
     readonly status: number,
@@ -28,7 +33,7 @@ export class KubeApiError extends WeirError {
     path: string,
     message: string,
   ) {
-    super(status === 409 ? 'KUBE_CONFLICT' : status === 404 ? 'KUBE_NOT_FOUND' : 'KUBE_API_ERROR', `${method} ${path}: HTTP ${status} ${reason}: ${message}`, status === 409 || status === 410 || status === 429 || status >= 500);
+    super(status === 409 ? 'KUBE_CONFLICT' : status === 404 ? 'KUBE_NOT_FOUND' : 'KUBE_API_ERROR', `${method} ${path}: HTTP ${status} ${reason}: ${message}`, status === 404 || status === 409 || status === 410 || status === 429 || status >= 500);
   }
 }
 
