@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { HttpJobManagerApi } from '../../src/kube-operator/jobmanager/http-jobmanager-api.ts';
 import type { ObservedJob } from '../../src/kube-operator/jobmanager/jobmanager-api.ts';
-import { eventually } from '../support/kube/test-helpers.ts';
+import { eventually } from '../support/eventually.ts';
 
 interface Proc {
   child: ChildProcess;
@@ -34,7 +34,7 @@ let lastSeen: ObservedJob | undefined;
 
 before(async () => {
   jm = start(['jobmanager', 'test/fixtures/jobs/endless.ts', '--cluster', '--rest-address', '127.0.0.1', '--rest-port', '0', '--parallelism', '2', '-Dheartbeat.interval=200ms', '-Dexecution.shutdown-on-application-finish=false']);
-  const base = await eventually(() => /REST API on (http:\/\/\S+)/.exec(jm.stderr())?.[1], 60_000, 'the JobManager REST address', () => jm.stderr());
+  const base = await eventually(() => /REST API on (http:\/\/\S+)/.exec(jm.stderr())?.[1], 90_000, 'the JobManager REST address', () => jm.stderr());
   tm = start(['taskmanager', '--jobmanager', base, '--slots', '2']);
   api = new HttpJobManagerApi(base);
 });

@@ -5,7 +5,7 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import { Informer } from '../../src/kube-operator/controller/informer.ts';
 import { startKubeServer } from '../support/kube/index.ts';
 import type { KubeServer } from '../support/kube/index.ts';
-import { eventually } from '../support/kube/test-helpers.ts';
+import { eventually } from '../support/eventually.ts';
 
 describe('Informer against the Kubernetes API test server', () => {
   let server: KubeServer;
@@ -63,10 +63,10 @@ describe('Informer against the Kubernetes API test server', () => {
     await replace('inf-b', 'one', '3'); // loses its label: leaves the selection, a delete
     await remove('inf-b', 'one');
     await put('inf-b', 'two', '1', { team: 'x' });
-    await eventually(() => (log.includes('add two=1') ? true : undefined), 5000, 'the add of two');
+    await eventually(() => (log.includes('add two=1') ? true : undefined), 30_000, 'the add of two');
     assert.deepEqual(log, ['add other=0', 'add one=1', 'update one=2', 'delete one', 'add two=1']);
     assert.equal(selected.get('inf-b', 'unlabelled'), undefined);
-    await eventually(() => (all.get('inf-b', 'unlabelled') ? true : undefined), 5000, 'unlabelled in the all-namespaces cache');
+    await eventually(() => (all.get('inf-b', 'unlabelled') ? true : undefined), 30_000, 'unlabelled in the all-namespaces cache');
 
     // A handler registered late first hears about what is already cached.
     const late: string[] = [];
@@ -84,7 +84,7 @@ describe('Informer against the Kubernetes API test server', () => {
     informer.start();
     await informer.waitForSync();
     const settle = (expected: string[]): Promise<boolean> =>
-      eventually(() => (JSON.stringify(cached(informer)) === JSON.stringify(expected) ? true : undefined), 5000, `cache ${expected.join(',')}`);
+      eventually(() => (JSON.stringify(cached(informer)) === JSON.stringify(expected) ? true : undefined), 30_000, `cache ${expected.join(',')}`);
 
     await put('inf-c', 'a', '1');
     await settle(['a=1']);
@@ -111,8 +111,7 @@ describe('Informer against the Kubernetes API test server', () => {
     // A relist reports what it found before what disappeared, as client-go's Replace does.
     assert.deepEqual(log, ['add a=1', 'add b=1', 'update a=2', 'update a=3', 'add c=1', 'delete b']);
     await informer.stop();
-    await new Promise((r) => setTimeout(r, 50));
-    assert.equal(server.faults.cutWatches('/namespaces/inf-c/configmaps'), 0, 'stop() leaves no watch open');
+    await eventually(() => (server.faults.openWatches('/namespaces/inf-c/configmaps') === 0 ? true : undefined), 30_000, 'stop() to leave no watch open', () => server.faults.openWatches('/namespaces/inf-c/configmaps'));
   });
 
   it('retries a failing list with exponential backoff, and resyncs the cache periodically', async (t) => {
@@ -135,20 +134,29 @@ describe('Informer against the Kubernetes API test server', () => {
     assert.match(errors[0]!, /HTTP 500/);
     assert.ok(waited >= 40 + 80 + 160, `backed off 40+80+160ms, waited ${waited}ms`);
     assert.ok(waited < 1500, `did not wait much longer than the backoff (${waited}ms)`);
-    await eventually(() => (log.filter((l) => l === 'resync x').length >= 2 ? true : undefined), 3000, 'two resyncs');
+    await eventually(() => (log.filter((l) => l === 'resync x').length >= 2 ? true : undefined), 30_000, 'two resyncs');
     assert.deepEqual(log.filter((l) => l !== 'resync x'), ['add x=1']);
+    // A second informer with the same period keeps time: once it resynced twice more, a live first one would have too.
+    const clockErrors: unknown[] = [];
+    const clock = new Informer<V1ConfigMap>(server.kubeconfig, { path: '/api/v1/namespaces/inf-d/configmaps', resyncPeriodMs: 100, onError: (e) => clockErrors.push(e) });
+    const ticks = recorder(clock);
+    t.after(() => clock.stop());
+    clock.start();
+    await clock.waitForSync();
     await informer.stop();
     const n = log.length;
-    await new Promise((r) => setTimeout(r, 250));
+    await eventually(() => (ticks.filter((l) => l === 'resync x').length >= 3 ? true : undefined), 30_000, 'three resyncs of the other informer');
     assert.equal(log.length, n, 'no resync after stop');
+    assert.deepEqual(clockErrors, []);
   });
 
   it('waitForSync rejects when stopped before the first list', async () => {
     server.faults.fail(100, 503, { method: 'GET', path: '/namespaces/inf-never/configmaps' });
-    const informer = new Informer<V1ConfigMap>(server.kubeconfig, { path: '/api/v1/namespaces/inf-never/configmaps', backoff: { initialMs: 10, maxMs: 20 }, onError: () => {} });
+    let failedLists = 0;
+    const informer = new Informer<V1ConfigMap>(server.kubeconfig, { path: '/api/v1/namespaces/inf-never/configmaps', backoff: { initialMs: 10, maxMs: 20 }, onError: () => failedLists++ });
     informer.start();
     const sync = informer.waitForSync();
-    await new Promise((r) => setTimeout(r, 50));
+    await eventually(() => (failedLists >= 2 ? true : undefined), 30_000, 'two failed lists');
     await informer.stop();
     await assert.rejects(sync, { code: 'INFORMER_STOPPED' });
     server.faults.clear();

@@ -7,7 +7,7 @@ import { LeaderElector } from '../../src/kube-operator/controller/leader-electio
 import type { LeaderElectorOptions } from '../../src/kube-operator/controller/leader-election.ts';
 import { startKubeServer } from '../support/kube/index.ts';
 import type { KubeServer } from '../support/kube/index.ts';
-import { eventually } from '../support/kube/test-helpers.ts';
+import { eventually } from '../support/eventually.ts';
 
 // Short timings keep the file fast; the ratios are client-go's (15s / 10s / 2s scaled down).
 const LEASE_MS = 1000;
@@ -97,6 +97,23 @@ describe('LeaderElector against the Kubernetes API test server', () => {
     return { stop: () => (clearInterval(timer), both) };
   }
 
+  /**
+   * Waits for `n` more renewals of the Lease by `identity`. The leader renews once per retry
+   * period, and every other candidate tries once per retry period too, so this is how the
+   * tests let time pass without sleeping.
+   */
+  async function renewals(leaseName: string, identity: string, n: number): Promise<void> {
+    let seen = 0;
+    const unsubscribe = server.store.subscribe((e) => {
+      if (e.type === 'MODIFIED' && e.object.kind === 'Lease' && e.object.metadata.name === leaseName && (e.object.spec as { holderIdentity?: string }).holderIdentity === identity) seen++;
+    });
+    try {
+      await eventually(() => (seen >= n ? true : undefined), 30_000, `${n} renewals of ${leaseName} by ${identity}`, () => seen);
+    } finally {
+      unsubscribe();
+    }
+  }
+
   async function holder(leaseName: string): Promise<string> {
     const lease = await server.kubeconfig.makeApiClient(CoordinationV1Api).readNamespacedLease({ name: leaseName, namespace: 'default' });
     return lease.spec?.holderIdentity ?? '';
@@ -109,11 +126,11 @@ describe('LeaderElector against the Kubernetes API test server', () => {
     const sampler = watchForSplitBrain(a.elector, b.elector);
     a.elector.start();
     b.elector.start();
-    const first = await eventually(() => (a.elector.isLeader() ? a : b.elector.isLeader() ? b : undefined), 3000, 'a leader');
+    const first = await eventually(() => (a.elector.isLeader() ? a : b.elector.isLeader() ? b : undefined), 30_000, 'a leader');
     const second = first === a ? b : a;
     const firstId = first === a ? 'a' : 'b';
     const secondId = first === a ? 'b' : 'a';
-    await new Promise((r) => setTimeout(r, 3 * RETRY_MS));
+    await renewals('handover', firstId, 3);
     assert.equal(second.elector.isLeader(), false);
     assert.equal(await holder('handover'), firstId);
     assert.equal(second.elector.getLeader(), firstId);
@@ -122,7 +139,7 @@ describe('LeaderElector against the Kubernetes API test server', () => {
     await first.elector.stop();
     assert.deepEqual(first.events, [`leader ${firstId}`, 'started', 'stopped']);
     assert.equal(first.signals[0]!.aborted, true);
-    await eventually(() => (second.elector.isLeader() ? true : undefined), 3000, 'takeover');
+    await eventually(() => (second.elector.isLeader() ? true : undefined), 30_000, 'takeover');
     const takeoverMs = Date.now() - stoppedAt;
     assert.ok(takeoverMs < RETRY_MS * 1.2 + 200, `a released lease is taken within a retry period (took ${takeoverMs}ms)`);
     assert.deepEqual(second.events, [`leader ${firstId}`, `leader ${secondId}`, 'started']);
@@ -139,22 +156,22 @@ describe('LeaderElector against the Kubernetes API test server', () => {
     const b = candidate('b', 'partition');
     t.after(() => Promise.all([a.elector.stop(), b.elector.stop(), proxy.close()]));
     a.elector.start();
-    await eventually(() => (a.elector.isLeader() ? true : undefined), 3000, 'a leads');
+    await eventually(() => (a.elector.isLeader() ? true : undefined), 30_000, 'a leads');
     b.elector.start();
-    await eventually(() => (b.elector.getLeader() === 'a' ? true : undefined), 3000, 'b sees a');
+    await eventually(() => (b.elector.getLeader() === 'a' ? true : undefined), 30_000, 'b sees a');
     const sampler = watchForSplitBrain(a.elector, b.elector);
 
     const cutAt = Date.now();
     proxy.cut();
-    await eventually(() => (a.events.includes('stopped') ? true : undefined), 3000, 'a stops leading');
+    await eventually(() => (a.events.includes('stopped') ? true : undefined), 30_000, 'a stops leading');
     const stoppedAfter = Date.now() - cutAt;
     assert.ok(stoppedAfter <= RENEW_DEADLINE_MS + 150, `a stopped within its renew deadline (${stoppedAfter}ms)`);
     assert.equal(a.signals[0]!.aborted, true);
-    await eventually(() => (b.elector.isLeader() ? true : undefined), 3000, 'b takes over');
+    await eventually(() => (b.elector.isLeader() ? true : undefined), 30_000, 'b takes over');
     const takeoverAfter = Date.now() - cutAt;
     assert.ok(takeoverAfter <= LEASE_MS + RETRY_MS * 1.2 + 250, `b took over within leaseDuration + retryPeriod (${takeoverAfter}ms)`);
     assert.ok(takeoverAfter >= LEASE_MS - RETRY_MS - 50, `b waited for a's lease to expire (${takeoverAfter}ms)`);
-    await new Promise((r) => setTimeout(r, 3 * RETRY_MS));
+    await renewals('partition', 'b', 3);
     assert.deepEqual(a.events, ['leader a', 'started', 'stopped'], 'cut off, a never even sees b');
     assert.equal(a.elector.isLeader(), false, 'a never leads again while cut off');
     assert.equal(sampler.stop(), 0, 'never two leaders');
@@ -165,11 +182,12 @@ describe('LeaderElector against the Kubernetes API test server', () => {
     const b = candidate('b', 'conflicts');
     t.after(() => Promise.all([a.elector.stop(), b.elector.stop()]));
     a.elector.start();
-    await eventually(() => (a.elector.isLeader() ? true : undefined), 3000, 'a leads');
+    await eventually(() => (a.elector.isLeader() ? true : undefined), 30_000, 'a leads');
     b.elector.start();
     const sampler = watchForSplitBrain(a.elector, b.elector);
     server.faults.fail(2, 409, { method: 'PUT', path: '/leases/conflicts' });
-    await new Promise((r) => setTimeout(r, 6 * RETRY_MS));
+    // Renewals after the two refused ones: a got through the conflicts.
+    await renewals('conflicts', 'a', 3);
     assert.equal(a.elector.isLeader(), true, 'two failed renewals are within the renew deadline');
     assert.deepEqual(a.events, ['leader a', 'started']);
     assert.equal(b.elector.isLeader(), false);
@@ -177,7 +195,7 @@ describe('LeaderElector against the Kubernetes API test server', () => {
     // A crash (no release): b must wait out the lease measured from its own observation.
     const stoppedAt = Date.now();
     await a.elector.stop();
-    await eventually(() => (b.elector.isLeader() ? true : undefined), 3000, 'b takes over');
+    await eventually(() => (b.elector.isLeader() ? true : undefined), 30_000, 'b takes over');
     const takeover = Date.now() - stoppedAt;
     assert.ok(takeover >= LEASE_MS - RETRY_MS * 1.2 - 50 && takeover <= LEASE_MS + RETRY_MS * 1.2 + 250, `took over after about a lease duration (${takeover}ms)`);
     assert.equal(await holder('conflicts'), 'b');

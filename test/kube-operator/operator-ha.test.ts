@@ -11,6 +11,7 @@ import { startOperatorTestCluster, statusOf, streamDeployment, until } from './o
 
 const LEASE_MS = 2000;
 const RETRY_MS = 300;
+const SAMPLE_EVERY_MS = 50;
 let cluster: KubeCluster;
 
 before(async () => {
@@ -67,10 +68,11 @@ test('one replica leads; kill it and the other takes over within the lease durat
   assert.ok((lease.spec as { holderIdentity: string }).holderIdentity.startsWith(`${first}_`));
   let both = 0;
   let sampling = true;
+  // Samples the leaders until the takeover is over; the pause is the sampling cadence, not a wait for anything.
   const sampler = (async () => {
     while (sampling) {
       if ((await leaders()).length > 1) both++;
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, SAMPLE_EVERY_MS));
     }
   })();
   // The takeover time is read from the Lease itself: the moment another identity holds it.
@@ -84,7 +86,7 @@ test('one replica leads; kill it and the other takes over within the lease durat
   const next = await until<string>('a new leader', async () => {
     const l = await leaders();
     return l.length === 1 && l[0] !== first ? l[0] : undefined;
-  }, 15_000);
+  }, 30_000);
   unsubscribe();
   const takeover = tookOverAt - killedAt;
   sampling = false;
@@ -102,11 +104,11 @@ test('an operator killed mid-deployment: the next leader finishes it without dup
     const k = `${e.object.kind}/${e.object.metadata.name}`;
     creations.set(k, (creations.get(k) ?? 0) + 1);
   });
-  const leader = await until<string>('a leader', async () => (await leaders())[0], 15_000);
+  const leader = await until<string>('a leader', async () => (await leaders())[0], 30_000);
   cluster.server.api.create(streamDeployment('ha'));
-  await until('the first child', () => (creations.size > 0 ? true : undefined), 15_000);
+  await until('the first child', () => (creations.size > 0 ? true : undefined), 30_000);
   cluster.kubelet.killPod('default', leader);
-  await until('STABLE', () => (statusOf(cluster, 'ha').lifecycleState === 'STABLE' ? true : undefined), 60_000, () => statusOf(cluster, 'ha'));
+  await until('STABLE', () => (statusOf(cluster, 'ha').lifecycleState === 'STABLE' ? true : undefined), 90_000, () => statusOf(cluster, 'ha'));
   unsubscribe();
   const operatorKinds = ['ConfigMap', 'Deployment', 'Role', 'RoleBinding', 'Service', 'ServiceAccount'];
   const children = [...creations.entries()].filter(([k]) => operatorKinds.includes(k.split('/')[0]!));

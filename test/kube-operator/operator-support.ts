@@ -1,7 +1,7 @@
 /** Shared set-up of the operator's end-to-end tests: a Kubernetes test cluster with the real CRD. */
 import { resolve } from 'node:path';
 import { startKubeCluster, installClusterResolver } from '../support/kube/index.ts';
-import { eventually } from '../support/kube/test-helpers.ts';
+import { eventually } from '../support/eventually.ts';
 import type { KubeCluster } from '../support/kube/index.ts';
 import { CRD_PATHS } from '../../src/kube-operator/crd/render-crd.ts';
 import type { StreamDeploymentSpec, StreamDeploymentStatus } from '../../src/kube-operator/crd/stream-deployment-schema.ts';

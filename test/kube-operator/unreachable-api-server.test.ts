@@ -33,7 +33,7 @@ test('an unreachable API server: alive, not ready, a clear log line; it catches 
   });
   const http = await operator.start();
   try {
-    await until('a log line about the API server', () => logs.find((l) => l.includes('ECONNREFUSED')), 10_000, () => logs);
+    await until('a log line about the API server', () => logs.find((l) => l.includes('ECONNREFUSED')), 30_000, () => logs);
     assert.equal((await fetch(`http://127.0.0.1:${http}/healthz`)).status, 200);
     assert.equal((await fetch(`http://127.0.0.1:${http}/readyz`)).status, 503);
     const server = await startKubeServer({ load: [CRD_PATHS[0]], controllers: false, port });

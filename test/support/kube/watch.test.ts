@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, Watch } from '@kubernetes/client-node';
 import { startKubeServer } from './server.ts';
 import type { KubeServer } from './server.ts';
-import { eventually } from './test-helpers.ts';
+import { eventually } from '../eventually.ts';
 
 interface Seen {
   type: string;
