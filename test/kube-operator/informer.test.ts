@@ -6,6 +6,7 @@ import { Informer } from '../../src/kube-operator/controller/informer.ts';
 import { startKubeServer } from '../support/kube/index.ts';
 import type { KubeServer } from '../support/kube/index.ts';
 import { eventually } from '../support/eventually.ts';
+import { timerLateness } from '../support/timer-lateness.ts';
 
 describe('Informer against the Kubernetes API test server', () => {
   let server: KubeServer;
@@ -126,6 +127,7 @@ describe('Informer against the Kubernetes API test server', () => {
     });
     const log = recorder(informer);
     t.after(() => informer.stop());
+    const lateness = timerLateness();
     const startedAt = Date.now();
     informer.start();
     await informer.waitForSync();
@@ -133,7 +135,7 @@ describe('Informer against the Kubernetes API test server', () => {
     assert.equal(errors.length, 3);
     assert.match(errors[0]!, /HTTP 500/);
     assert.ok(waited >= 40 + 80 + 160, `backed off 40+80+160ms, waited ${waited}ms`);
-    assert.ok(waited < 1500, `did not wait much longer than the backoff (${waited}ms)`);
+    assert.ok(waited < 1500 + lateness.maxMs(), `did not wait much longer than the backoff (${waited}ms, timers up to ${lateness.maxMs()}ms late)`);
     await eventually(() => (log.filter((l) => l === 'resync x').length >= 2 ? true : undefined), 30_000, 'two resyncs');
     assert.deepEqual(log.filter((l) => l !== 'resync x'), ['add x=1']);
     // A second informer with the same period keeps time: once it resynced twice more, a live first one would have too.
