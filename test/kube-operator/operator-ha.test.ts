@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeCluster } from '../support/kube/index.ts';
+import { timerLateness } from '../support/timer-lateness.ts';
 import { startOperatorTestCluster, statusOf, streamDeployment, until } from './operator-support.ts';
 
 const LEASE_MS = 2000;
@@ -81,6 +82,7 @@ test('one replica leads; kill it and the other takes over within the lease durat
     const holder = e.object.kind === 'Lease' ? (e.object.spec as { holderIdentity?: string }).holderIdentity : undefined;
     if (holder && !holder.startsWith(`${first}_`) && tookOverAt === 0) tookOverAt = Date.now();
   });
+  const lateness = timerLateness();
   cluster.kubelet.killPod('default', first);
   const killedAt = Date.now();
   const next = await until<string>('a new leader', async () => {
@@ -92,8 +94,9 @@ test('one replica leads; kill it and the other takes over within the lease durat
   sampling = false;
   await sampler;
   assert.notEqual(next, first);
-  // The lease must expire first (LEASE_MS after the last renewal); then a retry period, plus slack for a loaded 2-core machine.
-  assert.ok(takeover > 0 && takeover <= LEASE_MS + RETRY_MS + 1000, `takeover took ${takeover}ms`);
+  // The lease must expire first (LEASE_MS after the last renewal); then a retry period, plus slack for a loaded
+  // 2-core machine: the other replica's timers run late as this process's do, which stands in for them.
+  assert.ok(takeover > 0 && takeover <= LEASE_MS + RETRY_MS + 1000 + lateness.maxMs(), `takeover took ${takeover}ms (timers up to ${lateness.maxMs()}ms late)`);
   assert.equal(both, 0);
 });
 
