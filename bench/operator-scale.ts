@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startKubeServer } from '../test/support/kube/index.ts';
-import { CRD_PATHS } from '../src/operator/crd/render-crd.ts';
+import { CRD_PATHS } from '../src/kube-operator/crd/render-crd.ts';
 
 export interface OperatorBenchResult {
   deployments: number;

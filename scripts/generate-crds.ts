@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderCrdYaml, CRD_PATHS } from '../src/operator/crd/render-crd.ts';
+import { renderCrdYaml, CRD_PATHS } from '../src/kube-operator/crd/render-crd.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const yaml = renderCrdYaml();
@@ -21,7 +21,7 @@ for (const path of CRD_PATHS) {
   }
   if (current === yaml) continue;
   if (check) {
-    console.error(`${path} is out of date with src/operator/crd/stream-deployment-schema.ts; run "npm run crds"`);
+    console.error(`${path} is out of date with src/kube-operator/crd/stream-deployment-schema.ts; run "npm run crds"`);
     stale++;
   } else {
     mkdirSync(dirname(file), { recursive: true });

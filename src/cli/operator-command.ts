@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { WeirError } from '../errors/index.ts';
 import { parseDuration } from '../runtime/config/duration.ts';
-import { WeirOperator } from '../operator/weir-operator.ts';
+import { WeirOperator } from '../kube-operator/weir-operator.ts';
 import type { ParsedArgs } from './args.ts';
 import { portFlag } from './args.ts';
 

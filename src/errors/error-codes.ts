@@ -78,7 +78,8 @@ export type KubeErrorCode =
   | 'CONTROLLER_STOPPED'
   | 'LEADER_ELECTION_STARTED'
   | 'LEASE_API_ERROR'
-  | 'LEASE_TIMEOUT';
+  | 'LEASE_TIMEOUT'
+  | 'JOBMANAGER_ANSWER_INVALID';
 
 /** Command line and configuration. */
 export type ConfigErrorCode = 'INVALID_ARGUMENTS' | 'INVALID_CONFIGURATION';

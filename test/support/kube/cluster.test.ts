@@ -5,7 +5,8 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { startKubeCluster } from './index.ts';
 import type { KubeCluster, Kubelet, KubeServer } from './index.ts';
 import { installClusterResolver } from './kubelet/preload.mjs';
-import { eventually, fixture } from './test-helpers.ts';
+import { eventually } from '../eventually.ts';
+import { fixture } from './test-helpers.ts';
 
 /** client-node returns class instances; compare their JSON. */
 function plain(v: unknown): unknown {
@@ -66,7 +67,7 @@ describe('process kubelet with controllers: Services and Deployments', () => {
     }
     const backendIP = kubelet.podIP('default', 'backend');
     for (const name of ['short', 'fqdn']) {
-      const cm = await eventually(async () => (await core.listNamespacedConfigMap({ namespace: 'default', fieldSelector: `metadata.name=result-${name}` })).items[0], 15_000, `result-${name}`);
+      const cm = await eventually(async () => (await core.listNamespacedConfigMap({ namespace: 'default', fieldSelector: `metadata.name=result-${name}` })).items[0], 30_000, `result-${name}`);
       const body = JSON.parse(cm.data?.body ?? '{}') as { hostname?: string; podIP?: string; address?: { address?: string } };
       assert.equal(body.hostname, 'backend');
       assert.equal(body.address?.address, backendIP);
@@ -89,7 +90,7 @@ describe('process kubelet with controllers: Services and Deployments', () => {
     await core.createNamespacedPod({ namespace: 'tmp', body: { metadata: { name: 'p' }, spec: { containers: [{ name: 'web', image: 'test/http' }] } } });
     await eventually(async () => ((await core.readNamespacedPod({ name: 'p', namespace: 'tmp' })).status?.phase === 'Running' ? true : undefined));
     await core.deleteNamespace({ name: 'tmp' });
-    await eventually(async () => ((await core.listNamespace()).items.some((n) => n.metadata?.name === 'tmp') ? undefined : true), 15_000, 'namespace gone');
+    await eventually(async () => ((await core.listNamespace()).items.some((n) => n.metadata?.name === 'tmp') ? undefined : true), 30_000, 'namespace gone');
     assert.equal(kubelet.podIP('tmp', 'p'), undefined);
   });
 
@@ -113,12 +114,12 @@ describe('process kubelet with controllers: Services and Deployments', () => {
       const d = await apps.readNamespacedDeployment({ name: 'rc', namespace: 'default' });
       return d.status?.observedGeneration === gen && d.status.readyReplicas === 1 && d.status.updatedReplicas === 1 && d.status.replicas === 1 ? true : undefined;
     };
-    await eventually(readyAt(1), 15_000, 'first version ready');
+    await eventually(readyAt(1), 30_000, 'first version ready');
     await apps.patchNamespacedDeployment(
       { name: 'rc', namespace: 'default', body: { spec: { template: template('2') } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await eventually(readyAt(2), 15_000, 'second version ready');
+    await eventually(readyAt(2), 30_000, 'second version ready');
     const pods = (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=rc' })).items;
     assert.deepEqual(pods.map((p) => p.spec?.containers[0]?.env?.[0]?.value), ['2']);
     assert.equal(pods[0]?.status?.qosClass, 'BestEffort');
@@ -153,14 +154,14 @@ describe('process kubelet with controllers: Services and Deployments', () => {
       const s = (await apps.readNamespacedDeployment({ name: 'ru', namespace: 'default' })).status;
       return s?.observedGeneration === gen && s.updatedReplicas === 3 && s.availableReplicas === 3 && s.replicas === 3 ? true : undefined;
     };
-    await eventually(done(1), 15_000, 'first rollout');
+    await eventually(done(1), 30_000, 'first rollout');
     maxLive = live.size;
     await apps.patchNamespacedDeployment(
       { name: 'ru', namespace: 'default', body: { spec: { template: template('2') } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await eventually(done(2), 20_000, 'second rollout');
-    await eventually(() => (live.size === 3 ? true : undefined), 10_000, 'old pods gone');
+    await eventually(done(2), 30_000, 'second rollout');
+    await eventually(() => (live.size === 3 ? true : undefined), 30_000, 'old pods gone');
     unsubscribe();
     assert.equal(maxLive, 4);
     await apps.deleteNamespacedDeployment({ name: 'ru', namespace: 'default' });
@@ -183,7 +184,7 @@ describe('process kubelet with controllers: Services and Deployments', () => {
       const s = d.status;
       return s?.observedGeneration === gen && s.readyReplicas === replicas && s.availableReplicas === replicas && s.updatedReplicas === replicas && s.replicas === replicas ? d : undefined;
     };
-    const d1 = await eventually(ready(1, 2), 15_000, 'two ready replicas');
+    const d1 = await eventually(ready(1, 2), 30_000, 'two ready replicas');
     assert.deepEqual(d1.status?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason ?? ''}`), ['Available=True/MinimumReplicasAvailable', 'Progressing=True/NewReplicaSetAvailable']);
     const pods = (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=jm' })).items;
     assert.equal(pods.length, 2);
@@ -195,23 +196,23 @@ describe('process kubelet with controllers: Services and Deployments', () => {
       { name: 'jm', namespace: 'default', body: { spec: { replicas: 1 } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    await eventually(ready(2, 1), 15_000, 'scaled to one');
-    await eventually(async () => ((await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=jm' })).items.length === 1 ? true : undefined), 15_000, 'one pod left');
+    await eventually(ready(2, 1), 30_000, 'scaled to one');
+    await eventually(async () => ((await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=jm' })).items.length === 1 ? true : undefined), 30_000, 'one pod left');
 
     await apps.patchNamespacedDeployment(
       { name: 'jm', namespace: 'default', body: { spec: { template: { spec: { containers: [{ name: 'web', env: [{ name: 'VERSION', value: '2' }] }] } } } } },
       setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
     );
-    await eventually(ready(3, 1), 15_000, 'rolled');
+    await eventually(ready(3, 1), 30_000, 'rolled');
     const rolled = await eventually(async () => {
       const items = (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=jm' })).items;
       return items.length === 1 && items[0]!.metadata?.ownerReferences?.[0]?.name !== rsName ? items : undefined;
-    }, 15_000, 'old pod replaced');
+    }, 30_000, 'old pod replaced');
     assert.deepEqual(plain(rolled[0]!.spec?.containers[0]?.env), [{ name: 'VERSION', value: '2' }]);
     assert.equal(rolled[0]!.spec?.containers[0]?.image, 'test/http');
 
     await apps.deleteNamespacedDeployment({ name: 'jm', namespace: 'default' });
-    await eventually(async () => ((await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=jm' })).items.length === 0 ? true : undefined), 15_000, 'pods collected');
+    await eventually(async () => ((await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=jm' })).items.length === 0 ? true : undefined), 30_000, 'pods collected');
     assert.deepEqual((await apps.listNamespacedReplicaSet({ namespace: 'default', labelSelector: 'app=jm' })).items, []);
   });
 });

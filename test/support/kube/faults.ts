@@ -39,6 +39,11 @@ export class Faults {
     this.rules = [];
   }
 
+  /** How many watch streams are open (all, or those whose URL contains `pathIncludes`). */
+  openWatches(pathIncludes?: string): number {
+    return [...this.hub.active].filter((w) => !pathIncludes || w.path.includes(pathIncludes)).length;
+  }
+
   /** Ends open watch streams (all, or those whose URL contains `pathIncludes`); returns how many. */
   cutWatches(pathIncludes?: string, abrupt = false): number {
     return this.hub.cut(pathIncludes, abrupt);

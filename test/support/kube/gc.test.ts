@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { CoreV1Api, CoordinationV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { startKubeServer } from './server.ts';
 import type { KubeServer } from './server.ts';
-import { apiError, eventually } from './test-helpers.ts';
+import { eventually } from '../eventually.ts';
+import { apiError } from './test-helpers.ts';
 
 describe('kube test server: ownership, finalizers, namespaces, leases', () => {
   let server: KubeServer;

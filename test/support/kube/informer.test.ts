@@ -4,7 +4,7 @@ import { CoreV1Api, makeInformer } from '@kubernetes/client-node';
 import type { Informer, ObjectCache, V1ConfigMap } from '@kubernetes/client-node';
 import { startKubeServer } from './server.ts';
 import type { KubeServer } from './server.ts';
-import { eventually } from './test-helpers.ts';
+import { eventually } from '../eventually.ts';
 
 describe('kube test server: informers', () => {
   let server: KubeServer;
@@ -38,7 +38,7 @@ describe('kube test server: informers', () => {
   }
 
   async function settle(expected: string[]): Promise<void> {
-    await eventually(() => (JSON.stringify(cached()) === JSON.stringify(expected) ? true : undefined), 5000, `cache ${expected.join(',')}`);
+    await eventually(() => (JSON.stringify(cached()) === JSON.stringify(expected) ? true : undefined), 30_000, `cache ${expected.join(',')}`);
   }
 
   it('follows changes, resumes after a cut stream, and relists after a 410', async () => {

@@ -6,7 +6,8 @@ import { startKubelet } from './kubelet/kubelet.ts';
 import type { Kubelet } from './kubelet/kubelet.ts';
 import { startKubeServer } from './server.ts';
 import type { KubeServer } from './server.ts';
-import { apiError, eventually, fixture } from './test-helpers.ts';
+import { eventually } from '../eventually.ts';
+import { apiError, fixture } from './test-helpers.ts';
 
 const NODE = [process.execPath];
 
@@ -40,7 +41,7 @@ describe('process kubelet', () => {
     return eventually(async () => {
       const p = await pod(name);
       return test(p) ? p : undefined;
-    }, 10_000, `${name}: ${what}`);
+    }, 30_000, `${name}: ${what}`);
   }
 
   async function gone(name: string): Promise<void> {
@@ -52,7 +53,7 @@ describe('process kubelet', () => {
         if (err instanceof ApiException && err.code === 404) return true;
         throw err;
       }
-    }, 10_000, `${name} deleted`);
+    }, 30_000, `${name} deleted`);
     assert.equal((await apiError(pod(name))).code, 404);
   }
 
@@ -171,7 +172,7 @@ describe('process kubelet', () => {
       return eventually(async () => {
         const res = await fetch(`http://${ip}:8080/file?${q.toString()}`).catch(() => undefined);
         return res?.ok ? res.text() : undefined;
-      }, 5000, `file ${path}`);
+      }, 30_000, `file ${path}`);
     };
     assert.equal(await file('/etc/weir/weir.yaml'), 'parallelism: 2\n');
     assert.equal(await file('/var/run/creds/auth/token'), 's3cret');
@@ -181,7 +182,7 @@ describe('process kubelet', () => {
     await waitFor('vols', (x) => x.status?.containerStatuses?.[0]?.ready === true, 'ready by exec probe');
     assert.equal(await file('relative.txt', 'in-workdir'), 'in-workdir');
     await core.replaceNamespacedConfigMap({ name: 'conf', namespace: 'default', body: { metadata: { name: 'conf' }, data: { 'weir.yaml': 'parallelism: 4\n' } } });
-    await eventually(async () => ((await file('/etc/weir/weir.yaml')) === 'parallelism: 4\n' ? true : undefined), 5000, 'refreshed config');
+    await eventually(async () => ((await file('/etc/weir/weir.yaml')) === 'parallelism: 4\n' ? true : undefined), 30_000, 'refreshed config');
     await core.deleteNamespacedPod({ name: 'vols', namespace: 'default' });
     await gone('vols');
   });

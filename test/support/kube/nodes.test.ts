@@ -6,7 +6,8 @@ import { startKubelet } from './kubelet/kubelet.ts';
 import type { Kubelet } from './kubelet/kubelet.ts';
 import { startKubeServer } from './server.ts';
 import type { KubeServer } from './server.ts';
-import { eventually, fixture } from './test-helpers.ts';
+import { eventually } from '../eventually.ts';
+import { fixture } from './test-helpers.ts';
 
 describe('scheduling and node failure', () => {
   let server: KubeServer;
@@ -49,7 +50,7 @@ describe('scheduling and node failure', () => {
     });
     const runningPod = async (): Promise<V1Pod | undefined> => (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=ha' })).items
       .find((p) => p.status?.phase === 'Running' && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    const first = await eventually(runningPod, 10_000, 'first pod');
+    const first = await eventually(runningPod, 30_000, 'first pod');
     const failed = kubelets.find((k) => k.nodeName === first.spec?.nodeName)!;
     await failed.failNode();
     const node = await core.readNode({ name: failed.nodeName });
@@ -57,7 +58,7 @@ describe('scheduling and node failure', () => {
     const replacement = await eventually(async () => {
       const p = await runningPod();
       return p && p.metadata?.name !== first.metadata?.name ? p : undefined;
-    }, 10_000, 'replacement pod');
+    }, 30_000, 'replacement pod');
     assert.notEqual(replacement.spec?.nodeName, failed.nodeName);
     const names = (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=ha' })).items.map((p) => p.metadata?.name);
     assert.deepEqual(names, [replacement.metadata?.name]);

@@ -23,16 +23,5 @@ export async function apiError(p: Promise<unknown>): Promise<{ code: number; sta
   throw new Error('expected the request to fail');
 }
 
-/**
- * Polls `fn` until it returns a value other than undefined, or fails after `timeoutMs`
- * (with what `describe` returns then, to show what was seen instead).
- */
-export async function eventually<T>(fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, what = 'condition', describe?: () => unknown): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${describe ? `; last seen: ${JSON.stringify(describe())}` : ''}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** Moved to test/support/eventually.ts, the one waiting helper of all tests; kept here for older imports. */
+export { eventually } from '../eventually.ts';

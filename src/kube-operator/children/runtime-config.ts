@@ -1,0 +1,23 @@
+/** The runtime configuration file the ConfigMap carries, with the keys the operator owns. */
+import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
+import { maxParallelismOf, slotsPerTaskManager } from '../validation/validate-spec.ts';
+import { REST_PORT } from './names.ts';
+
+export function runtimeConfiguration(spec: StreamDeploymentSpec): Record<string, string> {
+  const config: Record<string, string> = { ...(spec.configuration ?? {}) };
+  config['taskmanager.numberOfTaskSlots'] = String(slotsPerTaskManager(spec) ?? 1);
+  config['parallelism.default'] = String(spec.job.parallelism ?? 1);
+  const maxParallelism = maxParallelismOf(spec);
+  if (maxParallelism !== undefined) config['pipeline.max-parallelism'] = String(maxParallelism);
+  config['rest.port'] = String(REST_PORT);
+  // The operator reads the final job state from the JobManager, so it must outlive the job.
+  config['execution.shutdown-on-application-finish'] = 'false';
+  return Object.fromEntries(Object.entries(config).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** `key: value` lines, values quoted as JSON strings so any text survives. */
+export function renderConfigFile(config: Record<string, string>): string {
+  return Object.entries(config)
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}\n`)
+    .join('');
+}

@@ -1,0 +1,33 @@
+/** The TaskManager Deployment: slots and replicas follow the parallelism. */
+import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
+import type { KubeObject } from '../kube/kube-object.ts';
+import { slotsPerTaskManager } from '../validation/validate-spec.ts';
+import type { ChildContext } from './job-manager.ts';
+import { CONF_DIR, METRICS_PORT, REST_PORT, childNames, componentLabels, selectorLabels } from './names.ts';
+import { runtimePodTemplate } from './pod-spec.ts';
+
+/** `spec.taskManager.replicas`, or enough TaskManagers to offer one slot per parallel subtask. */
+export function taskManagerReplicas(spec: StreamDeploymentSpec): number {
+  if (spec.taskManager?.replicas !== undefined) return spec.taskManager.replicas;
+  return Math.ceil((spec.job.parallelism ?? 1) / (slotsPerTaskManager(spec) ?? 1));
+}
+
+export function taskManagerDeployment(c: ChildContext): KubeObject {
+  const names = childNames(c.name);
+  const slots = slotsPerTaskManager(c.spec) ?? 1;
+  const template = runtimePodTemplate(c.spec, c.name, c.clusterHash, 'taskmanager', {
+    args: ['taskmanager', '--jobmanager', `http://${names.restService}:${REST_PORT}`, '--slots', String(slots), '--host', '$(POD_IP)', '--metrics-port', String(METRICS_PORT), '--config-dir', CONF_DIR],
+    port: { name: 'metrics', containerPort: METRICS_PORT },
+    probe: { tcpSocket: { port: 'metrics' }, periodSeconds: 5 },
+  });
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: names.taskManager, namespace: c.namespace, labels: componentLabels(c.name, 'taskmanager') },
+    spec: {
+      replicas: c.running ? taskManagerReplicas(c.spec) : 0,
+      selector: { matchLabels: selectorLabels(c.name, 'taskmanager') },
+      template,
+    },
+  };
+}

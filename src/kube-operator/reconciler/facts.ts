@@ -1,0 +1,24 @@
+/** What the operator observed before deciding: the reconciler's inputs. */
+import type { StreamDeployment } from '../crd/stream-deployment-crd.ts';
+import type { KubeObject } from '../kube/kube-object.ts';
+import type { ObservedJob } from '../jobmanager/jobmanager-api.ts';
+
+export type { ObservedJob, TaskCounts } from '../jobmanager/jobmanager-api.ts';
+
+/** The JobManager's REST answer, or why there was none. */
+export type JobObservation = { reachable: true; job: ObservedJob | undefined } | { reachable: false; error: string };
+
+export interface Facts {
+  sd: StreamDeployment;
+  /** Objects found under the StreamDeployment's child names. */
+  children: readonly KubeObject[];
+  /** Undefined when the JobManager was not asked (not deployed or not ready). */
+  jobManager: JobObservation | undefined;
+  now: Date;
+}
+
+export interface EventSpec {
+  type: 'Normal' | 'Warning';
+  reason: 'Submit' | 'JobStatusChanged' | 'ValidationError' | 'Error' | 'Suspended' | 'Deleting' | 'SpecChanged';
+  message: string;
+}

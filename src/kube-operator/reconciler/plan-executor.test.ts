@@ -1,0 +1,169 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { InMemoryEvents, InMemoryJobManager, InMemoryKube } from '../../../test/support/kube-operator/in-memory-targets.ts';
+import type { StreamDeployment } from '../crd/stream-deployment-crd.ts';
+import type { StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
+import { FINALIZER } from '../children/names.ts';
+import { KubeApiError } from '../kube/kube-client.ts';
+import type { KubeObject } from '../kube/kube-object.ts';
+import { resourcePath } from '../kube/kube-object.ts';
+import { WeirError } from '../../errors/index.ts';
+import type { ReconcilePlan } from './actions.ts';
+import type { TaskCounts } from './facts.ts';
+import { performActions } from './perform-actions.ts';
+import { PlanExecutor } from './plan-executor.ts';
+
+const SD_PATH = resourcePath('weir.dev/v1alpha1', 'StreamDeployment', 'jobs', 'fraud');
+const CM_COLLECTION = resourcePath('v1', 'ConfigMap', 'jobs');
+const JOB_ID = 'a'.repeat(32);
+const TIMING = { progressIntervalMs: 1000, stableIntervalMs: 10_000 };
+
+function storeSd(kube: InMemoryKube, meta: Partial<StreamDeployment['metadata']> = {}, status?: StreamDeploymentStatus): StreamDeployment {
+  const sd = {
+    apiVersion: 'weir.dev/v1alpha1',
+    kind: 'StreamDeployment',
+    metadata: { name: 'fraud', namespace: 'jobs', uid: 'uid-1', finalizers: [FINALIZER], ...meta },
+    spec: { image: 'weir:1', job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2 } },
+    ...(status ? { status } : {}),
+  };
+  return kube.put(SD_PATH, sd) as unknown as StreamDeployment;
+}
+
+const configMap = (name: string, data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'jobs' }, data });
+const tasks = (running: number, scheduled = 0): TaskCounts => ({ total: running + scheduled, created: 0, scheduled, deploying: 0, running, finished: 0, canceling: 0, canceled: 0, failed: 0, reconciling: 0, initializing: 0 });
+
+describe('performActions', () => {
+  it('performs the actions in order, each write on the resourceVersion the previous one returned', async () => {
+    const kube = new InMemoryKube();
+    const sd = storeSd(kube, { finalizers: [] });
+    const existing = kube.put(`${CM_COLLECTION}/old`, configMap('old', { a: '1' }));
+    const events = new InMemoryEvents();
+    const jm = new InMemoryJobManager();
+    const plan: ReconcilePlan = [
+      { type: 'addFinalizer' },
+      { type: 'recordTarget', status: { lifecycleState: 'UPGRADING' } },
+      { type: 'createChild', object: configMap('new', { b: '2' }) },
+      { type: 'replaceChild', object: { ...configMap('old', { a: '3' }), metadata: { ...existing.metadata } } },
+      { type: 'cancelJob', jobId: JOB_ID, bestEffort: false },
+      { type: 'recordEvent', event: { type: 'Normal', reason: 'Submit', message: 'Deploying' } },
+      { type: 'writeStatus', status: { lifecycleState: 'DEPLOYED' } },
+      { type: 'requeueAfter', ms: 500 },
+    ];
+    const result = await performActions(sd, plan, { kube, events, jobManager: jm });
+    assert.deepEqual(kube.writes, [`PATCH ${SD_PATH}`, `PUT ${SD_PATH}/status`, `POST ${CM_COLLECTION}`, `PUT ${CM_COLLECTION}/old`, `PUT ${SD_PATH}/status`]);
+    assert.deepEqual(jm.cancelled, [JOB_ID]);
+    assert.deepEqual(events.recorded.map((e) => e.reason), ['Submit']);
+    const stored = (await kube.get(SD_PATH))!;
+    assert.deepEqual(stored.metadata.finalizers, [FINALIZER]);
+    assert.deepEqual(stored.status, { lifecycleState: 'DEPLOYED' });
+    assert.deepEqual((await kube.get(`${CM_COLLECTION}/old`))!.data, { a: '3' });
+    assert.deepEqual((await kube.get(`${CM_COLLECTION}/new`))!.data, { b: '2' });
+    assert.equal(result.requeueAfterMs, 500);
+    assert.equal(result.released, false);
+    assert.equal(result.sd.metadata.resourceVersion, stored.metadata.resourceVersion);
+  });
+
+  it('a best-effort cancel that fails is logged and the plan goes on; a required one fails the plan there', async () => {
+    const kube = new InMemoryKube();
+    const jm = new InMemoryJobManager();
+    jm.unreachable = new WeirError('JOBMANAGER_UNREACHABLE', 'cannot reach the JobManager at http://fraud-rest.jobs.svc:8081: connection refused', true);
+    const logs: string[] = [];
+    const plan = (bestEffort: boolean): ReconcilePlan => [{ type: 'cancelJob', jobId: JOB_ID, bestEffort }, { type: 'writeStatus', status: { lifecycleState: 'DELETING' } }, { type: 'removeFinalizer' }];
+    const released = await performActions(storeSd(kube), plan(true), { kube, events: new InMemoryEvents(), jobManager: jm, log: (l) => logs.push(l) });
+    assert.equal(released.released, true);
+    assert.deepEqual(logs, [`cancel of job ${JOB_ID} in jobs/fraud failed: cannot reach the JobManager at http://fraud-rest.jobs.svc:8081: connection refused`]);
+    assert.deepEqual((await kube.get(SD_PATH))!.metadata.finalizers, []);
+
+    const again = new InMemoryKube();
+    await assert.rejects(performActions(storeSd(again), plan(false), { kube: again, events: new InMemoryEvents(), jobManager: jm }), { code: 'JOBMANAGER_UNREACHABLE' });
+    assert.deepEqual(again.writes, [], 'nothing after the failed cancel');
+  });
+
+  it('stops before the next action once the guard throws (a replica that lost its lease)', async () => {
+    const kube = new InMemoryKube();
+    const abort = new AbortController();
+    const events = new InMemoryEvents();
+    const plan: ReconcilePlan = [
+      { type: 'recordTarget', status: { lifecycleState: 'UPGRADING' } },
+      { type: 'createChild', object: configMap('one', {}) },
+      { type: 'createChild', object: configMap('two', {}) },
+      { type: 'recordEvent', event: { type: 'Normal', reason: 'Submit', message: 'Deploying' } },
+    ];
+    let performed = 0;
+    const guard = () => {
+      if (performed++ === 2) abort.abort(new WeirError('CONTROLLER_STOPPED', 'the controller stopped', false));
+      abort.signal.throwIfAborted();
+    };
+    await assert.rejects(performActions(storeSd(kube), plan, { kube, events, jobManager: new InMemoryJobManager(), guard }), { code: 'CONTROLLER_STOPPED' });
+    assert.deepEqual(kube.writes, [`PUT ${SD_PATH}/status`, `POST ${CM_COLLECTION}`]);
+    assert.deepEqual(events.recorded, []);
+  });
+
+  it('a write on an outdated resourceVersion fails with a conflict instead of overwriting', async () => {
+    const kube = new InMemoryKube();
+    const sd = storeSd(kube);
+    kube.put(SD_PATH, { ...(sd as unknown as KubeObject), metadata: { ...sd.metadata, labels: { changed: 'elsewhere' } } });
+    await assert.rejects(performActions(sd, [{ type: 'writeStatus', status: { lifecycleState: 'STABLE' } }], { kube, events: new InMemoryEvents(), jobManager: new InMemoryJobManager() }), { code: 'KUBE_CONFLICT' });
+    assert.equal((await kube.get(SD_PATH))!.status, undefined);
+  });
+});
+
+/** Marks the stored Deployments rolled out, as the deployment controller would once their pods are ready. */
+async function rollOut(kube: InMemoryKube): Promise<void> {
+  for (const [path, o] of kube.objects) {
+    if (o.kind !== 'Deployment') continue;
+    const replicas = (o.spec as { replicas: number }).replicas;
+    kube.objects.set(path, { ...o, status: { observedGeneration: o.metadata.generation, replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas } });
+  }
+}
+
+describe('PlanExecutor', () => {
+  it('converges a new StreamDeployment to STABLE without servers, asking the JobManager only once its pod is ready', async () => {
+    const kube = new InMemoryKube();
+    const events = new InMemoryEvents();
+    const jm = new InMemoryJobManager();
+    const asked: string[] = [];
+    const executor = new PlanExecutor(kube, events, { jobManagerApi: (name, namespace) => (asked.push(`${namespace}/${name}`), jm), timing: TIMING, clock: () => new Date('2026-11-23T10:00:00Z') });
+    storeSd(kube, { finalizers: [] });
+
+    assert.deepEqual(await executor.reconcile('jobs', 'fraud'), { requeueAfterMs: undefined, lifecycleState: 'DEPLOYED' });
+    assert.equal(jm.asked, 0, 'no JobManager pod is ready yet');
+    assert.equal([...kube.objects.values()].filter((o) => o.kind === 'Deployment').length, 2);
+
+    await rollOut(kube);
+    assert.deepEqual(await executor.reconcile('jobs', 'fraud'), { requeueAfterMs: 1000, lifecycleState: 'DEPLOYED' }, 'no job submitted yet');
+
+    jm.job = { id: JOB_ID, name: 'fraud detection', state: 'RUNNING', startTime: 1_700_000_000_000, tasks: tasks(1, 1) };
+    assert.deepEqual(await executor.reconcile('jobs', 'fraud'), { requeueAfterMs: 1000, lifecycleState: 'DEPLOYED' }, 'one task still waits for a slot');
+
+    jm.job = { ...jm.job, tasks: tasks(2) };
+    assert.deepEqual(await executor.reconcile('jobs', 'fraud'), { requeueAfterMs: 10_000, lifecycleState: 'STABLE' });
+    assert.deepEqual(events.recorded.map((e) => e.reason), ['Submit', 'JobStatusChanged']);
+    assert.deepEqual(asked, ['jobs/fraud', 'jobs/fraud', 'jobs/fraud', 'jobs/fraud']);
+
+    const writes = kube.writes.length;
+    assert.deepEqual(await executor.reconcile('jobs', 'fraud'), { requeueAfterMs: 10_000, lifecycleState: 'STABLE' });
+    assert.equal(kube.writes.length, writes, 'a pass over an unchanged world writes nothing');
+  });
+
+  it('a failed write becomes an Error event with its code and fails the pass; a conflict records no event', async () => {
+    const kube = new InMemoryKube();
+    const events = new InMemoryEvents();
+    const executor = new PlanExecutor(kube, events, { jobManagerApi: () => new InMemoryJobManager(), timing: TIMING });
+    storeSd(kube);
+    // The first write of a new deployment's plan is its ServiceAccount.
+    const accounts = resourcePath('v1', 'ServiceAccount', 'jobs');
+    kube.failNext('POST', new KubeApiError(422, 'Invalid', 'POST', accounts, 'metadata.name: Invalid value'));
+    await assert.rejects(executor.reconcile('jobs', 'fraud'), { code: 'KUBE_API_ERROR', retriable: false });
+    assert.deepEqual(events.recorded, [{ type: 'Warning', reason: 'Error', message: `[KUBE_API_ERROR] POST ${accounts}: HTTP 422 Invalid: metadata.name: Invalid value` }]);
+
+    kube.failNext('POST', new KubeApiError(409, 'AlreadyExists', 'POST', accounts, 'fraud-weir already exists'));
+    await assert.rejects(executor.reconcile('jobs', 'fraud'), { code: 'KUBE_CONFLICT' });
+    assert.equal(events.recorded.length, 1);
+  });
+
+  it('a StreamDeployment that is gone: nothing to do', async () => {
+    const executor = new PlanExecutor(new InMemoryKube(), new InMemoryEvents(), { jobManagerApi: () => new InMemoryJobManager() });
+    assert.deepEqual(await executor.reconcile('jobs', 'fraud'), {});
+  });
+});

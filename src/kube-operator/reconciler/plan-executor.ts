@@ -1,0 +1,94 @@
+/**
+ * One reconcile pass of a StreamDeployment: observe (children read live, not from a cache,
+ * so a plan never acts on a stale view; the job through the JobManagerApi), decide with the
+ * pure `reconcile`, and hand the plan to the interpreter. A failure other than a conflict
+ * becomes an Error event on the StreamDeployment before it goes to the work queue.
+ */
+import { API_VERSION, KIND, asStreamDeployment } from '../crd/stream-deployment-crd.ts';
+import type { StreamDeployment } from '../crd/stream-deployment-crd.ts';
+import { childNames } from '../children/names.ts';
+import { desiredChildren } from '../children/desired-children.ts';
+import type { JobManagerApi, JobManagerApiFactory } from '../jobmanager/jobmanager-api.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
+import type { KubeObject } from '../kube/kube-object.ts';
+import { objectPath, resourcePath } from '../kube/kube-object.ts';
+import type { EventRecorder } from '../kube/event-recorder.ts';
+import { WeirError, errorMessage } from '../../errors/index.ts';
+import type { Facts, JobObservation } from './facts.ts';
+import { DEFAULT_TIMING, reconcile } from './reconcile.ts';
+import type { ReconcileTiming } from './reconcile.ts';
+import { readyReplicas } from './rollout.ts';
+import { performActions } from './perform-actions.ts';
+import type { KubeWrites } from './perform-actions.ts';
+
+export interface ExecutorOptions {
+  /** How the operator reaches a deployment's JobManager (in-cluster: over HTTP to its Service). */
+  jobManagerApi: JobManagerApiFactory;
+  timing?: ReconcileTiming;
+  clock?: () => Date;
+  log?: (line: string) => void;
+}
+
+/** The Kubernetes calls of a pass: reads to observe, writes to act. */
+export type KubeAccess = Pick<KubeClient, 'get'> & KubeWrites;
+
+export interface ReconcileOutcome {
+  requeueAfterMs?: number;
+  /** Lifecycle state after this pass, or undefined when the resource is gone. */
+  lifecycleState?: string;
+}
+
+export class PlanExecutor {
+  private readonly timing: ReconcileTiming;
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly kube: KubeAccess,
+    private readonly events: Pick<EventRecorder, 'record'>,
+    private readonly options: ExecutorOptions,
+  ) {
+    this.timing = options.timing ?? DEFAULT_TIMING;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** `signal` aborts before every action, so a replica that lost its lease stops changing things at once. */
+  async reconcile(namespace: string, name: string, signal?: AbortSignal): Promise<ReconcileOutcome> {
+    const found = await this.kube.get(resourcePath(API_VERSION, KIND, namespace, name));
+    if (!found) return {};
+    const sd = asStreamDeployment(found);
+    try {
+      return await this.pass(sd, () => signal?.throwIfAborted());
+    } catch (err) {
+      // Conflicts are routine (a newer version exists: the next pass sees it); aborts are ours.
+      if (signal?.aborted || (err instanceof WeirError && err.code === 'KUBE_CONFLICT')) throw err;
+      const code = err instanceof WeirError ? err.code : 'ERROR';
+      await this.events.record(sd, { type: 'Warning', reason: 'Error', message: `[${code}] ${errorMessage(err)}` }).catch((eventErr: unknown) => this.options.log?.(`could not record the Error event for ${namespace}/${name}: ${errorMessage(eventErr)}`));
+      throw err;
+    }
+  }
+
+  private async pass(sd: StreamDeployment, guard: () => void): Promise<ReconcileOutcome> {
+    const jobManager = this.options.jobManagerApi(sd.metadata.name, sd.metadata.namespace);
+    const facts = await observe(this.kube, jobManager, sd, this.clock());
+    const plan = reconcile(facts, this.timing);
+    const result = await performActions(sd, plan, { kube: this.kube, events: this.events, jobManager, log: this.options.log, guard });
+    if (result.released) return {};
+    return { requeueAfterMs: result.requeueAfterMs, lifecycleState: result.sd.status?.lifecycleState };
+  }
+}
+
+/** The facts of one pass. The JobManager is asked only once its pod is ready. */
+export async function observe(kube: Pick<KubeClient, 'get'>, jobManager: JobManagerApi, sd: StreamDeployment, now: Date): Promise<Facts> {
+  // Exactly the objects the reconciler wants, so observing and building cannot disagree on what a child is.
+  const children = (await Promise.all(desiredChildren(sd).map((d) => kube.get(objectPath(d))))).filter((o): o is KubeObject => o !== undefined);
+  const jm = children.find((c) => c.kind === 'Deployment' && c.metadata.name === childNames(sd.metadata.name).jobManager);
+  return { sd, children, jobManager: readyReplicas(jm) > 0 ? await observeJob(jobManager) : undefined, now };
+}
+
+async function observeJob(api: JobManagerApi): Promise<JobObservation> {
+  try {
+    return { reachable: true, job: await api.currentJob() };
+  } catch (err) {
+    return { reachable: false, error: errorMessage(err) };
+  }
+}

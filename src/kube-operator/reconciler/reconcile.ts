@@ -1,0 +1,182 @@
+/**
+ * The StreamDeployment reconciler: a pure function from observed facts to a plan, an
+ * ordered list of actions. It is level-triggered (the same facts give the same plan, and a
+ * plan for an unchanged world writes nothing) and records the spec it is about to act on in
+ * status first, so an operator that dies mid-way resumes the same target instead of starting over.
+ */
+import { desiredChildren } from '../children/desired-children.ts';
+import { FINALIZER, labelSelectorString, selectorLabels } from '../children/names.ts';
+import { canonicalJson } from '../children/stable-hash.ts';
+import type { LifecycleState, StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
+import type { KubeObject } from '../kube/kube-object.ts';
+import { describeProblems, validateSpec } from '../validation/validate-spec.ts';
+import { conditionOf, setCondition } from './conditions.ts';
+import type { EventSpec, Facts } from './facts.ts';
+import type { ReconcileAction, ReconcilePlan } from './actions.ts';
+import { jobManagerDeploymentStatus, rolledOut, upToDate } from './rollout.ts';
+import { everyTaskRuns, jobStateTransition, observedJobStatus } from './job-status.ts';
+
+export interface ReconcileTiming {
+  /** Poll interval while deploying or upgrading. */
+  progressIntervalMs: number;
+  /** Poll interval of a stable job (catches job failures the JobManager does not push). */
+  stableIntervalMs: number;
+}
+
+export const DEFAULT_TIMING: ReconcileTiming = { progressIntervalMs: 2_000, stableIntervalMs: 15_000 };
+
+const key = (o: Pick<KubeObject, 'kind' | 'metadata'>) => `${o.kind}/${o.metadata.name}`;
+
+/** What one pass decided, before it is put in the order the actions must run in. */
+interface Decision {
+  finalizer?: 'add' | 'remove';
+  recordTarget?: StreamDeploymentStatus;
+  /** Desired children that are missing or differ from the observed ones. */
+  apply: KubeObject[];
+  cancelJob?: string;
+  events: EventSpec[];
+  status: StreamDeploymentStatus;
+  requeueAfterMs?: number;
+}
+
+export function reconcile(facts: Facts, timing: ReconcileTiming = DEFAULT_TIMING): ReconcilePlan {
+  return ordered(decide(facts, timing), facts);
+}
+
+function decide(facts: Facts, timing: ReconcileTiming): Decision {
+  const { sd, now } = facts;
+  const current: StreamDeploymentStatus = sd.status ?? {};
+  const events: EventSpec[] = [];
+  const job = facts.jobManager?.reachable ? facts.jobManager.job : undefined;
+
+  if (sd.metadata.deletionTimestamp) {
+    const status = { ...current, lifecycleState: 'DELETING' as const };
+    return { apply: [], events: current.lifecycleState === 'DELETING' ? [] : [{ type: 'Normal', reason: 'Deleting', message: 'Deleting the job and its cluster' }], status, cancelJob: job && job.state === 'RUNNING' ? job.id : undefined, finalizer: sd.metadata.finalizers?.includes(FINALIZER) ? 'remove' : undefined };
+  }
+  const finalizer = sd.metadata.finalizers?.includes(FINALIZER) ? undefined : ('add' as const);
+  let status: StreamDeploymentStatus = { ...current, observedGeneration: sd.metadata.generation, lifecycleState: current.lifecycleState ?? 'CREATED' };
+
+  const problems = validateSpec(sd.spec);
+  if (problems.length > 0) {
+    const message = describeProblems(problems);
+    if (conditionOf(current.conditions, 'Degraded')?.message !== message) events.push({ type: 'Warning', reason: 'ValidationError', message });
+    status = { ...status, error: message, conditions: setCondition(status.conditions, { type: 'Degraded', status: 'True', reason: 'ValidationError', message, observedGeneration: sd.metadata.generation }, now) };
+    // The last valid deployment keeps running: report its job, touch none of its children.
+    status = { ...status, job: observedJobStatus(current, facts.jobManager).job };
+    events.push(...jobStateTransition(current, status));
+    return { finalizer, apply: [], events, status, requeueAfterMs: current.reconciliation?.lastReconciledSpec ? timing.stableIntervalMs : undefined };
+  }
+
+  // The spec as recorded in status: canonical JSON, so equal specs compare equal.
+  const record = canonicalJson(sd.spec);
+  const running = (sd.spec.job.state ?? 'running') === 'running';
+  let recordTarget: StreamDeploymentStatus | undefined;
+  if (current.reconciliation?.lastReconciledSpec !== record) {
+    const firstDeploy = current.reconciliation?.lastReconciledSpec === undefined;
+    const stableSpec = current.reconciliation?.lastStableSpec;
+    const lifecycleState: LifecycleState = !running ? 'SUSPENDED' : stableSpec !== undefined && stableSpec !== record ? 'UPGRADING' : 'DEPLOYED';
+    recordTarget = { ...status, lifecycleState, reconciliation: { ...current.reconciliation, lastReconciledSpec: record, state: firstDeploy ? 'DEPLOYED' : 'UPGRADING' } };
+    status = recordTarget;
+    events.push(running ? { type: 'Normal', reason: 'Submit', message: `Deploying ${sd.spec.job.entry} with parallelism ${sd.spec.job.parallelism ?? 1}` } : { type: 'Normal', reason: 'Suspended', message: 'Suspending the job: scaling the cluster to zero' });
+  }
+
+  const observed = new Map(facts.children.map((o) => [key(o), o]));
+  const desired = desiredChildren(sd);
+  const foreign = desired.filter((d) => {
+    const o = observed.get(key(d));
+    return o && !(o.metadata.ownerReferences ?? []).some((r) => r.uid === sd.metadata.uid);
+  });
+  if (foreign.length > 0) {
+    const message = `${foreign.map(key).join(', ')} already exist and are not owned by this StreamDeployment; delete or rename them`;
+    if (current.error !== message) events.push({ type: 'Warning', reason: 'Error', message });
+    status = { ...status, error: message, conditions: setCondition(status.conditions, { type: 'Degraded', status: 'True', reason: 'ChildConflict', message, observedGeneration: sd.metadata.generation }, now) };
+    return { finalizer, recordTarget, apply: [], events, status, requeueAfterMs: timing.progressIntervalMs };
+  }
+  const apply = desired.filter((d) => !upToDate(observed.get(key(d)), d));
+  const jmDesired = desired.find((d) => d.kind === 'Deployment' && d.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager')!;
+  const tmDesired = desired.find((d) => d.kind === 'Deployment' && d.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager')!;
+  const jmObserved = observed.get(key(jmDesired));
+  const jmChanged = apply.some((d) => key(d) === key(jmDesired));
+  const settled = !jmChanged && !apply.some((d) => key(d) === key(tmDesired));
+
+  // Backs the scale subresource (kubectl scale, HPA): the TaskManager pods that exist and how to select them.
+  const tmReplicas = (observed.get(key(tmDesired))?.status as { replicas?: number } | undefined)?.replicas ?? 0;
+  status = { ...status, reconciliation: { ...status.reconciliation, state: 'DEPLOYED' }, taskManager: { replicas: tmReplicas, labelSelector: labelSelectorString(selectorLabels(sd.metadata.name, 'taskmanager')) } };
+  if (!running) {
+    status = { ...status, lifecycleState: 'SUSPENDED', jobManagerDeploymentStatus: 'MISSING', job: { ...status.job, state: 'SUSPENDED' } };
+  } else {
+    const jmStatus = jobManagerDeploymentStatus(jmObserved, jmChanged, facts.jobManager?.reachable === true);
+    status = { ...status, jobManagerDeploymentStatus: jmStatus };
+    // A job reported by a JobManager from before the change is not the target's job.
+    if (settled) status = { ...status, ...observedJobStatus(current, facts.jobManager) };
+    const tmReady = settled && rolledOut(observed.get(key(tmDesired)));
+    const jobState = status.job?.state;
+    const upgrading = status.reconciliation?.lastStableSpec !== undefined && status.reconciliation.lastStableSpec !== record;
+    // Stable is a fact of this observation: the job finished, or it runs with every one of its tasks.
+    const jobHolds = settled && job !== undefined && (job.state === 'FINISHED' || everyTaskRuns(job));
+    let lifecycleState: LifecycleState;
+    if (settled && jmStatus === 'READY' && jobState === 'FAILED') lifecycleState = 'FAILED';
+    else if (settled && jmStatus === 'READY' && tmReady && jobHolds) lifecycleState = 'STABLE';
+    else lifecycleState = upgrading ? 'UPGRADING' : 'DEPLOYED';
+    status = { ...status, lifecycleState };
+    if (lifecycleState === 'STABLE') status = { ...status, reconciliation: { ...status.reconciliation, lastStableSpec: record } };
+  }
+  status = withConditions(status, sd.metadata.generation, now);
+  events.push(...jobStateTransition(current, status));
+  const stable = status.lifecycleState === 'STABLE' || status.lifecycleState === 'SUSPENDED' || status.lifecycleState === 'FAILED';
+  // Until a JobManager pod is ready there is nothing to poll: changes of the owned Deployments wake the controller.
+  const polling = facts.jobManager !== undefined || (stable && apply.length === 0);
+  return { finalizer, recordTarget, apply, events, status, requeueAfterMs: !polling ? undefined : stable && apply.length === 0 ? timing.stableIntervalMs : timing.progressIntervalMs };
+}
+
+function withConditions(s: StreamDeploymentStatus, generation: number | undefined, now: Date): StreamDeploymentStatus {
+  const state = s.lifecycleState;
+  const failed = state === 'FAILED';
+  const error = failed ? (s.job?.state === 'FAILED' ? s.error : undefined) : undefined;
+  let conditions = setCondition(s.conditions, failed ? { type: 'Degraded', status: 'True', reason: 'JobFailed', message: error ?? 'the job failed', observedGeneration: generation } : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: '', observedGeneration: generation }, now);
+  conditions = setCondition(conditions, { type: 'Ready', status: state === 'STABLE' ? 'True' : 'False', reason: state ?? 'CREATED', message: '', observedGeneration: generation }, now);
+  const progressing = state === 'DEPLOYED' || state === 'UPGRADING';
+  conditions = setCondition(conditions, { type: 'Progressing', status: progressing ? 'True' : 'False', reason: state ?? 'CREATED', message: '', observedGeneration: generation }, now);
+  return { ...s, conditions, error };
+}
+
+/**
+ * The decision as actions, in the order they must run: the finalizer first (so deletion
+ * waits for us), the target next (so a restart resumes it), then the children, the job,
+ * events, the status reached, and last what ends or repeats the pass. Writes that would
+ * store what is already stored are left out.
+ */
+function ordered(d: Decision, facts: Facts): ReconcilePlan {
+  const stored = facts.sd.status ?? {};
+  const observed = new Map(facts.children.map((o) => [key(o), o]));
+  const actions: ReconcileAction[] = [];
+  if (d.finalizer === 'add') actions.push({ type: 'addFinalizer' });
+  const recordTarget = d.recordTarget && !sameStatus(stored, d.recordTarget) ? d.recordTarget : undefined;
+  if (recordTarget) actions.push({ type: 'recordTarget', status: recordTarget });
+  for (const desired of d.apply) {
+    const current = observed.get(key(desired));
+    actions.push(current ? { type: 'replaceChild', object: replacementOf(desired, current) } : { type: 'createChild', object: desired });
+  }
+  // Best effort: the cluster goes away with its owner anyway.
+  if (d.cancelJob) actions.push({ type: 'cancelJob', jobId: d.cancelJob, bestEffort: true });
+  for (const event of d.events) actions.push({ type: 'recordEvent', event });
+  if (!sameStatus(recordTarget ?? stored, d.status)) actions.push({ type: 'writeStatus', status: d.status });
+  if (d.finalizer === 'remove') actions.push({ type: 'removeFinalizer' });
+  else if (d.requeueAfterMs !== undefined) actions.push({ type: 'requeueAfter', ms: d.requeueAfterMs });
+  return actions;
+}
+
+/** The desired object as a replacement of the observed one: its resourceVersion, and a Service's allocated (immutable) cluster IPs. */
+function replacementOf(desired: KubeObject, current: KubeObject): KubeObject {
+  const body: KubeObject = { ...desired, metadata: { ...desired.metadata, resourceVersion: current.metadata.resourceVersion } };
+  if (desired.kind === 'Service') {
+    const { clusterIP, clusterIPs } = (current.spec ?? {}) as { clusterIP?: string; clusterIPs?: string[] };
+    body.spec = { ...(desired.spec as object), ...(clusterIP === undefined ? {} : { clusterIP }), ...(clusterIPs === undefined ? {} : { clusterIPs }) };
+  }
+  return body;
+}
+
+/** Same status, ignoring key order: a plan writes only when this is false. */
+export function sameStatus(a: StreamDeploymentStatus | undefined, b: StreamDeploymentStatus): boolean {
+  return canonicalJson(a ?? {}) === canonicalJson(b);
+}
