@@ -1,15 +1,16 @@
-// The TCP side: size-prefixed framing, request headers, one request at a time per connection
-// (Kafka mutes a channel until its in-flight response is sent), dispatch and fault hooks.
+// The TCP side: size-prefixed framing, request headers (v1, or v2 with tagged fields for
+// flexible versions), one request at a time per connection (Kafka mutes a channel until its
+// in-flight response is sent), dispatch and fault hooks. An unknown API or unsupported
+// version closes the connection as Kafka does, except ApiVersions, which is answered in v0.
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProtocolError, Reader } from './protocol/reader.ts';
 import { Writer } from './protocol/writer.ts';
-import { ApiKey, SUPPORTED_VERSION, apiName } from './protocol/api-keys.ts';
-import { ErrorCode } from './protocol/errors.ts';
+import { FrameDecoder } from './protocol/framing.ts';
+import { apiName, isFlexible, isSupported } from './protocol/api-keys.ts';
 import { HANDLERS } from './apis/index.ts';
 import { apiVersionsUnsupported } from './apis/api-versions.ts';
 import { CLOSE_CONNECTION } from './apis/context.ts';
-import type { HandlerResult } from './apis/context.ts';
 import type { BrokerState } from './broker-state.ts';
 import type { Faults } from './faults.ts';
 
@@ -56,7 +57,7 @@ export class KafkaServer {
   private accept(socket: net.Socket): void {
     this.sockets.add(socket);
     socket.setNoDelay(true);
-    let pending: Buffer = Buffer.alloc(0);
+    const decoder = new FrameDecoder(MAX_REQUEST_BYTES);
     const queue: Buffer[] = [];
     let busy = false;
     const pump = async (): Promise<void> => {
@@ -68,16 +69,12 @@ export class KafkaServer {
       }
     };
     socket.on('data', (chunk: Buffer) => {
-      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      while (pending.length >= 4) {
-        const size = pending.readInt32BE(0);
-        if (size < 0 || size > MAX_REQUEST_BYTES) {
-          socket.destroy();
-          return;
-        }
-        if (pending.length < 4 + size) break;
-        queue.push(pending.subarray(4, 4 + size));
-        pending = pending.subarray(4 + size);
+      try {
+        queue.push(...decoder.push(chunk));
+      } catch {
+        // Larger than socket.request.max.bytes or a negative size: Kafka closes the connection.
+        socket.destroy();
+        return;
       }
       if (!busy && queue.length > 0) {
         pump().catch((err: unknown) => {
@@ -96,26 +93,32 @@ export class KafkaServer {
     const apiKey = r.int16();
     const apiVersion = r.int16();
     const correlationId = r.int32();
-    const clientId = r.nullableString() ?? '';
+    const clientId = r.nullableString() ?? ''; // a classic string in every header version
     if (this.faults.shouldDrop(apiKey, clientId, false)) {
       socket.destroy();
       return;
     }
     const name = apiName(apiKey);
     const handler = HANDLERS.get(apiKey);
-    let body: HandlerResult;
-    if (name === undefined || handler === undefined || apiVersion !== SUPPORTED_VERSION[name]) {
-      // Unknown APIs and versions get an error code rather than a dropped connection.
-      body = apiKey === ApiKey.ApiVersions ? apiVersionsUnsupported() : new Writer().int16(ErrorCode.UNSUPPORTED_VERSION);
+    let body: Writer | null | typeof CLOSE_CONNECTION;
+    let flexible = false;
+    if (name === 'ApiVersions' && !isSupported(name, apiVersion)) {
+      // The client may be newer than us: answer in v0 so it can retry with a version we know.
+      body = apiVersionsUnsupported();
+    } else if (name === undefined || handler === undefined || !isSupported(name, apiVersion)) {
+      socket.destroy();
+      return;
     } else {
-      body = await handler(r, {
+      flexible = isFlexible(name, apiVersion);
+      if (flexible) r.skipTaggedFields();
+      body = await handler.handle(r, {
         state: this.state,
         apiVersion,
         clientId,
         clientHost: `/${socket.remoteAddress ?? '127.0.0.1'}`,
         injectedError: this.faults.errorFor(apiKey, clientId),
         isClosed: () => socket.destroyed,
-      });
+      }, flexible);
     }
     if (body === CLOSE_CONNECTION || this.faults.shouldDrop(apiKey, clientId, true)) {
       socket.destroy();
@@ -124,10 +127,17 @@ export class KafkaServer {
     const delay = this.faults.delayFor(apiKey, clientId);
     if (delay > 0) await sleep(delay);
     if (body === null || socket.destroyed) return;
+    // Response header v1 (tagged fields) for flexible versions, except ApiVersions, whose
+    // header stays v0 so a client can read it before it knows which versions we speak.
+    const head = new Writer().int32(0).int32(correlationId);
+    if (flexible && name !== 'ApiVersions') head.noTaggedFields();
+    const headBuf = head.build();
     const payload = body.build();
-    const head = Buffer.allocUnsafe(8);
-    head.writeInt32BE(payload.length + 4, 0);
-    head.writeInt32BE(correlationId, 4);
-    socket.write(Buffer.concat([head, payload]));
+    headBuf.writeInt32BE(headBuf.length - 4 + payload.length, 0);
+    // Two writes in one cork: no copy of a large fetch response, one segment on the wire.
+    socket.cork();
+    socket.write(headBuf);
+    socket.write(payload);
+    socket.uncork();
   }
 }

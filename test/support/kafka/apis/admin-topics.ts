@@ -1,29 +1,39 @@
-// CreateTopics v3, CreatePartitions v1 and DeleteTopics v1 with Kafka's validation and error messages.
-import { Writer } from '../protocol/writer.ts';
+// CreateTopics 2-7, CreatePartitions 0-3 and DeleteTopics 1-6 (by id from v6) with Kafka's
+// validation and error messages.
 import { ErrorCode } from '../protocol/errors.ts';
 import { isValidTopicName } from '../log/topics.ts';
-import type { Handler } from './context.ts';
+import { invalidTopicConfig, TOPIC_CONFIG_DEFAULTS } from '../log/topic-configs.ts';
+import {
+  CreatePartitionsRequest,
+  CreatePartitionsResponse,
+  CreateTopicsRequest,
+  CreateTopicsResponse,
+  DeleteTopicsRequest,
+  DeleteTopicsResponse,
+} from '../protocol/messages/admin.ts';
+import type { Infer } from '../protocol/schema.ts';
+import { defineApi } from './context.ts';
 
-interface CreateAnswer {
-  name: string;
-  error: number;
-  message: string | null;
-}
+type Created = Infer<typeof CreateTopicsResponse>['topics'][number];
 
-export const createTopics: Handler = (r, { state }) => {
-  const requests = r.array((x) => ({
-    name: x.string(),
-    numPartitions: x.int32(),
-    replicationFactor: x.int16(),
-    assignments: x.array((a) => ({ partition: a.int32(), brokers: a.array((b) => b.int32()) })),
-    configs: x.array((c) => [c.string(), c.nullableString()] as const),
-  }));
-  r.int32(); // timeout: creation is immediate on a single broker
-  const validateOnly = r.bool();
+const ZERO_ID = '0'.repeat(32);
+/** ConfigSource values reported by CreateTopics v5+. */
+const DYNAMIC_TOPIC_CONFIG = 1;
+const DEFAULT_CONFIG = 5;
+
+export const createTopics = defineApi('CreateTopics', CreateTopicsRequest, CreateTopicsResponse, (req, { state }) => {
   const seen = new Map<string, number>();
-  for (const t of requests) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
-  const answers = requests.map((t): CreateAnswer => {
-    const fail = (error: number, message: string): CreateAnswer => ({ name: t.name, error, message });
+  for (const t of req.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
+  const topics = req.topics.map((t): Created => {
+    const fail = (errorCode: number, errorMessage: string): Created => ({
+      name: t.name,
+      topicId: ZERO_ID,
+      errorCode,
+      errorMessage,
+      numPartitions: -1,
+      replicationFactor: -1,
+      configs: null,
+    });
     if ((seen.get(t.name) ?? 0) > 1) return fail(ErrorCode.INVALID_REQUEST, `Create topics request from client contains duplicate topic ${t.name}.`);
     if (!isValidTopicName(t.name)) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION, `Topic name "${t.name}" is illegal.`);
     if (state.topics.get(t.name) !== undefined) return fail(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${t.name}' already exists.`);
@@ -32,46 +42,69 @@ export const createTopics: Handler = (r, { state }) => {
     const rf = t.replicationFactor === -1 ? 1 : t.replicationFactor;
     if (rf <= 0) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.');
     if (rf > 1) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Replication factor: ${rf} larger than available brokers: 1.`);
-    if (!validateOnly) state.topics.create(t.name, partitions, new Map(t.configs));
-    return { name: t.name, error: ErrorCode.NONE, message: null };
+    for (const c of t.configs) {
+      const why = invalidTopicConfig(c.name, c.value);
+      if (why !== null) return fail(ErrorCode.INVALID_CONFIG, why);
+    }
+    const configs = new Map(t.configs.map((c) => [c.name, c.value]));
+    const topicId = req.validateOnly ? ZERO_ID : state.topics.create(t.name, partitions, configs).id;
+    return {
+      name: t.name,
+      topicId,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      numPartitions: partitions,
+      replicationFactor: rf,
+      configs: [...TOPIC_CONFIG_DEFAULTS].map(([name, def]) => {
+        const own = configs.get(name);
+        return {
+          name,
+          value: own ?? def.value,
+          readOnly: false,
+          configSource: own === undefined ? DEFAULT_CONFIG : DYNAMIC_TOPIC_CONFIG,
+          isSensitive: false,
+        };
+      }),
+    };
   });
-  return new Writer().int32(0).array(answers, (w, a) => {
-    w.string(a.name).int16(a.error).string(a.message);
-  });
-};
+  return { throttleTimeMs: 0, topics };
+});
 
-export const deleteTopics: Handler = (r, { state }) => {
-  const names = r.array((x) => x.string());
-  r.int32();
-  return new Writer().int32(0).array(names, (w, name) => {
-    const deleted = state.topics.delete(name);
-    if (deleted) state.offsets.deleteTopic(name);
-    w.string(name).int16(deleted ? ErrorCode.NONE : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  });
-};
+export const deleteTopics = defineApi('DeleteTopics', DeleteTopicsRequest, DeleteTopicsResponse, (req, { state, apiVersion }) => {
+  const targets = apiVersion >= 6 ? req.topics : req.topicNames.map((name) => ({ name, topicId: ZERO_ID }));
+  return {
+    throttleTimeMs: 0,
+    responses: targets.map((t) => {
+      const topic = t.name !== null ? state.topics.get(t.name) : state.topics.byId(t.topicId);
+      if (topic === undefined) {
+        const byId = t.name === null;
+        return {
+          name: t.name,
+          topicId: t.topicId,
+          errorCode: byId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+          errorMessage: byId ? null : 'This server does not host this topic-partition.',
+        };
+      }
+      state.topics.delete(topic.name);
+      state.offsets.deleteTopic(topic.name);
+      return { name: topic.name, topicId: topic.id, errorCode: ErrorCode.NONE, errorMessage: null };
+    }),
+  };
+});
 
-export const createPartitions: Handler = (r, { state }) => {
-  const requests = r.array((x) => ({
-    topic: x.string(),
-    count: x.int32(),
-    assignments: x.nullableArray((a) => a.nullableArray((b) => b.int32())),
-  }));
-  r.int32();
-  const validateOnly = r.bool();
-  const answers = requests.map((t): CreateAnswer => {
-    const fail = (error: number, message: string): CreateAnswer => ({ name: t.topic, error, message });
-    const current = state.topics.get(t.topic)?.partitions.length;
-    if (current === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${t.topic}' does not exist.`);
+export const createPartitions = defineApi('CreatePartitions', CreatePartitionsRequest, CreatePartitionsResponse, (req, { state }) => ({
+  throttleTimeMs: 0,
+  results: req.topics.map((t) => {
+    const fail = (errorCode: number, errorMessage: string): { name: string; errorCode: number; errorMessage: string | null } => ({ name: t.name, errorCode, errorMessage });
+    const current = state.topics.get(t.name)?.partitions.length;
+    if (current === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${t.name}' does not exist.`);
     if (t.count === current) return fail(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
     if (t.count < current) return fail(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${t.count}.`);
     const added = t.count - current;
     if (t.assignments !== null && t.assignments.length > 0 && t.assignments.length !== added) {
       return fail(ErrorCode.INVALID_REPLICA_ASSIGNMENT, `Increasing the number of partitions by ${added} but ${t.assignments.length} assignments provided.`);
     }
-    if (!validateOnly) state.topics.addPartitions(t.topic, t.count);
-    return { name: t.topic, error: ErrorCode.NONE, message: null };
-  });
-  return new Writer().int32(0).array(answers, (w, a) => {
-    w.string(a.name).int16(a.error).string(a.message);
-  });
-};
+    if (!req.validateOnly) state.topics.addPartitions(t.name, t.count);
+    return { name: t.name, errorCode: ErrorCode.NONE, errorMessage: null };
+  }),
+}));

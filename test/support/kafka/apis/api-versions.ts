@@ -1,26 +1,32 @@
-// ApiVersions v2: the APIs and versions this broker accepts.
+// ApiVersions 0-3: the APIs and version ranges this broker serves. Version 3 carries the
+// client's software name and version, which Kafka validates.
 import { Writer } from '../protocol/writer.ts';
-import { ApiKey, SUPPORTED_VERSION } from '../protocol/api-keys.ts';
+import { API_VERSIONS, ApiKey } from '../protocol/api-keys.ts';
 import type { ApiName } from '../protocol/api-keys.ts';
 import { ErrorCode } from '../protocol/errors.ts';
-import type { Handler } from './context.ts';
+import { writeMessage } from '../protocol/schema.ts';
+import { ApiVersionsRequest, ApiVersionsResponse } from '../protocol/messages/core.ts';
+import { defineApi } from './context.ts';
 
-export const apiVersions: Handler = () =>
-  new Writer()
-    .int16(ErrorCode.NONE)
-    .array(Object.keys(ApiKey) as ApiName[], (w, name) => {
-      const v = SUPPORTED_VERSION[name];
-      w.int16(ApiKey[name]).int16(v).int16(v);
-    })
-    .int32(0);
+const SOFTWARE = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
+
+const ranges = (Object.keys(ApiKey) as ApiName[]).map((name) => ({
+  apiKey: ApiKey[name],
+  minVersion: API_VERSIONS[name].min,
+  maxVersion: API_VERSIONS[name].max,
+}));
+
+export const apiVersions = defineApi('ApiVersions', ApiVersionsRequest, ApiVersionsResponse, (req, { apiVersion }) => {
+  if (apiVersion >= 3 && !(SOFTWARE.test(req.clientSoftwareName) && SOFTWARE.test(req.clientSoftwareVersion))) {
+    return { errorCode: ErrorCode.INVALID_REQUEST, apiKeys: [], throttleTimeMs: 0 };
+  }
+  return { errorCode: ErrorCode.NONE, apiKeys: ranges, throttleTimeMs: 0 };
+});
 
 /**
  * Kafka answers an ApiVersions request of a version it does not know with a v0 body carrying
  * UNSUPPORTED_VERSION and its version ranges, so the client can retry with one it supports.
  */
 export function apiVersionsUnsupported(): Writer {
-  return new Writer().int16(ErrorCode.UNSUPPORTED_VERSION).array(Object.keys(ApiKey) as ApiName[], (w, name) => {
-    const v = SUPPORTED_VERSION[name];
-    w.int16(ApiKey[name]).int16(v).int16(v);
-  });
+  return writeMessage(ApiVersionsResponse, new Writer(), { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: ranges, throttleTimeMs: 0 }, 0, false);
 }

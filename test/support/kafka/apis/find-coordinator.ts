@@ -1,16 +1,21 @@
-// FindCoordinator v2: this single broker coordinates every group and transactional id.
-import { Writer } from '../protocol/writer.ts';
+// FindCoordinator 1-4: this single broker coordinates every group and transactional id;
+// v4 looks up a batch of keys at once.
 import { ErrorCode } from '../protocol/errors.ts';
-import type { Handler } from './context.ts';
+import { FindCoordinatorRequest, FindCoordinatorResponse } from '../protocol/messages/groups.ts';
+import { defineApi } from './context.ts';
 
 const GROUP = 0;
 const TRANSACTION = 1;
 
-export const findCoordinator: Handler = (r, { state, injectedError }) => {
-  r.string(); // key: irrelevant with one broker
-  const keyType = r.int8();
-  const error = injectedError ?? (keyType === GROUP || keyType === TRANSACTION ? ErrorCode.NONE : ErrorCode.INVALID_REQUEST);
-  const w = new Writer().int32(0).int16(error).string(null);
-  if (error !== ErrorCode.NONE) return w.int32(-1).string('').int32(-1);
-  return w.int32(state.config.nodeId).string(state.config.host).int32(state.port);
-};
+export const findCoordinator = defineApi('FindCoordinator', FindCoordinatorRequest, FindCoordinatorResponse, (req, { state, injectedError }) => {
+  const error = injectedError ?? (req.keyType === GROUP || req.keyType === TRANSACTION ? ErrorCode.NONE : ErrorCode.INVALID_REQUEST);
+  const ok = error === ErrorCode.NONE;
+  const node = { nodeId: ok ? state.config.nodeId : -1, host: ok ? state.config.host : '', port: ok ? state.port : -1 };
+  return {
+    throttleTimeMs: 0,
+    errorCode: error,
+    errorMessage: null,
+    ...node,
+    coordinators: req.coordinatorKeys.map((key) => ({ key, ...node, errorCode: error, errorMessage: null })),
+  };
+});

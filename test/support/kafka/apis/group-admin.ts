@@ -1,53 +1,66 @@
-// DescribeGroups v2, ListGroups v2 and DeleteGroups v1.
-import { Writer } from '../protocol/writer.ts';
+// DescribeGroups 0-5, ListGroups 0-4 (state filter from v4) and DeleteGroups 0-2.
 import { ErrorCode } from '../protocol/errors.ts';
-import type { Handler } from './context.ts';
+import {
+  DeleteGroupsRequest,
+  DeleteGroupsResponse,
+  DescribeGroupsRequest,
+  DescribeGroupsResponse,
+  ListGroupsRequest,
+  ListGroupsResponse,
+} from '../protocol/messages/groups.ts';
+import { defineApi } from './context.ts';
 
-export const describeGroups: Handler = (r, { state }) => {
-  const ids = r.array((x) => x.string());
-  return new Writer().int32(0).array(ids, (w, id) => {
+/** Kafka reports "not requested" authorized operations as Integer.MIN_VALUE. */
+const NOT_REQUESTED = -2147483648;
+/** READ, DELETE, DESCRIBE: all allowed without an authorizer. */
+const ALL_GROUP_OPERATIONS = [3, 6, 8].reduce((m, op) => m | (1 << op), 0);
+
+export const describeGroups = defineApi('DescribeGroups', DescribeGroupsRequest, DescribeGroupsResponse, (req, { state }) => ({
+  throttleTimeMs: 0,
+  groups: req.groups.map((id) => {
+    const ops = req.includeAuthorizedOperations ? ALL_GROUP_OPERATIONS : NOT_REQUESTED;
     const g = state.groups.groups.get(id);
-    if (g === undefined) {
-      // Kafka describes an unknown group as Dead without an error.
-      w.int16(ErrorCode.NONE).string(id).string('Dead').string('').string('').array([], () => undefined);
-      return;
-    }
+    // Kafka describes an unknown group as Dead without an error.
+    if (g === undefined) return { errorCode: ErrorCode.NONE, groupId: id, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
     const stable = g.state === 'Stable';
-    w.int16(ErrorCode.NONE)
-      .string(id)
-      .string(g.state)
-      .string(g.protocolType ?? '')
-      .string(stable ? (g.protocolName ?? '') : '');
-    // Member metadata and assignments are only meaningful once the group is Stable.
-    w.array([...g.members.values()], (mw, m) => {
-      const metadata = stable ? (m.protocols.find((p) => p.name === g.protocolName)?.metadata ?? Buffer.alloc(0)) : Buffer.alloc(0);
-      mw.string(m.memberId)
-        .string(m.clientId)
-        .string(m.clientHost)
-        .bytes(metadata)
-        .bytes(stable ? m.assignment : Buffer.alloc(0));
-    });
-  });
-};
+    return {
+      errorCode: ErrorCode.NONE,
+      groupId: id,
+      groupState: g.state,
+      protocolType: g.protocolType ?? '',
+      protocolData: stable ? (g.protocolName ?? '') : '',
+      // Member metadata and assignments are only meaningful once the group is Stable.
+      members: [...g.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        memberMetadata: stable ? (m.protocols.find((p) => p.name === g.protocolName)?.metadata ?? Buffer.alloc(0)) : Buffer.alloc(0),
+        memberAssignment: stable ? m.assignment : Buffer.alloc(0),
+      })),
+      authorizedOperations: ops,
+    };
+  }),
+}));
 
-export const listGroups: Handler = (_r, { state }) =>
-  new Writer()
-    .int32(0)
-    .int16(ErrorCode.NONE)
-    .array([...state.groups.groups.values()], (w, g) => {
-      w.string(g.groupId).string(g.protocolType ?? '');
-    });
+export const listGroups = defineApi('ListGroups', ListGroupsRequest, ListGroupsResponse, (req, { state }) => ({
+  throttleTimeMs: 0,
+  errorCode: ErrorCode.NONE,
+  groups: [...state.groups.groups.values()]
+    .filter((g) => req.statesFilter.length === 0 || req.statesFilter.some((s) => s.toLowerCase() === g.state.toLowerCase()))
+    .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state })),
+}));
 
 /** Only groups without members can be deleted; their committed offsets go with them. */
-export const deleteGroups: Handler = (r, { state }) => {
-  const ids = r.array((x) => x.string());
-  return new Writer().int32(0).array(ids, (w, id) => {
+export const deleteGroups = defineApi('DeleteGroups', DeleteGroupsRequest, DeleteGroupsResponse, (req, { state }) => ({
+  throttleTimeMs: 0,
+  results: req.groupsNames.map((id) => {
     const g = state.groups.groups.get(id);
-    let error: number = ErrorCode.NONE;
-    if (id === '') error = ErrorCode.INVALID_GROUP_ID;
-    else if (g === undefined) error = ErrorCode.GROUP_ID_NOT_FOUND;
-    else if (g.state !== 'Empty') error = ErrorCode.NON_EMPTY_GROUP;
+    let errorCode: number = ErrorCode.NONE;
+    if (id === '') errorCode = ErrorCode.INVALID_GROUP_ID;
+    else if (g === undefined) errorCode = ErrorCode.GROUP_ID_NOT_FOUND;
+    else if (g.state !== 'Empty') errorCode = ErrorCode.NON_EMPTY_GROUP;
     else state.groups.groups.delete(id);
-    w.string(id).int16(error);
-  });
-};
+    return { groupId: id, errorCode };
+  }),
+}));

@@ -1,83 +1,55 @@
-// Produce v7: validates each partition's single record batch, appends it (with idempotence
-// and transaction bookkeeping in the log) and answers per partition; acks=0 gets no answer.
-import { Writer } from '../protocol/writer.ts';
+// Produce 3-9: validates each partition's single record batch (every codec), recompresses it
+// when the topic's compression.type asks for another codec, appends it (with idempotence and
+// transaction bookkeeping in the log) and answers per partition; acks=0 gets no answer.
 import { ErrorCode } from '../protocol/errors.ts';
-import { splitBatches, validateBatch } from '../protocol/record-batch.ts';
-import { CLOSE_CONNECTION } from './context.ts';
-import type { Handler } from './context.ts';
+import { recompressBatch, splitBatches, validateBatch } from '../protocol/record-batch.ts';
+import { COMPRESSION_BY_NAME } from '../protocol/compression/index.ts';
+import { ProduceRequest, ProduceResponse } from '../protocol/messages/records.ts';
+import type { Infer } from '../protocol/schema.ts';
+import { topicConfig } from '../log/topics.ts';
+import type { BrokerState } from '../broker-state.ts';
+import { CLOSE_CONNECTION, defineApi } from './context.ts';
 
-interface PartitionAnswer {
-  partition: number;
-  error: number;
-  baseOffset: number;
-  logAppendTime: number;
-  logStartOffset: number;
+type PartitionAnswer = Infer<typeof ProduceResponse>['responses'][number]['partitionResponses'][number];
+
+function answer(index: number, errorCode: number, baseOffset = -1, logAppendTimeMs = -1, logStartOffset = -1): PartitionAnswer {
+  return { index, errorCode, baseOffset, logAppendTimeMs, logStartOffset, recordErrors: [], errorMessage: null };
 }
 
-export const produce: Handler = async (r, { state, injectedError }) => {
-  const transactionalId = r.nullableString();
-  const acks = r.int16();
-  r.int32(); // timeout: a single replica never waits for followers
-  const topics = r.array((x) => ({
-    name: x.string(),
-    partitions: x.array((p) => ({ partition: p.int32(), records: p.nullableBytes() })),
-  }));
+function appendOne(state: BrokerState, topicName: string, index: number, records: Buffer | null, transactionalId: string | null): PartitionAnswer {
+  const topic = state.topics.get(topicName);
+  const log = topic?.partitions[index];
+  if (log === undefined) return answer(index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const batches = splitBatches(records ?? Buffer.alloc(0));
+  // Produce v3+ must carry exactly one batch per partition.
+  if (typeof batches === 'number') return answer(index, batches);
+  if (batches.length !== 1) return answer(index, ErrorCode.INVALID_RECORD);
+  let data = batches[0] as Buffer;
+  const maxBytes = topic?.configs.has('max.message.bytes') === true ? Number(topicConfig(topic, 'max.message.bytes')) : state.config.maxMessageBytes;
+  if (data.length > maxBytes) return answer(index, ErrorCode.MESSAGE_TOO_LARGE);
+  const header = validateBatch(data);
+  if (typeof header === 'number') return answer(index, header);
+  if (header.isTransactional && transactionalId === null) return answer(index, ErrorCode.INVALID_RECORD);
+  const target = COMPRESSION_BY_NAME[topicConfig(topic, 'compression.type') ?? 'producer'];
+  if (target !== undefined && target !== header.compression) data = recompressBatch(data, header, target);
+  const logAppendTime = topicConfig(topic, 'message.timestamp.type') === 'LogAppendTime' ? Date.now() : null;
+  const result = log.append(header, data, logAppendTime);
+  if (result.error !== ErrorCode.NONE) return answer(index, result.error);
+  return answer(index, ErrorCode.NONE, result.baseOffset, logAppendTime ?? -1, log.logStartOffset);
+}
 
-  const answers: { name: string; partitions: PartitionAnswer[] }[] = [];
-  for (const t of topics) {
-    const parts: PartitionAnswer[] = [];
-    for (const p of t.partitions) {
-      const fail = (error: number): PartitionAnswer => ({ partition: p.partition, error, baseOffset: -1, logAppendTime: -1, logStartOffset: -1 });
-      if (injectedError !== null) {
-        parts.push(fail(injectedError));
-        continue;
-      }
-      if (acks !== 0 && acks !== 1 && acks !== -1) {
-        parts.push(fail(ErrorCode.INVALID_REQUIRED_ACKS));
-        continue;
-      }
-      const log = state.topics.partition(t.name, p.partition);
-      if (log === undefined) {
-        parts.push(fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
-        continue;
-      }
-      const batches = splitBatches(p.records ?? Buffer.alloc(0));
-      // Produce v3+ must carry exactly one batch per partition.
-      if (typeof batches === 'number' || batches.length !== 1) {
-        parts.push(fail(typeof batches === 'number' ? batches : ErrorCode.INVALID_RECORD));
-        continue;
-      }
-      const data = batches[0] as Buffer;
-      if (data.length > state.config.maxMessageBytes) {
-        parts.push(fail(ErrorCode.MESSAGE_TOO_LARGE));
-        continue;
-      }
-      const header = await validateBatch(data);
-      if (typeof header === 'number') {
-        parts.push(fail(header));
-        continue;
-      }
-      if (header.isTransactional && transactionalId === null) {
-        parts.push(fail(ErrorCode.INVALID_RECORD));
-        continue;
-      }
-      const logAppendTime = state.topics.get(t.name)?.configs.get('message.timestamp.type') === 'LogAppendTime' ? Date.now() : null;
-      const result = log.append(header, data, logAppendTime);
-      if (result.error !== ErrorCode.NONE) {
-        parts.push(fail(result.error));
-        continue;
-      }
-      parts.push({ partition: p.partition, error: 0, baseOffset: result.baseOffset, logAppendTime: logAppendTime ?? -1, logStartOffset: log.logStartOffset });
-    }
-    answers.push({ name: t.name, partitions: parts });
-  }
+export const produce = defineApi('Produce', ProduceRequest, ProduceResponse, (req, { state, injectedError }) => {
+  const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
+  const responses = req.topicData.map((t) => ({
+    name: t.name,
+    partitionResponses: t.partitionData.map((p) => {
+      if (injectedError !== null) return answer(p.index, injectedError);
+      if (!validAcks) return answer(p.index, ErrorCode.INVALID_REQUIRED_ACKS);
+      const records = Array.isArray(p.records) ? Buffer.concat(p.records) : p.records;
+      return appendOne(state, t.name, p.index, records, req.transactionalId);
+    }),
+  }));
   // With acks=0 there is no response to carry an error, so Kafka closes the connection instead.
-  if (acks === 0) return answers.some((t) => t.partitions.some((p) => p.error !== ErrorCode.NONE)) ? CLOSE_CONNECTION : null;
-  return new Writer()
-    .array(answers, (w, t) => {
-      w.string(t.name).array(t.partitions, (pw, p) => {
-        pw.int32(p.partition).int16(p.error).int64(p.baseOffset).int64(p.logAppendTime).int64(p.logStartOffset);
-      });
-    })
-    .int32(0);
-};
+  if (req.acks === 0) return responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE)) ? CLOSE_CONNECTION : null;
+  return { responses, throttleTimeMs: 0 };
+});

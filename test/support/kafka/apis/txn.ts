@@ -1,55 +1,57 @@
-// InitProducerId v1, AddPartitionsToTxn v1, AddOffsetsToTxn v1, EndTxn v1, TxnOffsetCommit v1.
-import { Writer } from '../protocol/writer.ts';
+// InitProducerId 0-4, AddPartitionsToTxn 0-3, AddOffsetsToTxn 0-3, EndTxn 0-3 and
+// TxnOffsetCommit 0-3 (which from v3 carries the consumer's generation, checked as in KIP-447).
+import { ErrorCode } from '../protocol/errors.ts';
 import { tpKey } from '../groups/group.ts';
-import { commitResponse, readCommitTopics } from './group-offsets.ts';
-import type { Handler } from './context.ts';
+import {
+  AddOffsetsToTxnRequest,
+  AddPartitionsToTxnRequest,
+  AddPartitionsToTxnResponse,
+  EndTxnRequest,
+  ErrorOnlyResponse,
+  InitProducerIdRequest,
+  InitProducerIdResponse,
+  TxnOffsetCommitRequest,
+  TxnOffsetCommitResponse,
+} from '../protocol/messages/txn.ts';
+import { commitEntries, commitResponse } from './group-offsets.ts';
+import { defineApi } from './context.ts';
 
-export const initProducerId: Handler = (r, ctx) => {
-  const transactionalId = r.nullableString();
-  const timeoutMs = r.int32();
+export const initProducerId = defineApi('InitProducerId', InitProducerIdRequest, InitProducerIdResponse, (req, ctx) => {
   const res =
     ctx.injectedError !== null
       ? { error: ctx.injectedError, producerId: -1, producerEpoch: -1 }
-      : ctx.state.txns.initProducerId(transactionalId, timeoutMs);
-  return new Writer().int32(0).int16(res.error).int64(res.producerId).int16(res.producerEpoch);
-};
+      : ctx.state.txns.initProducerId(req.transactionalId, req.transactionTimeoutMs, req.producerId, req.producerEpoch);
+  // PRODUCER_FENCED exists from v4; older clients know it as INVALID_PRODUCER_EPOCH.
+  const errorCode = res.error === ErrorCode.PRODUCER_FENCED && ctx.apiVersion < 4 ? ErrorCode.INVALID_PRODUCER_EPOCH : res.error;
+  return { throttleTimeMs: 0, errorCode, producerId: res.producerId, producerEpoch: res.producerEpoch };
+});
 
-export const addPartitionsToTxn: Handler = (r, ctx) => {
-  const transactionalId = r.string();
-  const producerId = r.int64();
-  const epoch = r.int16();
-  const topics = r.array((x) => ({ name: x.string(), partitions: x.array((p) => p.int32()) }));
-  const errors = ctx.state.txns.addPartitions(transactionalId, producerId, epoch, topics);
-  return new Writer().int32(0).array(topics, (w, t) => {
-    w.string(t.name).array(t.partitions, (pw, p) => {
-      pw.int32(p).int16(ctx.injectedError ?? errors.get(tpKey(t.name, p)) ?? 0);
-    });
-  });
-};
+export const addPartitionsToTxn = defineApi('AddPartitionsToTxn', AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, (req, ctx) => {
+  const errors = ctx.state.txns.addPartitions(req.transactionalId, req.producerId, req.producerEpoch, req.topics);
+  return {
+    throttleTimeMs: 0,
+    results: req.topics.map((t) => ({
+      name: t.name,
+      results: t.partitions.map((p) => ({ partitionIndex: p, errorCode: ctx.injectedError ?? errors.get(tpKey(t.name, p)) ?? ErrorCode.NONE })),
+    })),
+  };
+});
 
-export const addOffsetsToTxn: Handler = (r, ctx) => {
-  const transactionalId = r.string();
-  const producerId = r.int64();
-  const epoch = r.int16();
-  const groupId = r.string();
-  const error = ctx.injectedError ?? ctx.state.txns.addOffsets(transactionalId, producerId, epoch, groupId);
-  return new Writer().int32(0).int16(error);
-};
+export const addOffsetsToTxn = defineApi('AddOffsetsToTxn', AddOffsetsToTxnRequest, ErrorOnlyResponse, (req, ctx) => ({
+  throttleTimeMs: 0,
+  errorCode: ctx.injectedError ?? ctx.state.txns.addOffsets(req.transactionalId, req.producerId, req.producerEpoch, req.groupId),
+}));
 
-export const endTxn: Handler = (r, ctx) => {
-  const transactionalId = r.string();
-  const producerId = r.int64();
-  const epoch = r.int16();
-  const commit = r.bool();
-  const error = ctx.injectedError ?? ctx.state.txns.endTxn(transactionalId, producerId, epoch, commit);
-  return new Writer().int32(0).int16(error);
-};
+export const endTxn = defineApi('EndTxn', EndTxnRequest, ErrorOnlyResponse, (req, ctx) => ({
+  throttleTimeMs: 0,
+  errorCode: ctx.injectedError ?? ctx.state.txns.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed),
+}));
 
-export const txnOffsetCommit: Handler = (r, ctx) => {
-  const transactionalId = r.string();
-  const groupId = r.string();
-  const producerId = r.int64();
-  const epoch = r.int16();
-  const entries = readCommitTopics(r);
-  return commitResponse(ctx, entries, (known) => ctx.state.txns.txnOffsetCommit(transactionalId, groupId, producerId, epoch, known));
-};
+export const txnOffsetCommit = defineApi('TxnOffsetCommit', TxnOffsetCommitRequest, TxnOffsetCommitResponse, (req, ctx) => ({
+  throttleTimeMs: 0,
+  topics: commitResponse(ctx, commitEntries(req.topics), (known) => {
+    const memberError = ctx.state.groups.checkGeneration(req.groupId, req.generationId, req.memberId);
+    if (memberError !== ErrorCode.NONE) return memberError;
+    return ctx.state.txns.txnOffsetCommit(req.transactionalId, req.groupId, req.producerId, req.producerEpoch, known);
+  }),
+}));

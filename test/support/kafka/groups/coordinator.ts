@@ -21,6 +21,8 @@ export interface JoinRequest {
   protocols: GroupProtocol[];
   clientId: string;
   clientHost: string;
+  /** JoinGroup v4+: a new member first gets its id with MEMBER_ID_REQUIRED (KIP-394). */
+  requireKnownMemberId: boolean;
 }
 
 const SESSION_CHECK_MS = 50;
@@ -78,6 +80,7 @@ export class GroupCoordinator {
     if (group.state === 'Dead') return joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, req.memberId);
     if (!group.supportsProtocols(req.protocolType, req.protocols)) return joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId);
 
+    if (req.memberId === '' && !req.requireKnownMemberId) return this.addMemberAndRebalance(group, { ...req, memberId: `${req.clientId}-${randomUUID()}` });
     if (req.memberId === '') {
       // JoinGroup v4+: hand out the id first so a lost response cannot leave a ghost member.
       const memberId = `${req.clientId}-${randomUUID()}`;
@@ -247,6 +250,15 @@ export class GroupCoordinator {
     if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
     member.lastHeartbeat = Date.now();
     return group.state === 'PreparingRebalance' ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
+  }
+
+  /** TxnOffsetCommit v3+ (KIP-447): the committing member and generation must be current, when given. */
+  checkGeneration(groupId: string, generationId: number, memberId: string): number {
+    const group = this.groups.get(groupId);
+    if (group?.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (memberId !== '' && group?.members.has(memberId) !== true) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (generationId >= 0 && generationId !== group?.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    return ErrorCode.NONE;
   }
 
   /** LeaveGroup v3 takes a batch of members; each gets its own error code. */

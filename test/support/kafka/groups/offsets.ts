@@ -67,6 +67,12 @@ export class OffsetManager {
     for (const e of entries) offsets.set(tpKey(e.topic, e.partition), { offset: e.offset, metadata: e.metadata });
   }
 
+  /** True while an open transaction holds an offset for the partition (OffsetFetch require_stable). */
+  hasPending(groupId: string, topic: string, partition: number): boolean {
+    for (const offsets of this.pending.get(groupId)?.values() ?? []) if (offsets.has(tpKey(topic, partition))) return true;
+    return false;
+  }
+
   /** The commit marker makes a transaction's offsets visible; an abort discards them. */
   completeTxn(groupId: string, producerId: number, commit: boolean): void {
     const byProducer = this.pending.get(groupId);

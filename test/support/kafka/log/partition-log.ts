@@ -1,7 +1,7 @@
 // One partition's log on the single broker: offset assignment, idempotent-producer sequence
 // checks, transaction tracking (last stable offset, aborted transaction index) and reads.
 import { ErrorCode } from '../protocol/errors.ts';
-import { assignOffsets, buildControlBatch, decodeRecords, isLogAppendTime } from '../protocol/record-batch.ts';
+import { assignOffsets, buildControlBatch, decodeRecords, recordTimestamps } from '../protocol/record-batch.ts';
 import type { BatchHeader } from '../protocol/record-batch.ts';
 
 export interface StoredBatch {
@@ -173,19 +173,42 @@ export class PartitionLog {
     return this.aborted.filter((t) => t.lastOffset >= from && t.firstOffset <= to).sort((a, b) => a.firstOffset - b.firstOffset);
   }
 
-  /** The earliest offset whose record timestamp is >= ts, as ListOffsets by timestamp answers. */
-  async offsetForTimestamp(ts: number): Promise<{ offset: number; timestamp: number } | null> {
+  /**
+   * The earliest offset whose record timestamp is >= ts, as ListOffsets by timestamp answers.
+   * Batches are decompressed whatever their codec; control batches hold no user records.
+   */
+  offsetForTimestamp(ts: number, limit: number): { offset: number; timestamp: number } | null {
     for (const b of this.batches) {
-      if (b.maxTimestamp < ts) continue;
-      const records = await decodeRecords(b.data);
-      const base = b.data.readBigInt64BE(27);
-      // Under LogAppendTime every record carries the batch's append time.
-      const appendTime = isLogAppendTime(b.data) ? b.maxTimestamp : null;
-      for (const r of records) {
-        const t = appendTime ?? Number(base) + r.timestampDelta;
-        if (t >= ts) return { offset: b.baseOffset + r.offsetDelta, timestamp: t };
+      if (b.baseOffset >= limit) break;
+      if (b.maxTimestamp < ts || isControl(b.data)) continue;
+      const records = decodeRecords(b.data);
+      const times = recordTimestamps(b.data, records);
+      for (let i = 0; i < records.length; i++) {
+        const offset = b.baseOffset + (records[i] as { offsetDelta: number }).offsetDelta;
+        if ((times[i] as number) >= ts && offset < limit) return { offset, timestamp: times[i] as number };
       }
     }
     return null;
   }
+
+  /** The first record carrying the largest timestamp below `limit` (ListOffsets MAX_TIMESTAMP, KIP-734). */
+  offsetForMaxTimestamp(limit: number): { offset: number; timestamp: number } | null {
+    let best: { offset: number; timestamp: number } | null = null;
+    for (const b of this.batches) {
+      if (b.baseOffset >= limit) break;
+      if (isControl(b.data) || (best !== null && b.maxTimestamp <= best.timestamp)) continue;
+      const records = decodeRecords(b.data);
+      const times = recordTimestamps(b.data, records);
+      for (let i = 0; i < records.length; i++) {
+        const offset = b.baseOffset + (records[i] as { offsetDelta: number }).offsetDelta;
+        const t = times[i] as number;
+        if (offset < limit && (best === null || t > best.timestamp)) best = { offset, timestamp: t };
+      }
+    }
+    return best;
+  }
+}
+
+function isControl(batch: Buffer): boolean {
+  return (batch.readInt16BE(21) & 0x20) !== 0;
 }

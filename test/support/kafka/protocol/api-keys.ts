@@ -1,5 +1,6 @@
-// The APIs this broker implements and the single version of each it accepts: the highest
-// version kafkajs 2.2.4 implements, i.e. what kafkajs negotiates against a current Kafka.
+// The APIs this broker implements, the version range it serves of each, and where the
+// flexible (tagged-field) encoding starts. Maxima are those of Apache Kafka 3.1; minima are
+// the oldest versions Kafka 4.0 still accepts (KIP-896), see the README for why.
 
 export const ApiKey = {
   Produce: 0,
@@ -23,40 +24,58 @@ export const ApiKey = {
   AddOffsetsToTxn: 25,
   EndTxn: 26,
   TxnOffsetCommit: 28,
+  DescribeConfigs: 32,
   CreatePartitions: 37,
   DeleteGroups: 42,
 } as const;
 
 export type ApiName = keyof typeof ApiKey;
 
-export const SUPPORTED_VERSION: Readonly<Record<ApiName, number>> = {
-  Produce: 7,
-  Fetch: 11,
-  ListOffsets: 3,
-  Metadata: 6,
-  OffsetCommit: 5,
-  OffsetFetch: 4,
-  FindCoordinator: 2,
-  JoinGroup: 5,
-  Heartbeat: 3,
-  LeaveGroup: 3,
-  SyncGroup: 3,
-  DescribeGroups: 2,
-  ListGroups: 2,
-  ApiVersions: 2,
-  CreateTopics: 3,
-  DeleteTopics: 1,
-  InitProducerId: 1,
-  AddPartitionsToTxn: 1,
-  AddOffsetsToTxn: 1,
-  EndTxn: 1,
-  TxnOffsetCommit: 1,
-  CreatePartitions: 1,
-  DeleteGroups: 1,
+export interface VersionRange {
+  min: number;
+  max: number;
+  /** First flexible version (compact strings and arrays, tagged fields). */
+  flexibleFrom: number;
+}
+
+export const API_VERSIONS: Readonly<Record<ApiName, VersionRange>> = {
+  Produce: { min: 3, max: 9, flexibleFrom: 9 },
+  Fetch: { min: 4, max: 13, flexibleFrom: 12 },
+  ListOffsets: { min: 1, max: 7, flexibleFrom: 6 },
+  Metadata: { min: 1, max: 12, flexibleFrom: 9 },
+  OffsetCommit: { min: 2, max: 8, flexibleFrom: 8 },
+  OffsetFetch: { min: 1, max: 8, flexibleFrom: 6 },
+  FindCoordinator: { min: 1, max: 4, flexibleFrom: 3 },
+  JoinGroup: { min: 1, max: 7, flexibleFrom: 6 },
+  Heartbeat: { min: 1, max: 4, flexibleFrom: 4 },
+  LeaveGroup: { min: 1, max: 4, flexibleFrom: 4 },
+  SyncGroup: { min: 1, max: 5, flexibleFrom: 4 },
+  DescribeGroups: { min: 0, max: 5, flexibleFrom: 5 },
+  ListGroups: { min: 0, max: 4, flexibleFrom: 3 },
+  ApiVersions: { min: 0, max: 3, flexibleFrom: 3 },
+  CreateTopics: { min: 2, max: 7, flexibleFrom: 5 },
+  DeleteTopics: { min: 1, max: 6, flexibleFrom: 4 },
+  InitProducerId: { min: 0, max: 4, flexibleFrom: 2 },
+  AddPartitionsToTxn: { min: 0, max: 3, flexibleFrom: 3 },
+  AddOffsetsToTxn: { min: 0, max: 3, flexibleFrom: 3 },
+  EndTxn: { min: 0, max: 3, flexibleFrom: 3 },
+  TxnOffsetCommit: { min: 0, max: 3, flexibleFrom: 3 },
+  DescribeConfigs: { min: 1, max: 4, flexibleFrom: 4 },
+  CreatePartitions: { min: 0, max: 3, flexibleFrom: 2 },
+  DeleteGroups: { min: 0, max: 2, flexibleFrom: 2 },
 };
 
 const NAMES = new Map<number, ApiName>(Object.entries(ApiKey).map(([name, key]) => [key, name as ApiName]));
 
 export function apiName(key: number): ApiName | undefined {
   return NAMES.get(key);
+}
+
+export function isSupported(name: ApiName, version: number): boolean {
+  const range = API_VERSIONS[name];
+  return version >= range.min && version <= range.max;
+}
+
+export function isFlexible(name: ApiName, version: number): boolean {
+  return version >= API_VERSIONS[name].flexibleFrom;
 }

@@ -1,5 +1,7 @@
 // Cursor over a Kafka request body. Every read is bounds-checked so a malformed
 // request surfaces as one error (Kafka closes such connections) instead of garbage.
+// Covers both encodings: classic (int16/int32 lengths) and flexible (KIP-482: unsigned
+// varint lengths plus one, and tagged fields).
 
 export class ProtocolError extends Error {}
 
@@ -8,7 +10,7 @@ export class Reader {
   constructor(readonly buf: Buffer) {}
 
   private need(n: number): void {
-    if (this.offset + n > this.buf.length) throw new ProtocolError(`truncated: need ${n} bytes at ${this.offset} of ${this.buf.length}`);
+    if (n < 0 || this.offset + n > this.buf.length) throw new ProtocolError(`truncated: need ${n} bytes at ${this.offset} of ${this.buf.length}`);
   }
 
   remaining(): number {
@@ -53,8 +55,31 @@ export class Reader {
     return Number(v);
   }
 
-  nullableString(): string | null {
-    const len = this.int16();
+  /** A UUID as 32 lowercase hex digits (topic ids). */
+  uuid(): string {
+    return this.raw(16).toString('hex');
+  }
+
+  /** Unsigned varint (flexible versions: lengths and tagged-field headers). */
+  uvarint(): number {
+    let result = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      this.need(1);
+      const b = this.buf[this.offset++] as number;
+      result += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) return result;
+    }
+    throw new ProtocolError('unsigned varint longer than 5 bytes');
+  }
+
+  /** Length of a string, bytes or array: -1 means null. */
+  private length(flexible: boolean, wide: boolean): number {
+    if (flexible) return this.uvarint() - 1;
+    return wide ? this.int32() : this.int16();
+  }
+
+  nullableString(flexible = false): string | null {
+    const len = this.length(flexible, false);
     if (len < 0) return null;
     this.need(len);
     const s = this.buf.toString('utf8', this.offset, this.offset + len);
@@ -62,20 +87,20 @@ export class Reader {
     return s;
   }
 
-  string(): string {
-    const s = this.nullableString();
+  string(flexible = false): string {
+    const s = this.nullableString(flexible);
     if (s === null) throw new ProtocolError('null where a non-nullable string is required');
     return s;
   }
 
-  nullableBytes(): Buffer | null {
-    const len = this.int32();
+  nullableBytes(flexible = false): Buffer | null {
+    const len = this.length(flexible, true);
     if (len < 0) return null;
     return this.raw(len);
   }
 
-  bytes(): Buffer {
-    return this.nullableBytes() ?? Buffer.alloc(0);
+  bytes(flexible = false): Buffer {
+    return this.nullableBytes(flexible) ?? Buffer.alloc(0);
   }
 
   raw(len: number): Buffer {
@@ -85,8 +110,8 @@ export class Reader {
     return b;
   }
 
-  nullableArray<T>(item: (r: Reader) => T): T[] | null {
-    const len = this.int32();
+  nullableArray<T>(item: (r: Reader) => T, flexible = false): T[] | null {
+    const len = this.length(flexible, true);
     if (len < 0) return null;
     if (len > this.remaining()) throw new ProtocolError(`array length ${len} exceeds request size`);
     const out: T[] = [];
@@ -94,8 +119,17 @@ export class Reader {
     return out;
   }
 
-  array<T>(item: (r: Reader) => T): T[] {
-    return this.nullableArray(item) ?? [];
+  array<T>(item: (r: Reader) => T, flexible = false): T[] {
+    return this.nullableArray(item, flexible) ?? [];
+  }
+
+  /** Skips a tagged-field section; none of the fields this broker reads are tagged. */
+  skipTaggedFields(): void {
+    const count = this.uvarint();
+    for (let i = 0; i < count; i++) {
+      this.uvarint(); // tag
+      this.raw(this.uvarint());
+    }
   }
 
   /** Zig-zag varint as used inside record batches. */

@@ -1,13 +1,13 @@
 // Record batch v2 (magic 2): header parsing, validation as Kafka's LogValidator does
-// (CRC32C, offset range, decodable records), and building control batches for markers.
-import { gunzip } from 'node:zlib';
-import { promisify } from 'node:util';
+// (CRC32C, offset range, decodable records under every codec), recompression to a topic's
+// compression.type, and building batches (control markers, tests).
 import { crc32c } from './crc32c.ts';
 import { Reader } from './reader.ts';
 import { Writer } from './writer.ts';
 import { ErrorCode } from './errors.ts';
+import { Compression, compress, decompress } from './compression/index.ts';
 
-const gunzipAsync = promisify(gunzip);
+export { Compression } from './compression/index.ts';
 
 export const HEADER_SIZE = 61;
 const CRC_START = 21;
@@ -15,7 +15,6 @@ const COMPRESSION_MASK = 0x07;
 const TIMESTAMP_TYPE_FLAG = 0x08;
 const TRANSACTIONAL_FLAG = 0x10;
 const CONTROL_FLAG = 0x20;
-export const Compression = { NONE: 0, GZIP: 1, SNAPPY: 2, LZ4: 3, ZSTD: 4 } as const;
 
 export interface BatchHeader {
   baseOffset: number;
@@ -84,16 +83,10 @@ export function splitBatches(records: Buffer): Buffer[] | number {
   return out;
 }
 
-async function recordsBody(batch: Buffer, header: BatchHeader): Promise<Buffer> {
-  const body = batch.subarray(HEADER_SIZE);
-  if (header.compression === Compression.NONE) return body;
-  if (header.compression === Compression.GZIP) return gunzipAsync(body);
-  throw new Error(`compression codec ${header.compression} is not available in the test broker`);
-}
-
-export async function decodeRecords(batch: Buffer): Promise<DecodedRecord[]> {
+/** Decodes every record of a batch, decompressing it first; throws on malformed data. */
+export function decodeRecords(batch: Buffer): DecodedRecord[] {
   const header = readHeader(batch);
-  const r = new Reader(await recordsBody(batch, header));
+  const r = new Reader(decompress(header.compression, batch.subarray(HEADER_SIZE)));
   const out: DecodedRecord[] = [];
   for (let i = 0; i < header.recordCount; i++) {
     const len = r.varint();
@@ -120,7 +113,7 @@ export async function decodeRecords(batch: Buffer): Promise<DecodedRecord[]> {
  * Validates a produced batch the way the partition leader does before appending; returns
  * the parsed header or a Kafka error code.
  */
-export async function validateBatch(batch: Buffer): Promise<BatchHeader | number> {
+export function validateBatch(batch: Buffer): BatchHeader | number {
   const header = readHeader(batch);
   if (header.magic !== 2) return ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT;
   if (header.batchLength + 12 !== batch.length) return ErrorCode.CORRUPT_MESSAGE;
@@ -128,10 +121,9 @@ export async function validateBatch(batch: Buffer): Promise<BatchHeader | number
   if (header.isControl) return ErrorCode.INVALID_RECORD; // clients may not write control batches
   if (header.recordCount <= 0 || header.lastOffsetDelta !== header.recordCount - 1) return ErrorCode.INVALID_RECORD;
   if (header.compression > Compression.ZSTD) return ErrorCode.CORRUPT_MESSAGE;
-  // Codecs Node cannot decompress are stored unvalidated; kafkajs ships only GZIP.
-  if (header.compression !== Compression.NONE && header.compression !== Compression.GZIP) return header;
   try {
-    const records = await decodeRecords(batch);
+    const records = decodeRecords(batch);
+    if (records.length !== header.recordCount) return ErrorCode.INVALID_RECORD;
     for (let i = 0; i < records.length; i++) {
       if ((records[i] as DecodedRecord).offsetDelta !== i) return ErrorCode.INVALID_RECORD;
     }
@@ -171,6 +163,8 @@ export interface BuildRecord {
 
 export interface BuildOptions {
   baseOffset?: number;
+  compression?: number;
+  logAppendTime?: boolean;
   producerId?: number;
   producerEpoch?: number;
   baseSequence?: number;
@@ -178,12 +172,12 @@ export interface BuildOptions {
   control?: boolean;
 }
 
-/** Encodes an uncompressed v2 batch; used for control markers and by tests that craft raw requests. */
+/** Encodes a v2 batch; used for control markers, recompression and by tests that craft raw requests. */
 export function buildBatch(records: BuildRecord[], opts: BuildOptions = {}): Buffer {
   const first = records[0];
   if (first === undefined) throw new Error('a record batch needs at least one record');
   const firstTimestamp = first.timestamp;
-  const maxTimestamp = Math.max(...records.map((r) => r.timestamp));
+  const maxTimestamp = records.reduce((m, r) => Math.max(m, r.timestamp), first.timestamp);
   const body = new Writer();
   records.forEach((rec, i) => {
     const headers = rec.headers ?? [];
@@ -198,8 +192,10 @@ export function buildBatch(records: BuildRecord[], opts: BuildOptions = {}): Buf
     const recBuf = w.build();
     body.varint(recBuf.length).raw(recBuf);
   });
-  const payload = body.build();
-  let attributes = 0;
+  const compression = opts.compression ?? Compression.NONE;
+  const payload = compress(compression, body.build());
+  let attributes = compression;
+  if (opts.logAppendTime === true) attributes |= TIMESTAMP_TYPE_FLAG;
   if (opts.transactional === true) attributes |= TRANSACTIONAL_FLAG;
   if (opts.control === true) attributes |= CONTROL_FLAG;
   const afterCrc = new Writer()
@@ -228,4 +224,31 @@ export function buildControlBatch(commit: boolean, producerId: number, producerE
   const key = new Writer().int16(0).int16(commit ? 1 : 0).build();
   const value = new Writer().int16(0).int32(0).build();
   return buildBatch([{ key, value, timestamp }], { producerId, producerEpoch, transactional: true, control: true });
+}
+
+/** Record timestamps as Kafka reports them: the batch's append time under LogAppendTime. */
+export function recordTimestamps(batch: Buffer, records: DecodedRecord[]): number[] {
+  const header = readHeader(batch);
+  if (isLogAppendTime(batch)) return records.map(() => header.maxTimestamp);
+  return records.map((r) => header.firstTimestamp + r.timestampDelta);
+}
+
+/**
+ * Re-encodes a validated batch with another codec, keeping its producer id, epoch, sequence,
+ * transactional flag, timestamps and headers, as Kafka's LogValidator does when a topic's
+ * compression.type differs from the producer's.
+ */
+export function recompressBatch(batch: Buffer, header: BatchHeader, codec: number): Buffer {
+  const records = decodeRecords(batch);
+  const timestamps = recordTimestamps(batch, records);
+  return buildBatch(
+    records.map((r, i) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: timestamps[i] as number })),
+    {
+      compression: codec,
+      producerId: header.producerId,
+      producerEpoch: header.producerEpoch,
+      baseSequence: header.baseSequence,
+      transactional: header.isTransactional,
+    },
+  );
 }

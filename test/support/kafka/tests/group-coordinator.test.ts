@@ -18,6 +18,7 @@ function req(memberId: string, rebalanceTimeoutMs = 200, protocols = ['range']):
     protocols: protocols.map((name) => ({ name, metadata: Buffer.from(name) })),
     clientId: 'c',
     clientHost: '/127.0.0.1',
+    requireKnownMemberId: true,
   };
 }
 

@@ -43,22 +43,51 @@ function produceError(r: Reader): [number, number] {
 
 const rec = (value: string, timestamp = 1000): { key: null; value: Buffer; timestamp: number } => ({ key: null, value: Buffer.from(value), timestamp });
 
-test('an unsupported ApiVersions version gets UNSUPPORTED_VERSION with the supported ranges', async () => {
-  const r = await raw.request(ApiKey.ApiVersions, 3, new Writer());
-  assert.equal(r.int16(), ErrorCode.UNSUPPORTED_VERSION);
-  const versions = new Map(r.array((x) => [x.int16(), [x.int16(), x.int16()]] as const));
-  assert.deepEqual(versions.get(ApiKey.Produce), [7, 7]);
-  assert.deepEqual(versions.get(ApiKey.Fetch), [11, 11]);
-  const ok = await raw.request(ApiKey.ApiVersions, 2, new Writer());
-  assert.equal(ok.int16(), ErrorCode.NONE);
+test('ApiVersions: v3 (flexible) lists every range; an unknown version is answered in v0 with UNSUPPORTED_VERSION', async () => {
+  const tooNew = await raw.request(ApiKey.ApiVersions, 4, new Writer());
+  assert.equal(tooNew.int16(), ErrorCode.UNSUPPORTED_VERSION);
+  const advertised = new Map(tooNew.array((x) => [x.int16(), [x.int16(), x.int16()]] as const));
+  assert.deepEqual(advertised.get(ApiKey.Produce), [3, 9]);
+  assert.deepEqual(advertised.get(ApiKey.Fetch), [4, 13]);
+  assert.deepEqual(advertised.get(ApiKey.ApiVersions), [0, 3]);
+  assert.equal(tooNew.remaining(), 0);
+
+  const v3 = await raw.request(ApiKey.ApiVersions, 3, new Writer().string('weir-raw', true).string('1.0', true).noTaggedFields(), true);
+  assert.equal(v3.int16(), ErrorCode.NONE);
+  const ranges = new Map(
+    v3.array((x) => {
+      const entry = [x.int16(), [x.int16(), x.int16()]] as const;
+      x.skipTaggedFields();
+      return entry;
+    }, true),
+  );
+  assert.equal(ranges.size, 24);
+  assert.deepEqual(ranges.get(ApiKey.Metadata), [1, 12]);
+  assert.deepEqual(ranges.get(ApiKey.DescribeConfigs), [1, 4]);
+  assert.equal(v3.int32(), 0);
+  v3.skipTaggedFields();
+  assert.equal(v3.remaining(), 0);
+
+  const v0 = await raw.request(ApiKey.ApiVersions, 0, new Writer());
+  assert.equal(v0.int16(), ErrorCode.NONE);
+  assert.equal(v0.array((x) => x.raw(6)).length, 24);
+  assert.equal(v0.remaining(), 0);
+
+  const badName = await raw.request(ApiKey.ApiVersions, 3, new Writer().string('-bad name', true).string('1', true).noTaggedFields(), true);
+  assert.equal(badName.int16(), ErrorCode.INVALID_REQUEST);
 });
 
-test('unknown APIs and versions are answered with an error code, not a dropped connection', async () => {
-  const unknown = await raw.request(57, 0, new Writer());
-  assert.equal(unknown.int16(), ErrorCode.UNSUPPORTED_VERSION);
-  const oldProduce = await raw.request(ApiKey.Produce, 2, new Writer());
-  assert.equal(oldProduce.int16(), ErrorCode.UNSUPPORTED_VERSION);
-  assert.equal(raw.closed, false);
+test('an unknown API or an unsupported version closes the connection, as Kafka does', async () => {
+  for (const [key, version] of [
+    [57, 0],
+    [ApiKey.Produce, 2],
+    [ApiKey.Fetch, 14],
+  ] as const) {
+    const client = await RawClient.connect(broker.port);
+    client.send(key, version, new Writer());
+    await client.closedByPeer();
+    assert.equal(client.received.length, 0);
+  }
 });
 
 test('produce validates CRC32C, single batches and assigns offsets; acks=0 gets no response', async () => {
@@ -84,8 +113,7 @@ test('produce validates CRC32C, single batches and assigns offsets; acks=0 gets 
 test('a failed acks=0 produce closes the connection, the only way Kafka can signal it', async () => {
   const client = await RawClient.connect(broker.port);
   client.send(ApiKey.Produce, 7, produceBody('nope', buildBatch([rec('lost')]), 0));
-  const deadline = Date.now() + 2000;
-  while (!client.closed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  await client.closedByPeer();
   assert.equal(client.closed, true);
 });
 

@@ -1,5 +1,5 @@
 // A minimal Kafka client for protocol-level tests: frames requests and matches responses by
-// correlation id, so tests can send what kafkajs never would (bad CRCs, unknown APIs).
+// correlation id, so tests can send what real clients never would (bad CRCs, unknown APIs).
 import net from 'node:net';
 import { Reader } from '../protocol/reader.ts';
 import { Writer } from '../protocol/writer.ts';
@@ -37,17 +37,31 @@ export class RawClient {
     return this.socket.destroyed;
   }
 
-  /** Sends a request; the promise resolves with the response body (after the correlation id). */
-  send(apiKey: number, version: number, body: Writer): { id: number; response: Promise<Reader> } {
+  /**
+   * Sends a request; the promise resolves with the response body after the correlation id (a
+   * flexible response's header tagged fields are left for the caller, as ApiVersions has none).
+   * `flexible` writes request header v2, whose tagged fields follow the client id.
+   */
+  send(apiKey: number, version: number, body: Writer, flexible = false): { id: number; response: Promise<Reader> } {
     const id = this.nextId++;
-    const payload = new Writer().int16(apiKey).int16(version).int32(id).string('raw-client').raw(body.build()).build();
+    const header = new Writer().int16(apiKey).int16(version).int32(id).string('raw-client');
+    if (flexible) header.noTaggedFields();
+    const payload = header.raw(body.build()).build();
     const response = new Promise<Reader>((resolve) => this.waiting.set(id, resolve));
     this.socket.write(new Writer().int32(payload.length).raw(payload).build());
     return { id, response };
   }
 
-  request(apiKey: number, version: number, body: Writer): Promise<Reader> {
-    return this.send(apiKey, version, body).response;
+  request(apiKey: number, version: number, body: Writer, flexible = false): Promise<Reader> {
+    return this.send(apiKey, version, body, flexible).response;
+  }
+
+  /** Resolves once the broker has closed this connection. */
+  closedByPeer(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.socket.destroyed) resolve();
+      else this.socket.once('close', () => resolve());
+    });
   }
 
   close(): void {

@@ -53,7 +53,12 @@ export class TransactionCoordinator {
     clearInterval(this.ticker);
   }
 
-  initProducerId(transactionalId: string | null, timeoutMs: number): ProducerIdResult {
+  /**
+   * A new producer id for idempotent producers; for a transactional id, its producer id with a
+   * bumped epoch. From InitProducerId v3 a producer may name its current id and epoch
+   * (KIP-360); anything but the current pair means it was fenced.
+   */
+  initProducerId(transactionalId: string | null, timeoutMs: number, producerId = -1, producerEpoch = -1): ProducerIdResult {
     const fail = (error: number): ProducerIdResult => ({ error, producerId: -1, producerEpoch: -1 });
     if (transactionalId === null) return { error: ErrorCode.NONE, producerId: this.nextProducerId++, producerEpoch: 0 };
     if (transactionalId === '') return fail(ErrorCode.INVALID_REQUEST);
@@ -74,6 +79,7 @@ export class TransactionCoordinator {
       this.byProducerId.set(txn.producerId, txn);
       return { error: ErrorCode.NONE, producerId: txn.producerId, producerEpoch: 0 };
     }
+    if (producerId !== -1 && (producerId !== txn.producerId || producerEpoch !== txn.epoch)) return fail(ErrorCode.PRODUCER_FENCED);
     if (txn.status === 'Ongoing') {
       // Fence the previous incarnation: abort its transaction under a bumped epoch, then make
       // the new producer retry, exactly as Kafka answers CONCURRENT_TRANSACTIONS here.

@@ -1,0 +1,5 @@
+// Types for the snappyjs package (pure-JS raw Snappy blocks), which ships none.
+declare module 'snappyjs' {
+  export function compress(input: Uint8Array): Uint8Array;
+  export function uncompress(input: Uint8Array, maxLength?: number): Uint8Array;
+}
