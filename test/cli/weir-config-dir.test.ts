@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseConfigYaml } from '../../src/runtime/config/config-yaml.ts';
-import { renderConfigFile, runtimeConfiguration } from '../../src/operator/children/runtime-config.ts';
+import { renderConfigFile, runtimeConfiguration } from '../../src/kube-operator/children/runtime-config.ts';
 
 const weir = resolve('bin/weir.mjs');
 const JOB = resolve('test/fixtures/jobs/endless.ts');
