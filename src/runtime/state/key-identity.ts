@@ -37,7 +37,10 @@ export function keyFromIdentity(id: KeyId): KeyValue {
   return JSON.parse(id.slice(COMPOSITE.length), decodeElement) as KeyValue;
 }
 
-/** A key with its identity and key group, as timers and window slices remember it. */
+/**
+ * A key with its identity and key group, as timers and window slices remember it.
+ * `keyGroup` is -1 where nobody needed it yet (the heap backend computes it lazily).
+ */
 export interface KeyRef {
   readonly key: KeyValue;
   readonly id: KeyId;

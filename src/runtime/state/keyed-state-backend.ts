@@ -59,8 +59,12 @@ export interface InternalAggregatingState<IN, ACC, OUT> extends AggregatingState
   getAccumulator(): ACC | undefined;
   /** Replaces the current key's accumulator in the current namespace. */
   updateAccumulator(acc: ACC): void;
-  /** Another key's accumulator in the current namespace, read without making that key current. */
-  getAccumulatorOf(key: KeyRef): ACC | undefined;
+  /**
+   * The accumulators of `keys` in the current namespace, read without changing the current
+   * key: out[i] is keys[i]'s (undefined when it has none). One call for many keys, so a disk
+   * backend can read them in one multi-get.
+   */
+  getAccumulatorsOf(keys: readonly KeyRef[], out: (ACC | undefined)[]): void;
 }
 
 export interface InternalValueState<T> extends ValueState<T>, InternalKvState {}

@@ -20,14 +20,20 @@ const REMOTE_YIELD_EVERY_MS = 1;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Runs `work` for `task`; a failure is noted as the task's. */
-async function on(group: TaskGroup, task: StreamTask, work: () => Promise<unknown> | unknown): Promise<void> {
-  try {
-    const r = work();
-    if (r instanceof Promise) await r;
-  } catch (err) {
+/**
+ * Runs `work` for `task`, noting a failure as the task's. Returns a promise only when the
+ * work does: a step that completes synchronously must not cost a microtask turn.
+ */
+function on<T>(group: TaskGroup, task: StreamTask, work: () => Promise<T> | T): Promise<T> | T {
+  const blame = (err: unknown): never => {
     group.failedTask = task;
     throw err;
+  };
+  try {
+    const r = work();
+    return r instanceof Promise ? r.catch(blame) : r;
+  } catch (err) {
+    return blame(err);
   }
 }
 
@@ -49,13 +55,15 @@ export async function runTasks(group: TaskGroup): Promise<void> {
       }
       if (task.inbox.size > 0) {
         metrics?.observe(task, true);
-        await on(group, task, () => task.runMessages());
+        const m = on(group, task, () => task.runMessages());
+        if (m) await m;
         progressed = true;
       }
       const runnable = task.canRun(now);
       metrics?.observe(task, runnable);
       if (!runnable) continue;
-      await on(group, task, () => task.step());
+      const r = on(group, task, () => task.step());
+      if (r) await r;
       metrics?.observe(task, task.canRun(clock.now()));
       progressed = true;
     }
@@ -65,8 +73,8 @@ export async function runTasks(group: TaskGroup): Promise<void> {
       // source whose outputs are full) must not keep the loop spinning.
       if (task.nextTimerTime() <= now) {
         metrics?.observe(task, true);
-        let fired = 0;
-        await on(group, task, async () => (fired = await task.fireTimers(now)));
+        let fired = on(group, task, () => task.fireTimers(now));
+        if (typeof fired !== 'number') fired = await fired;
         if (fired > 0) progressed = true;
         metrics?.observe(task, task.canRun(now));
       }

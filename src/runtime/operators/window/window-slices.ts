@@ -53,6 +53,8 @@ export class SliceStore {
   /** The last slice used: consecutive records mostly fall into the same one. */
   private last: Slice | undefined;
   private seq = 0;
+  /** Scratch: one slice's accumulators while collecting. */
+  private readonly sliceAccs: unknown[] = [];
 
   constructor(
     private readonly state: InternalAggregatingState<unknown, unknown, unknown>,
@@ -132,13 +134,19 @@ export class SliceStore {
       const { seqs, keys: sliceKeys } = slice;
       if (seqs[0]! < maxSeq) interleaved = true;
       maxSeq = Math.max(maxSeq, seqs[seqs.length - 1]!);
-      if (agg !== undefined) state.setCurrentNamespace(slice.namespace);
-      // No later slice looks keys up: the last one only adds what is new.
+      const sliceAccs = this.sliceAccs;
+      if (agg !== undefined) {
+        state.setCurrentNamespace(slice.namespace);
+        state.getAccumulatorsOf(sliceKeys, sliceAccs);
+      }
+      // No later slice looks keys up: the last one only adds what is new; and the first
+      // slice's keys are all new (a slice lists each key once).
       const indexNew = s !== last || interleaved;
+      const first = keys.length === 0;
       for (let j = 0; j < sliceKeys.length; j++) {
         const key = sliceKeys[j]!;
-        const acc = agg === undefined ? undefined : state.getAccumulatorOf(key);
-        const i = index.get(key.id);
+        const acc = agg === undefined ? undefined : sliceAccs[j];
+        const i = first ? undefined : index.get(key.id);
         if (i === undefined) {
           if (indexNew) index.set(key.id, keys.length);
           keys.push(key);

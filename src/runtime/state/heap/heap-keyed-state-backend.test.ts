@@ -318,11 +318,9 @@ test('TTL reducing and aggregating state: add restamps, expired accumulators res
 test('TTL incremental cleanup: each access checks the next N entries and drops expired ones of any key', () => {
   const { clock, backend } = setup();
   const s = backend.getValueState(new ValueStateDescriptor<number>('v').enableTimeToLive(StateTtlConfig.newBuilder(100).cleanupIncrementally(2).build()));
-  // The cursor walks the table key group by key group (as Flink's incremental visitor):
-  // k1 is in key group 42, k2 in 72, k0 in 86, k3 in 125, x in 27 (maxParallelism 128).
-  // Writes at t=0, each followed by a check of up to 2 entries (none expired yet):
-  // w(k0) sees k0, then the end (restart); w(k1) sees k1, k0; w(k2) continues after k0 to
-  // the end (restart); w(k3) sees k1, k2 and stops after k2.
+  // Writes at t=0 of k0..k3, each followed by a check of up to 2 entries (none expired).
+  // The cursor walks the table: w(k0) sees k0, then the end (restart); w(k1) sees k0, k1;
+  // w(k2) sees k2, then the end (restart); w(k3) sees k0, k1 and stops after k1.
   for (const k of ['k0', 'k1', 'k2', 'k3']) {
     backend.setCurrentKey(k);
     s.update(1);
@@ -330,15 +328,13 @@ test('TTL incremental cleanup: each access checks the next N entries and drops e
   assert.equal(backend.entryCount(), 4);
   clock.advanceTo(200); // everything written at 0 is expired now
   backend.setCurrentKey('x');
-  s.update(2); // x lands before the cursor; the check continues after k2: k0, k3 expired -> dropped
-  assert.equal(backend.entryCount(), 3); // k1, k2, x
-  s.update(3); // after k3 only the end is left (restart)
+  s.update(2); // table k0 k1 k2 k3 x; the check continues after k1: k2, k3 expired -> dropped
+  assert.equal(backend.entryCount(), 3); // k0, k1, x
+  s.update(3); // next: x (live), then the end (restart)
   assert.equal(backend.entryCount(), 3);
-  s.update(4); // from the start: x (live), k1 expired -> dropped
-  assert.equal(backend.entryCount(), 2);
-  s.update(5); // k2 expired -> dropped, then the end
+  s.update(4); // from the start: k0, k1 expired -> dropped
   assert.equal(backend.entryCount(), 1);
-  assert.equal(s.value(), 5);
+  assert.equal(s.value(), 4);
 });
 
 test('TTL incremental cleanup with a large size sweeps all keys on one access', () => {

@@ -55,12 +55,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   setCurrentKey(key: KeyValue): void {
     this.current.set(key);
     // As Flink, which runs this cleanup whenever a key is selected (for each record and timer).
-    for (const s of this.cleanupPerRecord) s.cleanupIncrementally();
+    if (this.cleanupPerRecord.length > 0) for (const s of this.cleanupPerRecord) s.cleanupIncrementally();
   }
 
   setCurrentKeyRef(ref: KeyRef): void {
     this.current.setRef(ref);
-    for (const s of this.cleanupPerRecord) s.cleanupIncrementally();
+    if (this.cleanupPerRecord.length > 0) for (const s of this.cleanupPerRecord) s.cleanupIncrementally();
   }
 
   getCurrentKey(): KeyValue {
@@ -92,7 +92,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const s = create(d.ttl ? new TtlPolicy(d.ttl, this.clock) : undefined);
     const restored = this.pendingStates.get(d.name);
     if (restored) {
-      restoreEntries(s, restored, this.keyGroupRange);
+      restoreEntries(s, restored);
       this.pendingStates.delete(d.name);
     }
     this.states.set(d.name, s);
@@ -101,25 +101,25 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   getValueState<T>(d: ValueStateDescriptor<T>): HeapValueState<T> {
-    return this.getOrCreate(d, (ttl) => new HeapValueState<T>(d, this.current, ttl, this.keyGroupRange));
+    return this.getOrCreate(d, (ttl) => new HeapValueState<T>(d, this.current, ttl, this.maxParallelism, this.keyGroupRange));
   }
 
   getListState<T>(d: ListStateDescriptor<T>): HeapListState<T> {
-    return this.getOrCreate(d, (ttl) => new HeapListState<T>(d, this.current, ttl, this.keyGroupRange));
+    return this.getOrCreate(d, (ttl) => new HeapListState<T>(d, this.current, ttl, this.maxParallelism, this.keyGroupRange));
   }
 
   getMapState<K, V>(d: MapStateDescriptor<K, V>): HeapMapState<K, V> {
-    return this.getOrCreate(d, (ttl) => new HeapMapState<K, V>(d, this.current, ttl, this.keyGroupRange));
+    return this.getOrCreate(d, (ttl) => new HeapMapState<K, V>(d, this.current, ttl, this.maxParallelism, this.keyGroupRange));
   }
 
   getReducingState<T>(d: ReducingStateDescriptor<T>): HeapReducingState<T> {
     const desc = d as ReducingStateDescriptor<unknown>;
-    return this.getOrCreate(desc, (ttl) => new HeapReducingState<unknown>(desc, this.current, ttl, this.keyGroupRange)) as HeapReducingState<T>;
+    return this.getOrCreate(desc, (ttl) => new HeapReducingState<unknown>(desc, this.current, ttl, this.maxParallelism, this.keyGroupRange)) as HeapReducingState<T>;
   }
 
   getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): HeapAggregatingState<IN, ACC, OUT> {
     const desc = d as AggregatingStateDescriptor<unknown, unknown, unknown>;
-    return this.getOrCreate(desc, (ttl) => new HeapAggregatingState<unknown, unknown, unknown>(desc, this.current, ttl, this.keyGroupRange)) as HeapAggregatingState<IN, ACC, OUT>;
+    return this.getOrCreate(desc, (ttl) => new HeapAggregatingState<unknown, unknown, unknown>(desc, this.current, ttl, this.maxParallelism, this.keyGroupRange)) as HeapAggregatingState<IN, ACC, OUT>;
   }
 
   timerQueue(service: string, domain: TimerDomain): HeapTimerQueue {

@@ -132,3 +132,12 @@ test('a snapshot of a key-group range holds only those key groups', () => {
   const part = one.snapshot(range);
   assert.deepEqual([...part.keyGroups.keys()], [...new Set(KEYS.map((k) => keyGroupFor(k, MAX)).filter((g) => g <= 63))].sort((a, b) => a - b));
 });
+
+test('state of a key outside the backend key groups (a key selector that is not deterministic) is caught, naming the key', () => {
+  const low = backend(2, 0); // key groups 0-63
+  const v = low.getValueState(new ValueStateDescriptor<number>('v'));
+  low.setCurrentKey('alice'); // key group 93
+  v.update(1);
+  assert.throws(() => low.snapshot(), { code: 'INVALID_KEY', message: /key alice belongs to key group 93, but this subtask holds key groups 0-63/ });
+  assert.throws(() => low.timerQueue('user-timers', 'event').add(low.currentKeyView(), '', 5), { code: 'INVALID_KEY' });
+});

@@ -6,6 +6,7 @@ import { encodeKeyGroupState } from '../snapshot/keyed-state-snapshot.ts';
 import type { KeyGroupState, StateEntries, TimerEntries } from '../snapshot/keyed-state-snapshot.ts';
 import type { TimerDomain } from '../keyed-state-backend.ts';
 import type { HeapKeyedStateBackend } from './heap-keyed-state-backend.ts';
+import { checkedKeyGroup } from './current-key.ts';
 import type { HeapState } from './heap-state.ts';
 import type { HeapTimerQueue } from './heap-timer-queue.ts';
 
@@ -26,17 +27,22 @@ export function snapshotKeyGroups(backend: HeapKeyedStateBackend, range: KeyGrou
     return g;
   };
   for (const [name, state] of backend.states) {
-    const ttl = state.descriptor.ttl !== undefined;
-    for (let kg = first; kg <= last; kg++) {
-      const entries: StateEntries['entries'] = [];
-      for (const [ns, id, value] of state.table.groupEntries(kg - own.start)) entries.push([keyFromIdentity(id), ns, value]);
-      if (entries.length > 0) groupOf(kg).states.push({ name, kind: state.descriptor.kind, ttl, entries });
+    const byGroup = new Map<number, StateEntries['entries']>();
+    for (const [ns, id, value] of state.table.entries()) {
+      const key = keyFromIdentity(id);
+      const kg = checkedKeyGroup(key, backend.maxParallelism, own);
+      if (kg < first || kg > last) continue;
+      let entries = byGroup.get(kg);
+      if (!entries) byGroup.set(kg, (entries = []));
+      entries.push([key, ns, value]);
     }
+    const ttl = state.descriptor.ttl !== undefined;
+    for (const [kg, entries] of byGroup) groupOf(kg).states.push({ name, kind: state.descriptor.kind, ttl, entries });
   }
   for (const byGroup of backend.pendingStates.values()) {
     for (const [kg, entries] of byGroup) if (kg >= first && kg <= last) groupOf(kg).states.push(entries);
   }
-  for (const [name, queue] of backend.timerQueues) snapshotTimers(name, queue, first, last, groupOf);
+  for (const [name, queue] of backend.timerQueues) snapshotTimers(name, queue, first, last, groupOf, backend.maxParallelism, own);
   for (const byGroup of backend.pendingTimers.values()) {
     for (const [kg, timers] of byGroup) if (kg >= first && kg <= last) groupOf(kg).timers.push(timers);
   }
@@ -45,13 +51,13 @@ export function snapshotKeyGroups(backend: HeapKeyedStateBackend, range: KeyGrou
   return out;
 }
 
-function snapshotTimers(name: string, queue: HeapTimerQueue, first: number, last: number, groupOf: (kg: number) => MutableGroup): void {
+function snapshotTimers(name: string, queue: HeapTimerQueue, first: number, last: number, groupOf: (kg: number) => MutableGroup, maxParallelism: number, own: KeyGroupRange): void {
   const slash = name.lastIndexOf('/');
   const service = name.slice(0, slash);
   const domain = name.slice(slash + 1) as TimerDomain;
   const byGroup = new Map<number, TimerEntries['timers']>();
   for (const t of queue.timers()) {
-    const kg = t.key.keyGroup;
+    const kg = t.key.keyGroup >= 0 ? t.key.keyGroup : checkedKeyGroup(t.key.key, maxParallelism, own);
     if (kg < first || kg > last) continue;
     let list = byGroup.get(kg);
     if (!list) byGroup.set(kg, (list = []));
@@ -61,9 +67,9 @@ function snapshotTimers(name: string, queue: HeapTimerQueue, first: number, last
 }
 
 /** Loads restored entries into a state just registered under their name. */
-export function restoreEntries(state: HeapState<unknown>, byGroup: ReadonlyMap<number, StateEntries>, range: KeyGroupRange): void {
+export function restoreEntries(state: HeapState<unknown>, byGroup: ReadonlyMap<number, StateEntries>): void {
   const d = state.descriptor;
-  for (const [kg, s] of byGroup) {
+  for (const s of byGroup.values()) {
     if (s.kind !== d.kind) {
       throw new WeirError('STATE_KIND_MISMATCH', `state "${d.name}" was restored as ${s.kind} state and is now requested as ${d.kind} state; keep the kind of a state, or give the new one another name`, false);
     }
@@ -74,7 +80,7 @@ export function restoreEntries(state: HeapState<unknown>, byGroup: ReadonlyMap<n
         false,
       );
     }
-    for (const [key, ns, value] of s.entries) state.table.set(ns, kg - range.start, keyIdentity(key), value);
+    for (const [key, ns, value] of s.entries) state.table.set(ns, keyIdentity(key), value);
   }
 }
 

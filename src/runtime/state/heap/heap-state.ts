@@ -5,38 +5,41 @@ import { VOID_NAMESPACE } from '../keyed-state-backend.ts';
 import type { KeyGroupRange } from '../key-group.ts';
 import { keyFromIdentity } from '../key-identity.ts';
 import type { KeyRef } from '../key-identity.ts';
+import { checkedKeyGroup } from './current-key.ts';
 import type { CurrentKey } from './current-key.ts';
 import { StateTable } from './state-table.ts';
 import type { Stamped, TtlPolicy } from './ttl.ts';
 
 export abstract class HeapState<S> {
   protected namespace = VOID_NAMESPACE;
-  readonly table: StateTable<S>;
+  readonly table = new StateTable<S>();
 
   constructor(
     readonly descriptor: StateDescriptor,
     protected readonly key: CurrentKey,
     protected readonly ttl: TtlPolicy | undefined,
+    private readonly maxParallelism: number,
     private readonly range: KeyGroupRange,
-  ) {
-    this.table = new StateTable<S>(range.size);
-  }
+  ) {}
 
   setCurrentNamespace(namespace: string): void {
     this.namespace = namespace;
   }
 
   clear(): void {
-    this.table.delete(this.namespace, this.key.group, this.key.id);
+    this.table.delete(this.namespace, this.key.id);
   }
 
   namespaces(): string[] {
-    return this.table.namespaceNames();
+    return [...this.table.namespaces.keys()];
   }
 
   keysIn(namespace: string): KeyRef[] {
     const out: KeyRef[] = [];
-    for (const [group, id] of this.table.keysIn(namespace)) out.push({ key: keyFromIdentity(id), id, keyGroup: this.range.start + group });
+    for (const id of this.table.mapOf(namespace)?.keys() ?? []) {
+      const key = keyFromIdentity(id);
+      out.push({ key, id, keyGroup: checkedKeyGroup(key, this.maxParallelism, this.range) });
+    }
     return out;
   }
 
@@ -49,27 +52,42 @@ export abstract class HeapState<S> {
   }
 
   protected get entry(): S | undefined {
-    return this.table.get(this.namespace, this.key.group, this.key.id);
+    return this.table.get(this.namespace, this.key.id);
   }
 
   protected set entry(s: S | undefined) {
-    if (s === undefined) this.table.delete(this.namespace, this.key.group, this.key.id);
-    else this.table.set(this.namespace, this.key.group, this.key.id, s);
+    if (s === undefined) this.table.delete(this.namespace, this.key.id);
+    else this.table.set(this.namespace, this.key.id, s);
   }
 
-  /** Another key's entry in the current namespace. */
-  protected entryOf(key: KeyRef): S | undefined {
-    return this.table.get(this.namespace, key.keyGroup - this.range.start, key.id);
+  /**
+   * The entries of other keys in the current namespace: out[i] is keys[i]'s. Keys asked
+   * for in the order they were first written (a window slice's) are read by walking the
+   * map, which stays in cache; the rest are looked up.
+   */
+  protected entriesOf(keys: readonly KeyRef[], out: (S | undefined)[]): void {
+    const m = this.table.mapOf(this.namespace);
+    const n = keys.length;
+    out.length = n;
+    let inOrder = m !== undefined && m.size === n;
+    if (inOrder) {
+      let i = 0;
+      m!.forEach((s, id) => {
+        if (inOrder && keys[i]!.id === id) out[i++] = s;
+        else inOrder = false;
+      });
+    }
+    if (!inOrder) for (let i = 0; i < n; i++) out[i] = m?.get(keys[i]!.id);
   }
 
   /** The current key's entry in another namespace. */
   protected entryIn(namespace: string): S | undefined {
-    return this.table.get(namespace, this.key.group, this.key.id);
+    return this.table.get(namespace, this.key.id);
   }
 
   protected setEntryIn(namespace: string, s: S | undefined): void {
-    if (s === undefined) this.table.delete(namespace, this.key.group, this.key.id);
-    else this.table.set(namespace, this.key.group, this.key.id, s);
+    if (s === undefined) this.table.delete(namespace, this.key.id);
+    else this.table.set(namespace, this.key.id, s);
   }
 
   /** Incremental TTL cleanup, run on every access of a state with TTL. */
@@ -86,7 +104,7 @@ export abstract class HeapState<S> {
   purgeExpired(): void {
     if (!this.ttl) return;
     const now = this.ttl.now();
-    for (const [ns, g, k, e] of this.table.entries()) if (this.isEntryExpired(e, now)) this.table.delete(ns, g, k);
+    for (const [ns, k, e] of this.table.entries()) if (this.isEntryExpired(e, now)) this.table.delete(ns, k);
   }
 
   protected abstract isEntryExpired(entry: S, now: number): boolean;

@@ -41,19 +41,25 @@ export class HeapAggregatingState<IN, ACC, OUT> extends CellState<ACC> implement
     return acc === undefined ? undefined : this.fn.getResult(acc);
   }
 
+  // Window operators read and update an accumulator per record: without TTL, straight to the table.
   getAccumulator(): ACC | undefined {
-    return this.read();
+    return this.ttl ? this.read() : (this.table.get(this.namespace, this.key.id) as ACC | undefined);
   }
 
   updateAccumulator(acc: ACC): void {
-    this.write(acc);
+    if (this.ttl || acc === undefined) this.write(acc);
+    else this.table.set(this.namespace, this.key.id, acc);
   }
 
-  getAccumulatorOf(key: KeyRef): ACC | undefined {
-    const e = this.entryOf(key);
-    if (e === undefined || !this.ttl) return e as ACC | undefined;
-    const s = e as Stamped<ACC>;
-    return this.ttl.isExpired(s) && this.ttl.config.visibility === 'NeverReturnExpired' ? undefined : s.v;
+  getAccumulatorsOf(keys: readonly KeyRef[], out: (ACC | undefined)[]): void {
+    this.entriesOf(keys, out as (ACC | Stamped<ACC> | undefined)[]);
+    const ttl = this.ttl;
+    if (!ttl) return;
+    const now = ttl.now();
+    for (let i = 0; i < keys.length; i++) {
+      const s = out[i] as Stamped<ACC> | undefined;
+      if (s !== undefined) out[i] = ttl.isExpired(s, now) && ttl.config.visibility === 'NeverReturnExpired' ? undefined : s.v;
+    }
   }
 
   add(value: IN): void {

@@ -10,7 +10,7 @@ export interface Stamped<V> {
 }
 
 export class TtlPolicy {
-  private cleanupCursor: Iterator<[string, number, KeyId, unknown]> | undefined;
+  private cleanupCursor: Iterator<[string, KeyId, unknown]> | undefined;
 
   constructor(
     readonly config: StateTtlConfig,
@@ -41,14 +41,14 @@ export class TtlPolicy {
     if (n === 0) return;
     const now = this.clock.now();
     for (let i = 0; i < n; i++) {
-      this.cleanupCursor ??= table.entries() as Iterator<[string, number, KeyId, unknown]>;
+      this.cleanupCursor ??= table.entries() as Iterator<[string, KeyId, unknown]>;
       const next = this.cleanupCursor.next();
       if (next.done) {
         this.cleanupCursor = undefined;
         return;
       }
-      const [ns, group, key, entry] = next.value;
-      if (isEntryExpired(entry as S, now)) table.delete(ns, group, key);
+      const [ns, key, entry] = next.value;
+      if (isEntryExpired(entry as S, now)) table.delete(ns, key);
     }
   }
 }
