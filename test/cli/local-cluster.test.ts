@@ -42,6 +42,8 @@ test('weir run --taskmanagers 2 runs the job on a local cluster and prints what 
   assert.deepEqual(lines, expected);
   assert.match(r.stderr, /local cluster with 2 TaskManager\(s\) of 2 slot\(s\)/);
   assert.match(r.stderr, /job [0-9a-f]{32} FINISHED/);
+  // A normal end prints no error: the TaskManagers hear the JobManager is shutting down.
+  assert.doesNotMatch(r.stderr, /fail|error|cannot reach/i);
 });
 
 test('kill -9 of a TaskManager process: the JobManager restarts the job on a replacement', async () => {

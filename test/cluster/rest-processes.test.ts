@@ -180,7 +180,9 @@ test('internal TaskManager endpoints: a bad registration is refused with 400; an
   assert.deepEqual(notJson.body, { errors: ['the request body is not valid JSON'] });
   const unknown = await post('/internal/taskmanagers/tm-nobody/heartbeat', JSON.stringify({ reports: [] }));
   assert.equal(unknown.status, 200);
-  assert.deepEqual(unknown.body, { deploy: [], cancel: [], unknown: true });
+  assert.deepEqual(unknown.body, { unknown: true });
+  const commands = await post('/internal/taskmanagers/tm-nobody/commands', '{}');
+  assert.deepEqual(commands.body, { commands: [], unknown: true });
   assert.equal(((await get('/taskmanagers')).body.taskmanagers as unknown[]).length, 2);
 });
 

@@ -1,10 +1,14 @@
 /**
  * What the JobManager and TaskManagers say to each other, over the JobManager's HTTP
- * port: TaskManagers register, then heartbeat; a heartbeat carries the TaskManager's
- * reports on its deployments, and its answer carries the JobManager's commands.
+ * port. A TaskManager registers, then heartbeats (liveness, and its reports on attempts and
+ * subtask states, sent at once when there is news); and it keeps one request for commands
+ * open, which the JobManager answers as soon as it has a command (deploy, cancel, a control
+ * message for running tasks), so commands never wait for a heartbeat.
  */
 import type { ErrorCode } from '../../errors/index.ts';
 import type { EndpointAddress } from '../network/tcp/network-endpoint.ts';
+import type { ControlMessage } from '../task/control-inbox.ts';
+import type { ExecutionState } from '../task/execution-state.ts';
 import type { SubtaskRecords } from '../task/task-group.ts';
 
 export interface RegistrationRequest {
@@ -56,13 +60,36 @@ export interface AttemptReport {
 }
 
 
+/** A subtask of an attempt moved to another state. */
+export interface SubtaskStateReport {
+  jobId: string;
+  attempt: number;
+  vertexId: string;
+  subtask: number;
+  state: ExecutionState;
+}
+
 export interface HeartbeatRequest {
   reports: AttemptReport[];
+  tasks?: SubtaskStateReport[];
 }
 
 export interface HeartbeatResponse {
-  deploy: DeploymentDescriptor[];
-  cancel: { jobId: string; attempt: number }[];
   /** The JobManager no longer knows this TaskManager (it timed out): register again. */
   unknown?: boolean;
+}
+
+export type TaskManagerCommand =
+  | { type: 'deploy'; deployment: DeploymentDescriptor }
+  | { type: 'cancel'; jobId: string; attempt: number }
+  /** For the running tasks of an attempt (of one vertex, when given). */
+  | { type: 'control'; jobId: string; attempt: number; vertexId?: string; message: ControlMessage };
+
+/** The answer to a TaskManager's open request for commands. */
+export interface CommandsResponse {
+  commands: TaskManagerCommand[];
+  /** The JobManager no longer knows this TaskManager (it timed out): register again. */
+  unknown?: boolean;
+  /** The JobManager is shutting down: expect no answers until it is back. */
+  shuttingDown?: boolean;
 }

@@ -4,6 +4,8 @@
  * how an attempt executes.
  */
 import type { WeirError } from '../../errors/index.ts';
+import type { ControlMessage } from '../task/control-inbox.ts';
+import type { ExecutionState } from '../task/execution-state.ts';
 import type { SubtaskRecords, VertexMetrics } from '../task/task-group.ts';
 
 export type AttemptOutcome = 'FINISHED' | 'FAILED' | 'CANCELED';
@@ -23,6 +25,10 @@ export interface AttemptRunner {
   /** Runs the attempt to its end; never rejects for a job failure (the result says FAILED). */
   run(): Promise<JobResult>;
   cancel(): void;
+  /** Each subtask's state, by vertex id. */
+  subtaskStates(): ReadonlyMap<string, readonly ExecutionState[]>;
+  /** Delivers a control message (a checkpoint trigger, a notification) to the attempt's running tasks, of one vertex if given. */
+  sendControl(message: ControlMessage, vertexId?: string): void;
   /** Per-vertex records and watermarks, where the attempt can read them in this process. */
   vertexMetrics(): VertexMetrics[];
   /** Final record counts of the subtasks whose part of the attempt already ended. */

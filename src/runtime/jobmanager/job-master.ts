@@ -10,6 +10,8 @@ import type { JobPlan } from '../graph/job-plan.ts';
 import type { SubtaskRecords, VertexMetrics } from '../task/task-group.ts';
 import type { AttemptRunner, JobResult } from './attempt-runner.ts';
 import { LocalAttempt } from './local-attempt.ts';
+import { SubtaskStates } from './subtask-states.ts';
+import type { ExecutionState } from '../task/execution-state.ts';
 import { nextStatus } from './job-status.ts';
 import type { JobStatus } from './job-status.ts';
 import { EMPTY_HISTORY, decideRestart, parseRestartStrategy } from './restart-strategy.ts';
@@ -43,6 +45,8 @@ export class JobMaster {
   private attempt = 0;
   private restartTimer: NodeJS.Timeout | undefined;
   private lastResult: JobResult | undefined;
+  /** The last attempt's subtask states, kept while no attempt runs. */
+  private lastStates: ReadonlyMap<string, readonly ExecutionState[]> | undefined;
   private settle!: (result: JobResult) => void;
   /** Resolves with the final result when the job reaches a terminal status. */
   readonly done: Promise<JobResult>;
@@ -87,6 +91,7 @@ export class JobMaster {
 
   private onAttemptEnded(result: JobResult): void {
     this.lastResult = result;
+    if (this.executor) this.lastStates = this.executor.subtaskStates();
     this.executor = undefined;
     if (this.status === 'CANCELLING' || result.state === 'CANCELED') {
       if (this.status === 'RUNNING') this.moveTo('CANCELLING');
@@ -141,6 +146,16 @@ export class JobMaster {
       return;
     }
     throw new WeirError('JOB_NOT_CANCELLABLE', `job ${this.jobId} is ${this.status} and cannot be cancelled`, false);
+  }
+
+  /** Each subtask's state, by vertex id: the running attempt's, else the last one's, else CREATED. */
+  subtaskStates(): ReadonlyMap<string, readonly ExecutionState[]> {
+    return this.executor?.subtaskStates() ?? this.lastStates ?? new SubtaskStates(this.plan.jobGraph).all();
+  }
+
+  /** Whether every subtask of the job runs (what a checkpoint, and a STABLE deployment, need). */
+  allTasksRunning(): boolean {
+    return this.status === 'RUNNING' && [...this.subtaskStates().values()].every((list) => list.every((s) => s === 'RUNNING'));
   }
 
   vertexMetrics(): VertexMetrics[] {

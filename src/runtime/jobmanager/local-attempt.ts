@@ -2,6 +2,8 @@
 import type { JobPlan } from '../graph/job-plan.ts';
 import { TaskGroup } from '../task/task-group.ts';
 import type { SubtaskRecords, TaskGroupOptions, VertexMetrics } from '../task/task-group.ts';
+import type { ControlMessage } from '../task/control-inbox.ts';
+import type { ExecutionState } from '../task/execution-state.ts';
 import type { AttemptRunner, JobResult } from './attempt-runner.ts';
 
 export class LocalAttempt implements AttemptRunner {
@@ -25,6 +27,16 @@ export class LocalAttempt implements AttemptRunner {
 
   cancel(): void {
     this.group.cancel();
+  }
+
+  subtaskStates(): ReadonlyMap<string, readonly ExecutionState[]> {
+    const out = new Map<string, ExecutionState[]>(this.plan.jobGraph.vertices.map((v) => [v.id, []]));
+    for (const t of this.group.subtaskStates()) out.get(t.vertexId)![t.subtask] = t.state;
+    return out;
+  }
+
+  sendControl(message: ControlMessage, vertexId?: string): void {
+    this.group.post(message, (t) => vertexId === undefined || t.vertexId === vertexId);
   }
 
   vertexMetrics(): VertexMetrics[] {

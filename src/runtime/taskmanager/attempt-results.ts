@@ -45,6 +45,11 @@ export class AttemptResults {
     return true;
   }
 
+  /** The slots that run a known attempt's parts that have not ended. */
+  slotsOf(key: string): number[] {
+    return [...(this.attempts.get(key)?.pending ?? [])];
+  }
+
   /** Cancels every attempt this TaskManager runs. */
   cancelAll(): void {
     for (const key of this.attempts.keys()) this.cancel(key);

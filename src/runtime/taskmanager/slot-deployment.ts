@@ -14,7 +14,7 @@ import type { Connection } from '../network/tcp/connection.ts';
 import type { EndpointAddress, NetworkEndpoint } from '../network/tcp/network-endpoint.ts';
 import { TaskGroup } from '../task/task-group.ts';
 import { SlotChannelFactory } from './slot-channel-factory.ts';
-import type { DeploymentDescriptor } from '../cluster-protocol/messages.ts';
+import type { DeploymentDescriptor, SubtaskStateReport } from '../cluster-protocol/messages.ts';
 import { attemptKey } from './slot-protocol.ts';
 import type { SlotResult } from './slot-protocol.ts';
 
@@ -27,6 +27,8 @@ export interface SlotContext {
   cancelled(): boolean;
   /** Called once the executor exists (so a cancel can reach it). */
   started(executor: TaskGroup): void;
+  /** A subtask of the deployment changed state. */
+  taskState(report: SubtaskStateReport): void;
 }
 
 function failed(err: unknown): SlotResult {
@@ -85,6 +87,7 @@ export async function runSlotDeployment(d: DeploymentDescriptor, subtask: number
     executor = new TaskGroup(plan, {
       channels,
       metrics: { registry: ctx.registry, jobId: d.jobId, tmId: ctx.tmId, attemptNumber: d.attempt, jobMetrics: false },
+      listener: { taskStateChanged: (vertexId, subtask, state) => ctx.taskState({ jobId: d.jobId, attempt: d.attempt, vertexId, subtask, state }) },
     });
   } catch (err) {
     // Cancelled while loading or dialing: the attempt is over anyway, and its cause lies elsewhere.

@@ -7,7 +7,8 @@
 import type { ErrorCode } from '../../errors/index.ts';
 import type { EndpointAddress } from '../network/tcp/network-endpoint.ts';
 import type { SubtaskRecords } from '../task/task-group.ts';
-import type { DeploymentDescriptor } from '../cluster-protocol/messages.ts';
+import type { DeploymentDescriptor, SubtaskStateReport } from '../cluster-protocol/messages.ts';
+import type { ControlMessage } from '../task/control-inbox.ts';
 
 /** `workerData` of a slot worker. */
 export interface SlotWorkerData {
@@ -25,6 +26,8 @@ export type ToSlot =
   /** Run subtask `subtask` of every vertex of the deployment. */
   | { type: 'deploy'; deployment: DeploymentDescriptor; subtask: number }
   | { type: 'cancel'; key: string }
+  /** For the attempt's running tasks (of one vertex, when given). */
+  | { type: 'control'; key: string; vertexId?: string; message: ControlMessage }
   /** Answer with the Prometheus text of the slot's registry. */
   | { type: 'metrics'; requestId: number };
 
@@ -41,6 +44,8 @@ export type FromSlot =
   /** The worker could not start (its endpoint did not listen). */
   | { type: 'startFailed'; code: ErrorCode; message: string }
   | { type: 'running'; key: string }
+  /** Subtasks of the slot's attempts changed state. */
+  | { type: 'taskStates'; states: SubtaskStateReport[] }
   | { type: 'ended'; key: string; result: SlotResult }
   | { type: 'metrics'; requestId: number; text: string }
   | { type: 'log'; line: string };

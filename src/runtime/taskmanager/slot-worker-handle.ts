@@ -10,7 +10,8 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { WeirError, errorCodeOf, errorMessage } from '../../errors/index.ts';
 import type { EndpointAddress } from '../network/tcp/network-endpoint.ts';
-import type { DeploymentDescriptor } from '../cluster-protocol/messages.ts';
+import type { DeploymentDescriptor, SubtaskStateReport } from '../cluster-protocol/messages.ts';
+import type { ControlMessage } from '../task/control-inbox.ts';
 import { attemptKey } from './slot-protocol.ts';
 import type { FromSlot, SlotResult, SlotWorkerData, ToSlot } from './slot-protocol.ts';
 
@@ -38,6 +39,7 @@ export function workerExecArgv(parent: readonly string[]): string[] {
 
 export interface SlotEvents {
   running(key: string): void;
+  taskStates(states: SubtaskStateReport[]): void;
   ended(key: string, result: SlotResult): void;
   log(line: string): void;
 }
@@ -107,6 +109,9 @@ export class SlotWorkerHandle {
       case 'running':
         this.events.running(m.key);
         return;
+      case 'taskStates':
+        this.events.taskStates(m.states);
+        return;
       case 'ended':
         this.attempts.delete(m.key);
         this.events.ended(m.key, m.result);
@@ -167,6 +172,10 @@ export class SlotWorkerHandle {
 
   cancel(key: string): void {
     if (this.attempts.has(key)) this.post({ type: 'cancel', key });
+  }
+
+  control(key: string, message: ControlMessage, vertexId?: string): void {
+    if (this.attempts.has(key)) this.post({ type: 'control', key, message, ...(vertexId ? { vertexId } : {}) });
   }
 
   /** Prometheus text of the slot's task metrics ('' if the worker does not answer in time). */

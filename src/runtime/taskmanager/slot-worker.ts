@@ -13,6 +13,7 @@ import type { TaskGroup } from '../task/task-group.ts';
 import { runSlotDeployment } from './slot-deployment.ts';
 import { attemptKey } from './slot-protocol.ts';
 import type { FromSlot, SlotResult, SlotWorkerData, ToSlot } from './slot-protocol.ts';
+import type { SubtaskStateReport } from '../cluster-protocol/messages.ts';
 
 const port = parentPort as MessagePort;
 const data = workerData as SlotWorkerData;
@@ -22,6 +23,12 @@ const registry = new MetricRegistry();
 const running = new Map<string, TaskGroup>();
 /** Cancels that arrived while the deployment was still loading (no executor yet). */
 const cancelledEarly = new Set<string>();
+
+/** State changes come in bursts (every subtask opens at once): one message per burst. */
+const stateReports: SubtaskStateReport[] = [];
+function reportTaskState(report: SubtaskStateReport): void {
+  if (stateReports.push(report) === 1) queueMicrotask(() => post({ type: 'taskStates', states: stateReports.splice(0) }));
+}
 
 function deliver(key: string, result: SlotResult): void {
   try {
@@ -50,6 +57,7 @@ async function start(): Promise<void> {
           registry,
           bufferTimeoutMs: data.bufferTimeoutMs,
           cancelled: () => cancelledEarly.has(key),
+          taskState: (report) => reportTaskState(report),
           started: (executor) => {
             running.set(key, executor);
             if (cancelledEarly.delete(key)) executor.cancel();
@@ -74,6 +82,9 @@ async function start(): Promise<void> {
         else cancelledEarly.add(m.key);
         return;
       }
+      case 'control':
+        running.get(m.key)?.post(m.message, (t) => m.vertexId === undefined || t.vertexId === m.vertexId);
+        return;
       case 'metrics':
         registry.metrics().then(
           (text) => post({ type: 'metrics', requestId: m.requestId, text }),

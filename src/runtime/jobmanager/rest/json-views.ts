@@ -1,35 +1,11 @@
-/** Flink's REST response shapes, built from JobMaster state. */
+/**
+ * Flink's REST response shapes, built from JobMaster state. Task counts and vertex states
+ * are the subtasks' real ExecutionStates (a job can be RUNNING while its tasks wait for a
+ * slot, or after its only TaskManager died), never derived from the job's status.
+ */
 import type { JobMaster } from '../job-master.ts';
-import type { JobStatus } from '../job-status.ts';
 import { isGloballyTerminal } from '../job-status.ts';
-
-const TASK_STATES = ['CREATED', 'SCHEDULED', 'DEPLOYING', 'RUNNING', 'FINISHED', 'CANCELING', 'CANCELED', 'FAILED', 'RECONCILING', 'INITIALIZING'] as const;
-
-/** How a job's status shows in its tasks' status counts. */
-function taskState(job: JobStatus): (typeof TASK_STATES)[number] {
-  switch (job) {
-    case 'RUNNING':
-      return 'RUNNING';
-    case 'FINISHED':
-      return 'FINISHED';
-    case 'FAILED':
-      return 'FAILED';
-    case 'CANCELED':
-      return 'CANCELED';
-    case 'CANCELLING':
-      return 'CANCELING';
-    case 'INITIALIZING':
-      return 'INITIALIZING';
-    default:
-      return 'CREATED';
-  }
-}
-
-function counts(total: number, state: (typeof TASK_STATES)[number]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const s of TASK_STATES) out[s.toLowerCase()] = s === state ? total : 0;
-  return out;
-}
+import { countExecutionStates, vertexExecutionState } from '../../task/execution-state.ts';
 
 function times(job: JobMaster, now: number) {
   const start = job.timestamps.get('INITIALIZING') ?? now;
@@ -40,26 +16,25 @@ function times(job: JobMaster, now: number) {
 }
 
 export function jobOverview(job: JobMaster, now: number) {
-  const total = job.plan.jobGraph.vertices.reduce((n, v) => n + v.parallelism, 0);
-  const tasks = counts(total, taskState(job.status));
-  return { jid: job.jobId, name: job.name, state: job.status, ...times(job, now), tasks: { total, ...tasks } };
+  const states = [...job.subtaskStates().values()].flat();
+  return { jid: job.jobId, name: job.name, state: job.status, ...times(job, now), tasks: { total: states.length, ...countExecutionStates(states) } };
 }
 
 /** `records`: per-vertex counts from metrics; without them, the in-process executor's. */
 export function jobDetail(job: JobMaster, now: number, records?: ReadonlyMap<string, { in: number; out: number }>) {
   const metrics = job.vertexMetrics();
-  const state = taskState(job.status);
+  const states = job.subtaskStates();
   const t = times(job, now);
   const vertices = job.plan.jobGraph.vertices.map((v, i) => ({
     id: v.id,
     name: v.name,
     maxParallelism: v.maxParallelism,
     parallelism: v.parallelism,
-    status: state,
+    status: vertexExecutionState(states.get(v.id) ?? []),
     'start-time': t['start-time'],
     'end-time': t['end-time'],
     duration: t.duration,
-    tasks: counts(v.parallelism, state),
+    tasks: countExecutionStates(states.get(v.id) ?? []),
     metrics: {
       'read-records': records?.get(v.id)?.in ?? metrics[i]?.recordsIn ?? 0,
       'read-records-complete': records?.has(v.id) ?? metrics[i] !== undefined,
@@ -67,7 +42,6 @@ export function jobDetail(job: JobMaster, now: number, records?: ReadonlyMap<str
       'write-records-complete': records?.has(v.id) ?? metrics[i] !== undefined,
     },
   }));
-  const total = vertices.reduce((n, v) => n + v.parallelism, 0);
   return {
     jid: job.jobId,
     name: job.name,
@@ -80,7 +54,7 @@ export function jobDetail(job: JobMaster, now: number, records?: ReadonlyMap<str
     now,
     timestamps: Object.fromEntries(job.timestamps),
     vertices,
-    'status-counts': counts(total, state),
+    'status-counts': countExecutionStates([...states.values()].flat()),
     plan: { jid: job.jobId, name: job.name, planHash: job.plan.jobGraph.planHash, nodes: job.plan.jobGraph.vertices, edges: job.plan.jobGraph.edges },
   };
 }

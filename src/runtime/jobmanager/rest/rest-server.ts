@@ -41,9 +41,14 @@ class HttpError extends Error {
 
 type Handler = (params: string[], url: URL, body: unknown) => unknown;
 
+/** How long closing waits for answers being written. */
+const CLOSE_GRACE_MS = 1000;
+
 export class RestServer {
   private server: Server | undefined;
   private readonly routes: { method: string; pattern: RegExp; handler: Handler }[] = [];
+  /** Requests whose answer has not been fully written. */
+  private inFlight = 0;
 
   constructor(
     private readonly dispatcher: Dispatcher,
@@ -121,7 +126,11 @@ export class RestServer {
       registry().register(r, Date.now());
       return { heartbeatIntervalMs: registry().heartbeatIntervalMs };
     });
-    this.route('POST', /^\/internal\/taskmanagers\/([^/]+)\/heartbeat$/, ([id], _u, body) => registry().heartbeat(id!, { reports: (body as HeartbeatRequest)?.reports ?? [] }, Date.now()));
+    this.route('POST', /^\/internal\/taskmanagers\/([^/]+)\/heartbeat$/, ([id], _u, body) => {
+      const r = body as HeartbeatRequest | undefined;
+      return registry().heartbeat(id!, { reports: r?.reports ?? [], tasks: r?.tasks ?? [] }, Date.now());
+    });
+    this.route('POST', /^\/internal\/taskmanagers\/([^/]+)\/commands$/, ([id]) => registry().takeCommands(id!));
     this.route('GET', /^\/metrics$/, () => ({ text: this.options.metrics ? this.options.metrics() : dispatcher.metricsText() }));
   }
 
@@ -172,6 +181,8 @@ export class RestServer {
 
   async listen(): Promise<number> {
     const server = createServer((req, res) => {
+      this.inFlight++;
+      res.once('close', () => this.inFlight--);
       this.handle(req, res).catch((err: unknown) => {
         const status = err instanceof HttpError ? err.status : 500;
         const message = err instanceof HttpError ? err.message : `Internal server error: ${errorMessage(err)}`;
@@ -186,10 +197,18 @@ export class RestServer {
     return (server.address() as AddressInfo).port;
   }
 
+  /**
+   * Stops serving. TaskManagers waiting for commands are told the JobManager is shutting
+   * down, and answers being written get a moment to reach them, so their shutdown is quiet.
+   */
   async close(): Promise<void> {
     const server = this.server;
     if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    this.dispatcher.cluster?.registry.shutdown();
+    const deadline = Date.now() + CLOSE_GRACE_MS;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closed;
   }
 }

@@ -10,6 +10,9 @@ import { placeSubtasks, slotsNeeded } from '../../cluster-protocol/slot-placemen
 import type { AttemptRunner, JobResult } from '../attempt-runner.ts';
 import type { AttemptReport, DeploymentDescriptor } from '../../cluster-protocol/messages.ts';
 import type { TaskManagerRegistry } from './task-manager-registry.ts';
+import { SubtaskStates } from '../subtask-states.ts';
+import type { ControlMessage } from '../../task/control-inbox.ts';
+import type { ExecutionState } from '../../task/execution-state.ts';
 
 /** What every TaskManager's deployment of the attempt shares, plus how long to wait for slots. */
 export type ClusterAttemptOptions = Pick<DeploymentDescriptor, 'jobId' | 'attempt' | 'jobPath' | 'args' | 'parallelism' | 'config'> & {
@@ -25,12 +28,26 @@ export class ClusterAttempt implements AttemptRunner {
   private firstError: WeirError | undefined;
   private cancelled = false;
   private wake: (() => void) | undefined;
+  private readonly states: SubtaskStates;
+  private slotOwners: readonly string[] = [];
 
   constructor(
     private readonly registry: TaskManagerRegistry,
     private readonly plan: JobPlan,
     private readonly o: ClusterAttemptOptions,
-  ) {}
+  ) {
+    this.states = new SubtaskStates(plan.jobGraph);
+  }
+
+  subtaskStates(): ReadonlyMap<string, readonly ExecutionState[]> {
+    return this.states.all();
+  }
+
+  sendControl(message: ControlMessage, vertexId?: string): void {
+    for (const tm of this.involved) {
+      if (!this.finalReports.has(tm)) this.registry.send(tm, { type: 'control', jobId: this.o.jobId, attempt: this.o.attempt, message, ...(vertexId ? { vertexId } : {}) });
+    }
+  }
 
   private get name(): string {
     return this.plan.jobGraph.jobName;
@@ -50,6 +67,7 @@ export class ClusterAttempt implements AttemptRunner {
     const started = Date.now();
     const needed = slotsNeeded(this.plan.jobGraph);
     let placement = placeSubtasks(this.plan.jobGraph, this.registry.slotList());
+    if (!placement) this.states.setAll('SCHEDULED');
     while (!placement) {
       if (this.cancelled) return this.result('CANCELED', started);
       if (Date.now() - started > this.o.slotWaitMs) {
@@ -62,6 +80,7 @@ export class ClusterAttempt implements AttemptRunner {
     // A cancel that came while waiting for slots found no TaskManager to tell: deploy nothing.
     if (this.cancelled) return this.result('CANCELED', started);
     this.involved = [...new Set(placement.slotOwners)];
+    this.slotOwners = placement.slotOwners;
     const descriptor: DeploymentDescriptor = {
       jobId: this.o.jobId,
       attempt: this.o.attempt,
@@ -74,14 +93,19 @@ export class ClusterAttempt implements AttemptRunner {
     };
     const stopListening = this.registry.listen({
       onReport: (tm, r) => this.onReport(tm, r),
+      onTaskStates: (_tm, updates) => {
+        for (const u of updates) if (u.jobId === this.o.jobId && u.attempt === this.o.attempt) this.states.set(u.vertexId, u.subtask, u.state);
+      },
       onLost: (tm) => {
         if (!this.involved.includes(tm) || this.finalReports.has(tm)) return;
+        this.states.setWhere((s) => this.slotOwners[s] === tm, 'FAILED');
         this.finalReports.set(tm, { jobId: this.o.jobId, attempt: this.o.attempt, state: 'FAILED' });
         this.fail(new WeirError('TASK_MANAGER_LOST', `TaskManager ${tm} stopped sending heartbeats for more than ${this.registry.heartbeatTimeoutMs}ms`, true));
       },
     });
     try {
-      for (const id of this.involved) this.registry.taskManagers.get(id)!.deploy.push(descriptor);
+      this.states.setAll('DEPLOYING');
+      for (const id of this.involved) this.registry.send(id, { type: 'deploy', deployment: descriptor });
       while (this.finalReports.size < this.involved.length) await this.waitForChange(200);
     } finally {
       stopListening();
@@ -111,7 +135,7 @@ export class ClusterAttempt implements AttemptRunner {
   private cancelOthers(): void {
     for (const id of this.involved) {
       if (this.finalReports.has(id)) continue;
-      this.registry.taskManagers.get(id)?.cancel.push({ jobId: this.o.jobId, attempt: this.o.attempt });
+      this.registry.send(id, { type: 'cancel', jobId: this.o.jobId, attempt: this.o.attempt });
     }
   }
 
@@ -131,6 +155,7 @@ export class ClusterAttempt implements AttemptRunner {
   }
 
   private result(state: JobResult['state'], started: number): JobResult {
+    this.states.settle(state);
     const collected = new Map<string, unknown[]>();
     for (const r of this.finalReports.values()) {
       for (const [name, values] of r.collected ?? []) collected.set(name, [...(collected.get(name) ?? []), ...values]);

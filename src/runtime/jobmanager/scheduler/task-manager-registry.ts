@@ -1,9 +1,10 @@
 /**
- * The JobManager's view of its TaskManagers: who registered, when each last
- * heartbeated, the commands waiting for each, and the reports they sent back.
+ * The JobManager's view of its TaskManagers: who registered, when each last heartbeated,
+ * the commands waiting for each (handed over at once to the TaskManager's open request for
+ * commands), and the reports they send back.
  */
 import type { EndpointAddress } from '../../network/tcp/network-endpoint.ts';
-import type { AttemptReport, DeploymentDescriptor, HeartbeatRequest, HeartbeatResponse, RegistrationRequest } from '../../cluster-protocol/messages.ts';
+import type { AttemptReport, CommandsResponse, HeartbeatRequest, HeartbeatResponse, RegistrationRequest, SubtaskStateReport, TaskManagerCommand } from '../../cluster-protocol/messages.ts';
 
 export interface RegisteredTaskManager {
   readonly id: string;
@@ -14,18 +15,24 @@ export interface RegisteredTaskManager {
   readonly slotData: readonly EndpointAddress[];
   readonly registeredAt: number;
   lastHeartbeat: number;
-  deploy: DeploymentDescriptor[];
-  cancel: { jobId: string; attempt: number }[];
+  commands: TaskManagerCommand[];
+  /** The TaskManager's open request for commands, if one waits. */
+  waiter: ((r: CommandsResponse) => void) | undefined;
 }
 
 export interface RegistryListener {
   onReport(tmId: string, report: AttemptReport): void;
+  onTaskStates?(tmId: string, states: readonly SubtaskStateReport[]): void;
   onLost(tmId: string): void;
 }
+
+/** How long a request for commands is held open when there are none. */
+export const COMMAND_POLL_MS = 20_000;
 
 export class TaskManagerRegistry {
   readonly taskManagers = new Map<string, RegisteredTaskManager>();
   private readonly listeners = new Set<RegistryListener>();
+  private shuttingDown = false;
 
   constructor(
     readonly heartbeatIntervalMs = 1000,
@@ -40,18 +47,62 @@ export class TaskManagerRegistry {
 
   register(r: RegistrationRequest, now: number): void {
     const slotData = r.slotData?.length === r.slots ? r.slotData : Array.from({ length: r.slots }, () => r.data);
-    this.taskManagers.set(r.id, { id: r.id, slots: r.slots, data: r.data, metrics: r.metrics, slotData, registeredAt: now, lastHeartbeat: now, deploy: [], cancel: [] });
+    // A TaskManager that registers again starts afresh; its old open request is simply answered.
+    this.taskManagers.get(r.id)?.waiter?.({ commands: [] });
+    this.taskManagers.set(r.id, { id: r.id, slots: r.slots, data: r.data, metrics: r.metrics, slotData, registeredAt: now, lastHeartbeat: now, commands: [], waiter: undefined });
   }
 
   heartbeat(id: string, r: HeartbeatRequest, now: number): HeartbeatResponse {
     const tm = this.taskManagers.get(id);
-    if (!tm) return { deploy: [], cancel: [], unknown: true };
+    if (!tm) return { unknown: true };
     tm.lastHeartbeat = now;
     for (const report of r.reports) for (const l of this.listeners) l.onReport(id, report);
-    const response = { deploy: tm.deploy, cancel: tm.cancel };
-    tm.deploy = [];
-    tm.cancel = [];
-    return response;
+    if (r.tasks && r.tasks.length > 0) for (const l of this.listeners) l.onTaskStates?.(id, r.tasks);
+    return {};
+  }
+
+  /** Queues a command for a TaskManager; its open request for commands gets it at once. */
+  send(id: string, command: TaskManagerCommand): boolean {
+    const tm = this.taskManagers.get(id);
+    if (!tm) return false;
+    tm.commands.push(command);
+    const waiter = tm.waiter;
+    if (waiter) {
+      tm.waiter = undefined;
+      waiter({ commands: tm.commands.splice(0) });
+    }
+    return true;
+  }
+
+  /** A TaskManager's request for commands: answered at once when some wait, else when one comes or after `waitMs`. */
+  takeCommands(id: string, waitMs = COMMAND_POLL_MS): Promise<CommandsResponse> {
+    if (this.shuttingDown) return Promise.resolve({ commands: [], shuttingDown: true });
+    const tm = this.taskManagers.get(id);
+    if (!tm) return Promise.resolve({ commands: [], unknown: true });
+    if (tm.commands.length > 0) return Promise.resolve({ commands: tm.commands.splice(0) });
+    // One open request per TaskManager: an older one is answered empty.
+    tm.waiter?.({ commands: [] });
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        if (tm.waiter !== answer) return;
+        tm.waiter = undefined;
+        resolve({ commands: [] });
+      }, waitMs);
+      const answer = (r: CommandsResponse) => {
+        clearTimeout(timer);
+        resolve(r);
+      };
+      tm.waiter = answer;
+    });
+  }
+
+  /** The JobManager stops: every open request for commands is told so. */
+  shutdown(): void {
+    this.shuttingDown = true;
+    for (const tm of this.taskManagers.values()) {
+      tm.waiter?.({ commands: [], shuttingDown: true });
+      tm.waiter = undefined;
+    }
   }
 
   /** Removes TaskManagers whose heartbeat is older than the timeout; returns their ids. */
@@ -61,7 +112,9 @@ export class TaskManagerRegistry {
       if (now - tm.lastHeartbeat > this.heartbeatTimeoutMs) lost.push(tm.id);
     }
     for (const id of lost) {
+      const tm = this.taskManagers.get(id)!;
       this.taskManagers.delete(id);
+      tm.waiter?.({ commands: [], unknown: true });
       for (const l of this.listeners) l.onLost(id);
     }
     return lost;
