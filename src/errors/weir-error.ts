@@ -3,6 +3,12 @@
  * operator match on it); `retriable` says whether trying the same thing again can help, and
  * drives behaviour: a job fails for good on a non-retriable error instead of restarting (as
  * Flink's SuppressRestartsException), and the operator's work queue does not retry one.
+ *
+ * Non-retriable: every attempt would fail the same way whatever the data, because the job's
+ * code, plan or configuration is wrong (its main throws, plans differ between processes, a
+ * state used as another kind, an invalid setting). Retriable: failures that depend on the
+ * records or the environment (a user function throwing, a bad key or timestamp computed from
+ * a record, a lost connection); the restart strategy bounds them, as in Flink.
  */
 import type { ErrorCode } from './error-codes.ts';
 

@@ -11,6 +11,14 @@ import type { ControlMessage } from '../task/control-inbox.ts';
 import type { ExecutionState } from '../task/execution-state.ts';
 import type { SubtaskRecords } from '../task/task-group.ts';
 
+/** A failure as it travels between processes; `retriable` is true when left out. */
+export interface ErrorReport {
+  code: ErrorCode;
+  message: string;
+  retriable?: boolean;
+  operatorName?: string;
+}
+
 export interface RegistrationRequest {
   id: string;
   slots: number;
@@ -52,7 +60,7 @@ export interface AttemptReport {
   jobId: string;
   attempt: number;
   state: AttemptState;
-  error?: { code: ErrorCode; message: string; operatorName?: string };
+  error?: ErrorReport;
   /** Values of collect() sinks run on this TaskManager, when the attempt finished. */
   collected?: [string, unknown[]][];
   /** Final record counts of this TaskManager's subtasks, when the attempt ended. */

@@ -104,6 +104,11 @@ export class JobMaster {
     }
     this.moveTo('FAILING');
     this.recordException(result.error);
+    // As Flink's SuppressRestartsException: what no attempt can get past is not retried.
+    if (result.error && !result.error.retriable) {
+      this.finish('FAILED', result);
+      return;
+    }
     const decision = decideRestart(this.strategy, this.history, this.now());
     this.history = decision.history;
     if (!decision.restart) {

@@ -53,7 +53,7 @@ export class RecordWriter implements Output {
           throw new WeirError(
             err instanceof WeirError ? err.code : 'USER_FUNCTION_FAILED',
             `the key selector of the keyBy feeding "${o.consumerName}" failed: ${errorMessage(err)}`,
-            false,
+            err instanceof WeirError ? err.retriable : true,
             { cause: err },
           );
         }

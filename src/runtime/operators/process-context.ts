@@ -70,7 +70,7 @@ export class ProcessContextImpl implements OnTimerContext<unknown>, TimerService
 /** A NaN (or non-number) time would never fire and, at the head of the timer queue, keep every later timer from firing. */
 function checkTimerTime(time: number): number {
   if (typeof time !== 'number' || Number.isNaN(time)) {
-    throw new WeirError('INVALID_TIMER_TIME', `a timer needs a time in epoch milliseconds, got ${String(time)}`, false);
+    throw new WeirError('INVALID_TIMER_TIME', `a timer needs a time in epoch milliseconds, got ${String(time)}`, true);
   }
   return time;
 }

@@ -44,7 +44,7 @@ export class TimestampsAndWatermarksOperator extends StreamOperator implements W
         throw new WeirError(
           'INVALID_TIMESTAMP',
           `the timestamp assigner returned ${String(ts)} for a record; it must return epoch milliseconds as a finite number`,
-          false,
+          true,
         );
       }
       this.output.collect(v, ts);

@@ -154,7 +154,7 @@ function invalidKey(what: string): WeirError {
   return new WeirError(
     'INVALID_KEY',
     `a key selector returned ${what}; keys must be strings, finite numbers, bigints, booleans or arrays of those`,
-    false,
+    true,
   );
 }
 

@@ -12,7 +12,7 @@ export async function snapshotChain(operators: readonly StreamOperator[], checkp
       keyed = op.setup.stateBackend?.snapshot();
     } catch (err) {
       // Typically a state value the state encoding cannot write (a function, a class with handles).
-      throw op.fail(new WeirError('UNSERIALIZABLE_STATE', `the keyed state cannot be snapshotted: ${errorMessage(err)}`, false, { cause: err }));
+      throw op.fail(new WeirError('UNSERIALIZABLE_STATE', `the keyed state cannot be snapshotted: ${errorMessage(err)}`, true, { cause: err }));
     }
     const hasKeyed = keyed !== undefined && keyed.keyGroups.size > 0;
     if (operatorState === undefined && !hasKeyed) continue;

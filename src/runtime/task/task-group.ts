@@ -208,7 +208,7 @@ export class TaskGroup {
       this.failedTask = undefined;
       await runTasks(this);
     } catch (err) {
-      const error = err instanceof WeirError ? err : new WeirError('INTERNAL', errorMessage(err), false, { cause: err });
+      const error = err instanceof WeirError ? err : new WeirError('INTERNAL', errorMessage(err), true, { cause: err });
       const closeError = await this.failedTask?.fail();
       if (closeError !== undefined) addSuppressed(error, closeError);
       for (const t of this.tasks) {

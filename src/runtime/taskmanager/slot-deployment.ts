@@ -32,8 +32,8 @@ export interface SlotContext {
 }
 
 function failed(err: unknown): SlotResult {
-  const e = err instanceof WeirError ? err : new WeirError('DEPLOYMENT_FAILED', errorMessage(err), false);
-  return { state: 'FAILED', error: { code: e.code, message: e.message }, collected: [], records: [] };
+  const e = err instanceof WeirError ? err : new WeirError('DEPLOYMENT_FAILED', errorMessage(err), true);
+  return { state: 'FAILED', error: { code: e.code, message: e.message, retriable: e.retriable }, collected: [], records: [] };
 }
 
 /** How long a slot keeps dialing a peer slot that does not listen (yet): one being started again. */
@@ -101,7 +101,7 @@ export async function runSlotDeployment(d: DeploymentDescriptor, subtask: number
   const e = result.error;
   return {
     state: result.state,
-    error: e ? { code: e.code, message: e.message, operatorName: (e as { operatorName?: string }).operatorName } : undefined,
+    error: e ? { code: e.code, message: e.message, retriable: e.retriable, operatorName: (e as { operatorName?: string }).operatorName } : undefined,
     collected: [...result.collected],
     records: [...(result.records ?? [])],
   };

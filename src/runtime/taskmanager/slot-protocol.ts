@@ -7,7 +7,7 @@
 import type { ErrorCode } from '../../errors/index.ts';
 import type { EndpointAddress } from '../network/tcp/network-endpoint.ts';
 import type { SubtaskRecords } from '../task/task-group.ts';
-import type { DeploymentDescriptor, SubtaskStateReport } from '../cluster-protocol/messages.ts';
+import type { DeploymentDescriptor, ErrorReport, SubtaskStateReport } from '../cluster-protocol/messages.ts';
 import type { ControlMessage } from '../task/control-inbox.ts';
 
 /** `workerData` of a slot worker. */
@@ -34,7 +34,7 @@ export type ToSlot =
 /** How the slot's part of one attempt ended. */
 export interface SlotResult {
   state: 'FINISHED' | 'FAILED' | 'CANCELED';
-  error?: { code: ErrorCode; message: string; operatorName?: string };
+  error?: ErrorReport;
   collected: [string, unknown[]][];
   records: SubtaskRecords[];
 }

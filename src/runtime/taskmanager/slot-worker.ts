@@ -35,7 +35,7 @@ function deliver(key: string, result: SlotResult): void {
     post({ type: 'ended', key, result });
   } catch (err) {
     // collect() values that cannot be copied to the main thread (functions, class instances with handles).
-    post({ type: 'ended', key, result: { ...result, state: 'FAILED', collected: [], error: { code: 'RESULT_NOT_TRANSFERABLE', message: `the values of a collect() sink cannot leave the slot's thread: ${errorMessage(err)}` } } });
+    post({ type: 'ended', key, result: { ...result, state: 'FAILED', collected: [], error: { code: 'RESULT_NOT_TRANSFERABLE', retriable: false, message: `the values of a collect() sink cannot leave the slot's thread: ${errorMessage(err)}` } } });
   }
 }
 

@@ -119,7 +119,7 @@ export class ClusterAttempt implements AttemptRunner {
     if (r.jobId !== this.o.jobId || r.attempt !== this.o.attempt || !FINAL.has(r.state)) return;
     this.finalReports.set(tm, r);
     if (r.state === 'FAILED') {
-      const e = new WeirError(errorCodeOf(r.error?.code, 'TASK_FAILED'), r.error?.message ?? `a task on TaskManager ${tm} failed`, true);
+      const e = new WeirError(errorCodeOf(r.error?.code, 'TASK_FAILED'), r.error?.message ?? `a task on TaskManager ${tm} failed`, r.error?.retriable ?? true);
       if (r.error?.operatorName) Object.assign(e, { operatorName: r.error.operatorName });
       this.fail(e);
     }

@@ -10,7 +10,7 @@ const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
 
 export function corruptFrame(detail: string): WeirError {
-  return new WeirError('CORRUPT_FRAME', `corrupt network frame: ${detail}`, false);
+  return new WeirError('CORRUPT_FRAME', `corrupt network frame: ${detail}`, true);
 }
 
 export class BufferReader {

@@ -91,7 +91,7 @@ export class ElementEncoder {
       throw new WeirError(
         'UNSERIALIZABLE_RECORD',
         `record ${i} of a batch cannot be sent over the network: it holds ${where}. Records may contain plain objects, arrays, strings, numbers, bigints, booleans, null, undefined, Date, Buffer, Uint8Array, Map and Set`,
-        false,
+        true,
       );
     }
   }

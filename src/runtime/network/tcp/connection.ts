@@ -129,7 +129,7 @@ export class Connection implements FrameSink, CreditSink {
         const input = this.inputs.get(handle);
         if (!input) throw corruptFrame(`data for unknown channel handle ${handle}`);
         if (!input.receive(body, r.pos, count, (flags & DATA_FLAG_END) !== 0)) {
-          throw new WeirError('PROTOCOL_VIOLATION', `${this.peer} sent more buffers than channel "${input.channelId}" granted`, false);
+          throw new WeirError('PROTOCOL_VIOLATION', `${this.peer} sent more buffers than channel "${input.channelId}" granted`, true);
         }
         return;
       }
@@ -149,7 +149,7 @@ export class Connection implements FrameSink, CreditSink {
         const handle = r.u32();
         const code = r.string();
         const message = r.string();
-        this.outputs.get(handle)?.fail(new WeirError(errorCodeOf(code, 'PROTOCOL_VIOLATION'), message, false));
+        this.outputs.get(handle)?.fail(new WeirError(errorCodeOf(code, 'PROTOCOL_VIOLATION'), message, true));
         return;
       }
       default:
@@ -174,7 +174,7 @@ export class Connection implements FrameSink, CreditSink {
     if (this.isClosed) return;
     this.isClosed = true;
     if (!this.error) {
-      const err = this.closing ? new WeirError('ENDPOINT_CLOSED', `the data connection with ${this.peer} was closed by this process`, false) : connectionLost(this.peer);
+      const err = this.closing ? new WeirError('ENDPOINT_CLOSED', `the data connection with ${this.peer} was closed by this process`, true) : connectionLost(this.peer);
       if (!this.closing) this.error = err;
       this.failChannels(err);
     }

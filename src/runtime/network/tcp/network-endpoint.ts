@@ -116,7 +116,7 @@ export class NetworkEndpoint {
 
   /** The connection to `address`, shared by every channel to that endpoint; dials it if needed. */
   connect(address: EndpointAddress): Promise<Connection> {
-    if (this.closed) return Promise.reject(new WeirError('ENDPOINT_CLOSED', 'the network endpoint is closed', false));
+    if (this.closed) return Promise.reject(new WeirError('ENDPOINT_CLOSED', 'the network endpoint is closed', true));
     const key = `${address.host}:${address.port}`;
     const existing = this.dialed.get(key);
     if (existing) return existing;
@@ -132,7 +132,7 @@ export class NetworkEndpoint {
         if (this.closed) {
           socket.destroy();
           this.dialed.delete(key);
-          return reject(new WeirError('ENDPOINT_CLOSED', 'the network endpoint was closed while connecting', false));
+          return reject(new WeirError('ENDPOINT_CLOSED', 'the network endpoint was closed while connecting', true));
         }
         const c = this.adopt(socket);
         // A lost connection is dropped from the cache so the next connect() dials again.
@@ -159,7 +159,7 @@ export class NetworkEndpoint {
     const id = String(channelId);
     if (!(Number.isInteger(capacity) && capacity >= 1)) throw new WeirError('INVALID_CONFIGURATION', `channel "${id}": capacity must be a positive integer, got ${capacity}`, false);
     const existing = this.inputs.get(id);
-    if (existing && !existing.ended && !existing.error) throw new WeirError('DUPLICATE_CHANNEL', `input channel "${id}" is already registered`, false);
+    if (existing && !existing.ended && !existing.error) throw new WeirError('DUPLICATE_CHANNEL', `input channel "${id}" is already registered`, true);
     const ch = new RemoteInputChannel(id, input, capacity);
     this.inputs.set(id, ch);
     const waiting = this.waitingOpens.get(id);

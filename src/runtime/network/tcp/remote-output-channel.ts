@@ -120,7 +120,7 @@ export class RemoteOutputChannel {
   /** Encodes `e` into the current buffer. Throws the channel's error once it failed. */
   push(e: StreamElement): void {
     if (this.error) throw this.error;
-    if (this.ended) throw new WeirError('CHANNEL_ENDED', `channel "${this.channelId}" already sent its end of partition`, false);
+    if (this.ended) throw new WeirError('CHANNEL_ENDED', `channel "${this.channelId}" already sent its end of partition`, true);
     if (this.count === 0) this.writer.pos = DATA_HEADER_BYTES;
     this.encoder.encode(this.writer, e);
     this.count++;
