@@ -89,18 +89,22 @@ export class StreamExecutionEnvironment {
     return this.fromSource(new ElementsSource<T>([...values]), WatermarkStrategy.noWatermarks<T>(), 'Collection Source');
   }
 
-  /** Adds a source; a strategy other than noWatermarks() assigns timestamps and watermarks right after it. */
+  /**
+   * Adds a source. As in Flink, the watermark strategy runs inside the source subtask,
+   * per split of the source, so a lagging split holds the watermark back wherever it is
+   * read; `assignTimestampsAndWatermarks` is the separate operator for other streams.
+   */
   fromSource<T>(source: Source<T>, watermarkStrategy: WatermarkStrategy<T>, name: string): SingleOutputStreamOperator<T> {
+    const generates = !(watermarkStrategy.emitsNoWatermarks && watermarkStrategy.timestampAssigner === undefined);
     const t = this.add({
       type: 'source',
       source: source as Source<unknown>,
+      watermarkStrategy: generates ? (watermarkStrategy as WatermarkStrategy<unknown>) : undefined,
       name: `Source: ${name}`,
       maxParallelism: undefined,
       parallelism: source.maxParallelism === 1 ? 1 : undefined,
     });
-    const stream = new SingleOutputStreamOperator<T>(this, t);
-    if (watermarkStrategy.emitsNoWatermarks && watermarkStrategy.timestampAssigner === undefined) return stream;
-    return stream.assignTimestampsAndWatermarks(watermarkStrategy);
+    return new SingleOutputStreamOperator<T>(this, t);
   }
 
   /** @internal Used by the stream classes to register what they create. */

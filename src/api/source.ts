@@ -1,6 +1,6 @@
 /**
  * The contracts between the runtime and sources/sinks. Connectors implement them; the
- * runtime drives them a batch at a time.
+ * runtime drives them a batch at a time, and calls their checkpoint hooks.
  */
 
 export interface SourceReaderContext {
@@ -8,12 +8,31 @@ export interface SourceReaderContext {
   readonly parallelism: number;
   currentProcessingTime(): number;
   readonly jobParameters: Readonly<Record<string, string>>;
+  /**
+   * What the reader's snapshotState returned at the checkpoint this run restores from,
+   * dealt to this subtask (entries are split round-robin when the parallelism changed);
+   * empty on a fresh start.
+   */
+  readonly restoredState: readonly unknown[];
 }
 
 /** Where a reader puts records; appending is cheap (no allocation per record). */
 export interface SourceOutput<T> {
   collect(value: T): void;
   collectWithTimestamp(value: T, timestamp: number): void;
+}
+
+/**
+ * The reader's output. Records collected here directly are one stream for event time;
+ * a reader of several splits (Kafka partitions, files) collects each split's records on
+ * that split's output instead, so timestamps and watermarks are generated per split and
+ * a split that lags holds the subtask's watermark back (as Flink's per-split watermarks).
+ */
+export interface ReaderOutput<T> extends SourceOutput<T> {
+  /** The output of one split, created on first use. */
+  createOutputForSplit(splitId: string): SourceOutput<T>;
+  /** The split is done (or moved away): it no longer holds the watermark back. */
+  releaseOutputForSplit(splitId: string): void;
 }
 
 /**
@@ -27,7 +46,15 @@ export type SourcePoll = 'more' | 'end' | number | Promise<void>;
 
 export interface SourceReader<T> {
   /** Emits at most `maxRecords` records into `output`. */
-  pollNext(output: SourceOutput<T>, maxRecords: number): SourcePoll;
+  pollNext(output: ReaderOutput<T>, maxRecords: number): SourcePoll;
+  /**
+   * The reader's position at checkpoint `checkpointId` (plain data: what the reader needs
+   * to go on from here, such as each split's offset), handed back in `restoredState`.
+   */
+  snapshotState?(checkpointId: number): readonly unknown[];
+  /** Checkpoint `checkpointId` is complete: what it covers is durable (e.g. commit offsets). */
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
   close?(): void | Promise<void>;
 }
 
@@ -45,12 +72,22 @@ export interface SinkWriterContext {
   readonly jobParameters: Readonly<Record<string, string>>;
   /** Hands values to the job result under `name` (what collect sinks use). */
   addToResult(name: string, values: readonly unknown[]): void;
+  /** What the writer's snapshotState returned at the checkpoint this run restores from; empty on a fresh start. */
+  readonly restoredState: readonly unknown[];
 }
 
 export interface SinkWriter<T> {
   /** Writes a batch; values[i] has event timestamp timestamps[i] (NaN when none). */
   write(values: readonly T[], timestamps: readonly number[]): void | Promise<void>;
   flush?(): void | Promise<void>;
+  /**
+   * The writer's state at checkpoint `checkpointId`, after everything written before the
+   * barrier (a transactional sink pre-commits here and returns what it must commit).
+   */
+  snapshotState?(checkpointId: number): readonly unknown[] | Promise<readonly unknown[]>;
+  /** Checkpoint `checkpointId` is complete: commit what it pre-committed. */
+  notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
+  notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
   close?(): void | Promise<void>;
 }
 

@@ -80,6 +80,8 @@ interface TransformationBase {
 export interface SourceTransformation extends TransformationBase {
   readonly type: 'source';
   readonly source: Source<unknown>;
+  /** Timestamps and watermarks generated inside the source subtask (per split); undefined: none. */
+  readonly watermarkStrategy: WatermarkStrategy<unknown> | undefined;
 }
 
 export interface OneInputTransformation extends TransformationBase {

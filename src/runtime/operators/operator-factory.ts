@@ -79,7 +79,7 @@ export function isPlainData(v: unknown): boolean {
 
 /** Creates the operator for one subtask (call once per subtask). */
 export function createOperator(t: PhysicalTransformation, config?: ReadonlyMap<string, string>): StreamOperator {
-  if (t.type === 'source') return new SourceOperator(t.source);
+  if (t.type === 'source') return new SourceOperator(t.source, t.watermarkStrategy);
   if (t.type === 'twoInput') {
     const s = t.spec;
     switch (s.kind) {

@@ -1,14 +1,20 @@
 import type { Sink, SinkWriter } from '../../api/source.ts';
+import type { OperatorStateSnapshot, StateInitializationContext } from '../state/operator-state.ts';
 import type { RecordBatch } from '../stream-element.ts';
 import { StreamOperator } from './stream-operator.ts';
 
 /** Feeds batches to a sink writer; async writes are awaited by the task before its next step. */
 export class SinkOperator extends StreamOperator {
   private writer!: SinkWriter<unknown>;
+  private restored: readonly unknown[] = [];
   recordsWritten = 0;
 
   constructor(private readonly sink: Sink<unknown>) {
     super();
+  }
+
+  override initializeState(context: StateInitializationContext): void {
+    this.restored = context.list;
   }
 
   override open(): void {
@@ -19,6 +25,7 @@ export class SinkOperator extends StreamOperator {
       taskName: s.name,
       jobParameters: s.jobParameters,
       addToResult: (name, values) => s.addToResult(name, values),
+      restoredState: this.restored,
     });
   }
 
@@ -29,6 +36,21 @@ export class SinkOperator extends StreamOperator {
   }
 
   override processWatermark(): void {}
+
+  override async snapshotState(checkpointId: number): Promise<OperatorStateSnapshot | undefined> {
+    // What was written before the barrier is handed to the external system first.
+    await this.writer.flush?.();
+    const state = await this.writer.snapshotState?.(checkpointId);
+    return state === undefined ? undefined : { list: state };
+  }
+
+  override async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    await this.writer.notifyCheckpointComplete?.(checkpointId);
+  }
+
+  override async notifyCheckpointAborted(checkpointId: number): Promise<void> {
+    await this.writer.notifyCheckpointAborted?.(checkpointId);
+  }
 
   override async finish(): Promise<void> {
     await this.writer.flush?.();

@@ -5,11 +5,9 @@
  */
 import type { WatermarkGenerator, WatermarkOutput, WatermarkStrategy, TimestampAssigner } from '../../api/watermarks.ts';
 import { WeirError } from '../../errors/index.ts';
-import { parseDuration } from '../config/duration.ts';
 import type { RecordBatch } from '../stream-element.ts';
 import { StreamOperator } from './stream-operator.ts';
-
-export const DEFAULT_AUTO_WATERMARK_INTERVAL_MS = 200;
+import { DEFAULT_AUTO_WATERMARK_INTERVAL_MS, autoWatermarkInterval } from './watermark-interval.ts';
 
 export class TimestampsAndWatermarksOperator extends StreamOperator implements WatermarkOutput {
   private generator!: WatermarkGenerator<unknown>;
@@ -27,8 +25,7 @@ export class TimestampsAndWatermarksOperator extends StreamOperator implements W
     const pts = this.setup.processingTime;
     this.generator = this.strategy.createWatermarkGenerator({ currentProcessingTime: () => pts.now() });
     this.assigner = this.strategy.timestampAssigner;
-    const configured = this.setup.config.get('pipeline.auto-watermark-interval');
-    if (configured !== undefined) this.intervalMs = parseDuration(configured, 'pipeline.auto-watermark-interval');
+    this.intervalMs = autoWatermarkInterval(this.setup.config);
     if (this.intervalMs > 0) pts.schedule(pts.now() + this.intervalMs, this);
   }
 

@@ -314,6 +314,8 @@ export class StreamTask {
       this.events.checkpointAcknowledged(this, { vertexId: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism, checkpointId: barrier.checkpointId, operators: new Map() });
       return;
     }
+    // Writes of records before the barrier finish before the snapshot (a sink's own async work).
+    if (this.pending.length > 0) await Promise.all(this.pending.splice(0));
     const operators = await snapshotChain(this.operators, barrier.checkpointId);
     for (const w of this.writers) w.emitBarrier(barrier);
     this.events.checkpointAcknowledged(this, { vertexId: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism, checkpointId: barrier.checkpointId, operators });
