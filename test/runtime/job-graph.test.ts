@@ -94,9 +94,9 @@ test('disableChaining on an operator and on the whole job', async () => {
       .collect('out');
   };
   assert.deepEqual(shape(await graph(main)), ['p1: source', 'p1: map', 'p1: filter > sink']);
-  const all = await graph((env) => {
+  const all = await graph(async (env) => {
     env.disableOperatorChaining();
-    main(env, {});
+    await main(env, {});
   });
   assert.deepEqual(shape(all), ['p1: source', 'p1: map', 'p1: filter', 'p1: sink']);
   assert.deepEqual(edges(all), ['0 -forward-> 1', '1 -forward-> 2', '2 -forward-> 3']);
