@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startKubeServer } from '../test/support/kube/index.ts';
 import { CRD_PATHS } from '../src/kube-operator/crd/render-crd.ts';
+import { OPERATOR_NODE_OPTIONS } from '../src/kube-operator/node-options.ts';
 
 export interface OperatorBenchResult {
   deployments: number;
@@ -37,8 +38,9 @@ export async function runOperatorScaleBench(deployments = 500, changes = 200): P
   const dir = mkdtempSync(join(tmpdir(), 'weir-operator-bench-'));
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, server.kubeconfigYaml);
+  // As the operator image runs it.
   const operator = spawn(process.execPath, [resolve('bin/weir.mjs'), 'operator', '--leader-elect', 'false', '--http-port', '0'], {
-    env: { ...process.env, KUBECONFIG: kubeconfig },
+    env: { ...process.env, KUBECONFIG: kubeconfig, NODE_OPTIONS: OPERATOR_NODE_OPTIONS },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   let maxRss = 0;
