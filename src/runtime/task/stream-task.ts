@@ -11,7 +11,6 @@ import type { InputChannel } from '../network/local-channel.ts';
 import type { RecordWriter } from '../network/record-writer.ts';
 import type { SourceOperator } from '../operators/source-operator.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
-import { FRESH_START } from '../state/operator-state.ts';
 import type { CheckpointBarrier, StreamElement } from '../stream-element.ts';
 import { BarrierAlignment } from './barrier-alignment.ts';
 import type { AlignmentStep } from './barrier-alignment.ts';
@@ -19,7 +18,7 @@ import { ControlInbox } from './control-inbox.ts';
 import type { ControlMessage } from './control-inbox.ts';
 import type { ExecutionState } from './execution-state.ts';
 import type { ProcessingTimeService } from './processing-time-service.ts';
-import { snapshotChain } from './snapshot-chain.ts';
+import { OperatorChain } from './operator-chain.ts';
 import { WatermarkValve } from './watermark-valve.ts';
 import type { ValveResult } from './watermark-valve.ts';
 
@@ -37,6 +36,7 @@ export class StreamTask {
   readonly writers: RecordWriter[] = [];
   valves: WatermarkValve[] = [];
   readonly inbox: ControlInbox;
+  private readonly chain: OperatorChain;
   private alignment = new BarrierAlignment(0);
   private endedInputs = 0;
   private nextChannel = 0;
@@ -48,9 +48,6 @@ export class StreamTask {
   state: ExecutionState = 'DEPLOYING';
   /** Finished, cancelled or failed: the loop runs it no more. */
   done = false;
-  /** Operators whose open was called: only those are closed. */
-  private readonly opened = new Set<StreamOperator>();
-  private closed = false;
   /** A failure that happened outside a step (a rejected source promise). */
   asyncFailure: unknown;
   recordsIn = 0;
@@ -69,10 +66,11 @@ export class StreamTask {
     private readonly events: TaskEvents,
   ) {
     this.inbox = new ControlInbox(wake);
+    this.chain = new OperatorChain(operators);
   }
 
   get head(): StreamOperator {
-    return this.operators[0]!;
+    return this.chain.head;
   }
 
   /** Finished normally: its operators ended and closed. */
@@ -107,14 +105,7 @@ export class StreamTask {
    */
   async initialize(restore: SubtaskRestore | undefined): Promise<void> {
     this.moveTo('INITIALIZING');
-    for (let i = this.operators.length - 1; i >= 0; i--) {
-      const op = this.operators[i]!;
-      const r = restore?.get(op.setup.operatorId);
-      if (r && r.keyed.length > 0) op.setup.stateBackend?.restore(r.keyed);
-      await op.handleInitializeState(r?.context ?? FRESH_START);
-      this.opened.add(op);
-      await op.handleOpen();
-    }
+    await this.chain.initialize(restore);
     this.moveTo('RUNNING');
   }
 
@@ -180,16 +171,12 @@ export class StreamTask {
         if (!this.source) throw new WeirError('INTERNAL', `task ${this.name} is not a source and cannot start checkpoint ${m.barrier.checkpointId}`, false);
         return this.performCheckpoint(m.barrier);
       case 'checkpointComplete':
-        return this.done ? undefined : this.notifyOperators((op) => op.handleCheckpointComplete(m.checkpointId));
+        return this.done ? undefined : this.chain.notifyCheckpointComplete(m.checkpointId);
       case 'checkpointAborted':
-        return this.done ? undefined : this.notifyOperators((op) => op.handleCheckpointAborted(m.checkpointId));
+        return this.done ? undefined : this.chain.notifyCheckpointAborted(m.checkpointId);
       case 'cancel':
         return this.done ? undefined : this.cancel();
     }
-  }
-
-  private async notifyOperators(f: (op: StreamOperator) => Promise<void>): Promise<void> {
-    for (const op of this.operators) await f(op);
   }
 
   step(): Promise<void> | undefined {
@@ -316,7 +303,7 @@ export class StreamTask {
     }
     // Writes of records before the barrier finish before the snapshot (a sink's own async work).
     if (this.pending.length > 0) await Promise.all(this.pending.splice(0));
-    const operators = await snapshotChain(this.operators, barrier.checkpointId);
+    const operators = await this.chain.snapshot(barrier.checkpointId);
     for (const w of this.writers) w.emitBarrier(barrier);
     this.events.checkpointAcknowledged(this, { vertexId: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism, checkpointId: barrier.checkpointId, operators });
   }
@@ -337,10 +324,7 @@ export class StreamTask {
   private async finish(): Promise<void> {
     this.done = true;
     this.processingTime.clear();
-    for (let i = 0; i < this.operators.length; i++) {
-      if (i > 0) this.operators[i]!.handleEndInput(0);
-      await this.operators[i]!.handleFinish();
-    }
+    await this.chain.finish();
     const closeError = await this.closeOperators();
     if (closeError !== undefined) throw closeError;
     this.moveTo('FINISHED');
@@ -365,20 +349,8 @@ export class StreamTask {
     return closeError;
   }
 
-  /** Closes every operator once, even when one fails; returns the first failure. */
-  private async closeOperators(): Promise<unknown> {
+  private closeOperators(): Promise<unknown> {
     this.processingTime.clear();
-    if (this.closed) return undefined;
-    this.closed = true;
-    let first: unknown;
-    for (const op of this.operators) {
-      if (!this.opened.has(op)) continue;
-      try {
-        await op.handleClose();
-      } catch (err) {
-        first ??= err;
-      }
-    }
-    return first;
+    return this.chain.close();
   }
 }

@@ -1,0 +1,85 @@
+/**
+ * The operators of one task, head first, and their lifecycle (Flink's OperatorChain):
+ * restore and open (tail first, so an operator's downstream is ready before it emits),
+ * snapshot every operator's state at a checkpoint, pass checkpoint notifications on, end
+ * the chain in order, and close exactly the operators that were opened, once.
+ */
+import { WeirError, errorMessage } from '../../errors/index.ts';
+import type { OperatorSubtaskState, SubtaskRestore } from '../checkpoint/subtask-state.ts';
+import type { StreamOperator } from '../operators/stream-operator.ts';
+import { FRESH_START } from '../state/operator-state.ts';
+
+export class OperatorChain {
+  /** Operators whose open was called: only those are closed. */
+  private readonly opened = new Set<StreamOperator>();
+  private closed = false;
+
+  constructor(readonly operators: readonly StreamOperator[]) {}
+
+  get head(): StreamOperator {
+    return this.operators[0]!;
+  }
+
+  /** Keyed state into each keyed operator's backend, then each operator's own state; then open. */
+  async initialize(restore: SubtaskRestore | undefined): Promise<void> {
+    for (let i = this.operators.length - 1; i >= 0; i--) {
+      const op = this.operators[i]!;
+      const r = restore?.get(op.setup.operatorId);
+      if (r && r.keyed.length > 0) op.setup.stateBackend?.restore(r.keyed);
+      await op.handleInitializeState(r?.context ?? FRESH_START);
+      this.opened.add(op);
+      await op.handleOpen();
+    }
+  }
+
+  /** Every operator's state at checkpoint `checkpointId`, by operator id (operators without state left out). */
+  async snapshot(checkpointId: number): Promise<Map<string, OperatorSubtaskState>> {
+    const out = new Map<string, OperatorSubtaskState>();
+    for (const op of this.operators) {
+      const operatorState = await op.handleSnapshotState(checkpointId);
+      let keyed;
+      try {
+        keyed = op.setup.stateBackend?.snapshot();
+      } catch (err) {
+        // Typically a state value the state encoding cannot write (a function, a class with handles).
+        throw op.fail(new WeirError('UNSERIALIZABLE_STATE', `the keyed state cannot be snapshotted: ${errorMessage(err)}`, true, { cause: err }));
+      }
+      const hasKeyed = keyed !== undefined && keyed.keyGroups.size > 0;
+      if (operatorState === undefined && !hasKeyed) continue;
+      out.set(op.setup.operatorId, { ...(hasKeyed ? { keyed } : {}), ...(operatorState ? { operatorState } : {}) });
+    }
+    return out;
+  }
+
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    for (const op of this.operators) await op.handleCheckpointComplete(checkpointId);
+  }
+
+  async notifyCheckpointAborted(checkpointId: number): Promise<void> {
+    for (const op of this.operators) await op.handleCheckpointAborted(checkpointId);
+  }
+
+  /** All inputs ended: each operator in order emits what remains and ends its successor's input. */
+  async finish(): Promise<void> {
+    for (let i = 0; i < this.operators.length; i++) {
+      if (i > 0) this.operators[i]!.handleEndInput(0);
+      await this.operators[i]!.handleFinish();
+    }
+  }
+
+  /** Closes every opened operator once, even when one fails; returns the first failure. */
+  async close(): Promise<unknown> {
+    if (this.closed) return undefined;
+    this.closed = true;
+    let first: unknown;
+    for (const op of this.operators) {
+      if (!this.opened.has(op)) continue;
+      try {
+        await op.handleClose();
+      } catch (err) {
+        first ??= err;
+      }
+    }
+    return first;
+  }
+}
