@@ -1,28 +1,13 @@
 /** The cluster as processes: weir jobmanager, weir taskmanager and weir run --taskmanagers. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { eventually } from '../support/eventually.ts';
+import { restAddress, startWeir } from '../support/weir-process.ts';
+import type { WeirProcess } from '../support/weir-process.ts';
 
 const weir = resolve('bin/weir.mjs');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function start(args: string[]): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [weir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  child.stdout!.resume();
-  return { child, stderr: () => err, exited: new Promise((r) => child.on('exit', (code) => r(code))) };
-}
-
-async function waitFor(what: string, check: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 function alive(pid: number): boolean {
   try {
@@ -34,7 +19,7 @@ function alive(pid: number): boolean {
 }
 
 test('weir run --taskmanagers 2 runs the job on a local cluster and prints what the TaskManagers print', () => {
-  const r = spawnSync(process.execPath, [weir, 'run', 'test/fixtures/jobs/word-count.ts', '--taskmanagers', '2', '--parallelism', '3'], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, [weir, 'run', 'test/fixtures/jobs/word-count.ts', '--taskmanagers', '2', '--parallelism', '3'], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n').map((l) => l.replace(/^\d+> /, '')).sort();
   // to x4, be x3, is x2, the others once: running counts 1..n per word.
@@ -47,34 +32,42 @@ test('weir run --taskmanagers 2 runs the job on a local cluster and prints what 
 });
 
 test('kill -9 of a TaskManager process: the JobManager restarts the job on a replacement', async () => {
-  const jm = start(['jobmanager', 'test/fixtures/jobs/endless.ts', '--cluster', '--rest-port', '0', '--parallelism', '2', '-Dheartbeat.interval=200ms', '-Dheartbeat.timeout=2s']);
-  const tms: ReturnType<typeof start>[] = [];
+  const jm = startWeir(['jobmanager', 'test/fixtures/jobs/endless.ts', '--cluster', '--rest-port', '0', '--parallelism', '2', '-Dheartbeat.interval=200ms', '-Dheartbeat.timeout=2s']);
+  const tms: WeirProcess[] = [];
   try {
-    await waitFor('the JobManager REST address', () => /REST API on http/.test(jm.stderr()));
-    const url = /REST API on (http:\/\/\S+)/.exec(jm.stderr())![1]!;
-    tms.push(start(['taskmanager', '--jobmanager', url, '--slots', '1']), start(['taskmanager', '--jobmanager', url, '--slots', '1']));
-    const jobs = async () => ((await (await fetch(`${url}/jobs/overview`)).json()) as { jobs: { jid: string; state: string }[] }).jobs;
-    await waitFor('both TaskManagers registered', () => tms.every((t) => /registered/.test(t.stderr())));
-    const [job] = await jobs();
-    await sleep(1000);
+    const url = await eventually(() => restAddress(jm), 30_000, 'the JobManager REST address', () => jm.stderr());
+    tms.push(startWeir(['taskmanager', '--jobmanager', url, '--slots', '1']), startWeir(['taskmanager', '--jobmanager', url, '--slots', '1']));
+    const getJson = async <T>(path: string) => (await (await fetch(url + path)).json()) as T;
+    const job = await eventually(
+      async () => {
+        const [j] = (await getJson<{ jobs: { jid: string; tasks: { running: number } }[] }>('/jobs/overview')).jobs;
+        return j && j.tasks.running === 4 ? j : undefined;
+      },
+      30_000,
+      'all four tasks running',
+    );
     tms[0]!.child.kill('SIGKILL');
-    tms.push(start(['taskmanager', '--jobmanager', url, '--slots', '1']));
-    let entries: { errorCode: string }[] = [];
-    for (let i = 0; i < 200 && entries.length === 0; i++) {
-      entries = ((await (await fetch(`${url}/jobs/${job!.jid}/exceptions`)).json()) as { exceptionHistory: { entries: { errorCode: string }[] } }).exceptionHistory.entries;
-      await sleep(100);
-    }
-    assert.ok(entries.length >= 1);
+    tms.push(startWeir(['taskmanager', '--jobmanager', url, '--slots', '1']));
+    const entries = await eventually(
+      async () => {
+        const found = (await getJson<{ exceptionHistory: { entries: { errorCode: string }[] } }>(`/jobs/${job.jid}/exceptions`)).exceptionHistory.entries;
+        return found.length > 0 ? found : undefined;
+      },
+      30_000,
+      'the lost TaskManager in the exception history',
+    );
     assert.ok(['CONNECTION_LOST', 'TASK_MANAGER_LOST'].includes(entries[0]!.errorCode), entries[0]!.errorCode);
-    let state = '';
-    for (let i = 0; i < 200 && state !== 'RUNNING'; i++) {
-      state = ((await (await fetch(`${url}/jobs/${job!.jid}`)).json()) as { state: string }).state;
-      if (state !== 'RUNNING') await sleep(100);
-    }
-    assert.equal(state, 'RUNNING');
-    const detail = (await (await fetch(`${url}/jobs/${job!.jid}`)).json()) as { timestamps: Record<string, number> };
+    // Running again on the replacement: every task runs, and the job went through RESTARTING.
+    const detail = await eventually(
+      async () => {
+        const d = await getJson<{ state: string; timestamps: Record<string, number>; vertices: { tasks: { running: number } }[] }>(`/jobs/${job.jid}`);
+        return d.state === 'RUNNING' && d.vertices.every((v) => v.tasks.running === 2) ? d : undefined;
+      },
+      60_000,
+      'the job running again on the replacement',
+    );
     assert.ok('RESTARTING' in detail.timestamps);
-    assert.equal((await fetch(`${url}/jobs/${job!.jid}?mode=cancel`, { method: 'PATCH' })).status, 202);
+    assert.equal((await fetch(`${url}/jobs/${job.jid}?mode=cancel`, { method: 'PATCH' })).status, 202);
     assert.equal(await jm.exited, 130);
   } finally {
     jm.child.kill('SIGKILL');
@@ -84,11 +77,11 @@ test('kill -9 of a TaskManager process: the JobManager restarts the job on a rep
 });
 
 test('killing weir run with SIGKILL leaves no JobManager or TaskManager behind', async () => {
-  const run = start(['run', 'test/fixtures/jobs/endless.ts', '--taskmanagers', '1']);
-  await waitFor('the TaskManager to register', () => /registered/.test(run.stderr()));
+  const run = startWeir(['run', 'test/fixtures/jobs/endless.ts', '--taskmanagers', '1']);
+  await eventually(() => (/registered/.test(run.stderr()) ? true : undefined), 30_000, 'the TaskManager to register', () => run.stderr());
   const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(run.child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n').map(Number);
   assert.equal(children.length, 2);
   run.child.kill('SIGKILL');
   await run.exited;
-  await waitFor('the children to exit', () => children.every((pid) => !alive(pid)), 10_000);
+  await eventually(() => (children.every((pid) => !alive(pid)) ? true : undefined), 10_000, 'the children to exit');
 });

@@ -11,6 +11,7 @@ import { RestServer } from '../../src/runtime/jobmanager/rest/rest-server.ts';
 import { TaskManagerRegistry } from '../../src/runtime/jobmanager/scheduler/task-manager-registry.ts';
 import { TaskManager } from '../../src/runtime/taskmanager/task-manager.ts';
 import { loadJob } from '../../src/runtime/graph/load-job.ts';
+import { eventually } from '../support/eventually.ts';
 
 const slowSink = resolve('test/fixtures/jobs/slow-sink.ts');
 const registry = new TaskManagerRegistry(100, 5000);
@@ -21,8 +22,6 @@ after(async () => {
   await Promise.all(tms.map((t) => t.stop()));
   await rest.close();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('a slow sink throttles the source across TaskManagers with bounded memory', async () => {
   const url = `http://127.0.0.1:${await rest.listen()}`;
@@ -38,28 +37,27 @@ test('a slow sink throttles the source across TaskManagers with bounded memory',
       const vs = (await (await fetch(`${url}/jobs/${master.jobId}`)).json()) as { vertices: { metrics: { 'read-records': number } }[] };
       return { read: vs.vertices[0]!.metrics['read-records'], written: vs.vertices[1]!.metrics['read-records'] };
     };
-    while ((await counts()).written === 0) await sleep(100);
     // Tasks run in the slots' worker threads: the resident set covers their heaps too.
-    // Measured after a second of flow, so the threads' heaps have grown to their working size.
-    await sleep(1000);
+    // Measured once 100K records have flowed, so the threads' heaps have grown to their working size.
+    await eventually(async () => ((await counts()).written >= 100_000 ? true : undefined), 60_000, '100K records written');
     const rssBefore = process.memoryUsage().rss;
     const first = await counts();
-    await sleep(3000);
-    const second = await counts();
-    // 4 sink subtasks x 1024 records per 10ms: at most ~400K/s can drain; an unthrottled
-    // source would produce millions. Records in flight are bounded by channel credits.
+    // Over the next 300K records the sinks write, the source may not run ahead by more than
+    // the channels' credits: 4 sink subtasks x 1024 records per 10ms drain at most ~400K/s,
+    // while an unthrottled source would produce millions.
+    let second = first;
+    await eventually(async () => ((second = await counts()).written >= first.written + 300_000 ? true : undefined), 60_000, '300K more records written', () => second);
     const inFlight = second.read - second.written;
     assert.ok(inFlight < 150_000, `records in flight: ${inFlight}`);
     assert.ok(second.read - first.read < second.written - first.written + 150_000, `source read ${second.read - first.read} while sinks wrote ${second.written - first.written}`);
     const grown = process.memoryUsage().rss - rssBefore;
     assert.ok(grown < 150 * 1024 * 1024, `memory grew by ${Math.round(grown / 1024 / 1024)} MB (more than 150 MB)`);
     let level = 'ok';
-    for (let i = 0; i < 60 && level === 'ok'; i++) {
+    await eventually(async () => {
       const bp = (await (await fetch(`${url}/jobs/${master.jobId}/vertices/${source!.id}/backpressure`)).json()) as { backpressureLevel: string };
       level = bp.backpressureLevel;
-      if (level === 'ok') await sleep(250);
-    }
-    assert.notEqual(level, 'ok', 'the source vertex should be reported as backpressured');
+      return level === 'ok' ? undefined : true;
+    }, 30_000, 'the source vertex reported as backpressured', () => level);
     assert.ok(sink);
   } finally {
     master.cancel();

@@ -12,6 +12,7 @@ import { TaskManager } from '../../src/runtime/taskmanager/task-manager.ts';
 import { runJob } from '../../src/runtime/index.ts';
 import { loadJob } from '../../src/runtime/graph/load-job.ts';
 import { findSamples, parsePrometheusText } from '../../src/runtime/metrics/index.ts';
+import { eventually } from '../support/eventually.ts';
 
 const keyedSum = resolve('test/fixtures/jobs/keyed-sum.ts');
 const endless = resolve('test/fixtures/jobs/endless.ts');
@@ -105,10 +106,7 @@ test("the JobManager's /metrics shows job metrics and every TaskManager's task m
   const master = await dispatcher.submit(await loadJob(endless), { parallelism: 4, jobPath: endless });
   const scrape = async () => parsePrometheusText(await (await fetch(`${url}/metrics`)).text());
   let samples = await scrape();
-  for (let i = 0; i < 100 && findSamples(samples, 'flink_taskmanager_job_task_numRecordsIn', { job_id: master.jobId }).length < 8; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    samples = await scrape();
-  }
+  await eventually(async () => (findSamples((samples = await scrape()), 'flink_taskmanager_job_task_numRecordsIn', { job_id: master.jobId }).length === 8 ? true : undefined), 30_000, 'task metrics of all 8 subtasks');
   // 2 vertices (source chain, keyed filter+sink) x 4 subtasks, on both TaskManagers.
   const tasks = findSamples(samples, 'flink_taskmanager_job_task_numRecordsIn', { job_id: master.jobId });
   assert.equal(tasks.length, 8);
@@ -121,13 +119,11 @@ test("the JobManager's /metrics shows job metrics and every TaskManager's task m
 
 test('a lost TaskManager fails the attempt; the job restarts on a replacement', async () => {
   const master = await dispatcher.submit(await loadJob(endless), { parallelism: 4, jobPath: endless });
-  while (master.status !== 'RUNNING') await new Promise((r) => setTimeout(r, 20));
-  await new Promise((r) => setTimeout(r, 500));
+  await eventually(() => (master.allTasksRunning() ? true : undefined), 30_000, 'all tasks running', () => Object.fromEntries(master.subtaskStates()));
   const victim = taskManagers.shift()!;
   await victim.stop(); // no more heartbeats, as after kill -9
   const replacement = startTaskManager(2);
-  const deadline = Date.now() + 15_000;
-  while (master.numRestarts === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await eventually(() => (master.numRestarts > 0 ? true : undefined), 30_000, 'a restart');
   await replacement;
   // A restart may first land on the dead TaskManager while it still counts as registered
   // (its heartbeat has not timed out yet), fail there, and restart once more, as in Flink.
@@ -135,10 +131,8 @@ test('a lost TaskManager fails the attempt; the job restarts on a replacement', 
   // The surviving TaskManager's data connection breaks at once (CONNECTION_LOST); the
   // JobManager's heartbeat timeout would catch a TaskManager with no peers (TASK_MANAGER_LOST).
   assert.ok(['CONNECTION_LOST', 'TASK_MANAGER_LOST'].includes(master.exceptions[0]!.code), master.exceptions[0]!.code);
-  while (registry.taskManagers.has(victim.id) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  assert.equal(registry.taskManagers.has(victim.id), false);
-  while (master.status !== 'RUNNING' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  assert.equal(master.status, 'RUNNING');
+  await eventually(() => (registry.taskManagers.has(victim.id) ? undefined : true), 30_000, 'the stopped TaskManager to be unregistered');
+  await eventually(() => (master.allTasksRunning() ? true : undefined), 60_000, 'the job running again', () => master.status);
   master.cancel();
   assert.equal((await master.done).state, 'CANCELED');
 });

@@ -6,39 +6,13 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import { findSamples, parsePrometheusText } from '../../src/runtime/metrics/index.ts';
+import { eventually } from '../support/eventually.ts';
+import { restAddress, startWeir } from '../support/weir-process.ts';
+import type { WeirProcess } from '../support/weir-process.ts';
 
-const weir = resolve('bin/weir.mjs');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Proc {
-  child: ChildProcess;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(args: string[]): Proc {
-  const child = spawn(process.execPath, [weir, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  return { child, stderr: () => err, exited: new Promise((r) => child.on('exit', (code) => r(code))) };
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-let jm: Proc;
-const tms: Proc[] = [];
+let jm: WeirProcess;
+const tms: WeirProcess[] = [];
 let base = '';
 let jobId = '';
 
@@ -62,18 +36,18 @@ interface Vertex {
 }
 
 before(async () => {
-  jm = start(['jobmanager', 'test/fixtures/jobs/endless.ts', '--cluster', '--rest-port', '0', '--parallelism', '4', '-Dheartbeat.interval=200ms']);
-  base = await waitFor('the JobManager REST address', () => /REST API on (http:\/\/\S+)/.exec(jm.stderr())?.[1]);
-  for (let i = 0; i < 2; i++) tms.push(start(['taskmanager', '--jobmanager', base, '--slots', '2']));
-  jobId = await waitFor('the job to run', async () => {
+  jm = startWeir(['jobmanager', 'test/fixtures/jobs/endless.ts', '--cluster', '--rest-port', '0', '--parallelism', '4', '-Dheartbeat.interval=200ms']);
+  base = await eventually(() => restAddress(jm), 30_000, 'the JobManager REST address', () => jm.stderr());
+  for (let i = 0; i < 2; i++) tms.push(startWeir(['taskmanager', '--jobmanager', base, '--slots', '2']));
+  jobId = await eventually(async () => {
     const jobs = (await get('/jobs')).body.jobs as { id: string; status: string }[];
     return jobs[0]?.status === 'RUNNING' ? jobs[0].id : undefined;
-  });
+  }, 30_000, 'the job to run');
   // Running on the TaskManagers: every subtask reports task metrics.
-  await waitFor('task metrics of all 8 subtasks', async () => {
+  await eventually(async () => {
     const text = await (await fetch(`${base}/metrics`)).text();
     return findSamples(parsePrometheusText(text), 'flink_taskmanager_job_task_numRecordsIn', { job_id: jobId }).length === 8 ? true : undefined;
-  });
+  }, 30_000, 'task metrics of all 8 subtasks');
 });
 
 after(async () => {
@@ -122,10 +96,10 @@ test('GET /jobs/overview and /config', async () => {
 
 test('GET /jobs/:id: records per vertex come from the TaskManager processes', async () => {
   const vertices = async () => (await get(`/jobs/${jobId}`)).body.vertices as Vertex[];
-  const [source, filter] = await waitFor('records through both vertices', async () => {
+  const [source, filter] = await eventually(async () => {
     const vs = await vertices();
     return vs.every((v) => (v.metrics['read-records'] as number) > 0) ? vs : undefined;
-  });
+  }, 30_000, 'records through both vertices');
   assert.equal(source!.name, 'Source: ticks');
   assert.equal(filter!.name, 'Filter -> Sink: Print to Std. Out');
   for (const v of [source!, filter!]) {

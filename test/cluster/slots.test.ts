@@ -14,6 +14,7 @@ import { TaskManagerRegistry } from '../../src/runtime/jobmanager/scheduler/task
 import { TaskManager } from '../../src/runtime/taskmanager/task-manager.ts';
 import { loadJob } from '../../src/runtime/graph/load-job.ts';
 import { findSamples, parsePrometheusText } from '../../src/runtime/metrics/index.ts';
+import { eventually } from '../support/eventually.ts';
 
 const threadIds = resolve('test/fixtures/jobs/thread-ids.ts');
 const endless = resolve('test/fixtures/jobs/endless.ts');
@@ -60,11 +61,10 @@ test("the TaskManager's /metrics has the task metrics of every slot", async () =
   try {
     const address = registry.taskManagers.get(tm.id)!.metrics!;
     const scrape = async () => findSamples(parsePrometheusText(await (await fetch(`http://${address.host}:${address.port}/metrics`)).text()), 'flink_taskmanager_job_task_numRecordsIn', { job_id: master.jobId });
-    let samples = await scrape();
-    for (let i = 0; i < 100 && samples.length < 4; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      samples = await scrape();
-    }
+    const samples = await eventually(async () => {
+      const found = await scrape();
+      return found.length === 4 ? found : undefined;
+    }, 30_000, 'task metrics of all 4 subtasks');
     // 2 vertices x 2 subtasks, one subtask of each vertex per slot.
     assert.deepEqual(samples.map((s) => `${s.labels.task_name}/${s.labels.subtask_index}`).sort(), [
       'Filter____Sink__Print_to_Std__Out/0',
@@ -80,13 +80,14 @@ test("the TaskManager's /metrics has the task metrics of every slot", async () =
 
 test('a slot thread that dies fails the attempt with SLOT_WORKER_DIED; the slot starts again on its port', async () => {
   const before = registry.taskManagers.get(tm.id)!.slotData.map((a) => a.port);
-  const master = await dispatcher.submit(await loadJob(exitInSlot), { parallelism: 2, jobPath: exitInSlot });
+  // Parallelism 1: one worker dies, and no second one can die later, in the next job's time.
+  const master = await dispatcher.submit(await loadJob(exitInSlot), { parallelism: 1, jobPath: exitInSlot });
   const result = await master.done;
   assert.equal(result.state, 'FAILED');
   assert.equal(result.error?.code, 'SLOT_WORKER_DIED');
   assert.match(result.error!.message, /the worker thread of slot [01] on TaskManager tm-[0-9a-f]+ exited with code 7/);
   // An uncaught error names its cause.
-  const thrown = await (await dispatcher.submit(await loadJob(exitInSlot), { parallelism: 2, jobPath: exitInSlot, args: { mode: 'throw' } })).done;
+  const thrown = await (await dispatcher.submit(await loadJob(exitInSlot), { parallelism: 1, jobPath: exitInSlot, args: { mode: 'throw' } })).done;
   assert.equal(thrown.error?.code, 'SLOT_WORKER_DIED');
   assert.match(thrown.error!.message, /exited with code 1: TypeError: boom in a timer$/);
   // The same slots (same data ports) run the next job.
@@ -104,12 +105,8 @@ test('a TaskManager the JobManager declared lost cancels what it still runs, reg
     return [...new Set(findSamples(parsePrometheusText(text), 'flink_taskmanager_job_task_numRecordsIn', { job_id: master.jobId }).map((s) => s.labels.task_attempt_num))];
   };
   const waitForAttempts = async (expected: string[]) => {
-    let seen = await attempts();
-    for (let i = 0; i < 200 && seen.join() !== expected.join(); i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      seen = await attempts();
-    }
-    assert.deepEqual(seen, expected);
+    let seen: string[] = [];
+    await eventually(async () => ((seen = await attempts()).join() === expected.join() ? true : undefined), 30_000, `attempts ${expected.join()}`, () => seen);
   };
   try {
     await waitForAttempts(['0']);

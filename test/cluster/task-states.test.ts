@@ -7,25 +7,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
 import { eventually } from '../support/eventually.ts';
-
-const weir = resolve('bin/weir.mjs');
-
-interface Proc {
-  child: ChildProcess;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function start(args: string[]): Proc {
-  const child = spawn(process.execPath, [weir, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  return { child, stderr: () => err, exited: new Promise((r) => child.on('exit', (code) => r(code))) };
-}
+import { restAddress, startWeir } from '../support/weir-process.ts';
+import type { WeirProcess } from '../support/weir-process.ts';
 
 interface Overview {
   jid: string;
@@ -42,10 +26,10 @@ async function overview(base: string): Promise<Overview | undefined> {
 const nonZero = (tasks: Record<string, number>) => Object.fromEntries(Object.entries(tasks).filter(([, n]) => n > 0));
 
 test('a job whose only TaskManager is killed does not report running tasks; they wait for slots, then run on a new TaskManager', async () => {
-  const jm = start(['jobmanager', 'test/fixtures/jobs/endless.ts', '--cluster', '--rest-port', '0', '--parallelism', '2', '-Dheartbeat.interval=200ms', '-Dheartbeat.timeout=2s']);
-  const tms: Proc[] = [];
+  const jm = startWeir(['jobmanager', 'test/fixtures/jobs/endless.ts', '--cluster', '--rest-port', '0', '--parallelism', '2', '-Dheartbeat.interval=200ms', '-Dheartbeat.timeout=2s']);
+  const tms: WeirProcess[] = [];
   try {
-    const base = await eventually(() => /REST API on (http:\/\/\S+)/.exec(jm.stderr())?.[1], 30_000, 'the REST address', () => jm.stderr());
+    const base = await eventually(() => restAddress(jm), 30_000, 'the REST address', () => jm.stderr());
     // Before any TaskManager: the job is RUNNING (scheduling), its tasks are not.
     const waiting = await eventually(async () => {
       const o = await overview(base);
@@ -53,7 +37,7 @@ test('a job whose only TaskManager is killed does not report running tasks; they
     }, 30_000, 'tasks waiting for slots');
     assert.deepEqual({ state: waiting.state, total: waiting.tasks.total, ...nonZero(waiting.tasks) }, { state: 'RUNNING', total: 4, scheduled: 4 });
 
-    tms.push(start(['taskmanager', '--jobmanager', base, '--slots', '2']));
+    tms.push(startWeir(['taskmanager', '--jobmanager', base, '--slots', '2']));
     let last: Overview | undefined;
     await eventually(async () => ((last = await overview(base))?.tasks.running === 4 ? true : undefined), 60_000, 'all 4 tasks running', () => last);
     assert.deepEqual(nonZero(last!.tasks), { total: 4, running: 4 });
@@ -69,7 +53,7 @@ test('a job whose only TaskManager is killed does not report running tasks; they
       ['SCHEDULED', 2],
     ]);
 
-    tms.push(start(['taskmanager', '--jobmanager', base, '--slots', '2']));
+    tms.push(startWeir(['taskmanager', '--jobmanager', base, '--slots', '2']));
     await eventually(async () => ((last = await overview(base))?.tasks.running === 4 ? true : undefined), 60_000, 'the tasks running on the new TaskManager', () => last);
   } finally {
     for (const p of [jm, ...tms]) p.child.kill('SIGKILL');
@@ -78,11 +62,11 @@ test('a job whose only TaskManager is killed does not report running tasks; they
 });
 
 test('deployments and cancels reach TaskManagers at once, not with the next heartbeat; a normal end prints no error', async () => {
-  const jm = start(['jobmanager', 'test/fixtures/jobs/endless.ts', '--cluster', '--rest-port', '0', '--parallelism', '2', '-Dheartbeat.interval=120s', '-Dheartbeat.timeout=600s']);
-  let worker: Proc | undefined;
+  const jm = startWeir(['jobmanager', 'test/fixtures/jobs/endless.ts', '--cluster', '--rest-port', '0', '--parallelism', '2', '-Dheartbeat.interval=120s', '-Dheartbeat.timeout=600s']);
+  let worker: WeirProcess | undefined;
   try {
-    const base = await eventually(() => /REST API on (http:\/\/\S+)/.exec(jm.stderr())?.[1], 30_000, 'the REST address', () => jm.stderr());
-    worker = start(['taskmanager', '--jobmanager', base, '--slots', '2']);
+    const base = await eventually(() => restAddress(jm), 30_000, 'the REST address', () => jm.stderr());
+    worker = startWeir(['taskmanager', '--jobmanager', base, '--slots', '2']);
     let last: Overview | undefined;
     // The first heartbeat comes 120 s after registration: the deployment, the tasks' states
     // and the cancel below all travel on the open request for commands and immediate reports.

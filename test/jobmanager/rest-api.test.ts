@@ -5,6 +5,7 @@ import { defineJob, WatermarkStrategy } from '../../src/api/index.ts';
 import { DataGeneratorSource } from '../../src/connectors/datagen/index.ts';
 import { Dispatcher } from '../../src/runtime/jobmanager/dispatcher.ts';
 import { RestServer } from '../../src/runtime/jobmanager/rest/rest-server.ts';
+import { eventually } from '../support/eventually.ts';
 
 const dispatcher = new Dispatcher();
 const rest = new RestServer(dispatcher, { port: 0 });
@@ -115,12 +116,10 @@ test('a running job shows records per vertex and backpressure per subtask', asyn
     // One vertex: source, filter and sink are chained; a source vertex's read-records count what it read.
     assert.equal(vertices.length, 1);
     const readRecords = async () => ((await call('GET', `/jobs/${job.jobId}`)).body.vertices as { metrics: Record<string, number | boolean> }[])[0]!.metrics;
-    let metrics = await readRecords();
-    for (let i = 0; i < 100 && metrics['read-records'] === 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      metrics = await readRecords();
-    }
-    assert.ok((metrics['read-records'] as number) > 0);
+    const metrics = await eventually(async () => {
+      const m = await readRecords();
+      return (m['read-records'] as number) > 0 ? m : undefined;
+    }, 30_000, 'records read by the source');
     assert.equal(metrics['read-records-complete'], true);
     const bp = await call('GET', `/jobs/${job.jobId}/vertices/${vertices[0]!.id}/backpressure`);
     assert.equal(bp.status, 200);

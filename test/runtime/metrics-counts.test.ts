@@ -10,6 +10,7 @@ import { DataGeneratorSource } from '../../src/connectors/datagen/index.ts';
 import { buildJobPlan, TaskGroup, VirtualClock } from '../../src/runtime/index.ts';
 import { findSamples, parsePrometheusText } from '../../src/runtime/metrics/index.ts';
 import type { MetricRegistry, Sample } from '../../src/runtime/metrics/index.ts';
+import { eventually } from '../support/eventually.ts';
 import { punctuated } from '../support/timed-source.ts';
 
 const TASK = 'flink_taskmanager_job_task_';
@@ -120,13 +121,12 @@ class GatedSource implements Source<{ ts: number }> {
   }
 }
 
-/** Scrapes until `ready` holds (the job runs on a real clock), at most 10s. */
+/** Scrapes until `ready` holds (the job runs on a real clock). */
 async function scrapeUntil(registry: MetricRegistry, ready: (samples: Sample[]) => boolean): Promise<Sample[]> {
-  for (const deadline = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 10))) {
+  return eventually(async () => {
     const samples = parsePrometheusText(await registry.metrics());
-    if (ready(samples)) return samples;
-    assert.ok(Date.now() < deadline, 'the expected watermarks never arrived');
-  }
+    return ready(samples) ? samples : undefined;
+  }, 30_000, 'the expected watermarks');
 }
 
 const eventTime = () => punctuated((e: { ts: number }) => e.ts, (_e, maxTs) => maxTs);
