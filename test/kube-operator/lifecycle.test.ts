@@ -109,6 +109,24 @@ test('a spec wrong in meaning: Degraded with the reason and an Event; the last v
   assert.equal(pods('jobmanager')[0]!.metadata.uid, jmPod);
 });
 
+test('upgradeMode savepoint, which does nothing yet: Degraded and a Warning Event say state will be lost; the job keeps running', async () => {
+  const jmPod = pods('jobmanager')[0]!.metadata.uid;
+  api().patch(SD.apiVersion, SD.kind, 'default', 'fraud', 'application/merge-patch+json', { spec: { job: { upgradeMode: 'savepoint' } } });
+  const degraded = await until('Degraded', () => statusOf(cluster, 'fraud').conditions?.find((c) => c.type === 'Degraded' && c.reason === 'UnsupportedField'));
+  const message = 'spec.job.upgradeMode: upgradeMode savepoint is not supported yet: this deployment will lose state on upgrade (it is upgraded as stateless)';
+  assert.equal(degraded.status, 'True');
+  assert.equal(degraded.message, message);
+  const warning = await until('the Warning event', () => events('UnsupportedField')[0]);
+  assert.equal(warning.type, 'Warning');
+  assert.equal(warning.message, message);
+  assert.equal(statusOf(cluster, 'fraud').job?.state, 'RUNNING');
+  api().patch(SD.apiVersion, SD.kind, 'default', 'fraud', 'application/merge-patch+json', { spec: { job: { upgradeMode: 'stateless' } } });
+  await until('Degraded cleared', () => (statusOf(cluster, 'fraud').conditions?.find((c) => c.type === 'Degraded')?.status === 'False' ? true : undefined));
+  // The mode is not part of what the pods run: neither change replaced them.
+  assert.equal(pods('jobmanager')[0]!.metadata.uid, jmPod);
+  assert.equal(events('UnsupportedField').length, 1);
+});
+
 test('suspend scales the cluster to zero; resume runs the job again', async () => {
   api().patch(SD.apiVersion, SD.kind, 'default', 'fraud', 'application/merge-patch+json', { spec: { job: { state: 'suspended' } } });
   await until('SUSPENDED without pods', () => (statusOf(cluster, 'fraud').job?.state === 'SUSPENDED' && pods('jobmanager').length + pods('taskmanager').length === 0 ? true : undefined), 30_000, () => statusOf(cluster, 'fraud'));
@@ -125,12 +143,12 @@ test('API faults during reconciliation (500s, 409s, cut watches, 410 Gone): it c
   cluster.server.faults.fail(3, 500, { method: 'PUT' });
   cluster.server.faults.fail(2, 409, { method: 'PUT', path: '/status' });
   cluster.server.faults.fail(2, 500, { method: 'GET', path: 'deployments' });
-  api().patch(SD.apiVersion, SD.kind, 'default', 'fraud', 'application/merge-patch+json', { spec: { job: { parallelism: 3 } } });
+  const generation = api().patch(SD.apiVersion, SD.kind, 'default', 'fraud', 'application/merge-patch+json', { spec: { job: { parallelism: 3 } } }).metadata.generation;
   cluster.server.faults.cutWatches(undefined, true);
   cluster.server.faults.compact();
   const upgraded = await until('STABLE at parallelism 3', () => {
     const s = statusOf(cluster, 'fraud');
-    return s.lifecycleState === 'STABLE' && s.observedGeneration === 6 && pods('taskmanager').length === 3 ? s : undefined;
+    return s.lifecycleState === 'STABLE' && s.observedGeneration === generation && pods('taskmanager').length === 3 ? s : undefined;
   }, 90_000, () => statusOf(cluster, 'fraud'));
   assert.equal(upgraded.job?.state, 'RUNNING');
   assert.equal(api().list('apps/v1', 'Deployment', 'default').filter((d) => d.metadata.labels?.['app.kubernetes.io/instance'] === 'fraud').length, 2);

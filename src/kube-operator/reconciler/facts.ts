@@ -19,6 +19,6 @@ export interface Facts {
 
 export interface EventSpec {
   type: 'Normal' | 'Warning';
-  reason: 'Submit' | 'JobStatusChanged' | 'ValidationError' | 'Error' | 'Suspended' | 'Deleting' | 'SpecChanged';
+  reason: 'Submit' | 'JobStatusChanged' | 'ValidationError' | 'UnsupportedField' | 'Error' | 'Suspended' | 'Deleting' | 'SpecChanged';
   message: string;
 }

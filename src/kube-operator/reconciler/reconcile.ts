@@ -7,9 +7,10 @@
 import { desiredChildren } from '../children/desired-children.ts';
 import { FINALIZER, labelSelectorString, selectorLabels } from '../children/names.ts';
 import { canonicalJson } from '../children/stable-hash.ts';
-import type { LifecycleState, StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
+import type { Condition, LifecycleState, StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import { describeProblems, validateSpec } from '../validation/validate-spec.ts';
+import { describeUnsupported, unsupportedFields } from '../validation/unsupported-fields.ts';
 import { conditionOf, setCondition } from './conditions.ts';
 import type { EventSpec, Facts } from './facts.ts';
 import type { ReconcileAction, ReconcilePlan } from './actions.ts';
@@ -121,7 +122,12 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
     status = { ...status, lifecycleState };
     if (lifecycleState === 'STABLE') status = { ...status, reconciliation: { ...status.reconciliation, lastStableSpec: record } };
   }
-  status = withConditions(status, sd.metadata.generation, now);
+  const unsupported = unsupportedFields(sd.spec);
+  const unsupportedMessage = unsupported.length > 0 ? describeUnsupported(unsupported) : undefined;
+  status = withConditions(status, sd.metadata.generation, now, unsupportedMessage);
+  if (unsupportedMessage !== undefined && conditionOf(status.conditions, 'Degraded')?.reason === 'UnsupportedField' && conditionOf(current.conditions, 'Degraded')?.message !== unsupportedMessage) {
+    events.push({ type: 'Warning', reason: 'UnsupportedField', message: unsupportedMessage });
+  }
   events.push(...jobStateTransition(current, status));
   const stable = status.lifecycleState === 'STABLE' || status.lifecycleState === 'SUSPENDED' || status.lifecycleState === 'FAILED';
   // Until a JobManager pod is ready there is nothing to poll: changes of the owned Deployments wake the controller.
@@ -129,11 +135,17 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
   return { finalizer, recordTarget, apply, events, status, requeueAfterMs: !polling ? undefined : stable && apply.length === 0 ? timing.stableIntervalMs : timing.progressIntervalMs };
 }
 
-function withConditions(s: StreamDeploymentStatus, generation: number | undefined, now: Date): StreamDeploymentStatus {
+/** Degraded says why: a failed job first, else fields the operator accepts but does not act on yet. */
+function withConditions(s: StreamDeploymentStatus, generation: number | undefined, now: Date, unsupported: string | undefined): StreamDeploymentStatus {
   const state = s.lifecycleState;
   const failed = state === 'FAILED';
   const error = failed ? (s.job?.state === 'FAILED' ? s.error : undefined) : undefined;
-  let conditions = setCondition(s.conditions, failed ? { type: 'Degraded', status: 'True', reason: 'JobFailed', message: error ?? 'the job failed', observedGeneration: generation } : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: '', observedGeneration: generation }, now);
+  const degraded: Omit<Condition, 'lastTransitionTime'> = failed
+    ? { type: 'Degraded', status: 'True', reason: 'JobFailed', message: error ?? 'the job failed', observedGeneration: generation }
+    : unsupported !== undefined
+      ? { type: 'Degraded', status: 'True', reason: 'UnsupportedField', message: unsupported, observedGeneration: generation }
+      : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: '', observedGeneration: generation };
+  let conditions = setCondition(s.conditions, degraded, now);
   conditions = setCondition(conditions, { type: 'Ready', status: state === 'STABLE' ? 'True' : 'False', reason: state ?? 'CREATED', message: '', observedGeneration: generation }, now);
   const progressing = state === 'DEPLOYED' || state === 'UPGRADING';
   conditions = setCondition(conditions, { type: 'Progressing', status: progressing ? 'True' : 'False', reason: state ?? 'CREATED', message: '', observedGeneration: generation }, now);

@@ -77,7 +77,7 @@ export class RestServer {
     this.route('GET', /^\/jobs\/([0-9a-f]{32})\/exceptions$/, ([id]) => jobExceptions(job(id!)));
     this.route('PATCH', /^\/jobs\/([0-9a-f]{32})$/, ([id], url) => {
       const mode = url.searchParams.get('mode') ?? 'cancel';
-      if (mode !== 'cancel') throw new HttpError(400, `mode "${mode}" is not supported; use mode=cancel (or POST /jobs/:id/stop to stop with a savepoint)`);
+      if (mode !== 'cancel') throw new HttpError(400, `mode "${mode}" is not supported; use mode=cancel (stop with a savepoint comes with savepoints, which this version does not have yet)`);
       const j = job(id!);
       try {
         j.cancel();
