@@ -35,6 +35,18 @@ export type TaskErrorCode =
 /** State backends, snapshots and restores. */
 export type StateErrorCode = 'INVALID_STATE_BACKEND' | 'CORRUPT_STATE_SNAPSHOT' | 'STATE_RESTORE_MISMATCH' | 'UNSERIALIZABLE_STATE';
 
+/** Checkpoints, savepoints and their storage. */
+export type CheckpointErrorCode =
+  | 'CORRUPT_CHECKPOINT'
+  | 'CHECKPOINT_NOT_FOUND'
+  | 'CHECKPOINT_STORAGE_FAILED'
+  | 'CHECKPOINT_DECLINED'
+  | 'CHECKPOINT_EXPIRED'
+  | 'CHECKPOINT_FAILURES_EXCEEDED'
+  | 'CHECKPOINTING_DISABLED'
+  | 'STATE_NOT_RESTORED'
+  | 'MAX_PARALLELISM_MISMATCH';
+
 /** Data exchange between tasks. */
 export type NetworkErrorCode =
   | 'CONNECTION_FAILED'
@@ -88,6 +100,7 @@ export type ErrorCode =
   | JobErrorCode
   | TaskErrorCode
   | StateErrorCode
+  | CheckpointErrorCode
   | NetworkErrorCode
   | ClusterErrorCode
   | MetricsErrorCode

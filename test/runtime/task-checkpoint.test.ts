@@ -10,8 +10,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { defineJob, WatermarkStrategy } from '../../src/api/index.ts';
 import type { ReaderOutput, Sink, Source, SourcePoll, SourceReaderContext } from '../../src/api/index.ts';
-import { assignSubtaskState } from '../../src/runtime/checkpoint/state-assignment.ts';
-import type { SubtaskSnapshot } from '../../src/runtime/checkpoint/subtask-state.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CheckpointRestore } from '../../src/runtime/checkpoint/checkpoint-restore.ts';
+import { FileCheckpointStorage } from '../../src/runtime/checkpoint/storage/file-checkpoint-storage.ts';
+import type { SubtaskCheckpointAck } from '../../src/runtime/checkpoint/subtask-snapshot-writer.ts';
 import { buildJobPlan } from '../../src/runtime/graph/job-plan.ts';
 import type { CheckpointBarrier } from '../../src/runtime/stream-element.ts';
 import { TaskGroup } from '../../src/runtime/task/task-group.ts';
@@ -96,12 +100,15 @@ function job(parallelism: number) {
 
 const barrier: CheckpointBarrier = { kind: 'barrier', checkpointId: 1, timestamp: 0, mode: 'EXACTLY_ONCE', savepoint: false };
 
-test('a checkpoint through inboxes and aligned barriers restores at another parallelism with exact totals', async () => {
+test('a checkpoint through inboxes and aligned barriers restores at another parallelism with exact totals', async (t) => {
   gate.limit = 600;
   gate.emitted = 0;
+  const dir = await mkdtemp(join(tmpdir(), 'weir-task-checkpoint-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const storage = new FileCheckpointStorage(dir);
   const plan1 = await buildJobPlan(job(2));
-  const acks: SubtaskSnapshot[] = [];
-  const first = new TaskGroup(plan1, { listener: { checkpointAcknowledged: (s) => acks.push(s) } });
+  const acks: SubtaskCheckpointAck[] = [];
+  const first = new TaskGroup(plan1, { checkpointStorage: { storage, jobId: 'job' }, listener: { checkpointAcknowledged: (a) => acks.push(a) } });
   const firstRun = first.run();
   await eventually(() => (gate.emitted === 600 ? true : undefined), 30_000, '600 records read', () => gate.emitted);
   first.post({ kind: 'triggerCheckpoint', barrier }, (t) => t.source !== undefined);
@@ -111,23 +118,27 @@ test('a checkpoint through inboxes and aligned barriers restores at another para
 
   // What the snapshots hold: the sources' positions add up to the 600 records read before
   // the barrier; the sinks wrote exactly the records that reached them before it.
-  const sourceOps = acks.flatMap((a) => [...a.operators.entries()].filter(([id]) => id === plan1.jobGraph.vertices[0]!.chain[0]));
-  const positions = sourceOps.flatMap(([, s]) => s.operatorState!.list as [number, number][]);
+  const sourceOps = acks.flatMap((a) => a.handle.operators.filter((o) => o.id === plan1.jobGraph.vertices[0]!.chain[0]));
+  const positions = sourceOps.flatMap((o) => o.list as [number, number][]);
   assert.deepEqual(positions.map(([j]) => j).sort(), [0, 1, 2, 3]);
   assert.equal(positions.reduce((n, [, p]) => n + p, 0), 600);
   const sinkVertex = plan1.jobGraph.vertices.find((v) => v.name.includes('Sink'))!;
-  const written = acks.filter((a) => a.vertexId === sinkVertex.id).map((a) => (a.operators.get(sinkVertex.chain.at(-1)!)!.operatorState!.list![0] as number));
+  const written = acks.filter((a) => a.handle.vertexId === sinkVertex.id).map((a) => a.handle.operators.find((o) => o.id === sinkVertex.chain.at(-1)!)!.list[0] as number);
   assert.equal(written.reduce((a, b) => a + b, 0), 600);
+  // Only the keyed sums' tasks wrote state files; the sources and sinks hold operator state only.
+  const keyedVertex = plan1.jobGraph.vertices[1]!;
+  assert.deepEqual([...new Set(acks.filter((a) => a.handle.file !== undefined).map((a) => a.handle.vertexId))], [keyedVertex.id]);
+
+  // Completed as the coordinator does it: _metadata last, then read back from the directory.
+  const chk = storage.checkpointDir('job', 1);
+  await storage.writeMetadata(chk, { jobId: 'job', checkpointId: 1, timestamp: 0, savepoint: false, subtasks: acks.map((a) => a.handle) });
+  const { dir: restoreDir, metadata } = await storage.readMetadata(chk);
 
   // Restore at parallelism 3 and let every record through.
   gate.limit = Infinity;
   const plan2 = await buildJobPlan(job(3));
-  const second = new TaskGroup(plan2, {
-    restore: (vertexId, subtask) => {
-      const v = plan2.jobGraph.vertices.find((x) => x.id === vertexId)!;
-      return assignSubtaskState(acks, { operatorIds: v.chain, parallelism: v.parallelism, maxParallelism: v.maxParallelism, subtask });
-    },
-  });
+  const restore = new CheckpointRestore(storage, restoreDir, metadata, plan2.jobGraph);
+  const second = new TaskGroup(plan2, { restore: (vertexId, subtask) => restore.forSubtask(vertexId, subtask) });
   const result = await second.run();
   assert.equal(result.state, 'FINISHED', result.error?.message);
   const sums = result.collected.get('sums') as (Rec & { total: number })[];

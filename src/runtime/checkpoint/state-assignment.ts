@@ -1,13 +1,15 @@
 /**
- * Which state each subtask restores from, when a job restores from the subtask snapshots
- * of a checkpoint at the same or another parallelism (Flink's StateAssignmentOperation).
- * Keyed state goes by key group: a subtask gets every former snapshot holding a key group
- * of its new range (its backend takes exactly those). Operator `list` entries stay with
- * their subtask at the same parallelism and are dealt round-robin otherwise; `union`
- * entries go to every subtask. State of operators the new plan lacks is not assigned.
+ * Which state each subtask restores from, when a job restores from a checkpoint or
+ * savepoint at the same or another parallelism (Flink's StateAssignmentOperation). Works
+ * on the checkpoint's metadata alone. Keyed state goes by key group: a subtask gets every
+ * former subtask's file that holds a key group of its new range (its backend takes exactly
+ * those groups). Operator `list` entries stay with their subtask at the same parallelism and
+ * are dealt round-robin otherwise; `union` entries go to every subtask. State of operators
+ * the new plan lacks is not assigned (restore-rules.ts decides whether that is allowed).
  */
 import { KeyGroupRange } from '../state/key-group.ts';
-import type { OperatorRestore, SubtaskRestore, SubtaskSnapshot } from './subtask-state.ts';
+import type { StateInitializationContext } from '../state/operator-state.ts';
+import type { SubtaskStateHandle } from './checkpoint-metadata.ts';
 
 export interface AssignmentTarget {
   readonly operatorIds: readonly string[];
@@ -16,20 +18,34 @@ export interface AssignmentTarget {
   readonly subtask: number;
 }
 
-export function assignSubtaskState(snapshots: readonly SubtaskSnapshot[], target: AssignmentTarget): SubtaskRestore {
-  const out = new Map<string, OperatorRestore>();
+/** What one operator of one subtask restores from, before its files are read. */
+export interface OperatorAssignment {
+  /** Keyed state files (relative to the checkpoint directory) holding key groups this subtask now owns. */
+  readonly keyedFiles: readonly string[];
+  readonly context: StateInitializationContext;
+}
+
+/** By operator id. */
+export type SubtaskAssignment = ReadonlyMap<string, OperatorAssignment>;
+
+export function assignSubtaskState(handles: readonly SubtaskStateHandle[], target: AssignmentTarget): SubtaskAssignment {
+  const out = new Map<string, OperatorAssignment>();
   const range = KeyGroupRange.forSubtask(target.maxParallelism, target.parallelism, target.subtask);
   for (const id of target.operatorIds) {
-    const former = snapshots.filter((s) => s.operators.has(id)).sort((a, b) => a.subtask - b.subtask);
+    const former = handles
+      .flatMap((h) => {
+        const op = h.operators.find((o) => o.id === id);
+        return op ? [{ h, op }] : [];
+      })
+      .sort((a, b) => a.h.subtask - b.h.subtask);
     if (former.length === 0) continue;
-    const states = former.map((s) => s.operators.get(id)!);
-    const keyed = states.flatMap((s) => (s.keyed && [...s.keyed.keyGroups.keys()].some((kg) => range.contains(kg)) ? [s.keyed] : []));
+    const keyedFiles = former.flatMap(({ h, op }) => (h.file !== undefined && op.keyGroups.some((kg) => range.contains(kg)) ? [h.file] : []));
     const list =
-      former[0]!.parallelism === target.parallelism
-        ? [...(former.find((s) => s.subtask === target.subtask)?.operators.get(id)!.operatorState?.list ?? [])]
-        : states.flatMap((s) => s.operatorState?.list ?? []).filter((_, i) => i % target.parallelism === target.subtask);
-    const union = states.flatMap((s) => s.operatorState?.union ?? []);
-    out.set(id, { keyed, context: { restored: true, list, union } });
+      former[0]!.h.parallelism === target.parallelism
+        ? [...(former.find(({ h }) => h.subtask === target.subtask)?.op.list ?? [])]
+        : former.flatMap(({ op }) => op.list).filter((_, i) => i % target.parallelism === target.subtask);
+    const union = former.flatMap(({ op }) => op.union);
+    out.set(id, { keyedFiles, context: { restored: true, list, union } });
   }
   return out;
 }

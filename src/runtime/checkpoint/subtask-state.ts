@@ -20,6 +20,10 @@ export interface SubtaskSnapshot {
   readonly checkpointId: number;
   /** By operator id; an operator with no state has no entry. */
   readonly operators: ReadonlyMap<string, OperatorSubtaskState>;
+  /** How long the task stopped processing to take the snapshot. */
+  readonly syncDurationMs: number;
+  /** From the first barrier to the last on the task's inputs (0 at a source). */
+  readonly alignmentDurationMs: number;
 }
 
 /** What one operator of one subtask restores from. */

@@ -43,6 +43,8 @@ export class StreamTask {
   private sourceReadyAt = -Infinity;
   private sourceWaiting = false;
   private readonly pending: Promise<void>[] = [];
+  /** When the first barrier of the checkpoint being aligned arrived. */
+  private alignmentStartedAt: number | undefined;
   /** Async work of the last step (sink writes) this task waits for before running again. */
   private blockedOn: Promise<void> | undefined;
   state: ExecutionState = 'DEPLOYING';
@@ -265,6 +267,7 @@ export class StreamTask {
       case 'status':
         return this.applyValve(this.valves[input]!.inputStatus(channel.valveIndex, e.idle), input);
       case 'barrier':
+        this.alignmentStartedAt ??= performance.now();
         return this.onAlignment(this.alignment.onBarrier(index, e));
       case 'end': {
         const valve = this.valves[input]!;
@@ -289,6 +292,7 @@ export class StreamTask {
       case 'complete':
         return this.performCheckpoint(step.barrier);
       case 'abort':
+        this.alignmentStartedAt = undefined;
         this.events.checkpointDeclined(this, step.abortedId, `checkpoint ${step.abortedId} was still aligning at ${this.name} when a barrier of a newer checkpoint arrived`);
         return this.onAlignment(step.then);
     }
@@ -296,16 +300,20 @@ export class StreamTask {
 
   /** Snapshots the chain, passes the barrier on and acknowledges, as a source on trigger or a task once aligned. */
   private async performCheckpoint(barrier: CheckpointBarrier): Promise<void> {
+    const alignmentDurationMs = this.alignmentStartedAt === undefined ? 0 : performance.now() - this.alignmentStartedAt;
+    this.alignmentStartedAt = undefined;
+    const ack = { vertexId: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism, checkpointId: barrier.checkpointId, alignmentDurationMs };
     if (this.done) {
       // A finished task holds no state and its channels ended, which downstream counts as aligned.
-      this.events.checkpointAcknowledged(this, { vertexId: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism, checkpointId: barrier.checkpointId, operators: new Map() });
+      this.events.checkpointAcknowledged(this, { ...ack, operators: new Map(), syncDurationMs: 0 });
       return;
     }
+    const started = performance.now();
     // Writes of records before the barrier finish before the snapshot (a sink's own async work).
     if (this.pending.length > 0) await Promise.all(this.pending.splice(0));
     const operators = await this.chain.snapshot(barrier.checkpointId);
     for (const w of this.writers) w.emitBarrier(barrier);
-    this.events.checkpointAcknowledged(this, { vertexId: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism, checkpointId: barrier.checkpointId, operators });
+    this.events.checkpointAcknowledged(this, { ...ack, operators, syncDurationMs: performance.now() - started });
   }
 
   private applyValve(r: ValveResult, input: number): Promise<void> | undefined {

@@ -7,6 +7,9 @@
  */
 import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { SubtaskRestore, SubtaskSnapshot } from '../checkpoint/subtask-state.ts';
+import { writeSubtaskSnapshot } from '../checkpoint/subtask-snapshot-writer.ts';
+import type { SubtaskCheckpointAck } from '../checkpoint/subtask-snapshot-writer.ts';
+import type { FileCheckpointStorage } from '../checkpoint/storage/file-checkpoint-storage.ts';
 import type { JobPlan } from '../graph/job-plan.ts';
 import { localChannels } from '../network/channel-factory.ts';
 import type { ChannelFactory } from '../network/channel-factory.ts';
@@ -52,7 +55,8 @@ export interface VertexMetrics {
 /** What the group reports about its tasks. */
 export interface TaskGroupListener {
   taskStateChanged?(vertexId: string, subtask: number, state: ExecutionState): void;
-  checkpointAcknowledged?(snapshot: SubtaskSnapshot): void;
+  /** A subtask's state is stored and its checkpoint acknowledged. */
+  checkpointAcknowledged?(ack: SubtaskCheckpointAck): void;
   checkpointDeclined?(vertexId: string, subtask: number, checkpointId: number, reason: string): void;
 }
 
@@ -70,7 +74,9 @@ export interface TaskGroupOptions {
    */
   metrics?: boolean | TaskMetricsOptions;
   /** The state each subtask restores from (undefined: a fresh start). */
-  restore?: (vertexId: string, subtask: number) => SubtaskRestore | undefined;
+  restore?: (vertexId: string, subtask: number) => Promise<SubtaskRestore | undefined> | SubtaskRestore | undefined;
+  /** Where the tasks' checkpoint state goes; without it, checkpoints are declined. */
+  checkpointStorage?: { storage: FileCheckpointStorage; jobId: string };
   listener?: TaskGroupListener;
 }
 
@@ -97,7 +103,7 @@ export class TaskGroup {
     const listener = options.listener;
     const events: TaskEvents = {
       stateChanged: (t, state) => listener?.taskStateChanged?.(t.vertexId, t.subtaskIndex, state),
-      checkpointAcknowledged: (_t, snapshot) => listener?.checkpointAcknowledged?.(snapshot),
+      checkpointAcknowledged: (t, snapshot) => this.store(t, snapshot),
       checkpointDeclined: (t, id, reason) => listener?.checkpointDeclined?.(t.vertexId, t.subtaskIndex, id, reason),
     };
     this.tasks = buildTasks({
@@ -126,6 +132,21 @@ export class TaskGroup {
   /** A promise that settles at the next wake() call. */
   nextWake(): Promise<void> {
     return new Promise((resolve) => (this.wakeResolver = resolve));
+  }
+
+  /** The asynchronous part of a task's checkpoint: processing goes on while its state is written. */
+  private store(t: StreamTask, snapshot: SubtaskSnapshot): void {
+    const listener = this.options.listener;
+    const target = this.options.checkpointStorage;
+    if (!target) {
+      listener?.checkpointDeclined?.(t.vertexId, t.subtaskIndex, snapshot.checkpointId, 'this task group has no checkpoint storage');
+      return;
+    }
+    const dir = target.storage.checkpointDir(target.jobId, snapshot.checkpointId);
+    writeSubtaskSnapshot(target.storage, dir, snapshot).then(
+      (ack) => listener?.checkpointAcknowledged?.(ack),
+      (err: unknown) => listener?.checkpointDeclined?.(t.vertexId, t.subtaskIndex, snapshot.checkpointId, `storing the state of ${t.name} failed: ${errorMessage(err)}`),
+    );
   }
 
   private addToResult(name: string, values: readonly unknown[]): void {
@@ -203,7 +224,7 @@ export class TaskGroup {
       for (const t of this.tasks) {
         if (this.cancelled) break;
         this.failedTask = t;
-        await t.initialize(this.options.restore?.(t.vertexId, t.subtaskIndex));
+        await t.initialize(await this.options.restore?.(t.vertexId, t.subtaskIndex));
       }
       this.failedTask = undefined;
       await runTasks(this);

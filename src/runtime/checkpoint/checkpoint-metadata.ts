@@ -1,0 +1,82 @@
+/**
+ * What a completed checkpoint or savepoint is: its `_metadata`, written last, lists every
+ * subtask's state. Operator state (source positions, pending transactions) is small and
+ * lives here; keyed state lives in one file per subtask beside it, named relative to the
+ * checkpoint's directory so a savepoint can be moved or copied and still restore.
+ */
+import { WeirError } from '../../errors/index.ts';
+import { frameValue, unframeValue } from './storage/framed-value.ts';
+
+export const METADATA_FILE = '_metadata';
+const MAGIC = 'WEIRMETA';
+const FORMAT_VERSION = 1;
+
+/** One operator's state in one subtask. */
+export interface OperatorStateHandle {
+  /** The operator id (from `.uid()` when set). */
+  readonly id: string;
+  /** Key groups this subtask held state or timers in, with the job's max parallelism. */
+  readonly keyGroups: readonly number[];
+  readonly maxParallelism: number;
+  readonly list: readonly unknown[];
+  readonly union: readonly unknown[];
+}
+
+/** One subtask's acknowledged state. */
+export interface SubtaskStateHandle {
+  readonly vertexId: string;
+  readonly subtask: number;
+  /** The vertex's parallelism when the snapshot was taken. */
+  readonly parallelism: number;
+  /** The file with the subtask's keyed state, relative to the checkpoint directory; none without keyed state. */
+  readonly file: string | undefined;
+  readonly stateSize: number;
+  readonly operators: readonly OperatorStateHandle[];
+}
+
+export interface CheckpointMetadata {
+  readonly jobId: string;
+  readonly checkpointId: number;
+  readonly timestamp: number;
+  readonly savepoint: boolean;
+  readonly subtasks: readonly SubtaskStateHandle[];
+}
+
+export function encodeMetadata(m: CheckpointMetadata): Uint8Array {
+  return frameValue(MAGIC, [FORMAT_VERSION, m.jobId, m.checkpointId, m.timestamp, m.savepoint, m.subtasks.map((s) => [s.vertexId, s.subtask, s.parallelism, s.file ?? null, s.stateSize, s.operators.map((o) => [o.id, o.keyGroups, o.maxParallelism, o.list, o.union])])]);
+}
+
+export function decodeMetadata(bytes: Uint8Array, where: string): CheckpointMetadata {
+  const framed = unframeValue(MAGIC, bytes);
+  const corrupt = (problem: string) => new WeirError('CORRUPT_CHECKPOINT', `${where} is not a readable checkpoint or savepoint: ${problem}`, false);
+  if ('problem' in framed) throw corrupt(framed.problem);
+  const v = framed.value;
+  if (!Array.isArray(v) || v.length !== 6) throw corrupt('its content has the wrong shape');
+  if (v[0] !== FORMAT_VERSION) throw corrupt(`format version ${String(v[0])} is not one this version reads (${FORMAT_VERSION})`);
+  const [, jobId, checkpointId, timestamp, savepoint, subtasks] = v as [number, string, number, number, boolean, unknown[][]];
+  return {
+    jobId,
+    checkpointId,
+    timestamp,
+    savepoint,
+    subtasks: subtasks.map(([vertexId, subtask, parallelism, file, stateSize, operators]) => ({
+      vertexId: vertexId as string,
+      subtask: subtask as number,
+      parallelism: parallelism as number,
+      file: (file as string | null) ?? undefined,
+      stateSize: stateSize as number,
+      operators: (operators as unknown[][]).map(([id, keyGroups, maxParallelism, list, union]) => ({
+        id: id as string,
+        keyGroups: keyGroups as number[],
+        maxParallelism: maxParallelism as number,
+        list: list as unknown[],
+        union: union as unknown[],
+      })),
+    })),
+  };
+}
+
+/** Bytes of state a checkpoint holds: keyed files plus operator state as stored. */
+export function checkpointSize(m: CheckpointMetadata): number {
+  return m.subtasks.reduce((n, s) => n + s.stateSize, 0);
+}

@@ -1,0 +1,84 @@
+/**
+ * A job restoring from a checkpoint or savepoint: checks that the state fits the plan (every
+ * operator with state is still there, unless non-restored state is allowed; the same number
+ * of key groups), then gives each subtask what it restores from, reading each keyed state
+ * file once however many subtasks need it.
+ */
+import { WeirError } from '../../errors/index.ts';
+import type { JobGraph } from '../graph/job-graph.ts';
+import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
+import type { CheckpointMetadata } from './checkpoint-metadata.ts';
+import { assignSubtaskState } from './state-assignment.ts';
+import type { FileCheckpointStorage } from './storage/file-checkpoint-storage.ts';
+import type { OperatorRestore, SubtaskRestore } from './subtask-state.ts';
+
+export interface RestoreSettings {
+  /** `execution.savepoint.ignore-unclaimed-state` / `--allow-non-restored-state`. */
+  readonly allowNonRestoredState: boolean;
+}
+
+/** Why this state cannot be restored into this plan, or nothing when it can. */
+export function checkRestorable(metadata: CheckpointMetadata, graph: JobGraph, settings: RestoreSettings, where: string): WeirError | undefined {
+  const planOperators = new Map<string, number>();
+  for (const v of graph.vertices) for (const id of v.chain) planOperators.set(id, v.maxParallelism);
+  const missing = new Set<string>();
+  for (const s of metadata.subtasks) {
+    for (const op of s.operators) {
+      const maxParallelism = planOperators.get(op.id);
+      if (maxParallelism === undefined) {
+        missing.add(op.id);
+        continue;
+      }
+      if (op.keyGroups.length > 0 && op.maxParallelism !== maxParallelism) {
+        return new WeirError(
+          'MAX_PARALLELISM_MISMATCH',
+          `${where} was taken with max parallelism ${op.maxParallelism} for operator "${op.id}", and the job now has ${maxParallelism}: keyed state is split into that many key groups and cannot be re-split; set the max parallelism back to ${op.maxParallelism}`,
+          false,
+        );
+      }
+    }
+  }
+  if (missing.size > 0 && !settings.allowNonRestoredState) {
+    const ids = [...missing].map((id) => `"${id}"`).join(', ');
+    return new WeirError(
+      'STATE_NOT_RESTORED',
+      `${where} holds state for operator(s) ${ids}, which the job no longer has (set .uid() to keep an operator's id across changes); restore with --allow-non-restored-state (execution.savepoint.ignore-unclaimed-state: true) to drop that state`,
+      false,
+    );
+  }
+  return undefined;
+}
+
+export class CheckpointRestore {
+  private readonly files = new Map<string, Promise<Map<string, KeyedStateSnapshot>>>();
+
+  constructor(
+    private readonly storage: FileCheckpointStorage,
+    /** The directory the metadata's files are relative to. */
+    readonly dir: string,
+    readonly metadata: CheckpointMetadata,
+    private readonly graph: JobGraph,
+  ) {}
+
+  async forSubtask(vertexId: string, subtask: number): Promise<SubtaskRestore | undefined> {
+    const vertex = this.graph.vertices.find((v) => v.id === vertexId);
+    if (!vertex) return undefined;
+    const assignment = assignSubtaskState(this.metadata.subtasks, { operatorIds: vertex.chain, parallelism: vertex.parallelism, maxParallelism: vertex.maxParallelism, subtask });
+    const out = new Map<string, OperatorRestore>();
+    for (const [id, a] of assignment) {
+      const keyed: KeyedStateSnapshot[] = [];
+      for (const file of a.keyedFiles) {
+        const snapshot = (await this.read(file)).get(id);
+        if (snapshot) keyed.push(snapshot);
+      }
+      out.set(id, { keyed, context: a.context });
+    }
+    return out;
+  }
+
+  private read(file: string): Promise<Map<string, KeyedStateSnapshot>> {
+    let p = this.files.get(file);
+    if (!p) this.files.set(file, (p = this.storage.readKeyedState(this.dir, file)));
+    return p;
+  }
+}

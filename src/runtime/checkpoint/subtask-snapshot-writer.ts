@@ -1,0 +1,51 @@
+/**
+ * The asynchronous part of a subtask's checkpoint: its keyed state goes to a file in the
+ * checkpoint's directory, and what the JobManager needs (operator state, which key groups
+ * the file holds, sizes and durations) goes back in the acknowledgement.
+ */
+import type { OperatorStateHandle, SubtaskStateHandle } from './checkpoint-metadata.ts';
+import { encodeKeyedStateFile } from './keyed-state-file.ts';
+import type { FileCheckpointStorage } from './storage/file-checkpoint-storage.ts';
+import type { SubtaskSnapshot } from './subtask-state.ts';
+import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
+
+/** One subtask's acknowledgement of a checkpoint, as it travels to the JobManager. */
+export interface SubtaskCheckpointAck {
+  readonly checkpointId: number;
+  readonly handle: SubtaskStateHandle;
+  readonly syncDurationMs: number;
+  readonly asyncDurationMs: number;
+  readonly alignmentDurationMs: number;
+}
+
+/** A rough size of operator state entries, for the reported state size. */
+function entriesSize(entries: readonly unknown[]): number {
+  return entries.length === 0 ? 0 : JSON.stringify(entries, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)).length;
+}
+
+export async function writeSubtaskSnapshot(storage: FileCheckpointStorage, checkpointDir: string, s: SubtaskSnapshot): Promise<SubtaskCheckpointAck> {
+  const started = performance.now();
+  const keyed = new Map<string, KeyedStateSnapshot>();
+  const operators: OperatorStateHandle[] = [];
+  let stateSize = 0;
+  for (const [id, state] of s.operators) {
+    const list = state.operatorState?.list ?? [];
+    const union = state.operatorState?.union ?? [];
+    const keyGroups = state.keyed ? [...state.keyed.keyGroups.keys()].sort((a, b) => a - b) : [];
+    if (state.keyed && keyGroups.length > 0) keyed.set(id, state.keyed);
+    stateSize += entriesSize(list) + entriesSize(union);
+    operators.push({ id, keyGroups, maxParallelism: state.keyed?.maxParallelism ?? 0, list, union });
+  }
+  let file: string | undefined;
+  if (keyed.size > 0) {
+    file = `${s.vertexId}-${s.subtask}.keys`;
+    stateSize += await storage.writeStateFile(checkpointDir, file, encodeKeyedStateFile(keyed));
+  }
+  return {
+    checkpointId: s.checkpointId,
+    handle: { vertexId: s.vertexId, subtask: s.subtask, parallelism: s.parallelism, file, stateSize, operators },
+    syncDurationMs: s.syncDurationMs,
+    asyncDurationMs: performance.now() - started,
+    alignmentDurationMs: s.alignmentDurationMs,
+  };
+}
