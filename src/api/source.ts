@@ -14,6 +14,11 @@ export interface SourceReaderContext {
    * empty on a fresh start.
    */
   readonly restoredState: readonly unknown[];
+  /**
+   * Whether this run restores from a checkpoint or savepoint. A restored reader with no
+   * state was dealt nothing (more subtasks than entries) and must read nothing of its own.
+   */
+  readonly isRestored: boolean;
 }
 
 /** Where a reader puts records; appending is cheap (no allocation per record). */

@@ -1,4 +1,4 @@
-import type { Source, SourceOutput, SourcePoll, SourceReader } from '../source.ts';
+import type { Source, SourceOutput, SourcePoll, SourceReader, SourceReaderContext } from '../source.ts';
 
 /** The source behind fromElements/fromCollection: bounded, parallelism 1, in order. */
 export class ElementsSource<T> implements Source<T> {
@@ -7,15 +7,17 @@ export class ElementsSource<T> implements Source<T> {
 
   constructor(private readonly values: readonly T[]) {}
 
-  createReader(): SourceReader<T> {
+  createReader(ctx: SourceReaderContext): SourceReader<T> {
     const values = this.values;
-    let next = 0;
+    // The position is the index of the next element.
+    let next = (ctx.restoredState[0] as number | undefined) ?? 0;
     return {
       pollNext(output: SourceOutput<T>, maxRecords: number): SourcePoll {
         const end = Math.min(values.length, next + maxRecords);
         for (; next < end; next++) output.collect(values[next] as T);
         return next >= values.length ? 'end' : 'more';
       },
+      snapshotState: () => [next],
     };
   }
 }

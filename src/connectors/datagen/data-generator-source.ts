@@ -1,9 +1,11 @@
 /**
  * A generated stream: record i = generator(i), for i in [0, count). Subtask s of p makes
- * indices s, s+p, s+2p, ... so the union over subtasks is the same at any parallelism.
- * An optional rate limit (records per second over all subtasks) paces generation.
+ * indices s, s+p, s+2p, ... so the union over subtasks is the same at any parallelism;
+ * checkpoints keep each split's next index (support/index-splits.ts). An optional rate
+ * limit (records per second over all subtasks) paces generation.
  */
 import type { Source, SourceOutput, SourcePoll, SourceReader, SourceReaderContext } from '../../api/source.ts';
+import { IndexSplits } from '../support/index-splits.ts';
 
 export interface DataGeneratorOptions {
   /** Records per second over all subtasks; unlimited when omitted. */
@@ -28,14 +30,13 @@ export class DataGeneratorSource<T> implements Source<T> {
 
   createReader(ctx: SourceReaderContext): SourceReader<T> {
     const { generator, count } = this;
-    const step = ctx.parallelism;
-    let next = ctx.subtaskIndex;
+    const splits = IndexSplits.forReader(ctx);
     const rate = this.options.recordsPerSecond === undefined ? undefined : this.options.recordsPerSecond / ctx.parallelism;
     const started = ctx.currentProcessingTime();
     let emitted = 0;
     return {
       pollNext(output: SourceOutput<T>, maxRecords: number): SourcePoll {
-        if (next >= count) return 'end';
+        if (splits.ended(count)) return 'end';
         let n = maxRecords;
         if (rate !== undefined) {
           const now = ctx.currentProcessingTime();
@@ -43,10 +44,10 @@ export class DataGeneratorSource<T> implements Source<T> {
           if (allowed <= 0) return started + Math.ceil(((emitted) * 1000) / rate);
           n = Math.min(n, allowed);
         }
-        for (let i = 0; i < n && next < count; i++, next += step) output.collect(generator(next));
-        emitted += n;
-        return next >= count ? 'end' : 'more';
+        emitted += splits.take(n, count, (i) => output.collect(generator(i)));
+        return splits.ended(count) ? 'end' : 'more';
       },
+      snapshotState: () => splits.snapshot(),
     };
   }
 }

@@ -1,13 +1,14 @@
 /**
  * The Nexmark event stream as a source. Subtask s of p generates event indices
  * s, s+p, ..., so the stream is the same at any parallelism; each event carries its
- * dateTime as event timestamp.
+ * dateTime as event timestamp. Checkpoints keep each split's next index.
  */
 import type { Source, SourceOutput, SourcePoll, SourceReader, SourceReaderContext } from '../../api/source.ts';
 import { nexmarkConfig } from './config.ts';
 import type { NexmarkConfig, NexmarkOptions } from './config.ts';
 import { nexmarkEvent } from './generator.ts';
 import type { NexmarkEvent } from './model.ts';
+import { IndexSplits } from '../support/index-splits.ts';
 
 export interface NexmarkSourceOptions extends NexmarkOptions {
   /** Number of events; Infinity for an unbounded stream. */
@@ -29,16 +30,17 @@ export class NexmarkSource implements Source<NexmarkEvent> {
 
   createReader(ctx: SourceReaderContext): SourceReader<NexmarkEvent> {
     const { config, events } = this;
-    const step = ctx.parallelism;
-    let next = ctx.subtaskIndex;
+    const splits = IndexSplits.forReader(ctx);
+    const emit = (output: SourceOutput<NexmarkEvent>) => (i: number) => {
+      const e = nexmarkEvent(i, config);
+      output.collectWithTimestamp(e, eventTime(e));
+    };
     return {
       pollNext(output: SourceOutput<NexmarkEvent>, maxRecords: number): SourcePoll {
-        for (let i = 0; i < maxRecords && next < events; i++, next += step) {
-          const e = nexmarkEvent(next, config);
-          output.collectWithTimestamp(e, eventTime(e));
-        }
-        return next >= events ? 'end' : 'more';
+        splits.take(maxRecords, events, emit(output));
+        return splits.ended(events) ? 'end' : 'more';
       },
+      snapshotState: () => splits.snapshot(),
     };
   }
 }

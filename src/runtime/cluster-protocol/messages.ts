@@ -52,6 +52,8 @@ export interface DeploymentDescriptor {
   slotOwners: string[];
   /** slotAddresses[s]: the data endpoint of the slot that runs subtask s. */
   slotAddresses: EndpointAddress[];
+  /** The checkpoint or savepoint directory the tasks restore from; none: a fresh start. */
+  restoreFrom?: string;
 }
 
 export type AttemptState = 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
@@ -77,9 +79,19 @@ export interface SubtaskStateReport {
   state: ExecutionState;
 }
 
+/** A subtask's answer to a checkpoint: its acknowledgement, or why it declined. */
+export interface CheckpointReport {
+  jobId: string;
+  attempt: number;
+  /** The acknowledgement, encoded (checkpoint/ack-transport.ts). */
+  ack?: string;
+  decline?: { vertexId: string; subtask: number; checkpointId: number; reason: string };
+}
+
 export interface HeartbeatRequest {
   reports: AttemptReport[];
   tasks?: SubtaskStateReport[];
+  checkpoints?: CheckpointReport[];
 }
 
 export interface HeartbeatResponse {

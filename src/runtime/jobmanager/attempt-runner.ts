@@ -4,6 +4,8 @@
  * how an attempt executes.
  */
 import type { WeirError } from '../../errors/index.ts';
+import type { SubtaskCheckpointAck } from '../checkpoint/subtask-snapshot-writer.ts';
+import type { FileCheckpointStorage } from '../checkpoint/storage/file-checkpoint-storage.ts';
 import type { ControlMessage } from '../task/control-inbox.ts';
 import type { ExecutionState } from '../task/execution-state.ts';
 import type { SubtaskRecords, VertexMetrics } from '../task/task-group.ts';
@@ -21,10 +23,26 @@ export interface JobResult {
   readonly records?: readonly SubtaskRecords[];
 }
 
+/** What the JobMaster gives each attempt: where to restore from, and where checkpoint answers go. */
+export interface AttemptContext {
+  /** The directory of the checkpoint or savepoint the attempt's tasks restore from; none: a fresh start. */
+  readonly restoreFrom?: string;
+  /** Where the attempt's tasks write checkpoint state, in this process. */
+  readonly storage: FileCheckpointStorage;
+  readonly checkpoints: CheckpointAnswers;
+}
+
+export interface CheckpointAnswers {
+  acknowledge(ack: SubtaskCheckpointAck): void;
+  decline(vertexId: string, subtask: number, checkpointId: number, reason: string): void;
+}
+
 export interface AttemptRunner {
   /** Runs the attempt to its end; never rejects for a job failure (the result says FAILED). */
   run(): Promise<JobResult>;
   cancel(): void;
+  /** Ends the attempt as FAILED with `error` (its tasks are cancelled). */
+  fail(error: WeirError): void;
   /** Each subtask's state, by vertex id. */
   subtaskStates(): ReadonlyMap<string, readonly ExecutionState[]>;
   /** Delivers a control message (a checkpoint trigger, a notification) to the attempt's running tasks, of one vertex if given. */

@@ -4,6 +4,7 @@ import { WeirError } from '../../errors/index.ts';
 import { buildJobPlan } from '../graph/job-plan.ts';
 import type { PlanOptions } from '../graph/job-plan.ts';
 import { JobMaster } from './job-master.ts';
+import type { AttemptContext } from './attempt-runner.ts';
 import { hostname } from 'node:os';
 import { LocalAttempt } from './local-attempt.ts';
 import { MetricRegistry } from '../metrics/registry.ts';
@@ -33,8 +34,8 @@ export class Dispatcher {
     const cluster = this.cluster;
     if (cluster && !options.jobPath) throw new WeirError('INVALID_ARGUMENTS', 'a job on a cluster needs the path of its module, which TaskManagers import', false);
     const runner = cluster
-      ? (jobId: string, attempt: number) =>
-          new ClusterAttempt(cluster.registry, plan, {
+      ? (jobId: string, attempt: number, context: AttemptContext) =>
+          new ClusterAttempt(cluster.registry, plan, context, {
             jobId,
             attempt,
             jobPath: options.jobPath!,
@@ -43,8 +44,8 @@ export class Dispatcher {
             config: options.config ?? {},
             slotWaitMs: cluster.slotWaitMs ?? 300_000,
           })
-      : (jobId: string, attempt: number) =>
-          new LocalAttempt(plan, { metrics: { registry: this.metricRegistry, jobId, attemptNumber: attempt, jobMetrics: false } });
+      : (jobId: string, attempt: number, context: AttemptContext) =>
+          new LocalAttempt(plan, { jobId, context, group: { metrics: { registry: this.metricRegistry, jobId, attemptNumber: attempt, jobMetrics: false } } });
     const master = new JobMaster(plan, Date.now, undefined, runner);
     registerJobMetrics(this.metricRegistry, { host: hostname(), jobId: master.jobId, jobName: master.name }, {
       numRestarts: () => master.numRestarts,

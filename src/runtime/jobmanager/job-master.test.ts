@@ -14,6 +14,7 @@ function failingWith(error: WeirError, started: number[]): (jobId: string, attem
       return { jobName: 'j', state: 'FAILED', error, collected: new Map(), durationMs: 0 };
     },
     cancel: () => {},
+    fail: () => {},
     subtaskStates: () => new Map(),
     sendControl: () => {},
     vertexMetrics: () => [],

@@ -8,7 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { JobPlan } from '../graph/job-plan.ts';
 import type { SubtaskRecords, VertexMetrics } from '../task/task-group.ts';
-import type { AttemptRunner, JobResult } from './attempt-runner.ts';
+import type { AttemptContext, AttemptRunner, JobResult } from './attempt-runner.ts';
+import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
+import { parseCheckpointConfig } from '../checkpoint/checkpoint-config.ts';
+import { checkRestorable } from '../checkpoint/checkpoint-restore.ts';
+import { FileCheckpointStorage } from '../checkpoint/storage/file-checkpoint-storage.ts';
+import { restoreSettings } from './restore-point.ts';
 import { LocalAttempt } from './local-attempt.ts';
 import { SubtaskStates } from './subtask-states.ts';
 import type { ExecutionState } from '../task/execution-state.ts';
@@ -39,6 +44,8 @@ export class JobMaster {
   readonly timestamps = new Map<JobStatus, number>();
   readonly exceptions: ExceptionEntry[] = [];
   numRestarts = 0;
+  /** Problems that did not stop the job (a checkpoint that could not be deleted, a fallback). */
+  readonly warnings: string[] = [];
   private readonly strategy: RestartStrategyConfig;
   private history: RestartHistory = EMPTY_HISTORY;
   private executor: AttemptRunner | undefined;
@@ -48,6 +55,9 @@ export class JobMaster {
   /** The last attempt's subtask states, kept while no attempt runs. */
   private lastStates: ReadonlyMap<string, readonly ExecutionState[]> | undefined;
   private settle!: (result: JobResult) => void;
+  readonly checkpoints: CheckpointCoordinator;
+  /** Where the first attempt restores from (`execution.savepoint.path`), and later ones when no checkpoint completed. */
+  private readonly initialRestore: string | undefined;
   /** Resolves with the final result when the job reaches a terminal status. */
   readonly done: Promise<JobResult>;
 
@@ -56,10 +66,18 @@ export class JobMaster {
     private readonly now: () => number = Date.now,
     jobId = newJobId(),
     /** Creates the runner of one attempt; by default the job runs in this process. */
-    private readonly runner: (jobId: string, attempt: number) => AttemptRunner = () => new LocalAttempt(plan),
+    private readonly runner: (jobId: string, attempt: number, context: AttemptContext) => AttemptRunner = (id, _attempt, context) => new LocalAttempt(plan, { jobId: id, context }),
   ) {
     this.jobId = jobId;
     this.strategy = parseRestartStrategy(plan.config);
+    const checkpointConfig = parseCheckpointConfig(plan.config);
+    this.initialRestore = restoreSettings(plan.config).path;
+    this.checkpoints = new CheckpointCoordinator(checkpointConfig, new FileCheckpointStorage(checkpointConfig.dir), jobId, plan.jobGraph, {
+      send: (message, vertexId) => this.executor?.sendControl(message, vertexId),
+      allTasksRunning: () => this.allTasksRunning(),
+      failJob: (error) => this.executor?.fail(error),
+      warn: (message) => this.warnings.push(message),
+    });
     this.done = new Promise((resolve) => (this.settle = resolve));
     this.timestamps.set('INITIALIZING', now());
     this.moveTo('CREATED');
@@ -76,20 +94,53 @@ export class JobMaster {
 
   /** Runs attempts until the job finishes, fails for good or is cancelled. */
   start(): void {
+    this.checkpoints.start();
     this.runAttempt();
   }
 
   private runAttempt(): void {
     this.moveTo('RUNNING');
-    const executor = this.runner(this.jobId, this.attempt++);
-    this.executor = executor;
-    executor.run().then(
-      (result) => this.onAttemptEnded(result),
-      (err: unknown) => this.onAttemptEnded({ jobName: this.name, state: 'FAILED', error: new WeirError('INTERNAL', errorMessage(err), false, { cause: err }), collected: new Map(), durationMs: 0 }),
-    );
+    const failed = (err: unknown) => this.onAttemptEnded({ jobName: this.name, state: 'FAILED', error: err instanceof WeirError ? err : new WeirError('INTERNAL', errorMessage(err), false, { cause: err }), collected: new Map(), durationMs: 0 });
+    this.restorePoint().then((restoreFrom) => {
+      // Cancelled while the restore point was read: no attempt is started.
+      if (this.status !== 'RUNNING') return this.onAttemptEnded({ jobName: this.name, state: 'CANCELED', collected: new Map(), durationMs: 0 });
+      const executor = this.runner(this.jobId, this.attempt++, {
+        restoreFrom,
+        storage: this.checkpoints.storage,
+        checkpoints: { acknowledge: (ack) => this.checkpoints.acknowledge(ack), decline: (v, s, id, reason) => this.checkpoints.decline(v, s, id, reason) },
+      });
+      this.executor = executor;
+      executor.run().then((result) => this.onAttemptEnded(result), failed);
+    }, failed);
+  }
+
+  /**
+   * The newest retained checkpoint that can be read, else the savepoint the job started
+   * from, else none. A checkpoint that cannot be read is dropped with a note in the
+   * exception history, and recovery falls back to the one before it.
+   */
+  private async restorePoint(): Promise<string | undefined> {
+    for (const c of this.checkpoints.recoveryCandidates()) {
+      try {
+        const { metadata } = await this.checkpoints.storage.readMetadata(c.dir);
+        this.checkpoints.stats.restoredFrom(metadata.checkpointId, false, c.dir, this.now());
+        return c.dir;
+      } catch (err) {
+        this.checkpoints.forget(c.id);
+        this.recordException(new WeirError('CORRUPT_CHECKPOINT', `checkpoint ${c.id} cannot be restored, falling back to an older one: ${errorMessage(err)}`, true, { cause: err }));
+      }
+    }
+    const path = this.initialRestore;
+    if (path === undefined) return undefined;
+    const { metadata } = await this.checkpoints.storage.readMetadata(path);
+    const problem = checkRestorable(metadata, this.plan.jobGraph, restoreSettings(this.plan.config), path);
+    if (problem) throw problem;
+    this.checkpoints.stats.restoredFrom(metadata.checkpointId, metadata.savepoint, path, this.now());
+    return path;
   }
 
   private onAttemptEnded(result: JobResult): void {
+    this.checkpoints.attemptEnded();
     this.lastResult = result;
     if (this.executor) this.lastStates = this.executor.subtaskStates();
     this.executor = undefined;
@@ -137,7 +188,14 @@ export class JobMaster {
 
   private finish(status: 'FINISHED' | 'FAILED' | 'CANCELED', result: JobResult): void {
     this.moveTo(status);
-    this.settle(result);
+    // The job's result waits for its checkpoints to be kept or deleted as its end requires.
+    this.checkpoints.shutdown(status).then(
+      () => this.settle(result),
+      (err: unknown) => {
+        this.warnings.push(`ending the job's checkpoints failed: ${errorMessage(err)}`);
+        this.settle(result);
+      },
+    );
   }
 
   /** Flink's cancel: a running job goes through CANCELLING to CANCELED. */

@@ -1,23 +1,48 @@
 /** An attempt that runs every subtask of the job in this process, as one task group. */
+import type { WeirError } from '../../errors/index.ts';
+import { CheckpointRestore } from '../checkpoint/checkpoint-restore.ts';
 import type { JobPlan } from '../graph/job-plan.ts';
 import { TaskGroup } from '../task/task-group.ts';
 import type { SubtaskRecords, TaskGroupOptions, VertexMetrics } from '../task/task-group.ts';
 import type { ControlMessage } from '../task/control-inbox.ts';
 import type { ExecutionState } from '../task/execution-state.ts';
-import type { AttemptRunner, JobResult } from './attempt-runner.ts';
+import type { AttemptContext, AttemptRunner, JobResult } from './attempt-runner.ts';
+
+export interface LocalAttemptOptions {
+  /** Task group options other than those the attempt sets (restore, checkpoint storage, listener). */
+  group?: Omit<TaskGroupOptions, 'restore' | 'checkpointStorage' | 'listener'>;
+  jobId: string;
+  context: AttemptContext;
+}
 
 export class LocalAttempt implements AttemptRunner {
   private readonly group: TaskGroup;
+  private restore: CheckpointRestore | undefined;
 
   constructor(
     private readonly plan: JobPlan,
-    options: TaskGroupOptions = {},
+    private readonly options: LocalAttemptOptions,
   ) {
-    this.group = new TaskGroup(plan, options);
+    const answers = options.context.checkpoints;
+    this.group = new TaskGroup(plan, {
+      ...options.group,
+      checkpointStorage: { storage: options.context.storage, jobId: options.jobId },
+      restore: (vertexId, subtask) => this.restore?.forSubtask(vertexId, subtask),
+      listener: {
+        checkpointAcknowledged: (ack) => answers.acknowledge(ack),
+        checkpointDeclined: (vertexId, subtask, id, reason) => answers.decline(vertexId, subtask, id, reason),
+      },
+    });
   }
 
   async run(): Promise<JobResult> {
     try {
+      const from = this.options.context.restoreFrom;
+      if (from !== undefined) {
+        const storage = this.options.context.storage;
+        const { dir, metadata } = await storage.readMetadata(from);
+        this.restore = new CheckpointRestore(storage, dir, metadata, this.plan.jobGraph);
+      }
       return { jobName: this.plan.jobGraph.jobName, ...(await this.group.run()) };
     } finally {
       // An attempt's task metrics end with it; the next attempt registers its own.
@@ -27,6 +52,10 @@ export class LocalAttempt implements AttemptRunner {
 
   cancel(): void {
     this.group.cancel();
+  }
+
+  fail(error: WeirError): void {
+    this.group.fail(error);
   }
 
   subtaskStates(): ReadonlyMap<string, readonly ExecutionState[]> {

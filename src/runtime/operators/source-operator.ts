@@ -15,6 +15,7 @@ export class SourceOperator extends StreamOperator {
   private reader!: SourceReader<unknown>;
   private outputs!: SourceOutputs;
   private restored: readonly unknown[] = [];
+  private isRestored = false;
   private intervalMs = 0;
 
   constructor(
@@ -31,6 +32,7 @@ export class SourceOperator extends StreamOperator {
 
   override initializeState(context: StateInitializationContext): void {
     this.restored = context.list;
+    this.isRestored = context.restored;
   }
 
   override open(): void {
@@ -42,6 +44,7 @@ export class SourceOperator extends StreamOperator {
       currentProcessingTime: () => s.processingTime.now(),
       jobParameters: s.jobParameters,
       restoredState: this.restored,
+      isRestored: this.isRestored,
     });
     this.intervalMs = autoWatermarkInterval(s.config);
     if (this.outputs.generatesWatermarks && this.intervalMs > 0) s.processingTime.schedule(s.processingTime.now() + this.intervalMs, this);

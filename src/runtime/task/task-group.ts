@@ -88,6 +88,8 @@ export class TaskGroup {
   readonly channels: ChannelFactory;
   private readonly collected = new Map<string, unknown[]>();
   private cancelled = false;
+  /** Why the group was failed from outside (too many failed checkpoints), if it was. */
+  private failure: WeirError | undefined;
   private wakeResolver: (() => void) | undefined;
   /** The task whose failure ended the group, once one failed. */
   failedTask: StreamTask | undefined;
@@ -167,6 +169,12 @@ export class TaskGroup {
     this.wake();
   }
 
+  /** Stops the job as failed with `error`: run() then resolves with FAILED. */
+  fail(error: WeirError): void {
+    this.failure ??= error;
+    this.cancel();
+  }
+
   isCancelled(): boolean {
     return this.cancelled;
   }
@@ -238,6 +246,7 @@ export class TaskGroup {
       }
       return result('FAILED', error);
     }
+    if (this.failure) return result('FAILED', this.failure);
     return result(this.cancelled ? 'CANCELED' : 'FINISHED');
   }
 }

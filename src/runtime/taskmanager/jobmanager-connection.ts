@@ -6,7 +6,7 @@
  * registers again when it is back (a normal end of a job prints no error).
  */
 import { WeirError, errorMessage } from '../../errors/index.ts';
-import type { AttemptReport, CommandsResponse, HeartbeatResponse, RegistrationRequest, RegistrationResponse, SubtaskStateReport, TaskManagerCommand } from '../cluster-protocol/messages.ts';
+import type { AttemptReport, CheckpointReport, CommandsResponse, HeartbeatResponse, RegistrationRequest, RegistrationResponse, SubtaskStateReport, TaskManagerCommand } from '../cluster-protocol/messages.ts';
 
 export interface JobManagerConnectionEvents {
   commands(commands: readonly TaskManagerCommand[]): void;
@@ -24,6 +24,7 @@ export class JobManagerConnection {
   private heartbeatAgain = false;
   private readonly reports: AttemptReport[] = [];
   private readonly taskStates: SubtaskStateReport[] = [];
+  private readonly checkpoints: CheckpointReport[] = [];
   private polling: Promise<void> | undefined;
   private readonly stopping = new AbortController();
   /** The JobManager said it is shutting down: its silence is expected. */
@@ -79,6 +80,11 @@ export class JobManagerConnection {
     this.heartbeat();
   }
 
+  reportCheckpoint(report: CheckpointReport): void {
+    this.checkpoints.push(report);
+    this.heartbeat();
+  }
+
   private heartbeat(): void {
     if (this.stopped || this.jobManagerGone) return;
     if (this.heartbeatInFlight) {
@@ -88,7 +94,8 @@ export class JobManagerConnection {
     this.heartbeatInFlight = true;
     const reports = this.reports.splice(0);
     const tasks = this.taskStates.splice(0);
-    this.post<HeartbeatResponse>(`/internal/taskmanagers/${this.registration().id}/heartbeat`, { reports, tasks })
+    const checkpoints = this.checkpoints.splice(0);
+    this.post<HeartbeatResponse>(`/internal/taskmanagers/${this.registration().id}/heartbeat`, { reports, tasks, checkpoints })
       .then(async (r) => {
         if (this.stopped) return;
         this.unreachableLogged = false;
@@ -101,6 +108,7 @@ export class JobManagerConnection {
         // Keep the reports for the next heartbeat; the JobManager may be restarting.
         this.reports.unshift(...reports);
         this.taskStates.unshift(...tasks);
+        this.checkpoints.unshift(...checkpoints);
         this.unreachable(`heartbeat failed: ${errorMessage(err)}`);
       })
       .finally(() => {

@@ -14,7 +14,11 @@ import type { Connection } from '../network/tcp/connection.ts';
 import type { EndpointAddress, NetworkEndpoint } from '../network/tcp/network-endpoint.ts';
 import { TaskGroup } from '../task/task-group.ts';
 import { SlotChannelFactory } from './slot-channel-factory.ts';
-import type { DeploymentDescriptor, SubtaskStateReport } from '../cluster-protocol/messages.ts';
+import type { CheckpointReport, DeploymentDescriptor, SubtaskStateReport } from '../cluster-protocol/messages.ts';
+import { encodeAck } from '../checkpoint/ack-transport.ts';
+import { parseCheckpointConfig } from '../checkpoint/checkpoint-config.ts';
+import { CheckpointRestore } from '../checkpoint/checkpoint-restore.ts';
+import { FileCheckpointStorage } from '../checkpoint/storage/file-checkpoint-storage.ts';
 import { attemptKey } from './slot-protocol.ts';
 import type { SlotResult } from './slot-protocol.ts';
 
@@ -29,6 +33,8 @@ export interface SlotContext {
   started(executor: TaskGroup): void;
   /** A subtask of the deployment changed state. */
   taskState(report: SubtaskStateReport): void;
+  /** A subtask answered a checkpoint. */
+  checkpoint(report: CheckpointReport): void;
 }
 
 function failed(err: unknown): SlotResult {
@@ -84,10 +90,19 @@ export async function runSlotDeployment(d: DeploymentDescriptor, subtask: number
     // Only the slots this one sends to: receivers are dialed by their senders.
     for (const s of downstreamSlots(plan, subtask)) connections.set(s, await connectToSlot(ctx.endpoint, d.slotAddresses[s]!, ctx.cancelled));
     channels = new SlotChannelFactory(attemptKey(d), ctx.endpoint, subtask, connections, ctx.bufferTimeoutMs);
+    const storage = new FileCheckpointStorage(parseCheckpointConfig(plan.config).dir);
+    const restore = d.restoreFrom === undefined ? undefined : await storage.readMetadata(d.restoreFrom).then(({ dir, metadata }) => new CheckpointRestore(storage, dir, metadata, plan.jobGraph));
+    const answer = { jobId: d.jobId, attempt: d.attempt };
     executor = new TaskGroup(plan, {
       channels,
       metrics: { registry: ctx.registry, jobId: d.jobId, tmId: ctx.tmId, attemptNumber: d.attempt, jobMetrics: false },
-      listener: { taskStateChanged: (vertexId, subtask, state) => ctx.taskState({ jobId: d.jobId, attempt: d.attempt, vertexId, subtask, state }) },
+      checkpointStorage: { storage, jobId: d.jobId },
+      restore: (vertexId, s) => restore?.forSubtask(vertexId, s),
+      listener: {
+        taskStateChanged: (vertexId, s, state) => ctx.taskState({ ...answer, vertexId, subtask: s, state }),
+        checkpointAcknowledged: (ack) => ctx.checkpoint({ ...answer, ack: encodeAck(ack) }),
+        checkpointDeclined: (vertexId, s, checkpointId, reason) => ctx.checkpoint({ ...answer, decline: { vertexId, subtask: s, checkpointId, reason } }),
+      },
     });
   } catch (err) {
     // Cancelled while loading or dialing: the attempt is over anyway, and its cause lies elsewhere.

@@ -7,7 +7,7 @@
 import type { ErrorCode } from '../../errors/index.ts';
 import type { EndpointAddress } from '../network/tcp/network-endpoint.ts';
 import type { SubtaskRecords } from '../task/task-group.ts';
-import type { DeploymentDescriptor, ErrorReport, SubtaskStateReport } from '../cluster-protocol/messages.ts';
+import type { CheckpointReport, DeploymentDescriptor, ErrorReport, SubtaskStateReport } from '../cluster-protocol/messages.ts';
 import type { ControlMessage } from '../task/control-inbox.ts';
 
 /** `workerData` of a slot worker. */
@@ -46,6 +46,8 @@ export type FromSlot =
   | { type: 'running'; key: string }
   /** Subtasks of the slot's attempts changed state. */
   | { type: 'taskStates'; states: SubtaskStateReport[] }
+  /** A subtask answered a checkpoint. */
+  | { type: 'checkpoint'; report: CheckpointReport }
   | { type: 'ended'; key: string; result: SlotResult }
   | { type: 'metrics'; requestId: number; text: string }
   | { type: 'log'; line: string };

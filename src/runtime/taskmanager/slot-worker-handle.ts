@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { WeirError, errorCodeOf, errorMessage } from '../../errors/index.ts';
 import type { EndpointAddress } from '../network/tcp/network-endpoint.ts';
-import type { DeploymentDescriptor, SubtaskStateReport } from '../cluster-protocol/messages.ts';
+import type { CheckpointReport, DeploymentDescriptor, SubtaskStateReport } from '../cluster-protocol/messages.ts';
 import type { ControlMessage } from '../task/control-inbox.ts';
 import { attemptKey } from './slot-protocol.ts';
 import type { FromSlot, SlotResult, SlotWorkerData, ToSlot } from './slot-protocol.ts';
@@ -40,6 +40,7 @@ export function workerExecArgv(parent: readonly string[]): string[] {
 export interface SlotEvents {
   running(key: string): void;
   taskStates(states: SubtaskStateReport[]): void;
+  checkpoint(report: CheckpointReport): void;
   ended(key: string, result: SlotResult): void;
   log(line: string): void;
 }
@@ -111,6 +112,9 @@ export class SlotWorkerHandle {
         return;
       case 'taskStates':
         this.events.taskStates(m.states);
+        return;
+      case 'checkpoint':
+        this.events.checkpoint(m.report);
         return;
       case 'ended':
         this.attempts.delete(m.key);

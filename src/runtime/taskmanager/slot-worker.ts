@@ -58,6 +58,7 @@ async function start(): Promise<void> {
           bufferTimeoutMs: data.bufferTimeoutMs,
           cancelled: () => cancelledEarly.has(key),
           taskState: (report) => reportTaskState(report),
+          checkpoint: (report) => post({ type: 'checkpoint', report }),
           started: (executor) => {
             running.set(key, executor);
             if (cancelledEarly.delete(key)) executor.cancel();

@@ -77,6 +77,7 @@ export class TaskManager {
               running: (key) => this.attempts.running(key),
               ended: (key, result) => this.attempts.ended(key, slot, result),
               taskStates: (states) => this.jobManager.reportTaskStates(states),
+              checkpoint: (report) => this.jobManager.reportCheckpoint(report),
               log: (line) => this.options.log?.(line),
             },
           ),

@@ -4,7 +4,7 @@
  * incremental state. Every file is written under a temporary name and renamed, so a reader
  * sees a whole file or none, and a checkpoint directory without `_metadata` does not exist.
  */
-import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { WeirError, errorMessage } from '../../../errors/index.ts';
 import { METADATA_FILE, decodeMetadata, encodeMetadata } from '../checkpoint-metadata.ts';
@@ -97,6 +97,16 @@ export class FileCheckpointStorage {
       throw storageFailed(`cannot read ${path}`, err);
     }
     return decodeKeyedStateFile(bytes, path);
+  }
+
+  /** Copies state files of a checkpoint into another directory: how a savepoint becomes self-contained. */
+  async copyStateFiles(fromDir: string, toDir: string, files: readonly string[]): Promise<void> {
+    try {
+      await mkdir(toDir, { recursive: true });
+      for (const f of files) await copyFile(join(fromDir, f), join(toDir, f));
+    } catch (err) {
+      throw storageFailed(`cannot copy the state of ${fromDir} to ${toDir}`, err);
+    }
   }
 
   /** Removes a checkpoint directory (a subsumed, aborted or cancelled-with-the-job checkpoint). */

@@ -7,7 +7,8 @@ import { WeirError, errorCodeOf } from '../../../errors/index.ts';
 import type { JobPlan } from '../../graph/job-plan.ts';
 import type { SubtaskRecords, VertexMetrics } from '../../task/task-group.ts';
 import { placeSubtasks, slotsNeeded } from '../../cluster-protocol/slot-placement.ts';
-import type { AttemptRunner, JobResult } from '../attempt-runner.ts';
+import type { AttemptContext, AttemptRunner, JobResult } from '../attempt-runner.ts';
+import { decodeAck } from '../../checkpoint/ack-transport.ts';
 import type { AttemptReport, DeploymentDescriptor } from '../../cluster-protocol/messages.ts';
 import type { TaskManagerRegistry } from './task-manager-registry.ts';
 import { SubtaskStates } from '../subtask-states.ts';
@@ -34,6 +35,7 @@ export class ClusterAttempt implements AttemptRunner {
   constructor(
     private readonly registry: TaskManagerRegistry,
     private readonly plan: JobPlan,
+    private readonly context: AttemptContext,
     private readonly o: ClusterAttemptOptions,
   ) {
     this.states = new SubtaskStates(plan.jobGraph);
@@ -90,11 +92,19 @@ export class ClusterAttempt implements AttemptRunner {
       config: this.o.config,
       planHash: this.plan.jobGraph.planHash,
       ...placement,
+      ...(this.context.restoreFrom === undefined ? {} : { restoreFrom: this.context.restoreFrom }),
     };
     const stopListening = this.registry.listen({
       onReport: (tm, r) => this.onReport(tm, r),
       onTaskStates: (_tm, updates) => {
         for (const u of updates) if (u.jobId === this.o.jobId && u.attempt === this.o.attempt) this.states.set(u.vertexId, u.subtask, u.state);
+      },
+      onCheckpoints: (_tm, reports) => {
+        for (const r of reports) {
+          if (r.jobId !== this.o.jobId || r.attempt !== this.o.attempt) continue;
+          if (r.ack !== undefined) this.context.checkpoints.acknowledge(decodeAck(r.ack));
+          if (r.decline) this.context.checkpoints.decline(r.decline.vertexId, r.decline.subtask, r.decline.checkpointId, r.decline.reason);
+        }
       },
       onLost: (tm) => {
         if (!this.involved.includes(tm) || this.finalReports.has(tm)) return;
@@ -126,7 +136,7 @@ export class ClusterAttempt implements AttemptRunner {
     this.wake?.();
   }
 
-  private fail(err: WeirError): void {
+  fail(err: WeirError): void {
     this.firstError ??= err;
     this.cancelOthers();
     this.wake?.();

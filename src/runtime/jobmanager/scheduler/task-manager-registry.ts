@@ -4,7 +4,7 @@
  * commands), and the reports they send back.
  */
 import type { EndpointAddress } from '../../network/tcp/network-endpoint.ts';
-import type { AttemptReport, CommandsResponse, HeartbeatRequest, HeartbeatResponse, RegistrationRequest, SubtaskStateReport, TaskManagerCommand } from '../../cluster-protocol/messages.ts';
+import type { AttemptReport, CheckpointReport, CommandsResponse, HeartbeatRequest, HeartbeatResponse, RegistrationRequest, SubtaskStateReport, TaskManagerCommand } from '../../cluster-protocol/messages.ts';
 
 export interface RegisteredTaskManager {
   readonly id: string;
@@ -23,6 +23,7 @@ export interface RegisteredTaskManager {
 export interface RegistryListener {
   onReport(tmId: string, report: AttemptReport): void;
   onTaskStates?(tmId: string, states: readonly SubtaskStateReport[]): void;
+  onCheckpoints?(tmId: string, reports: readonly CheckpointReport[]): void;
   onLost(tmId: string): void;
 }
 
@@ -58,6 +59,7 @@ export class TaskManagerRegistry {
     tm.lastHeartbeat = now;
     for (const report of r.reports) for (const l of this.listeners) l.onReport(id, report);
     if (r.tasks && r.tasks.length > 0) for (const l of this.listeners) l.onTaskStates?.(id, r.tasks);
+    if (r.checkpoints && r.checkpoints.length > 0) for (const l of this.listeners) l.onCheckpoints?.(id, r.checkpoints);
     return {};
   }
 

@@ -1,0 +1,227 @@
+/**
+ * The JobManager's CheckpointCoordinator: triggers checkpoints at the sources (periodically,
+ * on request, or as savepoints), collects every subtask's acknowledgement, completes a
+ * checkpoint by writing its `_metadata` last, tells the tasks it completed or was aborted,
+ * keeps `state.checkpoints.num-retained` of them, and fails the job over when more
+ * checkpoints fail in a row than it tolerates. When to trigger is decided by trigger-rules.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { WeirError, errorMessage } from '../../errors/index.ts';
+import type { JobGraph } from '../graph/job-graph.ts';
+import type { ControlMessage } from '../task/control-inbox.ts';
+import type { CheckpointConfig } from './checkpoint-config.ts';
+import type { CheckpointMetadata } from './checkpoint-metadata.ts';
+import { CheckpointStats } from './checkpoint-stats.ts';
+import type { CheckpointStatsEntry } from './checkpoint-stats.ts';
+import type { FileCheckpointStorage } from './storage/file-checkpoint-storage.ts';
+import type { SubtaskCheckpointAck } from './subtask-snapshot-writer.ts';
+import { decideTrigger } from './trigger-rules.ts';
+
+export interface CompletedCheckpoint {
+  readonly id: number;
+  /** The directory holding `_metadata` and the state files. */
+  readonly dir: string;
+  readonly savepoint: boolean;
+  readonly metadata: CheckpointMetadata;
+}
+
+export interface CoordinatorHooks {
+  /** Delivers a control message to the running attempt's tasks (of one vertex, when given). */
+  send(message: ControlMessage, vertexId?: string): void;
+  /** Whether every task of the running attempt runs. */
+  allTasksRunning(): boolean;
+  /** More checkpoints failed in a row than tolerated: the job fails over. */
+  failJob(error: WeirError): void;
+  /** Something went wrong that does not stop the job (a checkpoint that could not be deleted). */
+  warn(message: string): void;
+}
+
+interface Pending {
+  readonly id: number;
+  readonly savepointDir: string | undefined;
+  readonly acks: Map<string, SubtaskCheckpointAck>;
+  readonly stats: CheckpointStatsEntry;
+  readonly timer: NodeJS.Timeout;
+  readonly settle: { resolve(c: CompletedCheckpoint): void; reject(e: WeirError): void };
+}
+
+export class CheckpointCoordinator {
+  readonly stats = new CheckpointStats();
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly completed: CompletedCheckpoint[] = [];
+  private readonly expected: number;
+  private readonly sourceVertices: string[];
+  private consecutiveFailures = 0;
+  private lastTriggeredAt: number | undefined;
+  private lastEndedAt: number | undefined;
+  private runningSince: number | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly config: CheckpointConfig,
+    readonly storage: FileCheckpointStorage,
+    readonly jobId: string,
+    graph: JobGraph,
+    private readonly hooks: CoordinatorHooks,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.expected = graph.vertices.reduce((n, v) => n + v.parallelism, 0);
+    const targets = new Set(graph.edges.map((e) => e.target));
+    this.sourceVertices = graph.vertices.filter((v) => !targets.has(v.id)).map((v) => v.id);
+  }
+
+  get periodic(): boolean {
+    return this.config.intervalMs !== undefined;
+  }
+
+  /** Starts periodic checkpoints (when an interval is set): they begin once every task runs. */
+  start(): void {
+    if (!this.periodic || this.ticker) return;
+    const tickMs = Math.min(200, Math.max(10, Math.floor(this.config.intervalMs! / 10)));
+    this.ticker = setInterval(() => this.tick(), tickMs);
+  }
+
+  private tick(): void {
+    const now = this.now();
+    if (!this.hooks.allTasksRunning()) {
+      this.runningSince = undefined;
+      return;
+    }
+    this.runningSince ??= now;
+    const decision = decideTrigger({
+      now,
+      intervalMs: this.config.intervalMs!,
+      minPauseMs: this.config.minPauseMs,
+      maxConcurrent: this.config.maxConcurrent,
+      pending: [...this.pending.values()].filter((p) => p.savepointDir === undefined).length,
+      lastTriggeredAt: this.lastTriggeredAt,
+      lastEndedAt: this.lastEndedAt,
+      runningSince: this.runningSince,
+    });
+    if (!decision.trigger) return;
+    this.lastTriggeredAt = now;
+    // A periodic checkpoint's failure is counted and reported through the hooks.
+    this.trigger().catch(() => undefined);
+  }
+
+  /** Triggers a checkpoint now, or a savepoint into `savepointDir`; resolves when it completed. */
+  trigger(options: { savepointDir?: string } = {}): Promise<CompletedCheckpoint> {
+    if (!this.hooks.allTasksRunning()) {
+      return Promise.reject(new WeirError('CHECKPOINT_DECLINED', 'not every task of the job is running, so no checkpoint can be taken now; try again once the job runs', true));
+    }
+    const id = this.nextId++;
+    const savepoint = options.savepointDir !== undefined;
+    return new Promise<CompletedCheckpoint>((resolve, reject) => {
+      const timer = setTimeout(() => this.fail(id, new WeirError('CHECKPOINT_EXPIRED', `checkpoint ${id} expired before completing (execution.checkpointing.timeout: ${this.config.timeoutMs}ms)`, true), true), this.config.timeoutMs);
+      const stats = this.stats.started(id, savepoint, this.now(), this.expected);
+      this.pending.set(id, { id, savepointDir: options.savepointDir, acks: new Map(), stats, timer, settle: { resolve, reject } });
+      const barrier = { kind: 'barrier' as const, checkpointId: id, timestamp: this.now(), mode: this.config.mode, savepoint };
+      for (const v of this.sourceVertices) this.hooks.send({ kind: 'triggerCheckpoint', barrier }, v);
+    });
+  }
+
+  acknowledge(ack: SubtaskCheckpointAck): void {
+    const p = this.pending.get(ack.checkpointId);
+    // A late acknowledgement of an aborted checkpoint: its directory is already gone or going.
+    if (!p) return;
+    const key = `${ack.handle.vertexId}/${ack.handle.subtask}`;
+    if (p.acks.has(key)) return;
+    p.acks.set(key, ack);
+    this.stats.acknowledged(p.stats, ack, this.now());
+    if (p.acks.size === this.expected) void this.complete(p);
+  }
+
+  decline(vertexId: string, subtask: number, checkpointId: number, reason: string): void {
+    this.fail(checkpointId, new WeirError('CHECKPOINT_DECLINED', `checkpoint ${checkpointId} was declined by subtask ${subtask} of vertex ${vertexId}: ${reason}`, true), true);
+  }
+
+  private async complete(p: Pending): Promise<void> {
+    clearTimeout(p.timer);
+    const chkDir = this.storage.checkpointDir(this.jobId, p.id);
+    const handles = [...p.acks.values()].map((a) => a.handle).sort((a, b) => a.vertexId.localeCompare(b.vertexId) || a.subtask - b.subtask);
+    const metadata: CheckpointMetadata = { jobId: this.jobId, checkpointId: p.id, timestamp: p.stats.triggerTimestamp, savepoint: p.savepointDir !== undefined, subtasks: handles };
+    let dir = chkDir;
+    try {
+      if (p.savepointDir !== undefined) {
+        dir = join(p.savepointDir, `savepoint-${this.jobId.slice(0, 6)}-${randomBytes(6).toString('hex')}`);
+        await this.storage.copyStateFiles(chkDir, dir, handles.flatMap((h) => (h.file === undefined ? [] : [h.file])));
+      }
+      await this.storage.writeMetadata(dir, metadata);
+    } catch (err) {
+      this.fail(p.id, err instanceof WeirError ? err : new WeirError('CHECKPOINT_STORAGE_FAILED', errorMessage(err), true), true);
+      return;
+    }
+    if (!this.pending.delete(p.id)) return;
+    this.lastEndedAt = this.now();
+    this.consecutiveFailures = 0;
+    this.stats.succeeded(p.stats, this.now(), dir);
+    const done: CompletedCheckpoint = { id: p.id, dir, savepoint: p.savepointDir !== undefined, metadata };
+    this.hooks.send({ kind: 'checkpointComplete', checkpointId: p.id });
+    if (done.savepoint) {
+      await this.discard(chkDir);
+    } else {
+      this.completed.push(done);
+      while (this.completed.length > this.config.numRetained) await this.discard(this.completed.shift()!.dir);
+    }
+    p.settle.resolve(done);
+  }
+
+  private fail(id: number, error: WeirError, counts: boolean): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    this.lastEndedAt = this.now();
+    this.stats.failedWith(p.stats, this.now(), error.message);
+    this.hooks.send({ kind: 'checkpointAborted', checkpointId: id });
+    void this.discard(this.storage.checkpointDir(this.jobId, id));
+    p.settle.reject(error);
+    if (!counts || p.savepointDir !== undefined) return;
+    this.consecutiveFailures++;
+    if (this.consecutiveFailures > this.config.tolerableFailures) {
+      this.consecutiveFailures = 0;
+      this.hooks.failJob(
+        new WeirError('CHECKPOINT_FAILURES_EXCEEDED', `${this.config.tolerableFailures + 1} checkpoint(s) failed in a row, more than execution.checkpointing.tolerable-failed-checkpoints (${this.config.tolerableFailures}) allows; the last: ${error.message}`, true, { cause: error }),
+      );
+    }
+  }
+
+  private async discard(dir: string): Promise<void> {
+    try {
+      await this.storage.discard(dir);
+    } catch (err) {
+      this.hooks.warn(`could not delete ${dir}: ${errorMessage(err)}`);
+    }
+  }
+
+  /** The attempt's tasks are gone: checkpoints in progress cannot complete (not counted as failures). */
+  attemptEnded(): void {
+    this.runningSince = undefined;
+    for (const id of [...this.pending.keys()]) this.fail(id, new WeirError('CHECKPOINT_DECLINED', `checkpoint ${id} was aborted: the job's tasks stopped`, true), false);
+  }
+
+  /** Completed checkpoints to recover from, newest first. */
+  recoveryCandidates(): readonly CompletedCheckpoint[] {
+    return [...this.completed].reverse();
+  }
+
+  /** A retained checkpoint that turned out unreadable: recovery falls back to an older one. */
+  forget(id: number): void {
+    const i = this.completed.findIndex((c) => c.id === id);
+    if (i !== -1) this.completed.splice(i, 1);
+  }
+
+  /** Ends the coordinator with its job: a finished job's checkpoints, and a cancelled one's unless retained, are deleted. */
+  async shutdown(jobStatus: 'FINISHED' | 'FAILED' | 'CANCELED'): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+    for (const id of [...this.pending.keys()]) this.fail(id, new WeirError('CHECKPOINT_DECLINED', `checkpoint ${id} was aborted: the job is ${jobStatus}`, true), false);
+    const keep = jobStatus === 'FAILED' || (jobStatus === 'CANCELED' && this.config.retention === 'RETAIN_ON_CANCELLATION');
+    if (!keep) {
+      this.completed.length = 0;
+      await this.discard(this.storage.jobDir(this.jobId));
+    }
+  }
+}
