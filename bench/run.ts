@@ -13,7 +13,7 @@
  */
 import { compareNexmark } from './nexmark-compare.ts';
 import { runKafkaBrokerBench } from './kafka-broker.ts';
-import { runNetworkBench } from './network.ts';
+import { networkReport, runNetworkBench } from './network.ts';
 import { runClusterLatencyBench, runClusterShuffleBench } from './cluster-shuffle.ts';
 import { runOperatorScaleBench } from './operator-scale.ts';
 import type { NexmarkQuery } from './nexmark-runtime.ts';
@@ -52,16 +52,15 @@ for (const f of failures) console.log(`MISMATCH ${f}`);
 console.log(allMet ? 'all Nexmark targets met, outputs equal' : 'some Nexmark targets NOT met or outputs differ (see the table)');
 console.log(machineLine());
 
-// The data plane between TaskManagers (issue 3 targets: >= 1M records/s, p99 < 10ms at buffer timeout 0).
+// The data plane between TaskManagers, piece by piece (component figures, no targets).
 const net = await runNetworkBench();
-console.log(
-  `\nnetwork: ${fmtRate(net.twoProcessRecordsPerSec)} records/s between two processes (target 1.00M), ` +
-    `${fmtRate(net.tcpRecordsPerSec)} records/s in one process, ${net.bytesPerRecord.toFixed(1)} bytes/record; ` +
-    `latency at buffer timeout 0: p50 ${net.latencyP50Ms.toFixed(3)}ms, p99 ${net.latencyP99Ms.toFixed(3)}ms (target < 10ms)`,
-);
+console.log('');
+for (const line of networkReport(net)) console.log(line);
+console.log(machineLine());
 
 // A keyBy shuffle between two TaskManager processes, end to end (job start included).
 const shuffle = await runClusterShuffleBench(6_000_000);
+console.log('');
 console.log(`keyBy shuffle between 2 TaskManager processes: ${fmtRate(shuffle.recordsPerSecond)} records/s over ${shuffle.records} records (target 1.00M)`);
 const half = Math.round(shuffle.recordsPerSecond / 2);
 for (const timeout of ['0', '100ms']) {
