@@ -11,6 +11,7 @@ import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { Consumer, Producer } from '@platformatic/kafka';
 import { startKafka } from '../test/support/kafka/index.ts';
 import type { KafkaBroker } from '../test/support/kafka/index.ts';
+import { fmtRate, machineLine } from './support/report.ts';
 
 export type KafkaBenchClient = 'kafkajs' | 'platformatic';
 
@@ -165,8 +166,9 @@ async function main(): Promise<void> {
     gzip: values.gzip,
     client: values.client,
   });
+  console.log(machineLine());
   console.log(
-    `kafka test broker with ${result.client}: produce ${result.produceMessagesPerSecond} msg/s, consume ${result.consumeMessagesPerSecond} msg/s (${result.messages} messages)`,
+    `kafka test broker with ${result.client}: produce ${fmtRate(result.produceMessagesPerSecond)} msg/s, consume ${fmtRate(result.consumeMessagesPerSecond)} msg/s (${result.messages} messages)`,
   );
 }
 

@@ -8,6 +8,7 @@ import { defineJob, WatermarkStrategy } from '../src/api/index.ts';
 import type { Sink } from '../src/api/index.ts';
 import { DataGeneratorSource } from '../src/connectors/datagen/index.ts';
 import { buildJobPlan, TaskGroup } from '../src/runtime/index.ts';
+import { machineLine } from './support/report.ts';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -61,6 +62,7 @@ for (let i = 0; i < runs; i++) {
 }
 const mOff = median(off);
 const mOn = median(on);
+console.log(machineLine());
 console.log(`${records} records, parallelism ${parallelism}, ${runs} runs each (median CPU ns per record; sink saw ${sunk})`);
 console.log(`metrics off: ${mOff.toFixed(1)} ns/record   metrics on: ${mOn.toFixed(1)} ns/record   difference: ${(((mOn - mOff) / mOff) * 100).toFixed(1)}%`);
 

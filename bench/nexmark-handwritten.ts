@@ -2,35 +2,35 @@
  * Nexmark q0, q1, q2, q5, q7 as hand-written plain TypeScript loops: the baseline the
  * runtime is measured against. Events are generated in batches into one reused array,
  * as the runtime's Nexmark source does, and every output row is folded into the
- * query's count and checksum (src/connectors/nexmark/query-sink.ts), so V8 cannot drop
- * the work and results can be compared with the runtime's.
+ * query's count and checksum (src/connectors/nexmark/query-sink.ts, the same fold the
+ * runtime's sink does: bench/support/nexmark-checksum.ts), so V8 cannot drop the work
+ * and results can be compared with the runtime's.
  *
  * Run alone: node --import tsx bench/nexmark-handwritten.ts [--events N] [--rate EPS] [--batch N]
  */
-import { pathToFileURL } from 'node:url';
 import { NEXMARK_QUERIES, createReferenceQuery, nexmarkConfig, nexmarkEvents } from '../src/connectors/nexmark/index.ts';
 import type { NexmarkEvent, NexmarkOptions, NexmarkQueryName } from '../src/connectors/nexmark/index.ts';
+import type { QueryOutput } from './support/nexmark-checksum.ts';
+import { intFlag, isMain, numberFlag } from './support/args.ts';
+import { fmtRate, machineLine } from './support/report.ts';
 
 export interface HandwrittenOptions extends NexmarkOptions {
   /** Events per generated batch; the runtime's default batch size is 1024. */
   batchSize?: number;
 }
 
-export interface HandwrittenResult {
+export interface HandwrittenResult extends QueryOutput {
   eventsPerSecond: number;
-  outputCount: number;
-  /** Sum of the query's row hashes mod 2^32 (hashBid, hashQ1Row, ...): order-independent. */
-  checksum: number;
   seconds: number;
   /** Events per second of this process's CPU time: per-core speed, robust to a busy machine. */
   eventsPerCpuSecond: number;
 }
 
-function measure(events: number, started: number, cpu0: NodeJS.CpuUsage, outputCount: number, checksum: number): HandwrittenResult {
+function measure(events: number, started: number, cpu0: NodeJS.CpuUsage, count: number, checksum: number): HandwrittenResult {
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  return { eventsPerSecond: events / seconds, outputCount, checksum, seconds, eventsPerCpuSecond: events / cpuSeconds };
+  return { eventsPerSecond: events / seconds, count, checksum, seconds, eventsPerCpuSecond: events / cpuSeconds };
 }
 
 export async function runHandwritten(
@@ -66,21 +66,9 @@ export async function runGeneratorOnly(events: number, options: HandwrittenOptio
   return measure(events, started, cpu0, events, sink);
 }
 
-function argValue(args: readonly string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(args[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${name} needs a positive number`);
-  return v;
-}
-
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const events = argValue(args, '--events', 10_000_000);
-  const options: HandwrittenOptions = {
-    firstEventRate: argValue(args, '--rate', 10_000_000),
-    batchSize: argValue(args, '--batch', 1024),
-  };
+  const events = intFlag('events', 10_000_000);
+  const options: HandwrittenOptions = { firstEventRate: numberFlag('rate', 10_000_000), batchSize: intFlag('batch', 1024) };
   // Warm the JIT on a short run of each path first, so the table measures steady state.
   const warm = Math.min(events, 500_000);
   await runGeneratorOnly(warm, options);
@@ -88,21 +76,18 @@ async function main(): Promise<void> {
 
   const rows: string[][] = [['query', 'events/s', 'events/cpu-s', 'outputs', 'checksum', 'seconds']];
   const gen = await runGeneratorOnly(events, options);
-  rows.push(['generate', fmt(gen.eventsPerSecond), fmt(gen.eventsPerCpuSecond), '-', '-', gen.seconds.toFixed(2)]);
+  rows.push(['generate', fmtRate(gen.eventsPerSecond), fmtRate(gen.eventsPerCpuSecond), '-', '-', gen.seconds.toFixed(2)]);
   for (const q of NEXMARK_QUERIES) {
     const r = await runHandwritten(q, events, options);
-    rows.push([q, fmt(r.eventsPerSecond), fmt(r.eventsPerCpuSecond), String(r.outputCount), String(r.checksum), r.seconds.toFixed(2)]);
+    rows.push([q, fmtRate(r.eventsPerSecond), fmtRate(r.eventsPerCpuSecond), String(r.count), String(r.checksum), r.seconds.toFixed(2)]);
   }
   console.log(`Nexmark hand-written loops: ${events} events, rate ${options.firstEventRate} events/s of event time, batch ${options.batchSize}`);
+  console.log(machineLine());
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
 }
 
-function fmt(eps: number): string {
-  return eps >= 1e6 ? `${(eps / 1e6).toFixed(2)}M` : `${(eps / 1e3).toFixed(0)}K`;
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (isMain(import.meta.url)) {
   main().catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;

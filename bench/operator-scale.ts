@@ -15,6 +15,8 @@ import { join, resolve } from 'node:path';
 import { startKubeServer } from '../test/support/kube/index.ts';
 import { CRD_PATHS } from '../src/kube-operator/crd/render-crd.ts';
 import { OPERATOR_NODE_OPTIONS } from '../src/kube-operator/node-options.ts';
+import { intFlag, isMain } from './support/args.ts';
+import { machineLine, verdict } from './support/report.ts';
 
 export interface OperatorBenchResult {
   deployments: number;
@@ -44,10 +46,24 @@ export async function runOperatorScaleBench(deployments = 500, changes = 200): P
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   let maxRss = 0;
+  let rssSamples = 0;
+  let rssError: Error | undefined;
   const sampler = setInterval(() => {
-    const rss = readRss(operator.pid);
-    if (rss > maxRss) maxRss = rss;
+    try {
+      const rss = readRss(operator.pid);
+      rssSamples++;
+      if (rss > maxRss) maxRss = rss;
+    } catch (err) {
+      rssError = err instanceof Error ? err : new Error(String(err));
+      clearInterval(sampler);
+    }
   }, 100);
+  operator.once('exit', (code, signal) => {
+    rssError ??= new Error(`the operator exited (${code ?? signal})`);
+  });
+  // Stop waiting as soon as the operator is gone or its memory unreadable.
+  const waitFor = (check: () => boolean, timeoutMs: number, what: string, pollMs = 50) =>
+    waitUntil(check, timeoutMs, what, pollMs, () => rssError);
   try {
     const owned = new Map<string, number>();
     const unsubscribe = server.store.subscribe((e) => {
@@ -79,6 +95,9 @@ export async function runOperatorScaleBench(deployments = 500, changes = 200): P
       await new Promise((r) => setTimeout(r, 20));
     }
     latencies.sort((a, b) => a - b);
+    // A memory figure the bench could not read must fail it, never read as 0 MB.
+    if (rssError !== undefined) throw failure(rssError);
+    if (rssSamples === 0) throw new Error("operator benchmark: the operator's RSS was never sampled");
     return { deployments, allChildrenSeconds, changes, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxRssMb: maxRss / 1024 / 1024 };
   } finally {
     clearInterval(sampler);
@@ -89,32 +108,48 @@ export async function runOperatorScaleBench(deployments = 500, changes = 200): P
   }
 }
 
+/** The resident set size of process `pid` in bytes, from /proc (Linux); throws when it cannot be read. */
 function readRss(pid: number | undefined): number {
-  if (pid === undefined) return 0;
-  // The process may have exited between samples; that sample then counts as nothing.
-  let status = '';
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
+  if (pid === undefined) throw new Error('the operator process has no pid (it did not start)');
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = /VmRSS:\s+(\d+) kB/.exec(status);
-  return m ? Number(m[1]) * 1024 : 0;
+  if (m === null) throw new Error(`/proc/${pid}/status has no VmRSS line (the process has exited?)`);
+  return Number(m[1]) * 1024;
 }
 
-async function waitFor(check: () => boolean, timeoutMs: number, what: string, pollMs = 50): Promise<void> {
+function failure(cause: Error): Error {
+  return new Error(`operator benchmark: cannot read the operator's RSS: ${cause.message}`, { cause });
+}
+
+async function waitUntil(check: () => boolean, timeoutMs: number, what: string, pollMs: number, failed: () => Error | undefined): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!check()) {
+    const err = failed();
+    if (err !== undefined) throw failure(err);
     if (performance.now() > deadline) throw new Error(`operator benchmark: timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const arg = (name: string, fallback: number) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i === -1 ? fallback : Number(process.argv[i + 1]);
-  };
-  const r = await runOperatorScaleBench(arg('deployments', 500), arg('changes', 200));
-  console.log(JSON.stringify(r));
+/** Issue 6's targets are for this setup: 500 StreamDeployments on one operator. */
+export const TARGET_DEPLOYMENTS = 500;
+export const TARGET_P99_MS = 1000;
+export const TARGET_RSS_MB = 300;
+
+export function operatorReport(r: OperatorBenchResult): string[] {
+  const judged = r.deployments === TARGET_DEPLOYMENTS;
+  const target = (text: string, met: boolean) => (judged ? ` (target ${text}: ${verdict(met)})` : '');
+  const lines = [
+    `operator: ${r.deployments} StreamDeployments had all their children after ${r.allChildrenSeconds.toFixed(1)}s; ` +
+      `reconcile latency after a spec change p50 ${r.p50Ms.toFixed(0)}ms, p99 ${r.p99Ms.toFixed(0)}ms over ${r.changes} changes${target(`< ${TARGET_P99_MS}ms`, r.p99Ms < TARGET_P99_MS)}; ` +
+      `operator RSS max ${r.maxRssMb.toFixed(0)}MB${target(`< ${TARGET_RSS_MB}MB`, r.maxRssMb < TARGET_RSS_MB)}`,
+  ];
+  if (!judged) lines.push(`  (issue 6's targets are for ${TARGET_DEPLOYMENTS} StreamDeployments: not judged at ${r.deployments})`);
+  return lines;
+}
+
+if (isMain(import.meta.url)) {
+  const r = await runOperatorScaleBench(intFlag('deployments', TARGET_DEPLOYMENTS), intFlag('changes', 200));
+  console.log(machineLine());
+  for (const line of operatorReport(r)) console.log(line);
 }
