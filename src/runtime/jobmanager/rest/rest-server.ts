@@ -128,7 +128,7 @@ export class RestServer {
     });
     this.route('POST', /^\/internal\/taskmanagers\/([^/]+)\/heartbeat$/, ([id], _u, body) => {
       const r = body as HeartbeatRequest | undefined;
-      return registry().heartbeat(id!, { reports: r?.reports ?? [], tasks: r?.tasks ?? [] }, Date.now());
+      return registry().heartbeat(id!, { reports: r?.reports ?? [], tasks: r?.tasks ?? [], checkpoints: r?.checkpoints ?? [] }, Date.now());
     });
     this.route('POST', /^\/internal\/taskmanagers\/([^/]+)\/commands$/, ([id]) => registry().takeCommands(id!));
     this.route('GET', /^\/metrics$/, () => ({ text: this.options.metrics ? this.options.metrics() : dispatcher.metricsText() }));
