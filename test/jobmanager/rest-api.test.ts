@@ -69,6 +69,10 @@ test('a finished job: overview, detail with vertices and counts, no exceptions',
   // The task metrics ended with the job; the final counts stay.
   assert.deepEqual((vertices[0] as unknown as { metrics: object }).metrics, { 'read-records': 3, 'read-records-complete': true, 'write-records': 3, 'write-records-complete': true });
   assert.equal((detail.body.plan as { planHash: string }).planHash.length, 64);
+  // Its tasks ended with their metrics: no figures, and no level made up for them (Flink's shape).
+  const bp = await call('GET', `/jobs/${job.jobId}/vertices/${job.plan.jobGraph.vertices[0]!.id}/backpressure`);
+  assert.equal(bp.status, 200);
+  assert.deepEqual(bp.body, { status: 'deprecated' });
 
   const exceptions = await call('GET', `/jobs/${job.jobId}/exceptions`);
   assert.deepEqual(exceptions.body, { exceptionHistory: { entries: [], truncated: false }, 'root-exception': null, timestamp: null, 'all-exceptions': [], truncated: false });
@@ -123,9 +127,11 @@ test('a running job shows records per vertex and backpressure per subtask', asyn
     assert.equal(metrics['read-records-complete'], true);
     const bp = await call('GET', `/jobs/${job.jobId}/vertices/${vertices[0]!.id}/backpressure`);
     assert.equal(bp.status, 200);
-    const subtasks = bp.body.subtasks as { subtask: number; backpressureLevel: string; ratio: number }[];
+    assert.equal(bp.body.status, 'ok');
+    const subtasks = bp.body.subtasks as { subtask: number; 'backpressure-level': string; ratio: number }[];
     assert.deepEqual(subtasks.map((s) => s.subtask), [0]);
-    assert.equal(subtasks[0]!.backpressureLevel, 'ok'); // nothing downstream can block a filter-everything job
+    assert.equal(subtasks[0]!['backpressure-level'], 'ok'); // nothing downstream can block a filter-everything job
+    assert.equal(bp.body['backpressure-level'], 'ok');
     const unknownVertex = await call('GET', `/jobs/${job.jobId}/vertices/deadbeefdeadbeefdeadbeefdeadbeef/backpressure`);
     assert.equal(unknownVertex.status, 404);
   } finally {

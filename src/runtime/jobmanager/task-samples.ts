@@ -68,3 +68,19 @@ export function vertexRecords(live: readonly SubtaskRecords[], ended: readonly S
 export function backpressureLevel(ratio: number): 'ok' | 'low' | 'high' {
   return ratio <= 0.1 ? 'ok' : ratio <= 0.5 ? 'low' : 'high';
 }
+
+/**
+ * Flink's JobVertexBackPressureInfo. A vertex with no task metrics (its tasks are not
+ * deployed, or ended) has no figures: Flink answers `{"status": "deprecated"}` then, with
+ * no level, and so does this; a level of "ok" would claim a measurement nobody made.
+ * Otherwise one entry per subtask that reports metrics, and the worst ratio's level.
+ */
+export function vertexBackPressure(times: readonly SubtaskTimes[] | undefined, now: number) {
+  if (!times || times.length === 0) return { status: 'deprecated' as const };
+  const subtasks = times.map((t) => {
+    const ratio = t.backPressuredMsPerSecond / 1000;
+    return { subtask: t.subtask, 'backpressure-level': backpressureLevel(ratio), ratio, idleRatio: t.idleMsPerSecond / 1000, busyRatio: t.busyMsPerSecond / 1000 };
+  });
+  const worst = Math.max(...subtasks.map((s) => s.ratio));
+  return { status: 'ok' as const, 'backpressure-level': backpressureLevel(worst), 'end-timestamp': now, subtasks };
+}

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { WeirError, errorMessage } from '../../../errors/index.ts';
 import type { Dispatcher } from '../dispatcher.ts';
 import { jobDetail, jobExceptions, jobOverview } from './json-views.ts';
-import { backpressureLevel, jobTaskSamples, vertexRecords } from '../task-samples.ts';
+import { jobTaskSamples, vertexBackPressure, vertexRecords } from '../task-samples.ts';
 import type { HeartbeatRequest, RegistrationRequest } from '../../cluster-protocol/messages.ts';
 
 export interface RestServerOptions {
@@ -95,14 +95,7 @@ export class RestServer {
       const j = job(id!);
       const vertex = j.plan.jobGraph.vertices.find((v) => v.id === vid);
       if (!vertex) throw new HttpError(404, `Vertex ${vid} not found in job ${id}`);
-      const times = (await samples(id!)).times.get(vid!);
-      if (!times) return { status: 'deprecated', backpressureLevel: 'ok', 'end-timestamp': Date.now(), subtasks: [] };
-      const subtasks = times.map((t) => {
-        const ratio = t.backPressuredMsPerSecond / 1000;
-        return { subtask: t.subtask, backpressureLevel: backpressureLevel(ratio), ratio, idleRatio: t.idleMsPerSecond / 1000, busyRatio: t.busyMsPerSecond / 1000 };
-      });
-      const worst = Math.max(...subtasks.map((s) => s.ratio));
-      return { status: 'ok', backpressureLevel: backpressureLevel(worst), 'end-timestamp': Date.now(), subtasks };
+      return vertexBackPressure((await samples(id!)).times.get(vid!), Date.now());
     });
     this.route('GET', /^\/taskmanagers$/, () => ({
       taskmanagers: [...(dispatcher.cluster?.registry.taskManagers.values() ?? [])].map((tm) => ({
