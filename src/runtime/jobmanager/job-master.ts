@@ -69,6 +69,11 @@ export class JobMaster {
     return this.plan.jobGraph.jobName;
   }
 
+  /** The number of the running (or last) attempt, from 0. */
+  get attemptNumber(): number {
+    return Math.max(0, this.attempt - 1);
+  }
+
   private moveTo(status: JobStatus): void {
     this.status = nextStatus(this.status, status);
     this.timestamps.set(status, this.now());

@@ -47,15 +47,20 @@ export function jobTaskSamples(text: string, jobId: string): JobTaskSamples {
 }
 
 /**
- * Per-vertex records in and out: live task metrics, where the final counts of subtasks
- * that ended take their place (their metrics are gone, or about to go).
+ * Per-subtask records in and out, by `vertexId/subtask`: live task metrics, where the final
+ * counts of subtasks that ended take their place (their metrics are gone, or about to go).
  */
-export function vertexRecords(live: readonly SubtaskRecords[], ended: readonly SubtaskRecords[]): Map<string, { in: number; out: number }> {
+export function subtaskRecords(live: readonly SubtaskRecords[], ended: readonly SubtaskRecords[]): Map<string, SubtaskRecords> {
   const bySubtask = new Map<string, SubtaskRecords>();
   for (const r of live) bySubtask.set(`${r.vertexId}/${r.subtask}`, r);
   for (const r of ended) bySubtask.set(`${r.vertexId}/${r.subtask}`, r);
+  return bySubtask;
+}
+
+/** Per-vertex records in and out (subtaskRecords summed). */
+export function vertexRecords(live: readonly SubtaskRecords[], ended: readonly SubtaskRecords[]): Map<string, { in: number; out: number }> {
   const out = new Map<string, { in: number; out: number }>();
-  for (const r of bySubtask.values()) {
+  for (const r of subtaskRecords(live, ended).values()) {
     const v = out.get(r.vertexId) ?? { in: 0, out: 0 };
     v.in += r.in;
     v.out += r.out;

@@ -59,6 +59,28 @@ export function jobDetail(job: JobMaster, now: number, records?: ReadonlyMap<str
   };
 }
 
+/**
+ * Flink's JobVertexDetailsInfo: each subtask's own ExecutionState and records. `records`
+ * holds the subtasks that report (or reported) counts, by `vertexId/subtask`; a subtask
+ * without counts says so (`read-records-complete: false`). Flink's per-subtask host,
+ * endpoint, taskmanager-id and times are left out: Weir does not track them per subtask.
+ */
+export function vertexDetail(job: JobMaster, vertexId: string, now: number, records: ReadonlyMap<string, { in: number; out: number }>) {
+  const v = job.plan.jobGraph.vertices.find((x) => x.id === vertexId);
+  if (!v) return undefined;
+  const states = job.subtaskStates().get(v.id) ?? [];
+  const subtasks = Array.from({ length: v.parallelism }, (_, subtask) => {
+    const r = records.get(`${v.id}/${subtask}`);
+    return {
+      subtask,
+      status: states[subtask] ?? 'CREATED',
+      attempt: job.attemptNumber,
+      metrics: { 'read-records': r?.in ?? 0, 'read-records-complete': r !== undefined, 'write-records': r?.out ?? 0, 'write-records-complete': r !== undefined },
+    };
+  });
+  return { id: v.id, name: v.name, maxParallelism: v.maxParallelism, parallelism: v.parallelism, now, subtasks };
+}
+
 export function jobExceptions(job: JobMaster) {
   const entries = [...job.exceptions].reverse().map((e) => ({
     exceptionName: e.exceptionName,
