@@ -42,7 +42,12 @@ interface VertexRow {
   id: string;
   status: string;
   tasks: Record<string, number>;
+  'start-time': number;
+  'end-time': number;
+  duration: number;
 }
+
+const vertexTimes = async (job: JobMaster) => (await get<{ vertices: VertexRow[] }>(`/jobs/${job.jobId}`)).vertices.map((v) => [v['start-time'], v['end-time'], v.duration]);
 
 /** Each vertex's status and its task counts that are not zero. */
 async function vertexStates(job: JobMaster): Promise<[string, Record<string, number>][]> {
@@ -73,6 +78,11 @@ test('with no TaskManager, a RUNNING job reports its tasks SCHEDULED, per vertex
       ['SCHEDULED', { scheduled: 2 }],
       ['SCHEDULED', { scheduled: 2 }],
     ]);
+    // Nothing was deployed: no vertex has started, though the job has.
+    assert.deepEqual(await vertexTimes(a), [
+      [-1, -1, -1],
+      [-1, -1, -1],
+    ]);
     const overview = await get<{ jobs: { jid: string; state: string; tasks: Record<string, number> }[] }>('/jobs/overview');
     const row = overview.jobs.find((j) => j.jid === a.jobId)!;
     assert.deepEqual([row.state, row.tasks.total, row.tasks.scheduled, row.tasks.running], ['RUNNING', 4, 4, 0]);
@@ -95,13 +105,17 @@ test('with no TaskManager, a RUNNING job reports its tasks SCHEDULED, per vertex
       ['RUNNING', { running: 2 }],
     ]);
     assert.deepEqual(await slots(), { taskmanagers: 1, total: 3, available: 1 });
-    const running = await get<{ subtasks: { status: string }[] }>(`/jobs/${a.jobId}/vertices/${source!.id}`);
+    const running = await get<{ subtasks: { status: string; 'start-time': number; 'end-time': number }[] }>(`/jobs/${a.jobId}/vertices/${source!.id}`);
     assert.deepEqual(running.subtasks.map((s) => s.status), ['RUNNING', 'RUNNING']);
+    // Deployed once the TaskManager came, after the job started; still running.
+    const jobStart = a.timestamps.get('INITIALIZING')!;
+    for (const s of running.subtasks) assert.ok(s['start-time'] > jobStart && s['end-time'] === -1, JSON.stringify(s));
+    for (const [start, end] of await vertexTimes(a)) assert.ok(start! > jobStart && end === -1, JSON.stringify([start, end]));
     const bp = await eventually(async () => {
-      const b = await get<{ status: string; subtasks?: unknown[] }>(`/jobs/${a.jobId}/vertices/${source!.id}/backpressure`);
+      const b = await get<{ status: string; 'backpressure-level'?: string; subtasks?: unknown[] }>(`/jobs/${a.jobId}/vertices/${source!.id}/backpressure`);
       return b.status === 'ok' && b.subtasks?.length === 2 ? b : undefined;
     }, 30_000, 'backpressure figures of both subtasks');
-    assert.equal((bp as { 'backpressure-level': string })['backpressure-level'], 'ok');
+    assert.equal(bp['backpressure-level'], 'ok');
   } finally {
     await cancel(a);
   }

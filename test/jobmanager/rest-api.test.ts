@@ -83,7 +83,10 @@ test('a finished job: overview, detail with vertices and counts, no exceptions',
 
   const vertex = await call('GET', `/jobs/${job.jobId}/vertices/${job.plan.jobGraph.vertices[0]!.id}`);
   assert.equal(vertex.status, 200);
-  assert.deepEqual(vertex.body.subtasks, [{ subtask: 0, status: 'FINISHED', attempt: 0, metrics: { 'read-records': 3, 'read-records-complete': true, 'write-records': 3, 'write-records-complete': true } }]);
+  const [subtask] = vertex.body.subtasks as Record<string, number>[];
+  const { 'start-time': start, 'end-time': end, duration, ...rest } = subtask!;
+  assert.deepEqual(rest, { subtask: 0, status: 'FINISHED', attempt: 0, metrics: { 'read-records': 3, 'read-records-complete': true, 'write-records': 3, 'write-records-complete': true } });
+  assert.ok(start! >= (detail.body['start-time'] as number) && end! >= start! && duration === end! - start!, JSON.stringify(subtask));
 
   const exceptions = await call('GET', `/jobs/${job.jobId}/exceptions`);
   assert.deepEqual(exceptions.body, { exceptionHistory: { entries: [], truncated: false }, 'root-exception': null, timestamp: null, 'all-exceptions': [], truncated: false });
@@ -158,17 +161,18 @@ test('vertex states are the subtasks\' own: a RUNNING job with one vertex FINISH
     const [elements, ticks, filter] = [id('Source: Collection Source'), id('Source: ticks'), id('Filter -> Sink: Print to Std. Out')];
     const states = async () => {
       const detail = await call('GET', `/jobs/${job.jobId}`);
-      return new Map((detail.body.vertices as { id: string; status: string; tasks: Record<string, number> }[]).map((v) => [v.id, [v.status, v.tasks.finished, v.tasks.running]]));
+      return new Map((detail.body.vertices as { id: string; status: string; tasks: Record<string, number>; 'end-time': number }[]).map((v) => [v.id, [v.status, v.tasks.finished, v.tasks.running, v['end-time'] > 0]]));
     };
     const seen = await eventually(async () => {
       const s = await states();
       return s.get(elements!)?.[0] === 'FINISHED' && s.get(filter!)?.[0] === 'RUNNING' ? s : undefined;
     }, 30_000, 'the elements source finished, the rest running');
     assert.equal(job.status, 'RUNNING');
+    // Only the finished vertex has an end time.
     assert.deepEqual([seen.get(elements!), seen.get(ticks!), seen.get(filter!)], [
-      ['FINISHED', 1, 0],
-      ['RUNNING', 0, 1],
-      ['RUNNING', 0, 1],
+      ['FINISHED', 1, 0, true],
+      ['RUNNING', 0, 1, false],
+      ['RUNNING', 0, 1, false],
     ]);
     const overview = (await call('GET', '/jobs/overview')).body.jobs as { jid: string; tasks: Record<string, number> }[];
     const tasks = overview.find((j) => j.jid === job.jobId)!.tasks;

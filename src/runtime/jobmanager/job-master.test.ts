@@ -15,6 +15,7 @@ function failingWith(error: WeirError, started: number[]): (jobId: string, attem
     },
     cancel: () => {},
     subtaskStates: () => new Map(),
+    subtaskTimestamps: () => new Map(),
     sendControl: () => {},
     vertexMetrics: () => [],
     endedRecords: () => [],

@@ -5,15 +5,30 @@ import type { SubtaskRecords, TaskGroupOptions, VertexMetrics } from '../task/ta
 import type { ControlMessage } from '../task/control-inbox.ts';
 import type { ExecutionState } from '../task/execution-state.ts';
 import type { AttemptRunner, JobResult } from './attempt-runner.ts';
+import { SubtaskStates } from './subtask-states.ts';
+import type { SubtaskTimestamps } from './subtask-states.ts';
 
 export class LocalAttempt implements AttemptRunner {
   private readonly group: TaskGroup;
+  /** The tasks' states as they report them; every task starts DEPLOYING. */
+  private readonly states: SubtaskStates;
 
   constructor(
     private readonly plan: JobPlan,
     options: TaskGroupOptions = {},
   ) {
-    this.group = new TaskGroup(plan, options);
+    this.states = new SubtaskStates(plan.jobGraph, 'DEPLOYING');
+    const listener = options.listener;
+    this.group = new TaskGroup(plan, {
+      ...options,
+      listener: {
+        ...listener,
+        taskStateChanged: (vertexId, subtask, state) => {
+          this.states.set(vertexId, subtask, state);
+          listener?.taskStateChanged?.(vertexId, subtask, state);
+        },
+      },
+    });
   }
 
   async run(): Promise<JobResult> {
@@ -30,9 +45,11 @@ export class LocalAttempt implements AttemptRunner {
   }
 
   subtaskStates(): ReadonlyMap<string, readonly ExecutionState[]> {
-    const out = new Map<string, ExecutionState[]>(this.plan.jobGraph.vertices.map((v) => [v.id, []]));
-    for (const t of this.group.subtaskStates()) out.get(t.vertexId)![t.subtask] = t.state;
-    return out;
+    return this.states.all();
+  }
+
+  subtaskTimestamps(): ReadonlyMap<string, readonly SubtaskTimestamps[]> {
+    return this.states.timestamps();
   }
 
   sendControl(message: ControlMessage, vertexId?: string): void {

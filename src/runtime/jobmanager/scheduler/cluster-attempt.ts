@@ -12,6 +12,7 @@ import type { AttemptRunner, JobResult } from '../attempt-runner.ts';
 import type { AttemptReport, DeploymentDescriptor } from '../../cluster-protocol/messages.ts';
 import type { TaskManagerRegistry } from './task-manager-registry.ts';
 import { SubtaskStates } from '../subtask-states.ts';
+import type { SubtaskTimestamps } from '../subtask-states.ts';
 import type { ControlMessage } from '../../task/control-inbox.ts';
 import type { ExecutionState } from '../../task/execution-state.ts';
 
@@ -42,6 +43,10 @@ export class ClusterAttempt implements AttemptRunner {
 
   subtaskStates(): ReadonlyMap<string, readonly ExecutionState[]> {
     return this.states.all();
+  }
+
+  subtaskTimestamps(): ReadonlyMap<string, readonly SubtaskTimestamps[]> {
+    return this.states.timestamps();
   }
 
   sendControl(message: ControlMessage, vertexId?: string): void {
