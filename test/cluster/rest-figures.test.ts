@@ -55,8 +55,12 @@ async function vertexStates(job: JobMaster): Promise<[string, Record<string, num
   return detail.vertices.map((v) => [v.status, Object.fromEntries(Object.entries(v.tasks).filter(([, n]) => n > 0))]);
 }
 
+/** /overview's slot figures; /taskmanagers must agree with them. */
 const slots = async () => {
   const o = await get<Record<string, number>>('/overview');
+  const tms = (await get<{ taskmanagers: { slotsNumber: number; freeSlots: number }[] }>('/taskmanagers')).taskmanagers;
+  const sum = (f: (t: (typeof tms)[number]) => number) => tms.reduce((n, t) => n + f(t), 0);
+  assert.deepEqual([sum((t) => t.slotsNumber), sum((t) => t.freeSlots)], [o['slots-total'], o['slots-available']], '/taskmanagers and /overview agree');
   return { taskmanagers: o.taskmanagers, total: o['slots-total'], available: o['slots-available'] };
 };
 

@@ -110,6 +110,7 @@ export class RestServer {
         dataPort: tm.data.port,
         timeSinceLastHeartbeat: Date.now() - tm.lastHeartbeat,
         slotsNumber: tm.slots,
+        freeSlots: tm.slotHolders.filter((h) => h === undefined).length,
       })),
     }));
     const registry = () => {
