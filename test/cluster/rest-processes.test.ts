@@ -119,11 +119,15 @@ test('GET /jobs/:id/vertices/:vid/backpressure: one entry per subtask across bot
     const { status, body } = await get(`/jobs/${jobId}/vertices/${v.id}/backpressure`);
     assert.equal(status, 200);
     assert.equal(body.status, 'ok');
-    const subtasks = body.subtasks as { subtask: number; backpressureLevel: string; ratio: number; idleRatio: number; busyRatio: number }[];
+    const subtasks = body.subtasks as { subtask: number; 'backpressure-level': string; ratio: number; idleRatio: number; busyRatio: number }[];
     assert.deepEqual(subtasks.map((s) => s.subtask), [0, 1, 2, 3]);
     // 200 records/s cannot fill anything.
-    assert.equal(body.backpressureLevel, 'ok');
-    for (const s of subtasks) for (const r of [s.ratio, s.idleRatio, s.busyRatio]) assert.ok(r >= 0 && r <= 1, String(r));
+    assert.equal(body['backpressure-level'], 'ok');
+    for (const s of subtasks) {
+      assert.equal(s['backpressure-level'], 'ok');
+      for (const r of [s.ratio, s.idleRatio, s.busyRatio]) assert.ok(r >= 0 && r <= 1, String(r));
+      assert.ok(Math.round((s.ratio + s.idleRatio + s.busyRatio) * 1000) <= 1000, JSON.stringify(s));
+    }
   }
 });
 

@@ -33,6 +33,13 @@ const endless = defineJob((env) => {
   env.fromSource(new DataGeneratorSource((i) => i, Infinity, { recordsPerSecond: 1000 }), WatermarkStrategy.noWatermarks(), 'ticks').filter(() => false).print();
 });
 
+/** One source ends at once, the other never: the job runs on with one vertex FINISHED. */
+const halfDone = defineJob((env) => {
+  env.setJobName('half-done');
+  const ticks = env.fromSource(new DataGeneratorSource((i) => i, Infinity, { recordsPerSecond: 1000 }), WatermarkStrategy.noWatermarks(), 'ticks');
+  env.fromElements(1, 2, 3).union(ticks).filter(() => false).print();
+});
+
 const failing = defineJob((env) => {
   env.setJobName('always-fails');
   env.configure('restart-strategy.type', 'fixed-delay');
@@ -69,6 +76,17 @@ test('a finished job: overview, detail with vertices and counts, no exceptions',
   // The task metrics ended with the job; the final counts stay.
   assert.deepEqual((vertices[0] as unknown as { metrics: object }).metrics, { 'read-records': 3, 'read-records-complete': true, 'write-records': 3, 'write-records-complete': true });
   assert.equal((detail.body.plan as { planHash: string }).planHash.length, 64);
+  // Its tasks ended with their metrics: no figures, and no level made up for them (Flink's shape).
+  const bp = await call('GET', `/jobs/${job.jobId}/vertices/${job.plan.jobGraph.vertices[0]!.id}/backpressure`);
+  assert.equal(bp.status, 200);
+  assert.deepEqual(bp.body, { status: 'deprecated' });
+
+  const vertex = await call('GET', `/jobs/${job.jobId}/vertices/${job.plan.jobGraph.vertices[0]!.id}`);
+  assert.equal(vertex.status, 200);
+  const [subtask] = vertex.body.subtasks as Record<string, number>[];
+  const { 'start-time': start, 'end-time': end, duration, ...rest } = subtask!;
+  assert.deepEqual(rest, { subtask: 0, status: 'FINISHED', attempt: 0, metrics: { 'read-records': 3, 'read-records-complete': true, 'write-records': 3, 'write-records-complete': true } });
+  assert.ok(start! >= (detail.body['start-time'] as number) && end! >= start! && duration === end! - start!, JSON.stringify(subtask));
 
   const exceptions = await call('GET', `/jobs/${job.jobId}/exceptions`);
   assert.deepEqual(exceptions.body, { exceptionHistory: { entries: [], truncated: false }, 'root-exception': null, timestamp: null, 'all-exceptions': [], truncated: false });
@@ -123,11 +141,45 @@ test('a running job shows records per vertex and backpressure per subtask', asyn
     assert.equal(metrics['read-records-complete'], true);
     const bp = await call('GET', `/jobs/${job.jobId}/vertices/${vertices[0]!.id}/backpressure`);
     assert.equal(bp.status, 200);
-    const subtasks = bp.body.subtasks as { subtask: number; backpressureLevel: string; ratio: number }[];
+    assert.equal(bp.body.status, 'ok');
+    const subtasks = bp.body.subtasks as { subtask: number; 'backpressure-level': string; ratio: number }[];
     assert.deepEqual(subtasks.map((s) => s.subtask), [0]);
-    assert.equal(subtasks[0]!.backpressureLevel, 'ok'); // nothing downstream can block a filter-everything job
+    assert.equal(subtasks[0]!['backpressure-level'], 'ok'); // nothing downstream can block a filter-everything job
+    assert.equal(bp.body['backpressure-level'], 'ok');
     const unknownVertex = await call('GET', `/jobs/${job.jobId}/vertices/deadbeefdeadbeefdeadbeefdeadbeef/backpressure`);
     assert.equal(unknownVertex.status, 404);
+  } finally {
+    job.cancel();
+    await job.done;
+  }
+});
+
+test('vertex states are the subtasks\' own: a RUNNING job with one vertex FINISHED', async () => {
+  const job = await dispatcher.submit(halfDone);
+  try {
+    const id = (name: string) => job.plan.jobGraph.vertices.find((v) => v.name === name)!.id;
+    const [elements, ticks, filter] = [id('Source: Collection Source'), id('Source: ticks'), id('Filter -> Sink: Print to Std. Out')];
+    const states = async () => {
+      const detail = await call('GET', `/jobs/${job.jobId}`);
+      return new Map((detail.body.vertices as { id: string; status: string; tasks: Record<string, number>; 'end-time': number }[]).map((v) => [v.id, [v.status, v.tasks.finished, v.tasks.running, v['end-time'] > 0]]));
+    };
+    const seen = await eventually(async () => {
+      const s = await states();
+      return s.get(elements!)?.[0] === 'FINISHED' && s.get(filter!)?.[0] === 'RUNNING' ? s : undefined;
+    }, 30_000, 'the elements source finished, the rest running');
+    assert.equal(job.status, 'RUNNING');
+    // Only the finished vertex has an end time.
+    assert.deepEqual([seen.get(elements!), seen.get(ticks!), seen.get(filter!)], [
+      ['FINISHED', 1, 0, true],
+      ['RUNNING', 0, 1, false],
+      ['RUNNING', 0, 1, false],
+    ]);
+    const overview = (await call('GET', '/jobs/overview')).body.jobs as { jid: string; tasks: Record<string, number> }[];
+    const tasks = overview.find((j) => j.jid === job.jobId)!.tasks;
+    assert.deepEqual([tasks.total, tasks.finished, tasks.running], [3, 1, 2]);
+    const vertex = await call('GET', `/jobs/${job.jobId}/vertices/${elements}`);
+    assert.deepEqual((vertex.body.subtasks as { status: string }[]).map((s) => s.status), ['FINISHED']);
+    assert.equal((await call('GET', `/jobs/${job.jobId}/vertices/deadbeefdeadbeefdeadbeefdeadbeef`)).status, 404);
   } finally {
     job.cancel();
     await job.done;
@@ -139,7 +191,7 @@ test('overview counts jobs by outcome', async () => {
   assert.equal(o.status, 200);
   assert.equal(o.body['jobs-finished'], 1);
   assert.equal(o.body['jobs-failed'], 1);
-  assert.equal(o.body['jobs-cancelled'], 2);
+  assert.equal(o.body['jobs-cancelled'], 3);
   assert.equal(o.body['jobs-running'], 0);
 });
 
@@ -165,7 +217,7 @@ test('errors: unknown job 404, unknown path 404, wrong method 405, bad mode 400,
 
 test('healthz, jobs list, taskmanagers and metrics', async () => {
   assert.deepEqual((await call('GET', '/healthz')).body, { status: 'ok' });
-  assert.equal(((await call('GET', '/jobs')).body.jobs as unknown[]).length, 4);
+  assert.equal(((await call('GET', '/jobs')).body.jobs as unknown[]).length, 5);
   assert.deepEqual((await call('GET', '/taskmanagers')).body, { taskmanagers: [] });
   const m = await call('GET', '/metrics');
   assert.equal(m.status, 200);

@@ -1,7 +1,8 @@
 /**
  * Rates and time metrics: per-second rates are Flink's MeterView (60s window, updated every
  * 5s), exact under a VirtualClock; busy, idle and backpressured time come from the task
- * loop, checked by their relations under a real clock with a deliberately slow sink.
+ * loop, checked by their relations under a real clock with a deliberately slow sink
+ * (metrics-busy-time.test.ts checks exact values).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -99,6 +100,7 @@ test('a slow sink: the upstream task is backpressured, the sink busy', async () 
   const result = await done;
   assert.equal(result.state, 'CANCELED', result.error?.stack);
   assert.equal(s.backPressuredTimeMsPerSecond, 0, 'a sink has no output to wait for');
-  // The three add up to one second, as Flink derives busy time from the other two.
-  for (const t of [u, s]) assert.equal(t.busyTimeMsPerSecond + t.idleTimeMsPerSecond + t.backPressuredTimeMsPerSecond, 1000);
+  // Measured apart, the three cover at most the whole second; what is left is the time the
+  // task could run while the thread ran the other one (each view rounds down).
+  for (const t of [u, s]) assert.ok(t.busyTimeMsPerSecond + t.idleTimeMsPerSecond + t.backPressuredTimeMsPerSecond <= 1000, JSON.stringify({ up: u, sink: s }));
 });

@@ -50,6 +50,8 @@ export interface DeploymentDescriptor {
   planHash: string;
   /** slotOwners[s] runs subtask s of every vertex (Flink's default slot sharing). */
   slotOwners: string[];
+  /** slotIndexes[s]: the slot of that TaskManager that runs subtask s. */
+  slotIndexes: number[];
   /** slotAddresses[s]: the data endpoint of the slot that runs subtask s. */
   slotAddresses: EndpointAddress[];
   /** The checkpoint or savepoint directory the tasks restore from; none: a fresh start. */

@@ -9,6 +9,7 @@ import type { FileCheckpointStorage } from '../checkpoint/storage/file-checkpoin
 import type { ControlMessage } from '../task/control-inbox.ts';
 import type { ExecutionState } from '../task/execution-state.ts';
 import type { SubtaskRecords, VertexMetrics } from '../task/task-group.ts';
+import type { SubtaskTimestamps } from './subtask-states.ts';
 
 export type AttemptOutcome = 'FINISHED' | 'FAILED' | 'CANCELED';
 
@@ -45,6 +46,8 @@ export interface AttemptRunner {
   fail(error: WeirError): void;
   /** Each subtask's state, by vertex id. */
   subtaskStates(): ReadonlyMap<string, readonly ExecutionState[]>;
+  /** When each subtask was deployed and entered its state, by vertex id. */
+  subtaskTimestamps(): ReadonlyMap<string, readonly SubtaskTimestamps[]>;
   /** Delivers a control message (a checkpoint trigger, a notification) to the attempt's running tasks, of one vertex if given. */
   sendControl(message: ControlMessage, vertexId?: string): void;
   /** Per-vertex records and watermarks, where the attempt can read them in this process. */

@@ -16,6 +16,7 @@ function failingWith(error: WeirError, started: number[]): (jobId: string, attem
     cancel: () => {},
     fail: () => {},
     subtaskStates: () => new Map(),
+    subtaskTimestamps: () => new Map(),
     sendControl: () => {},
     vertexMetrics: () => [],
     endedRecords: () => [],

@@ -16,6 +16,7 @@ import { FileCheckpointStorage } from '../checkpoint/storage/file-checkpoint-sto
 import { restoreSettings } from './restore-point.ts';
 import { LocalAttempt } from './local-attempt.ts';
 import { SubtaskStates } from './subtask-states.ts';
+import type { SubtaskTimestamps } from './subtask-states.ts';
 import type { ExecutionState } from '../task/execution-state.ts';
 import { nextStatus } from './job-status.ts';
 import type { JobStatus } from './job-status.ts';
@@ -52,8 +53,9 @@ export class JobMaster {
   private attempt = 0;
   private restartTimer: NodeJS.Timeout | undefined;
   private lastResult: JobResult | undefined;
-  /** The last attempt's subtask states, kept while no attempt runs. */
+  /** The last attempt's subtask states and their times, kept while no attempt runs. */
   private lastStates: ReadonlyMap<string, readonly ExecutionState[]> | undefined;
+  private lastTimestamps: ReadonlyMap<string, readonly SubtaskTimestamps[]> | undefined;
   private settle!: (result: JobResult) => void;
   readonly checkpoints: CheckpointCoordinator;
   /** Where the first attempt restores from (`execution.savepoint.path`), and later ones when no checkpoint completed. */
@@ -85,6 +87,11 @@ export class JobMaster {
 
   get name(): string {
     return this.plan.jobGraph.jobName;
+  }
+
+  /** The number of the running (or last) attempt, from 0. */
+  get attemptNumber(): number {
+    return Math.max(0, this.attempt - 1);
   }
 
   private moveTo(status: JobStatus): void {
@@ -142,7 +149,10 @@ export class JobMaster {
   private onAttemptEnded(result: JobResult): void {
     this.checkpoints.attemptEnded();
     this.lastResult = result;
-    if (this.executor) this.lastStates = this.executor.subtaskStates();
+    if (this.executor) {
+      this.lastStates = this.executor.subtaskStates();
+      this.lastTimestamps = this.executor.subtaskTimestamps();
+    }
     this.executor = undefined;
     if (this.status === 'CANCELLING' || result.state === 'CANCELED') {
       if (this.status === 'RUNNING') this.moveTo('CANCELLING');
@@ -214,6 +224,11 @@ export class JobMaster {
   /** Each subtask's state, by vertex id: the running attempt's, else the last one's, else CREATED. */
   subtaskStates(): ReadonlyMap<string, readonly ExecutionState[]> {
     return this.executor?.subtaskStates() ?? this.lastStates ?? new SubtaskStates(this.plan.jobGraph).all();
+  }
+
+  /** When each subtask was deployed and entered its state (none before the first attempt). */
+  subtaskTimestamps(): ReadonlyMap<string, readonly SubtaskTimestamps[]> {
+    return this.executor?.subtaskTimestamps() ?? this.lastTimestamps ?? new Map();
   }
 
   /** Whether every subtask of the job runs (what a checkpoint, and a STABLE deployment, need). */

@@ -7,6 +7,8 @@ import type { SubtaskRecords, TaskGroupOptions, VertexMetrics } from '../task/ta
 import type { ControlMessage } from '../task/control-inbox.ts';
 import type { ExecutionState } from '../task/execution-state.ts';
 import type { AttemptContext, AttemptRunner, JobResult } from './attempt-runner.ts';
+import { SubtaskStates } from './subtask-states.ts';
+import type { SubtaskTimestamps } from './subtask-states.ts';
 
 export interface LocalAttemptOptions {
   /** Task group options other than those the attempt sets (restore, checkpoint storage, listener). */
@@ -18,17 +20,21 @@ export interface LocalAttemptOptions {
 export class LocalAttempt implements AttemptRunner {
   private readonly group: TaskGroup;
   private restore: CheckpointRestore | undefined;
+  /** The tasks' states as they report them; every task starts DEPLOYING. */
+  private readonly states: SubtaskStates;
 
   constructor(
     private readonly plan: JobPlan,
     private readonly options: LocalAttemptOptions,
   ) {
+    this.states = new SubtaskStates(plan.jobGraph, 'DEPLOYING');
     const answers = options.context.checkpoints;
     this.group = new TaskGroup(plan, {
       ...options.group,
       checkpointStorage: { storage: options.context.storage, jobId: options.jobId },
       restore: (vertexId, subtask) => this.restore?.forSubtask(vertexId, subtask),
       listener: {
+        taskStateChanged: (vertexId, subtask, state) => this.states.set(vertexId, subtask, state),
         checkpointAcknowledged: (ack) => answers.acknowledge(ack),
         checkpointDeclined: (vertexId, subtask, id, reason) => answers.decline(vertexId, subtask, id, reason),
       },
@@ -59,9 +65,11 @@ export class LocalAttempt implements AttemptRunner {
   }
 
   subtaskStates(): ReadonlyMap<string, readonly ExecutionState[]> {
-    const out = new Map<string, ExecutionState[]>(this.plan.jobGraph.vertices.map((v) => [v.id, []]));
-    for (const t of this.group.subtaskStates()) out.get(t.vertexId)![t.subtask] = t.state;
-    return out;
+    return this.states.all();
+  }
+
+  subtaskTimestamps(): ReadonlyMap<string, readonly SubtaskTimestamps[]> {
+    return this.states.timestamps();
   }
 
   sendControl(message: ControlMessage, vertexId?: string): void {

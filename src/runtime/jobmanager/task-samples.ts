@@ -47,15 +47,20 @@ export function jobTaskSamples(text: string, jobId: string): JobTaskSamples {
 }
 
 /**
- * Per-vertex records in and out: live task metrics, where the final counts of subtasks
- * that ended take their place (their metrics are gone, or about to go).
+ * Per-subtask records in and out, by `vertexId/subtask`: live task metrics, where the final
+ * counts of subtasks that ended take their place (their metrics are gone, or about to go).
  */
-export function vertexRecords(live: readonly SubtaskRecords[], ended: readonly SubtaskRecords[]): Map<string, { in: number; out: number }> {
+export function subtaskRecords(live: readonly SubtaskRecords[], ended: readonly SubtaskRecords[]): Map<string, SubtaskRecords> {
   const bySubtask = new Map<string, SubtaskRecords>();
   for (const r of live) bySubtask.set(`${r.vertexId}/${r.subtask}`, r);
   for (const r of ended) bySubtask.set(`${r.vertexId}/${r.subtask}`, r);
+  return bySubtask;
+}
+
+/** Per-vertex records in and out (subtaskRecords summed). */
+export function vertexRecords(live: readonly SubtaskRecords[], ended: readonly SubtaskRecords[]): Map<string, { in: number; out: number }> {
   const out = new Map<string, { in: number; out: number }>();
-  for (const r of bySubtask.values()) {
+  for (const r of subtaskRecords(live, ended).values()) {
     const v = out.get(r.vertexId) ?? { in: 0, out: 0 };
     v.in += r.in;
     v.out += r.out;
@@ -67,4 +72,20 @@ export function vertexRecords(live: readonly SubtaskRecords[], ended: readonly S
 /** Flink's levels: a backpressured ratio up to 0.1 is ok, up to 0.5 low, above that high. */
 export function backpressureLevel(ratio: number): 'ok' | 'low' | 'high' {
   return ratio <= 0.1 ? 'ok' : ratio <= 0.5 ? 'low' : 'high';
+}
+
+/**
+ * Flink's JobVertexBackPressureInfo. A vertex with no task metrics (its tasks are not
+ * deployed, or ended) has no figures: Flink answers `{"status": "deprecated"}` then, with
+ * no level, and so does this; a level of "ok" would claim a measurement nobody made.
+ * Otherwise one entry per subtask that reports metrics, and the worst ratio's level.
+ */
+export function vertexBackPressure(times: readonly SubtaskTimes[] | undefined, now: number) {
+  if (!times || times.length === 0) return { status: 'deprecated' as const };
+  const subtasks = times.map((t) => {
+    const ratio = t.backPressuredMsPerSecond / 1000;
+    return { subtask: t.subtask, 'backpressure-level': backpressureLevel(ratio), ratio, idleRatio: t.idleMsPerSecond / 1000, busyRatio: t.busyMsPerSecond / 1000 };
+  });
+  const worst = Math.max(...subtasks.map((s) => s.ratio));
+  return { status: 'ok' as const, 'backpressure-level': backpressureLevel(worst), 'end-timestamp': now, subtasks };
 }

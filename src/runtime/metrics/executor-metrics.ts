@@ -1,8 +1,8 @@
 /**
  * Metrics for the subtasks of one TaskGroup: reads the counters the runtime keeps
  * (task records in, record writers' records out, source and sink counts, window late
- * drops), counts chained operators' input per batch, and tracks each task's busy, idle and
- * backpressured time from the task loop.
+ * drops), counts chained operators' input per batch, and measures each task's busy, idle and
+ * backpressured time from the task loop (task-times.ts says how).
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -18,7 +18,8 @@ import { MeteredInput } from './metered-input.ts';
 import { MetricRegistry } from './registry.ts';
 import { registerTaskMetrics } from './task-metric-group.ts';
 import type { OperatorProbe } from './task-metric-group.ts';
-import { BACK_PRESSURED, BUSY, IDLE, TaskTimes } from './task-times.ts';
+import { BACK_PRESSURED, IDLE, READY, TaskTimes } from './task-times.ts';
+import type { TaskTimeState } from './task-times.ts';
 import { FLINK_VIEW_TIMING, ViewUpdater } from './views.ts';
 import type { ViewTiming } from './views.ts';
 
@@ -101,6 +102,8 @@ export class ExecutorMetrics {
   addTask(task: StreamTask, vertex: JobVertex, writers: OperatorWriters): void {
     const times = new TaskTimes(this.now());
     this.times.set(task, times);
+    // Async writes a sink step starts end outside the loop; the task reports them itself.
+    task.ownWorkTimer = { begin: () => times.beginWork(this.tickAt()), end: () => times.endWork(this.tickAt()) };
     const source = task.source;
     const last = task.operators[task.operators.length - 1];
     const operators = task.operators.map((op, i) => this.operatorProbe(task, op, i, writers));
@@ -147,13 +150,45 @@ export class ExecutorMetrics {
   }
 
   /**
-   * The task loop: `task` is about to run (runnable) or cannot. Flink's order applies: a
-   * task whose output has no capacity is backpressured, otherwise one without work is idle.
+   * The task loop: `task` cannot run now (runnable false), or could but waits for its turn.
+   * Flink's order applies: a task whose output has no capacity is backpressured, otherwise
+   * one without work is idle. A task waiting for its own writes is neither.
    */
   observe(task: StreamTask, runnable: boolean): void {
-    // A task waiting for its own writes (a slow sink) is busy, as a Flink task blocked in a write call.
-    const state = runnable || task.isBlockedOnOwnWork() ? BUSY : !task.finished && !task.writersHaveCapacity() ? BACK_PRESSURED : IDLE;
-    this.times.get(task)?.enter(state, this.now());
+    this.times.get(task)?.enter(this.stateOf(task, runnable), this.tickAt());
+  }
+
+  /** The task loop: `task` starts its own work (a step, its timers, its control messages). */
+  working(task: StreamTask): void {
+    const times = this.times.get(task);
+    if (!times) return;
+    const now = this.tickAt();
+    times.enter(READY, now);
+    times.beginWork(now);
+  }
+
+  /** The task loop: `task`'s work ended; `runnable` says whether it could run again at once. */
+  worked(task: StreamTask, runnable: boolean): void {
+    const times = this.times.get(task);
+    if (!times) return;
+    const now = this.tickAt();
+    times.endWork(now);
+    times.enter(this.stateOf(task, runnable), now);
+  }
+
+  /**
+   * The time now, after the view updates due by then: a view then reads each time total as it
+   * stood at its due time, and busy + idle + backpressured never exceeds the interval.
+   */
+  private tickAt(): number {
+    const now = this.now();
+    this.updater.tick(now);
+    return now;
+  }
+
+  private stateOf(task: StreamTask, runnable: boolean): TaskTimeState {
+    if (runnable || task.isBlockedOnOwnWork()) return READY;
+    return !task.finished && !task.writersHaveCapacity() ? BACK_PRESSURED : IDLE;
   }
 
   started(): void {

@@ -11,7 +11,7 @@ export { ExecutorMetrics } from './executor-metrics.ts';
 export type { TaskMetricsOptions } from './executor-metrics.ts';
 export { MeterView, TimerView, ViewUpdater, FLINK_VIEW_TIMING } from './views.ts';
 export type { ViewTiming } from './views.ts';
-export { TaskTimes, BUSY, IDLE, BACK_PRESSURED } from './task-times.ts';
+export { TaskTimes, READY, IDLE, BACK_PRESSURED } from './task-times.ts';
 export { parsePrometheusText, findSamples } from './prometheus-text.ts';
 export type { Sample } from './prometheus-text.ts';
 export * from './scope.ts';

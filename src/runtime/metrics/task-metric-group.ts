@@ -2,7 +2,8 @@
  * One subtask's metrics and its operators' (Flink's TaskMetricGroup, TaskIOMetricGroup and
  * OperatorMetricGroup): what to read for each name, registered with Flink's labels. The
  * probes read plain number fields the runtime keeps anyway; rates and times-per-second are
- * views updated every interval.
+ * views updated every interval. busyTimeMsPerSecond is the time the task spent on its own
+ * work, so records in per second over busy seconds is what the task can process.
  */
 import type { MetricRegistry } from './registry.ts';
 import { OPERATOR_SCOPE, TASK_SCOPE, operatorLabels, taskLabels, watermarkValue } from './scope.ts';
@@ -45,12 +46,15 @@ export function registerTaskMetrics(registry: MetricRegistry, updater: ViewUpdat
 
   const task = taskLabels(vars, registry.filterLabelValues);
   addIo(TASK_SCOPE, task, probe);
+  // Three quantities measured apart (task-times.ts), not busy as 1000 minus the other two as
+  // Flink derives it: tasks share a thread here, and a task waiting for its turn is not busy.
+  // Their sum falls short of 1000 by the time the thread ran other tasks.
   const idle = updater.add(new TimerView((at) => probe.times.accumulated(IDLE, at), timing));
   const backPressured = updater.add(new TimerView((at) => probe.times.accumulated(BACK_PRESSURED, at), timing));
+  const busy = updater.add(new TimerView((at) => probe.times.busy(at), timing));
   add(TASK_SCOPE, task, 'idleTimeMsPerSecond', fresh(() => idle.value));
   add(TASK_SCOPE, task, 'backPressuredTimeMsPerSecond', fresh(() => backPressured.value));
-  // Flink derives busy time as what is neither idle nor backpressured (TaskIOMetricGroup).
-  add(TASK_SCOPE, task, 'busyTimeMsPerSecond', fresh(() => 1000 - Math.min(idle.value + backPressured.value, 1000)));
+  add(TASK_SCOPE, task, 'busyTimeMsPerSecond', fresh(() => busy.value));
   add(TASK_SCOPE, task, 'currentInputWatermark', () => watermarkValue(probe.inputWatermark()));
 
   for (const op of probe.operators) {

@@ -1,7 +1,7 @@
 /** Flink's MeterView and TimerGauge arithmetic, and catch-up updates at their due times. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BACK_PRESSURED, BUSY, IDLE, TaskTimes } from './task-times.ts';
+import { BACK_PRESSURED, IDLE, READY, TaskTimes } from './task-times.ts';
 import { MeterView, TimerView, ViewUpdater } from './views.ts';
 
 test('MeterView: rate over the full 60s window, ramping up from zero like Flink', () => {
@@ -52,13 +52,29 @@ test('TimerView drops intervals older than the span', () => {
 
 test('TaskTimes: time between two state changes belongs to the earlier state, ongoing time counts', () => {
   const times = new TaskTimes(0);
-  times.enter(BUSY, 10);
+  times.enter(READY, 10);
   times.enter(BACK_PRESSURED, 40);
   times.enter(BACK_PRESSURED, 50); // no change
   times.enter(IDLE, 100);
   assert.equal(times.accumulated(IDLE, 130), 10 + 30);
-  assert.equal(times.accumulated(BUSY, 130), 30);
+  assert.equal(times.accumulated(READY, 130), 30);
   assert.equal(times.accumulated(BACK_PRESSURED, 130), 60);
+});
+
+test('TaskTimes: busy time is the task\'s own work; overlapping periods (an async write outliving its step) count once', () => {
+  const times = new TaskTimes(0);
+  times.beginWork(10);
+  times.endWork(14);
+  assert.equal(times.busy(100), 4);
+  // A step starts a write at 20 and ends at 25; the write ends at 60.
+  times.beginWork(20);
+  times.beginWork(25);
+  times.endWork(25);
+  assert.equal(times.busy(40), 4 + 20, 'the ongoing write counts up to the time asked for');
+  times.endWork(60);
+  assert.equal(times.busy(100), 4 + 40);
+  times.endWork(70); // unmatched: ignored
+  assert.equal(times.busy(100), 44);
 });
 
 test('ViewUpdater runs every update that came due, each with its due time', () => {

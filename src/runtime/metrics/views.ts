@@ -89,9 +89,10 @@ export class TimerView implements View {
 
 /**
  * Updates views every interval. Nothing runs in the background: `tick()` is called by the
- * task loop on every pass and by the registry on every scrape, and runs the updates that
- * came due since, each with its due time. Counters only change while tasks run, so a
- * catch-up update at the start of a pass samples what the counter held at its due time.
+ * task loop on every pass and before every change of a task's times, and by the registry on
+ * every scrape, and runs the updates that came due since, each with its due time. Counters
+ * only change while tasks run, so a catch-up update samples what the counter held at its
+ * due time, and a time total is never read with time after its due time in it.
  */
 export class ViewUpdater {
   private readonly views: View[] = [];
@@ -111,9 +112,9 @@ export class ViewUpdater {
     return view;
   }
 
-  tick(): void {
+  /** `now`: the caller's reading of the same clock, when it has one. */
+  tick(now = this.now()): void {
     if (this.stopped) return;
-    const now = this.now();
     while (now >= this.next) {
       for (const v of this.views) v.update(this.next);
       this.next += this.timing.intervalMs;

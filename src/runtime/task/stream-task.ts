@@ -24,6 +24,12 @@ import type { ValveResult } from './watermark-valve.ts';
 
 const MAX_ELEMENTS_PER_STEP = 16;
 
+/** Times work of a task that ends outside the loop (metrics' busy time). */
+export interface WorkTimer {
+  begin(): void;
+  end(): void;
+}
+
 /** What a task tells its group: state changes and checkpoint answers. */
 export interface TaskEvents {
   stateChanged(task: StreamTask, state: ExecutionState): void;
@@ -54,6 +60,8 @@ export class StreamTask {
   asyncFailure: unknown;
   recordsIn = 0;
   inputWatermark = -Infinity;
+  /** Set when metrics are on: times the async writes this task waits for. */
+  ownWorkTimer: WorkTimer | undefined;
 
   constructor(
     readonly name: string,
@@ -188,12 +196,16 @@ export class StreamTask {
     // Finishing and prefetching are awaited by the loop; a sink's own writes only hold
     // back this task, so the loop runs the others meanwhile (and their backpressure shows).
     if (r) return r.then(() => pending).then(() => undefined);
+    const timer = this.ownWorkTimer;
+    timer?.begin();
     this.blockedOn = pending.then(
       () => {
+        timer?.end();
         this.blockedOn = undefined;
         this.wake();
       },
       (err: unknown) => {
+        timer?.end();
         this.blockedOn = undefined;
         this.asyncFailure = this.operators[this.operators.length - 1]!.fail(err);
         this.wake();

@@ -39,8 +39,9 @@ function on<T>(group: TaskGroup, task: StreamTask, work: () => Promise<T> | T): 
 
 export async function runTasks(group: TaskGroup): Promise<void> {
   const { tasks, clock } = group;
-  // Metrics see each task before and after it runs (busy, idle, backpressured time); per
-  // step, never per record, and not at all when metrics are off.
+  // Metrics see each task before and after it runs: they measure its own work (busy time)
+  // and note whether it is idle or backpressured; per step, never per record, and not at
+  // all when metrics are off.
   const metrics = group.taskMetrics;
   const yieldEvery = group.channels.remote ? REMOTE_YIELD_EVERY_MS : YIELD_EVERY_MS;
   let lastYield = performance.now();
@@ -54,17 +55,20 @@ export async function runTasks(group: TaskGroup): Promise<void> {
         throw task.asyncFailure;
       }
       if (task.inbox.size > 0) {
-        metrics?.observe(task, true);
+        metrics?.working(task);
         const m = on(group, task, () => task.runMessages());
         if (m) await m;
+        metrics?.worked(task, true);
         progressed = true;
       }
-      const runnable = task.canRun(now);
-      metrics?.observe(task, runnable);
-      if (!runnable) continue;
+      if (!task.canRun(now)) {
+        metrics?.observe(task, false);
+        continue;
+      }
+      metrics?.working(task);
       const r = on(group, task, () => task.step());
       if (r) await r;
-      metrics?.observe(task, task.canRun(clock.now()));
+      metrics?.worked(task, task.canRun(clock.now()));
       progressed = true;
     }
     now = clock.now();
@@ -72,11 +76,11 @@ export async function runTasks(group: TaskGroup): Promise<void> {
       // Only timers that fired are progress; a task that is merely ready again (a paced
       // source whose outputs are full) must not keep the loop spinning.
       if (task.nextTimerTime() <= now) {
-        metrics?.observe(task, true);
+        metrics?.working(task);
         let fired = on(group, task, () => task.fireTimers(now));
         if (typeof fired !== 'number') fired = await fired;
         if (fired > 0) progressed = true;
-        metrics?.observe(task, task.canRun(now));
+        metrics?.worked(task, task.canRun(now));
       }
     }
     if (tasks.every((t) => t.done)) return;

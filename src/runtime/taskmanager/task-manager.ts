@@ -121,15 +121,13 @@ export class TaskManager {
     }
   }
 
-  /**
-   * The JobManager lists this TaskManager's slots in order (slotData), so the k-th
-   * subtask index it gives this TaskManager runs in slot k.
-   */
+  /** Each subtask index given to this TaskManager runs in the slot the JobManager named for it. */
   private deploy(d: DeploymentDescriptor): void {
     const key = attemptKey(d);
-    const assignments = localAssignments(d.slotOwners, this.id);
-    if (assignments.length > this.slots.length) {
-      const error = { code: 'NOT_ENOUGH_SLOTS' as const, message: `TaskManager ${this.id} was given ${assignments.length} subtasks per vertex but has ${this.slots.length} slot(s)` };
+    const assignments = localAssignments(d, this.id);
+    const missing = assignments.find((a) => !(a.slot >= 0 && a.slot < this.slots.length));
+    if (missing) {
+      const error = { code: 'NOT_ENOUGH_SLOTS' as const, message: `TaskManager ${this.id} was given subtask ${missing.subtask} for its slot ${missing.slot} but has ${this.slots.length} slot(s)` };
       this.jobManager.report({ jobId: d.jobId, attempt: d.attempt, state: 'FAILED', error });
       return;
     }

@@ -1,11 +1,13 @@
 /**
- * Flink's REST response shapes, built from JobMaster state. Task counts and vertex states
- * are the subtasks' real ExecutionStates (a job can be RUNNING while its tasks wait for a
- * slot, or after its only TaskManager died), never derived from the job's status.
+ * Flink's REST response shapes, built from JobMaster state. Task counts, vertex states and
+ * vertex times are the subtasks' real ExecutionStates and when they entered them (a job can
+ * be RUNNING while its tasks wait for a slot, or after its only TaskManager died), never
+ * derived from the job's status.
  */
 import type { JobMaster } from '../job-master.ts';
 import { isGloballyTerminal } from '../job-status.ts';
 import { countExecutionStates, vertexExecutionState } from '../../task/execution-state.ts';
+import { subtaskTimes, vertexTimes } from '../subtask-states.ts';
 
 function times(job: JobMaster, now: number) {
   const start = job.timestamps.get('INITIALIZING') ?? now;
@@ -24,6 +26,7 @@ export function jobOverview(job: JobMaster, now: number) {
 export function jobDetail(job: JobMaster, now: number, records?: ReadonlyMap<string, { in: number; out: number }>) {
   const metrics = job.vertexMetrics();
   const states = job.subtaskStates();
+  const stamps = job.subtaskTimestamps();
   const t = times(job, now);
   const vertices = job.plan.jobGraph.vertices.map((v, i) => ({
     id: v.id,
@@ -31,9 +34,7 @@ export function jobDetail(job: JobMaster, now: number, records?: ReadonlyMap<str
     maxParallelism: v.maxParallelism,
     parallelism: v.parallelism,
     status: vertexExecutionState(states.get(v.id) ?? []),
-    'start-time': t['start-time'],
-    'end-time': t['end-time'],
-    duration: t.duration,
+    ...vertexTimes(states.get(v.id) ?? [], stamps.get(v.id) ?? [], now),
     tasks: countExecutionStates(states.get(v.id) ?? []),
     metrics: {
       'read-records': records?.get(v.id)?.in ?? metrics[i]?.recordsIn ?? 0,
@@ -57,6 +58,31 @@ export function jobDetail(job: JobMaster, now: number, records?: ReadonlyMap<str
     'status-counts': countExecutionStates([...states.values()].flat()),
     plan: { jid: job.jobId, name: job.name, planHash: job.plan.jobGraph.planHash, nodes: job.plan.jobGraph.vertices, edges: job.plan.jobGraph.edges },
   };
+}
+
+/**
+ * Flink's JobVertexDetailsInfo: each subtask's own ExecutionState, times and records.
+ * `records` holds the subtasks that report (or reported) counts, by `vertexId/subtask`; a
+ * subtask without counts says so (`read-records-complete: false`). Flink's per-subtask
+ * host, endpoint and taskmanager-id are left out: the JobManager does not keep them.
+ */
+export function vertexDetail(job: JobMaster, vertexId: string, now: number, records: ReadonlyMap<string, { in: number; out: number }>) {
+  const v = job.plan.jobGraph.vertices.find((x) => x.id === vertexId);
+  if (!v) return undefined;
+  const states = job.subtaskStates().get(v.id) ?? [];
+  const stamps = job.subtaskTimestamps().get(v.id) ?? [];
+  const subtasks = Array.from({ length: v.parallelism }, (_, subtask) => {
+    const r = records.get(`${v.id}/${subtask}`);
+    const status = states[subtask] ?? 'CREATED';
+    return {
+      subtask,
+      status,
+      attempt: job.attemptNumber,
+      ...subtaskTimes(status, stamps[subtask], now),
+      metrics: { 'read-records': r?.in ?? 0, 'read-records-complete': r !== undefined, 'write-records': r?.out ?? 0, 'write-records-complete': r !== undefined },
+    };
+  });
+  return { id: v.id, name: v.name, maxParallelism: v.maxParallelism, parallelism: v.parallelism, now, subtasks };
 }
 
 export function jobExceptions(job: JobMaster) {

@@ -7,8 +7,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WeirError, errorMessage } from '../../../errors/index.ts';
 import type { Dispatcher } from '../dispatcher.ts';
-import { jobDetail, jobExceptions, jobOverview } from './json-views.ts';
-import { backpressureLevel, jobTaskSamples, vertexRecords } from '../task-samples.ts';
+import { jobDetail, jobExceptions, jobOverview, vertexDetail } from './json-views.ts';
+import { jobTaskSamples, subtaskRecords, vertexBackPressure, vertexRecords } from '../task-samples.ts';
 import type { HeartbeatRequest, RegistrationRequest } from '../../cluster-protocol/messages.ts';
 
 export interface RestServerOptions {
@@ -91,18 +91,17 @@ export class RestServer {
     this.route('POST', /^\/jobs\/([0-9a-f]{32})\/savepoints$/, notYet('savepoints'));
     this.route('GET', /^\/jobs\/([0-9a-f]{32})\/savepoints\/([^/]+)$/, notYet('savepoints'));
     this.route('POST', /^\/jobs\/([0-9a-f]{32})\/stop$/, notYet('stop-with-savepoint and savepoints'));
+    this.route('GET', /^\/jobs\/([0-9a-f]{32})\/vertices\/([0-9a-f]{32})$/, async ([id, vid]) => {
+      const j = job(id!);
+      const detail = vertexDetail(j, vid!, Date.now(), subtaskRecords((await samples(id!)).subtasks, j.endedRecords()));
+      if (!detail) throw new HttpError(404, `Vertex ${vid} not found in job ${id}`);
+      return detail;
+    });
     this.route('GET', /^\/jobs\/([0-9a-f]{32})\/vertices\/([0-9a-f]{32})\/backpressure$/, async ([id, vid]) => {
       const j = job(id!);
       const vertex = j.plan.jobGraph.vertices.find((v) => v.id === vid);
       if (!vertex) throw new HttpError(404, `Vertex ${vid} not found in job ${id}`);
-      const times = (await samples(id!)).times.get(vid!);
-      if (!times) return { status: 'deprecated', backpressureLevel: 'ok', 'end-timestamp': Date.now(), subtasks: [] };
-      const subtasks = times.map((t) => {
-        const ratio = t.backPressuredMsPerSecond / 1000;
-        return { subtask: t.subtask, backpressureLevel: backpressureLevel(ratio), ratio, idleRatio: t.idleMsPerSecond / 1000, busyRatio: t.busyMsPerSecond / 1000 };
-      });
-      const worst = Math.max(...subtasks.map((s) => s.ratio));
-      return { status: 'ok', backpressureLevel: backpressureLevel(worst), 'end-timestamp': Date.now(), subtasks };
+      return vertexBackPressure((await samples(id!)).times.get(vid!), Date.now());
     });
     this.route('GET', /^\/taskmanagers$/, () => ({
       taskmanagers: [...(dispatcher.cluster?.registry.taskManagers.values() ?? [])].map((tm) => ({
@@ -111,6 +110,7 @@ export class RestServer {
         dataPort: tm.data.port,
         timeSinceLastHeartbeat: Date.now() - tm.lastHeartbeat,
         slotsNumber: tm.slots,
+        freeSlots: tm.slotHolders.filter((h) => h === undefined).length,
       })),
     }));
     const registry = () => {
@@ -142,13 +142,11 @@ export class RestServer {
     const jobs = this.dispatcher.list();
     const count = (s: string) => jobs.filter((j) => j.status === s).length;
     const registry = this.dispatcher.cluster?.registry;
-    const total = registry?.totalSlots() ?? 0;
-    // A running job holds as many slots as its widest vertex (slot sharing).
-    const used = jobs.filter((j) => j.status === 'RUNNING').reduce((n, j) => n + Math.max(...j.plan.jobGraph.vertices.map((v) => v.parallelism)), 0);
     return {
       taskmanagers: registry?.taskManagers.size ?? 0,
-      'slots-total': total,
-      'slots-available': Math.max(0, total - used),
+      'slots-total': registry?.totalSlots() ?? 0,
+      // The slots no attempt holds: a job waiting for slots holds none, one running holds its own.
+      'slots-available': registry?.availableSlots() ?? 0,
       'jobs-running': jobs.filter((j) => !['FINISHED', 'CANCELED', 'FAILED'].includes(j.status)).length,
       'jobs-finished': count('FINISHED'),
       'jobs-cancelled': count('CANCELED'),

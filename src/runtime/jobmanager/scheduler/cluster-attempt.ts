@@ -1,7 +1,8 @@
 /**
- * One attempt of a job on the cluster: waits for enough slots, deploys a share of the
- * subtasks to each TaskManager, and ends when all of them reported an end, or as soon as
- * one fails or is lost (the others are then cancelled).
+ * One attempt of a job on the cluster: waits for enough free slots and holds them, deploys
+ * a share of the subtasks to each TaskManager, and ends when all of them reported an end, or
+ * as soon as one fails or is lost (the others are then cancelled). A TaskManager's slots are
+ * free again once its part of the attempt ended.
  */
 import { WeirError, errorCodeOf } from '../../../errors/index.ts';
 import type { JobPlan } from '../../graph/job-plan.ts';
@@ -12,6 +13,7 @@ import { decodeAck } from '../../checkpoint/ack-transport.ts';
 import type { AttemptReport, DeploymentDescriptor } from '../../cluster-protocol/messages.ts';
 import type { TaskManagerRegistry } from './task-manager-registry.ts';
 import { SubtaskStates } from '../subtask-states.ts';
+import type { SubtaskTimestamps } from '../subtask-states.ts';
 import type { ControlMessage } from '../../task/control-inbox.ts';
 import type { ExecutionState } from '../../task/execution-state.ts';
 
@@ -45,6 +47,10 @@ export class ClusterAttempt implements AttemptRunner {
     return this.states.all();
   }
 
+  subtaskTimestamps(): ReadonlyMap<string, readonly SubtaskTimestamps[]> {
+    return this.states.timestamps();
+  }
+
   sendControl(message: ControlMessage, vertexId?: string): void {
     for (const tm of this.involved) {
       if (!this.finalReports.has(tm)) this.registry.send(tm, { type: 'control', jobId: this.o.jobId, attempt: this.o.attempt, message, ...(vertexId ? { vertexId } : {}) });
@@ -53,6 +59,11 @@ export class ClusterAttempt implements AttemptRunner {
 
   private get name(): string {
     return this.plan.jobGraph.jobName;
+  }
+
+  /** How the registry knows this attempt's slots. */
+  private get holder(): string {
+    return `${this.o.jobId}/${this.o.attempt}`;
   }
 
   private waitForChange(ms: number): Promise<void> {
@@ -68,19 +79,21 @@ export class ClusterAttempt implements AttemptRunner {
   async run(): Promise<JobResult> {
     const started = Date.now();
     const needed = slotsNeeded(this.plan.jobGraph);
-    let placement = placeSubtasks(this.plan.jobGraph, this.registry.slotList());
+    let placement = placeSubtasks(this.plan.jobGraph, this.registry.freeSlots());
     if (!placement) this.states.setAll('SCHEDULED');
     while (!placement) {
       if (this.cancelled) return this.result('CANCELED', started);
       if (Date.now() - started > this.o.slotWaitMs) {
-        this.firstError = new WeirError('NO_RESOURCE_AVAILABLE', `the job needs ${needed} slot(s) but the registered TaskManagers offer ${this.registry.totalSlots()} after ${this.o.slotWaitMs}ms; start more TaskManagers or lower the parallelism`, true);
+        const offered = `the registered TaskManagers have ${this.registry.availableSlots()} free of ${this.registry.totalSlots()}`;
+        this.firstError = new WeirError('NO_RESOURCE_AVAILABLE', `the job needs ${needed} slot(s) but ${offered} after ${this.o.slotWaitMs}ms; start more TaskManagers, lower the parallelism or wait for other jobs to end`, true);
         return this.result('FAILED', started);
       }
       await this.waitForChange(100);
-      placement = placeSubtasks(this.plan.jobGraph, this.registry.slotList());
+      placement = placeSubtasks(this.plan.jobGraph, this.registry.freeSlots());
     }
     // A cancel that came while waiting for slots found no TaskManager to tell: deploy nothing.
     if (this.cancelled) return this.result('CANCELED', started);
+    this.registry.allocate(this.holder, placement);
     this.involved = [...new Set(placement.slotOwners)];
     this.slotOwners = placement.slotOwners;
     const descriptor: DeploymentDescriptor = {
@@ -128,6 +141,7 @@ export class ClusterAttempt implements AttemptRunner {
   private onReport(tm: string, r: AttemptReport): void {
     if (r.jobId !== this.o.jobId || r.attempt !== this.o.attempt || !FINAL.has(r.state)) return;
     this.finalReports.set(tm, r);
+    this.registry.release(this.holder, tm);
     if (r.state === 'FAILED') {
       const e = new WeirError(errorCodeOf(r.error?.code, 'TASK_FAILED'), r.error?.message ?? `a task on TaskManager ${tm} failed`, r.error?.retriable ?? true);
       if (r.error?.operatorName) Object.assign(e, { operatorName: r.error.operatorName });
@@ -165,6 +179,7 @@ export class ClusterAttempt implements AttemptRunner {
   }
 
   private result(state: JobResult['state'], started: number): JobResult {
+    this.registry.release(this.holder);
     this.states.settle(state);
     const collected = new Map<string, unknown[]>();
     for (const r of this.finalReports.values()) {

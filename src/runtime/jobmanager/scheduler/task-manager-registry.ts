@@ -1,9 +1,10 @@
 /**
  * The JobManager's view of its TaskManagers: who registered, when each last heartbeated,
- * the commands waiting for each (handed over at once to the TaskManager's open request for
- * commands), and the reports they send back.
+ * which of their slots an attempt holds, the commands waiting for each (handed over at once
+ * to the TaskManager's open request for commands), and the reports they send back.
  */
 import type { EndpointAddress } from '../../network/tcp/network-endpoint.ts';
+import type { Placement, SlotOffer } from '../../cluster-protocol/slot-placement.ts';
 import type { AttemptReport, CheckpointReport, CommandsResponse, HeartbeatRequest, HeartbeatResponse, RegistrationRequest, SubtaskStateReport, TaskManagerCommand } from '../../cluster-protocol/messages.ts';
 
 export interface RegisteredTaskManager {
@@ -13,6 +14,8 @@ export interface RegisteredTaskManager {
   readonly metrics: EndpointAddress | undefined;
   /** The data endpoint of each slot. */
   readonly slotData: readonly EndpointAddress[];
+  /** The attempt that holds each slot (undefined: free). */
+  readonly slotHolders: (string | undefined)[];
   readonly registeredAt: number;
   lastHeartbeat: number;
   commands: TaskManagerCommand[];
@@ -50,7 +53,8 @@ export class TaskManagerRegistry {
     const slotData = r.slotData?.length === r.slots ? r.slotData : Array.from({ length: r.slots }, () => r.data);
     // A TaskManager that registers again starts afresh; its old open request is simply answered.
     this.taskManagers.get(r.id)?.waiter?.({ commands: [] });
-    this.taskManagers.set(r.id, { id: r.id, slots: r.slots, data: r.data, metrics: r.metrics, slotData, registeredAt: now, lastHeartbeat: now, commands: [], waiter: undefined });
+    const slotHolders = new Array<string | undefined>(r.slots).fill(undefined);
+    this.taskManagers.set(r.id, { id: r.id, slots: r.slots, data: r.data, metrics: r.metrics, slotData, slotHolders, registeredAt: now, lastHeartbeat: now, commands: [], waiter: undefined });
   }
 
   heartbeat(id: string, r: HeartbeatRequest, now: number): HeartbeatResponse {
@@ -134,10 +138,36 @@ export class TaskManagerRegistry {
     return n;
   }
 
-  /** Every slot in registration order: its TaskManager and its data endpoint. */
-  slotList(): { owner: string; address: EndpointAddress }[] {
+  /** Slots no attempt holds (Flink's slots-available). */
+  availableSlots(): number {
+    let n = 0;
+    for (const tm of this.taskManagers.values()) for (const h of tm.slotHolders) if (h === undefined) n++;
+    return n;
+  }
+
+  /** The free slots in registration order: their TaskManager, index there and data endpoint. */
+  freeSlots(): SlotOffer[] {
     return [...this.taskManagers.values()]
       .sort((a, b) => a.registeredAt - b.registeredAt || a.id.localeCompare(b.id))
-      .flatMap((tm) => tm.slotData.map((address) => ({ owner: tm.id, address })));
+      .flatMap((tm) => tm.slotData.flatMap((address, index) => (tm.slotHolders[index] === undefined ? [{ owner: tm.id, index, address }] : [])));
+  }
+
+  /** `holder` (an attempt) takes the slots of its placement, which must be free. */
+  allocate(holder: string, placement: Pick<Placement, 'slotOwners' | 'slotIndexes'>): void {
+    placement.slotOwners.forEach((owner, s) => {
+      const holders = this.taskManagers.get(owner)?.slotHolders;
+      const index = placement.slotIndexes[s]!;
+      if (holders && holders[index] === undefined) holders[index] = holder;
+    });
+  }
+
+  /** `holder` gives back its slots: on one TaskManager (its part there ended), or all. */
+  release(holder: string, taskManagerId?: string): void {
+    for (const tm of this.taskManagers.values()) {
+      if (taskManagerId !== undefined && tm.id !== taskManagerId) continue;
+      tm.slotHolders.forEach((h, i) => {
+        if (h === holder) tm.slotHolders[i] = undefined;
+      });
+    }
   }
 }
