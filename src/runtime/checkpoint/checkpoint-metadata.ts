@@ -13,8 +13,10 @@ const FORMAT_VERSION = 1;
 
 /** One operator's state in one subtask. */
 export interface OperatorStateHandle {
-  /** The operator id (from `.uid()` when set). */
+  /** The operator id (derived from `.uid()` when set). */
   readonly id: string;
+  /** The operator's `.uid()`, so errors can name it; none when it has none. */
+  readonly uid: string | undefined;
   /** Key groups this subtask held state or timers in, with the job's max parallelism. */
   readonly keyGroups: readonly number[];
   readonly maxParallelism: number;
@@ -43,7 +45,7 @@ export interface CheckpointMetadata {
 }
 
 export function encodeMetadata(m: CheckpointMetadata): Uint8Array {
-  return frameValue(MAGIC, [FORMAT_VERSION, m.jobId, m.checkpointId, m.timestamp, m.savepoint, m.subtasks.map((s) => [s.vertexId, s.subtask, s.parallelism, s.file ?? null, s.stateSize, s.operators.map((o) => [o.id, o.keyGroups, o.maxParallelism, o.list, o.union])])]);
+  return frameValue(MAGIC, [FORMAT_VERSION, m.jobId, m.checkpointId, m.timestamp, m.savepoint, m.subtasks.map((s) => [s.vertexId, s.subtask, s.parallelism, s.file ?? null, s.stateSize, s.operators.map((o) => [o.id, o.keyGroups, o.maxParallelism, o.list, o.union, o.uid ?? null])])]);
 }
 
 export function decodeMetadata(bytes: Uint8Array, where: string): CheckpointMetadata {
@@ -65,8 +67,9 @@ export function decodeMetadata(bytes: Uint8Array, where: string): CheckpointMeta
       parallelism: parallelism as number,
       file: (file as string | null) ?? undefined,
       stateSize: stateSize as number,
-      operators: (operators as unknown[][]).map(([id, keyGroups, maxParallelism, list, union]) => ({
+      operators: (operators as unknown[][]).map(([id, keyGroups, maxParallelism, list, union, uid]) => ({
         id: id as string,
+        uid: (uid as string | null) ?? undefined,
         keyGroups: keyGroups as number[],
         maxParallelism: maxParallelism as number,
         list: list as unknown[],

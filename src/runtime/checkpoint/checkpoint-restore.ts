@@ -21,25 +21,25 @@ export interface RestoreSettings {
 export function checkRestorable(metadata: CheckpointMetadata, graph: JobGraph, settings: RestoreSettings, where: string): WeirError | undefined {
   const planOperators = new Map<string, number>();
   for (const v of graph.vertices) for (const id of v.chain) planOperators.set(id, v.maxParallelism);
-  const missing = new Set<string>();
+  const missing = new Map<string, string | undefined>();
   for (const s of metadata.subtasks) {
     for (const op of s.operators) {
       const maxParallelism = planOperators.get(op.id);
       if (maxParallelism === undefined) {
-        missing.add(op.id);
+        missing.set(op.id, op.uid);
         continue;
       }
       if (op.keyGroups.length > 0 && op.maxParallelism !== maxParallelism) {
         return new WeirError(
           'MAX_PARALLELISM_MISMATCH',
-          `${where} was taken with max parallelism ${op.maxParallelism} for operator "${op.id}", and the job now has ${maxParallelism}: keyed state is split into that many key groups and cannot be re-split; set the max parallelism back to ${op.maxParallelism}`,
+          `${where} was taken with max parallelism ${op.maxParallelism} for operator "${op.uid ?? op.id}", and the job now has ${maxParallelism}: keyed state is split into that many key groups and cannot be re-split; set the max parallelism back to ${op.maxParallelism}`,
           false,
         );
       }
     }
   }
   if (missing.size > 0 && !settings.allowNonRestoredState) {
-    const ids = [...missing].map((id) => `"${id}"`).join(', ');
+    const ids = [...missing].map(([id, uid]) => (uid === undefined ? `"${id}" (an operator without uid)` : `"${uid}"`)).join(', ');
     return new WeirError(
       'STATE_NOT_RESTORED',
       `${where} holds state for operator(s) ${ids}, which the job no longer has (set .uid() to keep an operator's id across changes); restore with --allow-non-restored-state (execution.savepoint.ignore-unclaimed-state: true) to drop that state`,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { assignSubtaskState } from './state-assignment.ts';
 import type { SubtaskStateHandle } from './checkpoint-metadata.ts';
 
-const op = (id: string, keyGroups: number[], list: unknown[] = [], union: unknown[] = []) => ({ id, keyGroups, maxParallelism: 8, list, union });
+const op = (id: string, keyGroups: number[], list: unknown[] = [], union: unknown[] = []) => ({ id, uid: undefined, keyGroups, maxParallelism: 8, list, union });
 
 /** Two subtasks of a vertex with a keyed operator 'k' and a source-like operator 's'. */
 const former: SubtaskStateHandle[] = [

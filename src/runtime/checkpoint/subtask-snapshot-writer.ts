@@ -23,7 +23,7 @@ function entriesSize(entries: readonly unknown[]): number {
   return entries.length === 0 ? 0 : JSON.stringify(entries, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)).length;
 }
 
-export async function writeSubtaskSnapshot(storage: FileCheckpointStorage, checkpointDir: string, s: SubtaskSnapshot): Promise<SubtaskCheckpointAck> {
+export async function writeSubtaskSnapshot(storage: FileCheckpointStorage, checkpointDir: string, s: SubtaskSnapshot, uidOf: (operatorId: string) => string | undefined): Promise<SubtaskCheckpointAck> {
   const started = performance.now();
   const keyed = new Map<string, KeyedStateSnapshot>();
   const operators: OperatorStateHandle[] = [];
@@ -34,7 +34,7 @@ export async function writeSubtaskSnapshot(storage: FileCheckpointStorage, check
     const keyGroups = state.keyed ? [...state.keyed.keyGroups.keys()].sort((a, b) => a - b) : [];
     if (state.keyed && keyGroups.length > 0) keyed.set(id, state.keyed);
     stateSize += entriesSize(list) + entriesSize(union);
-    operators.push({ id, keyGroups, maxParallelism: state.keyed?.maxParallelism ?? 0, list, union });
+    operators.push({ id, uid: uidOf(id), keyGroups, maxParallelism: state.keyed?.maxParallelism ?? 0, list, union });
   }
   let file: string | undefined;
   if (keyed.size > 0) {

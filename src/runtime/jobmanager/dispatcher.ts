@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { LocalAttempt } from './local-attempt.ts';
 import { MetricRegistry } from '../metrics/registry.ts';
 import { registerJobMetrics, uptimeMs } from '../metrics/job-metrics.ts';
+import { checkpointMetrics } from '../checkpoint/checkpoint-metrics.ts';
 import { mergePrometheusTexts } from '../metrics/merge-prometheus-text.ts';
 import { ClusterAttempt } from './scheduler/cluster-attempt.ts';
 import type { TaskManagerRegistry } from './scheduler/task-manager-registry.ts';
@@ -50,6 +51,7 @@ export class Dispatcher {
     registerJobMetrics(this.metricRegistry, { host: hostname(), jobId: master.jobId, jobName: master.name }, {
       numRestarts: () => master.numRestarts,
       uptime: () => uptimeMs(master.status, master.timestamps.get('RUNNING'), Date.now()),
+      checkpoints: checkpointMetrics(master.checkpoints.stats),
     });
     this.jobs.set(master.jobId, master);
     master.start();

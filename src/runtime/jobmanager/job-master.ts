@@ -10,10 +10,11 @@ import type { JobPlan } from '../graph/job-plan.ts';
 import type { SubtaskRecords, VertexMetrics } from '../task/task-group.ts';
 import type { AttemptContext, AttemptRunner, JobResult } from './attempt-runner.ts';
 import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
-import { parseCheckpointConfig } from '../checkpoint/checkpoint-config.ts';
+import { parseCheckpointConfig, storagePath } from '../checkpoint/checkpoint-config.ts';
 import { checkRestorable } from '../checkpoint/checkpoint-restore.ts';
 import { FileCheckpointStorage } from '../checkpoint/storage/file-checkpoint-storage.ts';
 import { restoreSettings } from './restore-point.ts';
+import { AsyncOperations } from './async-operations.ts';
 import { LocalAttempt } from './local-attempt.ts';
 import { SubtaskStates } from './subtask-states.ts';
 import type { SubtaskTimestamps } from './subtask-states.ts';
@@ -45,6 +46,12 @@ export class JobMaster {
   readonly timestamps = new Map<JobStatus, number>();
   readonly exceptions: ExceptionEntry[] = [];
   numRestarts = 0;
+  /** Checkpoints triggered through REST, by request id. */
+  readonly checkpointRequests = new AsyncOperations<number>();
+  /** Savepoints and stop-with-savepoint requests, by request id; the result is the savepoint's location. */
+  readonly savepointRequests = new AsyncOperations<string>();
+  /** A stop-with-savepoint ends the attempt: its end is the job's FINISHED, not CANCELED. */
+  private stopping = false;
   /** Problems that did not stop the job (a checkpoint that could not be deleted, a fallback). */
   readonly warnings: string[] = [];
   private readonly strategy: RestartStrategyConfig;
@@ -154,6 +161,10 @@ export class JobMaster {
       this.lastTimestamps = this.executor.subtaskTimestamps();
     }
     this.executor = undefined;
+    if (this.stopping && result.state === 'CANCELED') {
+      this.finish('FINISHED', { ...result, state: 'FINISHED' });
+      return;
+    }
     if (this.status === 'CANCELLING' || result.state === 'CANCELED') {
       if (this.status === 'RUNNING') this.moveTo('CANCELLING');
       this.finish('CANCELED', result);
@@ -206,6 +217,29 @@ export class JobMaster {
         this.settle(result);
       },
     );
+  }
+
+  /**
+   * A savepoint into `targetDir` (default `state.savepoints.dir`); then, as asked, the job
+   * goes on, is cancelled, or stops (Flink's stop-with-savepoint: it ends FINISHED).
+   * Resolves with the savepoint's directory.
+   */
+  savepoint(targetDir: string | undefined, then: 'continue' | 'cancel' | 'stop' = 'continue'): Promise<string> {
+    const dir = targetDir ?? this.checkpoints.config.savepointDir;
+    if (dir === undefined) throw new WeirError('INVALID_ARGUMENTS', 'no directory for the savepoint: give a target directory, or set state.savepoints.dir', false);
+    if (this.status !== 'RUNNING') throw new WeirError('CHECKPOINT_DECLINED', `job ${this.jobId} is ${this.status}: savepoints are taken of running jobs`, false);
+    return this.savepointThen(storagePath('target directory', dir), then);
+  }
+
+  private async savepointThen(dir: string, then: 'continue' | 'cancel' | 'stop'): Promise<string> {
+    const done = await this.checkpoints.trigger({ savepointDir: dir });
+    if (then === 'stop' && this.status === 'RUNNING' && this.executor) {
+      this.stopping = true;
+      this.executor.cancel();
+    } else if (then === 'cancel') {
+      this.cancel();
+    }
+    return done.dir;
   }
 
   /** Flink's cancel: a running job goes through CANCELLING to CANCELED. */

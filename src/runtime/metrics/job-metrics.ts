@@ -12,6 +12,21 @@ export interface JobMetricsProbe {
   numRestarts(): number;
   /** Milliseconds; see `uptimeMs`. */
   uptime(): number;
+  /** Flink's checkpointing gauges of the job, when it has a coordinator. */
+  checkpoints?: CheckpointMetricsProbe;
+}
+
+export interface CheckpointMetricsProbe {
+  numberOfCompletedCheckpoints(): number;
+  numberOfFailedCheckpoints(): number;
+  numberOfInProgressCheckpoints(): number;
+  totalNumberOfCheckpoints(): number;
+  /** Milliseconds; -1 before the first completed checkpoint. */
+  lastCheckpointDuration(): number;
+  /** Bytes; -1 before the first completed checkpoint. */
+  lastCheckpointSize(): number;
+  /** Epoch milliseconds of the last restore; -1 before any. */
+  lastCheckpointRestoreTimestamp(): number;
 }
 
 /** Flink's value for a job that is no longer running. */
@@ -32,5 +47,9 @@ export function uptimeMs(status: string, runningSince: number | undefined, now: 
 export function registerJobMetrics(registry: MetricRegistry, vars: JobScopeVariables, probe: JobMetricsProbe): () => void {
   const labels = jobLabels(vars, registry.filterLabelValues);
   const removers = [registry.gauge(JOB_SCOPE, 'numRestarts', labels, () => probe.numRestarts()), registry.gauge(JOB_SCOPE, 'uptime', labels, () => probe.uptime())];
+  const c = probe.checkpoints;
+  if (c) {
+    for (const name of Object.keys(c) as (keyof CheckpointMetricsProbe)[]) removers.push(registry.gauge(JOB_SCOPE, name, labels, () => c[name]()));
+  }
   return () => removers.forEach((remove) => remove());
 }

@@ -91,6 +91,8 @@ export class TaskGroup {
   /** Why the group was failed from outside (too many failed checkpoints), if it was. */
   private failure: WeirError | undefined;
   private wakeResolver: (() => void) | undefined;
+  /** Operator id -> `.uid()`, for checkpoint metadata. */
+  private readonly operatorUids: Map<string, string | undefined>;
   /** The task whose failure ended the group, once one failed. */
   failedTask: StreamTask | undefined;
 
@@ -99,6 +101,7 @@ export class TaskGroup {
     private readonly options: TaskGroupOptions = {},
   ) {
     this.clock = options.clock ?? new SystemClock();
+    this.operatorUids = new Map(plan.jobGraph.vertices.flatMap((v) => v.operators.map((o) => [o.id, o.uid] as const)));
     this.channels = options.channels ?? localChannels;
     const m = options.metrics;
     this.taskMetrics = m ? new ExecutorMetrics(plan.jobGraph.jobName, this.clock, m === true ? {} : m) : undefined;
@@ -145,7 +148,7 @@ export class TaskGroup {
       return;
     }
     const dir = target.storage.checkpointDir(target.jobId, snapshot.checkpointId);
-    writeSubtaskSnapshot(target.storage, dir, snapshot).then(
+    writeSubtaskSnapshot(target.storage, dir, snapshot, (id) => this.operatorUids.get(id)).then(
       (ack) => listener?.checkpointAcknowledged?.(ack),
       (err: unknown) => listener?.checkpointDeclined?.(t.vertexId, t.subtaskIndex, snapshot.checkpointId, `storing the state of ${t.name} failed: ${errorMessage(err)}`),
     );

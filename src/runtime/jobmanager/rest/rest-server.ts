@@ -6,6 +6,9 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WeirError, errorMessage } from '../../../errors/index.ts';
+import { HttpError, readJson } from './http.ts';
+import type { Handler } from './http.ts';
+import { checkpointRoutes } from './checkpoint-routes.ts';
 import type { Dispatcher } from '../dispatcher.ts';
 import { jobDetail, jobExceptions, jobOverview, vertexDetail } from './json-views.ts';
 import { jobTaskSamples, subtaskRecords, vertexBackPressure, vertexRecords } from '../task-samples.ts';
@@ -19,27 +22,6 @@ export interface RestServerOptions {
   version?: string;
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  let text = '';
-  for await (const chunk of req) text += String(chunk);
-  if (text.length === 0) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'the request body is not valid JSON');
-  }
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-type Handler = (params: string[], url: URL, body: unknown) => unknown;
 
 /** How long closing waits for answers being written. */
 const CLOSE_GRACE_MS = 1000;
@@ -61,9 +43,6 @@ export class RestServer {
         throw new HttpError(404, errorMessage(err));
       }
     };
-    const notYet = (what: string) => () => {
-      throw new HttpError(501, `${what} are not available in this version yet`);
-    };
     this.route('GET', /^\/healthz$/, () => ({ status: 'ok' }));
     this.route('GET', /^\/config$/, () => ({ 'refresh-interval': 3000, 'timezone-name': 'UTC', 'timezone-offset': 0, 'flink-version': this.version, 'flink-revision': 'weir', features: { 'web-submit': false, 'web-cancel': true } }));
     this.route('GET', /^\/overview$/, () => this.overview());
@@ -77,7 +56,7 @@ export class RestServer {
     this.route('GET', /^\/jobs\/([0-9a-f]{32})\/exceptions$/, ([id]) => jobExceptions(job(id!)));
     this.route('PATCH', /^\/jobs\/([0-9a-f]{32})$/, ([id], url) => {
       const mode = url.searchParams.get('mode') ?? 'cancel';
-      if (mode !== 'cancel') throw new HttpError(400, `mode "${mode}" is not supported; use mode=cancel (stop with a savepoint comes with savepoints, which this version does not have yet)`);
+      if (mode !== 'cancel') throw new HttpError(400, `mode "${mode}" is not supported; use mode=cancel (or POST /jobs/:id/stop to stop with a savepoint)`);
       const j = job(id!);
       try {
         j.cancel();
@@ -86,11 +65,7 @@ export class RestServer {
       }
       return { status: 202, body: {} };
     });
-    this.route('GET', /^\/jobs\/([0-9a-f]{32})\/checkpoints$/, notYet('checkpoints'));
-    this.route('POST', /^\/jobs\/([0-9a-f]{32})\/checkpoints$/, notYet('checkpoints'));
-    this.route('POST', /^\/jobs\/([0-9a-f]{32})\/savepoints$/, notYet('savepoints'));
-    this.route('GET', /^\/jobs\/([0-9a-f]{32})\/savepoints\/([^/]+)$/, notYet('savepoints'));
-    this.route('POST', /^\/jobs\/([0-9a-f]{32})\/stop$/, notYet('stop-with-savepoint and savepoints'));
+    checkpointRoutes((method, pattern, handler) => this.route(method, pattern, handler), job);
     this.route('GET', /^\/jobs\/([0-9a-f]{32})\/vertices\/([0-9a-f]{32})$/, async ([id, vid]) => {
       const j = job(id!);
       const detail = vertexDetail(j, vid!, Date.now(), subtaskRecords((await samples(id!)).subtasks, j.endedRecords()));

@@ -1,0 +1,34 @@
+/**
+ * Flink's asynchronous REST operations (triggered checkpoints, savepoints, stop): a trigger
+ * answers at once with a request id, and the status is asked for with it until the
+ * operation completed with a result or a failure. A bounded number is remembered.
+ */
+import { randomBytes } from 'node:crypto';
+import { WeirError, errorMessage } from '../../errors/index.ts';
+
+export type OperationStatus<T> =
+  | { readonly status: 'IN_PROGRESS' }
+  | { readonly status: 'COMPLETED'; readonly result: T }
+  | { readonly status: 'COMPLETED'; readonly failure: WeirError };
+
+const REMEMBERED = 100;
+
+export class AsyncOperations<T> {
+  private readonly operations = new Map<string, OperationStatus<T>>();
+
+  /** Records the operation under a new request id; its outcome is kept when it settles. */
+  start(operation: Promise<T>): string {
+    const id = randomBytes(16).toString('hex');
+    this.operations.set(id, { status: 'IN_PROGRESS' });
+    if (this.operations.size > REMEMBERED) this.operations.delete(this.operations.keys().next().value!);
+    operation.then(
+      (result) => this.operations.set(id, { status: 'COMPLETED', result }),
+      (err: unknown) => this.operations.set(id, { status: 'COMPLETED', failure: err instanceof WeirError ? err : new WeirError('INTERNAL', errorMessage(err), false, { cause: err }) }),
+    );
+    return id;
+  }
+
+  get(id: string): OperationStatus<T> | undefined {
+    return this.operations.get(id);
+  }
+}
