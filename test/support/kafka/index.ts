@@ -61,8 +61,8 @@ export interface KafkaBroker {
   delayResponses(ms: number, opts?: FaultScope & { api?: ApiName; count?: number }): void;
   /** Answers the next `count` requests of `api` with `error` instead of handling them. */
   failNextRequests(api: ApiName, error: ErrorCodeName, count?: number, opts?: FaultScope): void;
-  /** How many times a fault of `kind` fired on requests of `api`. */
-  faultsFired(kind: FaultKind, api: ApiName): number;
+  /** How many times a fault of `kind` fired on requests of `api` (default: of any API). */
+  faultsFired(kind: FaultKind, api?: ApiName): number;
   clearFaults(): void;
 }
 
