@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import type { KubeCluster } from '../support/kube/index.ts';
 import { WeirOperator } from '../../src/kube-operator/weir-operator.ts';
 import { SD, startOperatorTestCluster, statusOf, streamDeployment, until } from './operator-support.ts';
+import { jobManagerServiceUrl } from '../../src/kube-operator/children/names.ts';
+import { recordsFlowInAttempt, scrape } from '../support/records-flow.ts';
 
 let cluster: KubeCluster;
 let operator: WeirOperator;
@@ -137,6 +139,8 @@ test('suspend scales the cluster to zero; resume runs the job again', async () =
   const resumed = await until('STABLE again', () => (statusOf(cluster, 'fraud').lifecycleState === 'STABLE' ? statusOf(cluster, 'fraud') : undefined), 90_000, () => statusOf(cluster, 'fraud'));
   assert.equal(resumed.job?.state, 'RUNNING');
   assert.notEqual(resumed.job?.id, before);
+  // Not only RUNNING: the resumed job moves records.
+  await recordsFlowInAttempt(scrape(`${jobManagerServiceUrl('fraud', 'default')}/metrics`), resumed.job!.id!, 0);
 });
 
 test('API faults during reconciliation (500s, 409s, cut watches, 410 Gone): it converges', async () => {
@@ -163,6 +167,7 @@ test('API faults during reconciliation (500s, 409s, cut watches, 410 Gone): it c
     return s.lifecycleState === 'STABLE' && s.observedGeneration === generation && pods('taskmanager').length === 3 ? s : undefined;
   }, 90_000, () => statusOf(cluster, 'fraud'));
   assert.equal(upgraded.job?.state, 'RUNNING');
+  await recordsFlowInAttempt(scrape(`${jobManagerServiceUrl('fraud', 'default')}/metrics`), upgraded.job!.id!, 0);
   assert.equal(faults.fired('fail') - fired.fail, 7);
   assert.equal(faults.fired('expired') - fired.expired, 1);
   assert.equal(api().list('apps/v1', 'Deployment', 'default').filter((d) => d.metadata.labels?.['app.kubernetes.io/instance'] === 'fraud').length, 2);
