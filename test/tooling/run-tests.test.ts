@@ -14,9 +14,10 @@ interface Run {
 
 /** Runs the runner on one fixture file, as `npm run test:only -- <file>` does. */
 function runTests(file: string, env: Record<string, string>): Promise<Run> {
-  // Without the variable node's runner sets in this file's process: the runner started here
-  // must run as a top-level runner, not report to this one.
-  const { NODE_TEST_CONTEXT: _, ...outer } = process.env;
+  // Without the variable node's runner sets in this file's process (the runner started here
+  // must run as a top-level runner, not report to this one), nor the check's own settings
+  // this run may have been given.
+  const outer = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_TEST_CONTEXT' && !k.startsWith('WEIR_TEST_')));
   const child = spawn(process.execPath, ['scripts/run-tests.mjs', file], { env: { ...outer, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
