@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { eventually } from '../support/eventually.ts';
+import { recordsFlowInAttempt, scrape } from '../support/records-flow.ts';
 import { restAddress, startWeir } from '../support/weir-process.ts';
 import type { WeirProcess } from '../support/weir-process.ts';
 
@@ -67,6 +68,8 @@ test('kill -9 of a TaskManager process: the JobManager restarts the job on a rep
       'the job running again on the replacement',
     );
     assert.ok('RESTARTING' in detail.timestamps);
+    // Not only RUNNING: the restarted attempt moves records through the replacement.
+    await recordsFlowInAttempt(scrape(`${url}/metrics`), job.jid, 1);
     assert.equal((await fetch(`${url}/jobs/${job.jid}?mode=cancel`, { method: 'PATCH' })).status, 202);
     assert.equal(await jm.exited, 130);
   } finally {

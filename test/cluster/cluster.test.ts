@@ -13,6 +13,7 @@ import { runJob } from '../../src/runtime/index.ts';
 import { loadJob } from '../../src/runtime/graph/load-job.ts';
 import { findSamples, parsePrometheusText } from '../../src/runtime/metrics/index.ts';
 import { eventually } from '../support/eventually.ts';
+import { recordsFlowInAttempt, scrape } from '../support/records-flow.ts';
 
 const keyedSum = resolve('test/fixtures/jobs/keyed-sum.ts');
 const endless = resolve('test/fixtures/jobs/endless.ts');
@@ -133,6 +134,9 @@ test('a lost TaskManager fails the attempt; the job restarts on a replacement', 
   assert.ok(['CONNECTION_LOST', 'TASK_MANAGER_LOST'].includes(master.exceptions[0]!.code), master.exceptions[0]!.code);
   await eventually(() => (registry.taskManagers.has(victim.id) ? undefined : true), 30_000, 'the stopped TaskManager to be unregistered');
   await eventually(() => (master.allTasksRunning() ? true : undefined), 60_000, 'the job running again', () => master.status);
+  // Not only RUNNING: the restarted attempt moves records.
+  const flowing = await recordsFlowInAttempt(scrape(`${url}/metrics`), master.jobId, 1);
+  assert.equal(flowing.attempt, master.numRestarts);
   master.cancel();
   assert.equal((await master.done).state, 'CANCELED');
 });

@@ -15,6 +15,7 @@ import { TaskManager } from '../../src/runtime/taskmanager/task-manager.ts';
 import { loadJob } from '../../src/runtime/graph/load-job.ts';
 import { findSamples, parsePrometheusText } from '../../src/runtime/metrics/index.ts';
 import { eventually } from '../support/eventually.ts';
+import { recordsFlowInAttempt, scrape } from '../support/records-flow.ts';
 
 const threadIds = resolve('test/fixtures/jobs/thread-ids.ts');
 const endless = resolve('test/fixtures/jobs/endless.ts');
@@ -115,6 +116,8 @@ test('a TaskManager the JobManager declared lost cancels what it still runs, reg
     await waitForAttempts(['1']);
     assert.equal(master.exceptions[0]!.code, 'TASK_MANAGER_LOST');
     assert.ok(registry.taskManagers.has(tm.id), 'registered again');
+    // The restart does not only run: it moves records.
+    assert.equal((await recordsFlowInAttempt(scrape(`http://${address.host}:${address.port}/metrics`), master.jobId, 1)).attempt, 1);
   } finally {
     master.cancel();
     await master.done;

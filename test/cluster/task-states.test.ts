@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from '../support/eventually.ts';
+import { recordsFlowInAttempt, scrape } from '../support/records-flow.ts';
 import { restAddress, startWeir } from '../support/weir-process.ts';
 import type { WeirProcess } from '../support/weir-process.ts';
 
@@ -55,6 +56,8 @@ test('a job whose only TaskManager is killed does not report running tasks; they
 
     tms.push(startWeir(['taskmanager', '--jobmanager', base, '--slots', '2']));
     await eventually(async () => ((last = await overview(base))?.tasks.running === 4 ? true : undefined), 60_000, 'the tasks running on the new TaskManager', () => last);
+    // Not only running: the restarted attempt moves records on the new TaskManager.
+    await recordsFlowInAttempt(scrape(`${base}/metrics`), last!.jid, 1);
   } finally {
     for (const p of [jm, ...tms]) p.child.kill('SIGKILL');
     await Promise.all([jm, ...tms].map((p) => p.exited));

@@ -87,36 +87,44 @@ describe('Informer against the Kubernetes API test server', () => {
     const settle = (expected: string[]): Promise<boolean> =>
       eventually(() => (JSON.stringify(cached(informer)) === JSON.stringify(expected) ? true : undefined), 30_000, `cache ${expected.join(',')}`);
 
+    const PATH = '/namespaces/inf-c/configmaps';
+    const watchOpen = (): Promise<boolean> => eventually(() => (server.faults.openWatches(PATH) === 1 ? true : undefined), 30_000, 'the informer to watch', () => server.faults.openWatches(PATH));
+
     await put('inf-c', 'a', '1');
     await settle(['a=1']);
-    assert.equal(server.faults.cutWatches('/namespaces/inf-c/configmaps'), 1);
+    await watchOpen();
+    assert.equal(server.faults.cutWatches(PATH), 1);
     await put('inf-c', 'b', '1');
     await settle(['a=1', 'b=1']);
 
-    server.faults.cutWatches('/namespaces/inf-c/configmaps', true);
+    await watchOpen();
+    assert.equal(server.faults.cutWatches(PATH, true), 1);
     await replace('inf-c', 'a', '2');
     await settle(['a=2', 'b=1']);
     assert.equal(errors.length, 1, 'the reset is reported once');
-    // Only an open watch can deliver this (the relist is done), so the cut below meets one.
-    await replace('inf-c', 'a', '3');
-    await settle(['a=3', 'b=1']);
 
-    // Hold the next watch back, change things meanwhile, and drop the history: the watch
+    // Hold the resumed watch back, change things meanwhile, and drop the history: the watch
     // resumes from a compacted version, gets 410 and the relist finds b gone.
-    server.faults.delay(300, { method: 'GET', path: '/namespaces/inf-c/configmaps' }, 1);
-    server.faults.cutWatches('/namespaces/inf-c/configmaps');
+    await watchOpen();
+    const resumed = server.faults.hold({ method: 'GET', path: /\/namespaces\/inf-c\/configmaps\?(.*&)?watch=true/ });
+    assert.equal(server.faults.cutWatches(PATH), 1);
+    await eventually(() => (resumed.caught() === 1 ? true : undefined), 30_000, 'the informer to resume its watch');
     await remove('inf-c', 'b');
     await put('inf-c', 'c', '1');
     server.faults.compact();
-    await settle(['a=3', 'c=1']);
+    const expired = server.faults.fired('expired');
+    resumed.release();
+    await settle(['a=2', 'c=1']);
+    assert.equal(server.faults.fired('expired'), expired + 1);
     // A relist reports what it found before what disappeared, as client-go's Replace does.
-    assert.deepEqual(log, ['add a=1', 'add b=1', 'update a=2', 'update a=3', 'add c=1', 'delete b']);
+    assert.deepEqual(log, ['add a=1', 'add b=1', 'update a=2', 'add c=1', 'delete b']);
     await informer.stop();
-    await eventually(() => (server.faults.openWatches('/namespaces/inf-c/configmaps') === 0 ? true : undefined), 30_000, 'stop() to leave no watch open', () => server.faults.openWatches('/namespaces/inf-c/configmaps'));
+    await eventually(() => (server.faults.openWatches(PATH) === 0 ? true : undefined), 30_000, 'stop() to leave no watch open', () => server.faults.openWatches(PATH));
   });
 
   it('retries a failing list with exponential backoff, and resyncs the cache periodically', async (t) => {
     await put('inf-d', 'x', '1');
+    const failed = server.faults.fired('fail');
     server.faults.fail(3, 500, { method: 'GET', path: '/namespaces/inf-d/configmaps' });
     const errors: string[] = [];
     const informer = new Informer<V1ConfigMap>(server.kubeconfig, {
@@ -133,6 +141,7 @@ describe('Informer against the Kubernetes API test server', () => {
     await informer.waitForSync();
     const waited = Date.now() - startedAt;
     assert.equal(errors.length, 3);
+    assert.equal(server.faults.fired('fail'), failed + 3);
     assert.match(errors[0]!, /HTTP 500/);
     assert.ok(waited >= 40 + 80 + 160, `backed off 40+80+160ms, waited ${waited}ms`);
     assert.ok(waited < 1500 + lateness.maxMs(), `did not wait much longer than the backoff (${waited}ms, timers up to ${lateness.maxMs()}ms late)`);
@@ -153,6 +162,7 @@ describe('Informer against the Kubernetes API test server', () => {
   });
 
   it('waitForSync rejects when stopped before the first list', async () => {
+    const failed = server.faults.fired('fail');
     server.faults.fail(100, 503, { method: 'GET', path: '/namespaces/inf-never/configmaps' });
     let failedLists = 0;
     const informer = new Informer<V1ConfigMap>(server.kubeconfig, { path: '/api/v1/namespaces/inf-never/configmaps', backoff: { initialMs: 10, maxMs: 20 }, onError: () => failedLists++ });
@@ -161,6 +171,8 @@ describe('Informer against the Kubernetes API test server', () => {
     await eventually(() => (failedLists >= 2 ? true : undefined), 30_000, 'two failed lists');
     await informer.stop();
     await assert.rejects(sync, { code: 'INFORMER_STOPPED' });
+    // Every failed list was a fault that fired (a list stopped mid-flight may be one more).
+    assert.ok(server.faults.fired('fail') - failed >= failedLists, `${server.faults.fired('fail') - failed} faults fired, ${failedLists} lists failed`);
     server.faults.clear();
   });
 });

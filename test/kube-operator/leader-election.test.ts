@@ -189,9 +189,11 @@ describe('LeaderElector against the Kubernetes API test server', () => {
     await eventually(() => (a.elector.isLeader() ? true : undefined), 30_000, 'a leads');
     b.elector.start();
     const sampler = watchForSplitBrain(a.elector, b.elector);
+    const failed = server.faults.fired('fail');
     server.faults.fail(2, 409, { method: 'PUT', path: '/leases/conflicts' });
     // Renewals after the two refused ones: a got through the conflicts.
     await renewals('conflicts', 'a', 3);
+    assert.equal(server.faults.fired('fail') - failed, 2);
     assert.equal(a.elector.isLeader(), true, 'two failed renewals are within the renew deadline');
     assert.deepEqual(a.events, ['leader a', 'started']);
     assert.equal(b.elector.isLeader(), false);

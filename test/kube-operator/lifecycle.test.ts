@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import type { KubeCluster } from '../support/kube/index.ts';
 import { WeirOperator } from '../../src/kube-operator/weir-operator.ts';
 import { SD, startOperatorTestCluster, statusOf, streamDeployment, until } from './operator-support.ts';
+import { jobManagerServiceUrl } from '../../src/kube-operator/children/names.ts';
+import { recordsFlowInAttempt, scrape } from '../support/records-flow.ts';
 
 let cluster: KubeCluster;
 let operator: WeirOperator;
@@ -137,20 +139,37 @@ test('suspend scales the cluster to zero; resume runs the job again', async () =
   const resumed = await until('STABLE again', () => (statusOf(cluster, 'fraud').lifecycleState === 'STABLE' ? statusOf(cluster, 'fraud') : undefined), 90_000, () => statusOf(cluster, 'fraud'));
   assert.equal(resumed.job?.state, 'RUNNING');
   assert.notEqual(resumed.job?.id, before);
+  // Not only RUNNING: the resumed job moves records.
+  await recordsFlowInAttempt(scrape(`${jobManagerServiceUrl('fraud', 'default')}/metrics`), resumed.job!.id!, 0);
 });
 
 test('API faults during reconciliation (500s, 409s, cut watches, 410 Gone): it converges', async () => {
-  cluster.server.faults.fail(3, 500, { method: 'PUT' });
-  cluster.server.faults.fail(2, 409, { method: 'PUT', path: '/status' });
-  cluster.server.faults.fail(2, 500, { method: 'GET', path: 'deployments' });
+  const faults = cluster.server.faults;
+  const SD_WATCHES = '/apis/weir.dev/v1alpha1/streamdeployments';
+  const DEPLOYMENT_WATCHES = '/apis/apps/v1/deployments';
+  await until('the operator to watch StreamDeployments and Deployments', () => (faults.openWatches(SD_WATCHES) === 1 && faults.openWatches(DEPLOYMENT_WATCHES) === 1 ? true : undefined), 30_000, () => faults.openWatches());
+  const fired = { fail: faults.fired('fail'), expired: faults.fired('expired') };
+  faults.fail(3, 500, { method: 'PUT' });
+  faults.fail(2, 409, { method: 'PUT', path: '/status' });
+  faults.fail(2, 500, { method: 'GET', path: DEPLOYMENT_WATCHES });
+  // The StreamDeployment watch ends as a server timeout ends it; its resumption is held back
+  // until the spec change it would deliver is compacted away, so it gets 410 and relists.
+  const resumed = faults.hold({ method: 'GET', path: /\/streamdeployments\?(.*&)?watch=true/ });
+  assert.equal(faults.cutWatches(SD_WATCHES), 1);
+  await until('the StreamDeployment watch to resume', () => (resumed.caught() === 1 ? true : undefined));
   const generation = api().patch(SD.apiVersion, SD.kind, 'default', 'fraud', 'application/merge-patch+json', { spec: { job: { parallelism: 3 } } }).metadata.generation;
-  cluster.server.faults.cutWatches(undefined, true);
-  cluster.server.faults.compact();
+  faults.compact();
+  // The Deployment watch is reset: a broken watch relists, through two failed lists.
+  assert.equal(faults.cutWatches(DEPLOYMENT_WATCHES, true), 1);
+  resumed.release();
   const upgraded = await until('STABLE at parallelism 3', () => {
     const s = statusOf(cluster, 'fraud');
     return s.lifecycleState === 'STABLE' && s.observedGeneration === generation && pods('taskmanager').length === 3 ? s : undefined;
   }, 90_000, () => statusOf(cluster, 'fraud'));
   assert.equal(upgraded.job?.state, 'RUNNING');
+  await recordsFlowInAttempt(scrape(`${jobManagerServiceUrl('fraud', 'default')}/metrics`), upgraded.job!.id!, 0);
+  assert.equal(faults.fired('fail') - fired.fail, 7);
+  assert.equal(faults.fired('expired') - fired.expired, 1);
   assert.equal(api().list('apps/v1', 'Deployment', 'default').filter((d) => d.metadata.labels?.['app.kubernetes.io/instance'] === 'fraud').length, 2);
 });
 
@@ -167,6 +186,7 @@ test('delete: DELETING, then the StreamDeployment and all its children are gone'
 
 test('a failed API call is an Error event on the StreamDeployment, and the next pass converges', async () => {
   cluster.server.faults.clear();
+  const failed = cluster.server.faults.fired('fail');
   cluster.server.faults.fail(1, 500, { method: 'POST', path: '/namespaces/default/configmaps' });
   api().create(streamDeployment('flaky', { job: { entry: '/opt/weir/job/j.ts', parallelism: 1, state: 'suspended' } }));
   // SUSPENDED is recorded as the target before the children are written, so wait for the ConfigMap itself.
@@ -176,6 +196,7 @@ test('a failed API call is an Error event on the StreamDeployment, and the next 
   assert.equal(errors.length, 1);
   assert.match(String(errors[0]!.message), /^\[KUBE_API_ERROR\] POST \/api\/v1\/namespaces\/default\/configmaps: HTTP 500 /);
   assert.equal(errors[0]!.type, 'Warning');
+  assert.equal(cluster.server.faults.fired('fail') - failed, 1);
   api().delete(SD.apiVersion, SD.kind, 'default', 'flaky');
 });
 

@@ -83,7 +83,7 @@ test('one replica leads; kill it and the other takes over within the lease durat
     if (holder && !holder.startsWith(`${first}_`) && tookOverAt === 0) tookOverAt = Date.now();
   });
   const lateness = timerLateness();
-  cluster.kubelet.killPod('default', first);
+  assert.equal(cluster.kubelet.killPod('default', first), 1);
   const killedAt = Date.now();
   const next = await until<string>('a new leader', async () => {
     const l = await leaders();
@@ -110,7 +110,7 @@ test('an operator killed mid-deployment: the next leader finishes it without dup
   const leader = await until<string>('a leader', async () => (await leaders())[0], 30_000);
   cluster.server.api.create(streamDeployment('ha'));
   await until('the first child', () => (creations.size > 0 ? true : undefined), 30_000);
-  cluster.kubelet.killPod('default', leader);
+  assert.equal(cluster.kubelet.killPod('default', leader), 1);
   await until('STABLE', () => (statusOf(cluster, 'ha').lifecycleState === 'STABLE' ? true : undefined), 90_000, () => statusOf(cluster, 'ha'));
   unsubscribe();
   const operatorKinds = ['ConfigMap', 'Deployment', 'Role', 'RoleBinding', 'Service', 'ServiceAccount'];

@@ -98,18 +98,29 @@ export async function runTasks(group: TaskGroup): Promise<void> {
       waitingOnIo ||= t.isWaitingOnIo();
     }
     if (waitingOnIo) {
-      await Promise.race([group.nextWake(), sleep(clock.virtual ? 1000 : Math.max(0, Math.min(next - now, 1000)))]);
+      await wakeOrSleep(group, clock.virtual ? 1000 : Math.max(0, Math.min(next - now, 1000)));
     } else if (next === Infinity) {
       throw new WeirError('JOB_STALLED', 'internal: no task can make progress and none is waiting for time or I/O', false);
     } else if (clock instanceof VirtualClock) {
       clock.advanceTo(next);
     } else {
-      await Promise.race([group.nextWake(), sleep(Math.max(0, next - now))]);
+      await wakeOrSleep(group, Math.max(0, next - now));
     }
     lastYield = performance.now();
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits for the group's next wake-up or `ms`, whichever comes first. The timer is cleared
+ * when the wake-up wins: left pending, every wake-up would add a timer, and the last one
+ * (up to the next processing-time timer, possibly far off) would keep the process alive
+ * after the job has ended.
+ */
+async function wakeOrSleep(group: TaskGroup, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([group.nextWake(), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

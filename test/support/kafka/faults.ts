@@ -41,8 +41,11 @@ export class Faults {
   /** How often each kind of fault fired per API, for assertions. */
   private readonly fired = new Map<string, number>();
 
-  count(kind: FaultKind, api: ApiName): number {
-    return this.fired.get(`${kind}:${api}`) ?? 0;
+  count(kind: FaultKind, api?: ApiName): number {
+    if (api !== undefined) return this.fired.get(`${kind}:${api}`) ?? 0;
+    let n = 0;
+    for (const [key, fired] of this.fired) if (key.startsWith(`${kind}:`)) n += fired;
+    return n;
   }
 
   private record(kind: FaultKind, apiKey: number): void {

@@ -50,8 +50,8 @@ export interface KafkaBroker {
   stop(): Promise<void>;
   /** Stops listening and drops every connection, then comes back on the same port with the same logs. */
   restart(opts?: { downtimeMs?: number }): Promise<void>;
-  /** Closes every open client connection now. */
-  dropConnections(): void;
+  /** Closes every open client connection now; returns how many there were. */
+  dropConnections(): number;
   /**
    * Closes the connection of the next `count` requests of `api` (null: any API), either before
    * handling them or after (the request takes effect but its response is lost).
@@ -61,8 +61,8 @@ export interface KafkaBroker {
   delayResponses(ms: number, opts?: FaultScope & { api?: ApiName; count?: number }): void;
   /** Answers the next `count` requests of `api` with `error` instead of handling them. */
   failNextRequests(api: ApiName, error: ErrorCodeName, count?: number, opts?: FaultScope): void;
-  /** How many times a fault of `kind` fired on requests of `api`. */
-  faultsFired(kind: FaultKind, api: ApiName): number;
+  /** How many times a fault of `kind` fired on requests of `api` (default: of any API). */
+  faultsFired(kind: FaultKind, api?: ApiName): number;
   clearFaults(): void;
 }
 

@@ -41,8 +41,11 @@ export class KafkaServer {
     });
   }
 
-  dropConnections(): void {
+  /** Destroys every client connection; returns how many there were. */
+  dropConnections(): number {
+    const n = this.sockets.size;
     for (const s of this.sockets) s.destroy();
+    return n;
   }
 
   async close(): Promise<void> {

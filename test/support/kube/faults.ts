@@ -10,15 +10,32 @@ export interface RequestMatch {
   path?: string | RegExp;
 }
 
+/**
+ * What a fault did: `fail` and `delay` count requests answered with an injected error or
+ * held back (by delay() or hold()); `cut` counts watch streams ended by cutWatches; `expired` counts watches
+ * answered 410 Expired because compact() or setHistoryLimit() dropped their version.
+ */
+export type FaultKind = 'fail' | 'delay' | 'cut' | 'expired';
+
+/** Requests a hold() rule keeps waiting: how many it caught, and the release of all of them. */
+export interface HeldRequests {
+  caught(): number;
+  release(): void;
+}
+
 interface Rule {
   match: RequestMatch;
   remaining: number;
   delayMs: number;
   code?: 500 | 503 | 429 | 409;
+  /** A hold: matching requests wait for this. */
+  until?: Promise<void>;
+  caught: number;
 }
 
 export class Faults {
   private rules: Rule[] = [];
+  private readonly counts = { fail: 0, delay: 0, cut: 0 };
 
   constructor(
     private readonly store: Store,
@@ -27,16 +44,34 @@ export class Faults {
 
   /** Holds matching requests for `ms` before serving them (`count` of them, default all). */
   delay(ms: number, match: RequestMatch = {}, count = Infinity): void {
-    this.rules.push({ match, remaining: count, delayMs: ms });
+    this.rules.push({ match, remaining: count, delayMs: ms, caught: 0 });
+  }
+
+  /**
+   * Holds the next `count` matching requests until `release()`: a test can change things
+   * while, say, a watch is on its way back, without racing a fixed delay.
+   */
+  hold(match: RequestMatch = {}, count = 1): HeldRequests {
+    let release = (): void => undefined;
+    const until = new Promise<void>((resolve) => (release = resolve));
+    const rule: Rule = { match, remaining: count, delayMs: 0, until, caught: 0 };
+    this.rules.push(rule);
+    return { caught: () => rule.caught, release: () => release() };
   }
 
   /** Fails the next `count` matching requests with a Status of the given code. */
   fail(count: number, code: 500 | 503 | 429 | 409, match: RequestMatch = {}): void {
-    this.rules.push({ match, remaining: count, delayMs: 0, code });
+    this.rules.push({ match, remaining: count, delayMs: 0, code, caught: 0 });
   }
 
+  /** Removes the rules not yet used up; what fired stays counted. */
   clear(): void {
     this.rules = [];
+  }
+
+  /** How often faults of this kind fired since the server started, for tests to assert. */
+  fired(kind: FaultKind): number {
+    return kind === 'expired' ? this.hub.expired : this.counts[kind];
   }
 
   /** How many watch streams are open (all, or those whose URL contains `pathIncludes`). */
@@ -46,7 +81,9 @@ export class Faults {
 
   /** Ends open watch streams (all, or those whose URL contains `pathIncludes`); returns how many. */
   cutWatches(pathIncludes?: string, abrupt = false): number {
-    return this.hub.cut(pathIncludes, abrupt);
+    const n = this.hub.cut(pathIncludes, abrupt);
+    this.counts.cut += n;
+    return n;
   }
 
   /** Drops all retained history: watches resuming from any earlier version get 410. */
@@ -64,18 +101,25 @@ export class Faults {
   }
 
   /** Consumes the rules that apply to one request. */
-  take(method: string, url: string): { delayMs: number; error?: ApiError } {
+  take(method: string, url: string): { delayMs: number; holds: Promise<void>[]; error?: ApiError } {
     let delayMs = 0;
+    const holds: Promise<void>[] = [];
     let error: ApiError | undefined;
     for (const rule of this.rules) {
       if (rule.remaining <= 0 || !matches(rule.match, method, url)) continue;
       if (rule.code !== undefined && error) continue;
       rule.remaining--;
+      rule.caught++;
       delayMs += rule.delayMs;
-      if (rule.code !== undefined) error = faultError(rule.code, url);
+      if (rule.until) holds.push(rule.until);
+      if (rule.delayMs > 0 || rule.until) this.counts.delay++;
+      if (rule.code !== undefined) {
+        error = faultError(rule.code, url);
+        this.counts.fail++;
+      }
     }
     this.rules = this.rules.filter((r) => r.remaining > 0);
-    return { delayMs, error };
+    return { delayMs, holds, error };
   }
 }
 

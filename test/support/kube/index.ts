@@ -8,7 +8,7 @@ export { weirImages, REPO_ROOT } from './weir-images.ts';
 export { startKubeCluster } from './cluster.ts';
 export type { KubeCluster } from './cluster.ts';
 export { installClusterResolver, installMounts } from './kubelet/preload.mjs';
-export type { Faults, RequestMatch } from './faults.ts';
+export type { FaultKind, Faults, HeldRequests, RequestMatch } from './faults.ts';
 export type { KubeApi } from './api/api.ts';
 export { kubeconfigYaml, loadKubeConfig } from './kubeconfig.ts';
 export type { KubeObject } from './types.ts';

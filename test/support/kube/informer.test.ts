@@ -37,6 +37,12 @@ describe('kube test server: informers', () => {
     return informer.list('inf').map((c) => `${c.metadata?.name ?? ''}=${c.data?.v ?? ''}`).sort();
   }
 
+  const PATH = '/namespaces/inf/configmaps';
+  /** Cutting the watch is a fault only while one is open. */
+  async function watchOpen(): Promise<void> {
+    await eventually(() => (server.faults.openWatches(PATH) === 1 ? true : undefined), 30_000, 'the informer to watch', () => server.faults.openWatches(PATH));
+  }
+
   async function settle(expected: string[]): Promise<void> {
     await eventually(() => (JSON.stringify(cached()) === JSON.stringify(expected) ? true : undefined), 30_000, `cache ${expected.join(',')}`);
   }
@@ -46,23 +52,30 @@ describe('kube test server: informers', () => {
     await settle(['a=1']);
 
     // A graceful cut (as a server-side timeout) makes the informer resume from its last version.
-    server.faults.cutWatches('/namespaces/inf/configmaps');
+    await watchOpen();
+    assert.equal(server.faults.cutWatches(PATH), 1);
     await core.createNamespacedConfigMap({ namespace: 'inf', body: { metadata: { name: 'b' }, data: { v: '1' } } });
     await settle(['a=1', 'b=1']);
 
     // An abrupt reset surfaces as an error; the restarted informer relists.
-    server.faults.cutWatches('/namespaces/inf/configmaps', true);
+    await watchOpen();
+    assert.equal(server.faults.cutWatches(PATH, true), 1);
     await core.replaceNamespacedConfigMap({ name: 'a', namespace: 'inf', body: { metadata: { name: 'a' }, data: { v: '2' } } });
     await settle(['a=2', 'b=1']);
 
-    // Changes missed while the history is compacted: the resumed watch gets 410, the informer relists
-    // and notices the deletion it never saw as an event.
-    server.faults.delay(300, { path: '/namespaces/inf/configmaps' }, 1);
-    server.faults.cutWatches('/namespaces/inf/configmaps');
+    // Changes missed while the history is compacted: the resumed watch, held back meanwhile,
+    // gets 410, the informer relists and notices the deletion it never saw as an event.
+    await watchOpen();
+    const resumed = server.faults.hold({ method: 'GET', path: /\/namespaces\/inf\/configmaps\?(.*&)?watch=true/ });
+    assert.equal(server.faults.cutWatches(PATH), 1);
+    await eventually(() => (resumed.caught() === 1 ? true : undefined), 30_000, 'the informer to resume its watch');
     await core.deleteNamespacedConfigMap({ name: 'b', namespace: 'inf' });
     await core.createNamespacedConfigMap({ namespace: 'inf', body: { metadata: { name: 'c' }, data: { v: '1' } } });
     server.faults.compact();
+    const expired = server.faults.fired('expired');
+    resumed.release();
     await settle(['a=2', 'c=1']);
+    assert.equal(server.faults.fired('expired'), expired + 1);
     assert.deepEqual(log.filter((l) => !l.startsWith('update a')), ['add a', 'add b', 'delete b', 'add c']);
     assert.deepEqual(restartErrors, []);
   });

@@ -101,6 +101,7 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
     if (opts.verbose) process.stderr.write(`kube: ${method} ${req.url ?? ''}\n`);
     const fault = faults.take(method, `${url.pathname}${url.search}`);
     if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
+    await Promise.all(fault.holds);
     if (fault.error) return sendError(res, fault.error);
     if (['/healthz', '/livez', '/readyz'].includes(url.pathname)) {
       res.writeHead(200, { 'Content-Type': 'text/plain' });

@@ -58,8 +58,10 @@ describe('kube test server: watch', () => {
     const old = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'gone1' } } });
     await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'gone2' } } });
     server.faults.compact();
+    const expired = server.faults.fired('expired');
     const w = await watchEvents('/api/v1/namespaces/default/configmaps', { resourceVersion: old.metadata?.resourceVersion });
     assert.equal(await w.done, null);
+    assert.equal(server.faults.fired('expired'), expired + 1);
     assert.equal(w.seen.length, 1);
     assert.equal(w.seen[0]!.type, 'ERROR');
     assert.equal(w.seen[0]!.code, 410);
@@ -70,9 +72,11 @@ describe('kube test server: watch', () => {
     server.faults.setHistoryLimit(2);
     const first = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'h1' } } });
     for (const n of ['h2', 'h3', 'h4']) await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: n } } });
+    const expired = server.faults.fired('expired');
     const w = await watchEvents('/api/v1/namespaces/default/configmaps', { resourceVersion: first.metadata?.resourceVersion });
     await w.done;
     assert.deepEqual(w.seen.map((s) => `${s.type} ${s.code ?? ''}`), ['ERROR 410']);
+    assert.equal(server.faults.fired('expired'), expired + 1);
     server.faults.setHistoryLimit(10_000);
   });
 
@@ -97,7 +101,9 @@ describe('kube test server: watch', () => {
     const w = await watchEvents('/api/v1/watch/namespaces/default/serviceaccounts', {});
     await core.createNamespacedServiceAccount({ namespace: 'default', body: { metadata: { name: 'sa1' } } });
     await eventually(() => (w.seen.length === 1 ? true : undefined));
+    const cut = server.faults.fired('cut');
     assert.equal(server.faults.cutWatches('/serviceaccounts'), 1);
+    assert.equal(server.faults.fired('cut'), cut + 1);
     assert.equal(await w.done, null);
     assert.deepEqual(w.seen.map((s) => `${s.type} ${s.name}`), ['ADDED sa1']);
   });

@@ -34,6 +34,8 @@ interface ActiveWatch {
 export class WatchHub {
   readonly active = new Set<ActiveWatch>();
   bookmarkIntervalMs = 60_000;
+  /** Watches answered 410 Expired: their resourceVersion was compacted away. */
+  expired = 0;
 
   /** Ends matching streams: gracefully (as a server timeout does) or by resetting the connection. */
   cut(pathIncludes?: string, abrupt = false): number {
@@ -86,6 +88,7 @@ export function serveWatch(ctx: Ctx, hub: WatchHub, req: IncomingMessage, res: S
     const replay = Number.isFinite(n) ? ctx.store.history.since(n, key) : undefined;
     if (!replay) {
       const status = gone(`too old resource version: ${rv} (${ctx.store.history.compactedThrough + 1})`).toStatus();
+      hub.expired++;
       send('ERROR', status);
       res.end();
       return;
