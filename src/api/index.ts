@@ -15,4 +15,6 @@ export * from './windows/index.ts';
 export type { FieldRef } from './aggregations.ts';
 export { PrintSink, formatRecord } from './sinks/print-sink.ts';
 export { CollectSink } from './sinks/collect-sink.ts';
+export { TwoPhaseCommitSink } from './sinks/two-phase-commit-sink.ts';
+export type { TransactionLog } from './sinks/two-phase-commit-sink.ts';
 export type { Transformation } from './transformation.ts';

@@ -93,6 +93,8 @@ export interface SinkWriter<T> {
   /** Checkpoint `checkpointId` is complete: commit what it pre-committed. */
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
+  /** The input ended (a bounded job): nothing more will be written, so what remains can be committed. */
+  finish?(): void | Promise<void>;
   close?(): void | Promise<void>;
 }
 

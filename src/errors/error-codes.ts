@@ -45,7 +45,8 @@ export type CheckpointErrorCode =
   | 'CHECKPOINT_FAILURES_EXCEEDED'
   | 'CHECKPOINTING_DISABLED'
   | 'STATE_NOT_RESTORED'
-  | 'MAX_PARALLELISM_MISMATCH';
+  | 'MAX_PARALLELISM_MISMATCH'
+  | 'SINK_COMMIT_FAILED';
 
 /** Data exchange between tasks. */
 export type NetworkErrorCode =

@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineJob, WatermarkStrategy } from '../../src/api/index.ts';
 import { DataGeneratorSource } from '../../src/connectors/datagen/index.ts';
+import { FileSink } from '../../src/connectors/file/index.ts';
+import { readFile } from 'node:fs/promises';
 import { Dispatcher } from '../../src/runtime/jobmanager/dispatcher.ts';
 import { eventually } from '../support/eventually.ts';
 
@@ -75,4 +77,55 @@ test('a failed job restarts from its latest checkpoint: sources resume, keyed st
   assert.deepEqual([...last].sort((a, b) => a[0] - b[0]), Array.from({ length: KEYS }, (_, k) => [k, RECORDS / KEYS]));
   // A finished job's checkpoints are deleted with it.
   assert.deepEqual(await readdir(dir), []);
+});
+
+/** Every visible line of the sink's part files. */
+async function committedLines(dir: string): Promise<string[]> {
+  const names = (await readdir(dir)).filter((n) => n.startsWith('part-'));
+  return (await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8')))).flatMap((text) => text.split('\n').filter((l) => l !== ''));
+}
+
+test('the exactly-once file sink: after a failure and a restore, the visible files hold every record once', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'weir-exactly-once-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const out = join(dir, 'out');
+  const sinkJob = defineJob((env) => {
+    env.setParallelism(2);
+    env
+      .fromSource(new DataGeneratorSource((i) => i, RECORDS, { recordsPerSecond: 3000 }), WatermarkStrategy.noWatermarks<number>(), 'numbers')
+      .uid('numbers')
+      .map((i) => {
+        if (fault.armed) {
+          fault.armed = false;
+          fault.fired++;
+          throw new Error('injected failure');
+        }
+        return i;
+      })
+      .uid('pass')
+      .rebalance()
+      .sinkTo(new FileSink<number>(out, { exactlyOnce: true }), 'files')
+      .uid('files');
+  });
+  fault.fired = 0;
+  const master = await new Dispatcher().submit(sinkJob, {
+    config: {
+      'execution.checkpointing.interval': '100ms',
+      'state.checkpoints.dir': join(dir, 'checkpoints'),
+      'restart-strategy.type': 'fixed-delay',
+      'restart-strategy.fixed-delay.attempts': '2',
+      'restart-strategy.fixed-delay.delay': '10ms',
+    },
+  });
+  await eventually(() => (master.checkpoints.stats.completed >= 3 ? true : undefined), 30_000, 'three completed checkpoints');
+  // Before the failure some files are visible already: those of completed checkpoints.
+  const before = await committedLines(out);
+  assert.ok(before.length > 0 && before.length < RECORDS);
+  fault.armed = true;
+  const result = await master.done;
+  assert.equal(result.state, 'FINISHED', result.error?.message);
+  assert.equal(fault.fired, 1);
+  const lines = (await committedLines(out)).map(Number).sort((a, b) => a - b);
+  assert.equal(lines.length, RECORDS);
+  assert.deepEqual(lines, Array.from({ length: RECORDS }, (_, i) => i));
 });

@@ -16,8 +16,8 @@ before(async () => {
 });
 after(() => rest.close());
 
-async function call(method: string, path: string) {
-  const r = await fetch(base + path, { method });
+async function call(method: string, path: string, body?: unknown) {
+  const r = await fetch(base + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
   const text = await r.text();
   const json = r.headers.get('content-type')?.startsWith('application/json');
   return { status: r.status, type: r.headers.get('content-type'), body: (json ? JSON.parse(text) : {}) as Record<string, unknown>, text };
@@ -195,7 +195,7 @@ test('overview counts jobs by outcome', async () => {
   assert.equal(o.body['jobs-running'], 0);
 });
 
-test('errors: unknown job 404, unknown path 404, wrong method 405, bad mode 400, reserved paths 501', async () => {
+test('errors: unknown job 404, unknown path 404, wrong method 405, bad mode 400, savepoints of an ended job 409', async () => {
   const unknown = 'deadbeefdeadbeefdeadbeefdeadbeef';
   const missing = await call('GET', `/jobs/${unknown}`);
   assert.equal(missing.status, 404);
@@ -208,11 +208,16 @@ test('errors: unknown job 404, unknown path 404, wrong method 405, bad mode 400,
   const [job] = dispatcher.list();
   const badMode = await call('PATCH', `/jobs/${job!.jobId}?mode=terminate`);
   assert.equal(badMode.status, 400);
-  for (const [method, path] of [['POST', `/jobs/${job!.jobId}/savepoints`], ['GET', `/jobs/${job!.jobId}/checkpoints`], ['POST', `/jobs/${job!.jobId}/stop`]] as const) {
-    const r = await call(method, path);
-    assert.equal(r.status, 501, path);
-    assert.match((r.body as { errors: string[] }).errors[0]!, /not available in this version yet/);
-  }
+  assert.deepEqual(badMode.body, { errors: ['mode "terminate" is not supported; use mode=cancel (or POST /jobs/:id/stop to stop with a savepoint)'] });
+  // The job ended: its checkpoint statistics are empty, and no savepoint can be taken of it.
+  const stats = await call('GET', `/jobs/${job!.jobId}/checkpoints`);
+  assert.deepEqual(stats.body.counts, { restored: 0, total: 0, in_progress: 0, completed: 0, failed: 0 });
+  const noDir = await call('POST', `/jobs/${job!.jobId}/savepoints`);
+  assert.equal(noDir.status, 400);
+  const ended = await call('POST', `/jobs/${job!.jobId}/stop`, { targetDirectory: '/tmp/weir-savepoints' });
+  assert.equal(ended.status, 409);
+  assert.deepEqual(ended.body, { errors: [`job ${job!.jobId} is ${job!.status}: savepoints are taken of running jobs`] });
+  assert.equal((await call('GET', `/jobs/${job!.jobId}/savepoints/${unknown}`)).status, 404);
 });
 
 test('healthz, jobs list, taskmanagers and metrics', async () => {

@@ -1,17 +1,24 @@
 /**
  * Writes records as lines of text, one file per subtask: `<dir>/part-<subtask>.txt`.
  * Writes are asynchronous and awaited before the task's next step, so a slow disk
- * backpressures the job instead of buffering without bound.
+ * backpressures the job instead of buffering without bound. With `exactlyOnce`, files
+ * become visible only when the checkpoint covering them completes (exactly-once-file-sink.ts).
  */
 import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sink, SinkWriter, SinkWriterContext } from '../../api/source.ts';
 import { formatRecord } from '../../api/sinks/print-sink.ts';
+import { ExactlyOnceFileSink } from './exactly-once-file-sink.ts';
 
 export interface FileSinkOptions<T> {
   /** Renders a record as one line; default: strings as they are, other values as JSON. */
   format?: (value: T) => string;
+  /**
+   * Exactly-once with checkpoints: a file per subtask and checkpoint interval,
+   * `part-<subtask>-<writer>-<n>.txt`, visible once its checkpoint completed.
+   */
+  exactlyOnce?: boolean;
 }
 
 export class FileSink<T> implements Sink<T> {
@@ -22,7 +29,13 @@ export class FileSink<T> implements Sink<T> {
     if (typeof directory !== 'string' || directory.length === 0) throw new TypeError('FileSink needs an output directory');
   }
 
+  private transactional: ExactlyOnceFileSink<T> | undefined;
+
   createWriter(ctx: SinkWriterContext): SinkWriter<T> {
+    if (this.options.exactlyOnce) {
+      this.transactional ??= new ExactlyOnceFileSink<T>(this.directory, this.options.format ?? formatRecord);
+      return this.transactional.createWriter(ctx);
+    }
     const path = join(this.directory, `part-${ctx.subtaskIndex}.txt`);
     const format = this.options.format ?? formatRecord;
     let file: Promise<FileHandle> | undefined;

@@ -54,6 +54,7 @@ export class SinkOperator extends StreamOperator {
 
   override async finish(): Promise<void> {
     await this.writer.flush?.();
+    await this.writer.finish?.();
   }
 
   override async close(): Promise<void> {
