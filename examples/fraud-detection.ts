@@ -110,9 +110,13 @@ export const LATE = new OutputTag<Transaction>('late-transactions');
 export default defineJob((env, args) => {
   const count = Number(args.transactions ?? 100_000);
   env.setJobName('fraud-detection');
+  // Checkpoints twice a second (to $TMPDIR/weir-checkpoints unless state.checkpoints.dir is
+  // set): a failure restarts the job from the latest, and the progress line shows them.
+  env.enableCheckpointing(500);
   const transactions = env
     .fromSource(
-      new DataGeneratorSource(transaction, count),
+      // --rate paces the generator (transactions per second), so a run lasts long enough to watch.
+      new DataGeneratorSource(transaction, count, args.rate === undefined ? {} : { recordsPerSecond: Number(args.rate) }),
       WatermarkStrategy.forBoundedOutOfOrderness<Transaction>(5_000).withTimestampAssigner((tx) => tx.timestamp),
       'transactions',
     )

@@ -7,6 +7,8 @@ import type { Transformation } from './transformation.ts';
 import { WatermarkStrategy } from './watermarks.ts';
 import { DataStream, SingleOutputStreamOperator } from './datastream.ts';
 import { ElementsSource } from './sources/elements-source.ts';
+import { CheckpointConfig } from './checkpoint-config.ts';
+import type { CheckpointingMode } from './checkpoint-config.ts';
 
 export type JobArgs = Readonly<Record<string, string>>;
 export type JobMain = (env: StreamExecutionEnvironment, args: JobArgs) => void | Promise<void>;
@@ -70,6 +72,17 @@ export class StreamExecutionEnvironment {
 
   getConfiguration(): ReadonlyMap<string, string> {
     return this.config;
+  }
+
+  /** Takes a checkpoint every `intervalMs` (Flink's enableCheckpointing). */
+  enableCheckpointing(intervalMs: number, mode: CheckpointingMode = 'EXACTLY_ONCE'): this {
+    if (!(intervalMs >= 10)) throw new RangeError(`enableCheckpointing needs an interval of at least 10ms, got ${intervalMs}`);
+    this.getCheckpointConfig().setCheckpointInterval(intervalMs).setCheckpointingMode(mode);
+    return this;
+  }
+
+  getCheckpointConfig(): CheckpointConfig {
+    return new CheckpointConfig((key, value) => this.configure(key, value));
   }
 
   disableOperatorChaining(): this {

@@ -1,5 +1,7 @@
 /** The public DataStream API: what job authors import. */
 export * from './environment.ts';
+export { CheckpointConfig } from './checkpoint-config.ts';
+export type { CheckpointingMode, ExternalizedCheckpointRetention } from './checkpoint-config.ts';
 export * from './datastream.ts';
 export * from './keyed-stream.ts';
 export * from './connected-streams.ts';

@@ -14,6 +14,8 @@ export interface ClusterTotals {
   /** Highest backPressuredTimeMsPerSecond over all tasks. */
   backPressuredMsPerSecond: number;
   restarts: number;
+  /** The last completed checkpoint, if any, and how many failed. */
+  checkpoint: { id: number; durationMs: number; failed: number } | undefined;
 }
 
 const LONG_MIN = -(2 ** 63);
@@ -34,13 +36,29 @@ export function clusterTotals(text: string): ClusterTotals {
     watermark: lowest <= LONG_MIN ? -Infinity : lowest >= 2 ** 63 ? Infinity : lowest,
     backPressuredMsPerSecond: Math.max(0, ...findSamples(samples, 'flink_taskmanager_job_task_backPressuredTimeMsPerSecond').map((s) => s.value)),
     restarts: sum(findSamples(samples, 'flink_jobmanager_job_numRestarts')),
+    checkpoint: lastCheckpoint(samples),
   };
+}
+
+function lastCheckpoint(samples: readonly Sample[]): ClusterTotals['checkpoint'] {
+  const id = findSamples(samples, 'flink_jobmanager_job_lastCompletedCheckpointId')[0]?.value ?? -1;
+  const failed = sum(findSamples(samples, 'flink_jobmanager_job_numberOfFailedCheckpoints'));
+  if (id < 0 && failed === 0) return undefined;
+  return { id, durationMs: findSamples(samples, 'flink_jobmanager_job_lastCheckpointDuration')[0]?.value ?? -1, failed };
 }
 
 export function progressLine(now: ClusterTotals, before: ClusterTotals, seconds: number): string {
   return (
     `weir: in ${formatRate(Math.max(0, now.recordsIn - before.recordsIn) / seconds)}, ` +
     `out ${formatRate(Math.max(0, now.recordsOut - before.recordsOut) / seconds)}, ` +
-    `watermark ${formatWatermark(now.watermark)}, backpressure ${Math.round(now.backPressuredMsPerSecond / 10)}%, restarts ${now.restarts}`
+    `watermark ${formatWatermark(now.watermark)}, backpressure ${Math.round(now.backPressuredMsPerSecond / 10)}%, restarts ${now.restarts}` +
+    checkpointText(now.checkpoint)
   );
+}
+
+/** `, chk 12 ok, 3 ms`: the last completed checkpoint, and failures when there were any. */
+function checkpointText(c: ClusterTotals['checkpoint']): string {
+  if (!c) return '';
+  const ok = c.id >= 0 ? `, chk ${c.id} ok, ${Math.round(c.durationMs)} ms` : ', no checkpoint completed yet';
+  return `${ok}${c.failed > 0 ? ` (${c.failed} failed)` : ''}`;
 }

@@ -50,6 +50,8 @@ export async function jobManagerCommand(args: ParsedArgs, stderr: NodeJS.Writabl
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     const result = await master.done;
+    // A stop-with-savepoint's caller still has to learn where the savepoint went.
+    if (!signalled) await master.savepointRequests.allRead(10_000);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     stderr.write(`weir: job ${master.jobId} ${master.status}${result.error ? ` [${result.error.code}]: ${result.error.message}` : ''}\n`);

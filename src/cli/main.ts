@@ -5,16 +5,21 @@ import { readConfigDir } from '../runtime/config/config-file.ts';
 import { runCommand } from './run-command.ts';
 import { jobManagerCommand } from './jobmanager-command.ts';
 import { taskManagerCommand } from './taskmanager-command.ts';
+import { savepointCommand } from './savepoint-command.ts';
 
 const USAGE = `usage: weir <command> [options]
 
 commands:
   run JOB.ts [--parallelism N] [-- --arg value ...]   run a job in this process
+  run JOB.ts --from-savepoint PATH [--allow-non-restored-state]
+                                                      start it from a savepoint or checkpoint
   run JOB.ts --taskmanagers M [--slots S] ...         run it on a local cluster (1 JobManager, M TaskManagers)
   jobmanager JOB.ts [--cluster] [--rest-port 8081] [--parallelism N] [-Dkey=value] [-- args]
                                                       a JobManager with the REST API (--cluster: on TaskManagers)
   taskmanager --jobmanager URL [--slots N] [--host IP] [--metrics-port P]
                                                       a TaskManager that registers with a JobManager
+  savepoint JOB_ID [DIR] [--jobmanager URL]           take a savepoint of a running job
+  stop JOB_ID --savepoint [DIR] [--jobmanager URL]    take a savepoint, then end the job (FINISHED)
   operator [--watch-namespaces a,b] [--leader-elect true|false] [--http-port 8080]
                                                       the Kubernetes operator for StreamDeployments
 
@@ -38,10 +43,7 @@ export async function main(argv: readonly string[], stderr: NodeJS.WritableStrea
     if (command === 'taskmanager') return await taskManagerCommand(args, stderr);
     // Loaded on demand: JobManagers and TaskManagers need not load the Kubernetes client.
     if (command === 'operator') return await (await import('./operator-command.ts')).operatorCommand(args, stderr);
-    if (command === 'savepoint') {
-      stderr.write(`weir: "${command}" is not available in this version yet; use "weir run" to run a job in this process\n`);
-      return 2;
-    }
+    if (command === 'savepoint' || command === 'stop') return await savepointCommand(command, args, stderr);
     stderr.write(`weir: unknown command "${command}"\n${USAGE}\n`);
     return 2;
   } catch (err) {

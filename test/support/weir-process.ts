@@ -29,7 +29,8 @@ export function startWeir(args: string[]): WeirProcess {
     child,
     stderr: () => err,
     stdout: () => out,
-    exited: new Promise((r) => child.on('exit', (code) => r(code))),
+    // 'close', not 'exit': by then everything the process wrote has been read.
+    exited: new Promise((r) => child.on('close', (code) => r(code))),
   };
 }
 

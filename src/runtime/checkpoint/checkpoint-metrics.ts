@@ -11,5 +11,6 @@ export function checkpointMetrics(stats: CheckpointStats): CheckpointMetricsProb
     lastCheckpointDuration: () => stats.lastCompleted?.durationMs ?? -1,
     lastCheckpointSize: () => stats.lastCompleted?.stateSize ?? -1,
     lastCheckpointRestoreTimestamp: () => stats.lastRestore?.restoreTimestamp ?? -1,
+    lastCompletedCheckpointId: () => stats.lastCompleted?.id ?? -1,
   };
 }

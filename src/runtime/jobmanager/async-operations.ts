@@ -15,11 +15,15 @@ const REMEMBERED = 100;
 
 export class AsyncOperations<T> {
   private readonly operations = new Map<string, OperationStatus<T>>();
+  /** Operations whose outcome nobody has asked for yet. */
+  private readonly unread = new Set<string>();
+  private onAllRead: (() => void) | undefined;
 
   /** Records the operation under a new request id; its outcome is kept when it settles. */
   start(operation: Promise<T>): string {
     const id = randomBytes(16).toString('hex');
     this.operations.set(id, { status: 'IN_PROGRESS' });
+    this.unread.add(id);
     if (this.operations.size > REMEMBERED) this.operations.delete(this.operations.keys().next().value!);
     operation.then(
       (result) => this.operations.set(id, { status: 'COMPLETED', result }),
@@ -29,6 +33,24 @@ export class AsyncOperations<T> {
   }
 
   get(id: string): OperationStatus<T> | undefined {
-    return this.operations.get(id);
+    const s = this.operations.get(id);
+    if (s?.status === 'COMPLETED' && this.unread.delete(id) && this.unread.size === 0) this.onAllRead?.();
+    return s;
+  }
+
+  /**
+   * Resolves once every operation's outcome was asked for, or after `maxWaitMs`: a
+   * JobManager whose job ended by a stop-with-savepoint waits so the caller learns where
+   * the savepoint is before the process goes.
+   */
+  allRead(maxWaitMs: number): Promise<void> {
+    if (this.unread.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, maxWaitMs);
+      this.onAllRead = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 }

@@ -24,6 +24,11 @@ test('Flink defaults for every strategy', () => {
   });
 });
 
+test('without a type, a job with checkpointing restarts with exponential delay, as in Flink', () => {
+  assert.equal(cfg({ 'execution.checkpointing.interval': '10s' }).type, 'exponential-delay');
+  assert.equal(cfg({ 'execution.checkpointing.interval': '10s', 'restart-strategy.type': 'none' }).type, 'none');
+});
+
 test('none never restarts', () => {
   assert.deepEqual(replay(cfg({ 'restart-strategy.type': 'none' }), [0]), ['stop']);
 });

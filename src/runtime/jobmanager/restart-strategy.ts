@@ -56,9 +56,13 @@ function duration(config: ReadonlyMap<string, string>, key: string, fallback: nu
   return raw === undefined ? fallback : parseDuration(raw, key);
 }
 
-/** Reads `restart-strategy.type` and its options with Flink's keys and defaults. */
+/**
+ * Reads `restart-strategy.type` and its options with Flink's keys and defaults: without a
+ * type, a job with checkpointing restarts with exponential delay (it can recover its
+ * state), and one without does not restart.
+ */
 export function parseRestartStrategy(config: ReadonlyMap<string, string>): RestartStrategyConfig {
-  const type = config.get('restart-strategy.type') ?? config.get('restart-strategy') ?? 'none';
+  const type = config.get('restart-strategy.type') ?? config.get('restart-strategy') ?? (config.has('execution.checkpointing.interval') ? 'exponential-delay' : 'none');
   switch (type) {
     case 'none':
     case 'off':

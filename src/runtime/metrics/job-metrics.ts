@@ -27,6 +27,8 @@ export interface CheckpointMetricsProbe {
   lastCheckpointSize(): number;
   /** Epoch milliseconds of the last restore; -1 before any. */
   lastCheckpointRestoreTimestamp(): number;
+  /** -1 before the first completed checkpoint. */
+  lastCompletedCheckpointId(): number;
 }
 
 /** Flink's value for a job that is no longer running. */
