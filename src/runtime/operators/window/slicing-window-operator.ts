@@ -22,6 +22,7 @@ import { AggregatingStateDescriptor } from '../../../api/state.ts';
 import type { InternalAggregatingState } from '../../state/keyed-state-backend.ts';
 import type { KeyValue } from '../../state/key-group.ts';
 import type { RecordBatch } from '../../stream-element.ts';
+import type { OperatorStateSnapshot, StateInitializationContext } from '../../state/operator-state.ts';
 import { KeyedOperator } from '../keyed-operator.ts';
 import { StreamingRuntimeContext } from '../streaming-runtime-context.ts';
 import { closeFunction, openFunction } from '../stream-operator.ts';
@@ -43,6 +44,12 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
   private ctx!: WindowContext;
   private outputTimestamp = NaN;
   private lastSliceStart = NaN;
+  /**
+   * The watermark at the checkpoint this run restored from: windows ending at or before it
+   * fired before the checkpoint and must not fire again (their slices stay while later
+   * windows need them, and timers are not kept for them, unlike Flink's per-window timers).
+   */
+  private firedUpTo = -Infinity;
   numLateRecordsDropped = 0;
 
   constructor(private readonly spec: WindowSpec) {
@@ -57,12 +64,25 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
     this.agg = spec.fn.aggregate;
   }
 
+  /**
+   * Every subtask's watermark at the checkpoint (union state). With aligned barriers they
+   * are equal; without alignment (AT_LEAST_ONCE) the lowest is the safe one.
+   */
+  override initializeState(context: StateInitializationContext): void {
+    const marks = context.union.filter((w): w is number => typeof w === 'number');
+    if (context.restored && marks.length > 0) this.firedUpTo = Math.min(...marks);
+  }
+
+  override snapshotState(): OperatorStateSnapshot {
+    return { union: [Math.max(this.timers.currentWatermark, this.firedUpTo)] };
+  }
+
   override async open(): Promise<void> {
     await super.open();
     this.state = this.backend.getAggregatingState(new AggregatingStateDescriptor('window-slices', this.agg));
     this.slices = new SliceStore(this.state, this.slide);
-    // Restored slices fire and clean up their windows as new ones would.
-    for (const start of this.slices.restore()) this.scheduleWindowsOf(start, -Infinity);
+    // Restored slices fire and clean up their windows as new ones would, but for windows that fired before the checkpoint.
+    for (const start of this.slices.restore()) this.scheduleWindowsOf(start, this.firedUpTo);
     this.ctx = new WindowContext(this.backend, this.timers, this.output);
     await openFunction(this.spec.fn.process?.fn, new StreamingRuntimeContext(this.setup));
   }
@@ -102,7 +122,7 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
     let slice = this.slices.get(sliceStart);
     if (slice === undefined) {
       slice = this.slices.getOrCreate(sliceStart);
-      this.scheduleWindowsOf(sliceStart, wm);
+      this.scheduleWindowsOf(sliceStart, Math.max(wm, this.firedUpTo));
     }
     const state = this.state;
     state.setCurrentNamespace(slice.namespace);
