@@ -1,0 +1,102 @@
+/**
+ * A local cluster under fire: a JobManager and two TaskManager processes run the
+ * exactly-once sequences job (test/fixtures/jobs/exactly-once-sequences.ts) while
+ * TaskManagers are killed with SIGKILL at random moments and replaced. Used by the kill
+ * tests and by `npm run soak`.
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventually } from './eventually.ts';
+import { restAddress, startWeir } from './weir-process.ts';
+import type { WeirProcess } from './weir-process.ts';
+
+const JOB = 'test/fixtures/jobs/exactly-once-sequences.ts';
+
+async function committedLines(dir: string): Promise<string[]> {
+  const names = (await readdir(dir)).filter((n) => n.startsWith('part-'));
+  return (await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8')))).flatMap((text) => text.split('\n').filter((l) => l !== ''));
+}
+
+export interface ChaosOptions {
+  mode: 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
+  /** How many TaskManagers to kill; Infinity: until the job ends. */
+  kills: number;
+  records: number;
+  /** Records per second. */
+  rate: number;
+  /** Waits this long at most (random) after progress before each kill. */
+  maxPauseMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface ChaosResult {
+  lines: string[];
+  kills: number;
+  failures: number;
+}
+
+/** Runs the job on a local cluster, killing a TaskManager `kills` times; returns the committed lines. */
+export async function runWithKills(o: ChaosOptions): Promise<ChaosResult> {
+  const { mode, kills, records, rate } = o;
+  const dir = await mkdtemp(join(tmpdir(), 'weir-kill-'));
+  const out = join(dir, 'out');
+  const processes: WeirProcess[] = [];
+  try {
+    const jm = startWeir([
+      'jobmanager', JOB, '--cluster', '--rest-port', '0', '--parallelism', '2',
+      '-Dexecution.checkpointing.interval=200ms', `-Dexecution.checkpointing.mode=${mode}`, `-Dstate.checkpoints.dir=${join(dir, 'chk')}`,
+      '-Drestart-strategy.type=fixed-delay', '-Drestart-strategy.fixed-delay.attempts=100', '-Drestart-strategy.fixed-delay.delay=100ms',
+      '-Dheartbeat.interval=200ms', '-Dheartbeat.timeout=2s', '-Dexecution.shutdown-on-application-finish=false',
+      '--', '--records', String(records), '--rate', String(rate), '--out', out,
+    ]);
+    processes.push(jm);
+    const url = await eventually(() => restAddress(jm), 30_000, 'the JobManager', () => jm.stderr());
+    const taskManager = () => {
+      const tm = startWeir(['taskmanager', '--jobmanager', url, '--slots', '1']);
+      processes.push(tm);
+      return tm;
+    };
+    const tms = [taskManager(), taskManager()];
+    const get = async <T>(path: string) => (await (await fetch(url + path)).json()) as T;
+    const jobId = await eventually(async () => (await get<{ jobs: { jid: string }[] }>('/jobs/overview')).jobs[0]?.jid, 30_000, 'the job');
+    let completed = 0;
+    let k = 0;
+    const finished = async () => (await get<{ jobs: { state: string }[] }>('/jobs/overview')).jobs[0]?.state === 'FINISHED';
+    for (; k < kills && !(await finished()); k++) {
+      // Each kill comes after the job ran again and completed a checkpoint since the last one.
+      completed = await eventually(async () => {
+        const [job] = (await get<{ jobs: { state: string; tasks: { running: number; total: number } }[] }>('/jobs/overview')).jobs;
+        const c = (await get<{ counts: { completed: number } }>(`/jobs/${jobId}/checkpoints`)).counts.completed;
+        return job?.state === 'FINISHED' ? -1 : job?.state === 'RUNNING' && job.tasks.running === job.tasks.total && c > completed ? c : undefined;
+      }, 60_000, `progress before kill ${k + 1}`);
+      if (completed < 0) break;
+      await new Promise((r) => setTimeout(r, Math.random() * (o.maxPauseMs ?? 300)));
+      const victim = tms.splice(Math.floor(Math.random() * tms.length), 1)[0]!;
+      victim.child.kill('SIGKILL');
+      await victim.exited;
+      tms.push(taskManager());
+      o.log?.(`killed TaskManager ${k + 1}${Number.isFinite(kills) ? ` of ${kills}` : ''}`);
+    }
+    await eventually(async () => ((await get<{ jobs: { state: string }[] }>('/jobs/overview')).jobs[0]?.state === 'FINISHED' ? true : undefined), 120_000, 'the job to finish');
+    // Every kill failed an attempt, and the job restarted past each.
+    const { entries } = (await get<{ exceptionHistory: { entries: unknown[] } }>(`/jobs/${jobId}/exceptions`)).exceptionHistory;
+    return { lines: await committedLines(out), kills: k, failures: entries.length };
+  } finally {
+    for (const p of processes) p.child.kill('SIGKILL');
+    await Promise.all(processes.map((p) => p.exited));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Per key: seq -> how often it was committed, and the counts committed with it. */
+export function bySequence(lines: string[]): Map<string, number[]> {
+  const seen = new Map<string, number[]>();
+  for (const l of lines.filter((x) => x.startsWith('seq,'))) {
+    const [, key, seq, count] = l.split(',');
+    const id = `${key},${seq}`;
+    seen.set(id, [...(seen.get(id) ?? []), Number(count)]);
+  }
+  return seen;
+}
+
