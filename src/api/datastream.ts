@@ -144,7 +144,7 @@ export class SingleOutputStreamOperator<T> extends DataStream<T> {
     return this;
   }
 
-  /** Stable operator id: what will keep savepoint state matched to this operator across code changes (savepoints are not built yet; set uids now so later savepoints match). */
+  /** Stable operator id: what keeps savepoint state matched to this operator across code changes. */
   uid(uid: string): this {
     this.physical.uid = uid;
     return this;
