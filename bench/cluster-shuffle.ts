@@ -24,7 +24,7 @@ import type { LatencySummary } from './support/latency-histogram.ts';
 import { fmtRate, machineLine, verdict } from './support/report.ts';
 
 /** Runs `jobFile` at parallelism 2 on a JobManager here and two TaskManager processes. */
-async function onTwoTaskManagers(jobFile: string, args: Record<string, string>, bufferTimeout: string) {
+async function onTwoTaskManagers(jobFile: string, args: Record<string, string>, bufferTimeout: string, config: Record<string, string> = {}) {
   const registry = new TaskManagerRegistry(200, 10_000);
   const dispatcher = new Dispatcher({ registry });
   const rest = new RestServer(dispatcher, { port: 0 });
@@ -35,7 +35,7 @@ async function onTwoTaskManagers(jobFile: string, args: Record<string, string>, 
     while (registry.totalSlots() < 2) await new Promise((r) => setTimeout(r, 50));
     const path = resolve(jobFile);
     const started = performance.now();
-    const master = await dispatcher.submit(await loadJob(path), { parallelism: 2, jobPath: path, args });
+    const master = await dispatcher.submit(await loadJob(path), { parallelism: 2, jobPath: path, args, config });
     const result = await master.done;
     if (result.state !== 'FINISHED') throw new Error(`benchmark job ${result.state}: ${result.error?.message}`);
     return { result, seconds: (performance.now() - started) / 1000 };
@@ -84,10 +84,10 @@ export interface LatencyBenchResult {
  * End-to-end latency through a keyBy between two TaskManagers at a fixed rate, against
  * each record's intended send time; the first `warmupSeconds` of records are not counted.
  */
-export async function runClusterLatencyBench(ratePerSecond: number, bufferTimeout: string, seconds = 4, warmupSeconds = 1): Promise<LatencyBenchResult> {
+export async function runClusterLatencyBench(ratePerSecond: number, bufferTimeout: string, seconds = 4, warmupSeconds = 1, config: Record<string, string> = {}): Promise<LatencyBenchResult> {
   const records = Math.round(ratePerSecond * seconds);
   const args = { rate: String(ratePerSecond), records: String(records), warmupSeconds: String(warmupSeconds) };
-  const { result } = await onTwoTaskManagers('bench/latency-job.ts', args, bufferTimeout);
+  const { result } = await onTwoTaskManagers('bench/latency-job.ts', args, bufferTimeout, config);
   const sinks = (result.collected.get(LATENCY) ?? []) as SinkLatency[];
   const histogram = new LatencyHistogram();
   let received = 0;

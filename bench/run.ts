@@ -7,6 +7,7 @@
  *
  *   npm run bench -- --events 2000000 --rate 200000 --rounds 3 [--warmup-events 500000]
  *                    [--shuffle-records 6000000] [--deployments 500 --changes 200]
+ *                    [--checkpoint-events 8000000] [--keys 1000000]
  *
  * A missed target is reported, not fatal. A wrong output is: a Nexmark query whose rows
  * differ from the hand-written loop's, or a shuffle that lost or doubled records, prints
@@ -17,6 +18,7 @@ import { runKafkaBrokerBench } from './kafka-broker.ts';
 import { networkReport, runNetworkBench } from './network.ts';
 import { latencyReport, runClusterLatencyBench, runClusterShuffleBench, shuffleReport } from './cluster-shuffle.ts';
 import { operatorReport, runOperatorScaleBench } from './operator-scale.ts';
+import { checkpointingReport } from './checkpointing.ts';
 import type { NexmarkQuery } from './nexmark-runtime.ts';
 import { intFlag, numberFlag } from './support/args.ts';
 import { describeOutput } from './support/nexmark-checksum.ts';
@@ -82,6 +84,10 @@ for (const client of ['kafkajs', 'platformatic'] as const) {
   console.log(`kafka test broker with ${client}: produce ${fmtRate(kafka.produceMessagesPerSecond)} msg/s, consume ${fmtRate(kafka.consumeMessagesPerSecond)} msg/s (${kafka.messages} messages)`);
 }
 console.log(machineLine());
+
+// What checkpoints cost: Nexmark with and without, latency with and without, a big keyed state.
+console.log('');
+for (const line of (await checkpointingReport(intFlag('checkpoint-events', 8_000_000), intFlag('keys', 1_000_000))).lines) console.log(line);
 
 // The operator with 500 StreamDeployments on the Kubernetes test server (issue 6's targets, judged at 500 only).
 const op = await runOperatorScaleBench(deployments, changes);
