@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -138,3 +138,34 @@ for (const [from, to] of [
     assert.deepEqual(outputs(), expected);
   });
 }
+
+test('rescaled twice: a savepoint at parallelism 2 restored at 4, a savepoint of that restored at 1, from a copy in another directory', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'weir-rescale-chain-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const dispatcher = new Dispatcher();
+  written.clear();
+  assert.equal((await (await dispatcher.submit(job(2, 1e9), { config: config(dir) })).done).state, 'FINISHED');
+  const expected = outputs();
+
+  written.clear();
+  const fired = () => [...written].filter(([id]) => id.startsWith('tumbling/')).reduce((n, [, lines]) => n + lines.length, 0);
+  const atTwo = await dispatcher.submit(job(2, 3000), { config: config(dir) });
+  await eventually(() => (fired() > 5 ? true : undefined), 30_000, 'windows to fire at parallelism 2', fired);
+  const first = await atTwo.savepoint(undefined, 'stop');
+  await atTwo.done;
+
+  const atFour = await dispatcher.submit(job(4, 3000), { config: { ...config(dir), 'execution.savepoint.path': first } });
+  const before = fired();
+  await eventually(() => (fired() > before + 5 ? true : undefined), 30_000, 'windows to fire at parallelism 4', fired);
+  const second = await atFour.savepoint(undefined, 'stop');
+  await atFour.done;
+
+  // A savepoint is one directory with relative names: a copy elsewhere restores the same.
+  const moved = join(dir, 'moved', 'savepoint');
+  await cp(second, moved, { recursive: true });
+  await rm(second, { recursive: true });
+  const atOne = await dispatcher.submit(job(1, 1e9), { config: { ...config(dir), 'execution.savepoint.path': moved } });
+  const result = await atOne.done;
+  assert.equal(result.state, 'FINISHED', result.error?.message);
+  assert.deepEqual(outputs(), expected);
+});

@@ -29,8 +29,8 @@ export interface CompletedCheckpoint {
 export interface CoordinatorHooks {
   /** Delivers a control message to the running attempt's tasks (of one vertex, when given). */
   send(message: ControlMessage, vertexId?: string): void;
-  /** Whether every task of the running attempt runs. */
-  allTasksRunning(): boolean;
+  /** Whether a checkpoint can be taken: every task of the running attempt runs or has finished, and one runs. */
+  checkpointable(): boolean;
   /** More checkpoints failed in a row than tolerated: the job fails over. */
   failJob(error: WeirError): void;
   /** Something went wrong that does not stop the job (a checkpoint that could not be deleted). */
@@ -85,7 +85,7 @@ export class CheckpointCoordinator {
 
   private tick(): void {
     const now = this.now();
-    if (!this.hooks.allTasksRunning()) {
+    if (!this.hooks.checkpointable()) {
       this.runningSince = undefined;
       return;
     }
@@ -108,8 +108,8 @@ export class CheckpointCoordinator {
 
   /** Triggers a checkpoint now, or a savepoint into `savepointDir`; resolves when it completed. */
   trigger(options: { savepointDir?: string } = {}): Promise<CompletedCheckpoint> {
-    if (!this.hooks.allTasksRunning()) {
-      return Promise.reject(new WeirError('CHECKPOINT_DECLINED', 'not every task of the job is running, so no checkpoint can be taken now; try again once the job runs', true));
+    if (!this.hooks.checkpointable()) {
+      return Promise.reject(new WeirError('CHECKPOINT_DECLINED', 'the job is not running (its tasks are being deployed, restarted or stopped), so no checkpoint can be taken now; try again once it runs', true));
     }
     const id = this.nextId++;
     const savepoint = options.savepointDir !== undefined;

@@ -83,7 +83,7 @@ export class JobMaster {
     this.initialRestore = restoreSettings(plan.config).path;
     this.checkpoints = new CheckpointCoordinator(checkpointConfig, new FileCheckpointStorage(checkpointConfig.dir), jobId, plan.jobGraph, {
       send: (message, vertexId) => this.executor?.sendControl(message, vertexId),
-      allTasksRunning: () => this.allTasksRunning(),
+      checkpointable: () => this.checkpointable(),
       failJob: (error) => this.executor?.fail(error),
       warn: (message) => this.warnings.push(message),
     });
@@ -268,6 +268,13 @@ export class JobMaster {
   /** Whether every subtask of the job runs (what a checkpoint, and a STABLE deployment, need). */
   allTasksRunning(): boolean {
     return this.status === 'RUNNING' && [...this.subtaskStates().values()].every((list) => list.every((s) => s === 'RUNNING'));
+  }
+
+  /** As Flink since 1.15: tasks that finished take part in checkpoints (with no state); at least one task must run. */
+  checkpointable(): boolean {
+    if (this.status !== 'RUNNING') return false;
+    const states = [...this.subtaskStates().values()].flat();
+    return states.every((s) => s === 'RUNNING' || s === 'FINISHED') && states.some((s) => s === 'RUNNING');
   }
 
   vertexMetrics(): VertexMetrics[] {

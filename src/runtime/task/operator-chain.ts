@@ -51,6 +51,15 @@ export class OperatorChain {
     return out;
   }
 
+  /**
+   * A finished chain's answer to a checkpoint: every operator, with no state. Recorded, so a
+   * restore knows the operators finished (a source whose readers all finished must not
+   * start reading again) rather than never ran.
+   */
+  finishedState(): Map<string, OperatorSubtaskState> {
+    return new Map(this.operators.map((op) => [op.setup.operatorId, { operatorState: { list: [], union: [] } }]));
+  }
+
   async notifyCheckpointComplete(checkpointId: number): Promise<void> {
     for (const op of this.operators) await op.handleCheckpointComplete(checkpointId);
   }

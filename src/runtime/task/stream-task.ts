@@ -317,7 +317,7 @@ export class StreamTask {
     const ack = { vertexId: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism, checkpointId: barrier.checkpointId, alignmentDurationMs };
     if (this.done) {
       // A finished task holds no state and its channels ended, which downstream counts as aligned.
-      this.events.checkpointAcknowledged(this, { ...ack, operators: new Map(), syncDurationMs: 0 });
+      this.events.checkpointAcknowledged(this, { ...ack, operators: this.chain.finishedState(), syncDurationMs: 0 });
       return;
     }
     const started = performance.now();
