@@ -18,7 +18,7 @@ export async function eventually<T>(check: () => T | undefined | Promise<T | und
   for (;;) {
     let lastError: unknown;
     try {
-      const value = await check();
+      const value = await withinDeadline(check(), deadline, what);
       if (value !== undefined) return value;
     } catch (err) {
       lastError = err;
@@ -28,5 +28,19 @@ export async function eventually<T>(check: () => T | undefined | Promise<T | und
       throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${seen}`, { cause: lastError });
     }
     await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+  }
+}
+
+/** A check that hangs (a request nobody answers) must not outlive the deadline: it fails when the time is up. */
+async function withinDeadline<T>(value: T | Promise<T>, deadline: number, what: string): Promise<T> {
+  if (!(value instanceof Promise)) return value;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`a check for ${what} did not return before the deadline`)), Math.max(0, deadline - Date.now()) + 10);
+  });
+  try {
+    return await Promise.race([value, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
