@@ -99,6 +99,11 @@ test('statistics, details and configuration of a job with periodic checkpoints',
   assert.equal(completedGauge.length, 1);
   assert.ok(completedGauge[0]!.value >= 2);
   assert.deepEqual(findSamples(samples, 'flink_jobmanager_job_lastCheckpointRestoreTimestamp', { job_id: job.jobId }).map((s) => s.value), [-1]);
+  assert.equal(findSamples(samples, 'flink_jobmanager_job_lastCompletedCheckpointId', { job_id: job.jobId })[0]!.value >= 2, true);
+  // Every task reports how long its last barriers took to align, in nanoseconds (the sources: 0).
+  const alignment = findSamples(samples, 'flink_taskmanager_job_task_checkpointAlignmentTime', { job_id: job.jobId });
+  assert.equal(alignment.length, 4);
+  assert.ok(alignment.every((a) => Number.isInteger(a.value) && a.value >= 0));
 
   // A checkpoint on request: a request id, then its status.
   const triggered = await call('POST', `/jobs/${job.jobId}/checkpoints`);

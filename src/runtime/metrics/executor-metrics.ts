@@ -111,6 +111,7 @@ export class ExecutorMetrics {
       recordsIn: source ? () => source.recordsOut : () => task.recordsIn,
       recordsOut: last instanceof SinkOperator ? () => last.recordsWritten : () => sum(task.writers),
       inputWatermark: () => task.inputWatermark,
+      checkpointAlignmentTime: () => Math.round(task.lastAlignmentDurationMs * 1e6),
       times,
       operators,
     };

@@ -29,6 +29,8 @@ export interface TaskProbe {
   recordsIn(): number;
   recordsOut(): number;
   inputWatermark(): number;
+  /** Nanoseconds the last checkpoint's barriers took to align at the task's inputs (Flink's checkpointAlignmentTime). */
+  checkpointAlignmentTime(): number;
   readonly times: TaskTimes;
   readonly operators: readonly OperatorProbe[];
 }
@@ -56,6 +58,7 @@ export function registerTaskMetrics(registry: MetricRegistry, updater: ViewUpdat
   add(TASK_SCOPE, task, 'backPressuredTimeMsPerSecond', fresh(() => backPressured.value));
   add(TASK_SCOPE, task, 'busyTimeMsPerSecond', fresh(() => busy.value));
   add(TASK_SCOPE, task, 'currentInputWatermark', () => watermarkValue(probe.inputWatermark()));
+  add(TASK_SCOPE, task, 'checkpointAlignmentTime', () => probe.checkpointAlignmentTime());
 
   for (const op of probe.operators) {
     const labels = operatorLabels(vars, { operatorId: op.id, operatorName: op.name }, registry.filterLabelValues);

@@ -51,6 +51,8 @@ export class StreamTask {
   private readonly pending: Promise<void>[] = [];
   /** When the first barrier of the checkpoint being aligned arrived. */
   private alignmentStartedAt: number | undefined;
+  /** How long the last checkpoint's barriers took to align here (a metric). */
+  lastAlignmentDurationMs = 0;
   /** Async work of the last step (sink writes) this task waits for before running again. */
   private blockedOn: Promise<void> | undefined;
   state: ExecutionState = 'DEPLOYING';
@@ -314,6 +316,7 @@ export class StreamTask {
   private async performCheckpoint(barrier: CheckpointBarrier): Promise<void> {
     const alignmentDurationMs = this.alignmentStartedAt === undefined ? 0 : performance.now() - this.alignmentStartedAt;
     this.alignmentStartedAt = undefined;
+    this.lastAlignmentDurationMs = alignmentDurationMs;
     const ack = { vertexId: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism, checkpointId: barrier.checkpointId, alignmentDurationMs };
     if (this.done) {
       // A finished task holds no state and its channels ended, which downstream counts as aligned.
