@@ -93,6 +93,8 @@ export function runtimePodTemplate(spec: StreamDeploymentSpec, name: string, clu
           readinessProbe: container.probe,
           livenessProbe: { ...container.probe, failureThreshold: 6 },
           securityContext: CONTAINER_SECURITY_CONTEXT,
+          // A runtime that fails to start says why on stderr; the pod status then carries it (see reconciler/crash-loop.ts).
+          terminationMessagePolicy: 'FallbackToLogsOnError',
           volumeMounts: SHARED_MOUNTS,
         },
       ],
