@@ -12,6 +12,8 @@ import { startControllers } from './controllers/index.ts';
 import { ApiError, internalError } from './errors.ts';
 import { Faults } from './faults.ts';
 import { discovery } from './http/discovery.ts';
+import { serveOpenApi } from './http/openapi.ts';
+import { OpenApiDocuments } from './openapi/documents.ts';
 import type { Env, LogSource } from './http/handlers.ts';
 import { handleResource, sendError, sendJson } from './http/handlers.ts';
 import { route } from './http/router.ts';
@@ -74,6 +76,7 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
   const registry = new Registry();
   const api = new KubeApi(store, registry);
   const hub = new WatchHub();
+  const openapi = new OpenApiDocuments(registry);
   if (opts.bookmarkIntervalMs !== undefined) hub.bookmarkIntervalMs = opts.bookmarkIntervalMs;
   const faults = new Faults(store, hub);
   const logSources = new Set<LogSource>();
@@ -108,6 +111,7 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
       res.end('ok');
       return;
     }
+    if (url.pathname === '/openapi/v3' || url.pathname.startsWith('/openapi/v3/')) return serveOpenApi(openapi, url.pathname, res);
     const r = route(registry, url.pathname);
     if (r.type === 'resource') return handleResource(env, r, req, res, url.searchParams, raw);
     const doc = r.type === 'discovery' ? discovery(registry, url.pathname, address) : undefined;
