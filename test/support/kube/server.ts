@@ -9,11 +9,12 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { KubeApi } from './api/api.ts';
 import { startControllers } from './controllers/index.ts';
-import { ApiError, internalError } from './errors.ts';
+import { ApiError, badRequest, internalError } from './errors.ts';
 import { Faults } from './faults.ts';
 import { discovery } from './http/discovery.ts';
 import { serveOpenApi } from './http/openapi.ts';
 import { OpenApiDocuments } from './openapi/documents.ts';
+import { PROTOBUF, decodeKubeProtobuf } from './protobuf/kube-protobuf.ts';
 import type { Env, LogSource } from './http/handlers.ts';
 import { handleResource, sendError, sendJson } from './http/handlers.ts';
 import { route } from './http/router.ts';
@@ -62,11 +63,20 @@ export function readObjects(src: JsonObject | string): JsonObject[] {
   return parseAllDocuments(text).map((d) => d.toJSON() as unknown).filter(isRecord);
 }
 
+/** The request body as text: JSON or YAML as sent, a protobuf body as the JSON it encodes. */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+      try {
+        resolve(type === PROTOBUF && body.length > 0 ? JSON.stringify(decodeKubeProtobuf(body)) : body.toString('utf8'));
+      } catch (err) {
+        reject(err instanceof ApiError ? err : badRequest(`the body of the request could not be decoded: ${err instanceof Error ? err.message : String(err)}`));
+      }
+    });
     req.on('error', reject);
   });
 }
