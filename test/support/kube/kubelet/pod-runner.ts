@@ -115,7 +115,7 @@ export class PodRunner {
     }
     let mounts: Record<string, string>;
     try {
-      mounts = mountTable(c.spec, materializeVolumes(this.env.api, this.pod, this.podDir));
+      mounts = { ...(image.files ?? {}), ...mountTable(c.spec, materializeVolumes(this.env.api, this.pod, this.podDir)) };
     } catch (err) {
       if (!(err instanceof EnvError)) throw err;
       c.state = { waiting: { reason: 'ContainerCreating', message: err.message } };
@@ -123,9 +123,14 @@ export class PodRunner {
       this.queueStatus();
       return;
     }
-    if (Object.keys(mounts).length > 0) envVars.WEIR_KUBE_MOUNTS = JSON.stringify(mounts);
     const argv = containerArgv(image, c.spec, (s) => expandVars(s, envVars));
-    const cwd = this.hostPath(typeof c.spec.workingDir === 'string' ? c.spec.workingDir : (image.workingDir ?? this.env.workingDir), mounts);
+    // The image's working directory is a host path already; a container's own is a path inside the container.
+    const cwd = typeof c.spec.workingDir === 'string' ? this.hostPath(c.spec.workingDir, mounts) : (image.workingDir ?? this.env.workingDir);
+    if (Object.keys(mounts).length > 0) {
+      envVars.WEIR_KUBE_MOUNTS = JSON.stringify(mounts);
+      // The kubelet's files and the image's own (on the host) stay where they are whatever is mounted over their paths.
+      envVars.WEIR_KUBE_HOST_PATHS = JSON.stringify([this.env.stateDir, image.workingDir ?? this.env.workingDir]);
+    }
     const proc = new ContainerProcess({
       argv, env: envVars, cwd, onOutput: (chunk) => c.appendLog(chunk, this.env.logLimitBytes, this.env.echoLogs, `[${this.ns}/${this.name}/${c.name}]`),
     });
