@@ -50,6 +50,8 @@ export interface ToolOptions {
   input?: string;
   /** Kill the tool after this long (default 120 s). */
   timeoutMs?: number;
+  /** Where kubectl caches discovery and OpenAPI (default: beside the binary). */
+  cacheDir?: string;
 }
 
 /** Runs helm or kubectl with `args`, isolated from the user's config, caches and kube context. */
@@ -63,8 +65,8 @@ export function runLayerBinary(name: 'helm' | 'kubectl', args: readonly string[]
     HELM_CACHE_HOME: join(home, 'cache'),
     HELM_DATA_HOME: join(home, 'data'),
     KUBECONFIG: opts.kubeconfig ?? join(home, 'no-kubeconfig'),
-    // kubectl caches discovery and OpenAPI per server under here; every test server is new.
-    KUBECACHEDIR: join(home, 'kube-cache'),
+    // kubectl caches discovery and OpenAPI per server address (and by content hash).
+    KUBECACHEDIR: opts.cacheDir ?? join(home, 'kube-cache'),
   };
   return new Promise((resolve, reject) => {
     const child = execFile(binary, args, { env, maxBuffer: 16 * 1024 * 1024, timeout: opts.timeoutMs ?? 120_000 }, (err, stdout, stderr) => {
