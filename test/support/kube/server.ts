@@ -15,7 +15,7 @@ import { discovery } from './http/discovery.ts';
 import { serveOpenApi } from './http/openapi.ts';
 import { OpenApiDocuments } from './openapi/documents.ts';
 import { PROTOBUF, decodeKubeProtobuf } from './protobuf/kube-protobuf.ts';
-import type { Env, LogSource } from './http/handlers.ts';
+import type { Env, LogFollower, LogSource } from './http/handlers.ts';
 import { handleResource, sendError, sendJson } from './http/handlers.ts';
 import { route } from './http/router.ts';
 import { WatchHub } from './http/watch.ts';
@@ -53,6 +53,8 @@ export interface KubeServer {
   faults: Faults;
   /** Adds a source pods/<name>/log reads from (each kubelet adds one); returns its removal. */
   addLogSource(source: LogSource): () => void;
+  /** Adds what pods/<name>/log?follow=true streams from; returns its removal. */
+  addLogFollower(follower: LogFollower): () => void;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,17 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** The `kubernetes` Service in default, which the API server keeps pointing at itself. */
+function createKubernetesService(api: KubeApi, port: number): void {
+  const labels = { component: 'apiserver', provider: 'kubernetes' };
+  const ports = [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }];
+  api.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default', labels }, spec: { type: 'ClusterIP', ports, sessionAffinity: 'None' } });
+  api.create({
+    apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+  });
+}
+
 export async function startKubeServer(opts: KubeServerOptions = {}): Promise<KubeServer> {
   const store = new Store(opts.historyLimit);
   const registry = new Registry();
@@ -90,6 +103,7 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
   if (opts.bookmarkIntervalMs !== undefined) hub.bookmarkIntervalMs = opts.bookmarkIntervalMs;
   const faults = new Faults(store, hub);
   const logSources = new Set<LogSource>();
+  const logFollowers = new Set<LogFollower>();
   const env: Env = {
     ctx: api.ctx,
     hub,
@@ -97,6 +111,13 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
       for (const source of logSources) {
         const text = source(ns, pod, container, previous);
         if (text !== undefined) return text;
+      }
+      return undefined;
+    },
+    followLogs: (ns, pod, container, send, end) => {
+      for (const follower of logFollowers) {
+        const stop = follower(ns, pod, container, send, end);
+        if (stop) return stop;
       }
       return undefined;
     },
@@ -143,6 +164,7 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
   });
   const port = (server.address() as AddressInfo).port;
   address = `127.0.0.1:${port}`;
+  createKubernetesService(api, port);
   const url = `http://${address}`;
   const stopControllers = opts.controllers === false ? () => undefined : startControllers(api, { podEvictionTimeoutMs: opts.podEvictionTimeoutMs });
   const yamlText = kubeconfigYaml(url);
@@ -158,6 +180,10 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
     addLogSource: (source) => {
       logSources.add(source);
       return () => logSources.delete(source);
+    },
+    addLogFollower: (follower) => {
+      logFollowers.add(follower);
+      return () => logFollowers.delete(follower);
     },
     close: async () => {
       stopControllers();

@@ -10,14 +10,20 @@ import { deleteObject } from '../api/delete.ts';
 import { create, update } from '../api/write.ts';
 import type { JsonObject, KubeObject } from '../types.ts';
 import { clone, isRecord, jsonEqual, nowTime } from '../types.ts';
+import { recordEvent } from './events.ts';
 import { reportControllerError } from './loop.ts';
 import { controllerRef, ownedBy } from './replicasets.ts';
 
 const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
 
+/** A zero value of Go's types: absent, null, {} or []; the real controller hashes Go structs, which cannot tell them apart. */
+function zero(v: unknown): boolean {
+  return v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isRecord(v) && Object.values(v).every(zero));
+}
+
 function stable(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
-  if (isRecord(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable(v[k])}`).join(',')}}`;
+  if (isRecord(v)) return `{${Object.keys(v).filter((k) => !zero(v[k])).sort().map((k) => `${JSON.stringify(k)}:${stable(v[k])}`).join(',')}}`;
   return JSON.stringify(v);
 }
 
@@ -44,12 +50,18 @@ function condition(prev: unknown[], type: string, status: string, reason: string
   return { type, status, lastUpdateTime: now, lastTransitionTime: old && old.status === status ? old.lastTransitionTime : now, reason, message };
 }
 
-function setReplicas(api: KubeApi, rs: KubeObject, replicas: number): void {
+const DEPLOYMENT_CONTROLLER = { component: 'deployment-controller' };
+
+/** Scales a ReplicaSet, with the ScalingReplicaSet event on its Deployment. */
+function setReplicas(api: KubeApi, d: KubeObject, rs: KubeObject, replicas: number): void {
+  const from = isRecord(rs.spec) ? num(rs.spec.replicas) : 0;
   if (isRecord(rs.spec) && rs.spec.replicas === replicas) return;
   const rsType = api.type('apps/v1', 'ReplicaSet');
   const next = present(rs, rsType);
   next.spec = { ...(isRecord(next.spec) ? next.spec : {}), replicas };
   update(api.ctx, rsType, rs.metadata.namespace ?? '', rs.metadata.name ?? '', next);
+  const direction = replicas > from ? 'up' : 'down';
+  recordEvent(api, d, 'Normal', 'ScalingReplicaSet', `Scaled ${direction} replica set ${rs.metadata.name ?? ''} from ${from} to ${replicas}`, DEPLOYMENT_CONTROLLER);
 }
 
 function podPhaseActive(pod: KubeObject): boolean {
@@ -85,14 +97,14 @@ function specReplicas(rs: KubeObject): number {
  * while all pods stay within replicas + maxSurge, shrink old ones while available pods stay
  * at least replicas - maxUnavailable. Later steps follow as pods become ready.
  */
-function rollingUpdate(api: KubeApi, spec: JsonObject, desired: number, current: KubeObject, olds: KubeObject[]): void {
+function rollingUpdate(api: KubeApi, d: KubeObject, spec: JsonObject, desired: number, current: KubeObject, olds: KubeObject[]): void {
   const ru = isRecord(spec.strategy) && isRecord(spec.strategy.rollingUpdate) ? spec.strategy.rollingUpdate : {};
   const surge = intOrPercent(ru.maxSurge ?? '25%', desired, true);
   let unavailable = intOrPercent(ru.maxUnavailable ?? '25%', desired, false);
   if (surge === 0 && unavailable === 0) unavailable = 1;
   const total = specReplicas(current) + olds.reduce((n, rs) => n + specReplicas(rs), 0);
-  if (specReplicas(current) > desired) setReplicas(api, current, desired);
-  else if (total < desired + surge) setReplicas(api, current, Math.min(desired, specReplicas(current) + desired + surge - total));
+  if (specReplicas(current) > desired) setReplicas(api, d, current, desired);
+  else if (total < desired + surge) setReplicas(api, d, current, Math.min(desired, specReplicas(current) + desired + surge - total));
   const available = [current, ...olds].reduce((n, rs) => n + num(rsStatus(rs).availableReplicas), 0);
   let canDrop = available - (desired - unavailable);
   // Old pods that are not available cost nothing to remove.
@@ -100,7 +112,7 @@ function rollingUpdate(api: KubeApi, spec: JsonObject, desired: number, current:
     const drop = Math.min(specReplicas(rs), Math.max(0, specReplicas(rs) - num(rsStatus(rs).availableReplicas)) + Math.max(0, canDrop));
     if (drop <= 0) continue;
     canDrop -= Math.max(0, drop - Math.max(0, specReplicas(rs) - num(rsStatus(rs).availableReplicas)));
-    setReplicas(api, rs, specReplicas(rs) - drop);
+    setReplicas(api, d, rs, specReplicas(rs) - drop);
   }
 }
 
@@ -134,15 +146,17 @@ function reconcile(api: KubeApi, d: KubeObject): void {
       // With old pods around, the strategy decides how fast the new ReplicaSet grows.
       spec: { replicas: oldPodsLeft || olds.some((o) => specReplicas(o) > 0) ? 0 : desired, selector, template: { ...template, metadata: { ...tmeta, labels } } },
     });
+    const initial = specReplicas(current);
+    if (initial > 0) recordEvent(api, d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${current.metadata.name ?? ''} from 0 to ${initial}`, DEPLOYMENT_CONTROLLER);
   }
   if (!current) return;
   if (!deleting) current = syncRevision(api, d, current, olds);
   if (spec.paused !== true && !deleting) {
     if (recreate) {
-      for (const rs of olds) setReplicas(api, rs, 0);
-      if (!oldPodsLeft) setReplicas(api, current, desired);
+      for (const rs of olds) setReplicas(api, d, rs, 0);
+      if (!oldPodsLeft) setReplicas(api, d, current, desired);
     } else {
-      rollingUpdate(api, spec, desired, current, olds);
+      rollingUpdate(api, d, spec, desired, current, olds);
     }
     pruneHistory(api, olds, num(spec.revisionHistoryLimit ?? 10));
   }

@@ -23,11 +23,14 @@ import type { WatchHub } from './watch.ts';
 import { serveWatch } from './watch.ts';
 
 export type LogSource = (namespace: string, pod: string, container: string | undefined, previous: boolean) => string | undefined;
+/** Streams a container's new output to `send` until it exits (then `end`); returns how to stop, or undefined for an unknown pod. */
+export type LogFollower = (namespace: string, pod: string, container: string | undefined, send: (text: string) => void, end: () => void) => (() => void) | undefined;
 
 export interface Env {
   ctx: Ctx;
   hub: WatchHub;
   logs?: LogSource;
+  followLogs?: LogFollower;
 }
 
 type ResourceRoute = Extract<Route, { type: 'resource' }>;
@@ -156,7 +159,14 @@ export function handleResource(env: Env, r: ResourceRoute, req: IncomingMessage,
     const tail = num(q.get('tailLines'));
     if (tail !== undefined) text = text.split(/(?<=\n)/).slice(-tail).join('');
     res.writeHead(200, { 'Content-Type': 'text/plain' });
-    res.end(text);
+    if (q.get('follow') !== 'true' || q.get('previous') === 'true') {
+      res.end(text);
+      return;
+    }
+    res.write(text);
+    const stop = env.followLogs?.(ns, name, q.get('container') ?? undefined, (chunk) => res.write(chunk), () => res.end());
+    if (!stop) res.end();
+    else res.on('close', stop);
     return;
   }
   if (sub === 'finalize' && isNamespace(rt) && method === 'PUT') {

@@ -14,6 +14,7 @@ import { containerEnv, EnvError, expandVars } from './env.ts';
 import type { ImageMap } from './images.ts';
 import { containerArgv, resolveImage } from './images.ts';
 import { execProbe, startProbes } from './container-probes.ts';
+import { recordEvent } from '../controllers/events.ts';
 import { podStatus } from './pod-status.ts';
 import { materializeVolumes, mountTable, volumeSources } from './volumes.ts';
 
@@ -32,6 +33,7 @@ export interface RunnerEnv {
   /** Node flag that loads the in-pod resolver; kept even when a pod sets its own NODE_OPTIONS. */
   preloadFlag: string;
   report: (err: unknown) => void;
+  nodeName: string;
 }
 
 const RESET_BACKOFF_AFTER_MS = 10 * 60 * 1000;
@@ -94,6 +96,7 @@ export class PodRunner {
     const image = resolveImage(this.env.images, c.image);
     if (!image) {
       c.state = { waiting: { reason: 'ErrImagePull', message: `image "${c.image}" is not mapped to a local command` } };
+      this.event(c, 'Warning', 'Failed', `Failed to pull image "${c.image}": it is not mapped to a local command`);
       return;
     }
     let envVars: Record<string, string>;
@@ -136,6 +139,9 @@ export class PodRunner {
     });
     c.proc = proc;
     c.state = { running: { startedAt: nowTime(proc.startedAt) } };
+    this.event(c, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`);
+    this.event(c, 'Normal', 'Created', `Created container ${c.name}`);
+    this.event(c, 'Normal', 'Started', `Started container ${c.name}`);
     c.ready = !c.init && !isRecord(c.spec.readinessProbe) && !isRecord(c.spec.startupProbe);
     c.started = true;
     if (!c.init) startProbes(c, this.podIP, execProbe({ image, env: envVars, cwd }), () => this.stopContainer(c), () => this.queueStatus());
@@ -216,6 +222,7 @@ export class PodRunner {
       return;
     }
     c.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${c.name} pod=${this.name}_${this.ns}(${this.uid})` } };
+    this.event(c, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${this.name}_${this.ns}(${this.uid})`);
     c.lastState = c.terminatedState(exit);
     c.restartTimer = setTimeout(relaunch, delay);
     this.queueStatus();
@@ -254,6 +261,7 @@ export class PodRunner {
   async terminate(graceSeconds: number): Promise<void> {
     if (this.terminating) return;
     this.terminating = true;
+    for (const c of this.containers) if (c.proc?.running) this.event(c, 'Normal', 'Killing', `Stopping container ${c.name}`);
     await this.stopAll(graceSeconds * 1000);
     this.writeStatus();
     this.closed = true;
@@ -280,6 +288,11 @@ export class PodRunner {
       c.stopProbes();
     }
     await Promise.all(all.map((c) => c.proc?.stop(graceMs)));
+  }
+
+  /** An Event about one container of this pod, as the kubelet records them. */
+  private event(c: ContainerState, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    recordEvent(this.env.api, this.pod, type, reason, message, { component: 'kubelet', host: this.env.nodeName }, `spec.${c.init ? 'initContainers' : 'containers'}{${c.name}}`);
   }
 
   queueStatus(): void {
