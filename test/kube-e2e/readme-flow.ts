@@ -114,6 +114,19 @@ export const README_FLOW: Step[] = [
     },
   },
   {
+    title: 'helm upgrade to two replicas (with leader election): revision 2, the old release superseded',
+    async run(e) {
+      assert.match(ok(await e.helm(['upgrade', 'weir-operator', './helm/weir-operator', '--namespace', 'weir-system', '--reuse-values', '--set', 'replicas=2']), 'helm upgrade'), /^Release "weir-operator" has been upgraded\. Happy Helming!$/m);
+      ok(await e.kubectl(['-n', 'weir-system', 'rollout', 'status', 'deployment/weir-operator', '--timeout=90s']), 'rollout status');
+      const release = rowOf(ok(await e.helm(['list', '-n', 'weir-system']), 'helm list'), 'weir-operator');
+      assert.deepEqual([release.REVISION, release.STATUS], ['2', 'deployed']);
+      // helm separates columns with tabs (its dates hold double spaces).
+      const history = ok(await e.helm(['history', 'weir-operator', '-n', 'weir-system']), 'helm history').trim().split('\n').map((l) => l.split('\t').map((c) => c.trim()));
+      assert.deepEqual(history.slice(1).map((r) => [r[0], r[2]]), [['1', 'superseded'], ['2', 'deployed']]);
+      assert.equal(await podCount(e, 'app.kubernetes.io/name=weir-operator', 'weir-system'), 2);
+    },
+  },
+  {
     title: 'helm uninstall removes the operator; its release is gone from helm list',
     async run(e) {
       assert.equal(ok(await e.helm(['uninstall', 'weir-operator', '--namespace', 'weir-system', '--wait', '--timeout=90s']), 'helm uninstall').trim(), 'release "weir-operator" uninstalled');

@@ -24,8 +24,10 @@ for (const step of README_FLOW) {
     const from = transcript.length;
     try {
       await step.run(e2e);
-    } finally {
+    } catch (err) {
+      // What the user would have seen, to tell a product failure from a fixture one.
       t.diagnostic(transcript.slice(from).join(''));
+      throw err;
     }
   });
 }
