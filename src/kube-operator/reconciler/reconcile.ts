@@ -74,7 +74,6 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
   const record = canonicalJson(sd.spec);
   const running = (sd.spec.job.state ?? 'running') === 'running';
   let recordTarget: StreamDeploymentStatus | undefined;
-  let crashMessage: string | undefined;
   if (current.reconciliation?.lastReconciledSpec !== record) {
     const firstDeploy = current.reconciliation?.lastReconciledSpec === undefined;
     const stableSpec = current.reconciliation?.lastStableSpec;
@@ -106,13 +105,12 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
   // Backs the scale subresource (kubectl scale, HPA): the TaskManager pods that exist and how to select them.
   const tmReplicas = (observed.get(key(tmDesired))?.status as { replicas?: number } | undefined)?.replicas ?? 0;
   status = { ...status, reconciliation: { ...status.reconciliation, state: 'DEPLOYED' }, taskManager: { replicas: tmReplicas, labelSelector: labelSelectorString(selectorLabels(sd.metadata.name, 'taskmanager')) } };
+  const crash = running ? jmCrashLoop(facts, jmDesired, current) : undefined;
   if (!running) {
     status = { ...status, lifecycleState: 'SUSPENDED', jobManagerDeploymentStatus: 'MISSING', job: { ...status.job, state: 'SUSPENDED' } };
   } else {
-    const crash = jmCrashLoop(facts, jmDesired, current);
     const jmStatus = jobManagerDeploymentStatus(jmObserved, jmChanged, facts.jobManager?.reachable === true, crash !== undefined);
     status = { ...status, jobManagerDeploymentStatus: jmStatus };
-    if (crash) crashMessage = describeCrashLoop(crash);
     // A job reported by a JobManager from before the change is not the target's job.
     if (settled) status = { ...status, ...observedJobStatus(current, facts.jobManager) };
     const tmReady = settled && rolledOut(observed.get(key(tmDesired)));
@@ -129,7 +127,7 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
   }
   const unsupported = unsupportedFields(sd.spec);
   const unsupportedMessage = unsupported.length > 0 ? describeUnsupported(unsupported) : undefined;
-  status = withConditions(status, sd.metadata.generation, now, crashMessage, unsupportedMessage);
+  status = withConditions(status, sd.metadata.generation, now, crash && describeCrashLoop(crash), unsupportedMessage);
   const degraded = conditionOf(status.conditions, 'Degraded');
   const newlyDegraded = degraded?.status === 'True' && conditionOf(current.conditions, 'Degraded')?.message !== degraded.message;
   if (newlyDegraded && (degraded.reason === 'UnsupportedField' || degraded.reason === 'CrashLoopBackOff')) {
