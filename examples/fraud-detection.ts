@@ -5,6 +5,7 @@
  * alongside. Bounded, so it ends on its own.
  *
  *   weir run examples/fraud-detection.ts -- --transactions 200000
+ *   weir run examples/fraud-detection.ts -- --transactions 1000000 --rate 5000   (transactions per second)
  */
 import {
   defineJob,

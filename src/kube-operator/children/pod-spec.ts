@@ -66,7 +66,10 @@ export function serviceAccountName(spec: StreamDeploymentSpec, name: string): st
 export interface RuntimeContainer {
   args: string[];
   port: { name: string; containerPort: number };
+  /** Readiness; liveness too unless `liveness` is given. */
   probe: Record<string, unknown>;
+  /** A liveness probe other than readiness (a TaskManager waiting for its JobManager is alive, not ready). */
+  liveness?: Record<string, unknown>;
   /** Only the JobManager has one: loading a job may take a while. */
   startupProbe?: Record<string, unknown>;
 }
@@ -91,8 +94,10 @@ export function runtimePodTemplate(spec: StreamDeploymentSpec, name: string, clu
           resources: containerResources(resources, component),
           ...(container.startupProbe ? { startupProbe: container.startupProbe } : {}),
           readinessProbe: container.probe,
-          livenessProbe: { ...container.probe, failureThreshold: 6 },
+          livenessProbe: { ...(container.liveness ?? container.probe), failureThreshold: 6 },
           securityContext: CONTAINER_SECURITY_CONTEXT,
+          // A runtime that fails to start says why on stderr; the pod status then carries it (see reconciler/crash-loop.ts).
+          terminationMessagePolicy: 'FallbackToLogsOnError',
           volumeMounts: SHARED_MOUNTS,
         },
       ],

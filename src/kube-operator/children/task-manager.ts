@@ -18,7 +18,9 @@ export function taskManagerDeployment(c: ChildContext): KubeObject {
   const template = runtimePodTemplate(c.spec, c.name, c.clusterHash, 'taskmanager', {
     args: ['taskmanager', '--jobmanager', `http://${names.restService}:${REST_PORT}`, '--slots', String(slots), '--host', '$(POD_IP)', '--metrics-port', String(METRICS_PORT), '--config-dir', CONF_DIR],
     port: { name: 'metrics', containerPort: METRICS_PORT },
-    probe: { tcpSocket: { port: 'metrics' }, periodSeconds: 5 },
+    // Ready once registered with the JobManager (it keeps trying for taskmanager.registration.timeout, then exits).
+    probe: { httpGet: { path: '/readyz', port: 'metrics' }, periodSeconds: 2 },
+    liveness: { httpGet: { path: '/healthz', port: 'metrics' }, periodSeconds: 5 },
   });
   return {
     apiVersion: 'apps/v1',

@@ -38,10 +38,16 @@ export function streamDeploymentCrd(): Record<string, unknown> {
             status: {},
             scale: { specReplicasPath: '.spec.taskManager.replicas', statusReplicasPath: '.status.taskManager.replicas', labelSelectorPath: '.status.taskManager.labelSelector' },
           },
+          // Ready and Degraded beside the lifecycle: a spec the operator refused (or a JobManager that
+          // keeps crashing) shows at a glance, even while the last valid deployment runs STABLE.
           additionalPrinterColumns: [
             { name: 'Job State', type: 'string', jsonPath: '.status.job.state', description: 'State of the job as the JobManager reports it' },
             { name: 'Lifecycle', type: 'string', jsonPath: '.status.lifecycleState', description: 'Where the deployment is in its lifecycle' },
-            { name: 'Parallelism', type: 'integer', jsonPath: '.spec.job.parallelism' },
+            { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status', description: 'The job runs with every task' },
+            { name: 'Degraded', type: 'string', jsonPath: '.status.conditions[?(@.type=="Degraded")].status', description: 'The spec is not (fully) acted on, or the deployment is failing: see Reason' },
+            { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Degraded")].reason', priority: 1, description: 'Why it is degraded' },
+            { name: 'Parallelism', type: 'integer', jsonPath: '.spec.job.parallelism', description: 'Parallelism the spec asks for' },
+            { name: 'Error', type: 'string', jsonPath: '.status.error', priority: 1, description: 'Why the last reconciliation or the job failed' },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
           ],
           schema: { openAPIV3Schema: streamDeploymentSchema.json },

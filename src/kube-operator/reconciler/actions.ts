@@ -19,6 +19,7 @@ export type ReconcileAction =
   | { type: 'replaceChild'; object: KubeObject }
   /** Cancels the job through the JobManager. Best effort: a failure is logged and the plan goes on. */
   | { type: 'cancelJob'; jobId: string; bestEffort: boolean }
+  /** Records an Event. Best effort: a failure is logged and the plan goes on. */
   | { type: 'recordEvent'; event: EventSpec }
   /** Writes the status this pass arrived at (only present when it differs from the stored one). */
   | { type: 'writeStatus'; status: StreamDeploymentStatus }

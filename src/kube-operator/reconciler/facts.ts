@@ -14,11 +14,13 @@ export interface Facts {
   children: readonly KubeObject[];
   /** Undefined when the JobManager was not asked (not deployed or not ready). */
   jobManager: JobObservation | undefined;
+  /** The JobManager's pods, observed while its Deployment exists without a ready replica (to tell a crash loop from a slow start). */
+  jobManagerPods?: readonly KubeObject[];
   now: Date;
 }
 
 export interface EventSpec {
   type: 'Normal' | 'Warning';
-  reason: 'Submit' | 'JobStatusChanged' | 'ValidationError' | 'UnsupportedField' | 'Error' | 'Suspended' | 'Deleting' | 'SpecChanged';
+  reason: 'Submit' | 'JobStatusChanged' | 'ValidationError' | 'UnsupportedField' | 'Error' | 'Suspended' | 'Deleting' | 'SpecChanged' | 'CrashLoopBackOff';
   message: string;
 }

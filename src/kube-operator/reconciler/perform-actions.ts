@@ -67,7 +67,13 @@ async function perform(state: PlanResult, action: ReconcileAction, t: ActionTarg
       }
       return state;
     case 'recordEvent':
-      await t.events.record(sd, action.event);
+      // Events are best effort, as client-go's recorder makes them: a namespace being deleted
+      // refuses new Events (403), and that must not keep the finalizer on forever.
+      try {
+        await t.events.record(sd, action.event);
+      } catch (err) {
+        t.log?.(`could not record the ${action.event.reason} event for ${sd.metadata.namespace}/${sd.metadata.name}: ${errorMessage(err)}`);
+      }
       return state;
     case 'removeFinalizer':
       await t.kube.patch(path, { metadata: { finalizers: (sd.metadata.finalizers ?? []).filter((f) => f !== FINALIZER), resourceVersion: sd.metadata.resourceVersion } });

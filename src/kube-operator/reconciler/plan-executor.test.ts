@@ -79,6 +79,25 @@ describe('performActions', () => {
     assert.deepEqual(again.writes, [], 'nothing after the failed cancel');
   });
 
+  it('an Event the API refuses is logged and the plan goes on: deleting in a terminating namespace still releases the finalizer', async () => {
+    const kube = new InMemoryKube();
+    const logs: string[] = [];
+    const refusing = {
+      record: async () => {
+        throw new KubeApiError(403, 'Forbidden', 'POST', '/api/v1/namespaces/jobs/events', 'unable to create new content in namespace jobs because it is being terminated');
+      },
+    };
+    const plan: ReconcilePlan = [
+      { type: 'recordEvent', event: { type: 'Normal', reason: 'Deleting', message: 'Deleting the job and its cluster' } },
+      { type: 'writeStatus', status: { lifecycleState: 'DELETING' } },
+      { type: 'removeFinalizer' },
+    ];
+    const result = await performActions(storeSd(kube, { deletionTimestamp: '2026-01-01T00:00:00Z' }), plan, { kube, events: refusing, jobManager: new InMemoryJobManager(), log: (l) => logs.push(l) });
+    assert.equal(result.released, true);
+    assert.deepEqual((await kube.get(SD_PATH))!.metadata.finalizers, []);
+    assert.deepEqual(logs, ['could not record the Deleting event for jobs/fraud: POST /api/v1/namespaces/jobs/events: HTTP 403 Forbidden: unable to create new content in namespace jobs because it is being terminated']);
+  });
+
   it('stops before the next action once the guard throws (a replica that lost its lease)', async () => {
     const kube = new InMemoryKube();
     const abort = new AbortController();

@@ -6,7 +6,7 @@
  */
 import { API_VERSION, KIND, asStreamDeployment } from '../crd/stream-deployment-crd.ts';
 import type { StreamDeployment } from '../crd/stream-deployment-crd.ts';
-import { childNames } from '../children/names.ts';
+import { childNames, labelSelectorString, selectorLabels } from '../children/names.ts';
 import { desiredChildren } from '../children/desired-children.ts';
 import type { JobManagerApi, JobManagerApiFactory } from '../jobmanager/jobmanager-api.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
@@ -30,7 +30,7 @@ export interface ExecutorOptions {
 }
 
 /** The Kubernetes calls of a pass: reads to observe, writes to act. */
-export type KubeAccess = Pick<KubeClient, 'get'> & KubeWrites;
+export type KubeAccess = Pick<KubeClient, 'get' | 'list'> & KubeWrites;
 
 export interface ReconcileOutcome {
   requeueAfterMs?: number;
@@ -77,12 +77,18 @@ export class PlanExecutor {
   }
 }
 
-/** The facts of one pass. The JobManager is asked only once its pod is ready. */
-export async function observe(kube: Pick<KubeClient, 'get'>, jobManager: JobManagerApi, sd: StreamDeployment, now: Date): Promise<Facts> {
+/**
+ * The facts of one pass. The JobManager is asked only once its pod is ready; until then its
+ * pods are read, so a crash loop is told from a slow start.
+ */
+export async function observe(kube: Pick<KubeClient, 'get' | 'list'>, jobManager: JobManagerApi, sd: StreamDeployment, now: Date): Promise<Facts> {
   // Exactly the objects the reconciler wants, so observing and building cannot disagree on what a child is.
   const children = (await Promise.all(desiredChildren(sd).map((d) => kube.get(objectPath(d))))).filter((o): o is KubeObject => o !== undefined);
   const jm = children.find((c) => c.kind === 'Deployment' && c.metadata.name === childNames(sd.metadata.name).jobManager);
-  return { sd, children, jobManager: readyReplicas(jm) > 0 ? await observeJob(jobManager) : undefined, now };
+  if (jm === undefined) return { sd, children, jobManager: undefined, now };
+  if (readyReplicas(jm) > 0) return { sd, children, jobManager: await observeJob(jobManager), now };
+  const pods = await kube.list(resourcePath('v1', 'Pod', sd.metadata.namespace), labelSelectorString(selectorLabels(sd.metadata.name, 'jobmanager')));
+  return { sd, children, jobManager: undefined, jobManagerPods: pods.items, now };
 }
 
 async function observeJob(api: JobManagerApi): Promise<JobObservation> {

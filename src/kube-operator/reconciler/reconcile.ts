@@ -5,13 +5,15 @@
  * status first, so an operator that dies mid-way resumes the same target instead of starting over.
  */
 import { desiredChildren } from '../children/desired-children.ts';
-import { FINALIZER, labelSelectorString, selectorLabels } from '../children/names.ts';
+import { CLUSTER_HASH_ANNOTATION, FINALIZER, labelSelectorString, selectorLabels } from '../children/names.ts';
 import { canonicalJson } from '../children/stable-hash.ts';
 import type { Condition, LifecycleState, StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import { describeProblems, validateSpec } from '../validation/validate-spec.ts';
 import { describeUnsupported, unsupportedFields } from '../validation/unsupported-fields.ts';
 import { conditionOf, setCondition } from './conditions.ts';
+import { crashLoopOf, describeCrashLoop } from './crash-loop.ts';
+import type { CrashLoop } from './crash-loop.ts';
 import type { EventSpec, Facts } from './facts.ts';
 import type { ReconcileAction, ReconcilePlan } from './actions.ts';
 import { jobManagerDeploymentStatus, rolledOut, upToDate } from './rollout.ts';
@@ -103,10 +105,11 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
   // Backs the scale subresource (kubectl scale, HPA): the TaskManager pods that exist and how to select them.
   const tmReplicas = (observed.get(key(tmDesired))?.status as { replicas?: number } | undefined)?.replicas ?? 0;
   status = { ...status, reconciliation: { ...status.reconciliation, state: 'DEPLOYED' }, taskManager: { replicas: tmReplicas, labelSelector: labelSelectorString(selectorLabels(sd.metadata.name, 'taskmanager')) } };
+  const crash = running ? jmCrashLoop(facts, jmDesired, current) : undefined;
   if (!running) {
     status = { ...status, lifecycleState: 'SUSPENDED', jobManagerDeploymentStatus: 'MISSING', job: { ...status.job, state: 'SUSPENDED' } };
   } else {
-    const jmStatus = jobManagerDeploymentStatus(jmObserved, jmChanged, facts.jobManager?.reachable === true);
+    const jmStatus = jobManagerDeploymentStatus(jmObserved, jmChanged, facts.jobManager?.reachable === true, crash !== undefined);
     status = { ...status, jobManagerDeploymentStatus: jmStatus };
     // A job reported by a JobManager from before the change is not the target's job.
     if (settled) status = { ...status, ...observedJobStatus(current, facts.jobManager) };
@@ -124,32 +127,52 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
   }
   const unsupported = unsupportedFields(sd.spec);
   const unsupportedMessage = unsupported.length > 0 ? describeUnsupported(unsupported) : undefined;
-  status = withConditions(status, sd.metadata.generation, now, unsupportedMessage);
-  if (unsupportedMessage !== undefined && conditionOf(status.conditions, 'Degraded')?.reason === 'UnsupportedField' && conditionOf(current.conditions, 'Degraded')?.message !== unsupportedMessage) {
-    events.push({ type: 'Warning', reason: 'UnsupportedField', message: unsupportedMessage });
+  status = withConditions(status, sd.metadata.generation, now, crash && describeCrashLoop(crash), unsupportedMessage);
+  const degraded = conditionOf(status.conditions, 'Degraded');
+  const newlyDegraded = degraded?.status === 'True' && conditionOf(current.conditions, 'Degraded')?.message !== degraded.message;
+  if (newlyDegraded && (degraded.reason === 'UnsupportedField' || degraded.reason === 'CrashLoopBackOff')) {
+    events.push({ type: 'Warning', reason: degraded.reason, message: degraded.message ?? '' });
   }
   events.push(...jobStateTransition(current, status));
   const stable = status.lifecycleState === 'STABLE' || status.lifecycleState === 'SUSPENDED' || status.lifecycleState === 'FAILED';
-  // Until a JobManager pod is ready there is nothing to poll: changes of the owned Deployments wake the controller.
-  const polling = facts.jobManager !== undefined || (stable && apply.length === 0);
+  // Before its Deployment exists there is nothing to poll (its changes wake the controller); while its pod is
+  // not ready, the pod is watched for a crash loop; once ready, the job.
+  const polling = facts.jobManager !== undefined || facts.jobManagerPods !== undefined || (stable && apply.length === 0);
   return { finalizer, recordTarget, apply, events, status, requeueAfterMs: !polling ? undefined : stable && apply.length === 0 ? timing.stableIntervalMs : timing.progressIntervalMs };
 }
 
-/** Degraded says why: a failed job first, else fields the operator accepts but does not act on yet. */
-function withConditions(s: StreamDeploymentStatus, generation: number | undefined, now: Date, unsupported: string | undefined): StreamDeploymentStatus {
+/**
+ * Degraded says why: a failed job first, then a JobManager in a crash loop, else fields the
+ * operator accepts but does not act on yet.
+ */
+function withConditions(s: StreamDeploymentStatus, generation: number | undefined, now: Date, crash: string | undefined, unsupported: string | undefined): StreamDeploymentStatus {
   const state = s.lifecycleState;
   const failed = state === 'FAILED';
-  const error = failed ? (s.job?.state === 'FAILED' ? s.error : undefined) : undefined;
+  const error = failed ? (s.job?.state === 'FAILED' ? s.error : undefined) : crash;
   const degraded: Omit<Condition, 'lastTransitionTime'> = failed
     ? { type: 'Degraded', status: 'True', reason: 'JobFailed', message: error ?? 'the job failed', observedGeneration: generation }
-    : unsupported !== undefined
-      ? { type: 'Degraded', status: 'True', reason: 'UnsupportedField', message: unsupported, observedGeneration: generation }
-      : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: '', observedGeneration: generation };
+    : crash !== undefined
+      ? { type: 'Degraded', status: 'True', reason: 'CrashLoopBackOff', message: crash, observedGeneration: generation }
+      : unsupported !== undefined
+        ? { type: 'Degraded', status: 'True', reason: 'UnsupportedField', message: unsupported, observedGeneration: generation }
+        : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: '', observedGeneration: generation };
   let conditions = setCondition(s.conditions, degraded, now);
   conditions = setCondition(conditions, { type: 'Ready', status: state === 'STABLE' ? 'True' : 'False', reason: state ?? 'CREATED', message: '', observedGeneration: generation }, now);
   const progressing = state === 'DEPLOYED' || state === 'UPGRADING';
   conditions = setCondition(conditions, { type: 'Progressing', status: progressing ? 'True' : 'False', reason: state ?? 'CREATED', message: '', observedGeneration: generation }, now);
   return { ...s, conditions, error };
+}
+
+/**
+ * The JobManager's crash loop, if its pod (of the current template) is in one: while the
+ * kubelet backs off, and also between restarts once reported, until the JobManager is ready.
+ */
+function jmCrashLoop(facts: Facts, jmDesired: KubeObject, current: StreamDeploymentStatus): CrashLoop | undefined {
+  if (facts.jobManagerPods === undefined) return undefined;
+  const template = (jmDesired.spec as { template?: { metadata?: { annotations?: Record<string, string> } } }).template;
+  const clusterHash = template?.metadata?.annotations?.[CLUSTER_HASH_ANNOTATION];
+  const crash = crashLoopOf(facts.jobManagerPods.filter((p) => p.metadata.annotations?.[CLUSTER_HASH_ANNOTATION] === clusterHash));
+  return crash && (crash.backingOff || current.jobManagerDeploymentStatus === 'ERROR') ? crash : undefined;
 }
 
 /**

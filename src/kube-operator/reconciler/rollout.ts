@@ -27,8 +27,11 @@ export function upToDate(observed: KubeObject | undefined, desired: KubeObject):
   return observed !== undefined && observed.metadata.annotations?.[HASH_ANNOTATION] === want;
 }
 
-export function jobManagerDeploymentStatus(jm: KubeObject | undefined, changedNow: boolean, restReachable: boolean): JobManagerDeploymentStatus {
+/** `crashing`: its pod is in a crash loop (see crash-loop.ts). */
+export function jobManagerDeploymentStatus(jm: KubeObject | undefined, changedNow: boolean, restReachable: boolean, crashing = false): JobManagerDeploymentStatus {
   if (!jm) return changedNow ? 'DEPLOYING' : 'MISSING';
-  if (changedNow || !rolledOut(jm)) return 'DEPLOYING';
+  if (changedNow) return 'DEPLOYING';
+  if (crashing) return 'ERROR';
+  if (!rolledOut(jm)) return 'DEPLOYING';
   return restReachable ? 'READY' : 'DEPLOYED_NOT_READY';
 }

@@ -4,6 +4,10 @@
  * open so deployments, cancels and control messages arrive as soon as the JobManager has
  * them. A JobManager that says it is shutting down is waited for quietly: the TaskManager
  * registers again when it is back (a normal end of a job prints no error).
+ *
+ * As in Flink, a TaskManager without a JobManager keeps trying, with backoff, for
+ * `taskmanager.registration.timeout`, and then gives up for good (`fatal`), so that
+ * Kubernetes restarts it rather than it idling on.
  */
 import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { AttemptReport, CheckpointReport, CommandsResponse, HeartbeatResponse, RegistrationRequest, RegistrationResponse, SubtaskStateReport, TaskManagerCommand } from '../cluster-protocol/messages.ts';
@@ -12,11 +16,28 @@ export interface JobManagerConnectionEvents {
   commands(commands: readonly TaskManagerCommand[]): void;
   /** The JobManager lost track of this TaskManager and failed its attempts: what still runs here is orphaned. */
   forgotten(): void;
+  /** No JobManager for longer than the registration timeout, or one that refuses this TaskManager: the process should end. */
+  fatal(err: WeirError): void;
   log(line: string): void;
 }
 
 /** How long to wait before asking a JobManager that cannot be reached again. */
 const RETRY_MS = 1000;
+
+export interface RegistrationPolicy {
+  /** `taskmanager.registration.timeout`: how long to go without a JobManager before giving up (Flink: 5 min). */
+  timeoutMs: number;
+  /** Pause after the first failed attempt; it doubles after each failure, up to maxDelayMs. */
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const DEFAULT_REGISTRATION: RegistrationPolicy = { timeoutMs: 5 * 60_000, initialDelayMs: 500, maxDelayMs: 10_000 };
+
+/** Pause before the next registration attempt after `failures` failed ones (at least one). */
+export function registrationDelayMs(policy: RegistrationPolicy, failures: number): number {
+  return Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, failures - 1));
+}
 
 export class JobManagerConnection {
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -31,12 +52,22 @@ export class JobManagerConnection {
   private jobManagerGone = false;
   /** A failure to reach the JobManager was logged and nothing has worked since. */
   private unreachableLogged = false;
+  /** The last registration was accepted and the JobManager has not forgotten or left this TaskManager since. */
+  private isRegistered = false;
+  /** When the JobManager was last found unreachable with nothing working since (ms since the epoch). */
+  private lostSince: number | undefined;
 
   constructor(
     private readonly url: string,
     private readonly registration: () => RegistrationRequest,
     private readonly events: JobManagerConnectionEvents,
+    private readonly policy: RegistrationPolicy = DEFAULT_REGISTRATION,
   ) {}
+
+  /** Registered with a JobManager that answers: what the TaskManager's readiness reports. */
+  get registered(): boolean {
+    return this.isRegistered && this.lostSince === undefined;
+  }
 
   private get stopped(): boolean {
     return this.stopping.signal.aborted;
@@ -54,9 +85,13 @@ export class JobManagerConnection {
     return json;
   }
 
-  /** Registers (rejecting when the JobManager cannot be reached) and starts heartbeats and the request for commands. */
+  /**
+   * Registers, retrying with backoff while the JobManager cannot be reached (it may still be
+   * starting), then starts heartbeats and the request for commands. Rejects when the
+   * JobManager refuses, or when the registration timeout passes (TASKMANAGER_REGISTRATION_TIMEOUT).
+   */
   async start(): Promise<void> {
-    await this.register();
+    await this.registerWithinTimeout();
     this.polling ??= this.pollCommands();
   }
 
@@ -66,8 +101,35 @@ export class JobManagerConnection {
     this.events.log(`registered as ${request.id} with ${request.slots} slot(s)`);
     this.jobManagerGone = false;
     this.unreachableLogged = false;
+    this.isRegistered = true;
+    this.lostSince = undefined;
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = setInterval(() => this.heartbeat(), r.heartbeatIntervalMs);
+  }
+
+  private async registerWithinTimeout(): Promise<void> {
+    const since = this.lostSince ?? Date.now();
+    for (let failures = 1; ; failures++) {
+      try {
+        await this.register();
+        return;
+      } catch (err) {
+        if (this.stopped || !(err instanceof WeirError) || !err.retriable) throw err;
+        const left = since + this.policy.timeoutMs - Date.now();
+        if (left <= 0) throw this.timedOut(err);
+        if (failures === 1) this.unreachable(`${errorMessage(err)}; retrying until taskmanager.registration.timeout (${formatMs(this.policy.timeoutMs)})`);
+        await this.pause(Math.min(left, registrationDelayMs(this.policy, failures)));
+      }
+    }
+  }
+
+  private timedOut(last: WeirError): WeirError {
+    return new WeirError(
+      'TASKMANAGER_REGISTRATION_TIMEOUT',
+      `no JobManager accepted this TaskManager within taskmanager.registration.timeout (${formatMs(this.policy.timeoutMs)}); the last attempt: ${last.message}`,
+      false,
+      { cause: last },
+    );
   }
 
   report(r: AttemptReport): void {
@@ -99,7 +161,9 @@ export class JobManagerConnection {
       .then(async (r) => {
         if (this.stopped) return;
         this.unreachableLogged = false;
+        this.lostSince = undefined;
         if (r.unknown) {
+          this.isRegistered = false;
           this.events.forgotten();
           await this.register();
         }
@@ -122,6 +186,7 @@ export class JobManagerConnection {
 
   /** Logs that the JobManager cannot be reached, once until it answers again, and not at all while it is known to be down. */
   private unreachable(line: string): void {
+    this.lostSince ??= Date.now();
     if (this.stopped || this.jobManagerGone || this.unreachableLogged) return;
     this.unreachableLogged = true;
     this.events.log(line);
@@ -137,41 +202,53 @@ export class JobManagerConnection {
       } catch (err) {
         if (this.stopped) return;
         this.unreachable(`cannot get commands from the JobManager: ${errorMessage(err)}`);
+        if (this.lostSince !== undefined && Date.now() - this.lostSince >= this.policy.timeoutMs) {
+          this.giveUp(this.timedOut(err instanceof WeirError ? err : new WeirError('JOBMANAGER_UNREACHABLE', errorMessage(err), true)));
+          return;
+        }
         await this.pause();
-        if (this.jobManagerGone) await this.registerWhenBack();
+        if (this.jobManagerGone && !(await this.registerWhenBack())) return;
         continue;
       }
       this.unreachableLogged = false;
+      this.lostSince = undefined;
       if (r.shuttingDown) {
+        this.isRegistered = false;
         this.jobManagerGone = true;
         if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
         this.events.log('the JobManager is shutting down; this TaskManager registers again when it is back');
-        await this.registerWhenBack();
+        this.lostSince = Date.now();
+        if (!(await this.registerWhenBack())) return;
         continue;
       }
       if (r.unknown) {
+        this.isRegistered = false;
         this.events.forgotten();
-        await this.registerWhenBack();
+        if (!(await this.registerWhenBack())) return;
         continue;
       }
       if (r.commands.length > 0) this.events.commands(r.commands);
     }
   }
 
-  private async registerWhenBack(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        await this.register();
-        return;
-      } catch (err) {
-        if (this.stopped) return;
-        this.unreachable(errorMessage(err));
-        await this.pause();
-      }
+  /** Registers again within the timeout (counted from when the JobManager was lost); false when this TaskManager gave up. */
+  private async registerWhenBack(): Promise<boolean> {
+    try {
+      await this.registerWithinTimeout();
+      return true;
+    } catch (err) {
+      if (!this.stopped) this.giveUp(err instanceof WeirError ? err : new WeirError('INTERNAL', errorMessage(err), false));
+      return false;
     }
   }
 
-  private pause(): Promise<void> {
+  private giveUp(err: WeirError): void {
+    this.isRegistered = false;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.events.fatal(err);
+  }
+
+  private pause(ms = RETRY_MS): Promise<void> {
     const signal = this.stopping.signal;
     return new Promise((resolve) => {
       const onAbort = () => {
@@ -181,7 +258,7 @@ export class JobManagerConnection {
       const timer = setTimeout(() => {
         signal.removeEventListener('abort', onAbort);
         resolve();
-      }, RETRY_MS);
+      }, ms);
       signal.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -191,4 +268,10 @@ export class JobManagerConnection {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.polling;
   }
+}
+
+function formatMs(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms % 1000 === 0) return `${ms / 1000} s`;
+  return `${ms} ms`;
 }

@@ -7,12 +7,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { MetricRegistry } from '../metrics/registry.ts';
-import { MetricsServer } from '../metrics/metrics-server.ts';
 import { mergePrometheusTexts } from '../metrics/merge-prometheus-text.ts';
 import type { DeploymentDescriptor, TaskManagerCommand } from '../cluster-protocol/messages.ts';
 import { localAssignments } from '../cluster-protocol/slot-placement.ts';
 import { AttemptResults } from './attempt-results.ts';
 import { JobManagerConnection } from './jobmanager-connection.ts';
+import type { RegistrationPolicy } from './jobmanager-connection.ts';
+import { TaskManagerHttp } from './task-manager-http.ts';
+import type { WeirError } from '../../errors/index.ts';
 import { attemptKey } from './slot-protocol.ts';
 import { SlotWorkerHandle } from './slot-worker-handle.ts';
 
@@ -26,6 +28,10 @@ export interface TaskManagerOptions {
   metricsPort?: number;
   /** `execution.buffer-timeout` in ms for this TaskManager's outputs. */
   bufferTimeoutMs?: number;
+  /** How long to look for a JobManager (`taskmanager.registration.timeout`) and how often. */
+  registration?: RegistrationPolicy;
+  /** This TaskManager gave up (no JobManager within the registration timeout): the process should end. */
+  onFatal?: (err: WeirError) => void;
   log?: (line: string) => void;
 }
 
@@ -34,7 +40,7 @@ export class TaskManager {
   private slots: SlotWorkerHandle[] = [];
   /** Metrics of this main thread; each slot's task metrics are merged in on scrape. */
   readonly metricRegistry = new MetricRegistry();
-  private metricsServer: MetricsServer | undefined;
+  private http: TaskManagerHttp | undefined;
   private metricsAddress: { host: string; port: number } | undefined;
   private readonly attempts: AttemptResults;
   private readonly jobManager: JobManagerConnection;
@@ -61,9 +67,19 @@ export class TaskManager {
         },
         // Every attempt here was failed by the JobManager: cancel what still runs.
         forgotten: () => this.attempts.cancelAll(),
+        fatal: (err) => {
+          this.attempts.cancelAll();
+          this.options.onFatal?.(err);
+        },
         log: (line) => this.options.log?.(line),
       },
+      options.registration,
     );
+  }
+
+  /** Registered with a JobManager that answers (what `GET /readyz` reports). */
+  get registered(): boolean {
+    return this.jobManager.registered;
   }
 
   async start(): Promise<void> {
@@ -92,9 +108,10 @@ export class TaskManager {
       }
       this.slots = slots;
     }
-    if (!this.metricsServer) {
-      this.metricsServer = new MetricsServer({ contentType: this.metricRegistry.contentType, metrics: () => this.metricsText() }, { host, port: this.options.metricsPort ?? 0 });
-      const { port } = await this.metricsServer.start();
+    if (!this.http) {
+      const metrics = { contentType: this.metricRegistry.contentType, metrics: () => this.metricsText() };
+      this.http = new TaskManagerHttp({ host, port: this.options.metricsPort ?? 0, metrics, registered: () => this.registered });
+      const port = await this.http.start();
       this.metricsAddress = { host, port };
     }
     await this.jobManager.start();
@@ -139,6 +156,6 @@ export class TaskManager {
   async stop(): Promise<void> {
     await this.jobManager.stop();
     await Promise.all(this.slots.map((s) => s.stop()));
-    await this.metricsServer?.close();
+    await this.http?.close();
   }
 }

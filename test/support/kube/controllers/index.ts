@@ -8,6 +8,7 @@ import { namespacePass } from './namespaces.ts';
 import { nodeLifecyclePass } from './node-lifecycle.ts';
 import { schedulerPass } from './scheduler.ts';
 import { replicaSetPass } from './replicasets.ts';
+import { rootCaPass } from './root-ca.ts';
 
 export interface ControllerOptions {
   /** How long a node may be not Ready before its pods are evicted (real default: 300s). */
@@ -32,6 +33,7 @@ export function startControllers(api: KubeApi, opts: ControllerOptions = {}): ()
     runOnChanges(api.store, 'namespace', undefined, () => namespacePass(api)),
     runOnChanges(api.store, 'deployment', ['apps/deployments', 'apps/replicasets', '/pods'], () => deploymentPass(api)),
     runOnChanges(api.store, 'replicaset', ['apps/replicasets', '/pods'], () => replicaSetPass(api)),
+    runOnChanges(api.store, 'root-ca-cert-publisher', ['/namespaces', '/configmaps'], () => rootCaPass(api)),
     runOnChanges(api.store, 'endpoints', ['/services', '/pods', '/endpoints', 'discovery.k8s.io/endpointslices'], () => endpointsPass(api)),
   ];
   return () => {

@@ -7,7 +7,10 @@ import { create, update } from '../api/write.ts';
 import type { JsonObject, KubeObject } from '../types.ts';
 import { isRecord } from '../types.ts';
 import { matchesLabelSelector } from '../store/selectors.ts';
+import { recordEvent } from './events.ts';
 import { reportControllerError } from './loop.ts';
+
+const REPLICASET_CONTROLLER = { component: 'replicaset-controller' };
 
 export function podReady(pod: KubeObject): boolean {
   const status = isRecord(pod.status) ? pod.status : {};
@@ -42,18 +45,22 @@ export function replicaSetPass(api: KubeApi): void {
       const active = pods.filter(podActive);
       const want = rs.metadata.deletionTimestamp ? 0 : Number(spec.replicas ?? 1);
       for (let i = active.length; i < want; i++) {
-        create(api.ctx, podType, ns, {
+        const pod = create(api.ctx, podType, ns, {
           metadata: {
             generateName: `${rs.metadata.name ?? ''}-`, labels: tmeta.labels, annotations: tmeta.annotations,
             ownerReferences: [controllerRef(rs)],
           },
           spec: template.spec,
         });
+        recordEvent(api, rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name ?? ''}`, REPLICASET_CONTROLLER);
       }
       if (active.length > want) {
         // Not-ready and newest pods go first, as the real controller prefers.
         const victims = [...active].sort((a, b) => Number(podReady(a)) - Number(podReady(b)) || (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''));
-        for (const p of victims.slice(0, active.length - want)) deleteObject(api.ctx, podType, ns, p.metadata.name ?? '');
+        for (const p of victims.slice(0, active.length - want)) {
+          deleteObject(api.ctx, podType, ns, p.metadata.name ?? '');
+          recordEvent(api, rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name ?? ''}`, REPLICASET_CONTROLLER);
+        }
       }
       const live = api.store.list('/pods', ns).filter((p) => ownedBy(p, rs) && podActive(p));
       const ready = live.filter(podReady).length;

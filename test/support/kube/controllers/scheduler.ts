@@ -7,7 +7,10 @@ import { present } from '../api/context.ts';
 import { update } from '../api/write.ts';
 import type { KubeObject } from '../types.ts';
 import { isRecord, nowTime } from '../types.ts';
+import { recordEvent } from './events.ts';
 import { reportControllerError } from './loop.ts';
+
+const SCHEDULER = { component: 'default-scheduler' };
 
 export function nodeReady(node: KubeObject): boolean {
   const status = isRecord(node.status) ? node.status : {};
@@ -41,6 +44,7 @@ export function schedulerPass(api: KubeApi): void {
       const node = candidates[0];
       if (node) {
         bindPod(api.ctx, podType, ns, name, { target: { kind: 'Node', name: node.metadata.name } });
+        recordEvent(api, present(pod, podType), 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node.metadata.name ?? ''}`, SCHEDULER);
         load.set(node.metadata.name ?? '', (load.get(node.metadata.name ?? '') ?? 0) + 1);
         continue;
       }
@@ -55,6 +59,7 @@ export function schedulerPass(api: KubeApi): void {
         conditions: [...conds.filter((c) => c.type !== 'PodScheduled'), { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: nowTime(), reason: 'Unschedulable', message }],
       };
       update(api.ctx, podType, ns, name, next, { subresource: 'status' });
+      recordEvent(api, next, 'Warning', 'FailedScheduling', message, SCHEDULER);
     } catch (err) {
       reportControllerError('scheduler', err);
     }

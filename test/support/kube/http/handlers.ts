@@ -14,18 +14,23 @@ import { create, update } from '../api/write.ts';
 import { ApiError, badRequest, methodNotAllowed } from '../errors.ts';
 import { jsonPatch } from '../patch/json-patch.ts';
 import { mergePatch } from '../patch/merge.ts';
-import type { JsonObject } from '../types.ts';
+import { groupVersion } from '../resources/types.ts';
+import { includeObjectParam, tableVersion, toTable } from '../tables/table.ts';
+import type { JsonObject, KubeObject } from '../types.ts';
 import { isRecord } from '../types.ts';
 import type { Route } from './router.ts';
 import type { WatchHub } from './watch.ts';
 import { serveWatch } from './watch.ts';
 
 export type LogSource = (namespace: string, pod: string, container: string | undefined, previous: boolean) => string | undefined;
+/** Streams a container's new output to `send` until it exits (then `end`); returns how to stop, or undefined for an unknown pod. */
+export type LogFollower = (namespace: string, pod: string, container: string | undefined, send: (text: string) => void, end: () => void) => (() => void) | undefined;
 
 export interface Env {
   ctx: Ctx;
   hub: WatchHub;
   logs?: LogSource;
+  followLogs?: LogFollower;
 }
 
 type ResourceRoute = Extract<Route, { type: 'resource' }>;
@@ -91,6 +96,8 @@ export function handleResource(env: Env, r: ResourceRoute, req: IncomingMessage,
   const sub = r.subresource;
   const watching = r.legacyWatch || q.get('watch') === 'true' || q.get('watch') === '1';
 
+  const table = method === 'GET' ? tableVersion(req.headers.accept) : undefined;
+  const tableOptions = table ? { version: table, includeObject: includeObjectParam(q.get('includeObject')) } : undefined;
   if (method === 'GET' && watching) {
     let fsel = q.get('fieldSelector') ?? undefined;
     if (r.name !== undefined) fsel = [fsel, `metadata.name=${r.name}`].filter(Boolean).join(',');
@@ -100,17 +107,23 @@ export function handleResource(env: Env, r: ResourceRoute, req: IncomingMessage,
       allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true',
       sendInitialEvents: q.has('sendInitialEvents') ? q.get('sendInitialEvents') === 'true' : undefined,
       timeoutSeconds: num(q.get('timeoutSeconds')),
+      // Later events of a table watch leave the column definitions out, as the real server does.
+      transform: tableOptions ? (o, first) => toTable(rt, [o], { resourceVersion: o.metadata.resourceVersion }, { ...tableOptions, noHeaders: !first }) : undefined,
     });
     return;
   }
   if (r.name === undefined) {
     if (sub !== undefined) throw methodNotAllowed();
     switch (method) {
-      case 'GET':
-        return sendJson(res, 200, list(ctx, rt, r.namespace, {
+      case 'GET': {
+        const found = list(ctx, rt, r.namespace, {
           labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined,
           limit: num(q.get('limit')), continue: q.get('continue') ?? undefined,
-        }));
+        });
+        if (!tableOptions) return sendJson(res, 200, found);
+        const items = (found.items as KubeObject[]).map((o) => ({ ...o, apiVersion: groupVersion(rt), kind: rt.kind }));
+        return sendJson(res, 200, toTable(rt, items, found.metadata as JsonObject, tableOptions));
+      }
       case 'POST':
         return sendJson(res, 201, create(ctx, rt, ns, parseJson(raw), writeOpts), warnings);
       case 'DELETE': {
@@ -146,7 +159,14 @@ export function handleResource(env: Env, r: ResourceRoute, req: IncomingMessage,
     const tail = num(q.get('tailLines'));
     if (tail !== undefined) text = text.split(/(?<=\n)/).slice(-tail).join('');
     res.writeHead(200, { 'Content-Type': 'text/plain' });
-    res.end(text);
+    if (q.get('follow') !== 'true' || q.get('previous') === 'true') {
+      res.end(text);
+      return;
+    }
+    res.write(text);
+    const stop = env.followLogs?.(ns, name, q.get('container') ?? undefined, (chunk) => res.write(chunk), () => res.end());
+    if (!stop) res.end();
+    else res.on('close', stop);
     return;
   }
   if (sub === 'finalize' && isNamespace(rt) && method === 'PUT') {
@@ -155,8 +175,10 @@ export function handleResource(env: Env, r: ResourceRoute, req: IncomingMessage,
   if (sub !== undefined && !(sub === 'status' && rt.status)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
   const subresource = sub === 'status' ? 'status' : undefined;
   switch (method) {
-    case 'GET':
-      return sendJson(res, 200, present(mustGet(ctx, rt, ns, name), rt));
+    case 'GET': {
+      const obj = present(mustGet(ctx, rt, ns, name), rt);
+      return sendJson(res, 200, tableOptions ? toTable(rt, [obj], { resourceVersion: obj.metadata.resourceVersion }, tableOptions) : obj);
+    }
     case 'PUT': {
       const existed = ctx.store.get(`${rt.group}/${rt.plural}`, rt.namespaced ? ns : '', name) !== undefined;
       const out = update(ctx, rt, ns, name, parseJson(raw), { ...writeOpts, subresource });

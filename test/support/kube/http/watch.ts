@@ -22,6 +22,8 @@ export interface WatchParams {
   allowWatchBookmarks: boolean;
   sendInitialEvents?: boolean;
   timeoutSeconds?: number;
+  /** How an object goes out (default: as the requested version); `first` is true for the stream's first one. */
+  transform?: (obj: KubeObject, first: boolean) => JsonObject;
 }
 
 interface ActiveWatch {
@@ -63,12 +65,17 @@ export function serveWatch(ctx: Ctx, hub: WatchHub, req: IncomingMessage, res: S
   const send = (type: string, object: JsonObject): void => {
     res.write(`${JSON.stringify({ type, object })}\n`);
   };
+  let sentObjects = 0;
+  const out = (obj: KubeObject): JsonObject => {
+    const shown = present(obj, p.rt);
+    return p.transform ? p.transform(shown, sentObjects++ === 0) : shown;
+  };
   const sendEvent = (e: StoreEvent): void => {
     const now = matches(e.object);
     const before = e.prev ? matches(e.prev) : false;
-    if (e.type === 'MODIFIED' && now && !before) send('ADDED', present(e.object, p.rt));
-    else if (e.type === 'MODIFIED' && !now && before) send('DELETED', present(e.object, p.rt));
-    else if (now) send(e.type, present(e.object, p.rt));
+    if (e.type === 'MODIFIED' && now && !before) send('ADDED', out(e.object));
+    else if (e.type === 'MODIFIED' && !now && before) send('DELETED', out(e.object));
+    else if (now) send(e.type, out(e.object));
   };
   const bookmark = (annotations?: Record<string, string>): void => {
     const metadata: JsonObject = { resourceVersion: String(ctx.store.currentRv()) };
@@ -80,7 +87,7 @@ export function serveWatch(ctx: Ctx, hub: WatchHub, req: IncomingMessage, res: S
   const fromNow = rv === undefined || rv === '' || rv === '0';
   if (fromNow || p.sendInitialEvents === true) {
     if (p.sendInitialEvents !== false) {
-      for (const o of ctx.store.list(key, p.rt.namespaced ? p.namespace : undefined)) if (matches(o)) send('ADDED', present(o, p.rt) as KubeObject);
+      for (const o of ctx.store.list(key, p.rt.namespaced ? p.namespace : undefined)) if (matches(o)) send('ADDED', out(o));
     }
     if (p.sendInitialEvents && p.allowWatchBookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
   } else {

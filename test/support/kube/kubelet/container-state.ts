@@ -38,9 +38,13 @@ export class ContainerState {
     return String(this.spec.image ?? '');
   }
 
+  /** Followers of the output (`kubectl logs -f`), called with each new chunk. */
+  readonly logListeners = new Set<(text: string) => void>();
+
   appendLog(chunk: Buffer, limit: number, echo: boolean, prefix: string): void {
     const text = chunk.toString('utf8');
     this.logText = (this.logText + text).slice(-limit);
+    for (const listener of this.logListeners) listener(text);
     if (echo) process.stderr.write(text.split('\n').filter((l) => l !== '').map((l) => `${prefix} ${l}\n`).join(''));
   }
 

@@ -11,6 +11,8 @@ export interface ImageSpec {
   commands?: Record<string, string[]>;
   workingDir?: string;
   env?: Record<string, string>;
+  /** Directories of the image's file system (path in the container -> host directory); volume mounts go over them. */
+  files?: Record<string, string>;
 }
 
 export type ImageMap = Record<string, ImageSpec> | ((image: string) => ImageSpec | undefined);

@@ -79,6 +79,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     preloadFlag: `--import=${pathToFileURL(PRELOAD).href}`,
     stateDir,
     report,
+    nodeName,
     baseEnv: (pod, podIP) => ({
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/root',
@@ -183,11 +184,32 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
     return previous ? c?.previousLog : c?.log;
   };
   const removeLogSource = server.addLogSource(logs);
+  // Follows the running process of a container until it exits (or the follower goes).
+  const removeLogFollower = server.addLogFollower((ns, name, container, send, end) => {
+    const r = find(ns, name);
+    const c = r ? r.containers.find((x) => container === undefined || x.name === container) : undefined;
+    if (!c) return undefined;
+    const proc = c.proc;
+    if (!proc?.running) {
+      end();
+      return () => undefined;
+    }
+    c.logListeners.add(send);
+    const stop = (): void => {
+      c.logListeners.delete(send);
+    };
+    proc.exited.then(() => {
+      stop();
+      end();
+    }).catch(report);
+    return stop;
+  });
   const halt = async (): Promise<void> => {
     stopped = true;
     unsubscribe();
     proxy.release();
     removeLogSource();
+    removeLogFollower();
     await Promise.all([...runners.values()].map((r) => r.shutdown(0)));
     runners.clear();
     if (ownDir) rmSync(stateDir, { recursive: true, force: true });

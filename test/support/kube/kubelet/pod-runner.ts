@@ -14,6 +14,7 @@ import { containerEnv, EnvError, expandVars } from './env.ts';
 import type { ImageMap } from './images.ts';
 import { containerArgv, resolveImage } from './images.ts';
 import { execProbe, startProbes } from './container-probes.ts';
+import { recordEvent } from '../controllers/events.ts';
 import { podStatus } from './pod-status.ts';
 import { materializeVolumes, mountTable, volumeSources } from './volumes.ts';
 
@@ -32,6 +33,7 @@ export interface RunnerEnv {
   /** Node flag that loads the in-pod resolver; kept even when a pod sets its own NODE_OPTIONS. */
   preloadFlag: string;
   report: (err: unknown) => void;
+  nodeName: string;
 }
 
 const RESET_BACKOFF_AFTER_MS = 10 * 60 * 1000;
@@ -94,6 +96,7 @@ export class PodRunner {
     const image = resolveImage(this.env.images, c.image);
     if (!image) {
       c.state = { waiting: { reason: 'ErrImagePull', message: `image "${c.image}" is not mapped to a local command` } };
+      this.event(c, 'Warning', 'Failed', `Failed to pull image "${c.image}": it is not mapped to a local command`);
       return;
     }
     let envVars: Record<string, string>;
@@ -115,7 +118,7 @@ export class PodRunner {
     }
     let mounts: Record<string, string>;
     try {
-      mounts = mountTable(c.spec, materializeVolumes(this.env.api, this.pod, this.podDir));
+      mounts = { ...(image.files ?? {}), ...mountTable(c.spec, materializeVolumes(this.env.api, this.pod, this.podDir)) };
     } catch (err) {
       if (!(err instanceof EnvError)) throw err;
       c.state = { waiting: { reason: 'ContainerCreating', message: err.message } };
@@ -123,14 +126,22 @@ export class PodRunner {
       this.queueStatus();
       return;
     }
-    if (Object.keys(mounts).length > 0) envVars.WEIR_KUBE_MOUNTS = JSON.stringify(mounts);
     const argv = containerArgv(image, c.spec, (s) => expandVars(s, envVars));
-    const cwd = this.hostPath(typeof c.spec.workingDir === 'string' ? c.spec.workingDir : (image.workingDir ?? this.env.workingDir), mounts);
+    // The image's working directory is a host path already; a container's own is a path inside the container.
+    const cwd = typeof c.spec.workingDir === 'string' ? this.hostPath(c.spec.workingDir, mounts) : (image.workingDir ?? this.env.workingDir);
+    if (Object.keys(mounts).length > 0) {
+      envVars.WEIR_KUBE_MOUNTS = JSON.stringify(mounts);
+      // The kubelet's files and the image's own (on the host) stay where they are whatever is mounted over their paths.
+      envVars.WEIR_KUBE_HOST_PATHS = JSON.stringify([this.env.stateDir, image.workingDir ?? this.env.workingDir]);
+    }
     const proc = new ContainerProcess({
       argv, env: envVars, cwd, onOutput: (chunk) => c.appendLog(chunk, this.env.logLimitBytes, this.env.echoLogs, `[${this.ns}/${this.name}/${c.name}]`),
     });
     c.proc = proc;
     c.state = { running: { startedAt: nowTime(proc.startedAt) } };
+    this.event(c, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`);
+    this.event(c, 'Normal', 'Created', `Created container ${c.name}`);
+    this.event(c, 'Normal', 'Started', `Started container ${c.name}`);
     c.ready = !c.init && !isRecord(c.spec.readinessProbe) && !isRecord(c.spec.startupProbe);
     c.started = true;
     if (!c.init) startProbes(c, this.podIP, execProbe({ image, env: envVars, cwd }), () => this.stopContainer(c), () => this.queueStatus());
@@ -211,6 +222,7 @@ export class PodRunner {
       return;
     }
     c.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${c.name} pod=${this.name}_${this.ns}(${this.uid})` } };
+    this.event(c, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${this.name}_${this.ns}(${this.uid})`);
     c.lastState = c.terminatedState(exit);
     c.restartTimer = setTimeout(relaunch, delay);
     this.queueStatus();
@@ -249,6 +261,7 @@ export class PodRunner {
   async terminate(graceSeconds: number): Promise<void> {
     if (this.terminating) return;
     this.terminating = true;
+    for (const c of this.containers) if (c.proc?.running) this.event(c, 'Normal', 'Killing', `Stopping container ${c.name}`);
     await this.stopAll(graceSeconds * 1000);
     this.writeStatus();
     this.closed = true;
@@ -275,6 +288,11 @@ export class PodRunner {
       c.stopProbes();
     }
     await Promise.all(all.map((c) => c.proc?.stop(graceMs)));
+  }
+
+  /** An Event about one container of this pod, as the kubelet records them. */
+  private event(c: ContainerState, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    recordEvent(this.env.api, this.pod, type, reason, message, { component: 'kubelet', host: this.env.nodeName }, `spec.${c.init ? 'initContainers' : 'containers'}{${c.name}}`);
   }
 
   queueStatus(): void {

@@ -6,4 +6,4 @@ export interface ClusterResolverOptions {
 }
 export function installClusterResolver(options: ClusterResolverOptions): void;
 export function clusterLookup(hostname: string): string[] | undefined;
-export function installMounts(table: Record<string, string>): void;
+export function installMounts(table: Record<string, string>, hostPaths?: string[]): void;

@@ -7,7 +7,7 @@ import dns from 'node:dns';
 import fs from 'node:fs';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
-import { syncBuiltinESMExports } from 'node:module';
+import { register, syncBuiltinESMExports } from 'node:module';
 import { resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -99,16 +99,20 @@ const TWO_PATHS = new Set(['copyFile', 'cp', 'link', 'rename']);
 /**
  * Applies a container's volume mounts (mountPath -> host directory) to this process's
  * file system calls, standing in for the mount namespace a container runtime would set up.
+ * Paths under `hostPaths` (the kubelet's own files, the image's files on the host) are
+ * never redirected: a mount at /tmp must not hide a kubelet state directory under /tmp.
  */
-export function installMounts(table) {
+export function installMounts(table, hostPaths = []) {
   const entries = Object.entries(table).sort((a, b) => b[0].length - a[0].length);
   if (entries.length === 0) return;
+  const kept = (abs) => hostPaths.some((h) => abs === h || abs.startsWith(`${h}/`));
   const translate = (p) => {
     let s;
     if (typeof p === 'string') s = p;
     else if (p instanceof URL && p.protocol === 'file:') s = fileURLToPath(p);
     else return p;
     const abs = resolvePath(s);
+    if (kept(abs)) return p;
     for (const [mount, host] of entries) {
       if (abs === mount || abs.startsWith(`${mount}/`)) return host + abs.slice(mount.length);
     }
@@ -131,9 +135,11 @@ export function installMounts(table) {
     wrap(fs.promises, name, TWO_PATHS.has(name));
   }
   syncBuiltinESMExports();
+  // Imports of modules under a mount (a job in the image, say) go through the loader, not fs.
+  register('./mount-hooks.mjs', import.meta.url, { data: { mounts: Object.fromEntries(entries), hostPaths } });
 }
 
-if (process.env.WEIR_KUBE_MOUNTS) installMounts(JSON.parse(process.env.WEIR_KUBE_MOUNTS));
+if (process.env.WEIR_KUBE_MOUNTS) installMounts(JSON.parse(process.env.WEIR_KUBE_MOUNTS), JSON.parse(process.env.WEIR_KUBE_HOST_PATHS ?? '[]'));
 
 if (process.env.WEIR_KUBE_DNS_FILE) {
   // A container must not outlive its kubelet: if the test process dies without stopping

@@ -6,14 +6,14 @@ import type { JsonObject } from '../types.ts';
 import { clone, isRecord } from '../types.ts';
 
 /** Field name -> merge key, from the patchMergeKey tags of the core and apps types. */
-const MERGE_KEYS: Record<string, string> = {
+export const MERGE_KEYS: Record<string, string> = {
   containers: 'name', initContainers: 'name', ephemeralContainers: 'name', volumes: 'name', env: 'name',
   volumeMounts: 'mountPath', volumeDevices: 'devicePath', imagePullSecrets: 'name', conditions: 'type',
   ownerReferences: 'uid', hostAliases: 'ip', topologySpreadConstraints: 'topologyKey', resourceClaims: 'name',
 };
 
 /** Lists of primitives declared with patchStrategy merge. */
-const PRIMITIVE_MERGE = new Set(['finalizers']);
+export const PRIMITIVE_MERGE = new Set(['finalizers']);
 
 function portKey(field: string, parent: string): string | undefined {
   if (field !== 'ports') return undefined;

@@ -6,7 +6,7 @@ import { isRecord } from '../types.ts';
 import { listCauses } from '../schema/lists.ts';
 import { applyDefaults, prune } from '../schema/structural.ts';
 import { compileValidator } from '../schema/validate.ts';
-import type { ResourceType } from './types.ts';
+import type { PrinterColumn, ResourceType } from './types.ts';
 
 function str(v: unknown, fallback = ''): string {
   return typeof v === 'string' ? v : fallback;
@@ -14,6 +14,14 @@ function str(v: unknown, fallback = ''): string {
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+function printerColumns(v: unknown): PrinterColumn[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  return v.filter(isRecord).map((c) => ({
+    name: str(c.name), type: str(c.type, 'string'), format: typeof c.format === 'string' ? c.format : undefined,
+    description: typeof c.description === 'string' ? c.description : undefined, priority: typeof c.priority === 'number' ? c.priority : 0, jsonPath: str(c.jsonPath),
+  }));
 }
 
 export function crdResourceTypes(crd: KubeObject): ResourceType[] {
@@ -56,6 +64,8 @@ export function crdResourceTypes(crd: KubeObject): ResourceType[] {
         allowCreateOnUpdate: false,
         allowUnconditionalUpdate: false,
         returnDeletedObject: true,
+        openAPISchema: schema,
+        printerColumns: printerColumns(v.additionalPrinterColumns),
         prepare: (obj: KubeObject, _old: KubeObject | undefined, unknownFields: string[] = []): StatusCause[] => {
           if (!schema) return [];
           prune(obj, schema, true, unknownFields);

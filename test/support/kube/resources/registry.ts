@@ -5,6 +5,8 @@ import type { ResourceType } from './types.ts';
 
 export class Registry {
   private readonly types: ResourceType[] = [...BUILTINS];
+  /** Moves whenever the served types change, so documents built from them (OpenAPI) know they are stale. */
+  revision = 0;
 
   all(): readonly ResourceType[] {
     return this.types;
@@ -30,6 +32,7 @@ export class Registry {
   }
 
   removeCustom(group: string, plural: string): void {
+    this.revision++;
     for (let i = this.types.length - 1; i >= 0; i--) {
       const t = this.types[i]!;
       if (t.custom && t.group === group && t.plural === plural) this.types.splice(i, 1);

@@ -10,6 +10,16 @@ export interface ScaleSpec {
   labelSelectorPath?: string;
 }
 
+/** A column of `kubectl get` for a custom resource (a CRD version's additionalPrinterColumns). */
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  format?: string;
+  description?: string;
+  priority?: number;
+  jsonPath: string;
+}
+
 export interface ResourceType {
   group: string;
   version: string;
@@ -36,6 +46,10 @@ export interface ResourceType {
   allowUnconditionalUpdate: boolean;
   /** DELETE answers with the deleted object instead of a Status. */
   returnDeletedObject: boolean;
+  /** A custom resource version's openAPIV3Schema, served in /openapi/v3. */
+  openAPISchema?: Record<string, unknown>;
+  /** A custom resource version's additionalPrinterColumns. */
+  printerColumns?: PrinterColumn[];
   /** Default, prune and validate (custom resources from their schema; built-ins by code). */
   prepare?: (obj: KubeObject, old: KubeObject | undefined, unknownFields?: string[]) => StatusCause[];
 }
