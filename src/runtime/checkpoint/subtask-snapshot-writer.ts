@@ -8,6 +8,7 @@ import { encodeKeyedStateFile } from './keyed-state-file.ts';
 import type { FileCheckpointStorage } from './storage/file-checkpoint-storage.ts';
 import type { SubtaskSnapshot } from './subtask-state.ts';
 import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
+import { WeirError, errorMessage } from '../../errors/index.ts';
 
 /** One subtask's acknowledgement of a checkpoint, as it travels to the JobManager. */
 export interface SubtaskCheckpointAck {
@@ -31,10 +32,17 @@ export async function writeSubtaskSnapshot(storage: FileCheckpointStorage, check
   for (const [id, state] of s.operators) {
     const list = state.operatorState?.list ?? [];
     const union = state.operatorState?.union ?? [];
-    const keyGroups = state.keyed ? [...state.keyed.keyGroups.keys()].sort((a, b) => a - b) : [];
-    if (state.keyed && keyGroups.length > 0) keyed.set(id, state.keyed);
+    let snapshot: KeyedStateSnapshot | undefined;
+    try {
+      snapshot = await state.keyed?.complete();
+    } catch (err) {
+      // Typically a state value the state encoding cannot write (a function, a class with handles).
+      throw new WeirError('UNSERIALIZABLE_STATE', `the keyed state of operator ${uidOf(id) ?? id} cannot be written to the checkpoint: ${errorMessage(err)}`, true, { cause: err });
+    }
+    const keyGroups = snapshot ? [...snapshot.keyGroups.keys()].sort((a, b) => a - b) : [];
+    if (snapshot && keyGroups.length > 0) keyed.set(id, snapshot);
     stateSize += entriesSize(list) + entriesSize(union);
-    operators.push({ id, uid: uidOf(id), keyGroups, maxParallelism: state.keyed?.maxParallelism ?? 0, list, union });
+    operators.push({ id, uid: uidOf(id), keyGroups, maxParallelism: snapshot?.maxParallelism ?? 0, list, union });
   }
   let file: string | undefined;
   if (keyed.size > 0) {

@@ -4,10 +4,12 @@
  * keeps stable), the keyed state of its key groups and its own operator state.
  */
 import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
+import type { KeyedStateCapture } from '../state/keyed-state-backend.ts';
 import type { OperatorStateSnapshot, StateInitializationContext } from '../state/operator-state.ts';
 
 export interface OperatorSubtaskState {
-  readonly keyed?: KeyedStateSnapshot;
+  /** Captured at the barrier; encoded in the asynchronous part of the checkpoint. */
+  readonly keyed?: KeyedStateCapture;
   readonly operatorState?: OperatorStateSnapshot;
 }
 

@@ -97,6 +97,11 @@ export interface KeyedStateBackend {
   /** The state of the key groups in `range` (default: all this backend holds), in the canonical form. */
   snapshot(range?: KeyGroupRange): KeyedStateSnapshot;
   /**
+   * The same in two parts: what the state holds now, taken at once (the task's pause at a
+   * barrier), and its encoding, which `complete` does while the task goes on processing.
+   */
+  captureSnapshot(range?: KeyGroupRange): KeyedStateCapture;
+  /**
    * Takes the key groups of this backend's range from `snapshots` (those of the subtasks that
    * held them before, at any parallelism). Call before any state is registered.
    */
@@ -107,3 +112,11 @@ export interface KeyedStateBackend {
 }
 
 export type TimerDomain = 'event' | 'processing';
+
+/** A keyed snapshot taken but not yet encoded. */
+export interface KeyedStateCapture {
+  readonly maxParallelism: number;
+  /** No state and no timers: there is nothing to write. */
+  readonly empty: boolean;
+  complete(): Promise<KeyedStateSnapshot>;
+}

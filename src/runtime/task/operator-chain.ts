@@ -4,7 +4,6 @@
  * snapshot every operator's state at a checkpoint, pass checkpoint notifications on, end
  * the chain in order, and close exactly the operators that were opened, once.
  */
-import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { OperatorSubtaskState, SubtaskRestore } from '../checkpoint/subtask-state.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
 import { FRESH_START } from '../state/operator-state.ts';
@@ -32,19 +31,17 @@ export class OperatorChain {
     }
   }
 
-  /** Every operator's state at checkpoint `checkpointId`, by operator id (operators without state left out). */
+  /**
+   * Every operator's state at checkpoint `checkpointId`, by operator id (operators without
+   * state left out). Keyed state is captured here and encoded later (snapshot-writer), so the
+   * task's pause does not grow with the size of its state.
+   */
   async snapshot(checkpointId: number): Promise<Map<string, OperatorSubtaskState>> {
     const out = new Map<string, OperatorSubtaskState>();
     for (const op of this.operators) {
       const operatorState = await op.handleSnapshotState(checkpointId);
-      let keyed;
-      try {
-        keyed = op.setup.stateBackend?.snapshot();
-      } catch (err) {
-        // Typically a state value the state encoding cannot write (a function, a class with handles).
-        throw op.fail(new WeirError('UNSERIALIZABLE_STATE', `the keyed state cannot be snapshotted: ${errorMessage(err)}`, true, { cause: err }));
-      }
-      const hasKeyed = keyed !== undefined && keyed.keyGroups.size > 0;
+      const keyed = op.setup.stateBackend?.captureSnapshot();
+      const hasKeyed = keyed !== undefined && !keyed.empty;
       if (operatorState === undefined && !hasKeyed) continue;
       out.set(op.setup.operatorId, { ...(hasKeyed ? { keyed } : {}), ...(operatorState ? { operatorState } : {}) });
     }

@@ -9,7 +9,7 @@ import type {
 } from '../../../api/state.ts';
 import { WeirError } from '../../../errors/index.ts';
 import type { Clock } from '../../task/clock.ts';
-import type { KeyedStateBackend, TimerDomain } from '../keyed-state-backend.ts';
+import type { KeyedStateBackend, KeyedStateCapture, TimerDomain } from '../keyed-state-backend.ts';
 import type { KeyGroupRange, KeyValue } from '../key-group.ts';
 import type { KeyRef } from '../key-identity.ts';
 import { keyGroupsIn } from '../snapshot/keyed-state-snapshot.ts';
@@ -18,7 +18,7 @@ import { CurrentKey } from './current-key.ts';
 import type { HeapState } from './heap-state.ts';
 import { HeapAggregatingState, HeapListState, HeapMapState, HeapReducingState, HeapValueState } from './heap-states.ts';
 import { HeapTimerQueue } from './heap-timer-queue.ts';
-import { restoreEntries, restoreTimers, snapshotKeyGroups } from './heap-snapshot.ts';
+import { captureKeyGroups, restoreEntries, restoreTimers, snapshotKeyGroups } from './heap-snapshot.ts';
 import { TtlPolicy } from './ttl.ts';
 
 export interface HeapBackendOptions {
@@ -138,9 +138,32 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   snapshot(range: KeyGroupRange = this.keyGroupRange): KeyedStateSnapshot {
-    // Full-snapshot TTL cleanup: expired entries do not reach the snapshot.
-    for (const s of this.states.values()) if (s.descriptor.ttl?.cleanupFullSnapshot) s.purgeExpired();
+    this.purgeForSnapshot();
     return { maxParallelism: this.maxParallelism, keyGroups: snapshotKeyGroups(this, range) };
+  }
+
+  captureSnapshot(range: KeyGroupRange = this.keyGroupRange): KeyedStateCapture {
+    this.purgeForSnapshot();
+    const captured = captureKeyGroups(this, range);
+    const maxParallelism = this.maxParallelism;
+    return {
+      maxParallelism,
+      empty: captured.empty,
+      async complete() {
+        const steps = captured.steps();
+        for (;;) {
+          const r = steps.next();
+          if (r.done) return { maxParallelism, keyGroups: r.value };
+          // Between chunks the task's other work runs: encoding a large state does not stop it.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      },
+    };
+  }
+
+  /** Full-snapshot TTL cleanup: expired entries do not reach the snapshot. */
+  private purgeForSnapshot(): void {
+    for (const s of this.states.values()) if (s.descriptor.ttl?.cleanupFullSnapshot) s.purgeExpired();
   }
 
   restore(snapshots: readonly KeyedStateSnapshot[]): void {

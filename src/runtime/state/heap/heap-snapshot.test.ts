@@ -141,3 +141,32 @@ test('state of a key outside the backend key groups (a key selector that is not 
   assert.throws(() => low.snapshot(), { code: 'INVALID_KEY', message: /key alice belongs to key group 93, but this subtask holds key groups 0-63/ });
   assert.throws(() => low.timerQueue('user-timers', 'event').add(low.currentKeyView(), '', 5), { code: 'INVALID_KEY' });
 });
+
+test('a captured snapshot is what the state held at the capture, though it is encoded after later writes', async () => {
+  const b = backend();
+  fill(b);
+  const expected = KEYS.map((k) => read(b, k));
+  // An accumulator its function changes in place, as aggregate functions may.
+  const inPlace = b.getAggregatingState(new AggregatingStateDescriptor('in-place', { createAccumulator: () => ({ n: 0 }), add: (v: number, a: { n: number }) => ((a.n += v), a), getResult: (a: { n: number }) => a.n, merge: (a: { n: number }) => a }));
+  b.setCurrentKey('alice');
+  inPlace.add(5);
+  const capture = b.captureSnapshot();
+  assert.equal(capture.empty, false);
+  // Writes after the barrier: none of them may reach the checkpoint.
+  for (const k of KEYS) {
+    b.setCurrentKey(k);
+    b.getValueState(new ValueStateDescriptor<string>('value')).update('later');
+    b.getListState(new ListStateDescriptor<number>('list')).add(99);
+    b.getMapState(new MapStateDescriptor<string, number>('map')).put('later', 1);
+  }
+  b.setCurrentKey('alice');
+  inPlace.add(100);
+  b.timerQueue('user-timers', 'event').add(b.currentKeyRef(), '', 9999);
+  const restored = backend();
+  restored.restore([await capture.complete()]);
+  assert.deepEqual(KEYS.map((k) => read(restored, k)), expected);
+  restored.setCurrentKey('alice');
+  assert.equal(restored.getAggregatingState(new AggregatingStateDescriptor('in-place', sum)).get(), 5);
+  assert.equal(drainTimers(restored).includes('"alice"/@9999'), false);
+  assert.equal(backend().captureSnapshot().empty, true);
+});

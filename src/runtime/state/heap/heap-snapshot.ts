@@ -2,6 +2,7 @@
 import { WeirError } from '../../../errors/index.ts';
 import type { KeyGroupRange } from '../key-group.ts';
 import { keyFromIdentity, keyIdentity } from '../key-identity.ts';
+import type { KeyId } from '../key-identity.ts';
 import { encodeKeyGroupState } from '../snapshot/keyed-state-snapshot.ts';
 import type { KeyGroupState, StateEntries, TimerEntries } from '../snapshot/keyed-state-snapshot.ts';
 import type { TimerDomain } from '../keyed-state-backend.ts';
@@ -15,55 +16,135 @@ interface MutableGroup {
   timers: TimerEntries[];
 }
 
-/** Encodes every key group of `range` (within the backend's own) that holds state or timers. */
-export function snapshotKeyGroups(backend: HeapKeyedStateBackend, range: KeyGroupRange): Map<number, Uint8Array> {
+/**
+ * A snapshot in two parts, as Flink's heap backend takes one: `captureKeyGroups` runs while
+ * the task stops for the barrier and only copies references to what the state holds now
+ * (list and map containers, and plain-data accumulators, which functions may change in
+ * place, are copied; a value state's object is replaced by update(), never changed in it);
+ * grouping by key group and encoding come later, in steps the caller can spread over
+ * event-loop turns so the task keeps processing.
+ */
+interface CapturedState {
+  name: string;
+  kind: StateEntries['kind'];
+  ttl: boolean;
+  rows: [namespace: string, id: KeyId, value: unknown][];
+}
+
+export interface CapturedKeyGroups {
+  /** Whether nothing was captured (no state and no timers: no keyed snapshot to write). */
+  readonly empty: boolean;
+  /** Groups and encodes the captured state; yields between chunks of entries. */
+  steps(): Generator<void, Map<number, Uint8Array>>;
+}
+
+/** Entries grouped or encoded between two yields. */
+const STEP_ENTRIES = 20_000;
+
+function copierFor(kind: StateEntries['kind']): (v: unknown) => unknown {
+  switch (kind) {
+    case 'list':
+      return (v) => (Array.isArray(v) ? [...(v as unknown[])] : v);
+    case 'map':
+      return (v) => (v instanceof Map ? new Map(v as Map<unknown, unknown>) : v);
+    case 'reducing':
+    case 'aggregating':
+      return (v) => (typeof v === 'object' && v !== null && isPlainData(v) ? structuredClone(v) : v);
+    default:
+      return (v) => v;
+  }
+}
+
+function isPlainData(v: object): boolean {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null || Array.isArray(v) || v instanceof Map || v instanceof Set;
+}
+
+export function captureKeyGroups(backend: HeapKeyedStateBackend, range: KeyGroupRange): CapturedKeyGroups {
   const own = backend.keyGroupRange;
   const first = Math.max(range.start, own.start);
   const last = Math.min(range.end, own.end);
-  const groups = new Map<number, MutableGroup>();
-  const groupOf = (kg: number): MutableGroup => {
-    let g = groups.get(kg);
-    if (!g) groups.set(kg, (g = { states: [], timers: [] }));
-    return g;
-  };
+  const states: CapturedState[] = [];
+  let entries = 0;
   for (const [name, state] of backend.states) {
-    const byGroup = new Map<number, StateEntries['entries']>();
-    for (const [ns, id, value] of state.table.entries()) {
-      const key = keyFromIdentity(id);
-      const kg = checkedKeyGroup(key, backend.maxParallelism, own);
-      if (kg < first || kg > last) continue;
-      let entries = byGroup.get(kg);
-      if (!entries) byGroup.set(kg, (entries = []));
-      entries.push([key, ns, value]);
-    }
-    const ttl = state.descriptor.ttl !== undefined;
-    for (const [kg, entries] of byGroup) groupOf(kg).states.push({ name, kind: state.descriptor.kind, ttl, entries });
+    const copy = copierFor(state.descriptor.kind);
+    const rows: CapturedState['rows'] = [];
+    for (const [ns, id, value] of state.table.entries()) rows.push([ns, id, copy(value)]);
+    entries += rows.length;
+    states.push({ name, kind: state.descriptor.kind, ttl: state.descriptor.ttl !== undefined, rows });
   }
-  for (const byGroup of backend.pendingStates.values()) {
-    for (const [kg, entries] of byGroup) if (kg >= first && kg <= last) groupOf(kg).states.push(entries);
-  }
-  for (const [name, queue] of backend.timerQueues) snapshotTimers(name, queue, first, last, groupOf, backend.maxParallelism, own);
-  for (const byGroup of backend.pendingTimers.values()) {
-    for (const [kg, timers] of byGroup) if (kg >= first && kg <= last) groupOf(kg).timers.push(timers);
-  }
-  const out = new Map<number, Uint8Array>();
-  for (const kg of [...groups.keys()].sort((a, b) => a - b)) out.set(kg, encodeKeyGroupState(groups.get(kg)! as KeyGroupState));
-  return out;
+  const timers = [...backend.timerQueues].map(([name, queue]) => ({ name, timers: [...queue.timers()].map((t) => [t.key, t.namespace, t.time] as const) }));
+  const pendingStates = [...backend.pendingStates.values()];
+  const pendingTimers = [...backend.pendingTimers.values()];
+  const empty = entries === 0 && timers.every((t) => t.timers.length === 0) && pendingStates.every((m) => m.size === 0) && pendingTimers.every((m) => m.size === 0);
+  const { maxParallelism } = backend;
+  return {
+    empty,
+    *steps() {
+      const groups = new Map<number, MutableGroup>();
+      const groupOf = (kg: number): MutableGroup => {
+        let g = groups.get(kg);
+        if (!g) groups.set(kg, (g = { states: [], timers: [] }));
+        return g;
+      };
+      let done = 0;
+      for (const st of states) {
+        const byGroup = new Map<number, StateEntries['entries']>();
+        for (const [ns, id, value] of st.rows) {
+          const key = keyFromIdentity(id);
+          const kg = checkedKeyGroup(key, maxParallelism, own);
+          if (kg >= first && kg <= last) {
+            let list = byGroup.get(kg);
+            if (!list) byGroup.set(kg, (list = []));
+            list.push([key, ns, value]);
+          }
+          if (++done % STEP_ENTRIES === 0) yield;
+        }
+        for (const [kg, list] of byGroup) groupOf(kg).states.push({ name: st.name, kind: st.kind, ttl: st.ttl, entries: list });
+      }
+      for (const byGroup of pendingStates) for (const [kg, e] of byGroup) if (kg >= first && kg <= last) groupOf(kg).states.push(e);
+      for (const { name, timers: list } of timers) {
+        const slash = name.lastIndexOf('/');
+        const service = name.slice(0, slash);
+        const domain = name.slice(slash + 1) as TimerDomain;
+        const byGroup = new Map<number, TimerEntries['timers']>();
+        for (const [ref, ns, time] of list) {
+          const kg = ref.keyGroup >= 0 ? ref.keyGroup : checkedKeyGroup(ref.key, maxParallelism, own);
+          if (kg < first || kg > last) continue;
+          let l = byGroup.get(kg);
+          if (!l) byGroup.set(kg, (l = []));
+          l.push([ref.key, ns, time]);
+        }
+        for (const [kg, l] of byGroup) groupOf(kg).timers.push({ service, domain, timers: l });
+      }
+      for (const byGroup of pendingTimers) for (const [kg, t] of byGroup) if (kg >= first && kg <= last) groupOf(kg).timers.push(t);
+      const out = new Map<number, Uint8Array>();
+      let encoded = 0;
+      for (const kg of [...groups.keys()].sort((a, b) => a - b)) {
+        const g = groups.get(kg)!;
+        out.set(kg, encodeKeyGroupState(g as KeyGroupState));
+        encoded += g.states.reduce((n, e) => n + e.entries.length, 0) + g.timers.reduce((n, t) => n + t.timers.length, 0);
+        if (encoded >= STEP_ENTRIES) {
+          encoded = 0;
+          yield;
+        }
+      }
+      return out;
+    },
+  };
 }
 
-function snapshotTimers(name: string, queue: HeapTimerQueue, first: number, last: number, groupOf: (kg: number) => MutableGroup, maxParallelism: number, own: KeyGroupRange): void {
-  const slash = name.lastIndexOf('/');
-  const service = name.slice(0, slash);
-  const domain = name.slice(slash + 1) as TimerDomain;
-  const byGroup = new Map<number, TimerEntries['timers']>();
-  for (const t of queue.timers()) {
-    const kg = t.key.keyGroup >= 0 ? t.key.keyGroup : checkedKeyGroup(t.key.key, maxParallelism, own);
-    if (kg < first || kg > last) continue;
-    let list = byGroup.get(kg);
-    if (!list) byGroup.set(kg, (list = []));
-    list.push([t.key.key, t.namespace, t.time]);
+/** Runs the steps to their end at once. */
+export function runSteps<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
   }
-  for (const [kg, timers] of byGroup) groupOf(kg).timers.push({ service, domain, timers });
+}
+
+/** Encodes every key group of `range` (within the backend's own) that holds state or timers, at once. */
+export function snapshotKeyGroups(backend: HeapKeyedStateBackend, range: KeyGroupRange): Map<number, Uint8Array> {
+  return runSteps(captureKeyGroups(backend, range).steps());
 }
 
 /** Loads restored entries into a state just registered under their name. */
