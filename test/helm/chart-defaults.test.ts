@@ -53,7 +53,7 @@ test('default values: the operator Deployment runs `weir operator` with leader e
   const pod = deployment.spec.template.spec;
   assert.equal(pod.serviceAccountName, 'weir-weir-operator');
   assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
-  assert.deepEqual(pod.volumes, [{ name: 'tmp', emptyDir: {} }]);
+  assert.deepEqual(pod.volumes, [{ name: 'scratch', emptyDir: {} }]);
   assert.equal(pod.containers.length, 1);
   const [container] = pod.containers;
   assert.equal(container.image, 'weir-operator:0.1.0');
@@ -72,6 +72,7 @@ test('default values: the operator Deployment runs `weir operator` with leader e
   assert.deepEqual(container.env, [
     { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    { name: 'TMPDIR', value: '/opt/weir/scratch' },
   ]);
   assert.deepEqual(container.ports, [{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
   assert.deepEqual(container.livenessProbe, { httpGet: { path: '/healthz', port: 'http' }, initialDelaySeconds: 10, periodSeconds: 10 });
@@ -83,7 +84,7 @@ test('default values: the operator Deployment runs `weir operator` with leader e
     capabilities: { drop: ['ALL'] },
   });
   assert.deepEqual(container.resources, { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } });
-  assert.deepEqual(container.volumeMounts, [{ name: 'tmp', mountPath: '/tmp' }]);
+  assert.deepEqual(container.volumeMounts, [{ name: 'scratch', mountPath: '/opt/weir/scratch' }]);
 });
 
 test('default values: the metrics Service selects the operator pods and targets its HTTP port', async () => {
