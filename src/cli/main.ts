@@ -19,7 +19,9 @@ commands:
   taskmanager --jobmanager URL [--slots N] [--host IP] [--metrics-port P]
                                                       a TaskManager that registers with a JobManager
   savepoint JOB_ID [DIR] [--jobmanager URL]           take a savepoint of a running job
-  stop JOB_ID --savepoint [DIR] [--jobmanager URL]    take a savepoint, then end the job (FINISHED)
+  stop JOB_ID --savepoint [DIR] [--drain] [--jobmanager URL]
+                                                      take a savepoint, then end the job (FINISHED);
+                                                      --drain fires every event-time timer first
   operator [--watch-namespaces a,b] [--leader-elect true|false] [--http-port 8080]
                                                       the Kubernetes operator for StreamDeployments
 

@@ -1,6 +1,6 @@
 /**
  * `weir savepoint JOB_ID [DIR] [--jobmanager URL]` and `weir stop JOB_ID --savepoint [DIR]
- * [--jobmanager URL]`: trigger a savepoint (or stop-with-savepoint) through the JobManager's
+ * [--drain] [--jobmanager URL]`: trigger a savepoint (or stop-with-savepoint) through the JobManager's
  * REST API, wait for it, and print where it is, as Flink's CLI does.
  */
 import { WeirError, errorMessage } from '../errors/index.ts';
@@ -28,7 +28,7 @@ async function request(url: string, init?: RequestInit): Promise<unknown> {
 
 export async function savepointCommand(command: 'savepoint' | 'stop', args: ParsedArgs, stderr: NodeJS.WritableStream, stdout: NodeJS.WritableStream = process.stdout): Promise<number> {
   const jobId = args.positional[1];
-  const usage = command === 'savepoint' ? 'usage: weir savepoint JOB_ID [DIR] [--jobmanager URL]' : 'usage: weir stop JOB_ID --savepoint [DIR] [--jobmanager URL]';
+  const usage = command === 'savepoint' ? 'usage: weir savepoint JOB_ID [DIR] [--jobmanager URL]' : 'usage: weir stop JOB_ID --savepoint [DIR] [--drain] [--jobmanager URL]';
   if (!jobId || !/^[0-9a-f]{32}$/.test(jobId)) throw new WeirError('INVALID_ARGUMENTS', `${usage} (a job id is 32 hex characters; GET /jobs lists them)`, false);
   const jm = String(args.flags.get('jobmanager') ?? process.env.WEIR_JOBMANAGER ?? DEFAULT_JOBMANAGER).replace(/\/$/, '');
   let dir: string | undefined;
@@ -43,7 +43,7 @@ export async function savepointCommand(command: 'savepoint' | 'stop', args: Pars
     if (flag === undefined) throw new WeirError('INVALID_ARGUMENTS', `${usage}: stop takes a savepoint; to end a job without one, cancel it (PATCH /jobs/${jobId}?mode=cancel)`, false);
     dir = flag === true ? args.positional[2] : flag;
     path = `/jobs/${jobId}/stop`;
-    body = dir === undefined ? {} : { targetDirectory: dir };
+    body = { ...(dir === undefined ? {} : { targetDirectory: dir }), ...(args.flags.has('drain') ? { drain: true } : {}) };
   }
   const trigger = (await request(jm + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })) as { 'request-id': string };
   stderr.write(`weir: ${command === 'stop' ? 'stopping' : 'triggering a savepoint of'} job ${jobId}\n`);

@@ -169,3 +169,25 @@ test('rescaled twice: a savepoint at parallelism 2 restored at 4, a savepoint of
   assert.equal(result.state, 'FINISHED', result.error?.message);
   assert.deepEqual(outputs(), expected);
 });
+
+test('stop with drain: the final watermark fires every window and timer before the savepoint, then the job finishes', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'weir-drain-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  written.clear();
+  const job1 = await new Dispatcher().submit(job(2, 4000), { config: config(dir) });
+  const fired = () => [...written].filter(([id]) => id.startsWith('tumbling/')).reduce((n, [, lines]) => n + lines.length, 0);
+  await eventually(() => (fired() > 10 ? true : undefined), 30_000, 'windows to fire', fired);
+  const savepoint = await job1.savepoint(undefined, 'drain');
+  const result = await job1.done;
+  assert.equal(result.state, 'FINISHED');
+  assert.match(savepoint, /savepoint-/);
+  // What the sources read, all of it counted: every window and timer fired, none is left for later.
+  const sourceVertex = job1.plan.jobGraph.vertices[0]!.id;
+  const read = (result.records ?? []).filter((r) => r.vertexId === sourceVertex).reduce((n, r) => n + r.in, 0);
+  assert.ok(read > 0 && read < RECORDS, `read ${read}`);
+  const total = (kind: string) => outputs().filter((l) => l.startsWith(`${kind} `)).reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+  assert.equal(total('tumbling'), read);
+  assert.equal(total('timer'), read);
+  // Each record is in 4 sliding windows (size 2000, slide 500).
+  assert.equal(total('sliding'), 4 * read);
+});

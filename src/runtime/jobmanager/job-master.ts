@@ -224,16 +224,28 @@ export class JobMaster {
    * goes on, is cancelled, or stops (Flink's stop-with-savepoint: it ends FINISHED).
    * Resolves with the savepoint's directory.
    */
-  savepoint(targetDir: string | undefined, then: 'continue' | 'cancel' | 'stop' = 'continue'): Promise<string> {
+  savepoint(targetDir: string | undefined, then: 'continue' | 'cancel' | 'stop' | 'drain' = 'continue'): Promise<string> {
     const dir = targetDir ?? this.checkpoints.config.savepointDir;
     if (dir === undefined) throw new WeirError('INVALID_ARGUMENTS', 'no directory for the savepoint: give a target directory, or set state.savepoints.dir', false);
     if (this.status !== 'RUNNING') throw new WeirError('CHECKPOINT_DECLINED', `job ${this.jobId} is ${this.status}: savepoints are taken of running jobs`, false);
     return this.savepointThen(storagePath('target directory', dir), then);
   }
 
-  private async savepointThen(dir: string, then: 'continue' | 'cancel' | 'stop'): Promise<string> {
-    const done = await this.checkpoints.trigger({ savepointDir: dir });
-    if (then === 'stop' && this.status === 'RUNNING' && this.executor) {
+  private async savepointThen(dir: string, then: 'continue' | 'cancel' | 'stop' | 'drain'): Promise<string> {
+    const stop = then === 'stop' || then === 'drain';
+    // As Flink's stop: sources read no more, so nothing is processed after the savepoint.
+    const sources = this.plan.jobGraph.vertices.filter((v) => !this.plan.jobGraph.edges.some((e) => e.target === v.id));
+    if (stop) for (const v of sources) this.executor?.sendControl({ kind: 'suspendSource', drain: then === 'drain' }, v.id);
+    let done;
+    try {
+      done = await this.checkpoints.trigger({ savepointDir: dir });
+    } catch (err) {
+      if (then === 'stop') for (const v of sources) this.executor?.sendControl({ kind: 'resumeSource' }, v.id);
+      // After the final watermark the job cannot go on as if nothing happened: it fails over.
+      if (then === 'drain') this.executor?.fail(new WeirError('CHECKPOINT_DECLINED', `stop with drain failed, so the job restarts from its latest checkpoint: ${errorMessage(err)}`, true, { cause: err }));
+      throw err;
+    }
+    if (stop && this.status === 'RUNNING' && this.executor) {
       this.stopping = true;
       this.executor.cancel();
     } else if (then === 'cancel') {

@@ -93,6 +93,11 @@ export class SourceOperator extends StreamOperator {
     this.outputs.end();
   }
 
+  /** Stop with drain: the final watermark now, though the channels stay open for the savepoint's barrier. */
+  drain(): void {
+    this.outputs.end();
+  }
+
   override async close(): Promise<void> {
     await this.reader?.close?.();
   }

@@ -9,6 +9,13 @@ import type { CheckpointBarrier } from '../stream-element.ts';
 export type ControlMessage =
   /** Sources only: snapshot, then send this barrier downstream. */
   | { readonly kind: 'triggerCheckpoint'; readonly barrier: CheckpointBarrier }
+  /**
+   * Sources only, before a stop-with-savepoint (Flink's): read no more; with `drain`, first
+   * emit the final watermark so every event-time timer and window fires before the savepoint.
+   */
+  | { readonly kind: 'suspendSource'; readonly drain: boolean }
+  /** Sources only: the stop failed, read on. */
+  | { readonly kind: 'resumeSource' }
   | { readonly kind: 'checkpointComplete'; readonly checkpointId: number }
   | { readonly kind: 'checkpointAborted'; readonly checkpointId: number }
   | { readonly kind: 'cancel' };

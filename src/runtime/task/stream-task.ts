@@ -48,6 +48,8 @@ export class StreamTask {
   private nextChannel = 0;
   private sourceReadyAt = -Infinity;
   private sourceWaiting = false;
+  /** A stop-with-savepoint is under way: the source reads no more. */
+  private sourceSuspended = false;
   private readonly pending: Promise<void>[] = [];
   /** When the first barrier of the checkpoint being aligned arrived. */
   private alignmentStartedAt: number | undefined;
@@ -128,7 +130,7 @@ export class StreamTask {
 
   canRun(now: number): boolean {
     if (this.done || this.blockedOn || !this.writersHaveCapacity()) return false;
-    if (this.source) return !this.sourceWaiting && now >= this.sourceReadyAt;
+    if (this.source) return !this.sourceWaiting && !this.sourceSuspended && now >= this.sourceReadyAt;
     const inputs = this.inputs;
     for (let c = 0; c < inputs.length; c++) if (inputs[c]!.size > 0 && !this.alignment.isBlocked(c)) return true;
     return false;
@@ -152,7 +154,7 @@ export class StreamTask {
   nextWakeTime(): number {
     if (this.done) return Infinity;
     const timers = this.processingTime.nextTime();
-    return this.source && !this.sourceWaiting && this.writersHaveCapacity() ? Math.min(timers, this.sourceReadyAt) : timers;
+    return this.source && !this.sourceWaiting && !this.sourceSuspended && this.writersHaveCapacity() ? Math.min(timers, this.sourceReadyAt) : timers;
   }
 
   /** Handles every message in the inbox, in order; a promise when one must wait. */
@@ -182,6 +184,16 @@ export class StreamTask {
       case 'triggerCheckpoint':
         if (!this.source) throw new WeirError('INTERNAL', `task ${this.name} is not a source and cannot start checkpoint ${m.barrier.checkpointId}`, false);
         return this.performCheckpoint(m.barrier);
+      case 'suspendSource':
+        if (this.source && !this.done) {
+          this.sourceSuspended = true;
+          if (m.drain) this.source.drain();
+        }
+        return undefined;
+      case 'resumeSource':
+        this.sourceSuspended = false;
+        this.wake();
+        return undefined;
       case 'checkpointComplete':
         return this.done ? undefined : this.chain.notifyCheckpointComplete(m.checkpointId);
       case 'checkpointAborted':

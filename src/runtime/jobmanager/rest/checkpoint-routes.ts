@@ -46,9 +46,8 @@ export function checkpointRoutes(route: (method: string, pattern: RegExp, handle
   });
   route('POST', /^\/jobs\/([0-9a-f]{32})\/stop$/, ([id], _u, body) => {
     const b = requestBody(body, { targetDirectory: 'string', drain: 'boolean', formatType: 'string' });
-    if (b.drain === true) throw new HttpError(400, 'drain is not supported yet: stop without it (windows in progress stay in the savepoint and complete after a restore)');
     const j = job(id!);
-    return accepted(j.savepointRequests.start(refusedAtOnce(() => j.savepoint(b.targetDirectory as string | undefined, 'stop'))));
+    return accepted(j.savepointRequests.start(refusedAtOnce(() => j.savepoint(b.targetDirectory as string | undefined, b.drain === true ? 'drain' : 'stop'))));
   });
   route('GET', /^\/jobs\/([0-9a-f]{32})\/savepoints\/([0-9a-f]{32})$/, ([id, rid]) => operation(job(id!).savepointRequests.get(rid!), rid!, (location) => ({ location })));
 }
