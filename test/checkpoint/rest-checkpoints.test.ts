@@ -139,7 +139,8 @@ test('a savepoint, stop-with-savepoint, and a new job restored from the savepoin
   const stop = await call('POST', `/jobs/${job.jobId}/stop`, { targetDirectory: join(dir, 'savepoints') });
   const stoppedAt = (await completed(`/jobs/${job.jobId}/savepoints/${String(stop.body['request-id'])}`)).location as string;
   // As Flink's stop: the job ends FINISHED, not CANCELED.
-  assert.equal((await job.done).state, 'FINISHED');
+  const stopResult = await job.done;
+  assert.equal(stopResult.state, 'FINISHED', stopResult.error?.stack);
   assert.equal(job.status, 'FINISHED');
   stopped = stoppedAt;
   assert.equal((await call('POST', `/jobs/${job.jobId}/stop`, { targetDirectory: dir })).status, 409);

@@ -141,9 +141,9 @@ export class StreamTask {
     return this.blockedOn !== undefined;
   }
 
-  /** Whether the task waits on something outside the loop (I/O). */
+  /** Whether the task waits on something outside the loop (I/O, or a suspended source for the rest of its stop). */
   isWaitingOnIo(): boolean {
-    return this.sourceWaiting || this.blockedOn !== undefined;
+    return this.sourceWaiting || this.sourceSuspended || this.blockedOn !== undefined;
   }
 
   /**
