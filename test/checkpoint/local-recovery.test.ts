@@ -21,19 +21,22 @@ const KEYS = 6;
 /** The test sets it once a checkpoint completed; the job's map then fails once. */
 const fault = { armed: false, fired: 0 };
 
+/** Passes a record on, or throws once when the test armed the fault. */
+function failOnceWhenArmed(i: number): number {
+  if (fault.armed) {
+    fault.armed = false;
+    fault.fired++;
+    throw new Error('injected failure');
+  }
+  return i;
+}
+
 const job = defineJob((env) => {
   env.setParallelism(2);
   env
     .fromSource(new DataGeneratorSource((i) => i, RECORDS, { recordsPerSecond: 3000 }), WatermarkStrategy.noWatermarks<number>(), 'numbers')
     .uid('numbers')
-    .map((i) => {
-      if (fault.armed) {
-        fault.armed = false;
-        fault.fired++;
-        throw new Error('injected failure');
-      }
-      return { key: i % KEYS, count: 1 };
-    })
+    .map((i) => ({ key: failOnceWhenArmed(i) % KEYS, count: 1 }))
     .uid('ones')
     .keyBy((r) => r.key)
     .sum('count')
@@ -94,14 +97,7 @@ test('the exactly-once file sink: after a failure and a restore, the visible fil
     env
       .fromSource(new DataGeneratorSource((i) => i, RECORDS, { recordsPerSecond: 3000 }), WatermarkStrategy.noWatermarks<number>(), 'numbers')
       .uid('numbers')
-      .map((i) => {
-        if (fault.armed) {
-          fault.armed = false;
-          fault.fired++;
-          throw new Error('injected failure');
-        }
-        return i;
-      })
+      .map(failOnceWhenArmed)
       .uid('pass')
       .rebalance()
       .sinkTo(new FileSink<number>(out, { exactlyOnce: true }), 'files')
