@@ -4,7 +4,6 @@
  * when the task can make progress; both return a promise only when they must wait (async
  * state, I/O, a snapshot). The task tracks its own ExecutionState.
  */
-import type { SourcePoll } from '../../api/source.ts';
 import { WeirError } from '../../errors/index.ts';
 import type { SubtaskRestore, SubtaskSnapshot } from '../checkpoint/subtask-state.ts';
 import type { InputChannel } from '../network/local-channel.ts';
@@ -13,6 +12,7 @@ import type { SourceOperator } from '../operators/source-operator.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
 import type { CheckpointBarrier, StreamElement } from '../stream-element.ts';
 import { BarrierAlignment } from './barrier-alignment.ts';
+import { SourceDriver } from './source-driver.ts';
 import type { AlignmentStep } from './barrier-alignment.ts';
 import { ControlInbox } from './control-inbox.ts';
 import type { ControlMessage } from './control-inbox.ts';
@@ -46,11 +46,8 @@ export class StreamTask {
   private alignment = new BarrierAlignment(0);
   private endedInputs = 0;
   private nextChannel = 0;
-  private sourceReadyAt = -Infinity;
-  private sourceWaiting = false;
-  /** A stop-with-savepoint is under way: the source reads no more. */
-  private sourceSuspended = false;
   private readonly pending: Promise<void>[] = [];
+  private readonly sourceDriver: SourceDriver | undefined;
   /** When the first barrier of the checkpoint being aligned arrived. */
   private alignmentStartedAt: number | undefined;
   /** How long the last checkpoint's barriers took to align here (a metric). */
@@ -75,12 +72,13 @@ export class StreamTask {
     readonly operators: StreamOperator[],
     readonly source: SourceOperator | undefined,
     readonly processingTime: ProcessingTimeService,
-    private readonly batchSize: number,
+    batchSize: number,
     private readonly wake: () => void,
     private readonly events: TaskEvents,
   ) {
     this.inbox = new ControlInbox(wake);
     this.chain = new OperatorChain(operators);
+    this.sourceDriver = source ? new SourceDriver(source, batchSize, wake, (err) => (this.asyncFailure = err)) : undefined;
   }
 
   get head(): StreamOperator {
@@ -130,7 +128,7 @@ export class StreamTask {
 
   canRun(now: number): boolean {
     if (this.done || this.blockedOn || !this.writersHaveCapacity()) return false;
-    if (this.source) return !this.sourceWaiting && !this.sourceSuspended && now >= this.sourceReadyAt;
+    if (this.sourceDriver) return this.sourceDriver.canPoll(now);
     const inputs = this.inputs;
     for (let c = 0; c < inputs.length; c++) if (inputs[c]!.size > 0 && !this.alignment.isBlocked(c)) return true;
     return false;
@@ -143,7 +141,7 @@ export class StreamTask {
 
   /** Whether the task waits on something outside the loop (I/O, or a suspended source for the rest of its stop). */
   isWaitingOnIo(): boolean {
-    return this.sourceWaiting || this.sourceSuspended || this.blockedOn !== undefined;
+    return this.sourceDriver?.waitingOutside === true || this.blockedOn !== undefined;
   }
 
   /**
@@ -154,7 +152,7 @@ export class StreamTask {
   nextWakeTime(): number {
     if (this.done) return Infinity;
     const timers = this.processingTime.nextTime();
-    return this.source && !this.sourceWaiting && !this.sourceSuspended && this.writersHaveCapacity() ? Math.min(timers, this.sourceReadyAt) : timers;
+    return this.sourceDriver && this.writersHaveCapacity() ? Math.min(timers, this.sourceDriver.nextPollTime()) : timers;
   }
 
   /** Handles every message in the inbox, in order; a promise when one must wait. */
@@ -185,14 +183,10 @@ export class StreamTask {
         if (!this.source) throw new WeirError('INTERNAL', `task ${this.name} is not a source and cannot start checkpoint ${m.barrier.checkpointId}`, false);
         return this.performCheckpoint(m.barrier);
       case 'suspendSource':
-        if (this.source && !this.done) {
-          this.sourceSuspended = true;
-          if (m.drain) this.source.drain();
-        }
+        if (!this.done) this.sourceDriver?.suspend(m.drain);
         return undefined;
       case 'resumeSource':
-        this.sourceSuspended = false;
-        this.wake();
+        this.sourceDriver?.resume();
         return undefined;
       case 'checkpointComplete':
         return this.done ? undefined : this.chain.notifyCheckpointComplete(m.checkpointId);
@@ -229,30 +223,7 @@ export class StreamTask {
   }
 
   private pollSource(): Promise<void> | undefined {
-    const r: SourcePoll = this.source!.poll(this.batchSize);
-    if (r === 'more') return undefined;
-    if (r === 'end') return this.finish();
-    if (typeof r === 'number') {
-      if (Number.isNaN(r)) {
-        // A NaN wake-up time would never come and the loop would spin waiting for it.
-        throw this.source!.fail(new WeirError('INVALID_SOURCE_POLL', 'pollNext returned NaN; return a processing time in epoch milliseconds, "more", "end" or a promise', false));
-      }
-      this.sourceReadyAt = r;
-      return undefined;
-    }
-    this.sourceWaiting = true;
-    r.then(
-      () => {
-        this.sourceWaiting = false;
-        this.wake();
-      },
-      (err: unknown) => {
-        this.sourceWaiting = false;
-        this.asyncFailure = this.source!.fail(err);
-        this.wake();
-      },
-    );
-    return undefined;
+    return this.sourceDriver!.poll() ? this.finish() : undefined;
   }
 
   private processInputs(): Promise<void> | undefined {
