@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,8 +68,18 @@ test('an unreadable _metadata: recovery falls back to the checkpoint before it a
 test('checkpoints complete under backpressure from a slow sink', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'weir-backpressure-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  // 1ms per record: the sink takes a third of the source's rate, so the source is backpressured.
-  const slow: Sink<{ key: number; count: number }> = { createWriter: () => ({ write: (values) => new Promise<void>((r) => setTimeout(r, values.length)) }) };
+  // Half a millisecond of hashing per record, yielding between records: the sink takes in
+  // fewer than the source's 3000/s, so the source is backpressured, and the rest of the job runs.
+  const slow: Sink<{ key: number; count: number }> = {
+    createWriter: () => ({
+      write: async (values) => {
+        for (let v = 0; v < values.length; v++) {
+          for (let k = 0; k < 400; k++) createHash('sha256').update(String(k)).digest();
+          await new Promise((r) => setImmediate(r));
+        }
+      },
+    }),
+  };
   const master = await new Dispatcher().submit(countingJob(slow), { config: { 'execution.checkpointing.interval': '100ms', 'execution.checkpointing.timeout': '20s', 'state.checkpoints.dir': dir } });
   await eventually(() => (master.checkpoints.stats.completed >= 3 ? true : undefined), 60_000, 'three checkpoints under backpressure', () => master.checkpoints.stats.lastFailed?.failureMessage);
   assert.equal(master.checkpoints.stats.failed, 0);
@@ -79,8 +90,10 @@ test('checkpoints complete under backpressure from a slow sink', async (t) => {
 test('checkpoints that time out count against the tolerable failures; then the job fails over', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'weir-timeout-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  // A sink so slow a checkpoint cannot pass it in 50ms.
-  const stuck: Sink<{ key: number; count: number }> = { createWriter: () => ({ write: () => new Promise<void>((r) => setTimeout(r, 200)) }) };
+  // A sink whose first write waits until the test opens it: no barrier gets past it.
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  const stuck: Sink<{ key: number; count: number }> = { createWriter: () => ({ write: () => gate }) };
   const master = await new Dispatcher().submit(countingJob(stuck), {
     config: {
       'execution.checkpointing.interval': '20ms',
@@ -90,6 +103,8 @@ test('checkpoints that time out count against the tolerable failures; then the j
       'restart-strategy.type': 'none',
     },
   });
+  await eventually(() => (master.checkpoints.stats.failed >= 3 ? true : undefined), 30_000, 'three expired checkpoints', () => master.checkpoints.stats.failed);
+  open();
   const result = await master.done;
   assert.equal(result.state, 'FAILED');
   assert.equal(result.error?.code, 'CHECKPOINT_FAILURES_EXCEEDED');

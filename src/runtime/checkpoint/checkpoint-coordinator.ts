@@ -52,7 +52,8 @@ export class CheckpointCoordinator {
   private readonly pending = new Map<number, Pending>();
   private readonly completed: CompletedCheckpoint[] = [];
   private readonly expected: number;
-  private readonly sourceVertices: string[];
+  /** Vertices without inputs: where barriers start, and what a stop suspends. */
+  readonly sourceVertices: readonly string[];
   private consecutiveFailures = 0;
   private lastTriggeredAt: number | undefined;
   private lastEndedAt: number | undefined;

@@ -234,13 +234,13 @@ export class JobMaster {
   private async savepointThen(dir: string, then: 'continue' | 'cancel' | 'stop' | 'drain'): Promise<string> {
     const stop = then === 'stop' || then === 'drain';
     // As Flink's stop: sources read no more, so nothing is processed after the savepoint.
-    const sources = this.plan.jobGraph.vertices.filter((v) => !this.plan.jobGraph.edges.some((e) => e.target === v.id));
-    if (stop) for (const v of sources) this.executor?.sendControl({ kind: 'suspendSource', drain: then === 'drain' }, v.id);
+    const sources = this.checkpoints.sourceVertices;
+    if (stop) for (const v of sources) this.executor?.sendControl({ kind: 'suspendSource', drain: then === 'drain' }, v);
     let done;
     try {
       done = await this.checkpoints.trigger({ savepointDir: dir });
     } catch (err) {
-      if (then === 'stop') for (const v of sources) this.executor?.sendControl({ kind: 'resumeSource' }, v.id);
+      if (then === 'stop') for (const v of sources) this.executor?.sendControl({ kind: 'resumeSource' }, v);
       // After the final watermark the job cannot go on as if nothing happened: it fails over.
       if (then === 'drain') this.executor?.fail(new WeirError('CHECKPOINT_DECLINED', `stop with drain failed, so the job restarts from its latest checkpoint: ${errorMessage(err)}`, true, { cause: err }));
       throw err;

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defineJob } from './environment.ts';
-import { buildJobPlan } from '../runtime/graph/job-plan.ts';
-import { parseCheckpointConfig } from '../runtime/checkpoint/checkpoint-config.ts';
+import { defineJob } from '../../api/environment.ts';
+import { buildJobPlan } from '../graph/job-plan.ts';
+import { parseCheckpointConfig } from './checkpoint-config.ts';
 
 test("the job's main sets checkpointing as in Flink, and its settings win over the command line's", async () => {
   const job = defineJob((env) => {
