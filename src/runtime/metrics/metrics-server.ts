@@ -86,9 +86,13 @@ export class MetricsServer {
   /** Stops listening and closes open connections. */
   async close(): Promise<void> {
     const server = this.server;
-    if (!server) return;
     this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server) await closeHttpServer(server);
   }
+}
+
+/** Stops listening and ends open connections (a scraper's keep-alive would hold close() open). */
+export async function closeHttpServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
 }

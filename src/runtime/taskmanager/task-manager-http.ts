@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WeirError, errorMessage } from '../../errors/index.ts';
-import { handleMetricsRequest } from '../metrics/metrics-server.ts';
+import { closeHttpServer, handleMetricsRequest } from '../metrics/metrics-server.ts';
 import type { MetricsSource } from '../metrics/metrics-server.ts';
 
 export interface TaskManagerHttpOptions {
@@ -55,9 +55,7 @@ export class TaskManagerHttp {
 
   async close(): Promise<void> {
     const server = this.server;
-    if (!server) return;
     this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server) await closeHttpServer(server);
   }
 }
