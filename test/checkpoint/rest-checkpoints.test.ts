@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defineJob, WatermarkStrategy } from '../../src/api/index.ts';
+import { defineJob, KeyedProcessFunction, ListStateDescriptor, WatermarkStrategy } from '../../src/api/index.ts';
+import type { RuntimeContext } from '../../src/api/index.ts';
 import { DataGeneratorSource } from '../../src/connectors/datagen/index.ts';
 import { FileCheckpointStorage } from '../../src/runtime/checkpoint/storage/file-checkpoint-storage.ts';
 import { Dispatcher } from '../../src/runtime/jobmanager/dispatcher.ts';
@@ -187,4 +188,27 @@ test('a savepoint path that does not exist, or that holds state of operators the
   await allowed.done;
   const rekeyed = await (await dispatcher.submit(withUid('counts', 64), { config: { ...config(), 'execution.savepoint.path': stopped } })).done;
   assert.equal(rekeyed.error?.code, 'MAX_PARALLELISM_MISMATCH');
+
+  // The operator "counts" is now a process function reading the rolling sum's state as a list.
+  class ReadsAsList extends KeyedProcessFunction<number, { k: number; n: number }, never> {
+    override open(ctx: RuntimeContext): void {
+      ctx.getListState(new ListStateDescriptor<number>('_rolling_reduce'));
+    }
+    processElement(): void {}
+  }
+  const reshaped = defineJob((env) => {
+    env.setParallelism(2);
+    env
+      .fromSource(new DataGeneratorSource((i) => ({ k: i % 3, n: 1 }), Infinity, { recordsPerSecond: 2000 }), WatermarkStrategy.noWatermarks<{ k: number; n: number }>(), 'numbers')
+      .uid('numbers')
+      .keyBy((r) => r.k)
+      .process(new ReadsAsList())
+      .uid('counts')
+      .sinkTo({ createWriter: () => ({ write: () => {} }) }, 'discard')
+      .uid('discard');
+  });
+  const kindChanged = await (await dispatcher.submit(reshaped, { config: { ...config(), 'execution.savepoint.path': stopped, 'restart-strategy.type': 'none' } })).done;
+  assert.equal(kindChanged.state, 'FAILED');
+  assert.equal(kindChanged.error?.code, 'STATE_KIND_MISMATCH');
+  assert.match(kindChanged.error!.message, /^operator "KeyedProcess" \(uid "counts"\), subtask [12]\/2, failed: state "_rolling_reduce" was restored as value state and is now requested as list state/);
 });
