@@ -22,6 +22,7 @@ import { runClusterLatencyBench } from './cluster-shuffle.ts';
 import { nexmarkJob } from './nexmark-runtime.ts';
 import { intFlag, isMain } from './support/args.ts';
 import { describeLatency } from './support/latency-histogram.ts';
+import { describeTailCauses } from './support/tail-causes.ts';
 import { fmtRate, machineLine, spread, verdict } from './support/report.ts';
 
 const THROUGHPUT_RATIO_TARGET = 0.8;
@@ -124,6 +125,7 @@ export async function checkpointingReport(events: number, keys: number): Promise
       lines.push(
         `  latency at 500K records/s between 2 TaskManager processes, buffer timeout 0, ${interval ? `checkpoints every ${interval}` : 'no checkpoints'}: ${describeLatency(l.latency)} ` +
           `(target p99 < ${LATENCY_P99_TARGET_MS}ms: ${verdict(l.latency.p99Ms < LATENCY_P99_TARGET_MS)})${l.mismatch ? ` MISMATCH: ${l.mismatch}` : ''}`,
+        `    ${describeTailCauses(l.tail)}`,
       );
     }
     lines.push(machineLine());

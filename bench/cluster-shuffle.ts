@@ -21,6 +21,8 @@ import type { ReceivedTotals } from './shuffle-job.ts';
 import { intFlag, isMain } from './support/args.ts';
 import { LatencyHistogram, describeLatency } from './support/latency-histogram.ts';
 import type { LatencySummary } from './support/latency-histogram.ts';
+import { describeTailCauses, tailCauses } from './support/tail-causes.ts';
+import type { TailCauses } from './support/tail-causes.ts';
 import { fmtRate, machineLine, verdict } from './support/report.ts';
 
 /** Runs `jobFile` at parallelism 2 on a JobManager here and two TaskManager processes. */
@@ -76,6 +78,8 @@ export interface LatencyBenchResult {
   ratePerSecond: number;
   warmupSeconds: number;
   latency: LatencySummary;
+  /** What the records at or above the p99 went through. */
+  tail: TailCauses;
   /** Empty when every record sent was received; else why not. */
   mismatch: string;
 }
@@ -86,7 +90,7 @@ export interface LatencyBenchResult {
  */
 export async function runClusterLatencyBench(ratePerSecond: number, bufferTimeout: string, seconds = 4, warmupSeconds = 1, config: Record<string, string> = {}): Promise<LatencyBenchResult> {
   const records = Math.round(ratePerSecond * seconds);
-  const args = { rate: String(ratePerSecond), records: String(records), warmupSeconds: String(warmupSeconds) };
+  const args = { rate: String(ratePerSecond), records: String(records), warmupSeconds: String(warmupSeconds), slowMs: '1' };
   const { result } = await onTwoTaskManagers('bench/latency-job.ts', args, bufferTimeout, config);
   const sinks = (result.collected.get(LATENCY) ?? []) as SinkLatency[];
   const histogram = new LatencyHistogram();
@@ -96,7 +100,8 @@ export async function runClusterLatencyBench(ratePerSecond: number, bufferTimeou
     received += s.received;
   }
   const mismatch = received === records ? '' : `sinks received ${received} of ${records} records`;
-  return { bufferTimeout, ratePerSecond, warmupSeconds, latency: histogram.summary(), mismatch };
+  const latency = histogram.summary();
+  return { bufferTimeout, ratePerSecond, warmupSeconds, latency, tail: tailCauses(sinks.map((s) => s.tail), latency.p99Ms), mismatch };
 }
 
 /** Issue 3's targets are for exactly this setup: a keyBy shuffle between two TaskManager processes. */
@@ -117,6 +122,7 @@ export function latencyReport(l: LatencyBenchResult): string[] {
   const lines = [
     `  latency at ${fmtRate(l.ratePerSecond)} records/s, buffer timeout ${l.bufferTimeout}, against the intended send time, ` +
       `after ${l.warmupSeconds}s of warm-up: ${describeLatency(l.latency)}${target}`,
+    `    ${describeTailCauses(l.tail)}`,
   ];
   if (l.mismatch !== '') lines.push(`  MISMATCH: ${l.mismatch}`);
   return lines;

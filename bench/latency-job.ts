@@ -10,9 +10,8 @@ import { defineJob, WatermarkStrategy } from '../src/api/index.ts';
 import type { Sink, SinkWriter, SinkWriterContext, Source, SourceReader, SourceReaderContext } from '../src/api/index.ts';
 import { LatencyHistogram } from './support/latency-histogram.ts';
 import type { HistogramData } from './support/latency-histogram.ts';
-
-/** Epoch ms with sub-millisecond precision, comparable between processes on one machine. */
-const now = () => performance.timeOrigin + performance.now();
+import { epochNow as now, TailRecorder } from './support/tail-causes.ts';
+import type { TailEvidence } from './support/tail-causes.ts';
 
 interface Scheduled {
   i: number;
@@ -26,6 +25,7 @@ export const LATENCY = 'latency';
 export interface SinkLatency {
   received: number;
   histogram: HistogramData;
+  tail: TailEvidence;
 }
 
 class ScheduledSource implements Source<Scheduled> {
@@ -60,19 +60,32 @@ class ScheduledSource implements Source<Scheduled> {
 
 /** Records the latency of every record but those of the warm-up (index below `skip`). */
 class LatencySink implements Sink<Scheduled> {
-  constructor(private readonly skip: number) {}
+  constructor(
+    private readonly skip: number,
+    private readonly slowMs: number,
+  ) {}
   createWriter(ctx: SinkWriterContext): SinkWriter<Scheduled> {
     const histogram = new LatencyHistogram();
+    const tail = new TailRecorder(this.slowMs);
     const skip = this.skip;
     let received = 0;
     return {
       write(values) {
         const t = now();
         received += values.length;
-        for (let k = 0; k < values.length; k++) if (values[k]!.i >= skip) histogram.recordMs(t - values[k]!.intended);
+        for (let k = 0; k < values.length; k++) {
+          const v = values[k]!;
+          if (v.i < skip) continue;
+          histogram.recordMs(t - v.intended);
+          tail.record(v.intended, t);
+        }
+      },
+      snapshotState() {
+        tail.checkpoint(now());
+        return [];
       },
       close() {
-        const result: SinkLatency = { received, histogram: histogram.toJSON() };
+        const result: SinkLatency = { received, histogram: histogram.toJSON(), tail: tail.finish() };
         ctx.addToResult(LATENCY, [result]);
       },
     };
@@ -86,5 +99,5 @@ export default defineJob((env, args) => {
   env
     .fromSource(new ScheduledSource(Number(args.records ?? 500_000), rate), WatermarkStrategy.noWatermarks(), 'scheduled')
     .keyBy((r) => r.i % 1000)
-    .sinkTo(new LatencySink(warmupRecords), 'latency');
+    .sinkTo(new LatencySink(warmupRecords, Number(args.slowMs ?? 1)), 'latency');
 });

@@ -1,0 +1,162 @@
+/**
+ * Where a latency tail comes from. Each sink subtask of the latency job notes, in the
+ * worker it runs in, every garbage-collection pause (a PerformanceObserver on 'gc' sees the
+ * whole isolate, so the source subtask sharing the slot is covered too), the moments its
+ * checkpoint hook ran (the barrier reached the sink: alignment and the synchronous snapshot
+ * were just before), the event-loop delay, and the send and receive time of every slow
+ * record, plus a uniform sample of all records. The benchmark then asks, for each record at
+ * or above the p99: did its time in flight contain a GC pause, or a checkpoint at a sink, or
+ * neither? The sample gives the same shares for all records: a cause matters as far as the
+ * tail meets it more often than records do in general.
+ */
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+
+/** Epoch ms with sub-millisecond precision, comparable between processes on one machine. */
+export const epochNow = (): number => performance.timeOrigin + performance.now();
+
+/** Slow records kept per sink subtask; enough for the tail of a few million records. */
+const MAX_SLOW = 100_000;
+/** One record in SAMPLE_EVERY goes into the sample of all records. */
+const SAMPLE_EVERY = 61;
+
+export interface TailEvidence {
+  /** Epoch ms of the first measured record (warm-up excluded); NaN when there was none. */
+  measuredFrom: number;
+  /** [start, end] epoch ms of each GC pause in this worker. */
+  gcPauses: [number, number][];
+  /** Epoch ms at which the sink's checkpoint hook ran. */
+  checkpoints: number[];
+  /** [intended send, received] epoch ms of records slower than the recorder's threshold. */
+  slow: [number, number][];
+  /** The same of a uniform sample of all measured records. */
+  sample: [number, number][];
+  /** Event-loop delay of this worker in ms. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+}
+
+export class TailRecorder {
+  private readonly gcPauses: [number, number][] = [];
+  private readonly checkpoints: number[] = [];
+  private readonly slow: [number, number][] = [];
+  private readonly sample: [number, number][] = [];
+  private seen = 0;
+  private measuredFrom = Number.NaN;
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const start = performance.timeOrigin + e.startTime;
+      this.gcPauses.push([start, start + e.duration]);
+    }
+  });
+  private readonly loop = monitorEventLoopDelay({ resolution: 1 });
+
+  constructor(private readonly slowMs: number) {
+    this.observer.observe({ entryTypes: ['gc'] });
+    this.loop.enable();
+  }
+
+  /** Call for every measured record (not for warm-up records). */
+  record(intended: number, received: number): void {
+    if (Number.isNaN(this.measuredFrom)) this.measuredFrom = received;
+    if (received - intended >= this.slowMs && this.slow.length < MAX_SLOW) this.slow.push([intended, received]);
+    if (this.seen++ % SAMPLE_EVERY === 0 && this.sample.length < MAX_SLOW) this.sample.push([intended, received]);
+  }
+
+  checkpoint(at: number): void {
+    this.checkpoints.push(at);
+  }
+
+  finish(): TailEvidence {
+    this.observer.disconnect();
+    this.loop.disable();
+    return {
+      measuredFrom: this.measuredFrom,
+      gcPauses: this.gcPauses,
+      checkpoints: this.checkpoints,
+      slow: this.slow,
+      sample: this.sample,
+      loopDelayP99Ms: this.loop.percentile(99) / 1e6,
+      loopDelayMaxMs: this.loop.max / 1e6,
+    };
+  }
+}
+
+/** How many records of a set met each cause (a GC pause first, then a checkpoint, else neither). */
+export interface CauseShares {
+  records: number;
+  gc: number;
+  checkpoint: number;
+  neither: number;
+}
+
+export interface TailCauses {
+  thresholdMs: number;
+  /** The records at or above the threshold. */
+  tail: CauseShares;
+  /** The sample of all records. */
+  all: CauseShares;
+  gcPauseCount: number;
+  gcPauseTotalMs: number;
+  gcPauseMaxMs: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+}
+
+/** Whether any of `sorted` (intervals by start) overlaps [from, to]. */
+function overlaps(sorted: readonly [number, number][], from: number, to: number): boolean {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]![0] < to) lo = mid + 1;
+    else hi = mid;
+  }
+  // Pauses are short and do not nest: look back over the few that start before `to`.
+  for (let i = lo - 1; i >= 0 && i >= lo - 8; i--) if (sorted[i]![1] > from) return true;
+  return false;
+}
+
+function shares(records: Iterable<[number, number]>, gc: readonly [number, number][], checkpoints: readonly number[]): CauseShares {
+  const out: CauseShares = { records: 0, gc: 0, checkpoint: 0, neither: 0 };
+  for (const [sent, received] of records) {
+    out.records++;
+    if (overlaps(gc, sent, received)) out.gc++;
+    else if (checkpoints.some((t) => t >= sent && t <= received)) out.checkpoint++;
+    else out.neither++;
+  }
+  return out;
+}
+
+/** Attributes the records at or above `thresholdMs` and, for comparison, the sample of all records. */
+export function tailCauses(evidence: readonly TailEvidence[], thresholdMs: number): TailCauses {
+  const from = Math.min(...evidence.map((e) => (Number.isNaN(e.measuredFrom) ? Infinity : e.measuredFrom)));
+  const gc = evidence.flatMap((e) => e.gcPauses).filter(([, end]) => end >= from).sort((a, b) => a[0] - b[0]);
+  const checkpoints = evidence.flatMap((e) => e.checkpoints).filter((t) => t >= from);
+  const tail = evidence.flatMap((e) => e.slow.filter(([sent, received]) => received - sent >= thresholdMs));
+  const out: TailCauses = {
+    thresholdMs,
+    tail: shares(tail, gc, checkpoints),
+    all: shares(evidence.flatMap((e) => e.sample), gc, checkpoints),
+    gcPauseCount: gc.length,
+    gcPauseTotalMs: 0,
+    gcPauseMaxMs: 0,
+    loopDelayP99Ms: Math.max(0, ...evidence.map((e) => e.loopDelayP99Ms)),
+    loopDelayMaxMs: Math.max(0, ...evidence.map((e) => e.loopDelayMaxMs)),
+  };
+  for (const [s, e] of gc) {
+    out.gcPauseTotalMs += e - s;
+    out.gcPauseMaxMs = Math.max(out.gcPauseMaxMs, e - s);
+  }
+  return out;
+}
+
+export function describeTailCauses(t: TailCauses): string {
+  const pct = (s: CauseShares, n: number) => (s.records === 0 ? '0%' : `${((100 * n) / s.records).toFixed(0)}%`);
+  const cause = (name: string, pick: (s: CauseShares) => number) => `${name} ${pct(t.tail, pick(t.tail))} (all records ${pct(t.all, pick(t.all))})`;
+  return (
+    `the ${t.tail.records} records at or above ${t.thresholdMs.toFixed(2)}ms were in flight during: ${cause('a GC pause', (s) => s.gc)}, ` +
+    `${cause('a checkpoint', (s) => s.checkpoint)}, ${cause('neither', (s) => s.neither)}; ` +
+    `GC in the slot workers: ${t.gcPauseCount} pauses, ${t.gcPauseTotalMs.toFixed(0)}ms in all, longest ${t.gcPauseMaxMs.toFixed(2)}ms; ` +
+    `event-loop delay p99 ${t.loopDelayP99Ms.toFixed(2)}ms, max ${t.loopDelayMaxMs.toFixed(2)}ms`
+  );
+}
