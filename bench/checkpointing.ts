@@ -5,8 +5,9 @@
  * with and without checkpoints (target p99 < 5 ms in both); and a checkpoint of 1M keys of
  * ValueState: bytes, duration, synchronous part and restore time.
  *
- * The Nexmark jobs run under a JobMaster in this process at parallelism 2 (a local attempt,
- * not TaskManager processes); the latency job runs on two TaskManager processes.
+ * Both the Nexmark jobs and the latency job run at parallelism 2 on two TaskManager
+ * processes under a JobManager in this process; both arms of a Nexmark comparison must
+ * produce the same rows (count and checksum).
  *
  *   node --import tsx bench/checkpointing.ts [--checkpoint-events 8000000] [--keys 1000000]
  */
@@ -19,10 +20,12 @@ import { DataGeneratorSource } from '../src/connectors/datagen/index.ts';
 import { Dispatcher } from '../src/runtime/jobmanager/dispatcher.ts';
 import type { JobMaster } from '../src/runtime/jobmanager/job-master.ts';
 import { runClusterLatencyBench } from './cluster-shuffle.ts';
-import { nexmarkJob } from './nexmark-runtime.ts';
 import { intFlag, isMain } from './support/args.ts';
 import { describeLatency } from './support/latency-histogram.ts';
 import { describeTailCauses } from './support/tail-causes.ts';
+import { describeOutput, NEXMARK_OUTPUT, sameOutput, sumOutputs } from './support/nexmark-checksum.ts';
+import type { QueryOutput } from './support/nexmark-checksum.ts';
+import { onTwoTaskManagers } from './support/two-taskmanagers.ts';
 import { fmtRate, machineLine, spread, verdict } from './support/report.ts';
 
 const THROUGHPUT_RATIO_TARGET = 0.8;
@@ -50,17 +53,18 @@ function watchCheckpoints(master: JobMaster): { stop(): { durations: number[]; s
   };
 }
 
+/** One Nexmark run on two TaskManager processes; its output's count and checksum prove the work was done. */
 async function nexmarkRun(query: 'q5' | 'q7', events: number, checkpoints: boolean, dir: string) {
-  const { job } = nexmarkJob(query, { events, firstEventRate: 200_000, parallelism: 2 });
   const config: Record<string, string> = checkpoints ? { 'execution.checkpointing.interval': '1s', 'state.checkpoints.dir': dir } : {};
-  const started = performance.now();
-  const master = await new Dispatcher().submit(job, { parallelism: 2, config });
-  const watch = watchCheckpoints(master);
-  const result = await master.done;
-  const seconds = (performance.now() - started) / 1000;
-  const cps = watch.stop();
-  if (result.state !== 'FINISHED') throw new Error(`nexmark ${query} ${result.state}: ${result.error?.message}`);
-  return { eventsPerSecond: events / seconds, ...cps };
+  let watch: ReturnType<typeof watchCheckpoints> | undefined;
+  const { result, seconds } = await onTwoTaskManagers('bench/nexmark-job.ts', {
+    args: { query, events: String(events), rate: '200000' },
+    bufferTimeout: '100ms',
+    config,
+    submitted: (master) => (watch = watchCheckpoints(master)),
+  });
+  const cps = watch!.stop();
+  return { eventsPerSecond: events / seconds, output: sumOutputs((result.collected.get(NEXMARK_OUTPUT) ?? []) as QueryOutput[]), ...cps };
 }
 
 class Remember extends KeyedProcessFunction<number, number, never> {
@@ -96,16 +100,20 @@ async function bigState(keys: number, dir: string) {
   return { bytes: entry.stateSize, durationMs: entry.durationMs, syncMs: entry.syncDurationMaxMs, asyncMs: entry.asyncDurationMaxMs, restoreMs };
 }
 
-export async function checkpointingReport(events: number, keys: number): Promise<{ lines: string[] }> {
+/** The report's lines, and every wrong output (a run that lost or doubled work) for the bench to fail on. */
+export async function checkpointingReport(events: number, keys: number): Promise<{ lines: string[]; mismatches: string[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'weir-bench-checkpoints-'));
   const lines: string[] = [];
+  const mismatches: string[] = [];
   try {
-    lines.push(`checkpoints: Nexmark at parallelism 2 under a JobMaster in this process, ${events} events, exactly-once checkpoints every 1s vs none, 2 alternating rounds`);
+    lines.push(`checkpoints: Nexmark at parallelism 2 on two TaskManager processes, ${events} events, exactly-once checkpoints every 1s vs none, 2 alternating rounds`);
     for (const query of ['q5', 'q7'] as const) {
       const runs: { off: number[]; on: number[]; durations: number[]; syncs: number[]; failed: number } = { off: [], on: [], durations: [], syncs: [], failed: 0 };
       for (let round = 0; round < 2; round++) {
-        runs.off.push((await nexmarkRun(query, events, false, dir)).eventsPerSecond);
+        const off = await nexmarkRun(query, events, false, dir);
+        runs.off.push(off.eventsPerSecond);
         const on = await nexmarkRun(query, events, true, dir);
+        if (!sameOutput(on.output, off.output)) mismatches.push(`${query}: ${describeOutput(on.output)} with checkpoints, ${describeOutput(off.output)} without`);
         runs.on.push(on.eventsPerSecond);
         runs.durations.push(...on.durations);
         runs.syncs.push(...on.syncPauses);
@@ -127,6 +135,7 @@ export async function checkpointingReport(events: number, keys: number): Promise
           `(target p99 < ${LATENCY_P99_TARGET_MS}ms: ${verdict(l.latency.p99Ms < LATENCY_P99_TARGET_MS)})${l.mismatch ? ` MISMATCH: ${l.mismatch}` : ''}`,
         `    ${describeTailCauses(l.tail)}`,
       );
+      if (l.mismatch) mismatches.push(`latency ${interval ? `with checkpoints every ${interval}` : 'without checkpoints'}: ${l.mismatch}`);
     }
     lines.push(machineLine());
     const big = await bigState(keys, dir);
@@ -135,13 +144,15 @@ export async function checkpointingReport(events: number, keys: number): Promise
         `(synchronous ${big.syncMs.toFixed(0)}ms, asynchronous ${big.asyncMs.toFixed(0)}ms), restore to running in ${big.restoreMs.toFixed(0)}ms`,
     );
     lines.push(machineLine());
-    return { lines };
+    return { lines, mismatches };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
 if (isMain(import.meta.url)) {
-  const { lines } = await checkpointingReport(intFlag('checkpoint-events', 8_000_000), intFlag('keys', 1_000_000));
+  const { lines, mismatches } = await checkpointingReport(intFlag('checkpoint-events', 8_000_000), intFlag('keys', 1_000_000));
   for (const l of lines) console.log(l);
+  for (const m of mismatches) console.log(`MISMATCH ${m}`);
+  if (mismatches.length > 0) process.exitCode = 1;
 }

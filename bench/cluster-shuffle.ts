@@ -8,12 +8,6 @@
  *
  *   node --import tsx bench/cluster-shuffle.ts [--records 2000000]
  */
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
-import { Dispatcher } from '../src/runtime/jobmanager/dispatcher.ts';
-import { RestServer } from '../src/runtime/jobmanager/rest/rest-server.ts';
-import { TaskManagerRegistry } from '../src/runtime/jobmanager/scheduler/task-manager-registry.ts';
-import { loadJob } from '../src/runtime/graph/load-job.ts';
 import { LATENCY } from './latency-job.ts';
 import type { SinkLatency } from './latency-job.ts';
 import { RECEIVED, expectedTotals } from './shuffle-job.ts';
@@ -24,28 +18,7 @@ import type { LatencySummary } from './support/latency-histogram.ts';
 import { describeTailCauses, tailCauses } from './support/tail-causes.ts';
 import type { TailCauses } from './support/tail-causes.ts';
 import { fmtRate, machineLine, verdict } from './support/report.ts';
-
-/** Runs `jobFile` at parallelism 2 on a JobManager here and two TaskManager processes. */
-async function onTwoTaskManagers(jobFile: string, args: Record<string, string>, bufferTimeout: string, config: Record<string, string> = {}) {
-  const registry = new TaskManagerRegistry(200, 10_000);
-  const dispatcher = new Dispatcher({ registry });
-  const rest = new RestServer(dispatcher, { port: 0 });
-  const url = `http://127.0.0.1:${await rest.listen()}`;
-  const weir = resolve('bin/weir.mjs');
-  const tms = [0, 1].map(() => spawn(process.execPath, [weir, 'taskmanager', '--jobmanager', url, '--slots', '1', `-Dexecution.buffer-timeout=${bufferTimeout}`], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] }));
-  try {
-    while (registry.totalSlots() < 2) await new Promise((r) => setTimeout(r, 50));
-    const path = resolve(jobFile);
-    const started = performance.now();
-    const master = await dispatcher.submit(await loadJob(path), { parallelism: 2, jobPath: path, args, config });
-    const result = await master.done;
-    if (result.state !== 'FINISHED') throw new Error(`benchmark job ${result.state}: ${result.error?.message}`);
-    return { result, seconds: (performance.now() - started) / 1000 };
-  } finally {
-    for (const tm of tms) tm.kill('SIGTERM');
-    await rest.close();
-  }
-}
+import { onTwoTaskManagers } from './support/two-taskmanagers.ts';
 
 export interface ShuffleBenchResult {
   records: number;
@@ -57,7 +30,7 @@ export interface ShuffleBenchResult {
 }
 
 export async function runClusterShuffleBench(records = 2_000_000): Promise<ShuffleBenchResult> {
-  const { result, seconds } = await onTwoTaskManagers('bench/shuffle-job.ts', { records: String(records) }, '100ms');
+  const { result, seconds } = await onTwoTaskManagers('bench/shuffle-job.ts', { args: { records: String(records) }, bufferTimeout: '100ms' });
   const received = (result.collected.get(RECEIVED) ?? []) as ReceivedTotals[];
   const got = { count: 0, checksum: 0 };
   for (const r of received) {
@@ -91,7 +64,7 @@ export interface LatencyBenchResult {
 export async function runClusterLatencyBench(ratePerSecond: number, bufferTimeout: string, seconds = 4, warmupSeconds = 1, config: Record<string, string> = {}): Promise<LatencyBenchResult> {
   const records = Math.round(ratePerSecond * seconds);
   const args = { rate: String(ratePerSecond), records: String(records), warmupSeconds: String(warmupSeconds), slowMs: '1' };
-  const { result } = await onTwoTaskManagers('bench/latency-job.ts', args, bufferTimeout, config);
+  const { result } = await onTwoTaskManagers('bench/latency-job.ts', { args, bufferTimeout, config });
   const sinks = (result.collected.get(LATENCY) ?? []) as SinkLatency[];
   const histogram = new LatencyHistogram();
   let received = 0;

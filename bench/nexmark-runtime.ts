@@ -13,7 +13,7 @@ import {
   ValueStateDescriptor,
   WatermarkStrategy,
 } from '../src/api/index.ts';
-import type { AggregateFunction, Collector, JobDefinition, KeyedProcessContext, OnTimerContext, ProcessWindowContext, RuntimeContext, TimeWindow, ValueState } from '../src/api/index.ts';
+import type { AggregateFunction, Collector, JobDefinition, Sink, StreamExecutionEnvironment, KeyedProcessContext, OnTimerContext, ProcessWindowContext, RuntimeContext, TimeWindow, ValueState } from '../src/api/index.ts';
 import { NexmarkSource } from '../src/connectors/nexmark/nexmark-source.ts';
 import { DOLLAR_TO_EURO, Q2_AUCTION_MODULUS, QuerySink } from '../src/connectors/nexmark/index.ts';
 import type { Bid, NexmarkEvent, NexmarkQueryName, Q5Row } from '../src/connectors/nexmark/index.ts';
@@ -84,53 +84,63 @@ export interface NexmarkJobOptions {
   parallelism: number;
 }
 
+/** Where a query's rows go: a sink that counts and checksums them with the query's row hash. */
+export type RowSinkFactory = <T>(hash: (row: T) => number) => Sink<T>;
+
+/** The query's dataflow on `env`, ending in the sink `rowSink` makes. */
+export function buildNexmarkQuery(env: StreamExecutionEnvironment, query: NexmarkQuery, options: NexmarkJobOptions, rowSink: RowSinkFactory): void {
+  const { events, firstEventRate, parallelism } = options;
+  env.setParallelism(parallelism);
+  const source = new NexmarkSource({ events, firstEventRate });
+  const strategy = query === 'q5' || query === 'q7' ? WatermarkStrategy.forBoundedOutOfOrderness<NexmarkEvent>(0) : WatermarkStrategy.noWatermarks<NexmarkEvent>();
+  const bids = env
+    .fromSource(source, strategy, 'nexmark')
+    .uid('nexmark')
+    .filter((e) => e.type === 'bid')
+    .map((e) => e.bid!);
+  switch (query) {
+    case 'q0':
+      bids.sinkTo(rowSink(ROW_HASH.q0));
+      break;
+    case 'q1':
+      bids
+        .map((b) => ({ auction: b.auction, bidder: b.bidder, price: b.price * DOLLAR_TO_EURO, dateTime: b.dateTime, extra: b.extra }))
+        .sinkTo(rowSink(ROW_HASH.q1));
+      break;
+    case 'q2':
+      bids
+        .filter((b) => b.auction % Q2_AUCTION_MODULUS === 0)
+        .map((b) => ({ auction: b.auction, price: b.price }))
+        .sinkTo(rowSink(ROW_HASH.q2));
+      break;
+    case 'q5':
+      bids
+        .keyBy((b) => b.auction)
+        .window(SlidingEventTimeWindows.of(10_000, 2_000))
+        .aggregate(countBids, new CountPerWindow())
+        .uid('bids-per-window')
+        .keyBy((c) => c.windowEnd)
+        .process(new HottestPerWindow())
+        .uid('hottest')
+        .sinkTo(rowSink(ROW_HASH.q5));
+      break;
+    case 'q7':
+      bids
+        .windowAll(TumblingEventTimeWindows.of(10_000))
+        .aggregate(highestBids)
+        .uid('highest')
+        .flatMap((highest: Bid[], out: Collector<Bid>) => {
+          for (const b of highest) out.collect(b);
+        })
+        .sinkTo(rowSink(ROW_HASH.q7));
+      break;
+  }
+}
+
 /** The query as a job, and the QuerySink its output rows are folded into. */
 export function nexmarkJob(query: NexmarkQuery, options: NexmarkJobOptions): { job: JobDefinition; output: QuerySink<unknown> } {
-  const { events, firstEventRate, parallelism } = options;
   const output = new QuerySink<unknown>();
-  const job = defineJob((env) => {
-    env.setParallelism(parallelism);
-    const source = new NexmarkSource({ events, firstEventRate });
-    const strategy = query === 'q5' || query === 'q7' ? WatermarkStrategy.forBoundedOutOfOrderness<NexmarkEvent>(0) : WatermarkStrategy.noWatermarks<NexmarkEvent>();
-    const bids = env
-      .fromSource(source, strategy, 'nexmark')
-      .filter((e) => e.type === 'bid')
-      .map((e) => e.bid!);
-    switch (query) {
-      case 'q0':
-        bids.sinkTo(new ChecksumSink(output, ROW_HASH.q0));
-        break;
-      case 'q1':
-        bids
-          .map((b) => ({ auction: b.auction, bidder: b.bidder, price: b.price * DOLLAR_TO_EURO, dateTime: b.dateTime, extra: b.extra }))
-          .sinkTo(new ChecksumSink(output, ROW_HASH.q1));
-        break;
-      case 'q2':
-        bids
-          .filter((b) => b.auction % Q2_AUCTION_MODULUS === 0)
-          .map((b) => ({ auction: b.auction, price: b.price }))
-          .sinkTo(new ChecksumSink(output, ROW_HASH.q2));
-        break;
-      case 'q5':
-        bids
-          .keyBy((b) => b.auction)
-          .window(SlidingEventTimeWindows.of(10_000, 2_000))
-          .aggregate(countBids, new CountPerWindow())
-          .keyBy((c) => c.windowEnd)
-          .process(new HottestPerWindow())
-          .sinkTo(new ChecksumSink(output, ROW_HASH.q5));
-        break;
-      case 'q7':
-        bids
-          .windowAll(TumblingEventTimeWindows.of(10_000))
-          .aggregate(highestBids)
-          .flatMap((highest: Bid[], out: Collector<Bid>) => {
-            for (const b of highest) out.collect(b);
-          })
-          .sinkTo(new ChecksumSink(output, ROW_HASH.q7));
-        break;
-    }
-  });
+  const job = defineJob((env) => buildNexmarkQuery(env, query, options, (hash) => new ChecksumSink(output, hash)));
   return { job, output };
 }
 

@@ -87,7 +87,9 @@ console.log(machineLine());
 
 // What checkpoints cost: Nexmark with and without, latency with and without, a big keyed state.
 console.log('');
-for (const line of (await checkpointingReport(intFlag('checkpoint-events', 8_000_000), intFlag('keys', 1_000_000))).lines) console.log(line);
+const checkpointing = await checkpointingReport(intFlag('checkpoint-events', 8_000_000), intFlag('keys', 1_000_000));
+for (const line of checkpointing.lines) console.log(line);
+failures.push(...checkpointing.mismatches);
 
 // The operator with 500 StreamDeployments on the Kubernetes test server (issue 6's targets, judged at 500 only).
 const op = await runOperatorScaleBench(deployments, changes);

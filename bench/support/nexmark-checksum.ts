@@ -5,7 +5,7 @@
  * 2^32, so it depends neither on the order rows arrive in nor on the parallelism, and
  * both sides do the same work per output row.
  */
-import type { Sink, SinkWriter } from '../../src/api/index.ts';
+import type { Sink, SinkWriter, SinkWriterContext } from '../../src/api/index.ts';
 import { hashBid, hashQ1Row, hashQ2Row, hashQ5Row } from '../../src/connectors/nexmark/index.ts';
 import type { NexmarkQueryName, QueryRows } from '../../src/connectors/nexmark/index.ts';
 
@@ -51,4 +51,36 @@ export function sameOutput(a: QueryOutput, b: QueryOutput): boolean {
 
 export function describeOutput(o: QueryOutput): string {
   return `${o.count} row${o.count === 1 ? '' : 's'}, checksum ${o.checksum}`;
+}
+
+/** The name under which ResultChecksumSink's writers report in the job result. */
+export const NEXMARK_OUTPUT = 'nexmark-output';
+
+/**
+ * The same count and checksum for a job that runs in other processes: each writer folds
+ * its rows and hands its QueryOutput to the job result when it closes; the sum of the
+ * parts is the whole (the checksum is a sum mod 2^32).
+ */
+export class ResultChecksumSink<T> implements Sink<T> {
+  constructor(private readonly hash: (row: T) => number) {}
+
+  createWriter(ctx: SinkWriterContext): SinkWriter<T> {
+    const { hash } = this;
+    const part: QueryOutput = { count: 0, checksum: 0 };
+    return {
+      write(values: readonly T[]): void {
+        for (let i = 0; i < values.length; i++) {
+          part.count++;
+          part.checksum = (part.checksum + hash(values[i]!)) >>> 0;
+        }
+      },
+      close() {
+        ctx.addToResult(NEXMARK_OUTPUT, [part]);
+      },
+    };
+  }
+}
+
+export function sumOutputs(parts: readonly QueryOutput[]): QueryOutput {
+  return parts.reduce((a, p) => ({ count: a.count + p.count, checksum: (a.checksum + p.checksum) >>> 0 }), { count: 0, checksum: 0 });
 }
