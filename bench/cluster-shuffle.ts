@@ -17,6 +17,7 @@ import { LatencyHistogram, describeLatency } from './support/latency-histogram.t
 import type { LatencySummary } from './support/latency-histogram.ts';
 import { describeTailCauses, tailCauses } from './support/tail-causes.ts';
 import type { TailCauses } from './support/tail-causes.ts';
+import type { JobMaster } from '../src/runtime/jobmanager/job-master.ts';
 import { fmtRate, machineLine, verdict } from './support/report.ts';
 import { onTwoTaskManagers } from './support/two-taskmanagers.ts';
 
@@ -53,6 +54,8 @@ export interface LatencyBenchResult {
   latency: LatencySummary;
   /** What the records at or above the p99 went through. */
   tail: TailCauses;
+  /** Each completed checkpoint's longest barrier alignment and synchronous part, ms (none without checkpoints). */
+  checkpoints: { alignmentMs: number; syncMs: number }[];
   /** Empty when every record sent was received; else why not. */
   mismatch: string;
 }
@@ -64,7 +67,12 @@ export interface LatencyBenchResult {
 export async function runClusterLatencyBench(ratePerSecond: number, bufferTimeout: string, seconds = 4, warmupSeconds = 1, config: Record<string, string> = {}): Promise<LatencyBenchResult> {
   const records = Math.round(ratePerSecond * seconds);
   const args = { rate: String(ratePerSecond), records: String(records), warmupSeconds: String(warmupSeconds), slowMs: '1' };
-  const { result } = await onTwoTaskManagers('bench/latency-job.ts', { args, bufferTimeout, config });
+  let master: JobMaster | undefined;
+  const { result } = await onTwoTaskManagers('bench/latency-job.ts', { args, bufferTimeout, config, submitted: (m) => (master = m) });
+  const checkpoints = master!.checkpoints.stats
+    .entries()
+    .filter((e) => e.status === 'COMPLETED')
+    .map((e) => ({ alignmentMs: e.alignmentDurationMaxMs, syncMs: e.syncDurationMaxMs }));
   const sinks = (result.collected.get(LATENCY) ?? []) as SinkLatency[];
   const histogram = new LatencyHistogram();
   let received = 0;
@@ -74,7 +82,7 @@ export async function runClusterLatencyBench(ratePerSecond: number, bufferTimeou
   }
   const mismatch = received === records ? '' : `sinks received ${received} of ${records} records`;
   const latency = histogram.summary();
-  return { bufferTimeout, ratePerSecond, warmupSeconds, latency, tail: tailCauses(sinks.map((s) => s.tail), latency.p99Ms), mismatch };
+  return { bufferTimeout, ratePerSecond, warmupSeconds, latency, tail: tailCauses(sinks.map((s) => s.tail), latency.p99Ms), checkpoints, mismatch };
 }
 
 /** Issue 3's targets are for exactly this setup: a keyBy shuffle between two TaskManager processes. */

@@ -4,10 +4,11 @@
  * whole isolate, so the source subtask sharing the slot is covered too), the moments its
  * checkpoint hook ran (the barrier reached the sink: alignment and the synchronous snapshot
  * were just before), the event-loop delay, and the send and receive time of every slow
- * record, plus a uniform sample of all records. The benchmark then asks, for each record at
- * or above the p99: did its time in flight contain a GC pause, or a checkpoint at a sink, or
- * neither? The sample gives the same shares for all records: a cause matters as far as the
- * tail meets it more often than records do in general.
+ * record. The benchmark then asks, for each record at or above the p99: did its time in
+ * flight contain a GC pause, or a checkpoint at a sink, or neither? A long interval meets
+ * more of everything by chance, so the same question is asked of a control: each tail
+ * interval moved to a random other moment of the run, same length. A cause matters as far
+ * as the tail meets it more often than its control does.
  */
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 
@@ -16,8 +17,6 @@ export const epochNow = (): number => performance.timeOrigin + performance.now()
 
 /** Slow records kept per sink subtask; enough for the tail of a few million records. */
 const MAX_SLOW = 100_000;
-/** One record in SAMPLE_EVERY goes into the sample of all records. */
-const SAMPLE_EVERY = 61;
 
 export interface TailEvidence {
   /** Epoch ms of the first measured record (warm-up excluded); NaN when there was none. */
@@ -28,8 +27,6 @@ export interface TailEvidence {
   checkpoints: number[];
   /** [intended send, received] epoch ms of records slower than the recorder's threshold. */
   slow: [number, number][];
-  /** The same of a uniform sample of all measured records. */
-  sample: [number, number][];
   /** Event-loop delay of this worker in ms. */
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
@@ -39,8 +36,6 @@ export class TailRecorder {
   private readonly gcPauses: [number, number][] = [];
   private readonly checkpoints: number[] = [];
   private readonly slow: [number, number][] = [];
-  private readonly sample: [number, number][] = [];
-  private seen = 0;
   private measuredFrom = Number.NaN;
   private readonly observer = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
@@ -59,7 +54,6 @@ export class TailRecorder {
   record(intended: number, received: number): void {
     if (Number.isNaN(this.measuredFrom)) this.measuredFrom = received;
     if (received - intended >= this.slowMs && this.slow.length < MAX_SLOW) this.slow.push([intended, received]);
-    if (this.seen++ % SAMPLE_EVERY === 0 && this.sample.length < MAX_SLOW) this.sample.push([intended, received]);
   }
 
   checkpoint(at: number): void {
@@ -74,7 +68,6 @@ export class TailRecorder {
       gcPauses: this.gcPauses,
       checkpoints: this.checkpoints,
       slow: this.slow,
-      sample: this.sample,
       loopDelayP99Ms: this.loop.percentile(99) / 1e6,
       loopDelayMaxMs: this.loop.max / 1e6,
     };
@@ -93,8 +86,8 @@ export interface TailCauses {
   thresholdMs: number;
   /** The records at or above the threshold. */
   tail: CauseShares;
-  /** The sample of all records. */
-  all: CauseShares;
+  /** The same intervals, each moved to a random moment of the run: what chance gives. */
+  chance: CauseShares;
   gcPauseCount: number;
   gcPauseTotalMs: number;
   gcPauseMaxMs: number;
@@ -127,16 +120,33 @@ function shares(records: Iterable<[number, number]>, gc: readonly [number, numbe
   return out;
 }
 
-/** Attributes the records at or above `thresholdMs` and, for comparison, the sample of all records. */
+/** A small deterministic generator (mulberry32), so a report can be reproduced from the same evidence. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Attributes the records at or above `thresholdMs`, and the same intervals at random moments of the run. */
 export function tailCauses(evidence: readonly TailEvidence[], thresholdMs: number): TailCauses {
   const from = Math.min(...evidence.map((e) => (Number.isNaN(e.measuredFrom) ? Infinity : e.measuredFrom)));
   const gc = evidence.flatMap((e) => e.gcPauses).filter(([, end]) => end >= from).sort((a, b) => a[0] - b[0]);
   const checkpoints = evidence.flatMap((e) => e.checkpoints).filter((t) => t >= from);
   const tail = evidence.flatMap((e) => e.slow.filter(([sent, received]) => received - sent >= thresholdMs));
+  const end = Math.max(...tail.map(([, received]) => received));
+  const next = random(tail.length);
+  const moved = tail.map(([sent, received]): [number, number] => {
+    const at = from + next() * Math.max(0, end - from - (received - sent));
+    return [at, at + received - sent];
+  });
   const out: TailCauses = {
     thresholdMs,
     tail: shares(tail, gc, checkpoints),
-    all: shares(evidence.flatMap((e) => e.sample), gc, checkpoints),
+    chance: shares(moved, gc, checkpoints),
     gcPauseCount: gc.length,
     gcPauseTotalMs: 0,
     gcPauseMaxMs: 0,
@@ -152,7 +162,7 @@ export function tailCauses(evidence: readonly TailEvidence[], thresholdMs: numbe
 
 export function describeTailCauses(t: TailCauses): string {
   const pct = (s: CauseShares, n: number) => (s.records === 0 ? '0%' : `${((100 * n) / s.records).toFixed(0)}%`);
-  const cause = (name: string, pick: (s: CauseShares) => number) => `${name} ${pct(t.tail, pick(t.tail))} (all records ${pct(t.all, pick(t.all))})`;
+  const cause = (name: string, pick: (s: CauseShares) => number) => `${name} ${pct(t.tail, pick(t.tail))} (by chance ${pct(t.chance, pick(t.chance))})`;
   return (
     `the ${t.tail.records} records at or above ${t.thresholdMs.toFixed(2)}ms were in flight during: ${cause('a GC pause', (s) => s.gc)}, ` +
     `${cause('a checkpoint', (s) => s.checkpoint)}, ${cause('neither', (s) => s.neither)}; ` +
