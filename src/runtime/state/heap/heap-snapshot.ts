@@ -2,7 +2,6 @@
 import { WeirError } from '../../../errors/index.ts';
 import type { KeyGroupRange } from '../key-group.ts';
 import { keyFromIdentity, keyIdentity } from '../key-identity.ts';
-import type { KeyId } from '../key-identity.ts';
 import { encodeKeyGroupState } from '../snapshot/keyed-state-snapshot.ts';
 import type { KeyGroupState, StateEntries, TimerEntries } from '../snapshot/keyed-state-snapshot.ts';
 import type { TimerDomain } from '../keyed-state-backend.ts';
@@ -10,6 +9,8 @@ import type { HeapKeyedStateBackend } from './heap-keyed-state-backend.ts';
 import { checkedKeyGroup } from './current-key.ts';
 import type { HeapState } from './heap-state.ts';
 import type { HeapTimerQueue } from './heap-timer-queue.ts';
+import type { StateTable } from './state-table.ts';
+import type { TableSnapshot } from './table-snapshot.ts';
 
 interface MutableGroup {
   states: StateEntries[];
@@ -18,17 +19,20 @@ interface MutableGroup {
 
 /**
  * A snapshot in two parts, as Flink's heap backend takes one: `captureKeyGroups` runs while
- * the task stops for the barrier and only copies references to what the state holds now
- * (list and map containers, and plain-data accumulators, which functions may change in
- * place, are copied; a value state's object is replaced by update(), never changed in it);
- * grouping by key group and encoding come later, in steps the caller can spread over
- * event-loop turns so the task keeps processing.
+ * the task stops for the barrier and only starts a copy-on-write view of each state table
+ * (table-snapshot.ts), whatever the state's size; reading the views, grouping by key group
+ * and encoding come later, in steps the caller spreads over event-loop turns while the task
+ * keeps processing and changing the tables. Containers a state changes in place (lists,
+ * maps, plain-data accumulators functions may change) are copied when the view reads them,
+ * or before their first change if that comes first; a value state's object is replaced by
+ * update(), never changed in it.
  */
 interface CapturedState {
   name: string;
   kind: StateEntries['kind'];
   ttl: boolean;
-  rows: [namespace: string, id: KeyId, value: unknown][];
+  table: StateTable<unknown>;
+  view: TableSnapshot<unknown>;
 }
 
 export interface CapturedKeyGroups {
@@ -67,11 +71,11 @@ export function captureKeyGroups(backend: HeapKeyedStateBackend, range: KeyGroup
   const states: CapturedState[] = [];
   let entries = 0;
   for (const [name, state] of backend.states) {
-    const copy = copierFor(state.descriptor.kind);
-    const rows: CapturedState['rows'] = [];
-    for (const [ns, id, value] of state.table.entries()) rows.push([ns, id, copy(value)]);
-    entries += rows.length;
-    states.push({ name, kind: state.descriptor.kind, ttl: state.descriptor.ttl !== undefined, rows });
+    const size = state.table.size();
+    if (size === 0) continue;
+    entries += size;
+    const table = state.table as StateTable<unknown>;
+    states.push({ name, kind: state.descriptor.kind, ttl: state.descriptor.ttl !== undefined, table, view: table.takeSnapshot({ copy: copierFor(state.descriptor.kind) }) });
   }
   const timers = [...backend.timerQueues].map(([name, queue]) => ({ name, timers: [...queue.timers()].map((t) => [t.key, t.namespace, t.time] as const) }));
   const pendingStates = [...backend.pendingStates.values()];
@@ -88,19 +92,24 @@ export function captureKeyGroups(backend: HeapKeyedStateBackend, range: KeyGroup
         return g;
       };
       let done = 0;
-      for (const st of states) {
-        const byGroup = new Map<number, StateEntries['entries']>();
-        for (const [ns, id, value] of st.rows) {
-          const key = keyFromIdentity(id);
-          const kg = checkedKeyGroup(key, maxParallelism, own);
-          if (kg >= first && kg <= last) {
-            let list = byGroup.get(kg);
-            if (!list) byGroup.set(kg, (list = []));
-            list.push([key, ns, value]);
+      try {
+        for (const st of states) {
+          const byGroup = new Map<number, StateEntries['entries']>();
+          for (const [ns, id, value] of st.view.entries()) {
+            const key = keyFromIdentity(id);
+            const kg = checkedKeyGroup(key, maxParallelism, own);
+            if (kg >= first && kg <= last) {
+              let list = byGroup.get(kg);
+              if (!list) byGroup.set(kg, (list = []));
+              list.push([key, ns, value]);
+            }
+            if (++done % STEP_ENTRIES === 0) yield;
           }
-          if (++done % STEP_ENTRIES === 0) yield;
+          st.table.releaseSnapshot(st.view);
+          for (const [kg, list] of byGroup) groupOf(kg).states.push({ name: st.name, kind: st.kind, ttl: st.ttl, entries: list });
         }
-        for (const [kg, list] of byGroup) groupOf(kg).states.push({ name: st.name, kind: st.kind, ttl: st.ttl, entries: list });
+      } finally {
+        for (const st of states) st.table.releaseSnapshot(st.view);
       }
       for (const byGroup of pendingStates) for (const [kg, e] of byGroup) if (kg >= first && kg <= last) groupOf(kg).states.push(e);
       for (const { name, timers: list } of timers) {

@@ -80,6 +80,11 @@ export abstract class HeapState<S> {
     if (!inOrder) for (let i = 0; i < n; i++) out[i] = m?.get(keys[i]!.id);
   }
 
+  /** The current key's entry is about to be changed in place (a container or an accumulator). */
+  protected willChange(namespace = this.namespace): void {
+    this.table.willChange(namespace, this.key.id);
+  }
+
   /** The current key's entry in another namespace. */
   protected entryIn(namespace: string): S | undefined {
     return this.table.get(namespace, this.key.id);
@@ -156,6 +161,7 @@ export abstract class CellState<V> extends HeapState<V | Stamped<V>> {
     if (acc === undefined) return;
     const saved = this.namespace;
     this.namespace = target;
+    this.willChange(); // combine may change the target's value in place
     const current = this.read();
     this.write(current === undefined ? acc : combine(current, acc));
     this.namespace = saved;

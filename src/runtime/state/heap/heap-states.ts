@@ -22,6 +22,7 @@ export class HeapReducingState<T> extends CellState<T> implements InternalReduci
   }
 
   add(value: T): void {
+    this.willChange(); // reduce may change the current value in place
     const current = this.read();
     this.write(current === undefined ? value : (this.descriptor as ReducingStateDescriptor<T>).reduce(current, value));
   }
@@ -42,7 +43,9 @@ export class HeapAggregatingState<IN, ACC, OUT> extends CellState<ACC> implement
   }
 
   // Window operators read and update an accumulator per record: without TTL, straight to the table.
+  // They may change what they read in place, so a snapshot being read keeps it first.
   getAccumulator(): ACC | undefined {
+    this.willChange();
     return this.ttl ? this.read() : (this.table.get(this.namespace, this.key.id) as ACC | undefined);
   }
 
@@ -52,6 +55,7 @@ export class HeapAggregatingState<IN, ACC, OUT> extends CellState<ACC> implement
   }
 
   getAccumulatorsOf(keys: readonly KeyRef[], out: (ACC | undefined)[]): void {
+    if (this.table.snapshotting) for (let i = 0; i < keys.length; i++) this.table.willChange(this.namespace, keys[i]!.id);
     this.entriesOf(keys, out as (ACC | Stamped<ACC> | undefined)[]);
     const ttl = this.ttl;
     if (!ttl) return;
@@ -63,6 +67,7 @@ export class HeapAggregatingState<IN, ACC, OUT> extends CellState<ACC> implement
   }
 
   add(value: IN): void {
+    this.willChange(); // add may change the accumulator in place
     const acc = this.read();
     this.write(this.fn.add(value, acc === undefined ? this.fn.createAccumulator() : acc));
   }
@@ -91,7 +96,10 @@ export class HeapListState<T> extends HeapState<unknown[]> implements InternalLi
     const item = this.ttl ? { v: value, t: this.ttl.now() } : value;
     const list = this.entry;
     if (list === undefined) this.entry = [item];
-    else list.push(item);
+    else {
+      this.willChange();
+      list.push(item);
+    }
     this.touched();
   }
 
@@ -131,6 +139,7 @@ export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements In
   private readStamped(m: Map<K, unknown>, key: K, s: Stamped<V>, now: number): Stamped<V> | undefined {
     const ttl = this.ttl!;
     if (ttl.isExpired(s, now)) {
+      this.willChange();
       m.delete(key);
       return ttl.config.visibility === 'ReturnExpiredIfNotCleanedUp' ? s : undefined;
     }
@@ -164,6 +173,8 @@ export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements In
     if (m === undefined) {
       m = new Map();
       this.entry = m;
+    } else {
+      this.willChange();
     }
     m.set(key, this.ttl ? { v: value, t: this.ttl.now() } : value);
     this.touched();
@@ -176,6 +187,7 @@ export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements In
   remove(key: K): void {
     const m = this.entry;
     if (!m) return;
+    this.willChange();
     m.delete(key);
     if (m.size === 0) this.entry = undefined;
   }
@@ -215,7 +227,11 @@ export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements In
     if (!this.ttl) return m.size === 0;
     if (this.ttl.config.visibility === 'NeverReturnExpired') {
       const now = this.ttl.now();
-      for (const [k, s] of m) if (this.ttl.isExpired(s as Stamped<V>, now)) m.delete(k);
+      for (const [k, s] of m) {
+        if (!this.ttl.isExpired(s as Stamped<V>, now)) continue;
+        this.willChange();
+        m.delete(k);
+      }
       this.dropIfEmpty(m);
     }
     return m.size === 0;
