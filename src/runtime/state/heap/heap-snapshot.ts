@@ -2,6 +2,7 @@
 import { WeirError } from '../../../errors/index.ts';
 import type { KeyGroupRange } from '../key-group.ts';
 import { keyFromIdentity, keyIdentity } from '../key-identity.ts';
+import type { KeyId } from '../key-identity.ts';
 import { encodeKeyGroupState } from '../snapshot/keyed-state-snapshot.ts';
 import type { KeyGroupState, StateEntries, TimerEntries } from '../snapshot/keyed-state-snapshot.ts';
 import type { TimerDomain } from '../keyed-state-backend.ts';
@@ -91,20 +92,18 @@ export function captureKeyGroups(backend: HeapKeyedStateBackend, range: KeyGroup
         if (!g) groups.set(kg, (g = { states: [], timers: [] }));
         return g;
       };
-      let done = 0;
       try {
         for (const st of states) {
           const byGroup = new Map<number, StateEntries['entries']>();
-          for (const [ns, id, value] of st.view.entries()) {
+          const group = (ns: string, id: KeyId, value: unknown): void => {
             const key = keyFromIdentity(id);
             const kg = checkedKeyGroup(key, maxParallelism, own);
-            if (kg >= first && kg <= last) {
-              let list = byGroup.get(kg);
-              if (!list) byGroup.set(kg, (list = []));
-              list.push([key, ns, value]);
-            }
-            if (++done % STEP_ENTRIES === 0) yield;
-          }
+            if (kg < first || kg > last) return;
+            let list = byGroup.get(kg);
+            if (!list) byGroup.set(kg, (list = []));
+            list.push([key, ns, value]);
+          };
+          while (!st.view.read(STEP_ENTRIES, group)) yield;
           st.table.releaseSnapshot(st.view);
           for (const [kg, list] of byGroup) groupOf(kg).states.push({ name: st.name, kind: st.kind, ttl: st.ttl, entries: list });
         }

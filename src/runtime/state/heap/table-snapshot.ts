@@ -27,13 +27,19 @@ export class TableSnapshot<S> {
   private readonly frozen = new Map<string, ReadonlyMap<KeyId, S>>();
   /** Set when a newer snapshot took over the table: the rest of this view, read at once. */
   private rest: [string, KeyId, S][] | undefined;
-  private reading: Generator<[string, KeyId, S]> | undefined;
+  /** Where reading is: the namespace, and within it the walk of its map, then of its kept entries. */
+  private readonly namespaceOrder: string[];
+  private nsIndex = 0;
+  private baseEntries: Iterator<[KeyId, S]> | undefined;
+  private baseDone = false;
+  private keptEntries: Iterator<[KeyId, Kept<S>]> | undefined;
 
   constructor(
     private readonly live: ReadonlyMap<string, ReadonlyMap<KeyId, S>>,
     private readonly copier: EntryCopier<S>,
   ) {
     this.captured = new Set(live.keys());
+    this.namespaceOrder = [...this.captured];
   }
 
   /** (namespace, key) is about to change: keep its value at the barrier unless already kept or read. */
@@ -53,50 +59,66 @@ export class TableSnapshot<S> {
     if (m !== undefined) this.frozen.set(namespace, m);
   }
 
-  /** Every (namespace, key, value) as at the barrier; values are safe to keep. */
-  *entries(): Generator<[string, KeyId, S]> {
-    this.reading ??= this.walk();
-    for (;;) {
-      if (this.rest !== undefined) {
-        yield* this.rest;
-        this.rest = [];
-        return;
-      }
-      const r = this.reading.next();
-      if (r.done) return;
-      yield r.value;
+  /**
+   * Reads up to `max` more entries as at the barrier into `emit` (values are safe to keep);
+   * true when the view has been read to its end. A plain loop, not a generator: it runs once
+   * per entry of the state.
+   */
+  read(max: number, emit: (namespace: string, key: KeyId, value: S) => void): boolean {
+    if (this.rest !== undefined) {
+      for (const [ns, key, value] of this.rest) emit(ns, key, value);
+      this.rest = [];
+      return true;
     }
+    let n = 0;
+    while (this.nsIndex < this.namespaceOrder.length) {
+      const ns = this.namespaceOrder[this.nsIndex]!;
+      let kept = this.kept.get(ns);
+      if (kept === undefined) this.kept.set(ns, (kept = new Map()));
+      if (this.baseEntries === undefined && !this.baseDone) {
+        const base = this.frozen.get(ns) ?? this.live.get(ns);
+        this.baseEntries = base?.entries();
+        if (this.baseEntries === undefined) this.baseDone = true;
+      }
+      if (!this.baseDone) {
+        for (;;) {
+          if (n >= max) return false;
+          const r = this.baseEntries!.next();
+          if (r.done) break;
+          const [key, value] = r.value;
+          const k = kept.get(key);
+          if (k === READ || k === ABSENT) continue;
+          kept.set(key, READ);
+          emit(ns, key, k === undefined ? this.copier.copy(value) : k);
+          n++;
+        }
+        this.baseDone = true;
+        this.baseEntries = undefined;
+      }
+      // Entries removed before the walk reached them.
+      this.keptEntries ??= kept.entries();
+      for (;;) {
+        if (n >= max) return false;
+        const r = this.keptEntries.next();
+        if (r.done) break;
+        const [key, k] = r.value;
+        if (k === READ || k === ABSENT) continue;
+        kept.set(key, READ);
+        emit(ns, key, k);
+        n++;
+      }
+      this.keptEntries = undefined;
+      this.baseDone = false;
+      this.nsIndex++;
+    }
+    return true;
   }
 
   /** A newer snapshot takes over the table: read the rest of this one now, while it is still right. */
   detach(): void {
     if (this.rest !== undefined) return;
-    this.reading ??= this.walk();
-    this.rest = [...this.reading];
-  }
-
-  private *walk(): Generator<[string, KeyId, S]> {
-    for (const ns of this.captured) {
-      const base = this.frozen.get(ns) ?? this.live.get(ns);
-      if (base !== undefined) {
-        for (const [key, value] of base) {
-          let kept = this.kept.get(ns);
-          const k = kept?.get(key);
-          if (k === READ || k === ABSENT) continue;
-          if (kept === undefined) this.kept.set(ns, (kept = new Map()));
-          kept.set(key, READ);
-          yield [ns, key, k === undefined ? this.copier.copy(value) : k];
-        }
-      }
-      // Entries removed before the walk reached them.
-      const kept = this.kept.get(ns);
-      if (kept !== undefined) {
-        for (const [key, k] of kept) {
-          if (k === READ || k === ABSENT) continue;
-          kept.set(key, READ);
-          yield [ns, key, k];
-        }
-      }
-    }
+    const rest: [string, KeyId, S][] = [];
+    this.read(Infinity, (ns, key, value) => rest.push([ns, key, value]));
+    this.rest = rest;
   }
 }
