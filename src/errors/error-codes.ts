@@ -33,7 +33,7 @@ export type TaskErrorCode =
   | 'TASK_FAILED';
 
 /** State backends, snapshots and restores. */
-export type StateErrorCode = 'INVALID_STATE_BACKEND' | 'CORRUPT_STATE_SNAPSHOT' | 'STATE_RESTORE_MISMATCH' | 'UNSERIALIZABLE_STATE';
+export type StateErrorCode = 'INVALID_STATE_BACKEND' | 'STATE_BACKEND_UNAVAILABLE' | 'STATE_NOT_PREFETCHED' | 'CORRUPT_STATE_SNAPSHOT' | 'STATE_RESTORE_MISMATCH' | 'UNSERIALIZABLE_STATE';
 
 /** Checkpoints, savepoints and their storage. */
 export type CheckpointErrorCode =

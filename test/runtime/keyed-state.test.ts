@@ -26,6 +26,7 @@ import type {
 } from '../../src/api/index.ts';
 import { runJob, VirtualClock } from '../../src/runtime/index.ts';
 import { ScriptedSource } from '../support/scripted-source.ts';
+import { backendConfig } from '../support/state-backend.ts';
 
 type Rec = [key: string, value: number];
 
@@ -72,7 +73,7 @@ test('all five state kinds in a KeyedProcessFunction, isolated per key', async (
       .process(new AllStates())
       .collect('out');
   });
-  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   // Each key sees only its own records (one input channel at parallelism 1: in order):
   // a: 1 -> n1 sum1 avg1; 2 -> n2 sum3 avg1.5; 6 -> n3 sum9 avg3
@@ -94,7 +95,7 @@ test('the same per-key results at parallelism 4 (keys spread over subtasks)', as
       .process(new AllStates())
       .collect('out');
   });
-  const r = await runJob(job, { parallelism: 4, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 4, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   // Per key the single source channel keeps order, so each key's lines are as at parallelism 1.
   assert.deepEqual(
@@ -147,7 +148,7 @@ async function runFirstSeen(ttl: StateTtlConfigBuilder): Promise<string[]> {
       .process(new FirstSeen(ttl))
       .collect('out');
   });
-  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   return r.collected.get('out') as string[];
 }

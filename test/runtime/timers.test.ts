@@ -12,6 +12,7 @@ import {
 import type { Collector, DataStream, KeyedProcessContext, OnTimerContext, ProcessContext, RuntimeContext, ValueState } from '../../src/api/index.ts';
 import { runJob, VirtualClock } from '../../src/runtime/index.ts';
 import { ScriptedSource } from '../support/scripted-source.ts';
+import { backendConfig } from '../support/state-backend.ts';
 
 /** Punctuated: after each event, the watermark is the event's timestamp. */
 function punctuated<T>(ts?: (v: T) => number): WatermarkStrategy<T> {
@@ -69,7 +70,7 @@ test('event-time timers: order, dedup, delete, output timestamp = timer time, ti
         .process(new EventTimers()),
     ).collect('out');
   });
-  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   // Watermarks 1 and 2 fire nothing; the end of input (+Infinity) fires all, by time, and
   // equal times in registration order (a@10 before b@10); b@15 registers b@18, which is
@@ -101,7 +102,7 @@ test('event-time timers fire as the watermark passes them, interleaved with elem
       .process(new EventTimers())
       .collect('out');
   });
-  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   // Each element is followed by watermark = its timestamp, so: el5 (wm5), el8 (wm8),
   // el12 then wm12 fires 9, 10; el20 then wm20 fires 11, 15 (15 registers 18 <= 20: fires too).
@@ -156,7 +157,7 @@ test('processing-time timers under a VirtualClock: from processElement and from 
         .process(new ProcessingTimers()),
     ).collect('out');
   });
-  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   // The clock jumps to each next source emission or timer: a@100 (registers a@130 from
   // onTimer), el a@120, a@130, b@150 (registers b@180), b@180, a@220; d@160 was deleted.
@@ -228,7 +229,7 @@ test('timers on a KeyedCoProcessFunction fire on the minimum watermark of both i
       .process(new PaymentCheck())
       .collect('out');
   });
-  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   // Timers o1@11, o2@12, o3@13. At 100 payment o1 (wm 5): o1 paid, nothing fires.
   // At 200 payment o9 (no order), then wm 20 fires 11, 12, 13: o1 paid, o2 and o3 unpaid.
@@ -262,7 +263,7 @@ test('processing-time timers on a KeyedCoProcessFunction', async () => {
       )
       .collect('out');
   });
-  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   // left at 10 -> k@110; right at 40 -> k@50. Both fire before the inputs end at 500.
   assert.deepEqual(r.collected.get('out'), ['k@50 PROCESSING_TIME', 'k@110 PROCESSING_TIME']);

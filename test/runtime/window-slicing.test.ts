@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { defineJob, OutputTag, ProcessFunction, ProcessWindowFunction, SlidingEventTimeWindows, WatermarkStrategy } from '../../src/api/index.ts';
 import type { AggregateFunction, Collector, ProcessContext, ProcessWindowContext, TimeWindow } from '../../src/api/index.ts';
 import { runJob, VirtualClock } from '../../src/runtime/index.ts';
+import { backendConfig } from '../support/state-backend.ts';
 
 interface Rec {
   key: string;
@@ -79,7 +80,7 @@ async function run(input: Rec[], slicing: boolean, lateness: number, withProcess
     results.process(new StampWithTimestamp()).collect('out');
     results.getSideOutput(LATE).map((r) => `${r.key}:${r.ts}:${r.v}`).collect('late');
   });
-  const r = await runJob(job, { parallelism, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   return { out: (r.collected.get('out') ?? []).map(String), late: (r.collected.get('late') ?? []).map(String) };
 }
@@ -162,7 +163,7 @@ async function runMany(input: Rec[], slicing: boolean, lateness: number) {
     results.getSideOutput(CLEARED).collect('cleared');
     results.getSideOutput(LATE).map((r) => `${r.key}:${r.ts}:${r.v}`).collect('late');
   });
-  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   const get = (name: string) => (r.collected.get(name) ?? []).map(String);
   return { out: get('out'), cleared: get('cleared'), late: get('late') };

@@ -109,6 +109,8 @@ export interface KeyedStateBackend {
   /** Number of (key, namespace) entries over all states; for tests and metrics. */
   entryCount(): number;
   dispose(): void;
+  /** Disposes and waits until what the backend holds outside the heap (files) is released. */
+  close(): Promise<void>;
 }
 
 export type TimerDomain = 'event' | 'processing';

@@ -1,6 +1,6 @@
 /**
  * Creates a subtask's keyed state backend as `state.backend.type` says, with Flink's names:
- * `hashmap` (the default; state on the heap) or `rocksdb`. The choice is checked when the
+ * `hashmap` (the default; state on the heap) or `rocksdb` (state on disk, rocksdb/). The choice is checked when the
  * job is planned, so a bad value fails the submission instead of every task.
  */
 import { WeirError } from '../../errors/index.ts';
@@ -8,6 +8,8 @@ import type { Clock } from '../task/clock.ts';
 import type { KeyGroupRange } from './key-group.ts';
 import type { KeyedStateBackend } from './keyed-state-backend.ts';
 import { HeapKeyedStateBackend } from './heap/heap-keyed-state-backend.ts';
+import { RocksDbKeyedStateBackend } from './rocksdb/rocksdb-keyed-state-backend.ts';
+import { rocksDbOptions } from './rocksdb/rocksdb-options.ts';
 
 export type StateBackendType = 'hashmap' | 'rocksdb';
 
@@ -21,9 +23,7 @@ export function stateBackendType(config: ReadonlyMap<string, string>): StateBack
   if (raw === undefined) return 'hashmap';
   const value = raw.trim().toLowerCase();
   if (HEAP_ALIASES.has(value)) return 'hashmap';
-  if (value === 'rocksdb') {
-    throw new WeirError('INVALID_STATE_BACKEND', `${STATE_BACKEND_KEY}: rocksdb is not available in this version of Weir yet; use hashmap (state on the heap)`, false);
-  }
+  if (value === 'rocksdb') return 'rocksdb';
   throw new WeirError('INVALID_STATE_BACKEND', `${STATE_BACKEND_KEY}: "${raw}" is not a state backend; use hashmap (state on the heap) or rocksdb`, false);
 }
 
@@ -31,6 +31,10 @@ export interface BackendPlacement {
   readonly clock: Clock;
   readonly maxParallelism: number;
   readonly keyGroupRange: KeyGroupRange;
+  /** The job's configuration (the RocksDB backend's options); empty when absent. */
+  readonly config?: ReadonlyMap<string, string>;
+  /** Names the backend's working directory: operator and subtask. */
+  readonly label?: string;
 }
 
 export function createKeyedStateBackend(type: StateBackendType, placement: BackendPlacement): KeyedStateBackend {
@@ -38,6 +42,6 @@ export function createKeyedStateBackend(type: StateBackendType, placement: Backe
     case 'hashmap':
       return new HeapKeyedStateBackend(placement);
     case 'rocksdb':
-      throw new WeirError('INVALID_STATE_BACKEND', `${STATE_BACKEND_KEY}: rocksdb is not available in this version of Weir yet`, false);
+      return new RocksDbKeyedStateBackend({ ...placement, rocks: rocksDbOptions(placement.config ?? new Map()), label: placement.label ?? 'state' });
   }
 }

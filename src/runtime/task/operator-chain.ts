@@ -86,6 +86,14 @@ export class OperatorChain {
         first ??= err;
       }
     }
+    // Every backend, opened or not: a RocksDB backend has a directory to remove.
+    for (const op of this.operators) {
+      try {
+        await op.setup.stateBackend?.close();
+      } catch (err) {
+        first ??= err;
+      }
+    }
     return first;
   }
 }

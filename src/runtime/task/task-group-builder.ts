@@ -131,7 +131,7 @@ export function buildTasks(w: TaskWiring): StreamTask[] {
             config: plan.config,
             clock: w.clock,
             processingTime: task.processingTime,
-            stateBackend: isKeyed(node.transformation) ? createKeyedStateBackend(backendType, { clock: w.clock, maxParallelism: node.maxParallelism, keyGroupRange }) : undefined,
+            stateBackend: isKeyed(node.transformation) ? createKeyedStateBackend(backendType, { clock: w.clock, maxParallelism: node.maxParallelism, keyGroupRange, config: plan.config, label: `${node.id}-${task.subtaskIndex}` }) : undefined,
             keySelectors: keySelectorsOf(node.transformation),
             trackAsync: (work) => task.trackAsync(work),
             addToResult: (name, values) => w.addToResult(name, values),

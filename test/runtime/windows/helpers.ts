@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { defineJob, ProcessFunction } from '../../../src/api/index.ts';
 import type { Collector, DataStream, ProcessContext, StreamExecutionEnvironment } from '../../../src/api/index.ts';
 import { runJob, VirtualClock } from '../../../src/runtime/index.ts';
+import { backendConfig } from '../../support/state-backend.ts';
 
 /** A keyed event: key, value, event time (ms). */
 export interface Ev {
@@ -37,7 +38,7 @@ export interface RunOptions {
 
 /** Runs the job on a VirtualClock, asserts it finished, and returns what each collect sink got. */
 export async function run(main: (env: StreamExecutionEnvironment) => void, options: RunOptions = {}): Promise<(name: string) => unknown[]> {
-  const result = await runJob(defineJob(main), { parallelism: options.parallelism ?? 1, clock: new VirtualClock(), config: options.config });
+  const result = await runJob(defineJob(main), { parallelism: options.parallelism ?? 1, clock: new VirtualClock(), config: { ...backendConfig(), ...options.config } });
   assert.equal(result.state, 'FINISHED', result.error?.message);
   return (name) => result.collected.get(name) ?? [];
 }

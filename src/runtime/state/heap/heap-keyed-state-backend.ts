@@ -192,4 +192,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.pendingTimers.clear();
     this.cleanupPerRecord.length = 0;
   }
+
+  close(): Promise<void> {
+    this.dispose();
+    return Promise.resolve();
+  }
 }

@@ -12,7 +12,6 @@ import type { Stamped, TtlPolicy } from './ttl.ts';
 
 export abstract class HeapState<S> {
   protected namespace = VOID_NAMESPACE;
-  readonly table = new StateTable<S>();
 
   constructor(
     readonly descriptor: StateDescriptor,
@@ -20,6 +19,8 @@ export abstract class HeapState<S> {
     protected readonly ttl: TtlPolicy | undefined,
     private readonly maxParallelism: number,
     private readonly range: KeyGroupRange,
+    /** Where entries live: the heap table, or a disk backend's cache over its store (rocksdb/). */
+    readonly table: StateTable<S> = new StateTable<S>(),
   ) {}
 
   setCurrentNamespace(namespace: string): void {
@@ -31,12 +32,12 @@ export abstract class HeapState<S> {
   }
 
   namespaces(): string[] {
-    return [...this.table.namespaces.keys()];
+    return this.table.namespaceNames();
   }
 
   keysIn(namespace: string): KeyRef[] {
     const out: KeyRef[] = [];
-    for (const id of this.table.mapOf(namespace)?.keys() ?? []) {
+    for (const id of this.table.keyIdsIn(namespace)) {
       const key = keyFromIdentity(id);
       out.push({ key, id, keyGroup: checkedKeyGroup(key, this.maxParallelism, this.range) });
     }
@@ -66,6 +67,7 @@ export abstract class HeapState<S> {
    * map, which stays in cache; the rest are looked up.
    */
   protected entriesOf(keys: readonly KeyRef[], out: (S | undefined)[]): void {
+    this.table.willRead(keys);
     const m = this.table.mapOf(this.namespace);
     const n = keys.length;
     out.length = n;
@@ -113,6 +115,11 @@ export abstract class HeapState<S> {
   }
 
   protected abstract isEntryExpired(entry: S, now: number): boolean;
+
+  /** Whether a stored entry has expired as a whole (full-snapshot cleanup leaves it out). */
+  expiredEntry(entry: S, now: number): boolean {
+    return this.isEntryExpired(entry, now);
+  }
 }
 
 /** A state holding one value per (key, namespace): value, reducing and aggregating state. */

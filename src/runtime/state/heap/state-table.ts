@@ -6,7 +6,7 @@
  * table: they are computed from the keys when a snapshot groups the entries by key group,
  * which costs once per checkpoint what a per-access key group would cost per record.
  */
-import type { KeyId } from '../key-identity.ts';
+import type { KeyId, KeyRef } from '../key-identity.ts';
 import { TableSnapshot } from './table-snapshot.ts';
 import type { EntryCopier } from './table-snapshot.ts';
 
@@ -18,8 +18,8 @@ export class StateTable<S> {
    * read and written in one namespace many times in a row (a window for each of its
    * records, the void namespace always), so the outer lookup mostly becomes a compare.
    */
-  private lastNamespace: string | undefined;
-  private lastMap: Map<KeyId, S> | undefined;
+  protected lastNamespace: string | undefined;
+  protected lastMap: Map<KeyId, S> | undefined;
   /** The snapshot being read, which must see every change before it happens. */
   private snapshot: TableSnapshot<S> | undefined;
 
@@ -60,7 +60,7 @@ export class StateTable<S> {
     if (!m) return;
     this.snapshot?.keep(namespace, key);
     m.delete(key);
-    if (m.size === 0) this.dropNamespace(namespace);
+    if (m.size === 0) this.dropCached(namespace);
   }
 
   /**
@@ -80,10 +80,28 @@ export class StateTable<S> {
 
   /** Removes a namespace for every key at once. */
   dropNamespace(namespace: string): void {
+    this.dropCached(namespace);
+  }
+
+  /** Forgets a namespace's inner map (here the whole namespace; a disk backend's cache keeps only part of it). */
+  protected dropCached(namespace: string): void {
     this.snapshot?.freeze(namespace);
     this.namespaces.delete(namespace);
     if (namespace === this.lastNamespace) this.lastMap = undefined;
   }
+
+  /** The namespaces holding an entry. */
+  namespaceNames(): string[] {
+    return [...this.namespaces.keys()];
+  }
+
+  /** The keys with an entry in `namespace`. */
+  keyIdsIn(namespace: string): Iterable<KeyId> {
+    return this.inner(namespace)?.keys() ?? [];
+  }
+
+  /** Called before entries of other keys than the current one are read (a disk backend checks they were prefetched). */
+  willRead(_keys: readonly KeyRef[]): void {}
 
   size(): number {
     let n = 0;

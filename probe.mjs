@@ -1,0 +1,24 @@
+import RocksDB from 'rocksdb-native';
+const dir = '/tmp/probe-db-' + process.pid;
+const db = new RocksDB(dir, { columnFamily: new RocksDB.ColumnFamily('default', { writeBufferSize: 4<<20 }) });
+await db.ready();
+const w = db.write({ autoDestroy: true });
+w.tryPut(Buffer.from([0,1,2]), Buffer.from('a'));
+w.tryPut(Buffer.from([0,1,3]), Buffer.from('b'));
+await w.flush();
+const snap = db.snapshot();
+const w2 = db.write({ autoDestroy: true });
+w2.tryDeleteRange(Buffer.from([0,1]), Buffer.from([0,2]));
+w2.tryPut(Buffer.from([0,1,9]), Buffer.from('c'));
+await w2.flush();
+const r = db.read({ autoDestroy: true, capacity: 4 });
+const ps = [r.get(Buffer.from([0,1,2])), r.get(Buffer.from([0,1,9]))];
+r.tryFlush();
+console.log(await Promise.all(ps));
+for await (const e of snap.iterator({ gte: Buffer.from([0]), lt: Buffer.from([1]) })) console.log('snap', e.key, e.value.toString());
+for await (const e of db.iterator({ gte: Buffer.from([0,1]), lt: Buffer.from([0,2]) })) console.log('live', e.key, e.value.toString());
+await snap.close();
+console.log(await db.getProperty('rocksdb.estimate-num-keys'), await db.getProperty('rocksdb.block-cache-usage'), await db.getProperty('rocksdb.estimate-live-data-size'), await db.getProperty('rocksdb.compaction-pending'));
+await db.close();
+console.log('closed');
+try { const bad = new RocksDB('/proc/nope/x'); await bad.ready(); } catch (e) { console.log('err', e.code, e.message); }

@@ -1,0 +1,148 @@
+/**
+ * One state's entries as the heap state classes see them, over RocksDB: the inner maps
+ * hold the entries of the keys prefetched into the cache (read and written synchronously,
+ * with the heap states' own TTL, merge and container logic), every change marks its entry
+ * dirty for the next write batch, and eviction forgets clean keys.
+ *
+ * What the cache does not hold is known in summary: how many entries the state has, and,
+ * for namespaces other than the void one (windows), which keys have an entry in each. That
+ * directory answers namespaces() and keysIn() and lets clearNamespace() delete the entries
+ * of keys that are not cached; window operators keep the same per-slice key lists anyway.
+ */
+import type { StateKind } from '../../../api/state.ts';
+import { WeirError } from '../../../errors/index.ts';
+import { StateTable } from '../heap/state-table.ts';
+import type { KeyId, KeyRef } from '../key-identity.ts';
+import { VOID_NAMESPACE } from '../keyed-state-backend.ts';
+
+/** What a table needs of the backend's cache of keys. */
+export interface KeyCache {
+  isLoaded(id: KeyId): boolean;
+  /** Throws: state of a key that was not prefetched was touched (a missing prefetch is a bug, not a slow path). */
+  notLoaded(id: KeyId, state: string): never;
+}
+
+export class RocksTable extends StateTable<unknown> {
+  /** Entries changed since the last write batch: namespace -> keys. */
+  readonly dirty = new Map<string, Set<KeyId>>();
+  /** Namespace (not void) -> keys with an entry, whether cached or not. */
+  readonly directory = new Map<string, Set<KeyId>>();
+  private count = 0;
+  private voidCount = 0;
+  /** Whether any entry was ever in a namespace other than the void one: prefetches must then read whole keys. */
+  namespaced = false;
+
+  constructor(
+    readonly name: string,
+    readonly stateId: number,
+    readonly kind: StateKind,
+    readonly ttl: boolean,
+    private readonly cache: KeyCache,
+  ) {
+    super();
+  }
+
+  override get(namespace: string, key: KeyId): unknown {
+    const v = super.get(namespace, key);
+    if (v === undefined && !this.cache.isLoaded(key)) this.cache.notLoaded(key, this.name);
+    return v;
+  }
+
+  override set(namespace: string, key: KeyId, entry: unknown): void {
+    if (!this.cache.isLoaded(key)) this.cache.notLoaded(key, this.name);
+    if (super.get(namespace, key) === undefined) this.added(namespace, key);
+    super.set(namespace, key, entry);
+    this.markDirty(namespace, key);
+  }
+
+  override delete(namespace: string, key: KeyId): void {
+    if (super.get(namespace, key) === undefined) return;
+    this.removed(namespace, key);
+    super.delete(namespace, key);
+    this.markDirty(namespace, key);
+  }
+
+  override willChange(namespace: string, key: KeyId): void {
+    this.markDirty(namespace, key);
+  }
+
+  override willRead(keys: readonly KeyRef[]): void {
+    for (const k of keys) if (!this.cache.isLoaded(k.id)) this.cache.notLoaded(k.id, this.name);
+  }
+
+  /** Every key of the namespace loses its entry, cached or not. */
+  override dropNamespace(namespace: string): void {
+    if (namespace === VOID_NAMESPACE) throw new WeirError('INTERNAL', `state "${this.name}": clearing the void namespace for every key is not supported on RocksDB`, false);
+    const keys = this.directory.get(namespace);
+    if (keys === undefined) return;
+    for (const key of keys) this.markDirty(namespace, key);
+    this.count -= keys.size;
+    this.directory.delete(namespace);
+    this.dropCached(namespace);
+  }
+
+  override namespaceNames(): string[] {
+    const out = [...this.directory.keys()];
+    if (this.voidCount > 0) out.unshift(VOID_NAMESPACE);
+    return out;
+  }
+
+  override keyIdsIn(namespace: string): Iterable<KeyId> {
+    if (namespace === VOID_NAMESPACE) throw new WeirError('INTERNAL', `state "${this.name}": listing the keys of the void namespace is not supported on RocksDB`, false);
+    return this.directory.get(namespace) ?? [];
+  }
+
+  override size(): number {
+    return this.count;
+  }
+
+  /** An entry read from RocksDB (already counted). */
+  load(namespace: string, key: KeyId, entry: unknown): void {
+    super.set(namespace, key, entry);
+  }
+
+  /** An entry restored from a snapshot, to be written to RocksDB by the backend. */
+  restored(namespace: string, key: KeyId): void {
+    this.added(namespace, key);
+  }
+
+  /** Forgets a clean key's cached entries. */
+  evict(key: KeyId): void {
+    for (const [ns, m] of this.namespaces) {
+      if (m.delete(key) && m.size === 0) this.dropCached(ns);
+    }
+  }
+
+  /** The cached entry as it is now (for the write batch), without the loaded check. */
+  cached(namespace: string, key: KeyId): unknown {
+    return super.get(namespace, key);
+  }
+
+  private markDirty(namespace: string, key: KeyId): void {
+    let s = this.dirty.get(namespace);
+    if (s === undefined) this.dirty.set(namespace, (s = new Set()));
+    s.add(key);
+  }
+
+  private added(namespace: string, key: KeyId): void {
+    this.count++;
+    if (namespace === VOID_NAMESPACE) {
+      this.voidCount++;
+      return;
+    }
+    this.namespaced = true;
+    let s = this.directory.get(namespace);
+    if (s === undefined) this.directory.set(namespace, (s = new Set()));
+    s.add(key);
+  }
+
+  private removed(namespace: string, key: KeyId): void {
+    this.count--;
+    if (namespace === VOID_NAMESPACE) {
+      this.voidCount--;
+      return;
+    }
+    const s = this.directory.get(namespace);
+    if (s !== undefined && s.delete(key) && s.size === 0) this.directory.delete(namespace);
+  }
+}

@@ -1,0 +1,378 @@
+/**
+ * Keyed state in RocksDB (`state.backend.type: rocksdb`): state larger than memory.
+ *
+ * Operators read state synchronously, so the backend keeps a bounded cache of hot keys
+ * (rocks-table.ts) in front of RocksDB and the heap state classes work on it unchanged
+ * (same TTL, merging and container semantics as the heap backend). Before a batch or a
+ * round of timers the task calls prefetch(keys): the keys not cached are read in one
+ * go (one multi-get while every state holds only void-namespace cells; otherwise one
+ * range read per key, since a key's rows are contiguous), after the changes of the cache
+ * are written as one write batch and the least recently used clean keys evicted. Changes
+ * stay in the cache between prefetches that read nothing, and are written before any read,
+ * eviction or snapshot (rocks-store.ts runs them in order).
+ */
+import type {
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  StateDescriptor,
+  StateKind,
+  ValueStateDescriptor,
+} from '../../../api/state.ts';
+import { WeirError } from '../../../errors/index.ts';
+import type { Clock } from '../../task/clock.ts';
+import { CurrentKey, checkedKeyGroup } from '../heap/current-key.ts';
+import { timerQueueName } from '../heap/heap-keyed-state-backend.ts';
+import { restoreTimers } from '../heap/heap-snapshot.ts';
+import type { HeapState } from '../heap/heap-state.ts';
+import { HeapAggregatingState, HeapListState, HeapMapState, HeapReducingState, HeapValueState } from '../heap/heap-states.ts';
+import { HeapTimerQueue } from '../heap/heap-timer-queue.ts';
+import type { StateTable } from '../heap/state-table.ts';
+import { TtlPolicy } from '../heap/ttl.ts';
+import type { KeyGroupRange, KeyValue } from '../key-group.ts';
+import { keyFromIdentity, keyIdentity } from '../key-identity.ts';
+import type { KeyId, KeyRef } from '../key-identity.ts';
+import type { KeyedStateBackend, KeyedStateCapture, TimerDomain } from '../keyed-state-backend.ts';
+import { VOID_NAMESPACE } from '../keyed-state-backend.ts';
+import { keyGroupsIn } from '../snapshot/keyed-state-snapshot.ts';
+import type { KeyedStateSnapshot, TimerEntries } from '../snapshot/keyed-state-snapshot.ts';
+import { RocksCodec, prefixEnd } from './rocks-keys.ts';
+import { RocksStore } from './rocks-store.ts';
+import type { WriteOp } from './rocks-store.ts';
+import { RocksTable } from './rocks-table.ts';
+import type { KeyCache } from './rocks-table.ts';
+import { captureRocksSnapshot } from './rocksdb-snapshot.ts';
+import type { RocksDbMetric, RocksDbOptions } from './rocksdb-options.ts';
+
+export interface RocksDbBackendOptions {
+  readonly clock: Clock;
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+  readonly rocks: RocksDbOptions;
+  /** Names the working directory (operator and subtask). */
+  readonly label: string;
+}
+
+interface FreshKey {
+  readonly id: KeyId;
+  readonly key: KeyValue;
+  readonly prefix: Buffer;
+}
+
+/** Evicting a tenth more than needed spreads eviction over many prefetches. */
+const EVICT_SLACK = 0.1;
+
+function asTable<S>(t: RocksTable): StateTable<S> {
+  return t as unknown as StateTable<S>;
+}
+
+export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache {
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+  readonly prefetches = true;
+  readonly store: RocksStore;
+  private readonly clock: Clock;
+  private readonly options: RocksDbOptions;
+  private readonly codec = new RocksCodec();
+  private readonly current: CurrentKey;
+  /** Cached keys, least recently used first: identity -> key prefix of their rows. */
+  private readonly loaded = new Map<KeyId, Buffer>();
+  /** Every state with rows, registered or only restored so far; the index is its state id. */
+  readonly tables: RocksTable[] = [];
+  private readonly tablesByName = new Map<string, RocksTable>();
+  readonly states = new Map<string, HeapState<unknown>>();
+  readonly timerQueues = new Map<string, HeapTimerQueue>();
+  readonly pendingTimers = new Map<string, Map<number, TimerEntries>>();
+  /** Rows restored from a snapshot, written before anything is read. */
+  private pendingWrites: WriteOp[] = [];
+  private readonly cleanupPerRecord: HeapState<unknown>[] = [];
+  private closing: Promise<void> | undefined;
+
+  constructor(options: RocksDbBackendOptions) {
+    this.clock = options.clock;
+    this.maxParallelism = options.maxParallelism;
+    this.keyGroupRange = options.keyGroupRange;
+    this.options = options.rocks;
+    this.current = new CurrentKey(options.maxParallelism, options.keyGroupRange);
+    this.store = RocksStore.open(options.rocks, options.label);
+  }
+
+  isLoaded(id: KeyId): boolean {
+    return this.loaded.has(id);
+  }
+
+  notLoaded(id: KeyId, state: string): never {
+    throw new WeirError('STATE_NOT_PREFETCHED', `state "${state}" of key ${String(keyFromIdentity(id))} was used without being prefetched; every path that touches keyed state on RocksDB must prefetch its keys first`, false);
+  }
+
+  setCurrentKey(key: KeyValue): void {
+    this.current.set(key);
+    if (this.cleanupPerRecord.length > 0) for (const s of this.cleanupPerRecord) s.cleanupIncrementally();
+  }
+
+  setCurrentKeyRef(ref: KeyRef): void {
+    this.current.setRef(ref);
+    if (this.cleanupPerRecord.length > 0) for (const s of this.cleanupPerRecord) s.cleanupIncrementally();
+  }
+
+  getCurrentKey(): KeyValue {
+    return this.current.key;
+  }
+
+  currentKeyRef(): KeyRef {
+    return this.current.ref();
+  }
+
+  currentKeyView(): KeyRef {
+    return this.current;
+  }
+
+  prefetch(keys: readonly KeyValue[]): Promise<void> | undefined {
+    const batch = new Set<KeyId>();
+    const fresh: FreshKey[] = [];
+    for (const key of keys) {
+      const id = keyIdentity(key);
+      if (batch.has(id)) continue;
+      batch.add(id);
+      const prefix = this.loaded.get(id);
+      if (prefix !== undefined) {
+        // Most recently used last.
+        this.loaded.delete(id);
+        this.loaded.set(id, prefix);
+        continue;
+      }
+      fresh.push({ id, key, prefix: this.codec.keyPrefix(checkedKeyGroup(key, this.maxParallelism, this.keyGroupRange), key) });
+    }
+    if (fresh.length === 0 && this.pendingWrites.length === 0) return undefined;
+    const writes = this.takeWrites();
+    this.evict(batch, fresh.length);
+    const wrote = writes.length > 0 ? this.store.write(writes) : undefined;
+    if (fresh.length === 0) return wrote;
+    return Promise.all([wrote, this.read(fresh)]).then(() => undefined);
+  }
+
+  private async read(fresh: readonly FreshKey[]): Promise<void> {
+    const tables = this.tables;
+    if (tables.length === 0) {
+      for (const f of fresh) this.loaded.set(f.id, f.prefix);
+      return;
+    }
+    if (tables.every((t) => t.kind !== 'map' && !t.namespaced)) {
+      const cells: Buffer[] = [];
+      for (const f of fresh) for (const t of tables) cells.push(this.codec.cellKey(f.prefix, t.stateId, VOID_NAMESPACE));
+      const values = await this.store.getAll(cells);
+      let i = 0;
+      for (const f of fresh) {
+        for (const t of tables) {
+          const v = values[i++];
+          if (v !== null && v !== undefined) t.load(VOID_NAMESPACE, f.id, this.codec.decode(v));
+        }
+        this.loaded.set(f.id, f.prefix);
+      }
+      return;
+    }
+    const rows = await this.store.scanAll(fresh.map((f) => [f.prefix, prefixEnd(f.prefix)] as const));
+    for (let k = 0; k < fresh.length; k++) {
+      const f = fresh[k]!;
+      let map: Map<unknown, unknown> | undefined;
+      let mapCell: Buffer | undefined;
+      for (const { key, value } of rows[k]!) {
+        const p = this.codec.parse(key);
+        const t = tables[p.stateId];
+        if (t === undefined) throw new WeirError('INTERNAL', `RocksDB row of unknown state id ${p.stateId}`, false);
+        if (t.kind !== 'map') {
+          t.load(p.namespace, f.id, this.codec.decode(value));
+          continue;
+        }
+        const cell = key.subarray(0, p.mapKeyStart);
+        if (map === undefined || mapCell === undefined || !cell.equals(mapCell)) {
+          map = new Map();
+          mapCell = cell;
+          t.load(p.namespace, f.id, map);
+        }
+        map.set(this.codec.decode(key, p.mapKeyStart), this.codec.decode(value));
+      }
+      this.loaded.set(f.id, f.prefix);
+    }
+  }
+
+  /** The cache's changes (and restored rows) as write operations; the cache is clean after. */
+  private takeWrites(): WriteOp[] {
+    const ops = this.pendingWrites;
+    this.pendingWrites = [];
+    const codec = this.codec;
+    for (const t of this.tables) {
+      if (t.dirty.size === 0) continue;
+      for (const [ns, ids] of t.dirty) {
+        for (const id of ids) {
+          const prefix = this.loaded.get(id) ?? this.prefixOf(id);
+          const cell = codec.cellKey(prefix, t.stateId, ns);
+          const entry = t.cached(ns, id);
+          if (t.kind === 'map') {
+            // A changed map is rewritten: the heap map state does not say which of its keys changed.
+            ops.push(['deleteRange', cell, prefixEnd(cell)]);
+            if (entry !== undefined) for (const [mk, v] of entry as Map<unknown, unknown>) ops.push(['put', codec.mapRowKey(cell, mk), codec.value(v)]);
+          } else if (entry === undefined) ops.push(['delete', cell]);
+          else ops.push(['put', cell, codec.value(entry)]);
+        }
+      }
+      t.dirty.clear();
+    }
+    return ops;
+  }
+
+  private prefixOf(id: KeyId): Buffer {
+    const key = keyFromIdentity(id);
+    return this.codec.keyPrefix(checkedKeyGroup(key, this.maxParallelism, this.keyGroupRange), key);
+  }
+
+  /** Makes room for `incoming` keys by forgetting the least recently used clean keys not in `keep`. */
+  private evict(keep: ReadonlySet<KeyId>, incoming: number): void {
+    const cap = this.options.cacheKeys;
+    let excess = this.loaded.size + incoming - cap;
+    if (excess <= 0) return;
+    excess += Math.floor(cap * EVICT_SLACK);
+    for (const id of this.loaded.keys()) {
+      if (excess <= 0) break;
+      if (keep.has(id)) continue;
+      this.loaded.delete(id);
+      for (const t of this.tables) t.evict(id);
+      excess--;
+    }
+  }
+
+  private tableFor(name: string, kind: StateKind, ttl: boolean): RocksTable {
+    let t = this.tablesByName.get(name);
+    if (t === undefined) {
+      if (this.tables.length > 0xffff) throw new WeirError('INTERNAL', 'more than 65536 keyed states in one operator', false);
+      t = new RocksTable(name, this.tables.length, kind, ttl, this);
+      this.tables.push(t);
+      this.tablesByName.set(name, t);
+    }
+    return t;
+  }
+
+  private getOrCreate<S extends HeapState<unknown>>(d: StateDescriptor, create: (ttl: TtlPolicy | undefined, table: RocksTable) => S): S {
+    const existing = this.states.get(d.name);
+    if (existing) {
+      if (existing.descriptor.kind !== d.kind) {
+        throw new WeirError('STATE_KIND_MISMATCH', `state "${d.name}" was registered as ${existing.descriptor.kind} state and is now requested as ${d.kind} state; use another name`, false);
+      }
+      return existing as S;
+    }
+    const restored = this.tablesByName.get(d.name);
+    if (restored && restored.kind !== d.kind) {
+      throw new WeirError('STATE_KIND_MISMATCH', `state "${d.name}" was restored as ${restored.kind} state and is now requested as ${d.kind} state; keep the kind of a state, or give the new one another name`, false);
+    }
+    if (restored && restored.ttl !== (d.ttl !== undefined)) {
+      throw new WeirError(
+        'STATE_RESTORE_MISMATCH',
+        `state "${d.name}" was written ${restored.ttl ? 'with' : 'without'} time-to-live and is now requested ${restored.ttl ? 'without' : 'with'} it; turning TTL on or off needs a new state name`,
+        false,
+      );
+    }
+    const table = this.tableFor(d.name, d.kind, d.ttl !== undefined);
+    const s = create(d.ttl ? new TtlPolicy(d.ttl, this.clock) : undefined, table);
+    this.states.set(d.name, s);
+    if (d.ttl?.cleanupIncrementalEveryRecord && d.ttl.cleanupIncrementalSize > 0) this.cleanupPerRecord.push(s);
+    return s;
+  }
+
+  getValueState<T>(d: ValueStateDescriptor<T>): HeapValueState<T> {
+    return this.getOrCreate(d, (ttl, t) => new HeapValueState<T>(d, this.current, ttl, this.maxParallelism, this.keyGroupRange, asTable(t)));
+  }
+
+  getListState<T>(d: ListStateDescriptor<T>): HeapListState<T> {
+    return this.getOrCreate(d, (ttl, t) => new HeapListState<T>(d, this.current, ttl, this.maxParallelism, this.keyGroupRange, asTable(t)));
+  }
+
+  getMapState<K, V>(d: MapStateDescriptor<K, V>): HeapMapState<K, V> {
+    return this.getOrCreate(d, (ttl, t) => new HeapMapState<K, V>(d, this.current, ttl, this.maxParallelism, this.keyGroupRange, asTable(t)));
+  }
+
+  getReducingState<T>(d: ReducingStateDescriptor<T>): HeapReducingState<T> {
+    const desc = d as ReducingStateDescriptor<unknown>;
+    return this.getOrCreate(desc, (ttl, t) => new HeapReducingState<unknown>(desc, this.current, ttl, this.maxParallelism, this.keyGroupRange, asTable(t))) as HeapReducingState<T>;
+  }
+
+  getAggregatingState<IN, ACC, OUT>(d: AggregatingStateDescriptor<IN, ACC, OUT>): HeapAggregatingState<IN, ACC, OUT> {
+    const desc = d as AggregatingStateDescriptor<unknown, unknown, unknown>;
+    return this.getOrCreate(desc, (ttl, t) => new HeapAggregatingState<unknown, unknown, unknown>(desc, this.current, ttl, this.maxParallelism, this.keyGroupRange, asTable(t))) as HeapAggregatingState<IN, ACC, OUT>;
+  }
+
+  /** Timers stay on the heap (both timer-service factories for now; see docs/architecture.md). */
+  timerQueue(service: string, domain: TimerDomain): HeapTimerQueue {
+    const name = timerQueueName(service, domain);
+    let q = this.timerQueues.get(name);
+    if (!q) {
+      q = new HeapTimerQueue();
+      this.timerQueues.set(name, q);
+      const restored = this.pendingTimers.get(name);
+      if (restored) {
+        restoreTimers(q, restored);
+        this.pendingTimers.delete(name);
+      }
+    }
+    return q;
+  }
+
+  snapshot(): KeyedStateSnapshot {
+    throw new WeirError('INTERNAL', 'the RocksDB backend snapshots asynchronously only: use captureSnapshot', false);
+  }
+
+  captureSnapshot(range: KeyGroupRange = this.keyGroupRange): KeyedStateCapture {
+    const writes = this.takeWrites();
+    return captureRocksSnapshot(this, this.codec, range, this.clock.now(), writes.length > 0 ? this.store.write(writes) : undefined);
+  }
+
+  restore(snapshots: readonly KeyedStateSnapshot[]): void {
+    if (this.states.size > 0 || this.timerQueues.size > 0) throw new WeirError('INTERNAL', 'keyed state must be restored before any state or timer is registered', false);
+    const codec = this.codec;
+    for (const [kg, group] of keyGroupsIn(snapshots, this.keyGroupRange, this.maxParallelism)) {
+      for (const s of group.states) {
+        const t = this.tableFor(s.name, s.kind, s.ttl);
+        for (const [key, ns, value] of s.entries) {
+          const cell = codec.cellKey(codec.keyPrefix(kg, key), t.stateId, ns);
+          if (t.kind === 'map') for (const [mk, v] of value as Map<unknown, unknown>) this.pendingWrites.push(['put', codec.mapRowKey(cell, mk), codec.value(v)]);
+          else this.pendingWrites.push(['put', cell, codec.value(value)]);
+          t.restored(ns, keyIdentity(key));
+        }
+      }
+      for (const t of group.timers) {
+        const name = timerQueueName(t.service, t.domain);
+        let byGroup = this.pendingTimers.get(name);
+        if (!byGroup) this.pendingTimers.set(name, (byGroup = new Map()));
+        byGroup.set(kg, t);
+      }
+    }
+  }
+
+  entryCount(): number {
+    let n = 0;
+    for (const t of this.tables) n += t.size();
+    return n;
+  }
+
+  /** A RocksDB property under Flink's metric name (e.g. estimate-num-keys). */
+  metric(name: RocksDbMetric): Promise<number | undefined> {
+    return this.store.property(`rocksdb.${name}`);
+  }
+
+  get metricNames(): readonly RocksDbMetric[] {
+    return this.options.metrics;
+  }
+
+  dispose(): void {
+    this.closing ??= this.store.close();
+    this.states.clear();
+    this.timerQueues.clear();
+    this.loaded.clear();
+  }
+
+  /** Disposes, then waits until the database is closed and its directory removed. */
+  close(): Promise<void> {
+    this.dispose();
+    return this.closing!;
+  }
+}

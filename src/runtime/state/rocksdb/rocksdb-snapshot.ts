@@ -1,0 +1,125 @@
+/**
+ * The RocksDB backend's side of the canonical snapshot. At the barrier the cache's changes
+ * are queued as a write batch and a RocksDB snapshot is queued behind it; timers are copied
+ * (they live on the heap). That is all the task waits for. complete() then scans the
+ * snapshot's key-group range, which is one contiguous range of rows, and encodes the same
+ * KeyedStateSnapshot the heap backend writes, so either backend restores it.
+ */
+import type { KeyGroupRange } from '../key-group.ts';
+import type { KeyedStateCapture, TimerDomain } from '../keyed-state-backend.ts';
+import { encodeKeyGroupState } from '../snapshot/keyed-state-snapshot.ts';
+import type { KeyGroupState, StateEntries, TimerEntries } from '../snapshot/keyed-state-snapshot.ts';
+import { checkedKeyGroup } from '../heap/current-key.ts';
+import type { HeapState } from '../heap/heap-state.ts';
+import type { HeapTimerQueue } from '../heap/heap-timer-queue.ts';
+import type { RocksCodec } from './rocks-keys.ts';
+import { keyGroupBounds } from './rocks-keys.ts';
+import type { RocksStore } from './rocks-store.ts';
+import type { RocksTable } from './rocks-table.ts';
+
+/** What the snapshot needs of the backend. */
+export interface SnapshotSource {
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+  readonly store: RocksStore;
+  readonly tables: readonly RocksTable[];
+  readonly states: ReadonlyMap<string, HeapState<unknown>>;
+  readonly timerQueues: ReadonlyMap<string, HeapTimerQueue>;
+  readonly pendingTimers: ReadonlyMap<string, ReadonlyMap<number, TimerEntries>>;
+  entryCount(): number;
+}
+
+interface Group {
+  states: Map<number, StateEntries['entries']>;
+  timers: TimerEntries[];
+}
+
+/** Entries encoded between two yields to the event loop. */
+const STEP_ENTRIES = 20_000;
+
+export function captureRocksSnapshot(src: SnapshotSource, codec: RocksCodec, range: KeyGroupRange, now: number, wrote: Promise<void> | undefined): KeyedStateCapture {
+  const own = src.keyGroupRange;
+  const first = Math.max(range.start, own.start);
+  const last = Math.min(range.end, own.end);
+  const maxParallelism = src.maxParallelism;
+  const timers = [...src.timerQueues].map(([name, q]) => ({ name, timers: [...q.timers()].map((t) => [t.key, t.namespace, t.time] as const) }));
+  const pendingTimers = [...src.pendingTimers.values()];
+  const empty = src.entryCount() === 0 && timers.every((t) => t.timers.length === 0) && pendingTimers.every((m) => m.size === 0);
+  const tables = src.tables.map((t) => ({ name: t.name, kind: t.kind, ttl: t.ttl, state: src.states.get(t.name) }));
+  // Queued now, behind the cache's changes: the snapshot is the state at this barrier.
+  const snapshot = empty ? undefined : src.store.snapshot();
+  return {
+    maxParallelism,
+    empty,
+    async complete() {
+      const groups = new Map<number, Group>();
+      const groupOf = (kg: number): Group => {
+        let g = groups.get(kg);
+        if (!g) groups.set(kg, (g = { states: new Map(), timers: [] }));
+        return g;
+      };
+      await wrote;
+      if (snapshot !== undefined && first <= last) {
+        const snap = await snapshot;
+        try {
+          let mapCell: Buffer | undefined;
+          let map: Map<unknown, unknown> | undefined;
+          const [start, end] = keyGroupBounds(first, last);
+          for await (const { key, value } of snap.rows(start, end)) {
+            const p = codec.parse(key);
+            const t = tables[p.stateId]!;
+            const g = groupOf(p.keyGroup);
+            let entries = g.states.get(p.stateId);
+            if (!entries) g.states.set(p.stateId, (entries = []));
+            if (t.kind !== 'map') {
+              entries.push([codec.keyOf(key, p.keyEnd), p.namespace, codec.decode(value)]);
+              continue;
+            }
+            const cell = key.subarray(0, p.mapKeyStart);
+            if (map === undefined || mapCell === undefined || !cell.equals(mapCell)) {
+              map = new Map();
+              mapCell = cell;
+              entries.push([codec.keyOf(key, p.keyEnd), p.namespace, map]);
+            }
+            map.set(codec.decode(key, p.mapKeyStart), codec.decode(value));
+          }
+        } finally {
+          if (snapshot !== undefined) await (await snapshot).release();
+        }
+      }
+      for (const { name, timers: list } of timers) {
+        const slash = name.lastIndexOf('/');
+        const byGroup = new Map<number, TimerEntries['timers']>();
+        for (const [ref, ns, time] of list) {
+          const kg = ref.keyGroup >= 0 ? ref.keyGroup : checkedKeyGroup(ref.key, maxParallelism, own);
+          if (kg < first || kg > last) continue;
+          let l = byGroup.get(kg);
+          if (!l) byGroup.set(kg, (l = []));
+          l.push([ref.key, ns, time]);
+        }
+        for (const [kg, l] of byGroup) groupOf(kg).timers.push({ service: name.slice(0, slash), domain: name.slice(slash + 1) as TimerDomain, timers: l });
+      }
+      for (const byGroup of pendingTimers) for (const [kg, t] of byGroup) if (kg >= first && kg <= last) groupOf(kg).timers.push(t);
+      const out = new Map<number, Uint8Array>();
+      let encoded = 0;
+      for (const kg of [...groups.keys()].sort((a, b) => a - b)) {
+        const g = groups.get(kg)!;
+        const states: StateEntries[] = [];
+        for (const [id, entries] of g.states) {
+          const t = tables[id]!;
+          // Full-snapshot TTL cleanup: expired entries do not reach the snapshot.
+          const live = t.state?.descriptor.ttl?.cleanupFullSnapshot ? entries.filter((e) => !t.state!.expiredEntry(e[2], now)) : entries;
+          if (live.length > 0) states.push({ name: t.name, kind: t.kind, ttl: t.ttl, entries: live });
+          encoded += entries.length;
+        }
+        if (states.length === 0 && g.timers.length === 0) continue;
+        out.set(kg, encodeKeyGroupState({ states, timers: g.timers } as KeyGroupState));
+        if (encoded >= STEP_ENTRIES) {
+          encoded = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      }
+      return { maxParallelism, keyGroups: out };
+    },
+  };
+}
