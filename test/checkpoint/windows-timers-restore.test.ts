@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -190,4 +190,34 @@ test('stop with drain: the final watermark fires every window and timer before t
   assert.equal(total('timer'), read);
   // Each record is in 4 sliding windows (size 2000, slide 500).
   assert.equal(total('sliding'), 4 * read);
+});
+
+test('across backends: a heap savepoint at parallelism 2 restored into RocksDB at 3, its savepoint restored into the heap at 1', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'weir-backend-switch-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const rocks = { 'state.backend.type': 'rocksdb', 'state.backend.rocksdb.localdir': join(dir, 'rocksdb'), 'state.backend.rocksdb.cache.max-keys': '2' };
+  const dispatcher = new Dispatcher();
+  written.clear();
+  assert.equal((await (await dispatcher.submit(job(2, 1e9), { config: config(dir) })).done).state, 'FINISHED');
+  const expected = outputs();
+
+  written.clear();
+  const fired = () => [...written].filter(([id]) => id.startsWith('tumbling/')).reduce((n, [, lines]) => n + lines.length, 0);
+  const onHeap = await dispatcher.submit(job(2, 3000), { config: config(dir) });
+  await eventually(() => (fired() > 5 ? true : undefined), 30_000, 'windows to fire on the heap', fired);
+  const fromHeap = await onHeap.savepoint(undefined, 'stop');
+  await onHeap.done;
+
+  const onRocks = await dispatcher.submit(job(3, 3000), { config: { ...config(dir), ...rocks, 'execution.savepoint.path': fromHeap } });
+  const before = fired();
+  await eventually(() => (fired() > before + 5 ? true : undefined), 30_000, 'windows to fire on RocksDB', fired);
+  const fromRocks = await onRocks.savepoint(undefined, 'stop');
+  assert.equal((await onRocks.done).state, 'FINISHED');
+
+  const back = await dispatcher.submit(job(1, 1e9), { config: { ...config(dir), 'execution.savepoint.path': fromRocks } });
+  const result = await back.done;
+  assert.equal(result.state, 'FINISHED', result.error?.message);
+  assert.deepEqual(outputs(), expected);
+  // Each subtask attempt's RocksDB directory is removed when it ends.
+  assert.deepEqual(await readdir(join(dir, 'rocksdb')), []);
 });

@@ -10,5 +10,5 @@ export function backendConfig(): Record<string, string> {
   const type = process.env.WEIR_TEST_STATE_BACKEND;
   if (type === undefined || type === 'hashmap') return {};
   // A small cache, so that eviction and re-reads from RocksDB are exercised too.
-  return { 'state.backend.type': type, 'state.backend.rocksdb.localdir': join(tmpdir(), 'weir-test-rocksdb'), 'state.backend.rocksdb.cache.max-keys': '1024' };
+  return { 'state.backend.type': type, 'state.backend.rocksdb.localdir': join(tmpdir(), 'weir-test-rocksdb'), 'state.backend.rocksdb.cache.max-keys': '2' };
 }

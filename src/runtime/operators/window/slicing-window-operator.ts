@@ -21,6 +21,7 @@ import type { Collector, AggregateFunction } from '../../../api/functions.ts';
 import { AggregatingStateDescriptor } from '../../../api/state.ts';
 import type { InternalAggregatingState } from '../../state/keyed-state-backend.ts';
 import type { KeyValue } from '../../state/key-group.ts';
+import type { KeyId } from '../../state/key-identity.ts';
 import type { RecordBatch } from '../../stream-element.ts';
 import type { OperatorStateSnapshot, StateInitializationContext } from '../../state/operator-state.ts';
 import { KeyedOperator } from '../keyed-operator.ts';
@@ -150,6 +151,14 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
       // Without lateness the firing is also the cleanup (as the general operator's one timer).
       if (this.lateness > 0) this.schedule.add(max + this.lateness, 'cleanup', start);
     }
+  }
+
+  /** The windows a watermark fires (or cleans up) read every key of their slices: a disk backend fetches them first. */
+  override prefetchEventTimers(watermark: number): Promise<void> | undefined {
+    if (!this.backend.prefetches) return undefined;
+    const keys = new Map<KeyId, KeyValue>();
+    for (const start of this.schedule.dueStarts(watermark)) this.slices.keysOf(start, start + this.size, keys);
+    return keys.size === 0 ? undefined : this.backend.prefetch([...keys.values()]);
   }
 
   override processWatermark(timestamp: number, _input: number): void {

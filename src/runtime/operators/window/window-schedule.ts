@@ -29,6 +29,16 @@ export class WindowSchedule {
     a.splice(i, 0, e);
   }
 
+  /** The window starts of the events at or before `time`, without removing them (to prefetch their keys). */
+  dueStarts(time: number): number[] {
+    const out: number[] = [];
+    for (const e of this.events) {
+      if (e.time > time) break;
+      out.push(e.start);
+    }
+    return out;
+  }
+
   /** Removes and returns the earliest event at or before `time`. */
   popDue(time: number): WindowEvent | undefined {
     const e = this.events[0];

@@ -12,6 +12,7 @@
  */
 import type { AggregateFunction } from '../../../api/functions.ts';
 import type { InternalAggregatingState } from '../../state/keyed-state-backend.ts';
+import type { KeyValue } from '../../state/key-group.ts';
 import type { KeyId, KeyRef } from '../../state/key-identity.ts';
 
 export interface Slice {
@@ -101,6 +102,14 @@ export class SliceStore {
     if (s === undefined) return undefined;
     this.state.setCurrentNamespace(s.namespace);
     return this.state.getAccumulator();
+  }
+
+  /** The keys with a record in the slices of [start, end), each once (a backend prefetches them before the window fires). */
+  keysOf(start: number, end: number, out: Map<KeyId, KeyValue>): void {
+    for (let s = start; s < end; s += this.slide) {
+      const slice = this.slices.get(s);
+      if (slice !== undefined) for (const k of slice.keys) out.set(k.id, k.key);
+    }
   }
 
   /** Rebuilds the slices from restored state; returns their starts, in order. */
