@@ -1,11 +1,15 @@
 /** Invalid jobs and failing user code: the error codes and the operators they name. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { KeyedProcessFunction, ProcessFunction, ValueStateDescriptor, WatermarkStrategy, defineJob } from '../../src/api/index.ts';
 import type { Collector, KeyedProcessContext, OnTimerContext, ProcessContext, RuntimeContext, Source } from '../../src/api/index.ts';
 import { runJob, VirtualClock, WeirError } from '../../src/runtime/index.ts';
 import type { JobResult } from '../../src/runtime/index.ts';
 import { ScriptedSource } from '../support/scripted-source.ts';
+import { Dispatcher } from '../../src/runtime/jobmanager/dispatcher.ts';
 
 const run = (job: ReturnType<typeof defineJob>, parallelism = 1) => runJob(job, { parallelism, clock: new VirtualClock() });
 
@@ -281,4 +285,25 @@ test('a job without a sink is rejected (EMPTY_JOB)', async () => {
     env.fromElements(1).map((v) => v);
   });
   await assert.rejects(run(job), { code: 'EMPTY_JOB' });
+});
+
+test('a RocksDB local directory that cannot be created fails the task naming the path; the job restarts per its strategy, then fails', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'weir-bad-localdir-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'file'), '');
+  const localdir = join(dir, 'file', 'rocksdb');
+  const job = defineJob((env) => {
+    env
+      .fromElements(1, 2, 3)
+      .keyBy((v) => v)
+      .reduce((a, b) => a + b)
+      .collect('out');
+  });
+  const config = { 'state.backend.type': 'rocksdb', 'state.backend.rocksdb.localdir': localdir, 'restart-strategy.type': 'fixed-delay', 'restart-strategy.fixed-delay.attempts': '2', 'restart-strategy.fixed-delay.delay': '1ms' };
+  const master = await new Dispatcher().submit(job, { config });
+  const err = failed(await master.done);
+  assert.equal(err.code, 'STATE_BACKEND_UNAVAILABLE');
+  assert.ok(err.message.includes(localdir), err.message);
+  assert.match(err.message, /ENOTDIR/);
+  assert.equal(master.numRestarts, 2);
 });

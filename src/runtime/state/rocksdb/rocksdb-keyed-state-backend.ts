@@ -71,7 +71,7 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache {
   readonly maxParallelism: number;
   readonly keyGroupRange: KeyGroupRange;
   readonly prefetches = true;
-  readonly store: RocksStore;
+  private opened: RocksStore | undefined;
   private readonly clock: Clock;
   private readonly options: RocksDbOptions;
   private readonly codec = new RocksCodec();
@@ -95,7 +95,21 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache {
     this.keyGroupRange = options.keyGroupRange;
     this.options = options.rocks;
     this.current = new CurrentKey(options.maxParallelism, options.keyGroupRange);
-    this.store = RocksStore.open(options.rocks, options.label);
+    this.label = options.label;
+  }
+
+  private readonly label: string;
+
+  /**
+   * The database, opened on first use (the operator's open(), where state is registered):
+   * a directory that cannot be made then fails the task, which restarts per its strategy.
+   */
+  get store(): RocksStore {
+    return this.open();
+  }
+
+  private open(): RocksStore {
+    return (this.opened ??= RocksStore.open(this.options, this.label));
   }
 
   isLoaded(id: KeyId): boolean {
@@ -273,6 +287,7 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache {
       );
     }
     const table = this.tableFor(d.name, d.kind, d.ttl !== undefined);
+    this.open();
     const s = create(d.ttl ? new TtlPolicy(d.ttl, this.clock) : undefined, table);
     this.states.set(d.name, s);
     if (d.ttl?.cleanupIncrementalEveryRecord && d.ttl.cleanupIncrementalSize > 0) this.cleanupPerRecord.push(s);
@@ -364,7 +379,7 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache {
   }
 
   dispose(): void {
-    this.closing ??= this.store.close();
+    this.closing ??= this.opened?.close() ?? Promise.resolve();
     this.states.clear();
     this.timerQueues.clear();
     this.loaded.clear();
