@@ -150,11 +150,11 @@ export interface RuntimeFigures extends QueryOutput {
   eventsPerCpuSecond: number;
 }
 
-export async function runNexmarkOnRuntime(query: NexmarkQuery, events: number, firstEventRate: number, parallelism = 1): Promise<RuntimeFigures> {
+export async function runNexmarkOnRuntime(query: NexmarkQuery, events: number, firstEventRate: number, parallelism = 1, config?: Record<string, string>): Promise<RuntimeFigures> {
   const { job, output } = nexmarkJob(query, { events, firstEventRate, parallelism });
   const started = performance.now();
   const cpu0 = process.cpuUsage();
-  const result = await runJob(job, { parallelism });
+  const result = await runJob(job, { parallelism, ...(config ? { config } : {}) });
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpu0);
   if (result.state !== 'FINISHED') throw new Error(`nexmark ${query} ${result.state}: ${result.error?.message}`);

@@ -2,7 +2,8 @@
  * `npm run bench`: Nexmark q0, q1, q2, q5, q7 on the in-process runtime (parallelism 1)
  * against hand-written loops over the same generator (warmed up, alternating rounds,
  * medians), the network data plane, a keyBy shuffle and its latency between two
- * TaskManager processes, the Kafka test broker, and the operator at scale. Every block
+ * TaskManager processes, the Kafka test broker, keyed state on RocksDB against the heap
+ * (q5, q7), and the operator at scale. Every block
  * of figures carries the Node version and the machine's load average.
  *
  *   npm run bench -- --events 2000000 --rate 200000 --rounds 3 [--warmup-events 500000]
@@ -19,6 +20,7 @@ import { networkReport, runNetworkBench } from './network.ts';
 import { latencyReport, runClusterLatencyBench, runClusterShuffleBench, shuffleReport } from './cluster-shuffle.ts';
 import { operatorReport, runOperatorScaleBench } from './operator-scale.ts';
 import { checkpointingReport } from './checkpointing.ts';
+import { rocksDbReport } from './rocksdb-state.ts';
 import type { NexmarkQuery } from './nexmark-runtime.ts';
 import { intFlag, numberFlag } from './support/args.ts';
 import { describeOutput } from './support/nexmark-checksum.ts';
@@ -90,6 +92,13 @@ console.log('');
 const checkpointing = await checkpointingReport(intFlag('checkpoint-events', 8_000_000), intFlag('keys', 1_000_000));
 for (const line of checkpointing.lines) console.log(line);
 failures.push(...checkpointing.mismatches);
+
+// Keyed state on RocksDB against the heap: Nexmark q5 and q7 in the same run, and the TaskManager's RSS.
+console.log('');
+const rocksdb = await rocksDbReport(events, rate, rounds);
+for (const line of rocksdb.lines) console.log(line);
+failures.push(...rocksdb.mismatches);
+console.log(machineLine());
 
 // The operator with 500 StreamDeployments on the Kubernetes test server (issue 6's targets, judged at 500 only).
 const op = await runOperatorScaleBench(deployments, changes);

@@ -41,6 +41,7 @@ import { RocksCodec, prefixEnd } from './rocks-keys.ts';
 import { RocksStore } from './rocks-store.ts';
 import type { WriteOp } from './rocks-store.ts';
 import { RocksTable } from './rocks-table.ts';
+import { WrittenKeysFilter } from './written-keys-filter.ts';
 import type { KeyCache } from './rocks-table.ts';
 import { captureRocksSnapshot } from './rocksdb-snapshot.ts';
 import type { RocksDbMetric, RocksDbOptions } from './rocksdb-options.ts';
@@ -75,6 +76,7 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache {
   private readonly clock: Clock;
   private readonly options: RocksDbOptions;
   private readonly codec = new RocksCodec();
+  private readonly written = new WrittenKeysFilter();
   private readonly current: CurrentKey;
   /** Cached keys, least recently used first: identity -> key prefix of their rows. */
   private readonly loaded = new Map<KeyId, Buffer>();
@@ -166,12 +168,14 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache {
     return Promise.all([wrote, this.read(fresh)]).then(() => undefined);
   }
 
-  private async read(fresh: readonly FreshKey[]): Promise<void> {
+  private async read(all: readonly FreshKey[]): Promise<void> {
     const tables = this.tables;
-    if (tables.length === 0) {
-      for (const f of fresh) this.loaded.set(f.id, f.prefix);
-      return;
+    const fresh: FreshKey[] = [];
+    for (const f of all) {
+      if (tables.length > 0 && this.written.mayHave(f.prefix)) fresh.push(f);
+      else this.loaded.set(f.id, f.prefix); // never written: nothing to read
     }
+    if (fresh.length === 0) return;
     if (tables.every((t) => t.kind !== 'map' && !t.namespaced)) {
       const cells: Buffer[] = [];
       for (const f of fresh) for (const t of tables) cells.push(this.codec.cellKey(f.prefix, t.stateId, VOID_NAMESPACE));
@@ -221,6 +225,7 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache {
       for (const [ns, ids] of t.dirty) {
         for (const id of ids) {
           const prefix = this.loaded.get(id) ?? this.prefixOf(id);
+          this.written.add(prefix);
           const cell = codec.cellKey(prefix, t.stateId, ns);
           const entry = t.cached(ns, id);
           if (t.kind === 'map') {
@@ -348,7 +353,9 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache {
       for (const s of group.states) {
         const t = this.tableFor(s.name, s.kind, s.ttl);
         for (const [key, ns, value] of s.entries) {
-          const cell = codec.cellKey(codec.keyPrefix(kg, key), t.stateId, ns);
+          const prefix = codec.keyPrefix(kg, key);
+          this.written.add(prefix);
+          const cell = codec.cellKey(prefix, t.stateId, ns);
           if (t.kind === 'map') for (const [mk, v] of value as Map<unknown, unknown>) this.pendingWrites.push(['put', codec.mapRowKey(cell, mk), codec.value(v)]);
           else this.pendingWrites.push(['put', cell, codec.value(value)]);
           t.restored(ns, keyIdentity(key));
