@@ -22,6 +22,7 @@ import { BACK_PRESSURED, IDLE, READY, TaskTimes } from './task-times.ts';
 import type { TaskTimeState } from './task-times.ts';
 import { FLINK_VIEW_TIMING, ViewUpdater } from './views.ts';
 import type { ViewTiming } from './views.ts';
+import { RocksDbKeyedStateBackend } from '../state/rocksdb/rocksdb-keyed-state-backend.ts';
 
 export interface TaskMetricsOptions {
   /** Share one registry between jobs and servers; a new one is created otherwise. */
@@ -138,11 +139,13 @@ export class ExecutorMetrics {
     const mainOut = op instanceof SinkOperator ? () => op.recordsWritten : next ? () => next.recordsIn : mainWriter ? () => mainWriter.recordsOut : () => 0;
     const recordsOut = sides.length === 0 ? mainOut : () => mainOut() + sum(sides);
     const late = hasLateDrops(op) ? () => op.numLateRecordsDropped : undefined;
+    const backend = op.setup.stateBackend;
+    const stateGauges = backend instanceof RocksDbKeyedStateBackend ? backend.gauges() : undefined;
     const input = this.metered.get(op);
-    if (input) return { ...meta, recordsIn: () => input.recordsIn, recordsOut, inputWatermark: () => input.inputWatermark, lateRecordsDropped: late };
+    if (input) return { ...meta, recordsIn: () => input.recordsIn, recordsOut, inputWatermark: () => input.inputWatermark, lateRecordsDropped: late, stateGauges };
     const recordsIn = op instanceof SourceOperator ? () => op.recordsOut : () => task.recordsIn;
     const inputWatermarks = task.valves.length > 1 ? task.valves.map((v) => () => v.current) : undefined;
-    return { ...meta, recordsIn, recordsOut, inputWatermark: () => task.inputWatermark, inputWatermarks, lateRecordsDropped: late };
+    return { ...meta, recordsIn, recordsOut, inputWatermark: () => task.inputWatermark, inputWatermarks, lateRecordsDropped: late, stateGauges };
   }
 
   /** The task loop: run the view updates that are due. */

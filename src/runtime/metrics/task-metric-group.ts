@@ -23,6 +23,8 @@ export interface OperatorProbe {
   readonly inputWatermarks?: readonly (() => number)[];
   /** Window operators only. */
   readonly lateRecordsDropped?: () => number;
+  /** The keyed state backend's own gauges (RocksDB's, when enabled), by metric name. */
+  readonly stateGauges?: ReadonlyMap<string, () => number>;
 }
 
 export interface TaskProbe {
@@ -67,6 +69,7 @@ export function registerTaskMetrics(registry: MetricRegistry, updater: ViewUpdat
     op.inputWatermarks?.forEach((read, i) => add(OPERATOR_SCOPE, labels, `currentInput${i + 1}Watermark`, () => watermarkValue(read())));
     const late = op.lateRecordsDropped;
     if (late) add(OPERATOR_SCOPE, labels, 'numLateRecordsDropped', late);
+    op.stateGauges?.forEach((read, name) => add(OPERATOR_SCOPE, labels, name, read));
   }
   return () => removers.forEach((remove) => remove());
 

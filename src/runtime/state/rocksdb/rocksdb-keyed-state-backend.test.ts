@@ -11,6 +11,7 @@ import { KeyGroupRange, keyGroupFor } from '../key-group.ts';
 import type { KeyedStateBackend } from '../keyed-state-backend.ts';
 import { RocksDbKeyedStateBackend } from './rocksdb-keyed-state-backend.ts';
 import { rocksDbOptions } from './rocksdb-options.ts';
+import { eventually } from '../../../../test/support/eventually.ts';
 
 const MAX = 128;
 
@@ -122,5 +123,33 @@ test('a local directory that cannot be created fails with STATE_BACKEND_UNAVAILA
     () => b.getValueState(new ValueStateDescriptor<number>('v')),
     (err: unknown) => err instanceof WeirError && err.code === 'STATE_BACKEND_UNAVAILABLE' && err.retriable && err.message.includes(join(file, 'rocksdb')) && /ENOTDIR/.test(err.message),
   );
+  await b.close();
+});
+
+test('enabled RocksDB metrics are gauges with Flink names, read from RocksDB properties', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'weir-rocksdb-test-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const options = rocksDbOptions(
+    new Map([
+      ['state.backend.rocksdb.localdir', dir],
+      ['state.backend.rocksdb.metrics.estimate-num-keys', 'true'],
+      ['state.backend.rocksdb.metrics.compaction-pending', 'true'],
+    ]),
+  );
+  const b = new RocksDbKeyedStateBackend({ clock: new VirtualClock(0), maxParallelism: MAX, keyGroupRange: new KeyGroupRange(0, MAX - 1), rocks: options, label: 'metrics' });
+  await fill(b, 10, 10);
+  await b.prefetch(['another']); // writes the 10 keys' rows behind the cache
+  const gauges = b.gauges();
+  assert.deepEqual([...gauges.keys()], ['rocksdb_estimate_num_keys', 'rocksdb_compaction_pending']);
+  const numKeys = gauges.get('rocksdb_estimate_num_keys')!;
+  // The first scrape queues the read; a later one sees it.
+  const seen = await eventually(() => {
+    const v = numKeys();
+    return Number.isNaN(v) ? undefined : v;
+  }, 10_000, 'the estimate-num-keys gauge');
+  // RocksDB's estimate counts the memtable's entries: 10 values, 10 lists, 20 map rows, and
+  // the 10 range deletions each map's rewrite starts with.
+  assert.equal(seen, 50);
+  assert.equal(gauges.get('rocksdb_compaction_pending')!(), NaN); // first read queued
   await b.close();
 });

@@ -44,7 +44,7 @@ import { RocksTable } from './rocks-table.ts';
 import { WrittenKeysFilter } from './written-keys-filter.ts';
 import type { KeyCache } from './rocks-table.ts';
 import { captureRocksSnapshot } from './rocksdb-snapshot.ts';
-import type { RocksDbMetric, RocksDbOptions } from './rocksdb-options.ts';
+import type { RocksDbOptions } from './rocksdb-options.ts';
 
 export interface RocksDbBackendOptions {
   readonly clock: Clock;
@@ -376,14 +376,39 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache {
     return n;
   }
 
-  /** A RocksDB property under Flink's metric name (e.g. estimate-num-keys). */
-  metric(name: RocksDbMetric): Promise<number | undefined> {
-    return this.store.property(`rocksdb.${name}`);
+  /**
+   * The enabled `state.backend.rocksdb.metrics.*` as gauges named as Flink's Prometheus
+   * reporter names them (rocksdb_estimate_num_keys, ...). A gauge answers the value read at
+   * the previous scrape and queues the next read (RocksDB properties are read in the
+   * store's queue, never synchronously); NaN until the first read lands.
+   */
+  gauges(): Map<string, () => number> {
+    const out = new Map<string, () => number>();
+    for (const name of this.options.metrics) {
+      let value = NaN;
+      let reading = false;
+      out.set(`rocksdb_${name.replaceAll('-', '_')}`, () => {
+        if (!reading && this.opened !== undefined && this.closing === undefined) {
+          reading = true;
+          this.opened.property(`rocksdb.${name}`).then(
+            (v) => {
+              value = v ?? NaN;
+              reading = false;
+            },
+            (err: unknown) => {
+              // The store keeps the failure and fails the task's next prefetch with it.
+              this.metricFailure ??= err;
+            },
+          );
+        }
+        return value;
+      });
+    }
+    return out;
   }
 
-  get metricNames(): readonly RocksDbMetric[] {
-    return this.options.metrics;
-  }
+  /** The first failed metric read (the task fails with the store's failure at its next prefetch). */
+  metricFailure: unknown;
 
   dispose(): void {
     this.closing ??= this.opened?.close() ?? Promise.resolve();
