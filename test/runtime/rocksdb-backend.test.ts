@@ -1,11 +1,13 @@
 /**
- * The keyed-state, timer, window and session-window suites again, on the RocksDB backend
+ * The keyed-state, rolling-aggregation, connect, timer, window and session-window suites again, on the RocksDB backend
  * with a cache of two keys (so nearly every access is evicted and read back from RocksDB).
  * The suites take their backend from backendConfig() (test/support/state-backend.ts).
  */
 process.env.WEIR_TEST_STATE_BACKEND = 'rocksdb';
 
 await import('./keyed-state.test.ts');
+await import('./rolling-aggregations.test.ts');
+await import('./union-connect.test.ts');
 await import('./timers.test.ts');
 await import('./window-slicing.test.ts');
 await import('./windows/assigners.test.ts');

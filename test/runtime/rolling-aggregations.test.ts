@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { defineJob } from '../../src/api/index.ts';
 import type { KeyedStream, SingleOutputStreamOperator } from '../../src/api/index.ts';
 import { runJob, VirtualClock } from '../../src/runtime/index.ts';
+import { backendConfig } from '../support/state-backend.ts';
 
 interface R {
   k: string;
@@ -21,7 +22,7 @@ async function rolling(agg: (s: KeyedStream<R, string>) => SingleOutputStreamOpe
   const job = defineJob((env) => {
     agg(env.fromCollection(INPUT).keyBy((r) => r.k)).collect('out');
   });
-  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   return r.collected.get('out') as R[];
 }
@@ -69,7 +70,7 @@ test('aggregations on plain numbers and on array (tuple) fields', async () => {
       .min(1)
       .collect('tuples');
   });
-  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   // odd: 1, 1+3=4, 4+5=9; even: 2, 2+4=6 -- in input order 1 2 3 4 5
   assert.deepEqual(r.collected.get('numbers'), [1, 2, 4, 6, 9]);
@@ -91,7 +92,7 @@ test('an aggregation over a field that is not a number fails the job and names t
       .name('sum-of-strings')
       .collect('out');
   });
-  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FAILED');
   // The first record is emitted as is; the second one makes the reducer read a string.
   assert.match(r.error!.message, /"sum-of-strings"/);

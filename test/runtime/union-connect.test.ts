@@ -14,6 +14,7 @@ import {
 import type { Collector, KeyedProcessContext, OnTimerContext, ProcessContext, RuntimeContext, ValueState } from '../../src/api/index.ts';
 import { runJob, VirtualClock } from '../../src/runtime/index.ts';
 import { ScriptedSource } from '../support/scripted-source.ts';
+import { backendConfig } from '../support/state-backend.ts';
 
 const sorted = <T>(xs: readonly T[] | undefined): T[] => [...(xs ?? [])].sort();
 
@@ -31,7 +32,7 @@ test('union: every record arrives once, and each input keeps its order', async (
       .map((v) => v)
       .collect('out');
   });
-  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   const out = r.collected.get('out') as number[];
   assert.deepEqual([...out].sort((x, y) => x - y), [1, 2, 3, 4, 10, 20, 30, 100, 200]);
@@ -52,7 +53,7 @@ test('records of one key keep their order through keyBy at parallelism 4 (one ch
       .map((r) => r)
       .collect('out');
   });
-  const r = await runJob(job, { parallelism: 4, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 4, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   const out = r.collected.get('out') as [string, number][];
   assert.equal(out.length, 40);
@@ -86,7 +87,7 @@ test('connect + CoMap and CoFlatMap: each input through its own function, per-in
       })
       .collect('flat');
   });
-  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   const map = r.collected.get('map') as string[];
   assert.deepEqual(sorted(map), ['n1', 'n2', 'n3', 'sab', 'sc']);
@@ -126,7 +127,7 @@ test('CoProcessFunction with a side output from the second input', async () => {
     main.collect('main');
     main.getSideOutput(rejected).collect('rejected');
   });
-  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   assert.deepEqual(sorted(r.collected.get('main')), ['number 5', 'number 7', 'word x', 'word y']);
   assert.deepEqual(sorted(r.collected.get('rejected')), ['number -1', 'word bad']);
@@ -177,7 +178,7 @@ for (const parallelism of [1, 4]) {
         .process(new Blocker())
         .collect('out');
     });
-    const r = await runJob(job, { parallelism, clock: new VirtualClock() });
+    const r = await runJob(job, { parallelism, clock: new VirtualClock(), config: backendConfig() });
     assert.equal(r.state, 'FINISHED', r.error?.message);
     // At 100 only b is blocked: a, c pass. At 200 b is unblocked and c blocked: at 300 a, b pass.
     assert.deepEqual(sorted(r.collected.get('out')), ['a@100', 'a@300', 'b@300', 'c@100']);
@@ -221,7 +222,7 @@ test('side outputs: several tags from a ProcessFunction and from a KeyedProcessF
       );
     keyed.getSideOutput(fired).collect('fired');
   });
-  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   assert.deepEqual(r.collected.get('even'), [2, 6, 8]);
   assert.deepEqual(r.collected.get('odd'), [1, 3, 7]);
@@ -251,7 +252,7 @@ test('records sent to a side output nobody reads are dropped', async () => {
       .map((v) => v + 10)
       .collect('network');
   });
-  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock() });
+  const r = await runJob(job, { parallelism: 1, clock: new VirtualClock(), config: backendConfig() });
   assert.equal(r.state, 'FINISHED', r.error?.message);
   assert.deepEqual(r.collected.get('chained'), [11, 12]);
   assert.deepEqual(r.collected.get('network'), [13, 14]);

@@ -24,6 +24,8 @@ export interface SnapshotRows {
 export class RocksStore {
   private readonly db: RocksDB;
   private queue: Promise<void> = Promise.resolve();
+  /** Snapshots not released yet: a checkpoint that failed before reading one leaves it to close(). */
+  private readonly snapshots = new Set<RocksDB>();
   /** The first failure; every later operation fails with it (the task then fails and restarts). */
   private failure: unknown;
 
@@ -115,9 +117,13 @@ export class RocksStore {
   snapshot(): Promise<SnapshotRows> {
     return this.enqueue('take a snapshot', () => {
       const snap = this.db.snapshot();
+      this.snapshots.add(snap);
       return Promise.resolve({
         rows: (gte: Buffer, lt: Buffer) => snap.iterator({ gte, lt, capacity: 1024 }),
-        release: () => snap.close(),
+        release: () => {
+          if (!this.snapshots.delete(snap)) return Promise.resolve();
+          return snap.close();
+        },
       });
     });
   }
@@ -136,6 +142,9 @@ export class RocksStore {
     this.queue = last.then(() => undefined);
     await last;
     try {
+      // The database closes only once every snapshot session is closed.
+      for (const snap of this.snapshots) await snap.close();
+      this.snapshots.clear();
       await this.db.close();
     } finally {
       rmSync(this.dir, { recursive: true, force: true });

@@ -153,3 +153,14 @@ test('enabled RocksDB metrics are gauges with Flink names, read from RocksDB pro
   assert.equal(gauges.get('rocksdb_compaction_pending')!(), NaN); // first read queued
   await b.close();
 });
+
+test('a snapshot captured but never completed (a failed checkpoint) does not keep the database open', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'weir-rocksdb-test-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const b = await rocks(dir);
+  await fill(b, 5, 5);
+  const capture = b.captureSnapshot();
+  assert.equal(capture.empty, false);
+  await b.close();
+  assert.deepEqual(await readdir(dir), []);
+});
