@@ -138,7 +138,10 @@ export abstract class CellState<V> extends HeapState<V | Stamped<V>> {
       this.entry = undefined;
       return this.ttl.config.visibility === 'ReturnExpiredIfNotCleanedUp' ? s.v : undefined;
     }
-    if (this.ttl.config.updateType === 'OnReadAndWrite') s.t = now;
+    if (this.ttl.config.updateType === 'OnReadAndWrite') {
+      this.willChange(); // the stamp changes in place
+      s.t = now;
+    }
     return s.v;
   }
 

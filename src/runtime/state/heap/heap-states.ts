@@ -86,6 +86,7 @@ export class HeapListState<T> extends HeapState<unknown[]> implements InternalLi
     if (list === undefined) return [];
     if (!this.ttl) return (list as T[]).slice();
     const now = this.ttl.now();
+    if (this.ttl.config.updateType === 'OnReadAndWrite') this.willChange(); // visible() restamps in place
     const live = (list as Stamped<T>[]).filter((s) => this.ttl!.visible(s, now));
     if (live.length !== list.length && this.ttl.config.visibility === 'NeverReturnExpired') this.entry = live.length ? live : undefined;
     return live.map((s) => s.v);
@@ -139,12 +140,20 @@ export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements In
   private readStamped(m: Map<K, unknown>, key: K, s: Stamped<V>, now: number): Stamped<V> | undefined {
     const ttl = this.ttl!;
     if (ttl.isExpired(s, now)) {
-      this.willChange();
+      this.willChangeKey(key);
       m.delete(key);
       return ttl.config.visibility === 'ReturnExpiredIfNotCleanedUp' ? s : undefined;
     }
-    if (ttl.config.updateType === 'OnReadAndWrite') s.t = now;
+    if (ttl.config.updateType === 'OnReadAndWrite') {
+      this.willChangeKey(key);
+      s.t = now;
+    }
     return s;
+  }
+
+  /** One map key's entry of the current key's map is about to change (a disk backend writes just that row). */
+  private willChangeKey(key: K): void {
+    this.table.willChangeMapKey(this.namespace, this.key.id, key);
   }
 
   private dropIfEmpty(m: Map<K, unknown>): void {
@@ -174,7 +183,7 @@ export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements In
       m = new Map();
       this.entry = m;
     } else {
-      this.willChange();
+      this.willChangeKey(key);
     }
     m.set(key, this.ttl ? { v: value, t: this.ttl.now() } : value);
     this.touched();
@@ -187,7 +196,7 @@ export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements In
   remove(key: K): void {
     const m = this.entry;
     if (!m) return;
-    this.willChange();
+    this.willChangeKey(key);
     m.delete(key);
     if (m.size === 0) this.entry = undefined;
   }
@@ -229,7 +238,7 @@ export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements In
       const now = this.ttl.now();
       for (const [k, s] of m) {
         if (!this.ttl.isExpired(s as Stamped<V>, now)) continue;
-        this.willChange();
+        this.willChangeKey(k);
         m.delete(k);
       }
       this.dropIfEmpty(m);

@@ -55,6 +55,11 @@ export class StateTable<S> {
     this.snapshot?.keep(namespace, key);
   }
 
+  /** One entry of a map-state container is about to change: as willChange for the heap (a disk backend writes just that row). */
+  willChangeMapKey(namespace: string, key: KeyId, _mapKey: unknown): void {
+    this.willChange(namespace, key);
+  }
+
   delete(namespace: string, key: KeyId): void {
     const m = this.inner(namespace);
     if (!m) return;

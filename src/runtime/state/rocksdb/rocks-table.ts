@@ -23,8 +23,10 @@ export interface KeyCache {
 }
 
 export class RocksTable extends StateTable<unknown> {
-  /** Entries changed since the last write batch: namespace -> keys. */
+  /** Entries changed since the last write batch: namespace -> keys (a map state's whole map). */
   readonly dirty = new Map<string, Set<KeyId>>();
+  /** Map state: single map entries changed since the last write batch, namespace -> key -> map keys. */
+  readonly dirtyMapKeys = new Map<string, Map<KeyId, Set<unknown>>>();
   /** Namespace (not void) -> keys with an entry, whether cached or not. */
   readonly directory = new Map<string, Set<KeyId>>();
   private count = 0;
@@ -64,6 +66,15 @@ export class RocksTable extends StateTable<unknown> {
 
   override willChange(namespace: string, key: KeyId): void {
     this.markDirty(namespace, key);
+  }
+
+  override willChangeMapKey(namespace: string, key: KeyId, mapKey: unknown): void {
+    if (this.dirty.get(namespace)?.has(key)) return; // the whole map is written anyway
+    let byKey = this.dirtyMapKeys.get(namespace);
+    if (byKey === undefined) this.dirtyMapKeys.set(namespace, (byKey = new Map()));
+    let keys = byKey.get(key);
+    if (keys === undefined) byKey.set(key, (keys = new Set()));
+    keys.add(mapKey);
   }
 
   override willRead(keys: readonly KeyRef[]): void {

@@ -221,6 +221,22 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache {
     this.pendingWrites = [];
     const codec = this.codec;
     for (const t of this.tables) {
+      // Single map entries first: a whole-map rewrite of the same key, below, comes after them and wins.
+      for (const [ns, byKey] of t.dirtyMapKeys) {
+        for (const [id, mapKeys] of byKey) {
+          if (t.dirty.get(ns)?.has(id)) continue;
+          const prefix = this.loaded.get(id) ?? this.prefixOf(id);
+          this.written.add(prefix);
+          const cell = codec.cellKey(prefix, t.stateId, ns);
+          const map = t.cached(ns, id) as Map<unknown, unknown> | undefined;
+          for (const mk of mapKeys) {
+            const row = codec.mapRowKey(cell, mk);
+            if (map !== undefined && map.has(mk)) ops.push(['put', row, codec.value(map.get(mk))]);
+            else ops.push(['delete', row]);
+          }
+        }
+      }
+      t.dirtyMapKeys.clear();
       if (t.dirty.size === 0) continue;
       for (const [ns, ids] of t.dirty) {
         for (const id of ids) {
@@ -229,7 +245,7 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache {
           const cell = codec.cellKey(prefix, t.stateId, ns);
           const entry = t.cached(ns, id);
           if (t.kind === 'map') {
-            // A changed map is rewritten: the heap map state does not say which of its keys changed.
+            // A new, removed or replaced map: its rows go and the map is written whole.
             ops.push(['deleteRange', cell, prefixEnd(cell)]);
             if (entry !== undefined) for (const [mk, v] of entry as Map<unknown, unknown>) ops.push(['put', codec.mapRowKey(cell, mk), codec.value(v)]);
           } else if (entry === undefined) ops.push(['delete', cell]);
