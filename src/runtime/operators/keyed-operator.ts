@@ -57,11 +57,16 @@ export abstract class KeyedOperator extends StreamOperator implements TimerTarge
 
   override prefetchEventTimers(watermark: number): Promise<void> | undefined {
     if (!this.backend.prefetches || this.timers.numEventTimeTimers() === 0) return undefined;
+    // Timers kept on disk are read first, then the state of their keys.
+    const loading = this.timers.loadEventTimers(watermark);
+    if (loading) return loading.then(() => this.backend.prefetch(this.timers.eventTimeKeysDue(watermark)));
     return this.backend.prefetch(this.timers.eventTimeKeysDue(watermark));
   }
 
   override prefetchProcessingTimers(now: number): Promise<void> | undefined {
     if (!this.backend.prefetches || this.timers.numProcessingTimeTimers() === 0) return undefined;
+    const loading = this.timers.loadProcessingTimers(now);
+    if (loading) return loading.then(() => this.backend.prefetch(this.timers.processingTimeKeysDue(now)));
     return this.backend.prefetch(this.timers.processingTimeKeysDue(now));
   }
 

@@ -24,4 +24,6 @@ export interface TimerQueue {
   popDue(upTo: number): Timer | undefined;
   /** The keys of the timers due at or before `upTo`, without removing them (for prefetching). */
   dueKeys(upTo: number): KeyValue[];
+  /** A disk-backed queue reads the timers due by `upTo` into memory; call before dueKeys / popDue up to it. */
+  load?(upTo: number): Promise<void> | undefined;
 }

@@ -63,6 +63,16 @@ export class InternalTimerService {
     return this.processingTimers.size;
   }
 
+  /** Reads the event-time timers a watermark would fire into memory (timers on RocksDB); undefined when nothing to read. */
+  loadEventTimers(watermark: number): Promise<void> | undefined {
+    return this.eventTimers.load?.(watermark);
+  }
+
+  /** The same for processing-time timers due at `now`. */
+  loadProcessingTimers(now: number): Promise<void> | undefined {
+    return this.processingTimers.load?.(now);
+  }
+
   /** The keys of the event-time timers a watermark would fire, so a backend can prefetch them. */
   eventTimeKeysDue(watermark: number): KeyValue[] {
     return this.eventTimers.dueKeys(watermark);

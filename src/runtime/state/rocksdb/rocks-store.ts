@@ -101,12 +101,12 @@ export class RocksStore {
   }
 
   /** The rows of each range [start, end), read in parallel. */
-  scanAll(ranges: readonly (readonly [Buffer, Buffer])[]): Promise<{ key: Buffer; value: Buffer }[][]> {
+  scanAll(ranges: readonly (readonly [Buffer, Buffer])[], limit = Infinity): Promise<{ key: Buffer; value: Buffer }[][]> {
     return this.enqueue('read', () =>
       Promise.all(
         ranges.map(async ([gte, lt]) => {
           const rows: { key: Buffer; value: Buffer }[] = [];
-          for await (const row of this.db.iterator({ gte, lt, capacity: 16 })) rows.push(row);
+          for await (const row of this.db.iterator({ gte, lt, capacity: Math.min(16, limit), limit })) rows.push(row);
           return rows;
         }),
       ),

@@ -41,6 +41,8 @@ import { RocksCodec, prefixEnd } from './rocks-keys.ts';
 import { RocksStore } from './rocks-store.ts';
 import type { WriteOp } from './rocks-store.ts';
 import { RocksTable } from './rocks-table.ts';
+import { RocksTimerQueue, timerRowKey, timerRowPrefix } from './rocks-timer-queue.ts';
+import type { TimerHost } from './rocks-timer-queue.ts';
 import { WrittenKeysFilter } from './written-keys-filter.ts';
 import type { KeyCache } from './rocks-table.ts';
 import { captureRocksSnapshot } from './rocksdb-snapshot.ts';
@@ -68,14 +70,14 @@ function asTable<S>(t: RocksTable): StateTable<S> {
   return t as unknown as StateTable<S>;
 }
 
-export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache {
+export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, TimerHost {
   readonly maxParallelism: number;
   readonly keyGroupRange: KeyGroupRange;
   readonly prefetches = true;
   private opened: RocksStore | undefined;
   private readonly clock: Clock;
   private readonly options: RocksDbOptions;
-  private readonly codec = new RocksCodec();
+  readonly codec = new RocksCodec();
   private readonly written = new WrittenKeysFilter();
   private readonly current: CurrentKey;
   /** Cached keys, least recently used first: identity -> key prefix of their rows. */
@@ -84,7 +86,13 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache {
   readonly tables: RocksTable[] = [];
   private readonly tablesByName = new Map<string, RocksTable>();
   readonly states = new Map<string, HeapState<unknown>>();
-  readonly timerQueues = new Map<string, HeapTimerQueue>();
+  readonly timerQueues = new Map<string, HeapTimerQueue | RocksTimerQueue>();
+  /** Timer queue names by id, for timers in RocksDB (the id is in their rows). */
+  readonly timerQueueNames: string[] = [];
+  /** Timer rows waiting for the next write batch. */
+  readonly timerOps: WriteOp[] = [];
+  /** Restored timer rows of queues not created yet: name -> [rows, earliest time]. */
+  private readonly restoredTimerRows = new Map<string, [number, number]>();
   readonly pendingTimers = new Map<string, Map<number, TimerEntries>>();
   /** Rows restored from a snapshot, written before anything is read. */
   private pendingWrites: WriteOp[] = [];
@@ -254,6 +262,8 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache {
       }
       t.dirty.clear();
     }
+    for (const op of this.timerOps) ops.push(op);
+    this.timerOps.length = 0;
     return ops;
   }
 
@@ -337,20 +347,53 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache {
     return this.getOrCreate(desc, (ttl, t) => new HeapAggregatingState<unknown, unknown, unknown>(desc, this.current, ttl, this.maxParallelism, this.keyGroupRange, asTable(t))) as HeapAggregatingState<IN, ACC, OUT>;
   }
 
-  /** Timers stay on the heap (both timer-service factories for now; see docs/architecture.md). */
-  timerQueue(service: string, domain: TimerDomain): HeapTimerQueue {
+  /** Timers in RocksDB (ROCKSDB, the default) or on the heap (HEAP), as `timer-service.factory` says. */
+  timerQueue(service: string, domain: TimerDomain): HeapTimerQueue | RocksTimerQueue {
     const name = timerQueueName(service, domain);
-    let q = this.timerQueues.get(name);
-    if (!q) {
-      q = new HeapTimerQueue();
+    const existing = this.timerQueues.get(name);
+    if (existing) return existing;
+    if (this.options.timerService === 'ROCKSDB') {
+      const q = new RocksTimerQueue(name, this.timerQueueId(name), this);
+      const restored = this.restoredTimerRows.get(name);
+      if (restored) for (let i = 0; i < restored[0]; i++) q.restoredRow(restored[1]);
+      this.restoredTimerRows.delete(name);
       this.timerQueues.set(name, q);
-      const restored = this.pendingTimers.get(name);
-      if (restored) {
-        restoreTimers(q, restored);
-        this.pendingTimers.delete(name);
-      }
+      return q;
+    }
+    const q = new HeapTimerQueue();
+    this.timerQueues.set(name, q);
+    const restored = this.pendingTimers.get(name);
+    if (restored) {
+      restoreTimers(q, restored);
+      this.pendingTimers.delete(name);
     }
     return q;
+  }
+
+  private timerSeq = 0;
+
+  nextTimerSeq(): number {
+    return this.timerSeq++;
+  }
+
+  private timerQueueId(name: string): number {
+    const id = this.timerQueueNames.indexOf(name);
+    if (id >= 0) return id;
+    this.timerQueueNames.push(name);
+    return this.timerQueueNames.length - 1;
+  }
+
+  /** Queues the pending writes (state and timers) as a write batch; undefined when there are none. */
+  flushWrites(): Promise<void> | undefined {
+    const ops = this.takeWrites();
+    return ops.length > 0 ? this.store.write(ops) : undefined;
+  }
+
+  /** Whether timers may be in RocksDB (rows written, queued or restored). */
+  hasTimerRows(): boolean {
+    if (this.timerOps.length > 0 || this.restoredTimerRows.size > 0) return true;
+    for (const q of this.timerQueues.values()) if (q instanceof RocksTimerQueue && q.size > 0) return true;
+    return false;
   }
 
   snapshot(): KeyedStateSnapshot {
@@ -379,6 +422,17 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache {
       }
       for (const t of group.timers) {
         const name = timerQueueName(t.service, t.domain);
+        if (this.options.timerService === 'ROCKSDB') {
+          const id = this.timerQueueId(name);
+          const counted = this.restoredTimerRows.get(name) ?? [0, Infinity];
+          for (const [key, ns, time] of t.timers) {
+            this.pendingWrites.push(['put', timerRowKey(timerRowPrefix(codec, id, time, kg, key, ns), this.nextTimerSeq()), Buffer.alloc(0)]);
+            counted[0]++;
+            counted[1] = Math.min(counted[1], time);
+          }
+          this.restoredTimerRows.set(name, counted);
+          continue;
+        }
         let byGroup = this.pendingTimers.get(name);
         if (!byGroup) this.pendingTimers.set(name, (byGroup = new Map()));
         byGroup.set(kg, t);

@@ -11,9 +11,11 @@ import { encodeKeyGroupState } from '../snapshot/keyed-state-snapshot.ts';
 import type { KeyGroupState, StateEntries, TimerEntries } from '../snapshot/keyed-state-snapshot.ts';
 import { checkedKeyGroup } from '../heap/current-key.ts';
 import type { HeapState } from '../heap/heap-state.ts';
-import type { HeapTimerQueue } from '../heap/heap-timer-queue.ts';
+import type { Timer } from '../timer-queue.ts';
 import type { RocksCodec } from './rocks-keys.ts';
 import { keyGroupBounds } from './rocks-keys.ts';
+import { TIMER_SPACE, firstRows, parseTimerRow } from './rocks-timer-queue.ts';
+import type { ParsedTimerRow } from './rocks-timer-queue.ts';
 import type { RocksStore } from './rocks-store.ts';
 import type { RocksTable } from './rocks-table.ts';
 
@@ -24,7 +26,10 @@ export interface SnapshotSource {
   readonly store: RocksStore;
   readonly tables: readonly RocksTable[];
   readonly states: ReadonlyMap<string, HeapState<unknown>>;
-  readonly timerQueues: ReadonlyMap<string, HeapTimerQueue>;
+  readonly timerQueues: ReadonlyMap<string, { timers(): Iterable<Timer> }>;
+  /** Names of timer queues by the id in their RocksDB rows. */
+  readonly timerQueueNames: readonly string[];
+  hasTimerRows(): boolean;
   readonly pendingTimers: ReadonlyMap<string, ReadonlyMap<number, TimerEntries>>;
   entryCount(): number;
 }
@@ -32,6 +37,13 @@ export interface SnapshotSource {
 interface Group {
   states: Map<number, StateEntries['entries']>;
   timers: TimerEntries[];
+}
+
+/** The range of every timer row: 0xFFFF then a queue id below 0xFFFF. */
+function timerSpace(): [Buffer, Buffer] {
+  const start = Buffer.alloc(2);
+  start.writeUInt16BE(TIMER_SPACE, 0);
+  return [start, Buffer.from([0xff, 0xff, 0xff, 0xff])];
 }
 
 /** Entries encoded between two yields to the event loop. */
@@ -44,7 +56,8 @@ export function captureRocksSnapshot(src: SnapshotSource, codec: RocksCodec, ran
   const maxParallelism = src.maxParallelism;
   const timers = [...src.timerQueues].map(([name, q]) => ({ name, timers: [...q.timers()].map((t) => [t.key, t.namespace, t.time] as const) }));
   const pendingTimers = [...src.pendingTimers.values()];
-  const empty = src.entryCount() === 0 && timers.every((t) => t.timers.length === 0) && pendingTimers.every((m) => m.size === 0);
+  const empty = src.entryCount() === 0 && timers.every((t) => t.timers.length === 0) && pendingTimers.every((m) => m.size === 0) && !src.hasTimerRows();
+  const timerQueueNames = [...src.timerQueueNames];
   const tables = src.tables.map((t) => ({ name: t.name, kind: t.kind, ttl: t.ttl, state: src.states.get(t.name) }));
   // Queued now, behind the cache's changes: the snapshot is the state at this barrier.
   const snapshot = empty ? undefined : src.store.snapshot();
@@ -57,6 +70,15 @@ export function captureRocksSnapshot(src: SnapshotSource, codec: RocksCodec, ran
         let g = groups.get(kg);
         if (!g) groups.set(kg, (g = { states: new Map(), timers: [] }));
         return g;
+      };
+      // Timer lists by queue name and key group: the head's (in memory) and the rows' (in RocksDB) of a queue go in one list.
+      const timerLists = new Map<string, Map<number, TimerEntries['timers']>>();
+      const timerList = (name: string, kg: number): TimerEntries['timers'] => {
+        let byGroup = timerLists.get(name);
+        if (!byGroup) timerLists.set(name, (byGroup = new Map()));
+        let l = byGroup.get(kg);
+        if (!l) byGroup.set(kg, (l = []));
+        return l;
       };
       await wrote;
       if (snapshot !== undefined && first <= last) {
@@ -83,20 +105,27 @@ export function captureRocksSnapshot(src: SnapshotSource, codec: RocksCodec, ran
             }
             map.set(codec.decode(key, p.mapKeyStart), codec.decode(value));
           }
+          // Timers kept in RocksDB: their own range, above every key group.
+          const [space, spaceEnd] = timerSpace();
+          const rows: ParsedTimerRow[] = [];
+          for await (const { key } of snap.rows(space, spaceEnd)) {
+            const t = parseTimerRow(codec, key);
+            if (t.keyGroup >= first && t.keyGroup <= last) rows.push(t);
+          }
+          // Registration order, which a restore keeps for timers of equal time.
+          for (const t of firstRows(rows).sort((a, b) => a.seq - b.seq)) timerList(timerQueueNames[t.queueId]!, t.keyGroup).push([t.key, t.namespace, t.time]);
         } finally {
           if (snapshot !== undefined) await (await snapshot).release();
         }
       }
       for (const { name, timers: list } of timers) {
-        const slash = name.lastIndexOf('/');
-        const byGroup = new Map<number, TimerEntries['timers']>();
         for (const [ref, ns, time] of list) {
           const kg = ref.keyGroup >= 0 ? ref.keyGroup : checkedKeyGroup(ref.key, maxParallelism, own);
-          if (kg < first || kg > last) continue;
-          let l = byGroup.get(kg);
-          if (!l) byGroup.set(kg, (l = []));
-          l.push([ref.key, ns, time]);
+          if (kg >= first && kg <= last) timerList(name, kg).push([ref.key, ns, time]);
         }
+      }
+      for (const [name, byGroup] of timerLists) {
+        const slash = name.lastIndexOf('/');
         for (const [kg, l] of byGroup) groupOf(kg).timers.push({ service: name.slice(0, slash), domain: name.slice(slash + 1) as TimerDomain, timers: l });
       }
       for (const byGroup of pendingTimers) for (const [kg, t] of byGroup) if (kg >= first && kg <= last) groupOf(kg).timers.push(t);
