@@ -20,7 +20,7 @@ import { HeapTimerQueue } from '../heap/heap-timer-queue.ts';
 import { keyGroupFor } from '../key-group.ts';
 import type { KeyValue } from '../key-group.ts';
 import { keyIdentity } from '../key-identity.ts';
-import type { KeyRef } from '../key-identity.ts';
+import type { KeyId, KeyRef } from '../key-identity.ts';
 import type { Timer, TimerQueue } from '../timer-queue.ts';
 import type { RocksCodec } from './rocks-keys.ts';
 import { prefixEnd } from './rocks-keys.ts';
@@ -28,6 +28,9 @@ import type { RocksStore, WriteOp } from './rocks-store.ts';
 
 export const TIMER_SPACE = 0xffff;
 const EMPTY = Buffer.alloc(0);
+const RECENT_LIMIT = 65_536;
+/** Timer rows queued between batches before they are written behind. */
+const MAX_QUEUED_OPS = 8192;
 
 /** What a timer queue needs of its backend. */
 export interface TimerHost {
@@ -40,6 +43,8 @@ export interface TimerHost {
   flushWrites(): Promise<void> | undefined;
   /** The next registration number of the backend's timers. */
   nextTimerSeq(): number;
+  /** Called when timer rows pile up between batches: writes them behind, without waiting. */
+  timerOpsQueued(): void;
 }
 
 export function timerQueuePrefix(queueId: number): Buffer {
@@ -123,6 +128,13 @@ export class RocksTimerQueue implements TimerQueue {
   private rows = 0;
   /** No row is due before this (it may be earlier than the earliest row: a wake-up finds nothing then). */
   private rowsFrom = Infinity;
+  /**
+   * Timers added as rows and not deleted since: time -> namespace -> keys. Operators register
+   * the same timer again and again (a trigger per record); these are then not written again.
+   * Bounded: forgotten when it grows past RECENT_LIMIT (a repeat then costs one more row).
+   */
+  private recent = new Map<number, Map<string, Set<KeyId>>>();
+  private recentSize = 0;
 
   constructor(
     readonly name: string,
@@ -142,18 +154,35 @@ export class RocksTimerQueue implements TimerQueue {
 
   add(key: KeyRef, namespace: string, time: number): boolean {
     if (time <= this.loadedUpTo) return this.head.add(key, namespace, time);
+    let byNs = this.recent.get(time);
+    if (byNs === undefined) this.recent.set(time, (byNs = new Map()));
+    let keys = byNs.get(namespace);
+    if (keys === undefined) byNs.set(namespace, (keys = new Set()));
+    if (keys.has(key.id)) return false;
+    if (this.recentSize >= RECENT_LIMIT) this.forgetRecent();
+    keys.add(key.id);
+    this.recentSize++;
     this.host.timerOps.push(['put', timerRowKey(this.rowPrefix(key, namespace, time), this.host.nextTimerSeq()), EMPTY]);
     this.rows++;
     this.rowsFrom = Math.min(this.rowsFrom, time);
+    if (this.host.timerOps.length >= MAX_QUEUED_OPS) this.host.timerOpsQueued();
     return true;
   }
 
   delete(key: KeyRef, namespace: string, time: number): void {
-    if (time <= this.loadedUpTo) this.head.delete(key, namespace, time);
-    else {
-      const prefix = this.rowPrefix(key, namespace, time);
-      this.host.timerOps.push(['deleteRange', prefix, prefixEnd(prefix)]);
+    if (time <= this.loadedUpTo) {
+      this.head.delete(key, namespace, time);
+      return;
     }
+    if (this.recent.get(time)?.get(namespace)?.delete(key.id)) this.recentSize--;
+    const prefix = this.rowPrefix(key, namespace, time);
+    this.host.timerOps.push(['deleteRange', prefix, prefixEnd(prefix)]);
+    if (this.host.timerOps.length >= MAX_QUEUED_OPS) this.host.timerOpsQueued();
+  }
+
+  private forgetRecent(): void {
+    this.recent = new Map();
+    this.recentSize = 0;
   }
 
   nextTime(): number {
@@ -194,6 +223,11 @@ export class RocksTimerQueue implements TimerQueue {
       for (const t of timers) this.head.add({ key: t.key, id: keyIdentity(t.key), keyGroup: t.keyGroup }, t.namespace, t.time);
       this.rows = Math.max(0, this.rows - due!.length);
       this.loadedUpTo = upTo;
+      for (const [time, byNs] of this.recent) {
+        if (time > upTo) continue;
+        for (const keys of byNs.values()) this.recentSize -= keys.size;
+        this.recent.delete(time);
+      }
       const next = this.rows === 0 ? [] : await this.host.store.scanAll([[end, prefixEnd(prefix)]], 1);
       const first = next[0]?.[0];
       this.rowsFrom = first === undefined ? Infinity : parseTimerRow(this.host.codec, first.key).time;

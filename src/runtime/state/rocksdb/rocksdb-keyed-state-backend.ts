@@ -389,6 +389,16 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
     return ops.length > 0 ? this.store.write(ops) : undefined;
   }
 
+  timerOpsQueued(): void {
+    // Written behind, in the store's order; a failure stays in the store and fails the next prefetch.
+    this.flushWrites()?.then(undefined, (err: unknown) => {
+      this.writeBehindFailure ??= err;
+    });
+  }
+
+  /** The first failed write-behind (the store fails every later operation with it too). */
+  writeBehindFailure: unknown;
+
   /** Whether timers may be in RocksDB (rows written, queued or restored). */
   hasTimerRows(): boolean {
     if (this.timerOps.length > 0 || this.restoredTimerRows.size > 0) return true;
