@@ -5,7 +5,7 @@
  */
 import type { OperatorStateHandle, SubtaskStateHandle } from './checkpoint-metadata.ts';
 import { encodeKeyedStateFile } from './keyed-state-file.ts';
-import type { FileCheckpointStorage } from './storage/file-checkpoint-storage.ts';
+import type { CheckpointStorage } from './storage/checkpoint-storage.ts';
 import type { SubtaskSnapshot } from './subtask-state.ts';
 import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
 import { WeirError, errorMessage } from '../../errors/index.ts';
@@ -24,7 +24,7 @@ function entriesSize(entries: readonly unknown[]): number {
   return entries.length === 0 ? 0 : JSON.stringify(entries, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)).length;
 }
 
-export async function writeSubtaskSnapshot(storage: FileCheckpointStorage, checkpointDir: string, s: SubtaskSnapshot, uidOf: (operatorId: string) => string | undefined): Promise<SubtaskCheckpointAck> {
+export async function writeSubtaskSnapshot(storage: CheckpointStorage, checkpointDir: string, s: SubtaskSnapshot, uidOf: (operatorId: string) => string | undefined): Promise<SubtaskCheckpointAck> {
   const started = performance.now();
   const keyed = new Map<string, KeyedStateSnapshot>();
   const operators: OperatorStateHandle[] = [];

@@ -12,7 +12,7 @@ import type { AttemptContext, AttemptRunner, JobResult } from './attempt-runner.
 import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
 import { parseCheckpointConfig, storagePath } from '../checkpoint/checkpoint-config.ts';
 import { checkRestorable } from '../checkpoint/checkpoint-restore.ts';
-import { FileCheckpointStorage } from '../checkpoint/storage/file-checkpoint-storage.ts';
+import { openCheckpointStorage, storageHolding } from '../checkpoint/storage/open-checkpoint-storage.ts';
 import { restoreSettings } from './restore-point.ts';
 import { AsyncOperations } from './async-operations.ts';
 import { LocalAttempt } from './local-attempt.ts';
@@ -81,12 +81,19 @@ export class JobMaster {
     this.strategy = parseRestartStrategy(plan.config);
     const checkpointConfig = parseCheckpointConfig(plan.config);
     this.initialRestore = restoreSettings(plan.config).path;
-    this.checkpoints = new CheckpointCoordinator(checkpointConfig, new FileCheckpointStorage(checkpointConfig.dir), jobId, plan.jobGraph, {
-      send: (message, vertexId) => this.executor?.sendControl(message, vertexId),
-      checkpointable: () => this.checkpointable(),
-      failJob: (error) => this.executor?.fail(error),
-      warn: (message) => this.warnings.push(message),
-    });
+    this.checkpoints = new CheckpointCoordinator(
+      checkpointConfig,
+      openCheckpointStorage(checkpointConfig.dir, plan.config),
+      jobId,
+      plan.jobGraph,
+      {
+        send: (message, vertexId) => this.executor?.sendControl(message, vertexId),
+        checkpointable: () => this.checkpointable(),
+        failJob: (error) => this.executor?.fail(error),
+        warn: (message) => this.warnings.push(message),
+      },
+      (location) => openCheckpointStorage(location, plan.config),
+    );
     this.done = new Promise((resolve) => (this.settle = resolve));
     this.timestamps.set('INITIALIZING', now());
     this.moveTo('CREATED');
@@ -146,7 +153,8 @@ export class JobMaster {
     }
     const path = this.initialRestore;
     if (path === undefined) return undefined;
-    const { metadata } = await this.checkpoints.storage.readMetadata(path);
+    const source = storageHolding(this.checkpoints.storage, path, this.plan.config);
+    const { metadata } = await source.storage.readMetadata(path).finally(() => source.release());
     const problem = checkRestorable(metadata, this.plan.jobGraph, restoreSettings(this.plan.config), path);
     if (problem) throw problem;
     this.checkpoints.stats.restoredFrom(metadata.checkpointId, metadata.savepoint, path, this.now());
