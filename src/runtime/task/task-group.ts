@@ -144,6 +144,7 @@ export class TaskGroup {
     const listener = this.options.listener;
     const target = this.options.checkpointStorage;
     if (!target) {
+      for (const state of snapshot.operators.values()) state.keyed?.discard();
       listener?.checkpointDeclined?.(t.vertexId, t.subtaskIndex, snapshot.checkpointId, 'this task group has no checkpoint storage');
       return;
     }
