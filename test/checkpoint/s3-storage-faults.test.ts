@@ -106,3 +106,55 @@ test('S3 down: checkpoints fail retriably while records flow; S3 back: checkpoin
     await master.done;
   }
 });
+
+const fault = { armed: false };
+const BOUNDED = 6000;
+
+const boundedCounts = defineJob((env) => {
+  env.setParallelism(2);
+  env
+    .fromSource(new DataGeneratorSource((i) => i, BOUNDED, { recordsPerSecond: 3000 }), WatermarkStrategy.noWatermarks<number>(), 'numbers')
+    .uid('numbers')
+    .map((i) => {
+      if (fault.armed) {
+        fault.armed = false;
+        throw new Error('injected failure');
+      }
+      return { key: i % 3, count: 1 };
+    })
+    .uid('ones')
+    .keyBy((r) => r.key)
+    .sum('count')
+    .uid('counts')
+    .collect('counts');
+});
+
+test('S3 down when the job restarts: restores fail and are retried, no checkpoint is dropped, and the job resumes from S3 once it is back', async () => {
+  const master = await new Dispatcher().submit(boundedCounts, {
+    config: {
+      ...s3.config({ 's3.max-attempts': '1' }),
+      'state.checkpoints.dir': 's3://weir/restarts',
+      'execution.checkpointing.interval': '100ms',
+      'restart-strategy.type': 'fixed-delay',
+      'restart-strategy.fixed-delay.attempts': '1000',
+      'restart-strategy.fixed-delay.delay': '50ms',
+    },
+  });
+  const stats = master.checkpoints.stats;
+  await eventually(() => (stats.completed >= 2 ? true : undefined), 30_000, 'two checkpoints on S3', () => stats.lastFailed?.failureMessage);
+  await s3.stop();
+  fault.armed = true;
+  await eventually(() => (master.exceptions.filter((e) => e.code === 'CHECKPOINT_STORAGE_FAILED').length >= 2 ? true : undefined), 30_000, 'restores to fail while S3 is down', () => master.exceptions.map((e) => e.code));
+  await s3.start();
+  const result = await master.done;
+  assert.equal(result.state, 'FINISHED', result.error?.message);
+  assert.deepEqual(master.exceptions.filter((e) => e.code === 'CORRUPT_CHECKPOINT'), []);
+  assert.ok(stats.lastRestore !== undefined && !stats.lastRestore.isSavepoint, 'restored from a checkpoint on S3');
+  const counts = result.collected.get('counts') as { key: number; count: number }[];
+  for (let key = 0; key < 3; key++) {
+    const seen = counts.filter((c) => c.key === key).map((c) => c.count);
+    // The last attempt went on from the restored count, up to the key's total.
+    assert.ok(seen[0]! > 1, `key ${key} started from restored state, first count ${seen[0]}`);
+    assert.equal(Math.max(...seen), BOUNDED / 3);
+  }
+});
