@@ -52,6 +52,14 @@ function contract(kind: string, open: () => Promise<CheckpointStorage>): void {
       await rejectsWith(storage.readStateFile(chk, 'v3-0.keys'), 'CORRUPT_CHECKPOINT');
     });
 
+    test('a file larger than a multipart part (on S3, a multipart upload) reads back whole', async () => {
+      const big = new Uint8Array(9 * 1024 * 1024).map((_, i) => (i * 7) % 251);
+      const chk = storage.checkpointDir(JOB, 1);
+      assert.equal(await storage.writeStateFile(chk, 'big.keys', big), big.byteLength);
+      assert.ok(Buffer.from(await storage.readStateFile(chk, 'big.keys')).equals(big));
+      assert.deepEqual(await storage.listFiles(chk), ['big.keys', 'v1-0.keys', 'v2-1.keys']);
+    });
+
     test('only checkpoints with _metadata exist, newest first; metadata reads back from the directory or the file', async () => {
       await storage.writeStateFile(storage.checkpointDir(JOB, 2), 'v1-0.keys', bytes(2));
       await storage.writeMetadata(storage.checkpointDir(JOB, 2), metadata(2));

@@ -50,6 +50,23 @@ test('records of a checkpoint interval become visible, as one object, only when 
   assert.deepEqual((await visible('direct/')).lines, ['a', 'b', 'c']);
 });
 
+test('a checkpoint interval larger than a part goes up in several parts and appears whole', async () => {
+  const sink = new FileSink<string>('s3://weir/large', { exactlyOnce: true });
+  const ctx: SinkWriterContext = { subtaskIndex: 0, parallelism: 1, taskName: 'files', jobParameters: {}, configuration: new Map(Object.entries(s3.config())), addToResult: () => undefined, restoredState: [] };
+  const writer = sink.createWriter(ctx);
+  // 10 batches of 1000 lines of 1000 characters: about 10 MB, more than one 8 MB part.
+  const lines = Array.from({ length: 10_000 }, (_, i) => `${String(i).padStart(5, '0')}${'x'.repeat(995)}`);
+  for (let b = 0; b < 10; b++) await writer.write(lines.slice(b * 1000, (b + 1) * 1000), []);
+  const [log] = (await writer.snapshotState!(1)) as { pending: [number, { parts: unknown[] }][] }[];
+  assert.equal(log!.pending[0]![1].parts.length, 2);
+  assert.deepEqual((await visible('large/')).names, []);
+  await writer.notifyCheckpointComplete!(1);
+  await writer.close!();
+  const done = await visible('large/');
+  assert.equal(done.names.length, 1);
+  assert.deepEqual(done.lines, lines);
+});
+
 const RECORDS = 6000;
 const fault = { armed: false, fired: 0 };
 
