@@ -119,3 +119,16 @@ after(async () => {
 
 contract('file', async () => openCheckpointStorage(`file://${join(dir, 'chk')}`, new Map()));
 contract('s3', async () => openCheckpointStorage('s3://weir/checkpoints', new Map(Object.entries(s3.config()))));
+
+test('s3: listings page past 1000 keys, and discarding deletes them all', async () => {
+  const storage = openCheckpointStorage('s3://weir/paging', new Map(Object.entries(s3.config())));
+  try {
+    const names = Array.from({ length: 1001 }, (_, i) => `sst-${String(i).padStart(6, '0')}`);
+    for (let i = 0; i < names.length; i += 50) await Promise.all(names.slice(i, i + 50).map((n) => storage.writeSharedFile(JOB, n, bytes(1))));
+    assert.deepEqual(await storage.listFiles(storage.sharedDir(JOB)), names);
+    await storage.discardJob(JOB);
+    assert.deepEqual(await storage.listFiles(storage.sharedDir(JOB)), []);
+  } finally {
+    storage.close();
+  }
+});
