@@ -138,7 +138,8 @@ export class JobMaster {
   /**
    * The newest retained checkpoint that can be read, else the savepoint the job started
    * from, else none. A checkpoint that cannot be read is dropped with a note in the
-   * exception history, and recovery falls back to the one before it.
+   * exception history, and recovery falls back to the one before it; a storage that cannot
+   * be reached fails the attempt instead (retriable), so no checkpoint is dropped for it.
    */
   private async restorePoint(): Promise<string | undefined> {
     for (const c of this.checkpoints.recoveryCandidates()) {
@@ -147,6 +148,8 @@ export class JobMaster {
         this.checkpoints.stats.restoredFrom(metadata.checkpointId, false, c.dir, this.now());
         return c.dir;
       } catch (err) {
+        // A store that cannot be reached now (S3 down) says nothing of the checkpoint: the attempt fails and is retried.
+        if (err instanceof WeirError && err.retriable) throw err;
         this.checkpoints.forget(c.id);
         this.recordException(new WeirError('CORRUPT_CHECKPOINT', `checkpoint ${c.id} cannot be restored, falling back to an older one: ${errorMessage(err)}`, true, { cause: err }));
       }

@@ -2,19 +2,20 @@
  * Chooses the checkpoint storage for a location by its scheme (a path or `file://`, `s3://`),
  * and moves a savepoint's files between storages when its target is not where checkpoints go.
  */
-import { WeirError } from '../../../errors/index.ts';
+import { parseS3Settings } from '../../s3/s3-settings.ts';
 import type { CheckpointStorage } from './checkpoint-storage.ts';
 import { FileCheckpointStorage } from './file-checkpoint-storage.ts';
+import { S3CheckpointStorage } from './s3-checkpoint-storage.ts';
 import { normalizeLocation, schemeOf } from './storage-location.ts';
 
 /** A storage rooted at `location`; `config` holds the job's configuration (credentials, endpoints). */
-export function openCheckpointStorage(location: string, _config: ReadonlyMap<string, string>): CheckpointStorage {
+export function openCheckpointStorage(location: string, config: ReadonlyMap<string, string>): CheckpointStorage {
   const where = normalizeLocation(location);
   switch (schemeOf(where)) {
     case 'file':
       return new FileCheckpointStorage(where);
     case 's3':
-      throw new WeirError('INVALID_CONFIGURATION', `${location}: S3 checkpoint storage is not available in this version`, false);
+      return new S3CheckpointStorage(where, parseS3Settings(config));
   }
 }
 
