@@ -97,6 +97,9 @@ export type KubeErrorCode =
   | 'LEASE_TIMEOUT'
   | 'JOBMANAGER_ANSWER_INVALID';
 
+/** The autoscaler: its inputs and the collectors that fill them. */
+export type AutoscalerErrorCode = 'AUTOSCALER_INPUT_INVALID' | 'SOURCE_LAG_UNAVAILABLE' | 'VERTEX_METRICS_UNAVAILABLE';
+
 /** Command line and configuration. */
 export type ConfigErrorCode = 'INVALID_ARGUMENTS' | 'INVALID_CONFIGURATION';
 
@@ -109,6 +112,7 @@ export type ErrorCode =
   | ClusterErrorCode
   | MetricsErrorCode
   | KubeErrorCode
+  | AutoscalerErrorCode
   | ConfigErrorCode
   /** A bug in Weir: never expected, always worth a report. */
   | 'INTERNAL';
