@@ -193,3 +193,28 @@ function pick(d: ReturnType<typeof decideScaling>, id: string): [number, string]
   const v = of(d, id);
   return [v.recommended, v.reason];
 }
+
+test('a source\'s arrival rate is the growth of its latest offsets when known, not the committed lag\'s jumps', () => {
+  // Read 1000/s fully busy on 2; 1500/s arrive by the offsets, while the committed lag fell 600k at a checkpoint.
+  const s = samples({ in: 1000, busy: 1000, lag: [900_000, 300_000] }).map((x, i) => ({ ...x, latestOffsets: i * 60 * 1500 }));
+  const v = of(decide([source(2, { in: 0, busy: 0 }, { samples: s })]), 'src');
+  // Target 1500 + 300k / 1000 s = 1800 -> 1800 / 250 = 7.2 -> 8.
+  assert.deepEqual([v.inputRate, v.targetRate, v.recommended], [1500, 1800, 8]);
+});
+
+test('a rise between the newest two samples is acted on before it moves the window\'s average', () => {
+  // 1000/s for ten minutes on 4 at 50%, then 3000/s arrive in the last minute: utilization 1.5 -> 3000 / 250 = 12.
+  const s = samples({ in: 1000, busy: 500 }).map((x, i, all) => ({ ...x, latestOffsets: i * 60_000 + (i === all.length - 1 ? 120_000 : 0) }));
+  const v = of(decide([source(4, { in: 0, busy: 0 }, { samples: s })]), 'src');
+  assert.deepEqual([v.inputRate, v.recommended, v.reason], [3000, 12, 'ScaleUp']);
+});
+
+test('a scale-down that frees no slot waits, ready, for a rescale that happens anyway', () => {
+  // The source could go from 4 to 1, but the keyed vertex keeps 8 slots.
+  const alone = decide([source(4, { in: 1000, busy: 50 }), keyed(8, { in: 1000, busy: 400 })]);
+  assert.deepEqual(pick(alone, 'src'), [4, 'NoSlotFreed']);
+  assert.equal(alone.rescale, false);
+  // With the keyed vertex overloaded, both change in the same rescale.
+  const together = decide([source(4, { in: 1000, busy: 50 }), keyed(8, { in: 1000, busy: 1000 })], {}, { pendingScaleDowns: alone.pendingScaleDowns });
+  assert.deepEqual([pick(together, 'src'), pick(together, 'agg')], [[1, 'ScaleDown'], [16, 'ScaleUp']]);
+});

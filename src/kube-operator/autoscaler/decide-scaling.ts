@@ -5,7 +5,9 @@
  * 1. No decision within `stabilizationInterval` of a rescale or of a change of the user's spec,
  *    and none on metrics from before it ended.
  * 2. True processing rate per subtask = observed input rate / parallelism / busy fraction.
- *    Target rate = input rate (a source's includes lag growth) + lag / catchUpDuration.
+ *    Target rate = input rate + lag / catchUpDuration. A source's input rate is what arrives
+ *    at its partitions, over the window or between the newest two samples if that is higher
+ *    (a rise is acted on before it moves the average); downstream vertices get it through the graph.
  * 3. Utilization = target rate / (true rate x parallelism). Within targetUtilization +/-
  *    boundary nothing changes (the dead band).
  * 4. Outside it, the parallelism = (target rate + the backlog a restart adds, drained within
@@ -15,6 +17,8 @@
  * 5. A scale-up acts at once (with at least two samples); a scale-down needs a full metrics
  *    window, no source catching up, and its lower recommendation held for scaleDownDelay,
  *    and then goes to the highest recommendation seen in that time.
+ * 6. A scale-down that frees no slot (the job holds as many as its widest vertex) waits for
+ *    a rescale that happens anyway.
  */
 import type { AutoscalerConfig } from './autoscaler-config.ts';
 import { alignParallelism } from './parallelism-alignment.ts';
@@ -65,7 +69,24 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
     pending[v.id] = held;
     return { ...d, recommended: v.parallelism, direction: 'none' as const, reason: 'ScaleDownDelayed' as const, message: `would scale down to ${held.highest} once lower since ${new Date(held.since + config.scaleDownDelayMs).toISOString()}; ${d.message}` };
   });
-  return result(decided, pending, restartTimeMs);
+  return result(withoutIdleScaleDowns(decided, pending, history), pending, restartTimeMs);
+}
+
+/**
+ * A slot holds one subtask of every vertex, so the job holds as many slots as its widest
+ * vertex. A scale-down that frees no slot saves nothing and costs a restart: it waits, ready,
+ * for a rescale that happens anyway (a scale-up, or a scale-down of the widest vertex).
+ */
+function withoutIdleScaleDowns(decided: VertexRecommendation[], pending: Record<string, PendingScaleDown>, history: ScalingHistory): VertexRecommendation[] {
+  const slotsNow = Math.max(...decided.map((d) => d.current));
+  const slotsNext = Math.max(...decided.map((d) => d.recommended));
+  if (decided.some((d) => d.direction === 'up') || slotsNext < slotsNow) return decided;
+  return decided.map((d) => {
+    if (d.direction !== 'down') return d;
+    // Kept ready: since stays where it was, so the scale-down goes with the next rescale.
+    pending[d.vertexId] = { since: history.pendingScaleDowns[d.vertexId]?.since ?? -Infinity, highest: d.recommended };
+    return { ...d, recommended: d.current, direction: 'none' as const, reason: 'NoSlotFreed' as const, message: `would scale down to ${d.recommended} with the next rescale: alone it frees no slot (the job keeps ${slotsNow}); ${d.message}` };
+  });
 }
 
 function decideVertex(v: VertexObservation, r: VertexRates, config: AutoscalerConfig, restartTimeMs: number): VertexRecommendation {

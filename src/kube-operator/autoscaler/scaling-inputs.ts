@@ -19,6 +19,11 @@ export interface VertexSample {
   backPressuredTimeMsPerSecond: number;
   /** Sources: records behind, summed over partitions. */
   lag?: number;
+  /**
+   * Sources: the latest offsets (high watermarks) summed over partitions. Their growth is
+   * exactly what arrives; lag growth is not, since committed offsets jump at checkpoints.
+   */
+  latestOffsets?: number;
 }
 
 export interface VertexObservation {

@@ -1,7 +1,7 @@
 /**
  * The rates a decision is made from, per vertex, over the samples of the metrics window.
- * A source's input rate is what arrives at its partitions: what it read plus how fast its
- * lag grew. Downstream vertices get their upstreams' input and catch-up rates multiplied by
+ * A source's input rate is what arrives at its partitions: the growth of their latest
+ * offsets, or what it read plus how fast its lag grew. Downstream vertices get their upstreams' input and catch-up rates multiplied by
  * each upstream's observed output per input record, so a vertex behind a lagging source is
  * sized for what will reach it once the source reads faster, not for what reaches it now.
  */
@@ -25,7 +25,10 @@ export interface VertexRates {
 
 const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
 
-/** `windows`: each vertex's samples within the window, oldest first; every vertex has at least one. */
+/**
+ * `windows`: each vertex's samples within the window, oldest first; every vertex has at least
+ * one. A source's input rate is the higher of the window's and that between its newest two samples.
+ */
 export function vertexRates(vertices: readonly VertexObservation[], windows: ReadonlyMap<string, readonly VertexSample[]>, catchUpDurationMs: number): Map<string, VertexRates> {
   const out = new Map<string, VertexRates>();
   for (const v of topological(vertices)) {
@@ -40,8 +43,10 @@ export function vertexRates(vertices: readonly VertexObservation[], windows: Rea
       const last = samples.at(-1);
       const lag = last?.lag ?? 0;
       const spanS = first && last ? (last.at - first.at) / 1000 : 0;
-      const lagGrowth = spanS > 0 ? (lag - (first?.lag ?? 0)) / spanS : 0;
-      out.set(v.id, { ...base, inputRate: Math.max(0, observedIn + lagGrowth), catchUpRate: catchUpDurationMs > 0 ? lag / (catchUpDurationMs / 1000) : 0, lag });
+      // Up fast, down slow: a rise shows between the newest two samples long before it moves the average.
+      const recent = samples.slice(-2);
+      const recentIn = recent.length >= 2 ? arrivalRate(recent[0], recent.at(-1), (recent.at(-1)!.at - recent[0]!.at) / 1000, mean(recent.map((s) => s.recordsInPerSecond))) : 0;
+      out.set(v.id, { ...base, inputRate: Math.max(0, arrivalRate(first, last, spanS, observedIn), recentIn), catchUpRate: catchUpDurationMs > 0 ? lag / (catchUpDurationMs / 1000) : 0, lag });
       continue;
     }
     // Records reach v as its upstreams emit them; v's share of what they emit is as observed.
@@ -59,6 +64,17 @@ export function vertexRates(vertices: readonly VertexObservation[], windows: Rea
     out.set(v.id, { ...base, inputRate: share * emittedAtTarget, catchUpRate: share * catchUpEmitted });
   }
   return out;
+}
+
+/**
+ * Records per second arriving at a source's partitions: the growth of their latest offsets
+ * when known; else what it read plus how fast its lag grew (which jumps at every checkpoint,
+ * as the committed offsets do, so it is only as good as the window is long).
+ */
+function arrivalRate(first: VertexSample | undefined, last: VertexSample | undefined, spanS: number, observedIn: number): number {
+  if (!first || !last || spanS <= 0) return observedIn;
+  if (first.latestOffsets !== undefined && last.latestOffsets !== undefined) return (last.latestOffsets - first.latestOffsets) / spanS;
+  return observedIn + ((last.lag ?? 0) - (first.lag ?? 0)) / spanS;
 }
 
 /** Upstreams before downstreams; a cycle or an unknown input is a bug in the caller. */

@@ -28,7 +28,7 @@ export const autoscalerSpec = object({
 export const SCALING_DIRECTIONS = ['up', 'down', 'none'] as const;
 
 export const SCALING_REASONS = [
-  'WithinBoundary', 'ScaleUp', 'ScaleDown', 'ScaleDownDelayed', 'CatchingUp', 'Stabilizing', 'CollectingMetrics', 'NoBusyTime', 'AtLimit',
+  'WithinBoundary', 'ScaleUp', 'ScaleDown', 'ScaleDownDelayed', 'CatchingUp', 'Stabilizing', 'CollectingMetrics', 'NoBusyTime', 'AtLimit', 'NoSlotFreed',
 ] as const;
 
 const vertexDecision = object(
