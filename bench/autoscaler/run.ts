@@ -72,8 +72,8 @@ export function simulate(curve: LoadCurve, policy: Policy, sloS: number): RunRes
 function policies(): Policy[] {
   return [
     new WeirPolicy(MODEL),
-    // lagThreshold: the committed-offset lag one replica carries at 70% of its capacity with 60 s checkpoints.
-    new KedaPolicy({ lagThreshold: Math.round(0.7 * MODEL.keyedCapacity * MODEL.checkpointIntervalS / 2), maxReplicas: MODEL.partitions, scaleDownStabilizationS: 300 }),
+    // lagThreshold: the most committed-offset lag one replica carries at 70% of its capacity (a checkpoint interval's reading).
+    new KedaPolicy({ lagThreshold: Math.round(0.7 * MODEL.keyedCapacity * MODEL.checkpointIntervalS), maxReplicas: MODEL.partitions, scaleDownStabilizationS: 300 }),
     new FlinkPolicy(MODEL),
   ];
 }

@@ -55,6 +55,8 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
   const rates = vertexRates(vertices, windows, config.catchUpDurationMs);
   const catchingUp = vertices.filter((v) => v.inputs.length === 0 && isCatchingUp(rates.get(v.id)!, config));
   const pending: Record<string, PendingScaleDown> = {};
+  /** Scale-downs whose delay is over, with what they held. */
+  const ready = new Map<string, PendingScaleDown>();
   const decided = vertices.map((v) => {
     const d = decideVertex(v, rates.get(v.id)!, config, restartTimeMs);
     if (d.direction !== 'down') return d;
@@ -65,11 +67,14 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
       return { ...d, recommended: v.parallelism, direction: 'none' as const, reason: 'CollectingMetrics' as const, message: `a scale-down waits for a full metrics window; ${d.message}` };
     }
     const held = { since: before?.since ?? now, highest: Math.max(before?.highest ?? 0, d.recommended) };
-    if (now - held.since >= config.scaleDownDelayMs) return { ...d, recommended: held.highest, message: `${d.message}; lower since ${new Date(held.since).toISOString()}, highest recommendation since ${held.highest}` };
+    if (now - held.since >= config.scaleDownDelayMs) {
+      ready.set(v.id, held);
+      return { ...d, recommended: held.highest, message: `${d.message}; lower since ${new Date(held.since).toISOString()}, highest recommendation since ${held.highest}` };
+    }
     pending[v.id] = held;
     return { ...d, recommended: v.parallelism, direction: 'none' as const, reason: 'ScaleDownDelayed' as const, message: `would scale down to ${held.highest} once lower since ${new Date(held.since + config.scaleDownDelayMs).toISOString()}; ${d.message}` };
   });
-  return result(withoutIdleScaleDowns(decided, pending, history), pending, restartTimeMs);
+  return result(withoutIdleScaleDowns(decided, pending, ready), pending, restartTimeMs);
 }
 
 /**
@@ -77,14 +82,14 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
  * vertex. A scale-down that frees no slot saves nothing and costs a restart: it waits, ready,
  * for a rescale that happens anyway (a scale-up, or a scale-down of the widest vertex).
  */
-function withoutIdleScaleDowns(decided: VertexRecommendation[], pending: Record<string, PendingScaleDown>, history: ScalingHistory): VertexRecommendation[] {
+function withoutIdleScaleDowns(decided: VertexRecommendation[], pending: Record<string, PendingScaleDown>, ready: ReadonlyMap<string, PendingScaleDown>): VertexRecommendation[] {
   const slotsNow = Math.max(...decided.map((d) => d.current));
   const slotsNext = Math.max(...decided.map((d) => d.recommended));
   if (decided.some((d) => d.direction === 'up') || slotsNext < slotsNow) return decided;
   return decided.map((d) => {
     if (d.direction !== 'down') return d;
     // Kept ready: since stays where it was, so the scale-down goes with the next rescale.
-    pending[d.vertexId] = { since: history.pendingScaleDowns[d.vertexId]?.since ?? -Infinity, highest: d.recommended };
+    pending[d.vertexId] = ready.get(d.vertexId) ?? { since: 0, highest: d.recommended };
     return { ...d, recommended: d.current, direction: 'none' as const, reason: 'NoSlotFreed' as const, message: `would scale down to ${d.recommended} with the next rescale: alone it frees no slot (the job keeps ${slotsNow}); ${d.message}` };
   });
 }
