@@ -50,7 +50,7 @@ const vertexDecision = object(
 );
 
 export const autoscalerStatus = object({
-  lastEvaluationTime: string({ format: 'date-time' }),
+  lastDecisionTime: string({ format: 'date-time', description: 'When the decisions below were first reached. Figures of an unchanged decision are not rewritten, so a steady job writes no status.' }),
   lastRescaleTime: string({ format: 'date-time' }),
   lastSpecChangeTime: string({ format: 'date-time', description: 'A change of the user\'s spec restarts stabilization.' }),
   vertices: array(vertexDecision, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['vertexId'] }),

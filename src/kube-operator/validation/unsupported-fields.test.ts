@@ -24,3 +24,8 @@ test('every field that does nothing yet is named with what happens instead', () 
       'spec.job.initialSavepointPath: initialSavepointPath is not supported yet: the job starts without the state of s3://b/sp-1',
   );
 });
+
+test('an enabled autoscaler is reported until it acts; a disabled one is not', () => {
+  assert.deepEqual(unsupportedFields({ image: 'weir:1', job, autoscaler: { enabled: false, targetUtilization: 0.6 } }), []);
+  assert.deepEqual(unsupportedFields({ image: 'weir:1', job, autoscaler: { enabled: true, metricsOnly: true } }).map((f) => f.field), ['spec.autoscaler.enabled']);
+});
