@@ -50,6 +50,9 @@ export class WeirPolicy implements Policy {
   private readonly history: SampleHistory;
   private lastRescaleAt: number | undefined;
   private pending: Record<string, PendingScaleDown> = {};
+  /** Restart times observed: from a rescale to the first samples after it. */
+  private readonly restartTimesMs: number[] = [];
+  private awaitingRestart = false;
 
   constructor(
     private readonly model: JobModelOptions,
@@ -60,17 +63,22 @@ export class WeirPolicy implements Policy {
 
   evaluate(t: number, samples: Record<string, VertexSample> | undefined, current: Readonly<Record<string, number>>): Record<string, number> | undefined {
     const now = t * 1000;
-    if (samples) this.history.add(samples, now);
+    if (samples) {
+      this.history.add(samples, now);
+      if (this.awaitingRestart) this.restartTimesMs.push(now - this.lastRescaleAt!);
+      this.awaitingRestart = false;
+    }
     if (this.history.of(SOURCE).length === 0) return undefined;
     const decision = decideScaling({
       config: this.config,
       now,
       vertices: jobVertices(this.model, current, this.history),
-      history: { lastRescaleAt: this.lastRescaleAt, restartTimesMs: [], pendingScaleDowns: this.pending },
+      history: { lastRescaleAt: this.lastRescaleAt, restartTimesMs: this.restartTimesMs, pendingScaleDowns: this.pending },
     });
     this.pending = decision.pendingScaleDowns;
     if (!decision.rescale) return undefined;
     this.lastRescaleAt = now;
+    this.awaitingRestart = true;
     this.pending = {};
     return decision.parallelism;
   }

@@ -166,14 +166,16 @@ test('a scale-up needs two samples; a scale-down a full metrics window', () => {
   assert.deepEqual(pick(decide([source(10, { in: 1000, busy: 100 }, { samples: samples({ in: 1000, busy: 100 }, NOW, 120) })]), 'src'), [10, 'CollectingMetrics']);
 });
 
-test('scale-down delay: acts once the lower recommendation held that long, to the highest seen meanwhile', () => {
+test('scale-down delay: acts once the lower recommendation held that long, to the highest made on metrics from within it', () => {
   const config = { scaleDownDelayMs: 1800 * S };
   // 1000/s on 10: utilization = busy; needs 20 x busy subtasks.
   const at = (t: number, busy: number, pendingScaleDowns: ScalingHistory['pendingScaleDowns']) =>
     decide([source(10, { in: 1000, busy }, { samples: samples({ in: 1000, busy }, t) })], config, { pendingScaleDowns }, t);
   const first = at(NOW, 200, {});
   assert.deepEqual(pick(first, 'src'), [10, 'ScaleDownDelayed']);
-  assert.deepEqual(first.pendingScaleDowns, { src: { since: NOW, highest: 4 } });
+  // Its window still averages what came before the delay: it does not count as the highest.
+  assert.deepEqual(first.pendingScaleDowns, { src: { since: NOW, highest: 0 } });
+  assert.deepEqual(at(NOW + 300 * S, 280, first.pendingScaleDowns).pendingScaleDowns, { src: { since: NOW, highest: 0 } });
   const second = at(NOW + 900 * S, 280, first.pendingScaleDowns);
   assert.deepEqual(second.pendingScaleDowns, { src: { since: NOW, highest: 6 } });
   const third = at(NOW + 1800 * S, 150, second.pendingScaleDowns);

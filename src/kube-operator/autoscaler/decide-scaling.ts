@@ -15,8 +15,9 @@
  *    scaleDownMaxFactor, bounded by min/maxParallelism (a source also by its partitions),
  *    and aligned to key groups or partitions (parallelism-alignment.ts).
  * 5. A scale-up acts at once (with at least two samples); a scale-down needs a full metrics
- *    window, no source catching up, and its lower recommendation held for scaleDownDelay,
- *    and then goes to the highest recommendation seen in that time.
+ *    window since a source last caught up, and its lower recommendation held for
+ *    scaleDownDelay, and then goes to the highest recommendation made on metrics from
+ *    within that time.
  * 6. A scale-down that frees no slot (the job holds as many as its widest vertex) waits for
  *    a rescale that happens anyway.
  */
@@ -49,11 +50,14 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
   const windowStart = Math.max(now - config.metricsWindowMs, settledAt);
   const windows = new Map<string, VertexSample[]>(vertices.map((v) => [v.id, v.samples.filter((s) => s.at >= windowStart && s.at <= now)]));
   if ([...windows.values()].some((w) => w.length < 2)) return hold('CollectingMetrics', 'waiting for two samples of every vertex since stabilization', { ...history.pendingScaleDowns });
-  const observedSince = Math.max(settledAt, Math.min(...vertices.map((v) => v.samples[0]!.at)));
+  const rates = vertexRates(vertices, windows, config.catchUpDurationMs);
+  const catchingUp = vertices.filter((v) => v.inputs.length === 0 && isCatchingUp(rates.get(v.id)!.lag, rates.get(v.id)!.inputRate, config));
+  // A scale-down is decided on a full window of steady input: none from before stabilization,
+  // and none from while a source was catching up (it read faster than records arrive).
+  const lastCatchUp = Math.max(...vertices.filter((v) => v.inputs.length === 0).map((v) => lastCatchingUpAt(windows.get(v.id)!, rates.get(v.id)!.inputRate, config)));
+  const observedSince = Math.max(settledAt, lastCatchUp, Math.min(...vertices.map((v) => v.samples[0]!.at)));
   const fullWindow = now - observedSince >= config.metricsWindowMs;
 
-  const rates = vertexRates(vertices, windows, config.catchUpDurationMs);
-  const catchingUp = vertices.filter((v) => v.inputs.length === 0 && isCatchingUp(rates.get(v.id)!, config));
   const pending: Record<string, PendingScaleDown> = {};
   /** Scale-downs whose delay is over, with what they held. */
   const ready = new Map<string, PendingScaleDown>();
@@ -66,13 +70,17 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
       if (before) pending[v.id] = before;
       return { ...d, recommended: v.parallelism, direction: 'none' as const, reason: 'CollectingMetrics' as const, message: `a scale-down waits for a full metrics window; ${d.message}` };
     }
-    const held = { since: before?.since ?? now, highest: Math.max(before?.highest ?? 0, d.recommended) };
+    // The highest recommendation counts those made on metrics from within the delay only: the
+    // first ones still average in the load that came before it.
+    const since = before?.since ?? now;
+    const held = { since, highest: now - since >= config.metricsWindowMs ? Math.max(before?.highest ?? 0, d.recommended) : (before?.highest ?? 0) };
     if (now - held.since >= config.scaleDownDelayMs) {
+      held.highest = Math.max(held.highest, d.recommended);
       ready.set(v.id, held);
       return { ...d, recommended: held.highest, message: `${d.message}; lower since ${new Date(held.since).toISOString()}, highest recommendation since ${held.highest}` };
     }
     pending[v.id] = held;
-    return { ...d, recommended: v.parallelism, direction: 'none' as const, reason: 'ScaleDownDelayed' as const, message: `would scale down to ${held.highest} once lower since ${new Date(held.since + config.scaleDownDelayMs).toISOString()}; ${d.message}` };
+    return { ...d, recommended: v.parallelism, direction: 'none' as const, reason: 'ScaleDownDelayed' as const, message: `would scale down to ${Math.max(held.highest, d.recommended)} once lower since ${new Date(held.since + config.scaleDownDelayMs).toISOString()}; ${d.message}` };
   });
   return result(withoutIdleScaleDowns(decided, pending, ready), pending, restartTimeMs);
 }
@@ -124,9 +132,15 @@ function decideVertex(v: VertexObservation, r: VertexRates, config: AutoscalerCo
   return { ...figures, utilization, recommended, direction, reason: direction === 'up' ? 'ScaleUp' : 'ScaleDown', message: `${why} -> ${recommended}` };
 }
 
-function isCatchingUp(r: VertexRates, config: AutoscalerConfig): boolean {
-  if (config.catchUpDurationMs <= 0 || !r.lag) return false;
-  return r.lag > CATCHING_UP_SHARE * (config.catchUpDurationMs / 1000) * r.inputRate;
+function isCatchingUp(lag: number | undefined, inputRate: number, config: AutoscalerConfig): boolean {
+  if (config.catchUpDurationMs <= 0 || !lag) return false;
+  return lag > CATCHING_UP_SHARE * (config.catchUpDurationMs / 1000) * inputRate;
+}
+
+/** When the newest sample of the window that shows the source catching up was taken, or -Infinity. */
+function lastCatchingUpAt(samples: readonly VertexSample[], inputRate: number, config: AutoscalerConfig): number {
+  for (let i = samples.length - 1; i >= 0; i--) if (isCatchingUp(samples[i]!.lag, inputRate, config)) return samples[i]!.at;
+  return -Infinity;
 }
 
 /** The configured restart time, or with tracking the longest of the recent observed ones. */

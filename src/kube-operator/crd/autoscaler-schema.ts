@@ -19,10 +19,10 @@ export const autoscalerSpec = object({
   metricsWindow: duration('Metrics are averaged over this window; a scale-down waits for a full one. Default 15m.'),
   stabilizationInterval: duration('No decision this long after a rescale or a change of the spec. Default 5m.'),
   scaleUpMaxFactor: number({ minimum: 0, description: 'A scale-up reaches at most parallelism x (1 + this). Default 100000.' }),
-  scaleDownMaxFactor: number({ minimum: 0, maximum: 1, description: 'A scale-down goes to at least parallelism x (1 - this). Default 0.6.' }),
+  scaleDownMaxFactor: number({ minimum: 0, maximum: 1, description: 'A scale-down goes to at least parallelism x (1 - this). Default 0.8.' }),
   scaleDownDelay: duration('Scale down only once a lower recommendation held this long, to the highest recommendation seen meanwhile. Default 1h.'),
   restartTime: duration('What a rescale costs (restart and restore); the backlog it adds is planned for. Default 5m.'),
-  restartTimeTracking: boolean({ description: 'Use the longest restart observed in recent rescales instead of restartTime once there is one. Default false.' }),
+  restartTimeTracking: boolean({ description: 'Use the longest restart observed in the last five rescales instead of restartTime once there is one. Default true.' }),
 });
 
 export const SCALING_DIRECTIONS = ['up', 'down', 'none'] as const;
