@@ -5,7 +5,9 @@
  */
 import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
-import type { ScalingDecision } from './scaling-inputs.ts';
+import type { VertexRecommendation } from './scaling-inputs.ts';
+
+type VertexFigures = Pick<VertexRecommendation, 'vertexId' | 'current' | 'recommended'> & { name?: string };
 
 export const CURRENT_PARALLELISM_METRIC = 'weir_operator_autoscaler_parallelism';
 export const RECOMMENDED_PARALLELISM_METRIC = 'weir_operator_autoscaler_recommended_parallelism';
@@ -23,10 +25,11 @@ export class AutoscalerMetrics {
     this.recommended = new Gauge({ name: RECOMMENDED_PARALLELISM_METRIC, help: 'Parallelism the autoscaler\'s last decision recommends for a vertex', labelNames: LABELS, registers: [registry] });
   }
 
-  record(namespace: string, name: string, decision: ScalingDecision): void {
+  /** The vertices of the last decision (a ScalingDecision's, or status.autoscaler's). */
+  record(namespace: string, name: string, vertices: readonly VertexFigures[]): void {
     this.forget(namespace, name);
-    const sets = decision.vertices.map((v) => ({ namespace, name, vertex_id: v.vertexId, vertex_name: v.name }));
-    decision.vertices.forEach((v, i) => {
+    const sets = vertices.map((v) => ({ namespace, name, vertex_id: v.vertexId, vertex_name: v.name ?? '' }));
+    vertices.forEach((v, i) => {
       this.current.set(sets[i]!, v.current);
       this.recommended.set(sets[i]!, v.recommended);
     });

@@ -52,7 +52,7 @@ test('a ScalingReport Event for a decision that would change the job, once', () 
 test('current and recommended parallelism per vertex, removed with the StreamDeployment', async () => {
   const registry = new Registry();
   const metrics = new AutoscalerMetrics(registry);
-  metrics.record('prod', 'orders', decision([up, hold]));
+  metrics.record('prod', 'orders', decision([up, hold]).vertices);
   const text = await registry.metrics();
   assert.match(text, /weir_operator_autoscaler_parallelism\{namespace="prod",name="orders",vertex_id="v1",vertex_name="Source: orders"\} 2/);
   assert.match(text, /weir_operator_autoscaler_recommended_parallelism\{namespace="prod",name="orders",vertex_id="v1",vertex_name="Source: orders"\} 4/);

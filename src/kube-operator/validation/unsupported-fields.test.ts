@@ -25,7 +25,8 @@ test('every field that does nothing yet is named with what happens instead', () 
   );
 });
 
-test('an enabled autoscaler is reported until it acts; a disabled one is not', () => {
+test('an autoscaler that would rescale is reported until it can; a metrics-only or disabled one is not', () => {
   assert.deepEqual(unsupportedFields({ image: 'weir:1', job, autoscaler: { enabled: false, targetUtilization: 0.6 } }), []);
-  assert.deepEqual(unsupportedFields({ image: 'weir:1', job, autoscaler: { enabled: true, metricsOnly: true } }).map((f) => f.field), ['spec.autoscaler.enabled']);
+  assert.deepEqual(unsupportedFields({ image: 'weir:1', job, autoscaler: { enabled: true, metricsOnly: true } }), []);
+  assert.deepEqual(unsupportedFields({ image: 'weir:1', job, autoscaler: { enabled: true } }).map((f) => f.field), ['spec.autoscaler.enabled']);
 });
