@@ -21,6 +21,8 @@ export interface SourceReaderContext {
   readonly isRestored: boolean;
 }
 
+import type { OutputTag } from './functions.ts';
+
 /** Where a reader puts records; appending is cheap (no allocation per record). */
 export interface SourceOutput<T> {
   collect(value: T): void;
@@ -38,6 +40,8 @@ export interface ReaderOutput<T> extends SourceOutput<T> {
   createOutputForSplit(splitId: string): SourceOutput<T>;
   /** The split is done (or moved away): it no longer holds the watermark back. */
   releaseOutputForSplit(splitId: string): void;
+  /** A value for the side output `tag` (the source stream's `getSideOutput(tag)`), such as a record that could not be read. */
+  collectSide<X>(tag: OutputTag<X>, value: X, timestamp: number): void;
 }
 
 /**
@@ -65,6 +69,12 @@ export interface SourceReader<T> {
 
 export interface Source<T> {
   readonly boundedness: 'BOUNDED' | 'CONTINUOUS_UNBOUNDED';
+  /**
+   * How the readers' snapshot entries are dealt on restore: 'list' (default) splits them
+   * round-robin over the subtasks; 'union' gives every subtask all of them, for a source whose
+   * readers pick their own splits by a rule of the parallelism (Kafka partitions).
+   */
+  readonly stateDistribution?: 'list' | 'union';
   /** Largest parallelism this source can use (fromElements: 1). */
   readonly maxParallelism?: number;
   createReader(ctx: SourceReaderContext): SourceReader<T>;
@@ -79,6 +89,8 @@ export interface SinkWriterContext {
   addToResult(name: string, values: readonly unknown[]): void;
   /** What the writer's snapshotState returned at the checkpoint this run restores from; empty on a fresh start. */
   readonly restoredState: readonly unknown[];
+  /** Milliseconds between checkpoints; undefined when checkpointing is off (transactional sinks check their timeouts against it). */
+  readonly checkpointIntervalMs?: number;
 }
 
 export interface SinkWriter<T> {

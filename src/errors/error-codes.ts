@@ -95,6 +95,15 @@ export type KubeErrorCode =
   | 'LEASE_TIMEOUT'
   | 'JOBMANAGER_ANSWER_INVALID';
 
+/** Kafka connectors: the broker, topics, records and transactions. */
+export type KafkaErrorCode =
+  | 'KAFKA_UNREACHABLE'
+  | 'KAFKA_REQUEST_FAILED'
+  | 'KAFKA_TOPIC_NOT_FOUND'
+  | 'KAFKA_DESERIALIZATION_FAILED'
+  | 'KAFKA_INVALID_CONFIGURATION'
+  | 'KAFKA_TRANSACTION_FAILED';
+
 /** Command line and configuration. */
 export type ConfigErrorCode = 'INVALID_ARGUMENTS' | 'INVALID_CONFIGURATION';
 
@@ -107,6 +116,7 @@ export type ErrorCode =
   | ClusterErrorCode
   | MetricsErrorCode
   | KubeErrorCode
+  | KafkaErrorCode
   | ConfigErrorCode
   /** A bug in Weir: never expected, always worth a report. */
   | 'INTERNAL';

@@ -31,7 +31,7 @@ export class SourceOperator extends StreamOperator {
   }
 
   override initializeState(context: StateInitializationContext): void {
-    this.restored = context.list;
+    this.restored = this.source.stateDistribution === 'union' ? context.union : context.list;
     this.isRestored = context.restored;
   }
 
@@ -78,7 +78,8 @@ export class SourceOperator extends StreamOperator {
 
   override snapshotState(checkpointId: number): OperatorStateSnapshot | undefined {
     const state = this.reader.snapshotState?.(checkpointId);
-    return state === undefined ? undefined : { list: state };
+    if (state === undefined) return undefined;
+    return this.source.stateDistribution === 'union' ? { union: state } : { list: state };
   }
 
   override async notifyCheckpointComplete(checkpointId: number): Promise<void> {
