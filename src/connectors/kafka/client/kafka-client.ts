@@ -9,7 +9,8 @@ import { WeirError } from '../../../errors/index.ts';
 import { READ_COMMITTED, READ_UNCOMMITTED, TRANSACTION_COORDINATOR, filterBatch, newCluster, silentLogger } from './kafkajs-internals.ts';
 import type { KafkajsCluster, KafkajsFetchPartition, KafkajsLogger } from './kafkajs-internals.ts';
 import { clientOptions, toBuffers, toClientError, toHeaders } from './client-options.ts';
-import type { FetchedRecord, KafkaClientProperties, OffsetSpec, OutgoingRecord, PartitionFetch, TopicPartition } from './types.ts';
+import { compressionCode } from './compression.ts';
+import type { Compression, FetchedRecord, KafkaClientProperties, OffsetSpec, OutgoingRecord, PartitionFetch, TopicPartition } from './types.ts';
 
 export interface FetchOptions {
   maxWaitMs: number;
@@ -209,11 +210,11 @@ export class KafkaProducer {
     private readonly servers: readonly string[],
   ) {}
 
-  async send(records: readonly OutgoingRecord[], opts: { acks: number; compression: number }): Promise<void> {
+  async send(records: readonly OutgoingRecord[], opts: { acks: number; compression: Compression }): Promise<void> {
     this.connected ??= this.producer.connect();
     try {
       await this.connected;
-      await this.producer.sendBatch({ acks: opts.acks, compression: opts.compression, topicMessages: toTopicMessages(records) });
+      await this.producer.sendBatch({ acks: opts.acks, compression: compressionCode(opts.compression), topicMessages: toTopicMessages(records) });
     } catch (err) {
       if (err instanceof WeirError) throw err;
       throw toClientError('produce', this.servers, err);
