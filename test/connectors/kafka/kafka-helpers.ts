@@ -47,3 +47,17 @@ export async function readAll(brokers: string[], topic: string, readCommitted = 
   await consumer.disconnect();
   return out;
 }
+
+/** A read_committed consumer of `topic` from its start that keeps every value it sees, until closed. */
+export async function topicReader(brokers: string[], topic: string): Promise<{ values(): string[]; close(): Promise<void> }> {
+  const consumer = kafkaClient(brokers, 'test-topic-reader').consumer({ groupId: `topic-reader-${Math.random()}`, sessionTimeout: 6000, maxWaitTimeInMs: 50 });
+  const seen: string[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      seen.push(message.value!.toString());
+    },
+  });
+  return { values: () => [...seen].sort(), close: () => consumer.disconnect() };
+}

@@ -86,7 +86,7 @@ export class KafkaClient {
     const byTopic = groupByTopic(partitions);
     const ask = (fromTimestamp: number | undefined, fromBeginning: boolean) =>
       this.call('list offsets', async () => {
-        await this.cluster.addMultipleTargetTopics([...byTopic.keys()]);
+        await this.ensureMetadata(partitions);
         return this.cluster.fetchTopicsOffset([...byTopic].map(([topic, ps]) => ({ topic, partitions: ps.map((p) => ({ partition: p.partition })), fromBeginning, fromTimestamp })));
       });
     const res = await ask(typeof spec === 'object' ? spec.timestamp : undefined, spec === 'earliest');
@@ -133,7 +133,7 @@ export class KafkaClient {
     if (positions.length === 0) return [];
     return this.call('fetch', async () => {
       const byTopic = groupByTopic(positions);
-      await this.cluster.addMultipleTargetTopics([...byTopic.keys()]);
+      await this.ensureMetadata(positions);
       const byLeader = new Map<string, (TopicPartition & { offset: number })[]>();
       for (const [topic, ps] of byTopic) {
         const leaders = this.cluster.findLeaderForPartitions(topic, ps.map((p) => p.partition));
@@ -181,6 +181,21 @@ export class KafkaClient {
       if (type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED' || type === 'INVALID_TXN_STATE' || type === 'INVALID_PRODUCER_ID_MAPPING') return 'fenced';
       throw toClientError(commit ? 'commit a recorded transaction' : 'abort a recorded transaction', this.bootstrapServers, err);
     }
+  }
+
+  /** The cluster's cached metadata knows every partition's leader (partitions added since are looked up). */
+  private async ensureMetadata(partitions: readonly TopicPartition[]): Promise<void> {
+    const byTopic = groupByTopic(partitions);
+    await this.cluster.addMultipleTargetTopics([...byTopic.keys()]);
+    const known = (): boolean => {
+      for (const [topic, ps] of byTopic) {
+        const leaders = Object.values(this.cluster.findLeaderForPartitions(topic, ps.map((p) => p.partition)));
+        if (leaders.reduce((n, l) => n + l.length, 0) < ps.length) return false;
+      }
+      return true;
+    };
+    if (!known()) await this.cluster.refreshMetadata();
+    if (!known()) throw new WeirError('KAFKA_REQUEST_FAILED', `Kafka on ${this.bootstrapServers.join(',')} names no leader for some of ${partitions.map((p) => key(p.topic, p.partition)).join(', ')}`, true);
   }
 
   /** @internal for the transactional producer in this folder */
