@@ -20,6 +20,10 @@ const KEYS = 6;
 const JOB = 'test/fixtures/jobs/kafka-sequences.ts';
 const STEP_EVERY_MS = 15;
 
+async function failuresOf(get: <T>(path: string) => Promise<T>, jobId: string): Promise<number> {
+  return (await get<{ exceptionHistory: { entries: unknown[] } }>(`/jobs/${jobId}/exceptions`)).exceptionHistory.entries.length;
+}
+
 async function runWithKills(kafka: KafkaBroker, guarantee: string, kills: number, steps: number): Promise<{ rows: string[]; failures: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'weir-kafka-kill-'));
   const processes: WeirProcess[] = [];
@@ -64,6 +68,9 @@ async function runWithKills(kafka: KafkaBroker, guarantee: string, kills: number
       victim.child.kill('SIGKILL');
       await victim.exited;
       tms.push(taskManager());
+      // The next kill waits until the JobManager saw this one, or two kills could make one failure.
+      const seen = k + 1;
+      await eventually(async () => ((await failuresOf(get, jobId)) >= seen ? true : undefined), 30_000, `the failure of kill ${seen}`);
     }
     await producing;
     if (k < kills) throw new Error(`the input ended after ${k} of ${kills} kills; produce more steps`);
@@ -71,8 +78,7 @@ async function runWithKills(kafka: KafkaBroker, guarantee: string, kills: number
       const out = (await readAll(kafka.brokers, 'out')).map((r) => r.value);
       return new Set(out.map((l) => l.split(',').slice(0, 2).join(','))).size === steps * KEYS ? out : undefined;
     }, 120_000, 'every step in the output');
-    const { entries } = (await get<{ exceptionHistory: { entries: unknown[] } }>(`/jobs/${jobId}/exceptions`)).exceptionHistory;
-    return { rows, failures: entries.length };
+    return { rows, failures: await failuresOf(get, jobId) };
   } finally {
     for (const p of processes) p.child.kill('SIGKILL');
     await Promise.all(processes.map((p) => p.exited));
