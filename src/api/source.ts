@@ -19,6 +19,18 @@ export interface SourceReaderContext {
    * state was dealt nothing (more subtasks than entries) and must read nothing of its own.
    */
   readonly isRestored: boolean;
+  /** Where the reader registers its own metrics (per split, say), beside the source operator's. */
+  readonly metricGroup: SourceMetricGroup;
+}
+
+/**
+ * A source reader's metrics, exported under the source operator's scope as
+ * `flink_taskmanager_job_task_operator_<name>` with the operator's labels and `labels`
+ * (Flink's key-value metric groups, e.g. topic and partition).
+ */
+export interface SourceMetricGroup {
+  /** A gauge read at each scrape; returns the function that removes it. */
+  gauge(name: string, labels: Readonly<Record<string, string>>, read: () => number): () => void;
 }
 
 import type { OutputTag } from './functions.ts';

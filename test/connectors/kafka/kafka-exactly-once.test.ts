@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { defineJob, KeyedProcessFunction, ValueStateDescriptor, WatermarkStrategy } from '../../../src/api/index.ts';
 import type { Collector, KeyedProcessContext, RuntimeContext, ValueState } from '../../../src/api/index.ts';
 import { Dispatcher } from '../../../src/runtime/jobmanager/dispatcher.ts';
+import { findSamples, parsePrometheusText } from '../../../src/runtime/metrics/index.ts';
 import type { JobMaster } from '../../../src/runtime/jobmanager/job-master.ts';
 import { Deserializers, KafkaRecordDeserializers, KafkaRecordSerializers, KafkaSink, KafkaSource, OffsetsInitializers, Serializers } from '../../../src/connectors/kafka/index.ts';
 import type { DeliveryGuarantee } from '../../../src/connectors/kafka/index.ts';
@@ -163,7 +164,8 @@ test('a savepoint restore resumes from the checkpointed offsets, not the group\'
   const dir = await mkdtemp(join(tmpdir(), 'weir-kafka-sp-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const config = { 'execution.checkpointing.interval': '100ms', 'state.checkpoints.dir': join(dir, 'chk') };
-  const first = await new Dispatcher().submit(pipeline(kafka.brokers, 'EXACTLY_ONCE'), { config });
+  const dispatcher = new Dispatcher();
+  const first = await dispatcher.submit(pipeline(kafka.brokers, 'EXACTLY_ONCE'), { config });
   t.after(() => stop(first));
   await produce(kafka.brokers, 'in', wave(0, 10));
   const admin = kafkaClient(kafka.brokers, 'test-admin').admin();
@@ -176,6 +178,17 @@ test('a savepoint restore resumes from the checkpointed offsets, not the group\'
     const lag = group!.partitions.reduce((sum, p) => sum + (ends.get(p.partition)! - Number(p.offset)), 0);
     return lag === 0 && group!.partitions.every((p) => Number(p.offset) >= 0) ? true : undefined;
   }, 30_000, 'group offsets at the end of the input');
+  // The source's per-partition metrics under Flink's names say the same.
+  const samples = parsePrometheusText(await dispatcher.metricsText());
+  const metric = (name: string, partition: number) =>
+    findSamples(samples, `flink_taskmanager_job_task_operator_KafkaSourceReader_topic_partition_${name}`, { topic: 'in', partition: String(partition) }).map((x) => x.value);
+  for (const [partition, end] of ends) {
+    assert.deepEqual(metric('currentOffset', partition), [end - 1], `currentOffset of partition ${partition}`);
+    assert.deepEqual(metric('committedOffset', partition), [end], `committedOffset of partition ${partition}`);
+    assert.deepEqual(metric('pendingRecords', partition), [0], `pendingRecords of partition ${partition}`);
+  }
+  const recordsIn = [...ends.keys()].flatMap((p) => metric('numRecordsIn', p)).reduce((a, b) => a + b, 0);
+  assert.equal(recordsIn, 10 * KEYS);
   const savepoint = await first.savepoint(join(dir, 'sp'), 'cancel');
   await first.done;
   // The group is moved back to the start; the savepoint's offsets must win.

@@ -56,12 +56,22 @@ export class KafkaSourceReader<T> implements SourceReader<T> {
   private output: ReaderOutput<T> | undefined;
   /** Failed group-offset commits (the job goes on: the checkpoint, not the group, is the truth). */
   commitFailures = 0;
+  commitsSucceeded = 0;
+  private readonly removeMetrics: (() => void)[] = [];
 
   constructor(
     private readonly settings: KafkaSourceSettings<T>,
     private readonly ctx: SourceReaderContext,
   ) {
     this.client = new KafkaClient(settings.bootstrapServers, settings.properties, isolation(settings.properties));
+    const g = ctx.metricGroup;
+    const total = (f: (m: PartitionMetrics) => number) => () => [...this.splits.values()].reduce((n, s) => n + f(s.metrics), 0);
+    this.removeMetrics.push(
+      g.gauge('pendingRecords', {}, total((m) => m.pendingRecords)),
+      g.gauge('numBytesIn', {}, total((m) => m.bytesIn)),
+      g.gauge('KafkaSourceReader_commitsSucceeded', {}, () => this.commitsSucceeded),
+      g.gauge('KafkaSourceReader_commitsFailed', {}, () => this.commitFailures),
+    );
   }
 
   /** Per-partition metrics with Flink's names, by `topic#partition`. */
@@ -200,6 +210,17 @@ export class KafkaSourceReader<T> implements SourceReader<T> {
     if (this.splits.has(id)) return;
     const split: Split = { topic, partition, id, offset, stop, output: undefined, metrics: new PartitionMetrics() };
     split.metrics.currentOffset = offset - 1;
+    const labels = { topic, partition: String(partition) };
+    const m = split.metrics;
+    const g = this.ctx.metricGroup;
+    // Flink's KafkaSourceReader.topic.<t>.partition.<p>.* groups, as its Prometheus reporter names them.
+    this.removeMetrics.push(
+      g.gauge('KafkaSourceReader_topic_partition_currentOffset', labels, () => m.currentOffset),
+      g.gauge('KafkaSourceReader_topic_partition_committedOffset', labels, () => m.committedOffset),
+      g.gauge('KafkaSourceReader_topic_partition_pendingRecords', labels, () => m.pendingRecords),
+      g.gauge('KafkaSourceReader_topic_partition_numRecordsIn', labels, () => m.recordsIn),
+      g.gauge('KafkaSourceReader_topic_partition_numBytesIn', labels, () => m.bytesIn),
+    );
     // An output per partition from the start, so an empty partition holds the watermark
     // back until the strategy's idleness marks it idle, as in Flink.
     if (this.output && offset < stop) split.output = this.output.createOutputForSplit(id);
@@ -237,6 +258,7 @@ export class KafkaSourceReader<T> implements SourceReader<T> {
     if (!offsets || this.settings.groupId === undefined) return;
     try {
       await this.client.commitOffsets(this.settings.groupId, offsets.map(([topic, partition, offset]) => ({ topic, partition, offset })));
+      this.commitsSucceeded++;
       for (const [topic, partition, offset] of offsets) {
         const s = this.splits.get(key(topic, partition));
         if (s) s.metrics.committedOffset = offset;
@@ -254,6 +276,7 @@ export class KafkaSourceReader<T> implements SourceReader<T> {
   }
 
   async close(): Promise<void> {
+    for (const remove of this.removeMetrics.splice(0)) remove();
     await this.client.close();
   }
 }
