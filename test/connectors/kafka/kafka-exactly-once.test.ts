@@ -19,7 +19,8 @@ import { Deserializers, KafkaRecordDeserializers, KafkaRecordSerializers, KafkaS
 import type { DeliveryGuarantee } from '../../../src/connectors/kafka/index.ts';
 import { startKafka } from '../../support/kafka/index.ts';
 import { eventually } from '../../support/eventually.ts';
-import { kafkaClient, produce, readAll } from './kafka-helpers.ts';
+import { cleanups, kafkaClient, produce, readAll } from './kafka-helpers.ts';
+import type { Defer } from './kafka-helpers.ts';
 
 const KEYS = 5;
 
@@ -87,11 +88,11 @@ const wave = (from: number, to: number) => Array.from({ length: (to - from) * KE
   return { key, value: `${key}:${from + Math.floor(i / KEYS)}` };
 });
 
-async function runWithFailures(guarantee: DeliveryGuarantee, t: { after(fn: () => unknown): void }) {
+async function runWithFailures(guarantee: DeliveryGuarantee, defer: Defer) {
   const kafka = await startKafka({ topics: { in: 3, out: 2 } });
-  t.after(() => kafka.stop());
+  defer(() => kafka.stop());
   const dir = await mkdtemp(join(tmpdir(), 'weir-kafka-eo-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(() => rm(dir, { recursive: true, force: true }));
   fault.fired = 0;
   fault.armed = false;
   const master = await new Dispatcher().submit(pipeline(kafka.brokers, guarantee), {
@@ -103,7 +104,7 @@ async function runWithFailures(guarantee: DeliveryGuarantee, t: { after(fn: () =
       'restart-strategy.fixed-delay.delay': '10ms',
     },
   });
-  t.after(() => stop(master));
+  defer(() => stop(master));
   const WAVES = 4;
   const PER_WAVE = 40;
   for (let w = 0; w < WAVES; w++) {
@@ -126,7 +127,8 @@ async function runWithFailures(guarantee: DeliveryGuarantee, t: { after(fn: () =
 }
 
 test('EXACTLY_ONCE: a read_committed consumer sees every step of every key once, with its exact count, across failures', async (t) => {
-  const { out, total } = await runWithFailures('EXACTLY_ONCE', t);
+  const defer = cleanups(t);
+  const { out, total } = await runWithFailures('EXACTLY_ONCE', defer);
   assert.equal(out.length, total, 'no step twice');
   const byKey = new Map<string, number[]>();
   for (const line of out) {
@@ -138,14 +140,16 @@ test('EXACTLY_ONCE: a read_committed consumer sees every step of every key once,
 });
 
 test('AT_LEAST_ONCE: nothing is lost across failures', async (t) => {
-  const { out, total } = await runWithFailures('AT_LEAST_ONCE', t);
+  const defer = cleanups(t);
+  const { out, total } = await runWithFailures('AT_LEAST_ONCE', defer);
   assert.ok(out.length >= total);
   assert.equal(new Set(out.map((l) => l.split(',').slice(0, 2).join(','))).size, total);
 });
 
 test('EXACTLY_ONCE refuses to start when transaction.timeout.ms is not above the checkpoint interval', async (t) => {
+  const defer = cleanups(t);
   const kafka = await startKafka({ topics: { in: 1, out: 1 } });
-  t.after(() => kafka.stop());
+  defer(() => kafka.stop());
   const master = await new Dispatcher().submit(pipeline(kafka.brokers, 'EXACTLY_ONCE', { 'transaction.timeout.ms': 1000 }), {
     config: { 'execution.checkpointing.interval': '1s', 'state.checkpoints.dir': join(tmpdir(), 'weir-unused') },
   });
@@ -159,18 +163,19 @@ test('EXACTLY_ONCE refuses to start when transaction.timeout.ms is not above the
 });
 
 test('a savepoint restore resumes from the checkpointed offsets, not the group\'s; group offsets and lag are readable while the job runs', async (t) => {
+  const defer = cleanups(t);
   const kafka = await startKafka({ topics: { in: 2, out: 1 } });
-  t.after(() => kafka.stop());
+  defer(() => kafka.stop());
   const dir = await mkdtemp(join(tmpdir(), 'weir-kafka-sp-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(() => rm(dir, { recursive: true, force: true }));
   const config = { 'execution.checkpointing.interval': '100ms', 'state.checkpoints.dir': join(dir, 'chk') };
   const dispatcher = new Dispatcher();
   const first = await dispatcher.submit(pipeline(kafka.brokers, 'EXACTLY_ONCE'), { config });
-  t.after(() => stop(first));
+  defer(() => stop(first));
   await produce(kafka.brokers, 'in', wave(0, 10));
   const admin = kafkaClient(kafka.brokers, 'test-admin').admin();
   await admin.connect();
-  t.after(() => admin.disconnect());
+  defer(() => admin.disconnect());
   // The group's committed offsets reach the end of the input while the job runs: lag 0.
   const ends = new Map((await admin.fetchTopicOffsets('in')).map((p) => [p.partition, Number(p.offset)]));
   await eventually(async () => {
@@ -195,7 +200,7 @@ test('a savepoint restore resumes from the checkpointed offsets, not the group\'
   await admin.resetOffsets({ groupId: 'weir-test', topic: 'in', earliest: true });
   await produce(kafka.brokers, 'in', wave(10, 12));
   const second = await new Dispatcher().submit(pipeline(kafka.brokers, 'EXACTLY_ONCE'), { config: { ...config, 'execution.savepoint.path': savepoint } });
-  t.after(() => stop(second));
+  defer(() => stop(second));
   const out = await eventually(async () => {
     const rows = await readAll(kafka.brokers, 'out');
     return rows.length >= 12 * KEYS ? rows.map((r) => r.value) : undefined;

@@ -61,3 +61,14 @@ export async function topicReader(brokers: string[], topic: string): Promise<{ v
   });
   return { values: () => [...seen].sort(), close: () => consumer.disconnect() };
 }
+
+export type Defer = (cleanup: () => unknown) => void;
+
+/** Cleanups run last-registered first, so clients and jobs close before the broker they use stops. */
+export function cleanups(t: { after(fn: () => Promise<void>): void }): Defer {
+  const stack: (() => unknown)[] = [];
+  t.after(async () => {
+    for (const fn of stack.reverse()) await fn();
+  });
+  return (fn) => void stack.push(fn);
+}

@@ -14,7 +14,7 @@ import type { KafkaBroker } from '../../support/kafka/index.ts';
 import { eventually } from '../../support/eventually.ts';
 import { restAddress, startWeir } from '../../support/weir-process.ts';
 import type { WeirProcess } from '../../support/weir-process.ts';
-import { produce, readAll } from './kafka-helpers.ts';
+import { cleanups, produce, readAll } from './kafka-helpers.ts';
 
 const KEYS = 6;
 const JOB = 'test/fixtures/jobs/kafka-sequences.ts';
@@ -87,8 +87,9 @@ async function runWithKills(kafka: KafkaBroker, guarantee: string, kills: number
 }
 
 test('three TaskManager kills: a read_committed consumer sees every step of every key exactly once, with exact counts', async (t) => {
+  const defer = cleanups(t);
   const kafka = await startKafka({ topics: { in: 4, out: 3 } });
-  t.after(() => kafka.stop());
+  defer(() => kafka.stop());
   const steps = 600;
   const { rows, failures } = await runWithKills(kafka, 'EXACTLY_ONCE', 3, steps);
   assert.ok(failures >= 3, `${failures} failures for 3 kills`);
@@ -104,8 +105,9 @@ test('three TaskManager kills: a read_committed consumer sees every step of ever
 });
 
 test('AT_LEAST_ONCE on a cluster: after TaskManager kills nothing is lost', async (t) => {
+  const defer = cleanups(t);
   const kafka = await startKafka({ topics: { in: 4, out: 3 } });
-  t.after(() => kafka.stop());
+  defer(() => kafka.stop());
   const steps = 400;
   const { rows } = await runWithKills(kafka, 'AT_LEAST_ONCE', 2, steps);
   assert.equal(new Set(rows.map((l) => l.split(',').slice(0, 2).join(','))).size, steps * KEYS);

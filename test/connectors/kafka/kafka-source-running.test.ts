@@ -17,20 +17,21 @@ import { Deserializers, KafkaRecordDeserializers, KafkaRecordSerializers, KafkaS
 import type { DeliveryGuarantee, KafkaRecord } from '../../../src/connectors/kafka/index.ts';
 import { startKafka } from '../../support/kafka/index.ts';
 import { eventually } from '../../support/eventually.ts';
-import { kafkaClient, produce, topicReader } from './kafka-helpers.ts';
+import { cleanups, kafkaClient, produce, topicReader } from './kafka-helpers.ts';
+import type { Defer } from './kafka-helpers.ts';
 
 async function stop(master: JobMaster): Promise<void> {
   if (master.status === 'RUNNING' || master.status === 'RESTARTING' || master.status === 'CREATED') master.cancel();
   await master.done;
 }
 
-async function submit(job: JobDefinition, t: { after(fn: () => unknown): void }, config: Record<string, string> = {}): Promise<JobMaster> {
+async function submit(job: JobDefinition, defer: Defer, config: Record<string, string> = {}): Promise<JobMaster> {
   const dir = await mkdtemp(join(tmpdir(), 'weir-kafka-run-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+  defer(() => rm(dir, { recursive: true, force: true }));
   const master = await new Dispatcher().submit(job, {
     config: { 'execution.checkpointing.interval': '100ms', 'state.checkpoints.dir': dir, 'restart-strategy.type': 'fixed-delay', 'restart-strategy.fixed-delay.attempts': '20', 'restart-strategy.fixed-delay.delay': '50ms', ...config },
   });
-  t.after(() => stop(master));
+  defer(() => stop(master));
   return master;
 }
 
@@ -42,16 +43,17 @@ const sink = (brokers: string[], guarantee: DeliveryGuarantee = 'NONE') =>
     .setRecordSerializer(KafkaRecordSerializers.builder<string>().setTopic('out').setValueSerializationSchema(Serializers.string).build())
     .build();
 
-async function outputOf(brokers: string[], t: { after(fn: () => unknown): void }) {
+async function outputOf(brokers: string[], defer: Defer) {
   const reader = await topicReader(brokers, 'out');
-  t.after(() => reader.close());
+  defer(() => reader.close());
   return reader;
 }
 
 test('partition discovery: partitions added while the job runs are read from their start, without a restart', async (t) => {
+  const defer = cleanups(t);
   const kafka = await startKafka({ topics: { in: 1, out: 1 } });
-  t.after(() => kafka.stop());
-  const out = await outputOf(kafka.brokers, t);
+  defer(() => kafka.stop());
+  const out = await outputOf(kafka.brokers, defer);
   const job = defineJob((env) => {
     env.setParallelism(2);
     env
@@ -59,12 +61,12 @@ test('partition discovery: partitions added while the job runs are read from the
       .map((v) => v as string)
       .sinkTo(sink(kafka.brokers), 'out');
   });
-  const master = await submit(job, t);
+  const master = await submit(job, defer);
   await produce(kafka.brokers, 'in', [{ value: 'p0-a', partition: 0 }]);
   await eventually(async () => (out.values().length === 1 ? true : undefined), 30_000, 'the first record');
   const admin = kafkaClient(kafka.brokers, 'test-admin').admin();
   await admin.connect();
-  t.after(() => admin.disconnect());
+  defer(() => admin.disconnect());
   await admin.createPartitions({ topicPartitions: [{ topic: 'in', count: 4 }] });
   await produce(kafka.brokers, 'in', [1, 2, 3].map((p) => ({ value: `p${p}-a`, partition: p })));
   assert.deepEqual(await eventually(async () => {
@@ -75,9 +77,10 @@ test('partition discovery: partitions added while the job runs are read from the
 });
 
 test('an idle partition does not stall event-time windows with withIdleness; without it, it does', async (t) => {
+  const defer = cleanups(t);
   const kafka = await startKafka({ topics: { in: 2, out: 1 } });
-  t.after(() => kafka.stop());
-  const out = await outputOf(kafka.brokers, t);
+  defer(() => kafka.stop());
+  const out = await outputOf(kafka.brokers, defer);
   const job = (idleness: boolean) =>
     defineJob((env) => {
       env.setParallelism(1);
@@ -95,11 +98,11 @@ test('an idle partition does not stall event-time windows with withIdleness; wit
     });
   // Partition 0 only; a record at 2500 passes the window [0, 1000).
   await produce(kafka.brokers, 'in', [{ value: 'a', partition: 0, timestamp: 100 }, { value: 'b', partition: 0, timestamp: 600 }, { value: 'c', partition: 0, timestamp: 2500 }]);
-  const stalled = await submit(job(false), t);
+  const stalled = await submit(job(false), defer);
   await eventually(() => (stalled.checkpoints.stats.completed >= 5 ? true : undefined), 30_000, 'five checkpoints of the job without idleness');
   assert.deepEqual(out.values(), [], 'the empty partition holds the watermark back');
   await stop(stalled);
-  await submit(job(true), t);
+  await submit(job(true), defer);
   assert.deepEqual(await eventually(async () => {
     const v = out.values();
     return v.length > 0 ? v : undefined;
@@ -107,9 +110,10 @@ test('an idle partition does not stall event-time windows with withIdleness; wit
 });
 
 test('a broker restart mid-run: EXACTLY_ONCE output holds every record once', async (t) => {
+  const defer = cleanups(t);
   const kafka = await startKafka({ topics: { in: 2, out: 1 } });
-  t.after(() => kafka.stop());
-  const out = await outputOf(kafka.brokers, t);
+  defer(() => kafka.stop());
+  const out = await outputOf(kafka.brokers, defer);
   const job = defineJob((env) => {
     env.setParallelism(2);
     env
@@ -117,7 +121,7 @@ test('a broker restart mid-run: EXACTLY_ONCE output holds every record once', as
       .map((v) => v as string)
       .sinkTo(sink(kafka.brokers, 'EXACTLY_ONCE'), 'out');
   });
-  const master = await submit(job, t);
+  const master = await submit(job, defer);
   const batch = (from: number) => Array.from({ length: 50 }, (_, i) => ({ value: `r${String(from + i).padStart(3, '0')}` }));
   await produce(kafka.brokers, 'in', batch(0));
   await eventually(async () => (out.values().length === 50 ? true : undefined), 30_000, 'the first batch');
@@ -131,6 +135,7 @@ test('a broker restart mid-run: EXACTLY_ONCE output holds every record once', as
 });
 
 test('an unreachable broker shows in the job\'s exceptions and is retried, not a silent crash loop', async (t) => {
+  const defer = cleanups(t);
   const kafka = await startKafka({ topics: { in: 1 } });
   const port = kafka.port;
   await kafka.stop();
@@ -140,7 +145,7 @@ test('an unreachable broker shows in the job\'s exceptions and is retried, not a
       .map((v) => v as string)
       .collect('out');
   });
-  const master = await submit(job, t);
+  const master = await submit(job, defer);
   await eventually(() => (master.numRestarts >= 2 ? true : undefined), 30_000, 'two restarts');
   assert.match(master.exceptions[0]!.message, new RegExp(`Kafka connect on 127\\.0\\.0\\.1:${port} failed`));
 });

@@ -10,11 +10,12 @@ import { runJob } from '../../../src/runtime/index.ts';
 import { Deserializers, KafkaRecordDeserializers, KafkaSource, OffsetsInitializers } from '../../../src/connectors/kafka/index.ts';
 import type { KafkaDeadLetter, KafkaRecord } from '../../../src/connectors/kafka/index.ts';
 import { startKafka } from '../../support/kafka/index.ts';
-import { produce } from './kafka-helpers.ts';
+import { cleanups, produce } from './kafka-helpers.ts';
 
 test('bounded: every record of every partition exactly once, with key, value and metadata, at parallelism 1 and 3', async (t) => {
+  const defer = cleanups(t);
   const kafka = await startKafka({ topics: { orders: 4 } });
-  t.after(() => kafka.stop());
+  defer(() => kafka.stop());
   const records = Array.from({ length: 40 }, (_, i) => ({ key: `k${i % 5}`, value: JSON.stringify({ n: i }), partition: i % 4, timestamp: 1_000 + i }));
   await produce(kafka.brokers, 'orders', records);
   for (const p of [1, 3]) {
@@ -44,8 +45,9 @@ test('bounded: every record of every partition exactly once, with key, value and
 });
 
 test('a topic pattern reads every matching topic and no other', async (t) => {
+  const defer = cleanups(t);
   const kafka = await startKafka({ topics: { 'metrics-a': 2, 'metrics-b': 1, other: 1 } });
-  t.after(() => kafka.stop());
+  defer(() => kafka.stop());
   await produce(kafka.brokers, 'metrics-a', [{ value: 'a1', partition: 0 }, { value: 'a2', partition: 1 }]);
   await produce(kafka.brokers, 'metrics-b', [{ value: 'b1' }]);
   await produce(kafka.brokers, 'other', [{ value: 'x' }]);
@@ -61,8 +63,9 @@ test('a topic pattern reads every matching topic and no other', async (t) => {
 });
 
 test('bounded mode stops at the offsets latest at start; starting offsets by timestamp and specific offsets', async (t) => {
+  const defer = cleanups(t);
   const kafka = await startKafka({ topics: { t: 2 } });
-  t.after(() => kafka.stop());
+  defer(() => kafka.stop());
   await produce(kafka.brokers, 't', Array.from({ length: 10 }, (_, i) => ({ value: `v${i}`, partition: i % 2, timestamp: 100 * i })));
   const run = async (starting: ReturnType<typeof OffsetsInitializers.earliest>) => {
     const job = defineJob((env) => {
@@ -81,8 +84,9 @@ test('bounded mode stops at the offsets latest at start; starting offsets by tim
 });
 
 test('a record that fails to deserialize fails the job, or goes to the dead-letter output with its bytes and position', async (t) => {
+  const defer = cleanups(t);
   const kafka = await startKafka({ topics: { events: 1 } });
-  t.after(() => kafka.stop());
+  defer(() => kafka.stop());
   await produce(kafka.brokers, 'events', [{ value: '{"ok":1}' }, { value: 'not json' }, { value: '{"ok":2}' }]);
   const build = (deadLetter: boolean) =>
     defineJob((env) => {
@@ -102,8 +106,9 @@ test('a record that fails to deserialize fails the job, or goes to the dead-lett
 });
 
 test('a topic that does not exist is a clear error unless auto-creation is on', async (t) => {
+  const defer = cleanups(t);
   const kafka = await startKafka({ topics: {} });
-  t.after(() => kafka.stop());
+  defer(() => kafka.stop());
   const build = (autoCreate: boolean) =>
     defineJob((env) => {
       const b = KafkaSource.builder().setBootstrapServers(kafka.brokers).setTopics('nowhere').setBounded().setDeserializer(KafkaRecordDeserializers.valueOnly(Deserializers.string));
