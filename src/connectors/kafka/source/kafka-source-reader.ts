@@ -37,6 +37,9 @@ interface Fetched {
   readonly nextOffset: number;
 }
 
+/** The state entry of a reader that had not started at a checkpoint. */
+const UNSTARTED: KafkaSplitState = ['', -1, -1, -1];
+
 const FETCH_MAX_WAIT_MS = 200;
 const IDLE_RETRY_MS = 200;
 
@@ -177,7 +180,7 @@ export class KafkaSourceReader<T> implements SourceReader<T> {
   }
 
   private async discover(first: boolean): Promise<void> {
-    if (first && this.ctx.isRestored && this.settings.bounded) {
+    if (first && this.ctx.isRestored && this.settings.bounded && !this.restoredBeforeStart()) {
       // A bounded run restored reads exactly the partitions it recorded, up to their stops.
       for (const [topic, partition, offset, stop] of this.restoredOwned()) this.addSplit(topic, partition, offset, stop < 0 ? Infinity : stop);
       return;
@@ -188,9 +191,12 @@ export class KafkaSourceReader<T> implements SourceReader<T> {
     const mine = fresh.filter((p) => splitOwner(p.topic, p.partition, this.ctx.parallelism) === this.ctx.subtaskIndex);
     if (mine.length === 0) return;
     const restored = new Map(this.restoredOwned().map((s) => [key(s[0], s[1]), s]));
-    let starts: Map<string, number>;
-    if (first && !this.ctx.isRestored) starts = await initialOffsets(this.settings.startingOffsets, this.client, mine, this.settings.groupId);
-    else starts = await this.client.offsetsAt(mine.filter((p) => !restored.has(key(p.topic, p.partition))), 'earliest');
+    const missing = mine.filter((p) => !restored.has(key(p.topic, p.partition)));
+    // A partition the checkpoint does not know: at the first start (or after a checkpoint
+    // taken before some reader started) where the starting offsets say; appeared later, from
+    // its earliest offset, as Flink reads partitions found by discovery.
+    const initial = first && (!this.ctx.isRestored || this.restoredBeforeStart());
+    const starts = initial ? await initialOffsets(this.settings.startingOffsets, this.client, missing, this.settings.groupId) : await this.client.offsetsAt(missing, 'earliest');
     const stops = this.settings.bounded ? await this.client.offsetsAt(mine, 'latest') : undefined;
     for (const p of mine) {
       const k = key(p.topic, p.partition);
@@ -202,7 +208,12 @@ export class KafkaSourceReader<T> implements SourceReader<T> {
   }
 
   private restoredOwned(): KafkaSplitState[] {
-    return (this.ctx.restoredState as KafkaSplitState[]).filter((s) => splitOwner(s[0], s[1], this.ctx.parallelism) === this.ctx.subtaskIndex);
+    return (this.ctx.restoredState as KafkaSplitState[]).filter((s) => s[1] >= 0 && splitOwner(s[0], s[1], this.ctx.parallelism) === this.ctx.subtaskIndex);
+  }
+
+  /** The restored checkpoint was taken while some reader had not started (it holds a marker). */
+  private restoredBeforeStart(): boolean {
+    return (this.ctx.restoredState as KafkaSplitState[]).some((s) => s[1] < 0);
   }
 
   private addSplit(topic: string, partition: number, offset: number, stop: number): void {
@@ -245,11 +256,15 @@ export class KafkaSourceReader<T> implements SourceReader<T> {
 
   snapshotState(checkpointId: number): KafkaSplitState[] {
     const state: KafkaSplitState[] = [...this.splits.values()].map((s) => [s.topic, s.partition, s.offset, s.stop === Infinity ? -1 : s.stop]);
-    // A reader not started yet keeps what it was restored with, so a checkpoint taken before
-    // the first fetch does not lose the positions.
-    const out = this.ready ? state : (this.ctx.restoredState as KafkaSplitState[]).filter((s) => splitOwner(s[0], s[1], this.ctx.parallelism) === this.ctx.subtaskIndex);
-    if (this.settings.commitOffsetsOnCheckpoint) this.toCommit.set(checkpointId, out);
-    return out;
+    if (this.ready) {
+      if (this.settings.commitOffsetsOnCheckpoint) this.toCommit.set(checkpointId, state);
+      return state;
+    }
+    // A reader not started yet keeps what it was restored with, and marks that it has not
+    // started, so a restore from this checkpoint still applies the starting offsets to the
+    // partitions no reader had found.
+    const unstarted = !this.ctx.isRestored || this.restoredBeforeStart();
+    return unstarted ? [...this.restoredOwned(), UNSTARTED] : this.restoredOwned();
   }
 
   async notifyCheckpointComplete(checkpointId: number): Promise<void> {
