@@ -59,7 +59,8 @@ export function toBuffers(h: KafkaHeaders): Record<string, Buffer> {
 export function toClientError(what: string, servers: readonly string[], err: unknown): WeirError {
   if (err instanceof WeirError) return err;
   const name = (err as { name?: string }).name ?? '';
-  const unreachable = name === 'KafkaJSConnectionError' || name === 'KafkaJSNumberOfRetriesExceeded' && /connect|ECONNREFUSED|Connection/i.test(errorMessage(err)) || name === 'KafkaJSBrokerNotFound';
+  const unreachable =
+    name === 'KafkaJSConnectionError' || name === 'KafkaJSBrokerNotFound' || (name === 'KafkaJSNumberOfRetriesExceeded' && /connect|ECONNREFUSED|Connection/i.test(errorMessage(err)));
   const type = (err as { type?: string }).type;
   if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
     return new WeirError('KAFKA_TOPIC_NOT_FOUND', `Kafka ${what} on ${servers.join(',')}: a topic does not exist (${errorMessage(err)}); create it or set allow.auto.create.topics=true`, false, { cause: err });
