@@ -108,3 +108,34 @@ test('at start, EXACTLY_ONCE aborts a transaction an earlier run left open under
   assert.ok((await lso()) >= 3);
   assert.deepEqual(values, ['new']);
 });
+
+test('restored at a lower parallelism, EXACTLY_ONCE aborts what the ids of former subtasks left open', async (t) => {
+  const defer = cleanups(t);
+  const kafka = await startKafka({ topics: { out: 1 } });
+  defer(() => kafka.stop());
+  // Former subtask 1 of 2 died with a transaction open (not pre-committed, so not in its log).
+  const dead = kafkaClient(kafka.brokers).producer({ transactionalId: 'shrunk-1-2', maxInFlightRequests: 1, idempotent: true });
+  await dead.connect();
+  defer(() => dead.disconnect());
+  await (await dead.transaction()).send({ topic: 'out', messages: [{ value: 'lost with subtask 1' }] });
+  const sink = KafkaSink.builder<string>()
+    .setBootstrapServers(kafka.brokers)
+    .setDeliveryGuarantee('EXACTLY_ONCE')
+    .setTransactionalIdPrefix('shrunk')
+    .setRecordSerializer(KafkaRecordSerializers.builder<string>().setTopic('out').setValueSerializationSchema(Serializers.string).build())
+    .build();
+  // Now at parallelism 1: subtask 0 is dealt both former logs, with nothing pending.
+  const writer = sink.createWriter({ subtaskIndex: 0, parallelism: 1, taskName: 'out', jobParameters: {}, addToResult: () => undefined, restoredState: [{ pending: [] }, { pending: [] }], checkpointIntervalMs: 100 });
+  defer(() => writer.close?.());
+  await writer.write(['new'], [NaN]);
+  await writer.snapshotState!(1);
+  await writer.notifyCheckpointComplete!(1);
+  const values: string[] = [];
+  const consumer = kafkaClient(kafka.brokers).consumer({ groupId: 'check', maxWaitTimeInMs: 50 });
+  await consumer.connect();
+  defer(() => consumer.disconnect());
+  await consumer.subscribe({ topic: 'out', fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void values.push(message.value!.toString()) });
+  await eventually(() => (values.length >= 1 ? true : undefined), 20_000, 'the committed record');
+  assert.deepEqual(values, ['new']);
+});

@@ -6,7 +6,8 @@
  * epoch from whichever process restores them. Ids come from a small pool per subtask
  * (`<prefix>-<subtask>-<n>`) and are reused once their transaction ended, so a long job does
  * not create an id per checkpoint. Before its first transaction a subtask registers every id
- * of its pool, which aborts what an earlier run left open under them.
+ * of its pool, which aborts what an earlier run left open under them (and, restored at a
+ * lower parallelism, the pools of the former subtasks whose logs it was dealt).
  */
 import type { SinkWriter, SinkWriterContext } from '../../../api/source.ts';
 import { TwoPhaseCommitSink } from '../../../api/sinks/two-phase-commit-sink.ts';
@@ -102,6 +103,7 @@ export class ExactlyOnceKafkaSink<T> extends TwoPhaseCommitSink<T, KafkaTransact
     if (!s.registered) {
       // Restored transactions were committed before this (the writer runs hooks in order).
       for (const p of s.producers) await p.init();
+      await this.abortOfFormerSubtasks(ctx, s.client);
       s.registered = true;
     }
     const free = s.producers.find((p) => !s.busy.has(p.transactionalId));
@@ -114,6 +116,22 @@ export class ExactlyOnceKafkaSink<T> extends TwoPhaseCommitSink<T, KafkaTransact
     }
     s.busy.add(free.transactionalId);
     return free.begin();
+  }
+
+  /**
+   * After a restore at a lower parallelism, the ids of subtasks that no longer exist may hold
+   * open transactions, which would block read_committed readers until they time out. Each
+   * writer's snapshot is one log, and logs are dealt round-robin in subtask order, so subtask
+   * s was dealt the logs of former subtasks s, s + p, s + 2p, ... (one per log) and committed
+   * what they recorded above; it may now abort what else those former subtasks' ids hold.
+   */
+  private async abortOfFormerSubtasks(ctx: SinkWriterContext, client: KafkaClient): Promise<void> {
+    for (let k = 1; k < ctx.restoredState.length; k++) {
+      const former = ctx.subtaskIndex + k * ctx.parallelism;
+      for (let n = 0; n < this.settings.transactionIdPoolSize; n++) {
+        await new TransactionalProducer(client, `${this.settings.transactionalIdPrefix}-${former}-${n}`, this.settings.transactionTimeoutMs).init();
+      }
+    }
   }
 
   protected async write(txn: KafkaTransactionHandle, values: readonly T[], timestamps: readonly number[]): Promise<void> {
