@@ -128,6 +128,15 @@ export class RocksStore {
     });
   }
 
+  /** Releases a snapshot that will not be read (its checkpoint was declined); a failure fails the store's next operation. */
+  discard(snapshot: Promise<SnapshotRows>): void {
+    snapshot
+      .then((s) => s.release())
+      .then(undefined, (err: unknown) => {
+        this.failure ??= err;
+      });
+  }
+
   /** A RocksDB property (e.g. rocksdb.estimate-num-keys) as a number; undefined when the database does not report it. */
   property(name: string): Promise<number | undefined> {
     return this.enqueue(`read ${name}`, async () => {

@@ -64,6 +64,9 @@ export function captureRocksSnapshot(src: SnapshotSource, codec: RocksCodec, ran
   return {
     maxParallelism,
     empty,
+    discard() {
+      if (snapshot !== undefined) src.store.discard(snapshot);
+    },
     async complete() {
       const groups = new Map<number, Group>();
       const groupOf = (kg: number): Group => {
