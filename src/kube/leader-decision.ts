@@ -4,7 +4,7 @@
  * lease duration *as measured by this process's clock* from when it first saw that record,
  * so candidates never compare their clocks with the holder's timestamps.
  */
-import type { LeaderRecord } from './lease-lock.ts';
+import type { LeaderRecord } from './leader-lock.ts';
 
 /**
  * The record to write to take or keep the lease, or undefined when another holder's lease

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nextRecord, releasedRecord, sameRecord, timingProblem } from './lease-decision.ts';
-import type { LeaderRecord } from './lease-lock.ts';
+import { nextRecord, releasedRecord, sameRecord, timingProblem } from './leader-decision.ts';
+import type { LeaderRecord } from './leader-lock.ts';
 
 const held = (holder: string, overrides: Partial<LeaderRecord> = {}): LeaderRecord => ({ holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: 100, renewTime: 200, leaseTransitions: 3, ...overrides });
 
