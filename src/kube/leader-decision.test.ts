@@ -29,7 +29,8 @@ describe('lease decisions', () => {
 
   it("checks client-go's timing constraints", () => {
     assert.equal(timingProblem({ leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 }), undefined);
-    assert.match(timingProblem({ leaseDurationMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 })!, /leaseDuration .* greater than renewDeadline/);
+    assert.equal(timingProblem({ leaseDurationMs: 15_000, renewDeadlineMs: 15_000, retryPeriodMs: 5_000 }), undefined, "Flink's HA defaults");
+    assert.match(timingProblem({ leaseDurationMs: 10_000, renewDeadlineMs: 10_001, retryPeriodMs: 2_000 })!, /leaseDuration .* at least renewDeadline/);
     assert.match(timingProblem({ leaseDurationMs: 15_000, renewDeadlineMs: 2_400, retryPeriodMs: 2_000 })!, /1.2 x retryPeriod/);
   });
 });

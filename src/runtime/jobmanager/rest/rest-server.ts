@@ -44,6 +44,8 @@ export class RestServer {
       }
     };
     this.route('GET', /^\/healthz$/, () => ({ status: 'ok' }));
+    // Ready to take TaskManagers and REST calls; a standby JobManager (HA) answers 503 here.
+    this.route('GET', /^\/readyz$/, () => ({ status: 'ok' }));
     this.route('GET', /^\/config$/, () => ({ 'refresh-interval': 3000, 'timezone-name': 'UTC', 'timezone-offset': 0, 'flink-version': this.version, 'flink-revision': 'weir', features: { 'web-submit': false, 'web-cancel': true } }));
     this.route('GET', /^\/overview$/, () => this.overview());
     this.route('GET', /^\/jobs$/, () => ({ jobs: dispatcher.list().map((j) => ({ id: j.jobId, status: j.status })) }));
