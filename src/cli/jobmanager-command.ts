@@ -17,7 +17,6 @@ import { resolve } from 'node:path';
 import { exitWithParent } from './parent-watch.ts';
 import { isTerminal } from '../runtime/jobmanager/job-status.ts';
 import { parseHaConfig } from '../runtime/jobmanager/ha/ha-config.ts';
-import { runHaJobManager } from './ha-jobmanager.ts';
 
 export async function jobManagerCommand(args: ParsedArgs, stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
   const jobPath = args.positional[1];
@@ -40,6 +39,8 @@ export async function jobManagerCommand(args: ParsedArgs, stderr: NodeJS.Writabl
   if (ha) {
     try {
       const submit = { parallelism, args: args.jobArgs, config: args.config, jobPath: resolve(jobPath) };
+      // Loaded on demand: a JobManager without HA need not load the Kubernetes client.
+      const { runHaJobManager } = await import('./ha-jobmanager.ts');
       return await runHaJobManager({ ha, dispatcher, job, submit, host, restPort, log: (line) => stderr.write(`weir: ${line}\n`) });
     } finally {
       stopExpiry?.();
