@@ -35,7 +35,9 @@ export async function runHaJobManager(o: HaJobManagerOptions): Promise<number> {
   const kc = new KubeConfig();
   kc.loadFromDefault();
   const namespace = process.env.POD_NAMESPACE ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
-  const identity = `${process.env.POD_NAME ?? hostname()}_${randomBytes(4).toString('hex')}`;
+  // The pod's name (Kubernetes sets HOSTNAME to it), made unique per process: a restarted
+  // container must not inherit its previous run's lock.
+  const identity = `${process.env.POD_NAME ?? process.env.HOSTNAME ?? hostname()}_${randomBytes(4).toString('hex')}`;
   const address = `http://${process.env.POD_IP ?? o.host}:${o.restPort}`;
   let settle!: (outcome: Outcome) => void;
   const outcome = new Promise<Outcome>((resolve) => (settle = resolve));

@@ -91,7 +91,7 @@ test('a killed JobManager comes back and resumes from the HA pointer without the
   assert.match(String((clusterCm.data as Record<string, string>).address), /^http:\/\/127\.[\d.]+:8081$/);
 
   const jmPod = api().list('v1', 'Pod', 'default').find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager' && p.metadata.labels?.['app.kubernetes.io/instance'] === 'counts')!;
-  assert.equal(cluster.kubelet.killPod('default', jmPod.metadata.name) > 0, true);
+  assert.equal(cluster.kubelet.killPod('default', jmPod.metadata.name!) > 0, true);
 
   // The restarted JobManager takes the lock once the dead one's lease expired, and records checkpoints past the old ones.
   await until('a new leader recording newer checkpoints', () => {
@@ -108,4 +108,44 @@ test('a killed JobManager comes back and resumes from the HA pointer without the
   const seqs = bySequence(await committedLines(out));
   assert.equal(seqs.size, RECORDS);
   for (const [id, counts] of seqs) assert.deepEqual(counts, [Number(id.split(',')[1]) + 1], `key,seq ${id}: committed once, the count going on from the restored state`);
+});
+
+test('jobManager.replicas 2: one leader runs the job, the standby is alive but not ready, and a new leader resumes it exactly', async () => {
+  const out = join(dir, 'out-standby');
+  const jobId = fixedJobId('standby');
+  api().create(
+    streamDeployment('standby', {
+      configuration: {
+        'taskmanager.numberOfTaskSlots': '2',
+        'execution.checkpointing.interval': '300ms',
+        'state.checkpoints.dir': join(dir, 'checkpoints-standby'),
+        'high-availability.type': 'kubernetes',
+        'high-availability.kubernetes.leader-election.lease-duration': '3s',
+        'high-availability.kubernetes.leader-election.renew-deadline': '2s',
+        'high-availability.kubernetes.leader-election.retry-period': '300ms',
+      },
+      jobManager: { replicas: 2 },
+      job: { entry: JOB, parallelism: 2, args: ['--records', '6000', '--rate', '500', '--out', out] },
+    }),
+  );
+  const jobCm = `standby-${jobId}-config-map`;
+  await until('a checkpoint pointer', () => (configMap(jobCm) && readPointers((configMap(jobCm)!.data ?? {}) as Record<string, string>).pointers.length > 0 ? true : undefined), 120_000, () => statusOf(cluster, 'standby'));
+  const jmPods = () => api().list('v1', 'Pod', 'default').filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager' && p.metadata.labels?.['app.kubernetes.io/instance'] === 'standby');
+  assert.equal(jmPods().length, 2);
+  const holder = () => (JSON.parse(configMap('standby-cluster-config-map')!.metadata.annotations![LEADER_ANNOTATION]!) as { holderIdentity: string }).holderIdentity;
+  const leaderName = holder().replace(/_[0-9a-f]{8}$/, '');
+  const standbyPod = jmPods().find((p) => p.metadata.name !== leaderName)!;
+  const standbyUrl = `http://${cluster.kubelet.podIP('default', standbyPod.metadata.name!)}:8081`;
+  assert.equal((await fetch(`${standbyUrl}/healthz`)).status, 200);
+  const refused = await fetch(`${standbyUrl}/jobs/overview`);
+  assert.equal(refused.status, 503);
+  assert.match(((await refused.json()) as { errors: string[] }).errors[0]!, /standby; the leader is standby-jobmanager-/);
+
+  const old = holder();
+  assert.ok(cluster.kubelet.killPod('default', leaderName) > 0);
+  await until('a new leader', () => (holder() !== old ? true : undefined), 60_000);
+  await until('the job finished', () => (statusOf(cluster, 'standby').job?.state === 'FINISHED' ? true : undefined), 180_000, () => statusOf(cluster, 'standby'));
+  const seqs = bySequence(await committedLines(out));
+  assert.equal(seqs.size, 6000);
+  for (const [id, counts] of seqs) assert.deepEqual(counts, [Number(id.split(',')[1]) + 1], `key,seq ${id}`);
 });
