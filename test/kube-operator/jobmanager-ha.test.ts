@@ -25,6 +25,7 @@ const RECORDS = 9000;
 let cluster: KubeCluster;
 let operator: WeirOperator;
 let dir: string;
+const logs: string[] = [];
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'weir-jm-ha-'));
@@ -37,7 +38,7 @@ before(async () => {
     httpHost: '127.0.0.1',
     timing: { progressIntervalMs: 300, stableIntervalMs: 1000 },
     leaderElection: { enabled: true, lock: 'configmaps', leaseName: 'weir-operator', leaseNamespace: 'default', leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 300 },
-    log: () => {},
+    log: (line) => logs.push(line),
   });
   await operator.start();
 });
@@ -148,4 +149,13 @@ test('jobManager.replicas 2: one leader runs the job, the standby is alive but n
   const seqs = bySequence(await committedLines(out));
   assert.equal(seqs.size, 6000);
   for (const [id, counts] of seqs) assert.deepEqual(counts, [Number(id.split(',')[1]) + 1], `key,seq ${id}`);
+});
+
+test('deleting a StreamDeployment with HA deletes its JobManager first, then its HA ConfigMaps', async () => {
+  const haConfigMaps = () => api().list('v1', 'ConfigMap', 'default').filter((c) => c.metadata.labels?.['weir.dev/configmap-type'] === 'high-availability').map((c) => c.metadata.name!).sort();
+  assert.ok(haConfigMaps().includes('counts-cluster-config-map'), 'the lock stays after the job finished');
+  for (const sd of api().list('weir.dev/v1alpha1', 'StreamDeployment', 'default')) api().delete('weir.dev/v1alpha1', 'StreamDeployment', 'default', sd.metadata.name!);
+  await until('the StreamDeployments gone', () => (api().list('weir.dev/v1alpha1', 'StreamDeployment', 'default').length === 0 ? true : undefined), 60_000, () => logs.slice(-5));
+  assert.deepEqual(haConfigMaps(), []);
+  assert.equal(configMap('weir-operator') !== undefined, true, "the operator's own lock is not the runtime's");
 });
