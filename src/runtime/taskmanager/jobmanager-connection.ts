@@ -23,6 +23,8 @@ export interface JobManagerConnectionEvents {
 
 /** How long to wait before asking a JobManager that cannot be reached again. */
 const RETRY_MS = 1000;
+/** A stopping TaskManager waits this long for the JobManager to hear its goodbye. */
+const DISCONNECT_TIMEOUT_MS = 2000;
 
 export interface RegistrationPolicy {
   /** `taskmanager.registration.timeout`: how long to go without a JobManager before giving up (Flink: 5 min). */
@@ -264,9 +266,26 @@ export class JobManagerConnection {
   }
 
   async stop(): Promise<void> {
+    const say = this.isRegistered && !this.jobManagerGone;
     this.stopping.abort();
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.polling;
+    if (say) await this.disconnect();
+  }
+
+  /**
+   * Tells the JobManager this TaskManager is gone, so the attempts it ran end at once instead
+   * of after the heartbeat timeout. Best effort: a JobManager that cannot be reached learns it
+   * from the missing heartbeats, as from a crash.
+   */
+  private async disconnect(): Promise<void> {
+    const path = `/internal/taskmanagers/${this.registration().id}/disconnect`;
+    try {
+      const r = await fetch(`${this.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(DISCONNECT_TIMEOUT_MS) });
+      await r.body?.cancel();
+    } catch (err) {
+      this.events.log(`could not tell the JobManager this TaskManager stops (it will miss the heartbeats instead): ${errorMessage(err)}`);
+    }
   }
 }
 

@@ -108,6 +108,7 @@ export class RestServer {
       return registry().heartbeat(id!, { reports: r?.reports ?? [], tasks: r?.tasks ?? [], checkpoints: r?.checkpoints ?? [] }, Date.now());
     });
     this.route('POST', /^\/internal\/taskmanagers\/([^/]+)\/commands$/, ([id]) => registry().takeCommands(id!));
+    this.route('POST', /^\/internal\/taskmanagers\/([^/]+)\/disconnect$/, ([id]) => ({ known: registry().disconnect(id!) }));
     this.route('GET', /^\/metrics$/, () => ({ text: this.options.metrics ? this.options.metrics() : dispatcher.metricsText() }));
   }
 
