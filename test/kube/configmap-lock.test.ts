@@ -12,6 +12,11 @@ import type { LeaderRecord } from '../../src/kube/leader-lock.ts';
 import { startKubeServer } from '../support/kube/index.ts';
 import type { KubeServer } from '../support/kube/index.ts';
 import { eventually } from '../support/eventually.ts';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CRD_PATHS } from '../../src/kube-operator/crd/render-crd.ts';
 
 const T0 = Date.parse('2026-12-03T09:00:00.250Z');
 const record = (holder: string, renew: number, transitions = 0): LeaderRecord => ({ holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: T0, renewTime: renew, leaseTransitions: transitions });
@@ -19,7 +24,7 @@ const record = (holder: string, renew: number, transitions = 0): LeaderRecord =>
 describe('ConfigMap leader lock against the Kubernetes API test server', () => {
   let server: KubeServer;
   before(async () => {
-    server = await startKubeServer({ controllers: false });
+    server = await startKubeServer({ controllers: false, load: [CRD_PATHS[0]] });
   });
   after(async () => {
     await server.close();
@@ -100,5 +105,31 @@ describe('ConfigMap leader lock against the Kubernetes API test server', () => {
     assert.equal(annotation.leaderTransitions, 1);
     assert.deepEqual(a.led, ['started', 'stopped']);
     assert.deepEqual(b.led, ['started']);
+  });
+
+  it('weir operator --leader-election-lock configmaps leads on a ConfigMap and releases it when stopped', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'weir-operator-cm-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, server.kubeconfigYaml);
+    const child = spawn(process.execPath, [resolve('bin/weir.mjs'), 'operator', '--leader-election-lock', 'configmaps', '--lease-name', 'ops-lock', '--http-port', '0'], {
+      env: { ...process.env, KUBECONFIG: kubeconfig, POD_NAME: 'operator-0', POD_NAMESPACE: 'default' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    t.after(() => {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const holder = () => {
+      const cm = server.api.tryGet('v1', 'ConfigMap', 'default', 'ops-lock');
+      return cm ? (JSON.parse(cm.metadata.annotations?.[LEADER_ANNOTATION] ?? '{}') as { holderIdentity?: string }).holderIdentity : undefined;
+    };
+    await eventually(() => (holder()?.startsWith('operator-0_') ? true : undefined), 30_000, 'the operator holds the ConfigMap lock', () => stderr);
+    assert.equal(server.api.tryGet('coordination.k8s.io/v1', 'Lease', 'default', 'ops-lock'), undefined, 'no Lease');
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, stderr);
+    assert.equal(holder(), '', 'released on stop');
   });
 });

@@ -52,7 +52,7 @@ describe('Kubernetes job HA store against the Kubernetes API test server', () =>
     leading = false;
     await assert.rejects(store.recordCompleted([pointer(4)], 5), { code: 'HA_NOT_LEADER' });
     await assert.rejects(store.discard(), { code: 'HA_NOT_LEADER' });
-    assert.equal(server.api.get('v1', 'ConfigMap', 'default', CM).data?.counter, '4');
+    assert.equal((server.api.get('v1', 'ConfigMap', 'default', CM).data as Record<string, string>).counter, '4');
     leading = true;
     await store.discard();
     assert.equal(server.api.tryGet('v1', 'ConfigMap', 'default', CM), undefined);
