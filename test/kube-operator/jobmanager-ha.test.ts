@@ -91,6 +91,17 @@ const haConfiguration = (checkpoints: string) => ({
 });
 
 const holderOf = (clusterId: string) => (JSON.parse(configMap(`${clusterId}-cluster-config-map`)!.metadata.annotations![LEADER_ANNOTATION]!) as { holderIdentity: string; leaderTransitions: number });
+/** What a takeover that does not happen shows: the lock, the pointers, the job's status and the runtime pods' last output. */
+const takeoverState = (name: string, jobCm: string) => [
+  holderOf(name),
+  newestPointer(jobCm),
+  statusOf(cluster, name).job,
+  ...api()
+    .list('v1', 'Pod', 'default')
+    .filter((p) => p.metadata.labels?.['app.kubernetes.io/instance'] === name)
+    .map((p) => `${p.metadata.name}: ${(cluster.kubelet.logs('default', p.metadata.name!) ?? '').slice(-1500)}`),
+];
+
 const newestPointer = (cm: string) => {
   const found = configMap(cm);
   return found ? readPointers((found.data ?? {}) as Record<string, string>).pointers[0]?.checkpointId : undefined;
@@ -118,12 +129,7 @@ test('a killed JobManager comes back and resumes from the HA pointer without the
   assert.ok(cluster.kubelet.killPod('default', jmPod.metadata.name!) > 0);
 
   // The restarted JobManager takes the lock once the dead one's lease expired, and records checkpoints past the old ones.
-  await until('a new leader recording newer checkpoints', () => (holderOf('counts').holderIdentity !== leader.holderIdentity && (newestPointer(jobCm) ?? 0) > before + 2 ? true : undefined), 90_000, () => [
-    holderOf('counts'),
-    newestPointer(jobCm),
-    before,
-    cluster.kubelet.logs('default', jmPod.metadata.name!).slice(-3000),
-  ]);
+  await until('a new leader recording newer checkpoints', () => (holderOf('counts').holderIdentity !== leader.holderIdentity && (newestPointer(jobCm) ?? 0) > before + 2 ? true : undefined), 90_000, () => takeoverState('counts', jobCm));
   assert.equal(holderOf('counts').leaderTransitions, leader.leaderTransitions + 1);
   assert.equal(statusOf(cluster, 'counts').job?.id, jobId, 'the same job, not a new one');
   const committedAfter = await until('output committed after the takeover', async () => {
@@ -159,7 +165,7 @@ test('jobManager.replicas 2: one leader runs the job, the standby is alive but n
   const committedBefore = await committedExactly(out);
 
   assert.ok(cluster.kubelet.killPod('default', leaderName) > 0);
-  await until('a new leader recording newer checkpoints', () => (holderOf('standby').holderIdentity !== old && (newestPointer(jobCm) ?? 0) > before + 2 ? true : undefined), 90_000);
+  await until('a new leader recording newer checkpoints', () => (holderOf('standby').holderIdentity !== old && (newestPointer(jobCm) ?? 0) > before + 2 ? true : undefined), 90_000, () => takeoverState('standby', jobCm));
   await until('output committed after the takeover', async () => ((await committedExactly(out)) > committedBefore ? true : undefined), 60_000);
 });
 
