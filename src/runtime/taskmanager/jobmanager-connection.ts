@@ -14,8 +14,12 @@ import type { AttemptReport, CheckpointReport, CommandsResponse, HeartbeatRespon
 
 export interface JobManagerConnectionEvents {
   commands(commands: readonly TaskManagerCommand[]): void;
-  /** The JobManager lost track of this TaskManager and failed its attempts: what still runs here is orphaned. */
-  forgotten(): void;
+  /**
+   * The JobManager lost track of this TaskManager and failed its attempts (or is a new leader
+   * that never knew them): what still runs here is orphaned. Registration waits for the
+   * returned promise, so the next JobManager finds the slots free.
+   */
+  forgotten(): void | Promise<void>;
   /** No JobManager for longer than the registration timeout, or one that refuses this TaskManager: the process should end. */
   fatal(err: WeirError): void;
   log(line: string): void;
@@ -166,7 +170,8 @@ export class JobManagerConnection {
         this.lostSince = undefined;
         if (r.unknown) {
           this.isRegistered = false;
-          this.events.forgotten();
+          this.dropQueued();
+          await this.events.forgotten();
           await this.register();
         }
       })
@@ -184,6 +189,13 @@ export class JobManagerConnection {
           this.heartbeat();
         }
       });
+  }
+
+  /** Reports waiting to be sent were for a JobManager that forgot this TaskManager. */
+  private dropQueued(): void {
+    this.reports.length = 0;
+    this.taskStates.length = 0;
+    this.checkpoints.length = 0;
   }
 
   /** Logs that the JobManager cannot be reached, once until it answers again, and not at all while it is known to be down. */
@@ -225,7 +237,8 @@ export class JobManagerConnection {
       }
       if (r.unknown) {
         this.isRegistered = false;
-        this.events.forgotten();
+        this.dropQueued();
+        await this.events.forgotten();
         if (!(await this.registerWhenBack())) return;
         continue;
       }
