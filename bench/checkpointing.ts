@@ -78,7 +78,7 @@ class Remember extends KeyedProcessFunction<number, number, never> {
 }
 
 /** 1M keys of ValueState in one subtask: one checkpoint's bytes and durations, then a restore from it. */
-async function bigState(keys: number, dir: string) {
+export async function bigState(keys: number, dir: string) {
   const job = defineJob((env) => {
     env.setParallelism(1);
     // An endless stream over `keys` keys: the job runs until the checkpoint is taken.

@@ -2,12 +2,13 @@
  * `npm run bench`: Nexmark q0, q1, q2, q5, q7 on the in-process runtime (parallelism 1)
  * against hand-written loops over the same generator (warmed up, alternating rounds,
  * medians), the network data plane, a keyBy shuffle and its latency between two
- * TaskManager processes, the Kafka test broker, and the operator at scale. Every block
+ * TaskManager processes, the Kafka test broker, Kafka -> Weir -> Kafka against a raw
+ * kafkajs loop, and the operator at scale. Every block
  * of figures carries the Node version and the machine's load average.
  *
  *   npm run bench -- --events 2000000 --rate 200000 --rounds 3 [--warmup-events 500000]
  *                    [--shuffle-records 6000000] [--deployments 500 --changes 200]
- *                    [--checkpoint-events 8000000] [--keys 1000000]
+ *                    [--checkpoint-events 8000000] [--keys 1000000] [--kafka-messages 200000]
  *
  * A missed target is reported, not fatal. A wrong output is: a Nexmark query whose rows
  * differ from the hand-written loop's, or a shuffle that lost or doubled records, prints
@@ -15,10 +16,12 @@
  */
 import { compareNexmark } from './nexmark-compare.ts';
 import { runKafkaBrokerBench } from './kafka-broker.ts';
+import { kafkaConnectorReport, runKafkaConnectorBench } from './kafka-connector.ts';
 import { networkReport, runNetworkBench } from './network.ts';
 import { latencyReport, runClusterLatencyBench, runClusterShuffleBench, shuffleReport } from './cluster-shuffle.ts';
 import { operatorReport, runOperatorScaleBench } from './operator-scale.ts';
 import { checkpointingReport } from './checkpointing.ts';
+import { checkpointStorageRestoreReport } from './checkpoint-storage-restore.ts';
 import type { NexmarkQuery } from './nexmark-runtime.ts';
 import { intFlag, numberFlag } from './support/args.ts';
 import { describeOutput } from './support/nexmark-checksum.ts';
@@ -85,11 +88,19 @@ for (const client of ['kafkajs', 'platformatic'] as const) {
 }
 console.log(machineLine());
 
+// The Kafka connectors: Kafka -> Weir -> Kafka against a raw kafkajs consume-produce loop on the same broker.
+console.log('');
+const kafkaConnector = await runKafkaConnectorBench(intFlag('kafka-messages', 200_000));
+for (const line of kafkaConnectorReport(kafkaConnector)) console.log(line);
+failures.push(...kafkaConnector.mismatches);
+console.log(machineLine());
+
 // What checkpoints cost: Nexmark with and without, latency with and without, a big keyed state.
 console.log('');
 const checkpointing = await checkpointingReport(intFlag('checkpoint-events', 8_000_000), intFlag('keys', 1_000_000));
 for (const line of checkpointing.lines) console.log(line);
 failures.push(...checkpointing.mismatches);
+for (const line of await checkpointStorageRestoreReport(intFlag('keys', 1_000_000))) console.log(line);
 
 // The operator with 500 StreamDeployments on the Kubernetes test server (issue 6's targets, judged at 500 only).
 const op = await runOperatorScaleBench(deployments, changes);

@@ -4,6 +4,7 @@
  */
 import { array, boolean, enumOf, freeform, integer, intOrString, mapOf, object, string } from './schema-dsl.ts';
 import type { TypeOf } from './schema-dsl.ts';
+import { autoscalerSpec, autoscalerStatus } from './autoscaler-schema.ts';
 
 export const LIFECYCLE_STATES = ['CREATED', 'DEPLOYED', 'STABLE', 'UPGRADING', 'SUSPENDED', 'ROLLING_BACK', 'ROLLED_BACK', 'FAILED', 'DELETING'] as const;
 export const JOB_MANAGER_DEPLOYMENT_STATUSES = ['READY', 'DEPLOYED_NOT_READY', 'DEPLOYING', 'MISSING', 'ERROR'] as const;
@@ -59,7 +60,7 @@ export const streamDeploymentSpec = object(
       },
       { required: ['entry'] },
     ),
-    autoscaler: freeform({ description: 'Autoscaler settings (reserved).' }),
+    autoscaler: autoscalerSpec,
   },
   { required: ['job'] },
 );
@@ -95,7 +96,7 @@ export const streamDeploymentStatus = object({
     lastStableSpec: string({ description: 'JSON of the last spec that ran stably.' }),
     state: enumOf(RECONCILIATION_STATES),
   }),
-  autoscaler: freeform(),
+  autoscaler: autoscalerStatus,
   error: string({ description: 'Why the last reconciliation or the job failed, if it did.' }),
 });
 

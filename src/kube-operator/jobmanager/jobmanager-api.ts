@@ -3,6 +3,7 @@
  * and its interpreter depend on this, the HTTP client is one implementation, and unit tests
  * use an in-memory one. Savepoint and stop calls join here when upgrades need them.
  */
+import type { ObservedVertex } from '../autoscaler/jobmanager-vertex-metrics.ts';
 
 /** Subtask counts by state, as Flink's `GET /jobs/overview` reports them per job. */
 export interface TaskCounts {
@@ -31,6 +32,8 @@ export interface ObservedJob {
 }
 
 export interface JobManagerApi {
+  /** Per-vertex figures for the autoscaler (Flink's aggregated subtask metrics); a JobManager without them gives it nothing to decide on. */
+  vertexMetrics?(jobId: string): Promise<ObservedVertex[]>;
   /** The application's job (the newest one if the JobManager ran several), or undefined before one is submitted. */
   currentJob(): Promise<ObservedJob | undefined>;
   /** Cancels the job; resolves once the JobManager accepted the request. */

@@ -2,6 +2,7 @@
 import type { StreamDeployment } from '../crd/stream-deployment-crd.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import type { ObservedJob } from '../jobmanager/jobmanager-api.ts';
+import type { VertexObservation } from '../autoscaler/scaling-inputs.ts';
 
 export type { ObservedJob, TaskCounts } from '../jobmanager/jobmanager-api.ts';
 
@@ -17,10 +18,12 @@ export interface Facts {
   /** The JobManager's pods, observed while its Deployment exists without a ready replica (to tell a crash loop from a slow start). */
   jobManagerPods?: readonly KubeObject[];
   now: Date;
+  /** The autoscaler's vertices with their samples: collected while an enabled autoscaler's job runs every task. */
+  autoscaler?: readonly VertexObservation[];
 }
 
 export interface EventSpec {
   type: 'Normal' | 'Warning';
-  reason: 'Submit' | 'JobStatusChanged' | 'ValidationError' | 'UnsupportedField' | 'Error' | 'Suspended' | 'Deleting' | 'SpecChanged' | 'CrashLoopBackOff';
+  reason: 'Submit' | 'JobStatusChanged' | 'ValidationError' | 'UnsupportedField' | 'Error' | 'Suspended' | 'Deleting' | 'SpecChanged' | 'CrashLoopBackOff' | 'ScalingReport';
   message: string;
 }

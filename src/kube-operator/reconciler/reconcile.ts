@@ -18,6 +18,7 @@ import type { EventSpec, Facts } from './facts.ts';
 import type { ReconcileAction, ReconcilePlan } from './actions.ts';
 import { jobManagerDeploymentStatus, rolledOut, upToDate } from './rollout.ts';
 import { everyTaskRuns, jobStateTransition, observedJobStatus } from './job-status.ts';
+import { autoscalerPass } from '../autoscaler/autoscaler-pass.ts';
 
 export interface ReconcileTiming {
   /** Poll interval while deploying or upgrading. */
@@ -84,6 +85,8 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
     const stableSpec = current.reconciliation?.lastStableSpec;
     const lifecycleState: LifecycleState = !running ? 'SUSPENDED' : stableSpec !== undefined && stableSpec !== record ? 'UPGRADING' : 'DEPLOYED';
     recordTarget = { ...status, lifecycleState, reconciliation: { ...current.reconciliation, lastReconciledSpec: record, state: firstDeploy ? 'DEPLOYED' : 'UPGRADING' } };
+    // A change of the user's spec restarts the autoscaler's stabilization.
+    if (current.autoscaler) recordTarget = { ...recordTarget, autoscaler: { ...current.autoscaler, lastSpecChangeTime: now.toISOString() } };
     status = recordTarget;
     events.push(running ? { type: 'Normal', reason: 'Submit', message: `Deploying ${sd.spec.job.entry} with parallelism ${sd.spec.job.parallelism ?? 1}` } : { type: 'Normal', reason: 'Suspended', message: 'Suspending the job: scaling the cluster to zero' });
   }
@@ -129,6 +132,12 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
     else lifecycleState = upgrading ? 'UPGRADING' : 'DEPLOYED';
     status = { ...status, lifecycleState };
     if (lifecycleState === 'STABLE') status = { ...status, reconciliation: { ...status.reconciliation, lastStableSpec: record } };
+    // Decide and report only: rescaling waits for stateful upgrades (unsupported-fields.ts says so).
+    const scaling = lifecycleState === 'STABLE' && facts.autoscaler ? autoscalerPass({ spec: sd.spec.autoscaler, status: status.autoscaler, vertices: facts.autoscaler, now: now.getTime() }) : undefined;
+    if (scaling) {
+      status = { ...status, autoscaler: scaling.status };
+      if (scaling.event) events.push(scaling.event);
+    }
   }
   const unsupported = unsupportedFields(sd.spec);
   const unsupportedMessage = unsupported.length > 0 ? describeUnsupported(unsupported) : undefined;

@@ -24,3 +24,9 @@ test('every field that does nothing yet is named with what happens instead', () 
       'spec.job.initialSavepointPath: initialSavepointPath is not supported yet: the job starts without the state of s3://b/sp-1',
   );
 });
+
+test('an autoscaler that would rescale is reported until it can; a metrics-only or disabled one is not', () => {
+  assert.deepEqual(unsupportedFields({ image: 'weir:1', job, autoscaler: { enabled: false, targetUtilization: 0.6 } }), []);
+  assert.deepEqual(unsupportedFields({ image: 'weir:1', job, autoscaler: { enabled: true, metricsOnly: true } }), []);
+  assert.deepEqual(unsupportedFields({ image: 'weir:1', job, autoscaler: { enabled: true } }).map((f) => f.field), ['spec.autoscaler.enabled']);
+});

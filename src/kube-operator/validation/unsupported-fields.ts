@@ -30,6 +30,9 @@ export function unsupportedFields(spec: StreamDeploymentSpec): UnsupportedField[
   if (job.allowNonRestoredState !== undefined) {
     out.push({ field: 'spec.job.allowNonRestoredState', consequence: 'allowNonRestoredState is not supported yet: jobs do not restore state, so it has no effect' });
   }
+  if (spec.autoscaler?.enabled && !spec.autoscaler.metricsOnly) {
+    out.push({ field: 'spec.autoscaler.enabled', consequence: 'rescaling by the autoscaler is not supported yet: it decides and reports as with metricsOnly, and every vertex stays at spec.job.parallelism' });
+  }
   return out;
 }
 

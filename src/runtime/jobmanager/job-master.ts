@@ -13,7 +13,7 @@ import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
 import type { CompletedCheckpoint } from '../checkpoint/checkpoint-coordinator.ts';
 import { parseCheckpointConfig, storagePath } from '../checkpoint/checkpoint-config.ts';
 import { checkRestorable } from '../checkpoint/checkpoint-restore.ts';
-import { FileCheckpointStorage } from '../checkpoint/storage/file-checkpoint-storage.ts';
+import { openCheckpointStorage, storageHolding } from '../checkpoint/storage/open-checkpoint-storage.ts';
 import { restoreSettings } from './restore-point.ts';
 import { StandaloneJobHaStore } from './ha/ha-services.ts';
 import type { JobHaStore } from './ha/ha-services.ts';
@@ -90,13 +90,20 @@ export class JobMaster {
     this.strategy = parseRestartStrategy(plan.config);
     const checkpointConfig = parseCheckpointConfig(plan.config);
     this.initialRestore = restoreSettings(plan.config).path;
-    this.checkpoints = new CheckpointCoordinator(checkpointConfig, new FileCheckpointStorage(checkpointConfig.dir), jobId, plan.jobGraph, {
-      send: (message, vertexId) => this.executor?.sendControl(message, vertexId),
-      checkpointable: () => this.checkpointable(),
-      failJob: (error) => this.executor?.fail(error),
-      warn: (message) => this.warnings.push(message),
-      recordCompleted: (retained, nextId) => this.ha.recordCompleted(retained.map((c) => ({ checkpointId: c.id, location: c.dir, timestamp: c.metadata.timestamp })), nextId),
-    });
+    this.checkpoints = new CheckpointCoordinator(
+      checkpointConfig,
+      openCheckpointStorage(checkpointConfig.dir, plan.config),
+      jobId,
+      plan.jobGraph,
+      {
+        send: (message, vertexId) => this.executor?.sendControl(message, vertexId),
+        checkpointable: () => this.checkpointable(),
+        failJob: (error) => this.executor?.fail(error),
+        warn: (message) => this.warnings.push(message),
+        recordCompleted: (retained, nextId) => this.ha.recordCompleted(retained.map((c) => ({ checkpointId: c.id, location: c.dir, timestamp: c.metadata.timestamp })), nextId),
+      },
+      (location) => openCheckpointStorage(location, plan.config),
+    );
     this.done = new Promise((resolve) => (this.settle = resolve));
     this.timestamps.set('INITIALIZING', now());
     this.moveTo('CREATED');
@@ -141,7 +148,8 @@ export class JobMaster {
   /**
    * The newest retained checkpoint that can be read, else the savepoint the job started
    * from, else none. A checkpoint that cannot be read is dropped with a note in the
-   * exception history, and recovery falls back to the one before it.
+   * exception history, and recovery falls back to the one before it; a storage that cannot
+   * be reached fails the attempt instead (retriable), so no checkpoint is dropped for it.
    */
   private async restorePoint(): Promise<string | undefined> {
     if (!this.haRecovered) await this.recoverFromHa();
@@ -151,13 +159,16 @@ export class JobMaster {
         this.checkpoints.stats.restoredFrom(metadata.checkpointId, false, c.dir, this.now());
         return c.dir;
       } catch (err) {
+        // A store that cannot be reached now (S3 down) says nothing of the checkpoint: the attempt fails and is retried.
+        if (err instanceof WeirError && err.retriable) throw err;
         this.checkpoints.forget(c.id);
         this.recordException(new WeirError('CORRUPT_CHECKPOINT', `checkpoint ${c.id} cannot be restored, falling back to an older one: ${errorMessage(err)}`, true, { cause: err }));
       }
     }
     const path = this.initialRestore;
     if (path === undefined) return undefined;
-    const { metadata } = await this.checkpoints.storage.readMetadata(path);
+    const source = storageHolding(this.checkpoints.storage, path, this.plan.config);
+    const { metadata } = await source.storage.readMetadata(path).finally(() => source.release());
     const problem = checkRestorable(metadata, this.plan.jobGraph, restoreSettings(this.plan.config), path);
     if (problem) throw problem;
     this.checkpoints.stats.restoredFrom(metadata.checkpointId, metadata.savepoint, path, this.now());
@@ -173,6 +184,8 @@ export class JobMaster {
         const { metadata } = await this.checkpoints.storage.readMetadata(p.location);
         readable.unshift({ id: p.checkpointId, dir: p.location, savepoint: false, metadata });
       } catch (err) {
+        // As for retained checkpoints: a store that cannot be reached now says nothing of the checkpoint.
+        if (err instanceof WeirError && err.retriable) throw err;
         this.recordException(new WeirError('CORRUPT_CHECKPOINT', `checkpoint ${p.checkpointId} recorded for high availability at ${p.location} cannot be read, falling back to an older one: ${errorMessage(err)}`, true, { cause: err }));
       }
     }

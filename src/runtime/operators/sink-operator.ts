@@ -2,6 +2,7 @@ import type { Sink, SinkWriter } from '../../api/source.ts';
 import type { OperatorStateSnapshot, StateInitializationContext } from '../state/operator-state.ts';
 import type { RecordBatch } from '../stream-element.ts';
 import { StreamOperator } from './stream-operator.ts';
+import { parseCheckpointConfig } from '../checkpoint/checkpoint-config.ts';
 
 /** Feeds batches to a sink writer; async writes are awaited by the task before its next step. */
 export class SinkOperator extends StreamOperator {
@@ -24,8 +25,10 @@ export class SinkOperator extends StreamOperator {
       parallelism: s.parallelism,
       taskName: s.name,
       jobParameters: s.jobParameters,
+      configuration: s.config,
       addToResult: (name, values) => s.addToResult(name, values),
       restoredState: this.restored,
+      checkpointIntervalMs: parseCheckpointConfig(s.config).intervalMs,
     });
   }
 

@@ -51,7 +51,12 @@ export abstract class HeapState<S> {
     throw new WeirError('STATE_NOT_MERGEABLE', `state "${this.descriptor.name}" (${this.descriptor.kind}) cannot be merged; session windows need list, reducing or aggregating state`, false);
   }
 
+  /**
+   * The current key's entry. While a snapshot is read, an entry read may be changed in place
+   * by whoever gets it (as Flink's copy-on-write tables assume), so the view keeps it first.
+   */
   protected get entry(): S | undefined {
+    if (this.table.snapshotting) this.willChange();
     return this.table.get(this.namespace, this.key.id);
   }
 
@@ -80,8 +85,14 @@ export abstract class HeapState<S> {
     if (!inOrder) for (let i = 0; i < n; i++) out[i] = m?.get(keys[i]!.id);
   }
 
+  /** The current key's entry is about to be changed in place (a container or an accumulator). */
+  protected willChange(namespace = this.namespace): void {
+    this.table.willChange(namespace, this.key.id);
+  }
+
   /** The current key's entry in another namespace. */
   protected entryIn(namespace: string): S | undefined {
+    if (this.table.snapshotting) this.willChange(namespace);
     return this.table.get(namespace, this.key.id);
   }
 
@@ -126,7 +137,7 @@ export abstract class CellState<V> extends HeapState<V | Stamped<V>> {
       this.entry = undefined;
       return this.ttl.config.visibility === 'ReturnExpiredIfNotCleanedUp' ? s.v : undefined;
     }
-    if (this.ttl.config.updateType === 'OnReadAndWrite') s.t = now;
+    if (this.ttl.restampsOnRead) this.entry = { v: s.v, t: now };
     return s.v;
   }
 
@@ -156,6 +167,7 @@ export abstract class CellState<V> extends HeapState<V | Stamped<V>> {
     if (acc === undefined) return;
     const saved = this.namespace;
     this.namespace = target;
+    this.willChange(); // combine may change the target's value in place
     const current = this.read();
     this.write(current === undefined ? acc : combine(current, acc));
     this.namespace = saved;

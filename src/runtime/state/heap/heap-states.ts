@@ -14,6 +14,10 @@ export class HeapValueState<T> extends CellState<T> implements InternalValueStat
   update(value: T): void {
     this.write(value === null ? undefined : value);
   }
+
+  willChangeInPlace(): void {
+    this.willChange();
+  }
 }
 
 export class HeapReducingState<T> extends CellState<T> implements InternalReducingState<T> {
@@ -22,6 +26,7 @@ export class HeapReducingState<T> extends CellState<T> implements InternalReduci
   }
 
   add(value: T): void {
+    this.willChange(); // reduce may change the current value in place
     const current = this.read();
     this.write(current === undefined ? value : (this.descriptor as ReducingStateDescriptor<T>).reduce(current, value));
   }
@@ -42,7 +47,9 @@ export class HeapAggregatingState<IN, ACC, OUT> extends CellState<ACC> implement
   }
 
   // Window operators read and update an accumulator per record: without TTL, straight to the table.
+  // They may change what they read in place, so a snapshot being read keeps it first.
   getAccumulator(): ACC | undefined {
+    this.willChange();
     return this.ttl ? this.read() : (this.table.get(this.namespace, this.key.id) as ACC | undefined);
   }
 
@@ -63,6 +70,7 @@ export class HeapAggregatingState<IN, ACC, OUT> extends CellState<ACC> implement
   }
 
   add(value: IN): void {
+    this.willChange(); // add may change the accumulator in place
     const acc = this.read();
     this.write(this.fn.add(value, acc === undefined ? this.fn.createAccumulator() : acc));
   }
@@ -80,10 +88,19 @@ export class HeapListState<T> extends HeapState<unknown[]> implements InternalLi
     const list = this.entry;
     if (list === undefined) return [];
     if (!this.ttl) return (list as T[]).slice();
-    const now = this.ttl.now();
-    const live = (list as Stamped<T>[]).filter((s) => this.ttl!.visible(s, now));
-    if (live.length !== list.length && this.ttl.config.visibility === 'NeverReturnExpired') this.entry = live.length ? live : undefined;
-    return live.map((s) => s.v);
+    const ttl = this.ttl;
+    const now = ttl.now();
+    const dropExpired = ttl.config.visibility === 'NeverReturnExpired';
+    const kept: Stamped<T>[] = [];
+    const out: T[] = [];
+    for (const s of list as Stamped<T>[]) {
+      const expired = ttl.isExpired(s, now);
+      if (expired && dropExpired) continue;
+      out.push(s.v);
+      kept.push(!expired && ttl.restampsOnRead ? { v: s.v, t: now } : s);
+    }
+    if (kept.length !== list.length || ttl.restampsOnRead) this.entry = kept.length ? kept : undefined;
+    return out;
   }
 
   add(value: T): void {
@@ -91,7 +108,10 @@ export class HeapListState<T> extends HeapState<unknown[]> implements InternalLi
     const item = this.ttl ? { v: value, t: this.ttl.now() } : value;
     const list = this.entry;
     if (list === undefined) this.entry = [item];
-    else list.push(item);
+    else {
+      this.willChange();
+      list.push(item);
+    }
     this.touched();
   }
 
@@ -131,11 +151,15 @@ export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements In
   private readStamped(m: Map<K, unknown>, key: K, s: Stamped<V>, now: number): Stamped<V> | undefined {
     const ttl = this.ttl!;
     if (ttl.isExpired(s, now)) {
+      this.willChange();
       m.delete(key);
       return ttl.config.visibility === 'ReturnExpiredIfNotCleanedUp' ? s : undefined;
     }
-    if (ttl.config.updateType === 'OnReadAndWrite') s.t = now;
-    return s;
+    if (!ttl.restampsOnRead) return s;
+    const restamped = { v: s.v, t: now };
+    this.willChange();
+    m.set(key, restamped);
+    return restamped;
   }
 
   private dropIfEmpty(m: Map<K, unknown>): void {
@@ -164,6 +188,8 @@ export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements In
     if (m === undefined) {
       m = new Map();
       this.entry = m;
+    } else {
+      this.willChange();
     }
     m.set(key, this.ttl ? { v: value, t: this.ttl.now() } : value);
     this.touched();
@@ -176,6 +202,7 @@ export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements In
   remove(key: K): void {
     const m = this.entry;
     if (!m) return;
+    this.willChange();
     m.delete(key);
     if (m.size === 0) this.entry = undefined;
   }
@@ -215,7 +242,11 @@ export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements In
     if (!this.ttl) return m.size === 0;
     if (this.ttl.config.visibility === 'NeverReturnExpired') {
       const now = this.ttl.now();
-      for (const [k, s] of m) if (this.ttl.isExpired(s as Stamped<V>, now)) m.delete(k);
+      for (const [k, s] of m) {
+        if (!this.ttl.isExpired(s as Stamped<V>, now)) continue;
+        this.willChange();
+        m.delete(k);
+      }
       this.dropIfEmpty(m);
     }
     return m.size === 0;

@@ -7,6 +7,8 @@
  * which costs once per checkpoint what a per-access key group would cost per record.
  */
 import type { KeyId } from '../key-identity.ts';
+import { TableSnapshot } from './table-snapshot.ts';
+import type { EntryCopier } from './table-snapshot.ts';
 
 export class StateTable<S> {
   /** Read it freely; change it only through the methods, which keep the cache below right. */
@@ -18,6 +20,8 @@ export class StateTable<S> {
    */
   private lastNamespace: string | undefined;
   private lastMap: Map<KeyId, S> | undefined;
+  /** The snapshot being read, which must see every change before it happens. */
+  private snapshot: TableSnapshot<S> | undefined;
 
   private inner(namespace: string): Map<KeyId, S> | undefined {
     if (namespace === this.lastNamespace) return this.lastMap;
@@ -37,12 +41,24 @@ export class StateTable<S> {
   }
 
   set(namespace: string, key: KeyId, entry: S): void {
+    this.snapshot?.keep(namespace, key);
     this.namespace(namespace).set(key, entry);
+  }
+
+  /** Whether a snapshot is being read (changes are then kept for it first). */
+  get snapshotting(): boolean {
+    return this.snapshot !== undefined;
+  }
+
+  /** An entry's container or accumulator is about to be changed in place (not through set). */
+  willChange(namespace: string, key: KeyId): void {
+    this.snapshot?.keep(namespace, key);
   }
 
   delete(namespace: string, key: KeyId): void {
     const m = this.inner(namespace);
     if (!m) return;
+    this.snapshot?.keep(namespace, key);
     m.delete(key);
     if (m.size === 0) this.dropNamespace(namespace);
   }
@@ -52,18 +68,20 @@ export class StateTable<S> {
    * namespace for many keys in a row (window slices) keeps it to skip the outer lookup;
    * it must then not use delete() on that namespace, which drops an emptied inner map.
    */
-  namespace(namespace: string): Map<KeyId, S> {
+  private namespace(namespace: string): Map<KeyId, S> {
     let m = this.inner(namespace);
     if (!m) {
       m = new Map();
       this.namespaces.set(namespace, m);
       this.lastMap = m;
+      this.snapshot?.namespaceCreated(namespace);
     }
     return m;
   }
 
   /** Removes a namespace for every key at once. */
   dropNamespace(namespace: string): void {
+    this.snapshot?.freeze(namespace);
     this.namespaces.delete(namespace);
     if (namespace === this.lastNamespace) this.lastMap = undefined;
   }
@@ -72,6 +90,23 @@ export class StateTable<S> {
     let n = 0;
     for (const m of this.namespaces.values()) n += m.size;
     return n;
+  }
+
+  /**
+   * The table as it is now, to be read later while the table changes (copy-on-write):
+   * `copier` copies an entry a state may change in place. A snapshot still being read is
+   * read to its end first.
+   */
+  takeSnapshot(copier: EntryCopier<S>): TableSnapshot<S> {
+    this.snapshot?.detach();
+    const snapshot = new TableSnapshot<S>(this.namespaces, copier);
+    this.snapshot = snapshot;
+    return snapshot;
+  }
+
+  /** The snapshot has been read: changes need not be kept any more. */
+  releaseSnapshot(snapshot: TableSnapshot<S>): void {
+    if (this.snapshot === snapshot) this.snapshot = undefined;
   }
 
   /** Every (namespace, key, entry); safe against deletion while iterating. */
