@@ -2,7 +2,8 @@
  * `weir jobmanager JOB [--cluster] [--rest-port 8081] [--parallelism N]`: a JobManager in
  * application mode. It runs the job (on registered TaskManagers with --cluster, otherwise
  * in this process), serves the REST API, and exits with the job's outcome: 0 finished,
- * 1 failed, 130 canceled.
+ * 1 failed, 130 canceled. With `high-availability.type: kubernetes` it first competes for
+ * its cluster's leadership (ha-jobmanager.ts).
  */
 import { Dispatcher } from '../runtime/jobmanager/dispatcher.ts';
 import { RestServer } from '../runtime/jobmanager/rest/rest-server.ts';
@@ -15,6 +16,7 @@ import { parseDuration } from '../runtime/config/duration.ts';
 import { resolve } from 'node:path';
 import { exitWithParent } from './parent-watch.ts';
 import { isTerminal } from '../runtime/jobmanager/job-status.ts';
+import { parseHaConfig } from '../runtime/jobmanager/ha/ha-config.ts';
 
 export async function jobManagerCommand(args: ParsedArgs, stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
   const jobPath = args.positional[1];
@@ -33,6 +35,17 @@ export async function jobManagerCommand(args: ParsedArgs, stderr: NodeJS.Writabl
     : undefined;
   const stopExpiry = registry?.startExpiry();
   const dispatcher = new Dispatcher(registry ? { registry, slotWaitMs: parseDuration(args.config['slot.request.timeout'] ?? '5 min', 'slot.request.timeout') } : undefined);
+  const ha = parseHaConfig(new Map(Object.entries(args.config)));
+  if (ha) {
+    try {
+      const submit = { parallelism, args: args.jobArgs, config: args.config, jobPath: resolve(jobPath) };
+      // Loaded on demand: a JobManager without HA need not load the Kubernetes client.
+      const { runHaJobManager } = await import('./ha-jobmanager.ts');
+      return await runHaJobManager({ ha, dispatcher, job, submit, host, restPort, log: (line) => stderr.write(`weir: ${line}\n`) });
+    } finally {
+      stopExpiry?.();
+    }
+  }
   const rest = new RestServer(dispatcher, { port: restPort, host });
   const bound = await rest.listen();
   stderr.write(`weir: JobManager REST API on http://${host}:${bound}\n`);

@@ -22,7 +22,7 @@ commands:
   stop JOB_ID --savepoint [DIR] [--drain] [--jobmanager URL]
                                                       take a savepoint, then end the job (FINISHED);
                                                       --drain fires every event-time timer first
-  operator [--watch-namespaces a,b] [--leader-elect true|false] [--http-port 8080]
+  operator [--watch-namespaces a,b] [--leader-elect true|false] [--leader-election-lock leases|configmaps] [--http-port 8080]
                                                       the Kubernetes operator for StreamDeployments
 
 Every command reads --config-dir DIR (or WEIR_CONF_DIR)/config.yaml; -Dkey=value wins over it.

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { WeirError } from '../errors/index.ts';
 import { parseDuration } from '../runtime/config/duration.ts';
 import { WeirOperator } from '../kube-operator/weir-operator.ts';
+import { parseLockKind } from '../kube/leader-lock.ts';
 import type { ParsedArgs } from './args.ts';
 import { portFlag } from './args.ts';
 
@@ -41,6 +42,7 @@ export async function operatorCommand(args: ParsedArgs, stderr: NodeJS.WritableS
     httpPort,
     leaderElection: {
       enabled: bool(flag(args, 'leader-elect'), 'leader-elect', true),
+      lock: parseLockKind(flag(args, 'leader-election-lock') ?? 'leases', '--leader-election-lock'),
       leaseName: flag(args, 'lease-name') ?? 'weir-operator',
       leaseNamespace: flag(args, 'lease-namespace') ?? process.env.POD_NAMESPACE ?? 'default',
       leaseDurationMs: parseDuration(flag(args, 'lease-duration') ?? '15s', 'lease-duration'),

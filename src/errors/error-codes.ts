@@ -95,6 +95,9 @@ export type KubeErrorCode =
   | 'LEADER_ELECTION_STARTED'
   | 'LEASE_API_ERROR'
   | 'LEASE_TIMEOUT'
+  | 'HA_METADATA_INVALID'
+  | 'HA_NOT_LEADER'
+  | 'HA_WRITE_FAILED'
   | 'JOBMANAGER_ANSWER_INVALID';
 
 /** The autoscaler: its inputs and the collectors that fill them. */

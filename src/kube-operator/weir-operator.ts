@@ -1,12 +1,13 @@
 /**
- * The operator process: an HTTP endpoint for probes and metrics, leader election on a Lease,
- * and a StreamDeployment controller that exists only while this replica leads. Losing the
- * lease stops the controller at once; `lost` tells the command to exit so Kubernetes
+ * The operator process: an HTTP endpoint for probes and metrics, leader election on a Lease
+ * (or a ConfigMap), and a StreamDeployment controller that exists only while this replica
+ * leads. Losing the lease stops the controller at once; `lost` tells the command to exit so Kubernetes
  * restarts the replica as a fresh candidate, as client-go based operators do.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { errorMessage } from '../errors/index.ts';
-import { LeaderElector } from './controller/leader-election.ts';
+import { LeaderElector } from '../kube/leader-election.ts';
+import type { LeaderLockKind } from '../kube/leader-lock.ts';
 import { OperatorHttpServer } from './controller/http-server.ts';
 import { OperatorMetrics } from './operator-metrics.ts';
 import { StreamDeploymentController } from './stream-deployment-controller.ts';
@@ -14,6 +15,8 @@ import type { ControllerOptions } from './stream-deployment-controller.ts';
 
 export interface LeaderElectionSettings {
   enabled: boolean;
+  /** What holds the lock (default a Lease; `configmaps` for clusters that allow ConfigMaps only). */
+  lock?: LeaderLockKind;
   leaseName: string;
   leaseNamespace: string;
   leaseDurationMs: number;
@@ -63,6 +66,7 @@ export class WeirOperator {
     this.elector = new LeaderElector({
       kubeconfig: this.o.kc,
       leaseName: le.leaseName,
+      lockKind: le.lock,
       namespace: le.leaseNamespace,
       identity: this.o.identity,
       leaseDurationMs: le.leaseDurationMs,

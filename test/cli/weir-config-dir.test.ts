@@ -112,13 +112,16 @@ test('a setting given nested and flat is refused with both lines', async () => {
 test('the ConfigMap the operator writes reads back as exactly the configuration it rendered', () => {
   const spec = {
     image: 'weir:1',
-    configuration: { 'heartbeat.timeout': '10s', 'state.checkpoints.dir': 's3://bucket/chk', 'taskmanager.numberOfTaskSlots': '2' },
+    configuration: { 'heartbeat.timeout': '10s', 'high-availability.type': 'kubernetes', 'state.checkpoints.dir': 's3://bucket/chk', 'taskmanager.numberOfTaskSlots': '2' },
     job: { entry: '/opt/weir/job/fraud.ts', parallelism: 4, maxParallelism: 64 },
   };
-  const config = runtimeConfiguration(spec);
+  const config = runtimeConfiguration(spec, 'fraud');
   assert.deepEqual(parseConfigYaml(renderConfigFile(config), 'config.yaml'), {
     'execution.shutdown-on-application-finish': 'false',
     'heartbeat.timeout': '10s',
+    // HA ConfigMaps are named after the StreamDeployment.
+    'high-availability.cluster-id': 'fraud',
+    'high-availability.type': 'kubernetes',
     'parallelism.default': '4',
     'pipeline.max-parallelism': '64',
     'rest.port': '8081',

@@ -60,6 +60,15 @@ test('leader election settings and the HTTP port reach the operator flags', asyn
   assert.deepEqual(container.ports, [{ name: 'http', containerPort: 9090, protocol: 'TCP' }]);
 });
 
+test('leaderElection.lock=configmaps: the operator is told so and may write ConfigMaps instead of Leases; another lock is refused', async () => {
+  const manifests = await render(['leaderElection.lock=configmaps']);
+  assert.deepEqual(operatorContainer(manifests).args.slice(0, 4), ['operator', '--leader-elect=true', '--leader-election-lock=configmaps', '--lease-name=weir-weir-operator']);
+  assert.deepEqual(only(manifests, 'Role', NAMESPACE).rules, [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'update'] }, ...EVENT_RULES]);
+  const refused = await runHelm(['template', RELEASE, CHART, '--set', 'leaderElection.lock=endpoints']);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /leaderElection\.lock is leases or configmaps, not "endpoints"/);
+});
+
 test('replicas=2 with leader election gives two replicas; without it the chart refuses to render', async () => {
   assert.equal(only(await render(['replicas=2']), 'Deployment').spec.replicas, 2);
   const refused = await runHelm(['template', RELEASE, CHART, '--set', 'replicas=2', '--set', 'leaderElection.enabled=false']);

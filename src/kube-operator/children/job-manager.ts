@@ -3,6 +3,7 @@ import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import { CONF_DIR, REST_PORT, childNames, componentLabels, selectorLabels } from './names.ts';
 import { runtimePodTemplate } from './pod-spec.ts';
+import { kubernetesHa } from '../validation/validate-spec.ts';
 
 export interface ChildContext {
   name: string;
@@ -22,10 +23,13 @@ export function jobManagerArgs(spec: StreamDeploymentSpec): string[] {
 export function jobManagerDeployment(c: ChildContext): KubeObject {
   const names = childNames(c.name);
   const probe = { httpGet: { path: '/healthz', port: 'rest' }, periodSeconds: 2 };
+  const ha = kubernetesHa(c.spec);
   const template = runtimePodTemplate(c.spec, c.name, c.clusterHash, 'jobmanager', {
     args: jobManagerArgs(c.spec),
     port: { name: 'rest', containerPort: REST_PORT },
-    probe,
+    // Under HA only the leader is ready (a standby answers /healthz but not /readyz), so the Service reaches the leader.
+    probe: ha ? { httpGet: { path: '/readyz', port: 'rest' }, periodSeconds: 2 } : probe,
+    ...(ha ? { liveness: probe } : {}),
     startupProbe: { ...probe, failureThreshold: 60 },
   });
   return {
@@ -33,8 +37,8 @@ export function jobManagerDeployment(c: ChildContext): KubeObject {
     kind: 'Deployment',
     metadata: { name: names.jobManager, namespace: c.namespace, labels: componentLabels(c.name, 'jobmanager') },
     spec: {
-      replicas: c.running ? 1 : 0,
-      // A second JobManager must never run the job beside the first.
+      replicas: c.running ? (ha ? (c.spec.jobManager?.replicas ?? 1) : 1) : 0,
+      // A second JobManager must never run the job beside the first (under HA the lock sees to that too).
       strategy: { type: 'Recreate' },
       selector: { matchLabels: selectorLabels(c.name, 'jobmanager') },
       template,

@@ -1,15 +1,17 @@
 /** The runtime configuration file the ConfigMap carries, with the keys the operator owns. */
 import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
-import { maxParallelismOf, slotsPerTaskManager } from '../validation/validate-spec.ts';
+import { kubernetesHa, maxParallelismOf, slotsPerTaskManager } from '../validation/validate-spec.ts';
 import { REST_PORT } from './names.ts';
 
-export function runtimeConfiguration(spec: StreamDeploymentSpec): Record<string, string> {
+export function runtimeConfiguration(spec: StreamDeploymentSpec, name: string): Record<string, string> {
   const config: Record<string, string> = { ...(spec.configuration ?? {}) };
   config['taskmanager.numberOfTaskSlots'] = String(slotsPerTaskManager(spec) ?? 1);
   config['parallelism.default'] = String(spec.job.parallelism ?? 1);
   const maxParallelism = maxParallelismOf(spec);
   if (maxParallelism !== undefined) config['pipeline.max-parallelism'] = String(maxParallelism);
   config['rest.port'] = String(REST_PORT);
+  // As the Flink operator: the HA ConfigMaps are named after the deployment unless told otherwise.
+  if (kubernetesHa(spec)) config['high-availability.cluster-id'] ??= name;
   // The operator reads the final job state from the JobManager, so it must outlive the job.
   config['execution.shutdown-on-application-finish'] = 'false';
   return Object.fromEntries(Object.entries(config).sort(([a], [b]) => a.localeCompare(b)));

@@ -30,7 +30,7 @@ export const streamDeploymentSpec = object(
     configuration: mapOf(string(), { description: 'Runtime configuration with Flink\'s keys, e.g. taskmanager.numberOfTaskSlots: "2".' }),
     jobManager: object(
       {
-        replicas: integer({ minimum: 1, maximum: 1, default: 1, description: 'JobManager replicas (1 until JobManager high availability exists).' }),
+        replicas: integer({ minimum: 1, default: 1, description: 'JobManager replicas. More than 1 needs high-availability.type: kubernetes: one leads, the others stand by to take over.' }),
         resources,
         podTemplate,
       },

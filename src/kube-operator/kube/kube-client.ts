@@ -103,18 +103,20 @@ export class KubeClient {
 
   private async call<T>(method: string, path: string, body?: unknown, contentType = 'application/json', signal?: AbortSignal): Promise<T> {
     const url = new URL(path, this.server);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
     const options: RequestOptions = {
       method,
       protocol: url.protocol,
       hostname: url.hostname,
       port: url.port,
       path: `${url.pathname}${url.search}`,
-      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': contentType }) },
+      // Content-Length always: Node frames a DELETE body with neither it nor chunking, and the
+      // server would read the body as the next request on a kept-alive connection.
+      headers: { accept: 'application/json', ...(payload === undefined ? {} : { 'content-type': contentType, 'content-length': String(Buffer.byteLength(payload)) }) },
       timeout: this.timeoutMs,
       signal,
     };
     await this.kc.applyToHTTPSOptions(options);
-    const payload = body === undefined ? undefined : JSON.stringify(body);
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       const req = send(options, (res) => {

@@ -19,6 +19,10 @@ export type ReconcileAction =
   | { type: 'replaceChild'; object: KubeObject }
   /** Cancels the job through the JobManager. Best effort: a failure is logged and the plan goes on. */
   | { type: 'cancelJob'; jobId: string; bestEffort: boolean }
+  /** Deletes a child now, waiting for its dependents (Foreground): the JobManager must be gone before its HA data. */
+  | { type: 'deleteChild'; object: KubeObject }
+  /** Deletes the JobManager HA ConfigMaps of `clusterId` (they have no owner, so nothing else would). */
+  | { type: 'deleteHaConfigMaps'; clusterId: string }
   /** Records an Event. Best effort: a failure is logged and the plan goes on. */
   | { type: 'recordEvent'; event: EventSpec }
   /** Writes the status this pass arrived at (only present when it differs from the stored one). */

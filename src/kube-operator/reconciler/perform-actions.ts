@@ -11,11 +11,12 @@ import type { KubeClient } from '../kube/kube-client.ts';
 import { objectPath, resourcePath } from '../kube/kube-object.ts';
 import type { EventRecorder } from '../kube/event-recorder.ts';
 import type { JobManagerApi } from '../jobmanager/jobmanager-api.ts';
+import { haLabels } from '../../runtime/jobmanager/ha/ha-config.ts';
 import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { ReconcileAction, ReconcilePlan } from './actions.ts';
 
 /** The Kubernetes writes a plan needs. */
-export type KubeWrites = Pick<KubeClient, 'create' | 'replace' | 'replaceStatus' | 'patch'>;
+export type KubeWrites = Pick<KubeClient, 'create' | 'replace' | 'replaceStatus' | 'patch' | 'delete' | 'list'>;
 
 export interface ActionTargets {
   kube: KubeWrites;
@@ -66,6 +67,18 @@ async function perform(state: PlanResult, action: ReconcileAction, t: ActionTarg
         t.log?.(`cancel of job ${action.jobId} in ${sd.metadata.namespace}/${sd.metadata.name} failed: ${errorMessage(err)}`);
       }
       return state;
+    case 'deleteChild':
+      await t.kube.delete(objectPath(action.object), 'Foreground');
+      return state;
+    case 'deleteHaConfigMaps': {
+      const selector = Object.entries(haLabels(action.clusterId))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      const found = await t.kube.list(resourcePath('v1', 'ConfigMap', sd.metadata.namespace), selector);
+      // Items of a list carry no apiVersion or kind.
+      for (const cm of found.items) await t.kube.delete(resourcePath('v1', 'ConfigMap', sd.metadata.namespace, cm.metadata.name));
+      return state;
+    }
     case 'recordEvent':
       // Events are best effort, as client-go's recorder makes them: a namespace being deleted
       // refuses new Events (403), and that must not keep the finalizer on forever.

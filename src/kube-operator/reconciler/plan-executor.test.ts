@@ -82,6 +82,18 @@ describe('performActions', () => {
     assert.deepEqual(again.writes, [], 'nothing after the failed cancel');
   });
 
+  it("deletes the JobManager, then exactly the cluster's HA ConfigMaps (by label), nobody else's", async () => {
+    const kube = new InMemoryKube();
+    const ha = (name: string, clusterId: string): KubeObject => ({ ...configMap(name, {}), metadata: { name, namespace: 'jobs', labels: { 'weir.dev/cluster-id': clusterId, 'weir.dev/configmap-type': 'high-availability' } } });
+    for (const cm of [ha('fraud-cluster-config-map', 'fraud'), ha(`fraud-${JOB_ID}-config-map`, 'fraud'), ha('other-cluster-config-map', 'other'), configMap('fraud-config', {})]) kube.put(`${CM_COLLECTION}/${cm.metadata.name}`, cm);
+    const jmPath = resourcePath('apps/v1', 'Deployment', 'jobs', 'fraud-jobmanager');
+    const jobManager: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'fraud-jobmanager', namespace: 'jobs' } };
+    kube.put(jmPath, jobManager);
+    await performActions(storeSd(kube), [{ type: 'deleteChild', object: jobManager }, { type: 'deleteHaConfigMaps', clusterId: 'fraud' }], { kube, events: new InMemoryEvents(), jobManager: new InMemoryJobManager() });
+    assert.deepEqual(kube.writes, [`DELETE ${jmPath}`, `DELETE ${CM_COLLECTION}/fraud-cluster-config-map`, `DELETE ${CM_COLLECTION}/fraud-${JOB_ID}-config-map`]);
+    assert.deepEqual((await kube.list(CM_COLLECTION)).items.map((o) => o.metadata.name).sort(), ['fraud-config', 'other-cluster-config-map']);
+  });
+
   it('an Event the API refuses is logged and the plan goes on: deleting in a terminating namespace still releases the finalizer', async () => {
     const kube = new InMemoryKube();
     const logs: string[] = [];

@@ -265,6 +265,24 @@ test('deletion: DELETING, the running job cancelled, then the finalizer removed'
   assert.deepEqual(plan.apply, []);
 });
 
+test('deletion under JobManager HA: the JobManager goes first (Foreground), then its HA ConfigMaps, then the finalizer', () => {
+  const ha = { configuration: { 'high-availability.type': 'kubernetes' } };
+  const deleting = sdep(ha, { lifecycleState: 'DELETING' }, { deletionTimestamp: '2026-11-23T10:00:00Z' });
+  const jobManager: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'fraud-jobmanager', namespace: 'jobs', resourceVersion: '7' } };
+  const first = reconcile(facts(deleting, [jobManager], running), TIMING);
+  assert.deepEqual(
+    first.map((a) => a.type),
+    ['cancelJob', 'deleteChild', 'requeueAfter'],
+  );
+  assert.equal(actionsOf(first, 'deleteChild')[0]!.object, jobManager);
+  // Its deletion under way: nothing more than waiting.
+  const waiting = reconcile(facts(deleting, [{ ...jobManager, metadata: { ...jobManager.metadata, deletionTimestamp: '2026-11-23T10:00:01Z' } }]), TIMING);
+  assert.deepEqual(waiting, [{ type: 'requeueAfter', ms: 1000 }]);
+  assert.deepEqual(reconcile(facts(deleting, []), TIMING), [{ type: 'deleteHaConfigMaps', clusterId: 'fraud' }, { type: 'removeFinalizer' }]);
+  const named = sdep({ configuration: { ...ha.configuration, 'high-availability.cluster-id': 'fraud-ha' } }, { lifecycleState: 'DELETING' }, { deletionTimestamp: '2026-11-23T10:00:00Z' });
+  assert.deepEqual(actionsOf(reconcile(facts(named, []), TIMING), 'deleteHaConfigMaps'), [{ type: 'deleteHaConfigMaps', clusterId: 'fraud-ha' }]);
+});
+
 test('a child of the same name that another owner holds is reported, never overwritten', () => {
   const stranger: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'fraud-config', namespace: 'jobs', uid: 'x' } };
   const plan = decide(facts(sdep(), [stranger]), TIMING);

@@ -5,11 +5,11 @@
  * status first, so an operator that dies mid-way resumes the same target instead of starting over.
  */
 import { desiredChildren } from '../children/desired-children.ts';
-import { CLUSTER_HASH_ANNOTATION, FINALIZER, labelSelectorString, selectorLabels } from '../children/names.ts';
+import { CLUSTER_HASH_ANNOTATION, FINALIZER, childNames, labelSelectorString, selectorLabels } from '../children/names.ts';
 import { canonicalJson } from '../children/stable-hash.ts';
 import type { Condition, LifecycleState, StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
-import { describeProblems, validateSpec } from '../validation/validate-spec.ts';
+import { describeProblems, kubernetesHa, validateSpec } from '../validation/validate-spec.ts';
 import { describeUnsupported, unsupportedFields } from '../validation/unsupported-fields.ts';
 import { conditionOf, setCondition } from './conditions.ts';
 import { crashLoopOf, describeCrashLoop } from './crash-loop.ts';
@@ -38,6 +38,10 @@ interface Decision {
   /** Desired children that are missing or differ from the observed ones. */
   apply: KubeObject[];
   cancelJob?: string;
+  /** Children to delete before the finalizer goes (under HA, the JobManager before its HA data). */
+  remove?: KubeObject[];
+  /** The cluster id whose HA ConfigMaps go with the StreamDeployment. */
+  deleteHaData?: string;
   events: EventSpec[];
   status: StreamDeploymentStatus;
   requeueAfterMs?: number;
@@ -55,7 +59,8 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
 
   if (sd.metadata.deletionTimestamp) {
     const status = { ...current, lifecycleState: 'DELETING' as const };
-    return { apply: [], events: current.lifecycleState === 'DELETING' ? [] : [{ type: 'Normal', reason: 'Deleting', message: 'Deleting the job and its cluster' }], status, cancelJob: job && job.state === 'RUNNING' ? job.id : undefined, finalizer: sd.metadata.finalizers?.includes(FINALIZER) ? 'remove' : undefined };
+    const deleting: Decision = { apply: [], events: current.lifecycleState === 'DELETING' ? [] : [{ type: 'Normal', reason: 'Deleting', message: 'Deleting the job and its cluster' }], status, cancelJob: job && job.state === 'RUNNING' ? job.id : undefined, finalizer: sd.metadata.finalizers?.includes(FINALIZER) ? 'remove' : undefined };
+    return deleting.finalizer && kubernetesHa(sd.spec) ? withHaCleanup(deleting, facts, timing) : deleting;
   }
   const finalizer = sd.metadata.finalizers?.includes(FINALIZER) ? undefined : ('add' as const);
   let status: StreamDeploymentStatus = { ...current, observedGeneration: sd.metadata.generation, lifecycleState: current.lifecycleState ?? 'CREATED' };
@@ -203,11 +208,25 @@ function ordered(d: Decision, facts: Facts): ReconcilePlan {
   }
   // Best effort: the cluster goes away with its owner anyway.
   if (d.cancelJob) actions.push({ type: 'cancelJob', jobId: d.cancelJob, bestEffort: true });
+  for (const object of d.remove ?? []) actions.push({ type: 'deleteChild', object });
   for (const event of d.events) actions.push({ type: 'recordEvent', event });
   if (!sameStatus(recordTarget ?? stored, d.status)) actions.push({ type: 'writeStatus', status: d.status });
+  if (d.deleteHaData !== undefined) actions.push({ type: 'deleteHaConfigMaps', clusterId: d.deleteHaData });
   if (d.finalizer === 'remove') actions.push({ type: 'removeFinalizer' });
   else if (d.requeueAfterMs !== undefined) actions.push({ type: 'requeueAfter', ms: d.requeueAfterMs });
   return actions;
+}
+
+/**
+ * Deletion under JobManager HA: the HA ConfigMaps have no owner, so the operator deletes
+ * them, but only once the JobManager Deployment and its pods are gone (a JobManager still
+ * running would write its lock again). Until then the finalizer stays and the pass requeues.
+ */
+function withHaCleanup(d: Decision, facts: Facts, timing: ReconcileTiming): Decision {
+  const { name } = facts.sd.metadata;
+  const jobManager = facts.children.find((c) => c.kind === 'Deployment' && c.metadata.name === childNames(name).jobManager);
+  if (jobManager) return { ...d, finalizer: undefined, remove: jobManager.metadata.deletionTimestamp ? [] : [jobManager], requeueAfterMs: timing.progressIntervalMs };
+  return { ...d, deleteHaData: facts.sd.spec.configuration?.['high-availability.cluster-id'] ?? name };
 }
 
 /** The desired object as a replacement of the observed one: its resourceVersion, and a Service's allocated (immutable) cluster IPs. */

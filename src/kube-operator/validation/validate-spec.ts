@@ -55,8 +55,17 @@ export function validateSpec(spec: StreamDeploymentSpec): SpecProblem[] {
   if (slots !== undefined && replicas !== undefined && (spec.job.state ?? 'running') === 'running' && replicas * slots < parallelism) {
     problems.push({ field: 'spec.taskManager.replicas', reason: `${replicas} TaskManager(s) with ${slots} slot(s) each offer ${replicas * slots} slots, fewer than the parallelism ${parallelism}; raise the replicas or the slots, or leave replicas unset to derive them` });
   }
+  const jmReplicas = spec.jobManager?.replicas ?? 1;
+  if (jmReplicas > 1 && !kubernetesHa(spec)) {
+    problems.push({ field: 'spec.jobManager.replicas', reason: `${jmReplicas} JobManagers need high availability, or each would run the job: set spec.configuration["high-availability.type"] to "kubernetes", or replicas to 1` });
+  }
   problems.push(...autoscalerProblems(spec));
   return problems;
+}
+
+/** Whether the runtime runs with Kubernetes HA (the JobManagers elect a leader on ConfigMaps). */
+export function kubernetesHa(spec: StreamDeploymentSpec): boolean {
+  return (spec.configuration?.['high-availability.type'] ?? spec.configuration?.['high-availability'] ?? '').toLowerCase() === 'kubernetes';
 }
 
 export function describeProblems(problems: readonly SpecProblem[]): string {

@@ -36,6 +36,12 @@ export interface CoordinatorHooks {
   failJob(error: WeirError): void;
   /** Something went wrong that does not stop the job (a checkpoint that could not be deleted). */
   warn(message: string): void;
+  /**
+   * Records a completed checkpoint where a successor JobManager finds it (HA), before the
+   * tasks learn it completed: `retained` are the checkpoints kept after it, oldest first. A
+   * rejection fails the checkpoint.
+   */
+  recordCompleted?(retained: readonly CompletedCheckpoint[], nextCheckpointId: number): Promise<void>;
 }
 
 interface Pending {
@@ -158,11 +164,18 @@ export class CheckpointCoordinator {
       this.fail(p.id, err instanceof WeirError ? err : new WeirError('CHECKPOINT_STORAGE_FAILED', errorMessage(err), true), true);
       return;
     }
+    const done: CompletedCheckpoint = { id: p.id, dir, savepoint: p.savepointDir !== undefined, metadata };
+    if (!this.pending.has(p.id)) return;
+    try {
+      await this.hooks.recordCompleted?.(done.savepoint ? [...this.completed] : [...this.completed, done].slice(-this.config.numRetained), this.nextId);
+    } catch (err) {
+      this.fail(p.id, err instanceof WeirError ? err : new WeirError('CHECKPOINT_STORAGE_FAILED', errorMessage(err), true), true);
+      return;
+    }
     if (!this.pending.delete(p.id)) return;
     this.lastEndedAt = this.now();
     this.consecutiveFailures = 0;
     this.stats.succeeded(p.stats, this.now(), dir);
-    const done: CompletedCheckpoint = { id: p.id, dir, savepoint: p.savepointDir !== undefined, metadata };
     this.hooks.send({ kind: 'checkpointComplete', checkpointId: p.id });
     if (done.savepoint) {
       await this.discard(chkDir);
@@ -223,6 +236,12 @@ export class CheckpointCoordinator {
     for (const id of [...this.pending.keys()]) this.fail(id, new WeirError('CHECKPOINT_DECLINED', `checkpoint ${id} was aborted: the job's tasks stopped`, true), false);
   }
 
+  /** Checkpoints a previous JobManager completed (oldest first), and the id to go on from. */
+  recover(checkpoints: readonly CompletedCheckpoint[], nextId: number): void {
+    this.completed.splice(0, this.completed.length, ...checkpoints);
+    this.nextId = Math.max(this.nextId, nextId);
+  }
+
   /** Completed checkpoints to recover from, newest first. */
   recoveryCandidates(): readonly CompletedCheckpoint[] {
     return [...this.completed].reverse();
@@ -234,12 +253,15 @@ export class CheckpointCoordinator {
     if (i !== -1) this.completed.splice(i, 1);
   }
 
-  /** Ends the coordinator with its job: a finished job's checkpoints, and a cancelled one's unless retained, are deleted. */
-  async shutdown(jobStatus: 'FINISHED' | 'FAILED' | 'CANCELED'): Promise<void> {
+  /**
+   * Ends the coordinator with its job: a finished job's checkpoints, and a cancelled one's
+   * unless retained, are deleted; a suspended job's are kept for the JobManager that resumes it.
+   */
+  async shutdown(jobStatus: 'FINISHED' | 'FAILED' | 'CANCELED' | 'SUSPENDED'): Promise<void> {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
     for (const id of [...this.pending.keys()]) this.fail(id, new WeirError('CHECKPOINT_DECLINED', `checkpoint ${id} was aborted: the job is ${jobStatus}`, true), false);
-    const keep = jobStatus === 'FAILED' || (jobStatus === 'CANCELED' && this.config.retention === 'RETAIN_ON_CANCELLATION');
+    const keep = jobStatus === 'FAILED' || jobStatus === 'SUSPENDED' || (jobStatus === 'CANCELED' && this.config.retention === 'RETAIN_ON_CANCELLATION');
     if (!keep) {
       this.completed.length = 0;
       await this.discard(this.storage.jobDir(this.jobId));

@@ -4,6 +4,7 @@ import { WeirError } from '../../errors/index.ts';
 import { buildJobPlan } from '../graph/job-plan.ts';
 import type { PlanOptions } from '../graph/job-plan.ts';
 import { JobMaster } from './job-master.ts';
+import type { JobHaStore } from './ha/ha-services.ts';
 import type { AttemptContext } from './attempt-runner.ts';
 import { hostname } from 'node:os';
 import { LocalAttempt } from './local-attempt.ts';
@@ -29,8 +30,11 @@ export class Dispatcher {
   /** With `cluster`, jobs run on registered TaskManagers; otherwise in this process. */
   constructor(readonly cluster?: ClusterOptions) {}
 
-  /** `jobPath` is needed on a cluster: TaskManagers import the job module themselves. */
-  async submit(job: JobDefinition, options: PlanOptions & { jobPath?: string } = {}): Promise<JobMaster> {
+  /**
+   * `jobPath` is needed on a cluster: TaskManagers import the job module themselves. `jobId`
+   * and `ha` are given under high availability: the job keeps its id across JobManagers.
+   */
+  async submit(job: JobDefinition, options: PlanOptions & { jobPath?: string; jobId?: string; ha?: JobHaStore } = {}): Promise<JobMaster> {
     const plan = await buildJobPlan(job, options);
     const cluster = this.cluster;
     if (cluster && !options.jobPath) throw new WeirError('INVALID_ARGUMENTS', 'a job on a cluster needs the path of its module, which TaskManagers import', false);
@@ -47,7 +51,7 @@ export class Dispatcher {
           })
       : (jobId: string, attempt: number, context: AttemptContext) =>
           new LocalAttempt(plan, { jobId, context, group: { metrics: { registry: this.metricRegistry, jobId, attemptNumber: attempt, jobMetrics: false } } });
-    const master = new JobMaster(plan, Date.now, undefined, runner);
+    const master = new JobMaster(plan, Date.now, options.jobId, runner, options.ha);
     registerJobMetrics(this.metricRegistry, { host: hostname(), jobId: master.jobId, jobName: master.name }, {
       numRestarts: () => master.numRestarts,
       uptime: () => uptimeMs(master.status, master.timestamps.get('RUNNING'), Date.now()),

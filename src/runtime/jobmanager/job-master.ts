@@ -10,16 +10,19 @@ import type { JobPlan } from '../graph/job-plan.ts';
 import type { SubtaskRecords, VertexMetrics } from '../task/task-group.ts';
 import type { AttemptContext, AttemptRunner, JobResult } from './attempt-runner.ts';
 import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
+import type { CompletedCheckpoint } from '../checkpoint/checkpoint-coordinator.ts';
 import { parseCheckpointConfig, storagePath } from '../checkpoint/checkpoint-config.ts';
 import { checkRestorable } from '../checkpoint/checkpoint-restore.ts';
 import { openCheckpointStorage, storageHolding } from '../checkpoint/storage/open-checkpoint-storage.ts';
 import { restoreSettings } from './restore-point.ts';
+import { StandaloneJobHaStore } from './ha/ha-services.ts';
+import type { JobHaStore } from './ha/ha-services.ts';
 import { AsyncOperations } from './async-operations.ts';
 import { LocalAttempt } from './local-attempt.ts';
 import { SubtaskStates } from './subtask-states.ts';
 import type { SubtaskTimestamps } from './subtask-states.ts';
 import type { ExecutionState } from '../task/execution-state.ts';
-import { nextStatus } from './job-status.ts';
+import { isTerminal, nextStatus } from './job-status.ts';
 import type { JobStatus } from './job-status.ts';
 import { EMPTY_HISTORY, decideRestart, parseRestartStrategy } from './restart-strategy.ts';
 import type { RestartHistory, RestartStrategyConfig } from './restart-strategy.ts';
@@ -52,6 +55,10 @@ export class JobMaster {
   readonly savepointRequests = new AsyncOperations<string>();
   /** A stop-with-savepoint ends the attempt: its end is the job's FINISHED, not CANCELED. */
   private stopping = false;
+  /** This JobManager lets go of the job (it stops or lost leadership): it ends SUSPENDED, its state kept. */
+  private suspending = false;
+  /** Whether the checkpoints a previous leader recorded were read (once, before the first attempt). */
+  private haRecovered = false;
   /** Problems that did not stop the job (a checkpoint that could not be deleted, a fallback). */
   readonly warnings: string[] = [];
   private readonly strategy: RestartStrategyConfig;
@@ -76,6 +83,8 @@ export class JobMaster {
     jobId = newJobId(),
     /** Creates the runner of one attempt; by default the job runs in this process. */
     private readonly runner: (jobId: string, attempt: number, context: AttemptContext) => AttemptRunner = (id, _attempt, context) => new LocalAttempt(plan, { jobId: id, context }),
+    /** Where completed checkpoints are recorded for a successor JobManager (HA); none by default. */
+    private readonly ha: JobHaStore = new StandaloneJobHaStore(),
   ) {
     this.jobId = jobId;
     this.strategy = parseRestartStrategy(plan.config);
@@ -91,6 +100,7 @@ export class JobMaster {
         checkpointable: () => this.checkpointable(),
         failJob: (error) => this.executor?.fail(error),
         warn: (message) => this.warnings.push(message),
+        recordCompleted: (retained, nextId) => this.ha.recordCompleted(retained.map((c) => ({ checkpointId: c.id, location: c.dir, timestamp: c.metadata.timestamp })), nextId),
       },
       (location) => openCheckpointStorage(location, plan.config),
     );
@@ -123,8 +133,8 @@ export class JobMaster {
     this.moveTo('RUNNING');
     const failed = (err: unknown) => this.onAttemptEnded({ jobName: this.name, state: 'FAILED', error: err instanceof WeirError ? err : new WeirError('INTERNAL', errorMessage(err), false, { cause: err }), collected: new Map(), durationMs: 0 });
     this.restorePoint().then((restoreFrom) => {
-      // Cancelled while the restore point was read: no attempt is started.
-      if (this.status !== 'RUNNING') return this.onAttemptEnded({ jobName: this.name, state: 'CANCELED', collected: new Map(), durationMs: 0 });
+      // Cancelled or suspended while the restore point was read: no attempt is started.
+      if (this.status !== 'RUNNING' || this.suspending) return this.onAttemptEnded({ jobName: this.name, state: 'CANCELED', collected: new Map(), durationMs: 0 });
       const executor = this.runner(this.jobId, this.attempt++, {
         restoreFrom,
         storage: this.checkpoints.storage,
@@ -142,6 +152,7 @@ export class JobMaster {
    * be reached fails the attempt instead (retriable), so no checkpoint is dropped for it.
    */
   private async restorePoint(): Promise<string | undefined> {
+    if (!this.haRecovered) await this.recoverFromHa();
     for (const c of this.checkpoints.recoveryCandidates()) {
       try {
         const { metadata } = await this.checkpoints.storage.readMetadata(c.dir);
@@ -164,6 +175,24 @@ export class JobMaster {
     return path;
   }
 
+  /** Takes over the checkpoints a previous leader recorded (HA), and its checkpoint counter. */
+  private async recoverFromHa(): Promise<void> {
+    const { pointers, nextCheckpointId } = await this.ha.recover();
+    const readable: CompletedCheckpoint[] = [];
+    for (const p of pointers) {
+      try {
+        const { metadata } = await this.checkpoints.storage.readMetadata(p.location);
+        readable.unshift({ id: p.checkpointId, dir: p.location, savepoint: false, metadata });
+      } catch (err) {
+        // As for retained checkpoints: a store that cannot be reached now says nothing of the checkpoint.
+        if (err instanceof WeirError && err.retriable) throw err;
+        this.recordException(new WeirError('CORRUPT_CHECKPOINT', `checkpoint ${p.checkpointId} recorded for high availability at ${p.location} cannot be read, falling back to an older one: ${errorMessage(err)}`, true, { cause: err }));
+      }
+    }
+    this.checkpoints.recover(readable, nextCheckpointId);
+    this.haRecovered = true;
+  }
+
   private onAttemptEnded(result: JobResult): void {
     this.checkpoints.attemptEnded();
     this.lastResult = result;
@@ -172,6 +201,10 @@ export class JobMaster {
       this.lastTimestamps = this.executor.subtaskTimestamps();
     }
     this.executor = undefined;
+    if (this.suspending) {
+      this.finish('SUSPENDED', result);
+      return;
+    }
     if (this.stopping && result.state === 'CANCELED') {
       this.finish('FINISHED', { ...result, state: 'FINISHED' });
       return;
@@ -218,16 +251,22 @@ export class JobMaster {
     });
   }
 
-  private finish(status: 'FINISHED' | 'FAILED' | 'CANCELED', result: JobResult): void {
+  private finish(status: 'FINISHED' | 'FAILED' | 'CANCELED' | 'SUSPENDED', result: JobResult): void {
     this.moveTo(status);
-    // The job's result waits for its checkpoints to be kept or deleted as its end requires.
-    this.checkpoints.shutdown(status).then(
-      () => this.settle(result),
-      (err: unknown) => {
-        this.warnings.push(`ending the job's checkpoints failed: ${errorMessage(err)}`);
-        this.settle(result);
-      },
-    );
+    // As Flink: the job's HA data goes when the job is over for every JobManager, except a
+    // cancelled job's whose checkpoints are retained.
+    const retained = status === 'SUSPENDED' || (status === 'CANCELED' && this.checkpoints.config.retention === 'RETAIN_ON_CANCELLATION');
+    // The job's result waits for its checkpoints (and HA data) to be kept or deleted as its end requires.
+    this.checkpoints
+      .shutdown(status)
+      .then(() => (retained ? undefined : this.ha.discard()))
+      .then(
+        () => this.settle(result),
+        (err: unknown) => {
+          this.warnings.push(`ending the job's checkpoints or HA data failed: ${errorMessage(err)}`);
+          this.settle(result);
+        },
+      );
   }
 
   /**
@@ -263,6 +302,19 @@ export class JobMaster {
       this.cancel();
     }
     return done.dir;
+  }
+
+  /**
+   * This JobManager lets go of the job without ending it (it is stopping, or lost
+   * leadership): the tasks are cancelled and the job ends SUSPENDED, with its checkpoints and
+   * HA data kept for the JobManager that resumes it.
+   */
+  suspend(): void {
+    if (isTerminal(this.status) || this.suspending) return;
+    this.suspending = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.executor) this.executor.cancel();
+    else if (this.status !== 'RUNNING') this.finish('SUSPENDED', this.lastResult ?? { jobName: this.name, state: 'CANCELED', collected: new Map(), durationMs: 0 });
   }
 
   /** Flink's cancel: a running job goes through CANCELLING to CANCELED. */

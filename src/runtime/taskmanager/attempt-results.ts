@@ -30,6 +30,7 @@ export interface AttemptResultsSink {
 
 export class AttemptResults {
   private readonly attempts = new Map<string, Attempt>();
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly sink: AttemptResultsSink) {}
 
@@ -50,9 +51,17 @@ export class AttemptResults {
     return [...(this.attempts.get(key)?.pending ?? [])];
   }
 
-  /** Cancels every attempt this TaskManager runs. */
-  cancelAll(): void {
-    for (const key of this.attempts.keys()) this.cancel(key);
+  /** Cancels every attempt this TaskManager runs; returns their keys. */
+  cancelAll(): string[] {
+    const keys = [...this.attempts.keys()];
+    for (const key of keys) this.cancel(key);
+    return keys;
+  }
+
+  /** Resolves once no attempt runs here. */
+  idle(): Promise<void> {
+    if (this.attempts.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   running(key: string): void {
@@ -67,6 +76,7 @@ export class AttemptResults {
     if (result.state === 'FAILED' && a.results.filter((r) => r.state === 'FAILED').length === 1) this.sink.cancel(key, [...a.pending]);
     if (a.pending.size > 0) return;
     this.attempts.delete(key);
+    if (this.attempts.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
     const failures = a.results.filter((r) => r.state === 'FAILED');
     // A slot that lost its connection to a sibling usually reports before the sibling's own cause.
     const failure = failures.find((r) => !CONSEQUENCES.has(r.error?.code ?? '')) ?? failures[0];

@@ -14,8 +14,12 @@ import type { AttemptReport, CheckpointReport, CommandsResponse, HeartbeatRespon
 
 export interface JobManagerConnectionEvents {
   commands(commands: readonly TaskManagerCommand[]): void;
-  /** The JobManager lost track of this TaskManager and failed its attempts: what still runs here is orphaned. */
-  forgotten(): void;
+  /**
+   * The JobManager lost track of this TaskManager and failed its attempts (or is a new leader
+   * that never knew them): what still runs here is orphaned. Registration waits for the
+   * returned promise, so the next JobManager finds the slots free.
+   */
+  forgotten(): void | Promise<void>;
   /** No JobManager for longer than the registration timeout, or one that refuses this TaskManager: the process should end. */
   fatal(err: WeirError): void;
   log(line: string): void;
@@ -23,6 +27,8 @@ export interface JobManagerConnectionEvents {
 
 /** How long to wait before asking a JobManager that cannot be reached again. */
 const RETRY_MS = 1000;
+/** A stopping TaskManager waits this long for the JobManager to hear its goodbye. */
+const DISCONNECT_TIMEOUT_MS = 2000;
 
 export interface RegistrationPolicy {
   /** `taskmanager.registration.timeout`: how long to go without a JobManager before giving up (Flink: 5 min). */
@@ -164,7 +170,8 @@ export class JobManagerConnection {
         this.lostSince = undefined;
         if (r.unknown) {
           this.isRegistered = false;
-          this.events.forgotten();
+          this.dropQueued();
+          await this.events.forgotten();
           await this.register();
         }
       })
@@ -182,6 +189,13 @@ export class JobManagerConnection {
           this.heartbeat();
         }
       });
+  }
+
+  /** Reports waiting to be sent were for a JobManager that forgot this TaskManager. */
+  private dropQueued(): void {
+    this.reports.length = 0;
+    this.taskStates.length = 0;
+    this.checkpoints.length = 0;
   }
 
   /** Logs that the JobManager cannot be reached, once until it answers again, and not at all while it is known to be down. */
@@ -223,7 +237,8 @@ export class JobManagerConnection {
       }
       if (r.unknown) {
         this.isRegistered = false;
-        this.events.forgotten();
+        this.dropQueued();
+        await this.events.forgotten();
         if (!(await this.registerWhenBack())) return;
         continue;
       }
@@ -264,9 +279,26 @@ export class JobManagerConnection {
   }
 
   async stop(): Promise<void> {
+    const say = this.isRegistered && !this.jobManagerGone;
     this.stopping.abort();
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.polling;
+    if (say) await this.disconnect();
+  }
+
+  /**
+   * Tells the JobManager this TaskManager is gone, so the attempts it ran end at once instead
+   * of after the heartbeat timeout. Best effort: a JobManager that cannot be reached learns it
+   * from the missing heartbeats, as from a crash.
+   */
+  private async disconnect(): Promise<void> {
+    const path = `/internal/taskmanagers/${this.registration().id}/disconnect`;
+    try {
+      const r = await fetch(`${this.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(DISCONNECT_TIMEOUT_MS) });
+      await r.body?.cancel();
+    } catch (err) {
+      this.events.log(`could not tell the JobManager this TaskManager stops (it will miss the heartbeats instead): ${errorMessage(err)}`);
+    }
   }
 }
 

@@ -46,11 +46,19 @@ export class TaskManager {
   private readonly jobManager: JobManagerConnection;
   /** Cancels that arrived before their deployment. */
   private readonly cancelledEarly = new Set<string>();
+  /**
+   * Attempts of a JobManager that forgot this TaskManager (it failed them, or a new leader
+   * never knew them): nothing of theirs is reported, as the next JobManager may run an
+   * attempt of the same job and number.
+   */
+  private readonly orphaned = new Set<string>();
 
   constructor(private readonly options: TaskManagerOptions) {
     this.id = options.id ?? `tm-${randomBytes(4).toString('hex')}`;
     this.attempts = new AttemptResults({
-      report: (r) => this.jobManager.report(r),
+      report: (r) => {
+        if (!this.orphaned.has(attemptKey(r))) this.jobManager.report(r);
+      },
       cancel: (key, slots) => {
         for (const s of slots) this.slots[s]?.cancel(key);
       },
@@ -65,8 +73,12 @@ export class TaskManager {
         commands: (commands) => {
           for (const c of commands) this.onCommand(c);
         },
-        // Every attempt here was failed by the JobManager: cancel what still runs.
-        forgotten: () => this.attempts.cancelAll(),
+        // Every attempt here was failed by the JobManager (or is unknown to a new leader): cancel
+        // what still runs, and register again only once it ended, with nothing of it reported.
+        forgotten: async () => {
+          for (const key of this.attempts.cancelAll()) this.orphaned.add(key);
+          await this.attempts.idle();
+        },
         fatal: (err) => {
           this.attempts.cancelAll();
           this.options.onFatal?.(err);
@@ -92,8 +104,13 @@ export class TaskManager {
             {
               running: (key) => this.attempts.running(key),
               ended: (key, result) => this.attempts.ended(key, slot, result),
-              taskStates: (states) => this.jobManager.reportTaskStates(states),
-              checkpoint: (report) => this.jobManager.reportCheckpoint(report),
+              taskStates: (states) => {
+                const own = states.filter((st) => !this.orphaned.has(attemptKey(st)));
+                if (own.length > 0) this.jobManager.reportTaskStates(own);
+              },
+              checkpoint: (report) => {
+                if (!this.orphaned.has(attemptKey(report))) this.jobManager.reportCheckpoint(report);
+              },
               log: (line) => this.options.log?.(line),
             },
           ),
@@ -141,6 +158,8 @@ export class TaskManager {
   /** Each subtask index given to this TaskManager runs in the slot the JobManager named for it. */
   private deploy(d: DeploymentDescriptor): void {
     const key = attemptKey(d);
+    // Registered again after its orphans ended: an attempt of this key now is the new JobManager's.
+    this.orphaned.delete(key);
     const assignments = localAssignments(d, this.id);
     const missing = assignments.find((a) => !(a.slot >= 0 && a.slot < this.slots.length));
     if (missing) {

@@ -45,6 +45,8 @@ export class RestServer {
       }
     };
     this.route('GET', /^\/healthz$/, () => ({ status: 'ok' }));
+    // Ready to take TaskManagers and REST calls; a standby JobManager (HA) answers 503 here.
+    this.route('GET', /^\/readyz$/, () => ({ status: 'ok' }));
     this.route('GET', /^\/config$/, () => ({ 'refresh-interval': 3000, 'timezone-name': 'UTC', 'timezone-offset': 0, 'flink-version': this.version, 'flink-revision': 'weir', features: { 'web-submit': false, 'web-cancel': true } }));
     this.route('GET', /^\/overview$/, () => this.overview());
     this.route('GET', /^\/jobs$/, () => ({ jobs: dispatcher.list().map((j) => ({ id: j.jobId, status: j.status })) }));
@@ -112,6 +114,7 @@ export class RestServer {
       return registry().heartbeat(id!, { reports: r?.reports ?? [], tasks: r?.tasks ?? [], checkpoints: r?.checkpoints ?? [] }, Date.now());
     });
     this.route('POST', /^\/internal\/taskmanagers\/([^/]+)\/commands$/, ([id]) => registry().takeCommands(id!));
+    this.route('POST', /^\/internal\/taskmanagers\/([^/]+)\/disconnect$/, ([id]) => ({ known: registry().disconnect(id!) }));
     this.route('GET', /^\/metrics$/, () => ({ text: this.options.metrics ? this.options.metrics() : dispatcher.metricsText() }));
   }
 

@@ -117,13 +117,25 @@ export class TaskManagerRegistry {
     for (const tm of this.taskManagers.values()) {
       if (now - tm.lastHeartbeat > this.heartbeatTimeoutMs) lost.push(tm.id);
     }
-    for (const id of lost) {
-      const tm = this.taskManagers.get(id)!;
-      this.taskManagers.delete(id);
-      tm.waiter?.({ commands: [], unknown: true });
-      for (const l of this.listeners) l.onLost(id);
-    }
+    for (const id of lost) this.remove(id);
     return lost;
+  }
+
+  /**
+   * A TaskManager that stops says so (as Flink's disconnectTaskManager): it is lost at once,
+   * so its attempts end now rather than after the heartbeat timeout. False if it was unknown.
+   */
+  disconnect(id: string): boolean {
+    if (!this.taskManagers.has(id)) return false;
+    this.remove(id);
+    return true;
+  }
+
+  private remove(id: string): void {
+    const tm = this.taskManagers.get(id)!;
+    this.taskManagers.delete(id);
+    tm.waiter?.({ commands: [], unknown: true });
+    for (const l of this.listeners) l.onLost(id);
   }
 
   /** Checks for lost TaskManagers every heartbeat interval; returns the stop function. */

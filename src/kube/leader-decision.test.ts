@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nextRecord, releasedRecord, sameRecord, timingProblem } from './lease-decision.ts';
-import type { LeaderRecord } from './lease-lock.ts';
+import { nextRecord, releasedRecord, sameRecord, timingProblem } from './leader-decision.ts';
+import type { LeaderRecord } from './leader-lock.ts';
 
 const held = (holder: string, overrides: Partial<LeaderRecord> = {}): LeaderRecord => ({ holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: 100, renewTime: 200, leaseTransitions: 3, ...overrides });
 
@@ -29,7 +29,8 @@ describe('lease decisions', () => {
 
   it("checks client-go's timing constraints", () => {
     assert.equal(timingProblem({ leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 }), undefined);
-    assert.match(timingProblem({ leaseDurationMs: 10_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 })!, /leaseDuration .* greater than renewDeadline/);
+    assert.equal(timingProblem({ leaseDurationMs: 15_000, renewDeadlineMs: 15_000, retryPeriodMs: 5_000 }), undefined, "Flink's HA defaults");
+    assert.match(timingProblem({ leaseDurationMs: 10_000, renewDeadlineMs: 10_001, retryPeriodMs: 2_000 })!, /leaseDuration .* at least renewDeadline/);
     assert.match(timingProblem({ leaseDurationMs: 15_000, renewDeadlineMs: 2_400, retryPeriodMs: 2_000 })!, /1.2 x retryPeriod/);
   });
 });

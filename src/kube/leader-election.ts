@@ -1,5 +1,6 @@
 /**
- * Leader election on a coordination.k8s.io/v1 Lease, after client-go's leaderelection: a
+ * Leader election on a lock (a coordination.k8s.io/v1 Lease by default, or a ConfigMap's
+ * leader annotation), after client-go's leaderelection: a
  * candidate takes the lease when it is free or its record has not changed for a lease
  * duration (by this process's clock), renews it every retry period, and stops leading the
  * moment it has gone renewDeadline without a successful renewal, before anyone else may
@@ -8,15 +9,18 @@
  * after a fresh onStartedLeading.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { WeirError } from '../../errors/index.ts';
-import { sleep } from './backoff.ts';
-import { nextRecord, releasedRecord, sameRecord, timingProblem } from './lease-decision.ts';
+import { WeirError } from '../errors/index.ts';
+import { ConfigMapLock } from './configmap-lock.ts';
+import { nextRecord, releasedRecord, sameRecord, timingProblem } from './leader-decision.ts';
+import type { LeaderLock, LeaderLockKind, ObservedLease } from './leader-lock.ts';
 import { KubeLeaseLock } from './lease-lock.ts';
-import type { LeaseLock, ObservedLease } from './lease-lock.ts';
 
 export interface LeaderElectorOptions {
   kubeconfig: KubeConfig;
+  /** The name of the Lease or ConfigMap that holds the lock. */
   leaseName: string;
+  /** What holds the lock when `lock` is not given (default a Lease). */
+  lockKind?: LeaderLockKind;
   namespace: string;
   /** Unique per replica, e.g. the pod name. */
   identity: string;
@@ -36,12 +40,12 @@ export interface LeaderElectorOptions {
   onNewLeader?: (identity: string) => void;
   /** Told about failed lease requests and failed leader work; defaults to console.error. */
   onError?: (err: unknown) => void;
-  /** Replaces the Kubernetes Lease, for tests of the algorithm. */
-  lock?: LeaseLock;
+  /** A lock built by the caller (a ConfigMap lock with data of the holder's, or a fake in tests). */
+  lock?: LeaderLock;
 }
 
 export class LeaderElector {
-  private readonly lock: LeaseLock;
+  private readonly lock: LeaderLock;
   private readonly leaseDurationMs: number;
   private readonly renewDeadlineMs: number;
   private readonly retryPeriodMs: number;
@@ -65,7 +69,8 @@ export class LeaderElector {
     const problem = timingProblem({ leaseDurationMs: this.leaseDurationMs, renewDeadlineMs: this.renewDeadlineMs, retryPeriodMs: this.retryPeriodMs });
     if (problem) throw new WeirError('INVALID_CONFIGURATION', `leader election: ${problem}`, false);
     if (!options.identity) throw new WeirError('INVALID_CONFIGURATION', 'leader election: identity must not be empty', false);
-    this.lock = options.lock ?? new KubeLeaseLock(options.kubeconfig, options.namespace, options.leaseName);
+    this.lock =
+      options.lock ?? (options.lockKind === 'configmaps' ? new ConfigMapLock(options.kubeconfig, options.namespace, options.leaseName) : new KubeLeaseLock(options.kubeconfig, options.namespace, options.leaseName));
     this.onError = options.onError ?? ((err) => console.error(`leader election ${options.namespace}/${options.leaseName}:`, err));
   }
 
@@ -214,4 +219,20 @@ export class LeaderElector {
       parent?.removeEventListener('abort', onParentAbort);
     }
   }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts; leaves no timer behind either way. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

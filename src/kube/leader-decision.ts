@@ -4,7 +4,7 @@
  * lease duration *as measured by this process's clock* from when it first saw that record,
  * so candidates never compare their clocks with the holder's timestamps.
  */
-import type { LeaderRecord } from './lease-lock.ts';
+import type { LeaderRecord } from './leader-lock.ts';
 
 /**
  * The record to write to take or keep the lease, or undefined when another holder's lease
@@ -33,10 +33,15 @@ export interface LeaderElectionTimings {
   retryPeriodMs: number;
 }
 
-/** client-go's constraints: a leader must give up before others may take over, and retry in time. */
+/**
+ * client-go's constraints: a leader must give up before others may take over, and retry in
+ * time. A renew deadline equal to the lease (Flink's HA defaults, 15 s each) is allowed: the
+ * leader stops by its last renewal's start plus the deadline, which is never after a
+ * candidate, who counts from when it saw that renewal, may take over.
+ */
 export function timingProblem(t: LeaderElectionTimings): string | undefined {
   if (t.retryPeriodMs <= 0) return `retryPeriod (${t.retryPeriodMs}ms) must be positive`;
-  if (t.leaseDurationMs <= t.renewDeadlineMs) return `leaseDuration (${t.leaseDurationMs}ms) must be greater than renewDeadline (${t.renewDeadlineMs}ms)`;
+  if (t.leaseDurationMs < t.renewDeadlineMs) return `leaseDuration (${t.leaseDurationMs}ms) must be at least renewDeadline (${t.renewDeadlineMs}ms)`;
   if (t.renewDeadlineMs <= t.retryPeriodMs * 1.2) return `renewDeadline (${t.renewDeadlineMs}ms) must be greater than 1.2 x retryPeriod (${t.retryPeriodMs}ms)`;
   return undefined;
 }

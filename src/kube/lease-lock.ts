@@ -1,35 +1,11 @@
-/**
- * The Lease object the leader election reads and writes, reduced to the record the
- * algorithm needs. Every write is conditioned on the resourceVersion that was read, so two
- * candidates racing for the same lease cannot both succeed: the loser gets a conflict.
- */
-import { ApiException, CoordinationV1Api, createConfiguration, V1MicroTime } from '@kubernetes/client-node';
-import type { HttpLibrary, KubeConfig, V1Lease } from '@kubernetes/client-node';
-import { WeirError } from '../../errors/index.ts';
+/** The leader-election lock on a coordination.k8s.io/v1 Lease (the operator's default). */
+import { ApiException, CoordinationV1Api, V1MicroTime } from '@kubernetes/client-node';
+import type { KubeConfig, V1Lease } from '@kubernetes/client-node';
+import { WeirError } from '../errors/index.ts';
+import { withSignal } from './leader-lock.ts';
+import type { LeaderLock, LeaderRecord, ObservedLease } from './leader-lock.ts';
 
-export interface LeaderRecord {
-  holderIdentity: string;
-  leaseDurationSeconds: number;
-  acquireTime?: number;
-  renewTime?: number;
-  leaseTransitions: number;
-}
-
-export interface ObservedLease {
-  record: LeaderRecord;
-  resourceVersion: string;
-}
-
-export interface LeaseLock {
-  /** The lease, or undefined when it does not exist. */
-  get(signal: AbortSignal): Promise<ObservedLease | undefined>;
-  /** Creates the lease; undefined when someone else created it first. */
-  create(record: LeaderRecord, signal: AbortSignal): Promise<ObservedLease | undefined>;
-  /** Replaces the lease if it is still at `resourceVersion`; undefined on a conflict. */
-  update(record: LeaderRecord, resourceVersion: string, signal: AbortSignal): Promise<ObservedLease | undefined>;
-}
-
-export class KubeLeaseLock implements LeaseLock {
+export class KubeLeaseLock implements LeaderLock {
   private readonly api: CoordinationV1Api;
 
   constructor(
@@ -70,22 +46,13 @@ export class KubeLeaseLock implements LeaseLock {
   }
 }
 
-/** Per-call options that abort the request with `signal` (client-node has no other way to pass one). */
-function withSignal(signal: AbortSignal): { httpApi: HttpLibrary } {
-  const base = createConfiguration().httpApi;
-  return {
-    httpApi: {
-      send(ctx) {
-        ctx.setSignal(signal);
-        return base.send(ctx);
-      },
-    },
-  };
+export function lockApiError(err: unknown, verb: string, what: string): WeirError {
+  const code = err instanceof ApiException ? ` (HTTP ${err.code})` : '';
+  return new WeirError('LEASE_API_ERROR', `cannot ${verb} the leader-election ${what}${code}: ${err instanceof Error ? err.message : String(err)}`, true, { cause: err });
 }
 
 function wrap(err: unknown, verb: string): WeirError {
-  const code = err instanceof ApiException ? ` (HTTP ${err.code})` : '';
-  return new WeirError('LEASE_API_ERROR', `cannot ${verb} the leader-election lease${code}: ${err instanceof Error ? err.message : String(err)}`, true, { cause: err });
+  return lockApiError(err, verb, 'lease');
 }
 
 function toSpec(r: LeaderRecord): NonNullable<V1Lease['spec']> {

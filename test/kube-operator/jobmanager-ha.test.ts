@@ -1,0 +1,181 @@
+/**
+ * JobManager high availability end to end: the operator (leader-elected on a ConfigMap, as
+ * with --leader-election-lock configmaps) deploys StreamDeployments with
+ * `high-availability.type: kubernetes`; the JobManager records checkpoint pointers in
+ * `<name>-<jobId>-config-map`; its process is killed, and the restarted JobManager (or the
+ * standby) takes the lock once the old lease expired and resumes the job from the newest
+ * pointer with no operator action. The jobs run on (their input outlasts the test), and what
+ * the exactly-once file sink committed shows the counters going on exactly: per key, every
+ * sequence number up to some point, each once, with the count it should have. Deleting the
+ * StreamDeployments removes their HA ConfigMaps.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { KubeCluster } from '../support/kube/index.ts';
+import { WeirOperator } from '../../src/kube-operator/weir-operator.ts';
+import { LEADER_ANNOTATION } from '../../src/kube/configmap-lock.ts';
+import { fixedJobId } from '../../src/runtime/jobmanager/ha/ha-config.ts';
+import { readPointers } from '../../src/runtime/jobmanager/ha/checkpoint-pointers.ts';
+import { bySequence } from '../support/chaos-cluster.ts';
+import { startOperatorTestCluster, statusOf, streamDeployment, until } from './operator-support.ts';
+
+const JOB = resolve('test/fixtures/jobs/exactly-once-sequences.ts');
+/** At 1000 a second, more than any test here runs: the jobs never reach the end of their input. */
+const RECORDS = 1_000_000;
+let cluster: KubeCluster;
+let operator: WeirOperator;
+let dir: string;
+const logs: string[] = [];
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'weir-jm-ha-'));
+  cluster = await startOperatorTestCluster();
+  operator = new WeirOperator({
+    kc: cluster.server.kubeconfig,
+    identity: 'operator-under-test',
+    namespaces: [],
+    httpPort: 0,
+    httpHost: '127.0.0.1',
+    timing: { progressIntervalMs: 300, stableIntervalMs: 1000 },
+    leaderElection: { enabled: true, lock: 'configmaps', leaseName: 'weir-operator', leaseNamespace: 'default', leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 300 },
+    log: (line) => logs.push(line),
+  });
+  await operator.start();
+});
+
+after(async () => {
+  await operator.stop();
+  await cluster.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const api = () => cluster.server.api;
+const configMap = (name: string) => api().tryGet('v1', 'ConfigMap', 'default', name);
+
+async function committedLines(out: string): Promise<string[]> {
+  const names = (await readdir(out).catch(() => [])).filter((n) => n.startsWith('part-'));
+  return (await Promise.all(names.map((n) => readFile(join(out, n), 'utf8')))).flatMap((text) => text.split('\n').filter((l) => l !== ''));
+}
+
+/**
+ * What the sink committed, checked for exactly-once: committed output is everything before
+ * some completed checkpoint, so per key it is the sequence numbers 0..n, each once, with
+ * count seq + 1 (the count went on from restored state). Returns how many were committed.
+ */
+async function committedExactly(out: string): Promise<number> {
+  const seqs = bySequence(await committedLines(out));
+  const perKey = new Map<string, number[]>();
+  for (const [id, counts] of seqs) {
+    const [key, seq] = id.split(',') as [string, string];
+    assert.deepEqual(counts, [Number(seq) + 1], `key,seq ${id}: committed once, with the count going on from the restored state`);
+    perKey.set(key, [...(perKey.get(key) ?? []), Number(seq)]);
+  }
+  for (const [key, list] of perKey) {
+    const sorted = list.sort((a, b) => a - b);
+    assert.deepEqual(sorted, sorted.map((_, i) => i), `key ${key}: no sequence number missing`);
+  }
+  return seqs.size;
+}
+
+const haConfiguration = (checkpoints: string) => ({
+  'taskmanager.numberOfTaskSlots': '2',
+  'execution.checkpointing.interval': '300ms',
+  'state.checkpoints.dir': checkpoints,
+  'high-availability.type': 'kubernetes',
+  'high-availability.kubernetes.leader-election.lease-duration': '3s',
+  'high-availability.kubernetes.leader-election.renew-deadline': '2s',
+  'high-availability.kubernetes.leader-election.retry-period': '300ms',
+});
+
+const holderOf = (clusterId: string) => (JSON.parse(configMap(`${clusterId}-cluster-config-map`)!.metadata.annotations![LEADER_ANNOTATION]!) as { holderIdentity: string; leaderTransitions: number });
+/** What a takeover that does not happen shows: the lock, the pointers, the job's status and the runtime pods' last output. */
+const takeoverState = (name: string, jobCm: string) => [
+  holderOf(name),
+  newestPointer(jobCm),
+  statusOf(cluster, name).job,
+  ...api()
+    .list('v1', 'Pod', 'default')
+    .filter((p) => p.metadata.labels?.['app.kubernetes.io/instance'] === name)
+    .map((p) => `${p.metadata.name}: ${(cluster.kubelet.logs('default', p.metadata.name!) ?? '').slice(-1500)}`),
+];
+
+const newestPointer = (cm: string) => {
+  const found = configMap(cm);
+  return found ? readPointers((found.data ?? {}) as Record<string, string>).pointers[0]?.checkpointId : undefined;
+};
+
+test('a killed JobManager comes back and resumes from the HA pointer without the operator; counters continue exactly', async () => {
+  const out = join(dir, 'out');
+  const jobId = fixedJobId('counts');
+  api().create(
+    streamDeployment('counts', {
+      configuration: { ...haConfiguration(join(dir, 'checkpoints')), 'high-availability.storageDir': join(dir, 'ha') },
+      job: { entry: JOB, parallelism: 2, args: ['--records', String(RECORDS), '--rate', '1000', '--out', out] },
+    }),
+  );
+  // The operator's own lock is a ConfigMap too.
+  assert.match((await until('the operator lock', () => configMap('weir-operator')))!.metadata.annotations![LEADER_ANNOTATION]!, /"holderIdentity":"operator-under-test"/);
+  const jobCm = `counts-${jobId}-config-map`;
+  const before = await until('a second checkpoint pointer', () => ((newestPointer(jobCm) ?? 0) >= 2 ? newestPointer(jobCm) : undefined), 120_000, () => statusOf(cluster, 'counts'));
+  assert.equal(configMap(jobCm)!.metadata.ownerReferences, undefined, 'HA ConfigMaps outlive the JobManager');
+  const leader = holderOf('counts');
+  assert.match(String((configMap('counts-cluster-config-map')!.data as Record<string, string>).address), /^http:\/\/127\.[\d.]+:8081$/);
+  const committedBefore = await committedExactly(out);
+
+  const jmPod = api().list('v1', 'Pod', 'default').find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager' && p.metadata.labels?.['app.kubernetes.io/instance'] === 'counts')!;
+  assert.ok(cluster.kubelet.killPod('default', jmPod.metadata.name!) > 0);
+
+  // The restarted JobManager takes the lock once the dead one's lease expired, and records checkpoints past the old ones.
+  await until('a new leader recording newer checkpoints', () => (holderOf('counts').holderIdentity !== leader.holderIdentity && (newestPointer(jobCm) ?? 0) > before + 2 ? true : undefined), 90_000, () => takeoverState('counts', jobCm));
+  assert.equal(holderOf('counts').leaderTransitions, leader.leaderTransitions + 1);
+  assert.equal(statusOf(cluster, 'counts').job?.id, jobId, 'the same job, not a new one');
+  const committedAfter = await until('output committed after the takeover', async () => {
+    const n = await committedExactly(out);
+    return n > committedBefore ? n : undefined;
+  }, 60_000);
+  assert.ok(committedAfter < RECORDS, 'the job still runs: its input outlasts the test');
+});
+
+test('jobManager.replicas 2: one leader runs the job, the standby is alive but not ready, and takes over exactly', async () => {
+  const out = join(dir, 'out-standby');
+  const jobCm = `standby-${fixedJobId('standby')}-config-map`;
+  api().create(
+    streamDeployment('standby', {
+      configuration: haConfiguration(join(dir, 'checkpoints-standby')),
+      jobManager: { replicas: 2 },
+      job: { entry: JOB, parallelism: 2, args: ['--records', String(RECORDS), '--rate', '1000', '--out', out] },
+    }),
+  );
+  const before = await until('a checkpoint pointer', () => newestPointer(jobCm), 120_000, () => statusOf(cluster, 'standby'));
+  const jmPods = () => api().list('v1', 'Pod', 'default').filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager' && p.metadata.labels?.['app.kubernetes.io/instance'] === 'standby');
+  assert.equal(jmPods().length, 2);
+  const old = holderOf('standby').holderIdentity;
+  const leaderName = old.replace(/_[0-9a-f]{8}$/, '');
+  const standbyPod = jmPods().find((p) => p.metadata.name !== leaderName)!;
+  const standbyUrl = `http://${cluster.kubelet.podIP('default', standbyPod.metadata.name!)}:8081`;
+  // The standby answers once its process is up; it is alive, not ready, and names the leader.
+  await until('the standby answers', () => fetch(`${standbyUrl}/healthz`).then((r) => (r.status === 200 ? true : undefined), () => undefined), 60_000);
+  assert.equal((await fetch(`${standbyUrl}/readyz`)).status, 503);
+  const refused = await fetch(`${standbyUrl}/jobs/overview`);
+  assert.equal(refused.status, 503);
+  assert.match(((await refused.json()) as { errors: string[] }).errors[0]!, new RegExp(`standby; the leader is ${leaderName}_`));
+  const committedBefore = await committedExactly(out);
+
+  assert.ok(cluster.kubelet.killPod('default', leaderName) > 0);
+  await until('a new leader recording newer checkpoints', () => (holderOf('standby').holderIdentity !== old && (newestPointer(jobCm) ?? 0) > before + 2 ? true : undefined), 90_000, () => takeoverState('standby', jobCm));
+  await until('output committed after the takeover', async () => ((await committedExactly(out)) > committedBefore ? true : undefined), 60_000);
+});
+
+test('deleting StreamDeployments with HA deletes their JobManagers first, then their HA ConfigMaps', async () => {
+  const haConfigMaps = () => api().list('v1', 'ConfigMap', 'default').filter((c) => c.metadata.labels?.['weir.dev/configmap-type'] === 'high-availability').map((c) => c.metadata.name!);
+  const clusters = api().list('weir.dev/v1alpha1', 'StreamDeployment', 'default').map((sd) => sd.metadata.name!);
+  assert.ok(clusters.length > 0);
+  for (const name of clusters) assert.ok(haConfigMaps().includes(`${name}-cluster-config-map`), `${name} has its lock`);
+  for (const name of clusters) api().delete('weir.dev/v1alpha1', 'StreamDeployment', 'default', name);
+  await until('the StreamDeployments gone', () => (api().list('weir.dev/v1alpha1', 'StreamDeployment', 'default').length === 0 ? true : undefined), 90_000, () => logs.slice(-5));
+  assert.deepEqual(haConfigMaps(), []);
+  assert.ok(configMap('weir-operator'), "the operator's own lock is not the runtime's");
+});
