@@ -4,6 +4,7 @@
  * and leaves the last valid deployment running.
  */
 import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
+import { settingProblems } from '../reconciler/operator-settings.ts';
 
 export interface SpecProblem {
   field: string;
@@ -54,6 +55,7 @@ export function validateSpec(spec: StreamDeploymentSpec): SpecProblem[] {
   if (slots !== undefined && replicas !== undefined && (spec.job.state ?? 'running') === 'running' && replicas * slots < parallelism) {
     problems.push({ field: 'spec.taskManager.replicas', reason: `${replicas} TaskManager(s) with ${slots} slot(s) each offer ${replicas * slots} slots, fewer than the parallelism ${parallelism}; raise the replicas or the slots, or leave replicas unset to derive them` });
   }
+  problems.push(...settingProblems(spec));
   return problems;
 }
 
