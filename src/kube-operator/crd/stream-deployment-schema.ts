@@ -134,6 +134,7 @@ export const streamDeploymentStatus = object({
     state: enumOf(RECONCILIATION_STATES),
     upgrade,
     restorePath: string({ description: 'The savepoint the deployed job starts from (execution.savepoint.path).' }),
+    allowNonRestoredState: boolean({ description: 'Whether the deployed job may drop savepoint state no operator claims.' }),
     deployTime: integer({ description: 'When lastReconciledSpec was deployed (epoch ms): the readiness timeout counts from it.' }),
     rolledBackSpec: string({ description: 'JSON of the spec that was rolled back: it is not deployed again until the spec changes.' }),
   }),

@@ -15,12 +15,16 @@ import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { ReconcileAction, ReconcilePlan } from './actions.ts';
 
 /** The Kubernetes writes a plan needs. */
-export type KubeWrites = Pick<KubeClient, 'create' | 'replace' | 'replaceStatus' | 'patch'>;
+export type KubeWrites = Pick<KubeClient, 'create' | 'replace' | 'replaceStatus' | 'patch' | 'delete'>;
+
+/** Deletes a savepoint's files; the operator needs to reach the storage (a shared volume for file://). */
+export type SavepointDisposer = (location: string) => Promise<void>;
 
 export interface ActionTargets {
   kube: KubeWrites;
   events: Pick<EventRecorder, 'record'>;
   jobManager: JobManagerApi;
+  disposeSavepoint?: SavepointDisposer;
   log?: (line: string) => void;
   /** Called before every action; throws once this replica must stop acting (lost lease, shutdown). */
   guard?: () => void;
@@ -64,6 +68,24 @@ async function perform(state: PlanResult, action: ReconcileAction, t: ActionTarg
       } catch (err) {
         if (!action.bestEffort) throw err;
         t.log?.(`cancel of job ${action.jobId} in ${sd.metadata.namespace}/${sd.metadata.name} failed: ${errorMessage(err)}`);
+      }
+      return state;
+    case 'triggerSavepoint':
+      await t.jobManager.triggerSavepoint(action.jobId, action.triggerId, action.then);
+      return state;
+    case 'triggerCheckpoint':
+      await t.jobManager.triggerCheckpoint(action.jobId, action.triggerId);
+      return state;
+    case 'deleteHaMetadata':
+      for (const name of action.configMaps) await t.kube.delete(objectPath({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: sd.metadata.namespace } }));
+      return state;
+    case 'disposeSavepoint':
+      // Best effort: a savepoint that cannot be deleted now is only disk space, not a wrong job.
+      try {
+        if (!t.disposeSavepoint) throw new WeirError('INVALID_ARGUMENTS', 'no savepoint storage is configured for the operator', false);
+        await t.disposeSavepoint(action.location);
+      } catch (err) {
+        t.log?.(`could not dispose of savepoint ${action.location} of ${sd.metadata.namespace}/${sd.metadata.name}: ${errorMessage(err)}`);
       }
       return state;
     case 'recordEvent':

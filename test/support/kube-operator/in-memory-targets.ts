@@ -28,7 +28,7 @@ export class InMemoryKube implements KubeAccess {
   }
 
   /** The next write with this method fails with `error`. */
-  failNext(method: 'POST' | 'PUT' | 'PATCH', error: Error): void {
+  failNext(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', error: Error): void {
     this.failures.push({ method, error });
   }
 
@@ -67,6 +67,11 @@ export class InMemoryKube implements KubeAccess {
     const patch = body as { metadata?: Partial<KubeObject['metadata']> };
     const stored = this.current('PATCH', path, patch.metadata?.resourceVersion);
     return this.put(path, { ...stored, metadata: { ...stored.metadata, ...patch.metadata } });
+  }
+
+  async delete(path: string): Promise<void> {
+    this.write('DELETE', path);
+    this.objects.delete(path);
   }
 
   private write(method: string, path: string): void {
