@@ -205,7 +205,8 @@ class Lifecycle {
   private triggerUpgradeSavepoint(why: string, attempt: number, previous?: Upgrade): LifecyclePlan {
     const job = this.i.job!;
     const triggerId = triggerIdFor(this.i.sd.metadata.uid, 'upgrade', this.i.sd.metadata.generation, attempt);
-    const upgrade: Upgrade = { ...previous, mode: 'savepoint', reason: why, step: 'SAVEPOINTING', jobId: job.id, triggerId, attempt, retryAt: undefined, startTime: previous?.startTime ?? this.i.now.getTime() };
+    const upgrade: Upgrade = { ...previous, mode: 'savepoint', reason: why, step: 'SAVEPOINTING', jobId: job.id, triggerId, attempt, startTime: previous?.startTime ?? this.i.now.getTime() };
+    delete upgrade.retryAt;
     this.w.write({ ...this.w.status, lifecycleState: 'UPGRADING', reconciliation: { ...this.rec, state: 'UPGRADING', upgrade } });
     this.w.act({ type: 'triggerSavepoint', jobId: job.id, triggerId, then: 'stop' });
     if (previous === undefined) this.w.event({ type: 'Normal', reason: isRunning(this.spec) ? 'UpgradeStarted' : 'Suspended', message: `${isRunning(this.spec) ? 'Upgrading' : 'Suspending'} with upgradeMode savepoint: ${why}` });

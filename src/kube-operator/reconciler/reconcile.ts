@@ -106,7 +106,6 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
   const { record, restore } = lifecycle.deploy;
   const deployedSd: StreamDeployment = { ...sd, spec: lifecycle.deploy.spec };
   const running = (deployedSd.spec.job.state ?? 'running') === 'running';
-  const inUpgrade = status.reconciliation?.upgrade !== undefined;
   const rolledBack = status.reconciliation?.rolledBackSpec !== undefined && status.reconciliation.rolledBackSpec === canonicalJson(sd.spec);
 
   const desired = desiredChildren(deployedSd, restore);
@@ -119,9 +118,10 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
 
   // Backs the scale subresource (kubectl scale, HPA): the TaskManager pods that exist and how to select them.
   const tmReplicas = (observed.get(key(tmDesired))?.status as { replicas?: number } | undefined)?.replicas ?? 0;
-  const reconciliationState = inUpgrade ? 'UPGRADING' : rolledBack ? (status.reconciliation?.state === 'ROLLED_BACK' ? 'ROLLED_BACK' : 'ROLLING_BACK') : 'DEPLOYED';
   // The upgrade's last step ends once the children it asked for are in place.
   const upgrade = status.reconciliation?.upgrade?.step === 'DEPLOYING' && settled ? undefined : status.reconciliation?.upgrade;
+  const inUpgrade = upgrade !== undefined;
+  const reconciliationState = inUpgrade ? 'UPGRADING' : rolledBack ? (status.reconciliation?.state === 'ROLLED_BACK' ? 'ROLLED_BACK' : 'ROLLING_BACK') : 'DEPLOYED';
   status = { ...status, reconciliation: { ...status.reconciliation, state: reconciliationState, upgrade }, taskManager: { replicas: tmReplicas, labelSelector: labelSelectorString(selectorLabels(sd.metadata.name, 'taskmanager')) } };
   const crash = running ? jmCrashLoop(facts, jmDesired, current) : undefined;
   if (!running) {
@@ -193,19 +193,20 @@ function deleting(facts: Facts, settings: OperatorSettings, job: ObservedJob | u
 }
 
 /**
- * Degraded says why: a failed job first, then a JobManager in a crash loop, then an upgrade
- * held back (or rolled back), else fields the operator accepts but does not act on yet.
+ * Degraded says why: an upgrade held back (or rolled back) first, then a failed job, then a
+ * JobManager in a crash loop, else fields the operator accepts but does not act on yet.
  */
 function withConditions(s: StreamDeploymentStatus, generation: number | undefined, now: Date, crash: string | undefined, held: { reason: string; message: string } | undefined, unsupported: string | undefined): StreamDeploymentStatus {
   const state = s.lifecycleState;
   const failed = state === 'FAILED';
   const error = failed ? (s.job?.state === 'FAILED' ? s.error : undefined) : crash;
-  const degraded: Omit<Condition, 'lastTransitionTime'> = failed
-    ? { type: 'Degraded', status: 'True', reason: 'JobFailed', message: error ?? 'the job failed', observedGeneration: generation }
-    : crash !== undefined
-      ? { type: 'Degraded', status: 'True', reason: 'CrashLoopBackOff', message: crash, observedGeneration: generation }
-      : held !== undefined
-        ? { type: 'Degraded', status: 'True', reason: held.reason, message: held.message, observedGeneration: generation }
+  // A held upgrade says what the user must do (and names a failed job's state itself).
+  const degraded: Omit<Condition, 'lastTransitionTime'> = held !== undefined
+    ? { type: 'Degraded', status: 'True', reason: held.reason, message: held.message, observedGeneration: generation }
+    : failed
+      ? { type: 'Degraded', status: 'True', reason: 'JobFailed', message: error ?? 'the job failed', observedGeneration: generation }
+      : crash !== undefined
+        ? { type: 'Degraded', status: 'True', reason: 'CrashLoopBackOff', message: crash, observedGeneration: generation }
         : unsupported !== undefined
           ? { type: 'Degraded', status: 'True', reason: 'UnsupportedField', message: unsupported, observedGeneration: generation }
           : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: '', observedGeneration: generation };
