@@ -112,7 +112,7 @@ test('an operator killed after SAVEPOINT_DONE was written redeploys from that pa
 
 test('a failed upgrade savepoint: SavepointFailed, retried after 10 s then 20 s with a new trigger id', () => {
   const w = new World(baseSpec({ upgradeMode: 'savepoint' })).stable();
-  w.change({ image: 'weir:2' });
+  w.change({}, { image: 'weir:2' });
   w.pass();
   w.snapshot = { status: 'FAILED', error: 'CHECKPOINT_DECLINED: a task declined' };
   const failed = w.pass();
