@@ -158,7 +158,8 @@ class Lifecycle {
 
   /** A savepoint upgrade of a job that does not run: last-state when allowed and possible, else it waits. */
   private jobNotRunning(why: string): LifecyclePlan {
-    const state = this.i.job?.state ?? 'not reachable';
+    const job = this.i.job;
+    const state = job === undefined ? 'not reachable' : job.state === 'RUNNING' ? `RUNNING with ${job.tasks.running} of ${job.tasks.total} tasks running` : job.state;
     if (this.i.settings.lastStateFallback && this.haCheckpoint) {
       this.w.event({ type: 'Warning', reason: 'LastStateFallback', message: `The job is ${state}, so no savepoint can be taken: upgrading with last-state from the latest checkpoint instead` });
       return this.redeploy('last-state', undefined, why, false);
