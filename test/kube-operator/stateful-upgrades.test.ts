@@ -83,10 +83,6 @@ before(async () => {
 });
 
 after(async () => {
-  if (process.env.DEBUG_UPGRADES) {
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync('/tmp/upg-debug.txt', [...logs, ...api().list('v1', 'Event', 'default').map((e) => `${String(e.reason)}: ${String(e.message)}`)].join('\n'));
-  }
   await stopping;
   await operator.stop();
   await cluster.stop();
@@ -205,7 +201,7 @@ for (const point of ['trigger', 'completed'] as const) {
     const before = { job: status().job?.id, lines: await assertCountsExact('out'), savepoints: (await savepointDirs()).length, triggers: stopTriggers, history: status().savepoints?.history?.length ?? 0 };
     killAt = point;
     const generation = patch({ job: { args: args('out', point === 'trigger' ? 250 : 350) } });
-    await until('the operator killed', () => stopping);
+    await until('the operator killed', () => (stopping ? true : undefined), 60_000, status);
     await stopping;
     stopping = undefined;
     const log = status().reconciliation?.upgrade;
