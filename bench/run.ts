@@ -19,6 +19,7 @@ import { networkReport, runNetworkBench } from './network.ts';
 import { latencyReport, runClusterLatencyBench, runClusterShuffleBench, shuffleReport } from './cluster-shuffle.ts';
 import { operatorReport, runOperatorScaleBench } from './operator-scale.ts';
 import { checkpointingReport } from './checkpointing.ts';
+import { checkpointStorageRestoreReport } from './checkpoint-storage-restore.ts';
 import type { NexmarkQuery } from './nexmark-runtime.ts';
 import { intFlag, numberFlag } from './support/args.ts';
 import { describeOutput } from './support/nexmark-checksum.ts';
@@ -90,6 +91,7 @@ console.log('');
 const checkpointing = await checkpointingReport(intFlag('checkpoint-events', 8_000_000), intFlag('keys', 1_000_000));
 for (const line of checkpointing.lines) console.log(line);
 failures.push(...checkpointing.mismatches);
+for (const line of await checkpointStorageRestoreReport(intFlag('keys', 1_000_000))) console.log(line);
 
 // The operator with 500 StreamDeployments on the Kubernetes test server (issue 6's targets, judged at 500 only).
 const op = await runOperatorScaleBench(deployments, changes);

@@ -75,6 +75,8 @@ export interface SinkWriterContext {
   readonly parallelism: number;
   readonly taskName: string;
   readonly jobParameters: Readonly<Record<string, string>>;
+  /** The job's configuration (config.yaml and -D keys): where connectors find their settings, as the file sink its `s3.*` keys. */
+  readonly configuration?: ReadonlyMap<string, string>;
   /** Hands values to the job result under `name` (what collect sinks use). */
   addToResult(name: string, values: readonly unknown[]): void;
   /** What the writer's snapshotState returned at the checkpoint this run restores from; empty on a fresh start. */

@@ -46,7 +46,9 @@ export type CheckpointErrorCode =
   | 'CHECKPOINTING_DISABLED'
   | 'STATE_NOT_RESTORED'
   | 'MAX_PARALLELISM_MISMATCH'
-  | 'SINK_COMMIT_FAILED';
+  | 'SINK_COMMIT_FAILED'
+  | 'STORAGE_ACCESS_DENIED'
+  | 'STORAGE_BUCKET_NOT_FOUND';
 
 /** Data exchange between tasks. */
 export type NetworkErrorCode =

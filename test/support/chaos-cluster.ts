@@ -8,6 +8,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from './eventually.ts';
+import type { S3TestServer } from './s3/s3-test-server.ts';
 import { restAddress, startWeir } from './weir-process.ts';
 import type { WeirProcess } from './weir-process.ts';
 
@@ -16,6 +17,18 @@ const JOB = 'test/fixtures/jobs/exactly-once-sequences.ts';
 async function committedLines(dir: string): Promise<string[]> {
   const names = (await readdir(dir)).filter((n) => n.startsWith('part-'));
   return (await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8')))).flatMap((text) => text.split('\n').filter((l) => l !== ''));
+}
+
+/** The lines of the objects under `prefix` of the test server's `weir` bucket. */
+async function committedObjectLines(s3: S3TestServer, prefix: string): Promise<string[]> {
+  const o = s3.objects();
+  try {
+    const { keys } = await o.list('weir', `${prefix}/`);
+    const texts = await Promise.all(keys.map(async (k) => Buffer.from((await o.get('weir', k))!).toString('utf8')));
+    return texts.flatMap((text) => text.split('\n').filter((l) => l !== ''));
+  } finally {
+    o.close();
+  }
 }
 
 export interface ChaosOptions {
@@ -28,6 +41,8 @@ export interface ChaosOptions {
   /** Waits this long at most (random) after progress before each kill. */
   maxPauseMs?: number;
   log?: (line: string) => void;
+  /** Checkpoints and the exactly-once files go to this S3 server's `weir` bucket instead of local directories. */
+  s3?: S3TestServer;
 }
 
 export interface ChaosResult {
@@ -40,12 +55,14 @@ export interface ChaosResult {
 export async function runWithKills(o: ChaosOptions): Promise<ChaosResult> {
   const { mode, kills, records, rate } = o;
   const dir = await mkdtemp(join(tmpdir(), 'weir-kill-'));
-  const out = join(dir, 'out');
+  const run = dir.slice(-6);
+  const out = o.s3 ? `s3://weir/out-${run}` : join(dir, 'out');
+  const checkpoints = o.s3 ? `s3://weir/chk-${run}` : join(dir, 'chk');
   const processes: WeirProcess[] = [];
   try {
     const jm = startWeir([
       'jobmanager', JOB, '--cluster', '--rest-port', '0', '--parallelism', '2',
-      '-Dexecution.checkpointing.interval=200ms', `-Dexecution.checkpointing.mode=${mode}`, `-Dstate.checkpoints.dir=${join(dir, 'chk')}`,
+      '-Dexecution.checkpointing.interval=200ms', `-Dexecution.checkpointing.mode=${mode}`, `-Dstate.checkpoints.dir=${checkpoints}`, ...(o.s3?.configArgs() ?? []),
       '-Drestart-strategy.type=fixed-delay', '-Drestart-strategy.fixed-delay.attempts=100', '-Drestart-strategy.fixed-delay.delay=100ms',
       '-Dheartbeat.interval=200ms', '-Dheartbeat.timeout=2s', '-Dexecution.shutdown-on-application-finish=false',
       '--', '--records', String(records), '--rate', String(rate), '--out', out,
@@ -81,7 +98,7 @@ export async function runWithKills(o: ChaosOptions): Promise<ChaosResult> {
     await eventually(async () => ((await get<{ jobs: { state: string }[] }>('/jobs/overview')).jobs[0]?.state === 'FINISHED' ? true : undefined), 120_000, 'the job to finish');
     // Every kill failed an attempt, and the job restarted past each.
     const { entries } = (await get<{ exceptionHistory: { entries: unknown[] } }>(`/jobs/${jobId}/exceptions`)).exceptionHistory;
-    return { lines: await committedLines(out), kills: k, failures: entries.length };
+    return { lines: o.s3 ? await committedObjectLines(o.s3, `out-${run}`) : await committedLines(out), kills: k, failures: entries.length };
   } finally {
     for (const p of processes) p.child.kill('SIGKILL');
     await Promise.all(processes.map((p) => p.exited));

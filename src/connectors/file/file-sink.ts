@@ -10,13 +10,15 @@ import { join } from 'node:path';
 import type { Sink, SinkWriter, SinkWriterContext } from '../../api/source.ts';
 import { formatRecord } from '../../api/sinks/print-sink.ts';
 import { ExactlyOnceFileSink } from './exactly-once-file-sink.ts';
+import { S3ExactlyOnceFileSink } from './s3-exactly-once-file-sink.ts';
 
 export interface FileSinkOptions<T> {
   /** Renders a record as one line; default: strings as they are, other values as JSON. */
   format?: (value: T) => string;
   /**
    * Exactly-once with checkpoints: a file per subtask and checkpoint interval,
-   * `part-<subtask>-<writer>-<n>.txt`, visible once its checkpoint completed.
+   * `part-<subtask>-<writer>-<n>.txt`, visible once its checkpoint completed. The only mode
+   * for an `s3://bucket/prefix` directory (reached with the job's `s3.*` configuration).
    */
   exactlyOnce?: boolean;
 }
@@ -27,13 +29,15 @@ export class FileSink<T> implements Sink<T> {
     private readonly options: FileSinkOptions<T> = {},
   ) {
     if (typeof directory !== 'string' || directory.length === 0) throw new TypeError('FileSink needs an output directory');
+    if (/^s3:\/\//i.test(directory) && !options.exactlyOnce) throw new TypeError(`FileSink writes to ${directory} only with exactlyOnce: true (S3 has no appendable files)`);
   }
 
-  private transactional: ExactlyOnceFileSink<T> | undefined;
+  private transactional: Sink<T> | undefined;
 
   createWriter(ctx: SinkWriterContext): SinkWriter<T> {
     if (this.options.exactlyOnce) {
-      this.transactional ??= new ExactlyOnceFileSink<T>(this.directory, this.options.format ?? formatRecord);
+      const format = this.options.format ?? formatRecord;
+      this.transactional ??= /^s3:\/\//i.test(this.directory) ? new S3ExactlyOnceFileSink<T>(this.directory, format) : new ExactlyOnceFileSink<T>(this.directory, format);
       return this.transactional.createWriter(ctx);
     }
     const path = join(this.directory, `part-${ctx.subtaskIndex}.txt`);

@@ -36,5 +36,5 @@ test('bad checkpoint settings are refused with the key and what it takes', () =>
   assert.throws(parse({ 'execution.checkpointing.mode': 'TWICE' }), { code: 'INVALID_CONFIGURATION', message: 'execution.checkpointing.mode: "TWICE" is not EXACTLY_ONCE or AT_LEAST_ONCE' });
   assert.throws(parse({ 'execution.checkpointing.interval': '5ms' }), { message: 'execution.checkpointing.interval: "5ms" is not an interval of at least 10ms' });
   assert.throws(parse({ 'state.checkpoints.num-retained': '0' }), { message: 'state.checkpoints.num-retained: "0" is not a whole number >= 1' });
-  assert.throws(parse({ 'state.checkpoints.dir': 's3://bucket/chk' }), { message: /is not a supported location/ });
+  assert.throws(parse({ 'state.checkpoints.dir': 'hdfs://namenode/chk' }), { message: /is not a supported location/ });
 });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WeirError } from '../../errors/index.ts';
 import { parseDuration } from '../config/duration.ts';
+import { normalizeLocation } from './storage/storage-location.ts';
 
 export type CheckpointingMode = 'EXACTLY_ONCE' | 'AT_LEAST_ONCE';
 export type CheckpointRetention = 'RETAIN_ON_CANCELLATION' | 'DELETE_ON_CANCELLATION';
@@ -58,11 +59,9 @@ function duration(config: ReadonlyMap<string, string>, key: string, fallback: nu
   return raw === undefined ? fallback : parseDuration(raw, key);
 }
 
-/** A `file://` URI or a plain path, as a path. Other schemes come with their storages. */
+/** A plain path or `file://` URI as a path; an `s3://` URI as it is; other schemes are refused. */
 export function storagePath(key: string, raw: string): string {
-  if (raw.startsWith('file://')) return raw.slice('file://'.length);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) throw invalid(key, raw, 'a supported location: this version stores checkpoints on file systems (file:// or a path)');
-  return raw;
+  return normalizeLocation(raw, key);
 }
 
 export function parseCheckpointConfig(config: ReadonlyMap<string, string>): CheckpointConfig {

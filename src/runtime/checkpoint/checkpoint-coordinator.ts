@@ -6,7 +6,6 @@
  * checkpoints fail in a row than it tolerates. When to trigger is decided by trigger-rules.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { ControlMessage } from '../task/control-inbox.ts';
@@ -14,7 +13,9 @@ import type { CheckpointConfig } from './checkpoint-config.ts';
 import type { CheckpointMetadata } from './checkpoint-metadata.ts';
 import { CheckpointStats } from './checkpoint-stats.ts';
 import type { CheckpointStatsEntry } from './checkpoint-stats.ts';
-import type { FileCheckpointStorage } from './storage/file-checkpoint-storage.ts';
+import type { CheckpointStorage } from './storage/checkpoint-storage.ts';
+import { copyAcross, sameStorage } from './storage/open-checkpoint-storage.ts';
+import { childLocation } from './storage/storage-location.ts';
 import type { SubtaskCheckpointAck } from './subtask-snapshot-writer.ts';
 import { decideTrigger } from './trigger-rules.ts';
 
@@ -62,10 +63,12 @@ export class CheckpointCoordinator {
 
   constructor(
     readonly config: CheckpointConfig,
-    readonly storage: FileCheckpointStorage,
+    readonly storage: CheckpointStorage,
     readonly jobId: string,
     graph: JobGraph,
     private readonly hooks: CoordinatorHooks,
+    /** Opens the storage of a savepoint target that `storage` does not hold (another scheme). */
+    private readonly openStorage: (location: string) => CheckpointStorage,
     private readonly now: () => number = Date.now,
   ) {
     this.expected = graph.vertices.reduce((n, v) => n + v.parallelism, 0);
@@ -146,10 +149,11 @@ export class CheckpointCoordinator {
     let dir = chkDir;
     try {
       if (p.savepointDir !== undefined) {
-        dir = join(p.savepointDir, `savepoint-${this.jobId.slice(0, 6)}-${randomBytes(6).toString('hex')}`);
-        await this.storage.copyStateFiles(chkDir, dir, handles.flatMap((h) => (h.file === undefined ? [] : [h.file])));
+        dir = childLocation(p.savepointDir, `savepoint-${this.jobId.slice(0, 6)}-${randomBytes(6).toString('hex')}`);
+        await this.writeSavepoint(chkDir, dir, handles.flatMap((h) => (h.file === undefined ? [] : [h.file])), metadata);
+      } else {
+        await this.storage.writeMetadata(dir, metadata);
       }
-      await this.storage.writeMetadata(dir, metadata);
     } catch (err) {
       this.fail(p.id, err instanceof WeirError ? err : new WeirError('CHECKPOINT_STORAGE_FAILED', errorMessage(err), true), true);
       return;
@@ -167,6 +171,22 @@ export class CheckpointCoordinator {
       while (this.completed.length > this.config.numRetained) await this.discard(this.completed.shift()!.dir);
     }
     p.settle.resolve(done);
+  }
+
+  /** A savepoint holds copies of its state files beside its own `_metadata`, written last. */
+  private async writeSavepoint(chkDir: string, dir: string, files: readonly string[], metadata: CheckpointMetadata): Promise<void> {
+    if (sameStorage(this.storage, dir)) {
+      await this.storage.copyStateFiles(chkDir, dir, files);
+      await this.storage.writeMetadata(dir, metadata);
+      return;
+    }
+    const target = this.openStorage(dir);
+    try {
+      await copyAcross(this.storage, chkDir, target, dir, files);
+      await target.writeMetadata(dir, metadata);
+    } finally {
+      target.close();
+    }
   }
 
   private fail(id: number, error: WeirError, counts: boolean): void {
@@ -224,5 +244,6 @@ export class CheckpointCoordinator {
       this.completed.length = 0;
       await this.discard(this.storage.jobDir(this.jobId));
     }
+    this.storage.close();
   }
 }

@@ -9,7 +9,7 @@ import type { JobGraph } from '../graph/job-graph.ts';
 import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
 import type { CheckpointMetadata } from './checkpoint-metadata.ts';
 import { assignSubtaskState } from './state-assignment.ts';
-import type { FileCheckpointStorage } from './storage/file-checkpoint-storage.ts';
+import type { CheckpointStorage } from './storage/checkpoint-storage.ts';
 import type { OperatorRestore, SubtaskRestore } from './subtask-state.ts';
 
 export interface RestoreSettings {
@@ -53,7 +53,7 @@ export class CheckpointRestore {
   private readonly files = new Map<string, Promise<Map<string, KeyedStateSnapshot>>>();
 
   constructor(
-    private readonly storage: FileCheckpointStorage,
+    private readonly storage: CheckpointStorage,
     /** The directory the metadata's files are relative to. */
     readonly dir: string,
     readonly metadata: CheckpointMetadata,

@@ -5,7 +5,7 @@
  */
 import type { OperatorStateHandle, SubtaskStateHandle } from './checkpoint-metadata.ts';
 import { encodeKeyedStateFile } from './keyed-state-file.ts';
-import type { FileCheckpointStorage } from './storage/file-checkpoint-storage.ts';
+import type { CheckpointStorage } from './storage/checkpoint-storage.ts';
 import type { SubtaskSnapshot } from './subtask-state.ts';
 import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
 import { WeirError, errorMessage } from '../../errors/index.ts';
@@ -24,25 +24,32 @@ function entriesSize(entries: readonly unknown[]): number {
   return entries.length === 0 ? 0 : JSON.stringify(entries, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)).length;
 }
 
-export async function writeSubtaskSnapshot(storage: FileCheckpointStorage, checkpointDir: string, s: SubtaskSnapshot, uidOf: (operatorId: string) => string | undefined): Promise<SubtaskCheckpointAck> {
+export async function writeSubtaskSnapshot(storage: CheckpointStorage, checkpointDir: string, s: SubtaskSnapshot, uidOf: (operatorId: string) => string | undefined): Promise<SubtaskCheckpointAck> {
   const started = performance.now();
   const keyed = new Map<string, KeyedStateSnapshot>();
   const operators: OperatorStateHandle[] = [];
   let stateSize = 0;
-  for (const [id, state] of s.operators) {
-    const list = state.operatorState?.list ?? [];
-    const union = state.operatorState?.union ?? [];
-    let snapshot: KeyedStateSnapshot | undefined;
-    try {
-      snapshot = await state.keyed?.complete();
-    } catch (err) {
-      // Typically a state value the state encoding cannot write (a function, a class with handles).
-      throw new WeirError('UNSERIALIZABLE_STATE', `the keyed state of operator ${uidOf(id) ?? id} cannot be written to the checkpoint: ${errorMessage(err)}`, true, { cause: err });
+  const completed = new Set<string>();
+  try {
+    for (const [id, state] of s.operators) {
+      const list = state.operatorState?.list ?? [];
+      const union = state.operatorState?.union ?? [];
+      let snapshot: KeyedStateSnapshot | undefined;
+      completed.add(id);
+      try {
+        snapshot = await state.keyed?.complete();
+      } catch (err) {
+        // Typically a state value the state encoding cannot write (a function, a class with handles).
+        throw new WeirError('UNSERIALIZABLE_STATE', `the keyed state of operator ${uidOf(id) ?? id} cannot be written to the checkpoint: ${errorMessage(err)}`, true, { cause: err });
+      }
+      const keyGroups = snapshot ? [...snapshot.keyGroups.keys()].sort((a, b) => a - b) : [];
+      if (snapshot && keyGroups.length > 0) keyed.set(id, snapshot);
+      stateSize += entriesSize(list) + entriesSize(union);
+      operators.push({ id, uid: uidOf(id), keyGroups, maxParallelism: snapshot?.maxParallelism ?? 0, list, union });
     }
-    const keyGroups = snapshot ? [...snapshot.keyGroups.keys()].sort((a, b) => a - b) : [];
-    if (snapshot && keyGroups.length > 0) keyed.set(id, snapshot);
-    stateSize += entriesSize(list) + entriesSize(union);
-    operators.push({ id, uid: uidOf(id), keyGroups, maxParallelism: snapshot?.maxParallelism ?? 0, list, union });
+  } finally {
+    // A failure leaves later operators' captures unread: they must let go of their state.
+    for (const [id, state] of s.operators) if (!completed.has(id)) state.keyed?.discard();
   }
   let file: string | undefined;
   if (keyed.size > 0) {

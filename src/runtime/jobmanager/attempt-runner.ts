@@ -5,7 +5,7 @@
  */
 import type { WeirError } from '../../errors/index.ts';
 import type { SubtaskCheckpointAck } from '../checkpoint/subtask-snapshot-writer.ts';
-import type { FileCheckpointStorage } from '../checkpoint/storage/file-checkpoint-storage.ts';
+import type { CheckpointStorage } from '../checkpoint/storage/checkpoint-storage.ts';
 import type { ControlMessage } from '../task/control-inbox.ts';
 import type { ExecutionState } from '../task/execution-state.ts';
 import type { SubtaskRecords, VertexMetrics } from '../task/task-group.ts';
@@ -29,7 +29,7 @@ export interface AttemptContext {
   /** The directory of the checkpoint or savepoint the attempt's tasks restore from; none: a fresh start. */
   readonly restoreFrom?: string;
   /** Where the attempt's tasks write checkpoint state, in this process. */
-  readonly storage: FileCheckpointStorage;
+  readonly storage: CheckpointStorage;
   readonly checkpoints: CheckpointAnswers;
 }
 

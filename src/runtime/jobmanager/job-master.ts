@@ -12,7 +12,7 @@ import type { AttemptContext, AttemptRunner, JobResult } from './attempt-runner.
 import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
 import { parseCheckpointConfig, storagePath } from '../checkpoint/checkpoint-config.ts';
 import { checkRestorable } from '../checkpoint/checkpoint-restore.ts';
-import { FileCheckpointStorage } from '../checkpoint/storage/file-checkpoint-storage.ts';
+import { openCheckpointStorage, storageHolding } from '../checkpoint/storage/open-checkpoint-storage.ts';
 import { restoreSettings } from './restore-point.ts';
 import { AsyncOperations } from './async-operations.ts';
 import { LocalAttempt } from './local-attempt.ts';
@@ -81,12 +81,19 @@ export class JobMaster {
     this.strategy = parseRestartStrategy(plan.config);
     const checkpointConfig = parseCheckpointConfig(plan.config);
     this.initialRestore = restoreSettings(plan.config).path;
-    this.checkpoints = new CheckpointCoordinator(checkpointConfig, new FileCheckpointStorage(checkpointConfig.dir), jobId, plan.jobGraph, {
-      send: (message, vertexId) => this.executor?.sendControl(message, vertexId),
-      checkpointable: () => this.checkpointable(),
-      failJob: (error) => this.executor?.fail(error),
-      warn: (message) => this.warnings.push(message),
-    });
+    this.checkpoints = new CheckpointCoordinator(
+      checkpointConfig,
+      openCheckpointStorage(checkpointConfig.dir, plan.config),
+      jobId,
+      plan.jobGraph,
+      {
+        send: (message, vertexId) => this.executor?.sendControl(message, vertexId),
+        checkpointable: () => this.checkpointable(),
+        failJob: (error) => this.executor?.fail(error),
+        warn: (message) => this.warnings.push(message),
+      },
+      (location) => openCheckpointStorage(location, plan.config),
+    );
     this.done = new Promise((resolve) => (this.settle = resolve));
     this.timestamps.set('INITIALIZING', now());
     this.moveTo('CREATED');
@@ -131,7 +138,8 @@ export class JobMaster {
   /**
    * The newest retained checkpoint that can be read, else the savepoint the job started
    * from, else none. A checkpoint that cannot be read is dropped with a note in the
-   * exception history, and recovery falls back to the one before it.
+   * exception history, and recovery falls back to the one before it; a storage that cannot
+   * be reached fails the attempt instead (retriable), so no checkpoint is dropped for it.
    */
   private async restorePoint(): Promise<string | undefined> {
     for (const c of this.checkpoints.recoveryCandidates()) {
@@ -140,13 +148,16 @@ export class JobMaster {
         this.checkpoints.stats.restoredFrom(metadata.checkpointId, false, c.dir, this.now());
         return c.dir;
       } catch (err) {
+        // A store that cannot be reached now (S3 down) says nothing of the checkpoint: the attempt fails and is retried.
+        if (err instanceof WeirError && err.retriable) throw err;
         this.checkpoints.forget(c.id);
         this.recordException(new WeirError('CORRUPT_CHECKPOINT', `checkpoint ${c.id} cannot be restored, falling back to an older one: ${errorMessage(err)}`, true, { cause: err }));
       }
     }
     const path = this.initialRestore;
     if (path === undefined) return undefined;
-    const { metadata } = await this.checkpoints.storage.readMetadata(path);
+    const source = storageHolding(this.checkpoints.storage, path, this.plan.config);
+    const { metadata } = await source.storage.readMetadata(path).finally(() => source.release());
     const problem = checkRestorable(metadata, this.plan.jobGraph, restoreSettings(this.plan.config), path);
     if (problem) throw problem;
     this.checkpoints.stats.restoredFrom(metadata.checkpointId, metadata.savepoint, path, this.now());

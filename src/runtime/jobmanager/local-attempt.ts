@@ -1,6 +1,7 @@
 /** An attempt that runs every subtask of the job in this process, as one task group. */
 import type { WeirError } from '../../errors/index.ts';
 import { CheckpointRestore } from '../checkpoint/checkpoint-restore.ts';
+import { storageHolding } from '../checkpoint/storage/open-checkpoint-storage.ts';
 import type { JobPlan } from '../graph/job-plan.ts';
 import { TaskGroup } from '../task/task-group.ts';
 import type { SubtaskRecords, TaskGroupOptions, VertexMetrics } from '../task/task-group.ts';
@@ -42,15 +43,19 @@ export class LocalAttempt implements AttemptRunner {
   }
 
   async run(): Promise<JobResult> {
+    let release = () => undefined as void;
     try {
       const from = this.options.context.restoreFrom;
       if (from !== undefined) {
-        const storage = this.options.context.storage;
-        const { dir, metadata } = await storage.readMetadata(from);
-        this.restore = new CheckpointRestore(storage, dir, metadata, this.plan.jobGraph);
+        // A savepoint may lie in another storage than the job's checkpoints.
+        const source = storageHolding(this.options.context.storage, from, this.plan.config);
+        release = source.release;
+        const { dir, metadata } = await source.storage.readMetadata(from);
+        this.restore = new CheckpointRestore(source.storage, dir, metadata, this.plan.jobGraph);
       }
       return { jobName: this.plan.jobGraph.jobName, ...(await this.group.run()) };
     } finally {
+      release();
       // An attempt's task metrics end with it; the next attempt registers its own.
       this.group.taskMetrics?.close();
     }

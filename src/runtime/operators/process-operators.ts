@@ -1,7 +1,7 @@
 /** ProcessFunction, KeyedProcessFunction and the rolling reduce of keyed streams. */
 import type { KeyedProcessFunction, ProcessFunction, ReduceFunction } from '../../api/functions.ts';
 import { ValueStateDescriptor } from '../../api/state.ts';
-import type { ValueState } from '../../api/state.ts';
+import type { InternalValueState } from '../state/keyed-state-backend.ts';
 import type { RecordBatch } from '../stream-element.ts';
 import { KeyedOperator } from './keyed-operator.ts';
 import { KeyedFunctionOperator } from './keyed-function-operator.ts';
@@ -53,7 +53,7 @@ export class KeyedProcessOperator extends KeyedFunctionOperator<KeyedProcessFunc
 
 /** Keyed reduce: keeps the running aggregate per key and emits it on every record. */
 export class RollingReduceOperator extends KeyedOperator {
-  private state!: ValueState<unknown>;
+  private state!: InternalValueState<unknown>;
 
   constructor(private readonly reduce: ReduceFunction<unknown>) {
     super();
@@ -69,6 +69,8 @@ export class RollingReduceOperator extends KeyedOperator {
     for (let i = 0; i < values.length; i++) {
       this.setKeyOf(values[i], 0);
       const current = this.state.value();
+      // The reduce may change `current`, the stored value, in place.
+      if (current !== undefined) this.state.willChangeInPlace();
       const next = current === undefined ? values[i] : this.reduce(current, values[i]);
       this.state.update(next);
       this.output.collect(next, timestamps[i]!);

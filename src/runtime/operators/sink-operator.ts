@@ -24,6 +24,7 @@ export class SinkOperator extends StreamOperator {
       parallelism: s.parallelism,
       taskName: s.name,
       jobParameters: s.jobParameters,
+      configuration: s.config,
       addToResult: (name, values) => s.addToResult(name, values),
       restoredState: this.restored,
     });

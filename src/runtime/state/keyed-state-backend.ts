@@ -62,12 +62,19 @@ export interface InternalAggregatingState<IN, ACC, OUT> extends AggregatingState
   /**
    * The accumulators of `keys` in the current namespace, read without changing the current
    * key: out[i] is keys[i]'s (undefined when it has none). One call for many keys, so a disk
-   * backend can read them in one multi-get.
+   * backend can read them in one multi-get. They are for reading: change a copy, never them.
    */
   getAccumulatorsOf(keys: readonly KeyRef[], out: (ACC | undefined)[]): void;
 }
 
-export interface InternalValueState<T> extends ValueState<T>, InternalKvState {}
+export interface InternalValueState<T> extends ValueState<T>, InternalKvState {
+  /**
+   * The current key's value is about to be changed in place (a reduce that reuses its first
+   * argument), not replaced through update(): a snapshot being taken keeps it first, a
+   * caching backend marks it changed.
+   */
+  willChangeInPlace(): void;
+}
 
 export interface InternalMapState<K, V> extends MapState<K, V>, InternalKvState {}
 
@@ -119,4 +126,6 @@ export interface KeyedStateCapture {
   /** No state and no timers: there is nothing to write. */
   readonly empty: boolean;
   complete(): Promise<KeyedStateSnapshot>;
+  /** The snapshot will not be completed (its checkpoint was declined): free what it holds. */
+  discard(): void;
 }

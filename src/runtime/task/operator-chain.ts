@@ -38,12 +38,19 @@ export class OperatorChain {
    */
   async snapshot(checkpointId: number): Promise<Map<string, OperatorSubtaskState>> {
     const out = new Map<string, OperatorSubtaskState>();
-    for (const op of this.operators) {
-      const operatorState = await op.handleSnapshotState(checkpointId);
-      const keyed = op.setup.stateBackend?.captureSnapshot();
-      const hasKeyed = keyed !== undefined && !keyed.empty;
-      if (operatorState === undefined && !hasKeyed) continue;
-      out.set(op.setup.operatorId, { ...(hasKeyed ? { keyed } : {}), ...(operatorState ? { operatorState } : {}) });
+    try {
+      for (const op of this.operators) {
+        const operatorState = await op.handleSnapshotState(checkpointId);
+        const keyed = op.setup.stateBackend?.captureSnapshot();
+        const hasKeyed = keyed !== undefined && !keyed.empty;
+        if (!hasKeyed) keyed?.discard();
+        if (operatorState === undefined && !hasKeyed) continue;
+        out.set(op.setup.operatorId, { ...(hasKeyed ? { keyed } : {}), ...(operatorState ? { operatorState } : {}) });
+      }
+    } catch (err) {
+      // An operator failed its snapshot: the captures taken before it will never be written.
+      for (const s of out.values()) s.keyed?.discard();
+      throw err;
     }
     return out;
   }

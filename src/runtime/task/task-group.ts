@@ -9,7 +9,7 @@ import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { SubtaskRestore, SubtaskSnapshot } from '../checkpoint/subtask-state.ts';
 import { writeSubtaskSnapshot } from '../checkpoint/subtask-snapshot-writer.ts';
 import type { SubtaskCheckpointAck } from '../checkpoint/subtask-snapshot-writer.ts';
-import type { FileCheckpointStorage } from '../checkpoint/storage/file-checkpoint-storage.ts';
+import type { CheckpointStorage } from '../checkpoint/storage/checkpoint-storage.ts';
 import type { JobPlan } from '../graph/job-plan.ts';
 import { localChannels } from '../network/channel-factory.ts';
 import type { ChannelFactory } from '../network/channel-factory.ts';
@@ -76,7 +76,7 @@ export interface TaskGroupOptions {
   /** The state each subtask restores from (undefined: a fresh start). */
   restore?: (vertexId: string, subtask: number) => Promise<SubtaskRestore | undefined> | SubtaskRestore | undefined;
   /** Where the tasks' checkpoint state goes; without it, checkpoints are declined. */
-  checkpointStorage?: { storage: FileCheckpointStorage; jobId: string };
+  checkpointStorage?: { storage: CheckpointStorage; jobId: string };
   listener?: TaskGroupListener;
 }
 
@@ -144,6 +144,7 @@ export class TaskGroup {
     const listener = this.options.listener;
     const target = this.options.checkpointStorage;
     if (!target) {
+      for (const state of snapshot.operators.values()) state.keyed?.discard();
       listener?.checkpointDeclined?.(t.vertexId, t.subtaskIndex, snapshot.checkpointId, 'this task group has no checkpoint storage');
       return;
     }

@@ -18,7 +18,8 @@ import type { CheckpointReport, DeploymentDescriptor, SubtaskStateReport } from 
 import { encodeAck } from '../checkpoint/ack-transport.ts';
 import { parseCheckpointConfig } from '../checkpoint/checkpoint-config.ts';
 import { CheckpointRestore } from '../checkpoint/checkpoint-restore.ts';
-import { FileCheckpointStorage } from '../checkpoint/storage/file-checkpoint-storage.ts';
+import type { CheckpointStorage } from '../checkpoint/storage/checkpoint-storage.ts';
+import { openCheckpointStorage, storageHolding } from '../checkpoint/storage/open-checkpoint-storage.ts';
 import { attemptKey } from './slot-protocol.ts';
 import type { SlotResult } from './slot-protocol.ts';
 
@@ -76,6 +77,11 @@ export function downstreamSlots(plan: JobPlan, self: number): Set<number> {
 export async function runSlotDeployment(d: DeploymentDescriptor, subtask: number, ctx: SlotContext): Promise<SlotResult> {
   let executor: TaskGroup;
   let channels: SlotChannelFactory;
+  // Storages opened for this deployment, closed when it ends.
+  const opened: (() => void)[] = [];
+  const release = () => {
+    for (const close of opened) close();
+  };
   try {
     const job = await loadJob(d.jobPath);
     const plan = await buildJobPlan(job, { parallelism: d.parallelism, args: d.args, config: d.config });
@@ -90,8 +96,15 @@ export async function runSlotDeployment(d: DeploymentDescriptor, subtask: number
     // Only the slots this one sends to: receivers are dialed by their senders.
     for (const s of downstreamSlots(plan, subtask)) connections.set(s, await connectToSlot(ctx.endpoint, d.slotAddresses[s]!, ctx.cancelled));
     channels = new SlotChannelFactory(attemptKey(d), ctx.endpoint, subtask, connections, ctx.bufferTimeoutMs);
-    const storage = new FileCheckpointStorage(parseCheckpointConfig(plan.config).dir);
-    const restore = d.restoreFrom === undefined ? undefined : await storage.readMetadata(d.restoreFrom).then(({ dir, metadata }) => new CheckpointRestore(storage, dir, metadata, plan.jobGraph));
+    const storage: CheckpointStorage = openCheckpointStorage(parseCheckpointConfig(plan.config).dir, plan.config);
+    opened.push(() => storage.close());
+    let restore: CheckpointRestore | undefined;
+    if (d.restoreFrom !== undefined) {
+      const source = storageHolding(storage, d.restoreFrom, plan.config);
+      opened.push(source.release);
+      const { dir, metadata } = await source.storage.readMetadata(d.restoreFrom);
+      restore = new CheckpointRestore(source.storage, dir, metadata, plan.jobGraph);
+    }
     const answer = { jobId: d.jobId, attempt: d.attempt };
     executor = new TaskGroup(plan, {
       channels,
@@ -106,11 +119,15 @@ export async function runSlotDeployment(d: DeploymentDescriptor, subtask: number
     });
   } catch (err) {
     // Cancelled while loading or dialing: the attempt is over anyway, and its cause lies elsewhere.
+    release();
     if (ctx.cancelled()) return { state: 'CANCELED', collected: [], records: [] };
     return failed(err);
   }
   ctx.started(executor);
-  const result = await executor.run().finally(() => channels.close());
+  const result = await executor.run().finally(() => {
+    release();
+    return channels.close();
+  });
   // The counts travel in the result: the task metrics end with the attempt.
   executor.taskMetrics?.close();
   const e = result.error;

@@ -85,6 +85,25 @@ test('sliding event-time windows: a record late for one window still counts in t
   assert.deepEqual(out('late'), [ev('a', 16, 3)]);
 });
 
+test('a reduce that changes its first argument in place: an element in several sliding windows is its own in each', async () => {
+  // The input and windows of the test above (late data aside); the sums must not bleed between windows.
+  const sumInPlace = (a: Ev, b: Ev): Ev => {
+    a.v += b.v;
+    a.t = Math.max(a.t, b.t);
+    return a;
+  };
+  const out = await run((env) => {
+    const w = env
+      .fromElements(ev('a', 1, 2), ev('a', 2, 6), ev('a', 4, 4), ev('a', 8, 11), ev('a', 32, 14))
+      .assignTimestampsAndWatermarks(watermarkPerEvent((e: Ev) => e.t, 0))
+      .keyBy((e) => e.k)
+      .window(SlidingEventTimeWindows.of(10, 5))
+      .reduce(sumInPlace);
+    show(w).collect('out');
+  });
+  assert.deepEqual(out('out'), ['a=1@4', 'a=7@9', 'a=42@14', 'a=40@19']);
+});
+
 test('event-time session windows merge out-of-order records', async () => {
   // gap 5, out-of-orderness 10 (wm = maxTs - 11).
   //   a1@1 -> a[1,6).  a2@10 -> a[10,15).  a4@6 -> [6,11) touches both: a[1,15).

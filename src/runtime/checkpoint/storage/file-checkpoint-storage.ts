@@ -1,8 +1,7 @@
 /**
- * Checkpoints on a file system: `<dir>/<jobId>/chk-<n>/` holds each subtask's keyed state
- * file and, written last, `_metadata`; `<dir>/<jobId>/shared/` and `taskowned/` are kept for
- * incremental state. Every file is written under a temporary name and renamed, so a reader
- * sees a whole file or none, and a checkpoint directory without `_metadata` does not exist.
+ * Checkpoints on a file system (the layout is CheckpointStorage's; `taskowned/` is kept
+ * beside `shared/` as Flink does). Every file is written under a temporary name and renamed,
+ * so a reader sees a whole file or none.
  */
 import { copyFile, mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -11,6 +10,7 @@ import { METADATA_FILE, decodeMetadata, encodeMetadata } from '../checkpoint-met
 import type { CheckpointMetadata } from '../checkpoint-metadata.ts';
 import { decodeKeyedStateFile } from '../keyed-state-file.ts';
 import type { KeyedStateSnapshot } from '../../state/snapshot/keyed-state-snapshot.ts';
+import type { CheckpointStorage } from './checkpoint-storage.ts';
 
 function storageFailed(what: string, err: unknown): WeirError {
   return new WeirError('CHECKPOINT_STORAGE_FAILED', `${what}: ${errorMessage(err)}`, true, { cause: err });
@@ -22,7 +22,7 @@ async function writeWhole(path: string, bytes: Uint8Array): Promise<void> {
   await rename(tmp, path);
 }
 
-export class FileCheckpointStorage {
+export class FileCheckpointStorage implements CheckpointStorage {
   constructor(readonly baseDir: string) {}
 
   jobDir(jobId: string): string {
@@ -31,6 +31,10 @@ export class FileCheckpointStorage {
 
   checkpointDir(jobId: string, checkpointId: number): string {
     return join(this.jobDir(jobId), `chk-${checkpointId}`);
+  }
+
+  sharedDir(jobId: string): string {
+    return join(this.jobDir(jobId), 'shared');
   }
 
   /** Creates the job's directories; checkpoint directories are made by whoever writes first. */
@@ -87,16 +91,44 @@ export class FileCheckpointStorage {
     return { dir: dirname(file), metadata: decodeMetadata(bytes, file) };
   }
 
-  async readKeyedState(checkpointDir: string, file: string): Promise<Map<string, KeyedStateSnapshot>> {
-    const path = join(checkpointDir, file);
-    let bytes: Uint8Array;
+  async readStateFile(checkpointDir: string, name: string): Promise<Uint8Array> {
+    const path = join(checkpointDir, name);
     try {
-      bytes = await readFile(path);
+      return await readFile(path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new WeirError('CORRUPT_CHECKPOINT', `${path}, a state file the checkpoint lists, is missing`, false);
       throw storageFailed(`cannot read ${path}`, err);
     }
-    return decodeKeyedStateFile(bytes, path);
+  }
+
+  async readKeyedState(checkpointDir: string, file: string): Promise<Map<string, KeyedStateSnapshot>> {
+    return decodeKeyedStateFile(await this.readStateFile(checkpointDir, file), join(checkpointDir, file));
+  }
+
+  async listFiles(dir: string): Promise<string[]> {
+    try {
+      const entries = await readdir(dir, { withFileTypes: true });
+      return entries.filter((e) => e.isFile() && !e.name.endsWith('.inprogress')).map((e) => e.name).sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw storageFailed(`cannot list ${dir}`, err);
+    }
+  }
+
+  writeSharedFile(jobId: string, name: string, bytes: Uint8Array): Promise<number> {
+    return this.writeStateFile(this.sharedDir(jobId), name, bytes);
+  }
+
+  readSharedFile(jobId: string, name: string): Promise<Uint8Array> {
+    return this.readStateFile(this.sharedDir(jobId), name);
+  }
+
+  async deleteSharedFile(jobId: string, name: string): Promise<void> {
+    try {
+      await rm(join(this.sharedDir(jobId), name), { force: true });
+    } catch (err) {
+      throw storageFailed(`cannot delete ${join(this.sharedDir(jobId), name)}`, err);
+    }
   }
 
   /** Copies state files of a checkpoint into another directory: how a savepoint becomes self-contained. */
@@ -143,5 +175,9 @@ export class FileCheckpointStorage {
       }
     }
     return ids.sort((a, b) => b - a);
+  }
+
+  close(): void {
+    // Nothing is held open between calls.
   }
 }

@@ -10,6 +10,11 @@ import type { KeyedStateBackend, InternalMergingState } from '../../state/keyed-
 
 export interface WindowContents {
   readonly state: InternalMergingState;
+  /**
+   * Whether a window keeps an added value itself, for its function to change in place later
+   * (a reduce's first value): an element in several windows then needs a copy for each.
+   */
+  readonly keepsValues: boolean;
   add(value: unknown, timestamp: number): void;
   /** The function's input, or undefined when the window holds nothing. */
   read(): unknown[] | undefined;
@@ -23,6 +28,7 @@ export function createWindowContents(backend: KeyedStateBackend, fn: WindowFunct
     const state = backend.getListState(new ListStateDescriptor<TimestampedValue<unknown>>('window-contents'));
     return {
       state,
+      keepsValues: false,
       add: (value, timestamp) => state.add({ value, timestamp }),
       read: () => {
         const all = state.get();
@@ -36,6 +42,7 @@ export function createWindowContents(backend: KeyedStateBackend, fn: WindowFunct
     const state = backend.getReducingState(new ReducingStateDescriptor<unknown>('window-contents', fn.reduce));
     return {
       state,
+      keepsValues: true,
       add: (value) => state.add(value),
       read: () => {
         const v = state.get();
@@ -47,6 +54,7 @@ export function createWindowContents(backend: KeyedStateBackend, fn: WindowFunct
     const state = backend.getAggregatingState(new AggregatingStateDescriptor('window-contents', fn.aggregate));
     return {
       state,
+      keepsValues: false,
       add: (value) => state.add(value),
       read: () => {
         const acc = state.getAccumulator();
@@ -57,6 +65,7 @@ export function createWindowContents(backend: KeyedStateBackend, fn: WindowFunct
   const state = backend.getListState(new ListStateDescriptor<unknown>('window-contents'));
   return {
     state,
+    keepsValues: false,
     add: (value) => state.add(value),
     read: () => {
       const all = state.get();

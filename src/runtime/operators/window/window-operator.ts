@@ -13,6 +13,7 @@ import type { Window } from '../../../api/windows/window.ts';
 import type { Collector } from '../../../api/functions.ts';
 import { WeirError } from '../../../errors/index.ts';
 import type { RecordBatch } from '../../stream-element.ts';
+import { copyIfPlainData } from '../../state/plain-data.ts';
 import type { Timer } from '../../task/internal-timer-service.ts';
 import { KeyedOperator } from '../keyed-operator.ts';
 import { StreamingRuntimeContext } from '../streaming-runtime-context.ts';
@@ -82,6 +83,7 @@ export class WindowOperator extends KeyedOperator implements Collector<unknown> 
   private processElement(value: unknown, timestamp: number): void {
     const windows = this.spec.assigner.assignWindows(value, timestamp, this.assignerContext);
     let skipped = true;
+    let added = 0;
     const mergingSet = this.mergingState ? new MergingWindowSet(this.merging!, this.mergingState) : undefined;
     for (const assigned of windows) {
       const window = mergingSet ? mergingSet.addWindow(assigned, (result, merged) => this.merge(result, merged)) : assigned;
@@ -91,7 +93,7 @@ export class WindowOperator extends KeyedOperator implements Collector<unknown> 
       }
       skipped = false;
       this.contents.state.setCurrentNamespace(window.id);
-      this.contents.add(value, timestamp);
+      this.contents.add(added++ > 0 && this.contents.keepsValues ? copyIfPlainData(value) : value, timestamp);
       this.ctx.window_ = window;
       this.act(this.spec.trigger.onElement(value, timestamp, window, this.ctx), window);
       // EventTimeTrigger on a window that is not late has just set the timer at maxTimestamp,

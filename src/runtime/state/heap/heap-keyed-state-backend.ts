@@ -146,17 +146,21 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.purgeForSnapshot();
     const captured = captureKeyGroups(this, range);
     const maxParallelism = this.maxParallelism;
+    const steps = captured.steps();
     return {
       maxParallelism,
       empty: captured.empty,
       async complete() {
-        const steps = captured.steps();
         for (;;) {
           const r = steps.next();
           if (r.done) return { maxParallelism, keyGroups: r.value };
           // Between chunks the task's other work runs: encoding a large state does not stop it.
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
+      },
+      discard() {
+        steps.return(new Map());
+        captured.release();
       },
     };
   }

@@ -173,7 +173,7 @@ test('a captured snapshot is what the state held at the capture, though it is en
 
 test('a large snapshot is read in steps while every kind of state keeps changing, and holds exactly the state at the capture', async () => {
   const b = backend();
-  const KEYS_N = 50_000;
+  const KEYS_N = 30_000;
   const value = b.getValueState(new ValueStateDescriptor<number>('value'));
   const list = b.getListState(new ListStateDescriptor<number>('list'));
   const map = b.getMapState(new MapStateDescriptor<string, number>('map'));
@@ -225,4 +225,48 @@ test('a large snapshot is read in steps while every kind of state keeps changing
     assert.deepEqual({ value: got.value(), list: gotList.get(), map: gotMap.entries(), windowed: gotWindowed.get() }, expected(k), `key ${k}`);
   }
   assert.equal(restored.entryCount(), KEYS_N * 4);
+});
+
+test('after the capture, a read that refreshes TTL stamps, or a change in place of a value read from state, does not reach the snapshot', async () => {
+  const ttlClock = new VirtualClock(1000);
+  const b = new HeapKeyedStateBackend({ clock: ttlClock, maxParallelism: MAX, keyGroupRange: KeyGroupRange.forSubtask(MAX, 1, 0) });
+  const ttl = StateTtlConfig.newBuilder(10_000).setUpdateType('OnReadAndWrite').build();
+  const cell = b.getReducingState(new ReducingStateDescriptor<number>('cell', (x, y) => x + y).enableTimeToLive(ttl));
+  const list = b.getListState(new ListStateDescriptor<number>('list').enableTimeToLive(ttl));
+  const map = b.getMapState(new MapStateDescriptor<string, number>('map').enableTimeToLive(ttl));
+  const obj = b.getValueState(new ValueStateDescriptor<{ n: number }>('obj'));
+  b.setCurrentKey('k');
+  cell.add(5);
+  list.add(5);
+  map.put('x', 5);
+  obj.update({ n: 1 });
+  const capture = b.captureSnapshot();
+  ttlClock.advanceTo(9000);
+  assert.deepEqual([cell.get(), list.get(), map.get('x')], [5, [5], 5]); // restamped at 9000 in the live state
+  obj.value()!.n = 99; // changed in place, never updated
+  const snapshot = await capture.complete();
+  const restoredClock = new VirtualClock(12_000); // past the stamps at the capture (1000 + 10s), not past 9000 + 10s
+  const r = new HeapKeyedStateBackend({ clock: restoredClock, maxParallelism: MAX, keyGroupRange: KeyGroupRange.forSubtask(MAX, 1, 0) });
+  r.restore([snapshot]);
+  r.setCurrentKey('k');
+  assert.equal(r.getReducingState(new ReducingStateDescriptor<number>('cell', (x, y) => x + y).enableTimeToLive(ttl)).get(), undefined);
+  assert.deepEqual(r.getListState(new ListStateDescriptor<number>('list').enableTimeToLive(ttl)).get(), []);
+  assert.equal(r.getMapState(new MapStateDescriptor<string, number>('map').enableTimeToLive(ttl)).get('x'), undefined);
+  assert.deepEqual(r.getValueState(new ValueStateDescriptor<{ n: number }>('obj')).value(), { n: 1 });
+  ttlClock.advanceTo(12_000);
+  assert.deepEqual([cell.get(), list.get(), map.get('x')], [5, [5], 5]); // the live state kept its new stamps
+});
+
+test('a capture that will not be completed is discarded: the state stops keeping changes for it', () => {
+  const b = backend();
+  const list = b.getListState(new ListStateDescriptor<number>('list'));
+  for (let k = 0; k < 1000; k++) {
+    b.setCurrentKey(k);
+    list.add(k);
+  }
+  const capture = b.captureSnapshot();
+  const table = (list as unknown as { table: { snapshotting: boolean } }).table;
+  assert.equal(table.snapshotting, true);
+  capture.discard();
+  assert.equal(table.snapshotting, false);
 });

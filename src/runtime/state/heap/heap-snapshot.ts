@@ -1,7 +1,9 @@
 /** The heap backend's side of the canonical snapshot: its tables and timer queues to key groups and back. */
 import { WeirError } from '../../../errors/index.ts';
 import type { KeyGroupRange } from '../key-group.ts';
+import { copyIfPlainData } from '../plain-data.ts';
 import { keyFromIdentity, keyIdentity } from '../key-identity.ts';
+import type { KeyId } from '../key-identity.ts';
 import { encodeKeyGroupState } from '../snapshot/keyed-state-snapshot.ts';
 import type { KeyGroupState, StateEntries, TimerEntries } from '../snapshot/keyed-state-snapshot.ts';
 import type { TimerDomain } from '../keyed-state-backend.ts';
@@ -9,6 +11,7 @@ import type { HeapKeyedStateBackend } from './heap-keyed-state-backend.ts';
 import { checkedKeyGroup } from './current-key.ts';
 import type { HeapState } from './heap-state.ts';
 import type { HeapTimerQueue } from './heap-timer-queue.ts';
+import type { Stamped } from './ttl.ts';
 import type { StateTable } from './state-table.ts';
 import type { TableSnapshot } from './table-snapshot.ts';
 
@@ -40,28 +43,28 @@ export interface CapturedKeyGroups {
   readonly empty: boolean;
   /** Groups and encodes the captured state; yields between chunks of entries. */
   steps(): Generator<void, Map<number, Uint8Array>>;
+  /** The capture will not be read (any further): the tables stop keeping changes for it. */
+  release(): void;
 }
 
 /** Entries grouped or encoded between two yields. */
 const STEP_ENTRIES = 20_000;
 
-function copierFor(kind: StateEntries['kind']): (v: unknown) => unknown {
+/**
+ * How a view copies an entry it keeps or reads: deep for plain data, as Flink copies with
+ * its serializers, so neither a later change in place nor one through a value read from
+ * state reaches the checkpoint; TTL wrappers are copied around their values.
+ */
+function copierFor(kind: StateEntries['kind'], ttl: boolean): (v: unknown) => unknown {
+  const one = ttl ? (s: unknown) => ({ v: copyIfPlainData((s as Stamped<unknown>).v), t: (s as Stamped<unknown>).t }) : copyIfPlainData;
   switch (kind) {
     case 'list':
-      return (v) => (Array.isArray(v) ? [...(v as unknown[])] : v);
+      return (v) => (Array.isArray(v) ? v.map(one) : v);
     case 'map':
-      return (v) => (v instanceof Map ? new Map(v as Map<unknown, unknown>) : v);
-    case 'reducing':
-    case 'aggregating':
-      return (v) => (typeof v === 'object' && v !== null && isPlainData(v) ? structuredClone(v) : v);
+      return (v) => (v instanceof Map ? new Map([...(v as Map<unknown, unknown>)].map(([k, e]) => [k, one(e)])) : v);
     default:
-      return (v) => v;
+      return one;
   }
-}
-
-function isPlainData(v: object): boolean {
-  const proto = Object.getPrototypeOf(v) as unknown;
-  return proto === Object.prototype || proto === null || Array.isArray(v) || v instanceof Map || v instanceof Set;
 }
 
 export function captureKeyGroups(backend: HeapKeyedStateBackend, range: KeyGroupRange): CapturedKeyGroups {
@@ -69,21 +72,25 @@ export function captureKeyGroups(backend: HeapKeyedStateBackend, range: KeyGroup
   const first = Math.max(range.start, own.start);
   const last = Math.min(range.end, own.end);
   const states: CapturedState[] = [];
-  let entries = 0;
+  let statesWithEntries = 0;
   for (const [name, state] of backend.states) {
-    const size = state.table.size();
-    if (size === 0) continue;
-    entries += size;
+    // Emptied namespaces are dropped, so a table holds entries exactly when it has namespaces.
+    if (state.table.namespaces.size === 0) continue;
+    statesWithEntries++;
     const table = state.table as StateTable<unknown>;
-    states.push({ name, kind: state.descriptor.kind, ttl: state.descriptor.ttl !== undefined, table, view: table.takeSnapshot({ copy: copierFor(state.descriptor.kind) }) });
+    states.push({ name, kind: state.descriptor.kind, ttl: state.descriptor.ttl !== undefined, table, view: table.takeSnapshot({ copy: copierFor(state.descriptor.kind, state.descriptor.ttl !== undefined) }) });
   }
   const timers = [...backend.timerQueues].map(([name, queue]) => ({ name, timers: [...queue.timers()].map((t) => [t.key, t.namespace, t.time] as const) }));
   const pendingStates = [...backend.pendingStates.values()];
   const pendingTimers = [...backend.pendingTimers.values()];
-  const empty = entries === 0 && timers.every((t) => t.timers.length === 0) && pendingStates.every((m) => m.size === 0) && pendingTimers.every((m) => m.size === 0);
+  const empty = statesWithEntries === 0 && timers.every((t) => t.timers.length === 0) && pendingStates.every((m) => m.size === 0) && pendingTimers.every((m) => m.size === 0);
   const { maxParallelism } = backend;
+  const release = (): void => {
+    for (const st of states) st.table.releaseSnapshot(st.view);
+  };
   return {
     empty,
+    release,
     *steps() {
       const groups = new Map<number, MutableGroup>();
       const groupOf = (kg: number): MutableGroup => {
@@ -91,25 +98,23 @@ export function captureKeyGroups(backend: HeapKeyedStateBackend, range: KeyGroup
         if (!g) groups.set(kg, (g = { states: [], timers: [] }));
         return g;
       };
-      let done = 0;
       try {
         for (const st of states) {
           const byGroup = new Map<number, StateEntries['entries']>();
-          for (const [ns, id, value] of st.view.entries()) {
+          const group = (ns: string, id: KeyId, value: unknown): void => {
             const key = keyFromIdentity(id);
             const kg = checkedKeyGroup(key, maxParallelism, own);
-            if (kg >= first && kg <= last) {
-              let list = byGroup.get(kg);
-              if (!list) byGroup.set(kg, (list = []));
-              list.push([key, ns, value]);
-            }
-            if (++done % STEP_ENTRIES === 0) yield;
-          }
+            if (kg < first || kg > last) return;
+            let list = byGroup.get(kg);
+            if (!list) byGroup.set(kg, (list = []));
+            list.push([key, ns, value]);
+          };
+          while (!st.view.read(STEP_ENTRIES, group)) yield;
           st.table.releaseSnapshot(st.view);
           for (const [kg, list] of byGroup) groupOf(kg).states.push({ name: st.name, kind: st.kind, ttl: st.ttl, entries: list });
         }
       } finally {
-        for (const st of states) st.table.releaseSnapshot(st.view);
+        release();
       }
       for (const byGroup of pendingStates) for (const [kg, e] of byGroup) if (kg >= first && kg <= last) groupOf(kg).states.push(e);
       for (const { name, timers: list } of timers) {

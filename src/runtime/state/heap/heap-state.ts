@@ -51,7 +51,12 @@ export abstract class HeapState<S> {
     throw new WeirError('STATE_NOT_MERGEABLE', `state "${this.descriptor.name}" (${this.descriptor.kind}) cannot be merged; session windows need list, reducing or aggregating state`, false);
   }
 
+  /**
+   * The current key's entry. While a snapshot is read, an entry read may be changed in place
+   * by whoever gets it (as Flink's copy-on-write tables assume), so the view keeps it first.
+   */
   protected get entry(): S | undefined {
+    if (this.table.snapshotting) this.willChange();
     return this.table.get(this.namespace, this.key.id);
   }
 
@@ -87,6 +92,7 @@ export abstract class HeapState<S> {
 
   /** The current key's entry in another namespace. */
   protected entryIn(namespace: string): S | undefined {
+    if (this.table.snapshotting) this.willChange(namespace);
     return this.table.get(namespace, this.key.id);
   }
 
@@ -131,7 +137,7 @@ export abstract class CellState<V> extends HeapState<V | Stamped<V>> {
       this.entry = undefined;
       return this.ttl.config.visibility === 'ReturnExpiredIfNotCleanedUp' ? s.v : undefined;
     }
-    if (this.ttl.config.updateType === 'OnReadAndWrite') s.t = now;
+    if (this.ttl.restampsOnRead) this.entry = { v: s.v, t: now };
     return s.v;
   }
 

@@ -14,6 +14,10 @@ export class HeapValueState<T> extends CellState<T> implements InternalValueStat
   update(value: T): void {
     this.write(value === null ? undefined : value);
   }
+
+  willChangeInPlace(): void {
+    this.willChange();
+  }
 }
 
 export class HeapReducingState<T> extends CellState<T> implements InternalReducingState<T> {
@@ -55,7 +59,6 @@ export class HeapAggregatingState<IN, ACC, OUT> extends CellState<ACC> implement
   }
 
   getAccumulatorsOf(keys: readonly KeyRef[], out: (ACC | undefined)[]): void {
-    if (this.table.snapshotting) for (let i = 0; i < keys.length; i++) this.table.willChange(this.namespace, keys[i]!.id);
     this.entriesOf(keys, out as (ACC | Stamped<ACC> | undefined)[]);
     const ttl = this.ttl;
     if (!ttl) return;
@@ -85,10 +88,19 @@ export class HeapListState<T> extends HeapState<unknown[]> implements InternalLi
     const list = this.entry;
     if (list === undefined) return [];
     if (!this.ttl) return (list as T[]).slice();
-    const now = this.ttl.now();
-    const live = (list as Stamped<T>[]).filter((s) => this.ttl!.visible(s, now));
-    if (live.length !== list.length && this.ttl.config.visibility === 'NeverReturnExpired') this.entry = live.length ? live : undefined;
-    return live.map((s) => s.v);
+    const ttl = this.ttl;
+    const now = ttl.now();
+    const dropExpired = ttl.config.visibility === 'NeverReturnExpired';
+    const kept: Stamped<T>[] = [];
+    const out: T[] = [];
+    for (const s of list as Stamped<T>[]) {
+      const expired = ttl.isExpired(s, now);
+      if (expired && dropExpired) continue;
+      out.push(s.v);
+      kept.push(!expired && ttl.restampsOnRead ? { v: s.v, t: now } : s);
+    }
+    if (kept.length !== list.length || ttl.restampsOnRead) this.entry = kept.length ? kept : undefined;
+    return out;
   }
 
   add(value: T): void {
@@ -143,8 +155,11 @@ export class HeapMapState<K, V> extends HeapState<Map<K, unknown>> implements In
       m.delete(key);
       return ttl.config.visibility === 'ReturnExpiredIfNotCleanedUp' ? s : undefined;
     }
-    if (ttl.config.updateType === 'OnReadAndWrite') s.t = now;
-    return s;
+    if (!ttl.restampsOnRead) return s;
+    const restamped = { v: s.v, t: now };
+    this.willChange();
+    m.set(key, restamped);
+    return restamped;
   }
 
   private dropIfEmpty(m: Map<K, unknown>): void {

@@ -74,6 +74,7 @@ export class StateTable<S> {
       m = new Map();
       this.namespaces.set(namespace, m);
       this.lastMap = m;
+      this.snapshot?.namespaceCreated(namespace);
     }
     return m;
   }

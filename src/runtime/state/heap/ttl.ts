@@ -25,11 +25,9 @@ export class TtlPolicy {
     return stamped.t + this.config.ttlMs <= now;
   }
 
-  /** Whether a read may return this entry; refreshes the stamp on read when so configured. */
-  visible<V>(stamped: Stamped<V>, now: number): boolean {
-    if (this.isExpired(stamped, now)) return this.config.visibility === 'ReturnExpiredIfNotCleanedUp';
-    if (this.config.updateType === 'OnReadAndWrite') stamped.t = now;
-    return true;
+  /** Whether a read refreshes a live entry's stamp. Stamps are replaced, never changed in place (a snapshot may hold them). */
+  get restampsOnRead(): boolean {
+    return this.config.updateType === 'OnReadAndWrite';
   }
 
   /**
