@@ -18,7 +18,7 @@ import type { OperatorMetrics } from './operator-metrics.ts';
 import { PlanExecutor } from './reconciler/plan-executor.ts';
 import { PAUSE_ANNOTATION } from './reconciler/reconcile.ts';
 import type { ReconcileTiming } from './reconciler/reconcile.ts';
-import { disposeFileSavepoint } from './storage/savepoint-disposer.ts';
+import { disposeSavepoint } from './storage/savepoint-disposer.ts';
 import { jobManagerServiceUrl } from './children/names.ts';
 import { HttpJobManagerApi } from './jobmanager/http-jobmanager-api.ts';
 import type { JobManagerApiFactory } from './jobmanager/jobmanager-api.ts';
@@ -53,7 +53,7 @@ export class StreamDeploymentController {
   ) {
     const kube = new KubeClient(o.kc);
     const jobManagerApi = o.jobManagerApi ?? ((name, namespace) => new HttpJobManagerApi(jobManagerServiceUrl(name, namespace)));
-    this.executor = new PlanExecutor(kube, new EventRecorder(kube, o.identity), { jobManagerApi, timing: o.timing, disposeSavepoint: disposeFileSavepoint, log: o.log });
+    this.executor = new PlanExecutor(kube, new EventRecorder(kube, o.identity), { jobManagerApi, timing: o.timing, disposeSavepoint, log: o.log });
     const scopes = o.namespaces.length > 0 ? [...o.namespaces] : [undefined];
     const onError = (err: unknown) => o.log(`watch: ${errorMessage(err)}`);
     for (const ns of scopes) {

@@ -6,7 +6,8 @@
  * during which the operator is killed (after the stop-with-savepoint was sent, and after the
  * savepoint completed but before the operator recorded it). After all of it every key's
  * committed counts are 1, 2, 3, ... exactly once: no reset, no double count, and each upgrade
- * took exactly one savepoint. A stateless upgrade at the end starts the counts afresh.
+ * took exactly one savepoint. Retention deletes the files of savepoints that leave the
+ * history, and a stateless upgrade at the end starts the counts afresh.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -218,6 +219,16 @@ for (const point of ['trigger', 'completed'] as const) {
     assert.equal(pods('jobmanager').length, 1);
   });
 }
+
+test('history retention: a smaller max count deletes the older savepoints\' files at once, keeping the latest', async () => {
+  const latest = status().savepoints?.last?.location;
+  assert.ok((await savepointDirs()).length > 2);
+  patch({ configuration: { 'kubernetes.operator.savepoint.history.max.count': '2' } });
+  const s = await until('the history trimmed', () => (status().savepoints?.history?.length === 2 ? status() : undefined), 30_000, status);
+  assert.equal(s.savepoints?.history?.at(-1)?.location, latest);
+  const kept = s.savepoints!.history!.map((h) => h.location!.split('/').at(-1)).sort();
+  await until('the files of the others deleted', async () => ((await savepointDirs()).sort().join() === kept.join() ? true : undefined), 30_000, savepointDirs);
+});
 
 test('stateless upgrade: cancelled and started afresh, its counts begin at 1 again; the savepoint mode output stays exact', async () => {
   const before = { job: status().job?.id, savepoints: (await savepointDirs()).length };

@@ -17,8 +17,8 @@ import type { ReconcileAction, ReconcilePlan } from './actions.ts';
 /** The Kubernetes writes a plan needs. */
 export type KubeWrites = Pick<KubeClient, 'create' | 'replace' | 'replaceStatus' | 'patch' | 'delete'>;
 
-/** Deletes a savepoint's files; the operator needs to reach the storage (a shared volume for file://). */
-export type SavepointDisposer = (location: string) => Promise<void>;
+/** Deletes a savepoint's files; `configuration` is the deployment's (storage credentials, endpoints). */
+export type SavepointDisposer = (location: string, configuration: Readonly<Record<string, string>>) => Promise<void>;
 
 export interface ActionTargets {
   kube: KubeWrites;
@@ -83,7 +83,7 @@ async function perform(state: PlanResult, action: ReconcileAction, t: ActionTarg
       // Best effort: a savepoint that cannot be deleted now is only disk space, not a wrong job.
       try {
         if (!t.disposeSavepoint) throw new WeirError('INVALID_ARGUMENTS', 'no savepoint storage is configured for the operator', false);
-        await t.disposeSavepoint(action.location);
+        await t.disposeSavepoint(action.location, sd.spec.configuration ?? {});
       } catch (err) {
         t.log?.(`could not dispose of savepoint ${action.location} of ${sd.metadata.namespace}/${sd.metadata.name}: ${errorMessage(err)}`);
       }

@@ -1,12 +1,16 @@
 /**
- * Deletes a savepoint that left the history. The operator reaches `file://` locations (and
- * plain paths) on a volume it shares with the JobManagers; other schemes come with their
- * storages, and until then their savepoints are kept (the refusal is logged).
+ * Deletes a savepoint that left the history, through the runtime's checkpoint storage for its
+ * scheme: `file://` (and plain paths) on a volume the operator shares with the JobManagers,
+ * `s3://` with the credentials and endpoint of the deployment's configuration.
  */
-import { rm } from 'node:fs/promises';
-import { storagePath } from '../../runtime/checkpoint/checkpoint-config.ts';
+import { openCheckpointStorage } from '../../runtime/checkpoint/storage/open-checkpoint-storage.ts';
 import type { SavepointDisposer } from '../reconciler/perform-actions.ts';
 
-export const disposeFileSavepoint: SavepointDisposer = async (location) => {
-  await rm(storagePath('savepoint location', location), { recursive: true, force: true });
+export const disposeSavepoint: SavepointDisposer = async (location, configuration) => {
+  const storage = openCheckpointStorage(location, new Map(Object.entries(configuration)));
+  try {
+    await storage.discard(location);
+  } finally {
+    storage.close();
+  }
 };
