@@ -44,9 +44,9 @@ export interface SettingProblem {
   reason: string;
 }
 
-/** Retry waits of failed snapshot triggers: 10 s, doubling. */
+/** Retry waits of failed snapshot triggers: 10 s, doubling, at most 5 minutes. */
 export function retryDelayMs(attempt: number): number {
-  return 10_000 * 2 ** Math.max(0, attempt - 1);
+  return Math.min(300_000, 10_000 * 2 ** Math.max(0, attempt - 1));
 }
 
 export function operatorSettings(spec: StreamDeploymentSpec, name: string): OperatorSettings {
