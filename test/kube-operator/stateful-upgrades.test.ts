@@ -6,7 +6,8 @@
  * during which the operator is killed (after the stop-with-savepoint was sent, and after the
  * savepoint completed but before the operator recorded it). After all of it every key's
  * committed counts are 1, 2, 3, ... exactly once: no reset, no double count, and each upgrade
- * took exactly one savepoint. Retention deletes the files of savepoints that leave the
+ * took exactly one savepoint. An upgrade whose job cannot start is rolled back, restoring the
+ * stable spec from the upgrade's savepoint. Retention deletes the files of savepoints that leave the
  * history, and a stateless upgrade at the end starts the counts afresh.
  */
 import { test, before, after } from 'node:test';
@@ -170,7 +171,7 @@ test('savepoint upgrade of the args: one stop-with-savepoint, the new job restor
   assert.equal(stopTriggers, before.triggers + 1);
   assert.equal(s.savepoints?.last?.triggerType, 'UPGRADE');
   assert.equal(s.reconciliation?.restorePath, s.savepoints?.last?.location);
-  assert.match(String(events('UpgradeStarted').at(-1)?.message), /^Upgrading with upgradeMode savepoint: spec\.job\.args \(UPGRADE\)$/);
+  assert.deepEqual(events('UpgradeStarted').map((e) => e.message), ['Upgrading with upgradeMode savepoint: spec.job.args (UPGRADE)']);
   assert.equal(events('SavepointCompleted').length, 1);
 });
 
@@ -181,7 +182,7 @@ test('savepoint rescale 4 -> 2 -> 4 -> 1: counts go on exactly at each paralleli
     await stableAgain(generation, before.job, 'out', before.lines);
     assert.equal((await savepointDirs()).length, before.savepoints + 1, `one savepoint for parallelism ${parallelism}`);
     assert.equal(pods('taskmanager').length, parallelism);
-    assert.match(String(events('UpgradeStarted').at(-1)?.message), /spec\.job\.parallelism \(SCALE\)$/);
+    assert.ok(events('UpgradeStarted').some((e) => String(e.message) === `Upgrading with upgradeMode savepoint: spec.job.parallelism (SCALE)`));
   }
 });
 
@@ -220,6 +221,22 @@ for (const point of ['trigger', 'completed'] as const) {
   });
 }
 
+test('rollback: an upgrade to an entry that cannot start is rolled back to the stable spec, restoring from the upgrade\'s savepoint', async () => {
+  patch({ configuration: { 'kubernetes.operator.deployment.rollback.enabled': 'true', 'kubernetes.operator.deployment.readiness.timeout': '8s' } });
+  await until('the settings recorded', () => (status().reconciliation?.lastReconciledSpec?.includes('rollback.enabled') ? true : undefined));
+  const before = { job: status().job?.id, lines: await assertCountsExact('out'), stable: status().reconciliation?.lastStableSpec };
+  const generation = patch({ job: { entry: '/opt/weir/job/missing-job.ts' } });
+  const rolledBack = await until('ROLLED_BACK', () => (status().lifecycleState === 'ROLLED_BACK' && status().job?.state === 'RUNNING' ? status() : undefined), 120_000, status);
+  assert.equal(rolledBack.observedGeneration, generation);
+  assert.equal(rolledBack.reconciliation?.lastReconciledSpec, before.stable);
+  assert.equal(rolledBack.conditions?.find((c) => c.type === 'Degraded')?.reason, 'RolledBack');
+  assert.match(String(events('RolledBack')[0]?.message), /^The upgrade was not stable within 8 s \(the JobManager did not answer\): rolling back to the last stable spec with last-state$/);
+  assert.notEqual(rolledBack.job?.id, before.job);
+  await until('output from the rolled back job', async () => ((await assertCountsExact('out')) > before.lines ? true : undefined), 60_000);
+  patch({ job: { entry: JOB }, configuration: { 'kubernetes.operator.deployment.rollback.enabled': 'false' } });
+  await until('STABLE on the stable spec again', () => (status().lifecycleState === 'STABLE' ? true : undefined), 60_000, status);
+});
+
 test('history retention: a smaller max count deletes the older savepoints\' files at once, keeping the latest', async () => {
   const latest = status().savepoints?.last?.location;
   assert.ok((await savepointDirs()).length > 2);
@@ -232,7 +249,7 @@ test('history retention: a smaller max count deletes the older savepoints\' file
 
 test('stateless upgrade: cancelled and started afresh, its counts begin at 1 again; the savepoint mode output stays exact', async () => {
   const before = { job: status().job?.id, savepoints: (await savepointDirs()).length };
-  const generation = patch({ job: { upgradeMode: 'stateless', args: args('fresh', 300) } });
+  const generation = patch({ job: { entry: JOB, upgradeMode: 'stateless', args: args('fresh', 300) } });
   const s = await stableAgain(generation, before.job, 'fresh');
   assert.equal(s.reconciliation?.restorePath, undefined);
   assert.equal((await savepointDirs()).length, before.savepoints);

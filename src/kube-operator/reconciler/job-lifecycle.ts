@@ -103,7 +103,11 @@ class Lifecycle {
     if (rec.upgrade) return this.continueUpgrade(rec.upgrade);
     // After a rollback the stable spec runs until the spec changes again.
     if (rec.rolledBackSpec !== undefined && rec.rolledBackSpec === this.i.record) return this.deployed();
-    if (rec.lastReconciledSpec === this.i.record) return this.rollbackIfDue() ?? this.deployed();
+    if (rec.lastReconciledSpec === this.i.record) {
+      // Back on the running spec: a rolled-back spec applied again later is tried again.
+      if (rec.rolledBackSpec !== undefined) this.w.write({ ...this.w.status, reconciliation: { ...rec, rolledBackSpec: undefined } });
+      return this.rollbackIfDue() ?? this.deployed();
+    }
     // A snapshot asked for runs to its end first (Flink waits for it too).
     if (this.w.status.savepoints?.pendingTrigger?.triggerId !== undefined) return this.deployed();
     return this.startUpgrade(JSON.parse(rec.lastReconciledSpec) as StreamDeploymentSpec);
@@ -269,7 +273,8 @@ class Lifecycle {
   /**
    * An upgrade that did not become stable (running with a completed checkpoint) within the
    * readiness timeout goes back to the last stable spec, restoring with last-state (or from the
-   * savepoint the upgrade started from). Only while the spec is still the one that failed.
+   * savepoint the upgrade started from; with neither, only a stateless spec goes back). Only
+   * while the spec is still the one that failed.
    */
   private rollbackIfDue(): LifecyclePlan | undefined {
     const rec = this.rec;
@@ -278,6 +283,9 @@ class Lifecycle {
     if (now.getTime() - rec.deployTime <= settings.readinessTimeoutMs) return undefined;
     if (this.jobRuns && (this.i.job?.checkpoints?.completed ?? 0) >= 1) return undefined;
     const restore = this.haCheckpoint ? undefined : restoreOf(this.w.status);
+    // Never back to an empty job silently: without HA metadata or a savepoint, only a stateless spec rolls back.
+    const stableMode = (JSON.parse(rec.lastStableSpec) as StreamDeploymentSpec).job.upgradeMode ?? 'stateless';
+    if (!this.haCheckpoint && restore === undefined && stableMode !== 'stateless') return undefined;
     this.w.write({
       ...this.w.status,
       lifecycleState: 'ROLLING_BACK',

@@ -271,6 +271,15 @@ test('rollback: an upgrade not stable within the readiness timeout goes back to 
   w.change({}, { image: 'weir:fixed' });
   assert.deepEqual(summary(w.pass()).slice(0, 2), ['recordTarget UPGRADING', 'cancelJob aaaa']);
 
+  // A savepoint-mode spec with nothing to restore from (no HA metadata, no savepoint) is not rolled back to an empty job.
+  const empty = new World(baseSpec({ upgradeMode: 'savepoint' }, { configuration: conf })).stable();
+  empty.change({ upgradeMode: 'stateless' }, { image: 'weir:broken' });
+  empty.pass();
+  empty.job = jobIn('FAILED');
+  empty.now = T0 + 60_001;
+  assert.deepEqual(actionsOf(empty.pass(), 'recordEvent').map((e) => e.event.reason).filter((r) => r === 'RolledBack'), []);
+  assert.equal(empty.status.lifecycleState, 'FAILED');
+
   // A spec changed again before the timeout: that change upgrades, nothing rolls back.
   const again = new World(baseSpec({}, { configuration: conf })).stable();
   again.change({}, { image: 'weir:broken' });
