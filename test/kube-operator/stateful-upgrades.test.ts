@@ -34,9 +34,10 @@ let stopping: Promise<void> | undefined;
 const logs: string[] = [];
 /** When set, the operator is stopped right after this happens, as if its process were killed there. */
 let killAt: 'trigger' | 'completed' | undefined;
-let stopTriggers = 0;
+/** Distinct trigger ids of stop-with-savepoint requests (a resent trigger keeps its id). */
+const stopTriggers = new Set<string>();
 
-/** The HTTP JobManagerApi, with the kill points and a count of stop-with-savepoint requests. */
+/** The HTTP JobManagerApi, with the kill points and the trigger ids of stop-with-savepoint requests. */
 function jobManagerApi(name: string, namespace: string): JobManagerApi {
   const api = new HttpJobManagerApi(jobManagerServiceUrl(name, namespace));
   return {
@@ -45,7 +46,7 @@ function jobManagerApi(name: string, namespace: string): JobManagerApi {
     triggerCheckpoint: (jobId, triggerId) => api.triggerCheckpoint(jobId, triggerId),
     async triggerSavepoint(jobId, triggerId, then) {
       await api.triggerSavepoint(jobId, triggerId, then);
-      if (then === 'stop') stopTriggers++;
+      if (then === 'stop') stopTriggers.add(triggerId);
       if (killAt === 'trigger') kill();
     },
     async snapshotStatus(jobId, kind, triggerId) {
@@ -164,11 +165,11 @@ test('apply with upgradeMode savepoint: the job runs and commits counts', async 
 });
 
 test('savepoint upgrade of the args: one stop-with-savepoint, the new job restores from it, counts go on', async () => {
-  const before = { job: status().job?.id, lines: await assertCountsExact('out'), savepoints: (await savepointDirs()).length, triggers: stopTriggers };
+  const before = { job: status().job?.id, lines: await assertCountsExact('out'), savepoints: (await savepointDirs()).length, triggers: stopTriggers.size };
   const generation = patch({ job: { args: args('out', 300) } });
   const s = await stableAgain(generation, before.job, 'out', before.lines);
   assert.equal((await savepointDirs()).length, before.savepoints + 1);
-  assert.equal(stopTriggers, before.triggers + 1);
+  assert.equal(stopTriggers.size, before.triggers + 1);
   assert.equal(s.savepoints?.last?.triggerType, 'UPGRADE');
   assert.equal(s.reconciliation?.restorePath, s.savepoints?.last?.location);
   assert.deepEqual(events('UpgradeStarted').map((e) => e.message), ['Upgrading with upgradeMode savepoint: spec.job.args (UPGRADE)']);
@@ -200,7 +201,7 @@ test('savepointTriggerNonce: one MANUAL savepoint of the running job, which keep
 
 for (const point of ['trigger', 'completed'] as const) {
   test(`the operator killed after the savepoint ${point === 'trigger' ? 'trigger was sent' : 'completed (before it recorded the path)'}: a new operator converges to one job with exactly one savepoint`, async () => {
-    const before = { job: status().job?.id, lines: await assertCountsExact('out'), savepoints: (await savepointDirs()).length, triggers: stopTriggers, history: status().savepoints?.history?.length ?? 0 };
+    const before = { job: status().job?.id, lines: await assertCountsExact('out'), savepoints: (await savepointDirs()).length, triggers: stopTriggers.size, history: status().savepoints?.history?.length ?? 0 };
     killAt = point;
     const generation = patch({ job: { args: args('out', point === 'trigger' ? 250 : 350) } });
     await until('the operator killed', () => (stopping ? true : undefined), 60_000, status);
@@ -215,7 +216,7 @@ for (const point of ['trigger', 'completed'] as const) {
     await operator.start();
     await stableAgain(generation, before.job, 'out', before.lines);
     assert.equal((await savepointDirs()).length, before.savepoints + 1);
-    assert.equal(stopTriggers, before.triggers + 1, 'the new operator sent no second stop-with-savepoint');
+    assert.equal(stopTriggers.size, before.triggers + 1, 'the new operator sent no stop-with-savepoint of its own');
     assert.equal(status().savepoints?.history?.length, before.history + 1);
     assert.equal(pods('jobmanager').length, 1);
   });
