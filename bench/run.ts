@@ -2,12 +2,13 @@
  * `npm run bench`: Nexmark q0, q1, q2, q5, q7 on the in-process runtime (parallelism 1)
  * against hand-written loops over the same generator (warmed up, alternating rounds,
  * medians), the network data plane, a keyBy shuffle and its latency between two
- * TaskManager processes, the Kafka test broker, and the operator at scale. Every block
+ * TaskManager processes, the Kafka test broker, Kafka -> Weir -> Kafka against a raw
+ * kafkajs loop, and the operator at scale. Every block
  * of figures carries the Node version and the machine's load average.
  *
  *   npm run bench -- --events 2000000 --rate 200000 --rounds 3 [--warmup-events 500000]
  *                    [--shuffle-records 6000000] [--deployments 500 --changes 200]
- *                    [--checkpoint-events 8000000] [--keys 1000000]
+ *                    [--checkpoint-events 8000000] [--keys 1000000] [--kafka-messages 200000]
  *
  * A missed target is reported, not fatal. A wrong output is: a Nexmark query whose rows
  * differ from the hand-written loop's, or a shuffle that lost or doubled records, prints
@@ -15,6 +16,7 @@
  */
 import { compareNexmark } from './nexmark-compare.ts';
 import { runKafkaBrokerBench } from './kafka-broker.ts';
+import { kafkaConnectorReport, runKafkaConnectorBench } from './kafka-connector.ts';
 import { networkReport, runNetworkBench } from './network.ts';
 import { latencyReport, runClusterLatencyBench, runClusterShuffleBench, shuffleReport } from './cluster-shuffle.ts';
 import { operatorReport, runOperatorScaleBench } from './operator-scale.ts';
@@ -84,6 +86,13 @@ for (const client of ['kafkajs', 'platformatic'] as const) {
   const kafka = await runKafkaBrokerBench({ client });
   console.log(`kafka test broker with ${client}: produce ${fmtRate(kafka.produceMessagesPerSecond)} msg/s, consume ${fmtRate(kafka.consumeMessagesPerSecond)} msg/s (${kafka.messages} messages)`);
 }
+console.log(machineLine());
+
+// The Kafka connectors: Kafka -> Weir -> Kafka against a raw kafkajs consume-produce loop on the same broker.
+console.log('');
+const kafkaConnector = await runKafkaConnectorBench(intFlag('kafka-messages', 200_000));
+for (const line of kafkaConnectorReport(kafkaConnector)) console.log(line);
+failures.push(...kafkaConnector.mismatches);
 console.log(machineLine());
 
 // What checkpoints cost: Nexmark with and without, latency with and without, a big keyed state.

@@ -6,6 +6,14 @@
  *
  *   weir run examples/fraud-detection.ts -- --transactions 200000
  *   weir run examples/fraud-detection.ts -- --transactions 1000000 --rate 5000   (transactions per second)
+ *
+ * Kafka mode: transactions are read as JSON from the topic `transactions` and alerts written
+ * exactly-once to the topic `alerts` (a read_committed consumer sees each alert once, across
+ * failures); unbounded, so it runs until cancelled. `--feed` writes generated transactions to
+ * the topic instead (a job of its own):
+ *
+ *   weir run examples/fraud-detection.ts -- --kafka localhost:9092 --feed --transactions 100000 --rate 2000
+ *   weir run examples/fraud-detection.ts -- --kafka localhost:9092
  */
 import {
   defineJob,
@@ -18,7 +26,9 @@ import {
   WatermarkStrategy,
 } from '../src/api/index.ts';
 import type { Collector, KeyedProcessContext, ListState, MapState, OnTimerContext, RuntimeContext, ValueState } from '../src/api/index.ts';
+import type { DataStream, StreamExecutionEnvironment } from '../src/api/index.ts';
 import { DataGeneratorSource } from '../src/connectors/datagen/index.ts';
+import { KafkaRecordDeserializers, KafkaRecordSerializers, KafkaSink, KafkaSource, OffsetsInitializers, Serializers } from '../src/connectors/kafka/index.ts';
 
 interface Transaction {
   accountId: string;
@@ -108,28 +118,69 @@ class FraudDetector extends KeyedProcessFunction<string, Transaction, Alert> {
 
 export const LATE = new OutputTag<Transaction>('late-transactions');
 
-export default defineJob((env, args) => {
+const formatAlert = (a: Alert) => `ALERT ${a.accountId}: $${a.small.toFixed(2)} then $${a.large.toFixed(2)} at ${a.merchant} (${a.at})`;
+
+const watermarks = WatermarkStrategy.forBoundedOutOfOrderness<Transaction>(5_000).withTimestampAssigner((tx) => tx.timestamp);
+
+function generated(env: StreamExecutionEnvironment, args: Readonly<Record<string, string>>): DataStream<Transaction> {
   const count = Number(args.transactions ?? 100_000);
+  // --rate paces the generator (transactions per second), so a run lasts long enough to watch.
+  const source = new DataGeneratorSource(transaction, count, args.rate === undefined ? {} : { recordsPerSecond: Number(args.rate) });
+  return env.fromSource(source, watermarks, 'transactions').uid('transactions');
+}
+
+/** Transactions from the Kafka topic, from the group's committed offsets (the earliest on a first run). */
+function fromKafka(env: StreamExecutionEnvironment, brokers: string, topic: string): DataStream<Transaction> {
+  const source = KafkaSource.builder()
+    .setBootstrapServers(brokers)
+    .setTopics(topic)
+    .setGroupId('fraud-detection')
+    .setStartingOffsets(OffsetsInitializers.committedOffsets('earliest'))
+    .setDeserializer(KafkaRecordDeserializers.valueOnly((bytes): Transaction => JSON.parse(new TextDecoder().decode(bytes ?? new Uint8Array())) as Transaction))
+    .build();
+  // An idle partition must not hold the hourly windows back.
+  return env.fromSource(source, watermarks.withIdleness(10_000), 'transactions').uid('transactions');
+}
+
+export default defineJob((env, args) => {
   env.setJobName('fraud-detection');
   // Checkpoints twice a second (to $TMPDIR/weir-checkpoints unless state.checkpoints.dir is
   // set): a failure restarts the job from the latest, and the progress line shows them.
   env.enableCheckpointing(500);
-  const transactions = env
-    .fromSource(
-      // --rate paces the generator (transactions per second), so a run lasts long enough to watch.
-      new DataGeneratorSource(transaction, count, args.rate === undefined ? {} : { recordsPerSecond: Number(args.rate) }),
-      WatermarkStrategy.forBoundedOutOfOrderness<Transaction>(5_000).withTimestampAssigner((tx) => tx.timestamp),
-      'transactions',
-    )
-    .uid('transactions');
+  const kafka = args.kafka;
+  const transactionsTopic = args['transactions-topic'] ?? 'transactions';
+  if (kafka !== undefined && args.feed !== undefined) {
+    env.setJobName('fraud-detection-feed');
+    generated(env, args).sinkTo(
+      KafkaSink.builder<Transaction>()
+        .setBootstrapServers(kafka)
+        .setDeliveryGuarantee('AT_LEAST_ONCE')
+        .setRecordSerializer(KafkaRecordSerializers.builder<Transaction>().setTopic(transactionsTopic).setKeySerializationSchema(Serializers.string, (tx) => tx.accountId).setValueSerializationSchema(Serializers.json<Transaction>()).build())
+        .build(),
+      'transactions to Kafka',
+    );
+    return;
+  }
+  const transactions = kafka === undefined ? generated(env, args) : fromKafka(env, kafka, transactionsTopic);
 
-  transactions
+  const alerts = transactions
     .keyBy((tx) => tx.accountId)
     .process(new FraudDetector())
     .uid('fraud-detector')
-    .name('Fraud detector')
-    .map((a) => `ALERT ${a.accountId}: $${a.small.toFixed(2)} then $${a.large.toFixed(2)} at ${a.merchant} (${a.at})`)
-    .print();
+    .name('Fraud detector');
+  if (kafka === undefined) {
+    alerts.map(formatAlert).print();
+  } else {
+    alerts.sinkTo(
+      KafkaSink.builder<Alert>()
+        .setBootstrapServers(kafka)
+        .setDeliveryGuarantee('EXACTLY_ONCE')
+        .setTransactionalIdPrefix('fraud-detection-alerts')
+        .setRecordSerializer(KafkaRecordSerializers.builder<Alert>().setTopic(args['alerts-topic'] ?? 'alerts').setKeySerializationSchema(Serializers.string, (a) => a.accountId).setValueSerializationSchema(Serializers.string, formatAlert).build())
+        .build(),
+      'alerts to Kafka',
+    ).uid('alerts');
+  }
 
   transactions
     .map((tx) => ({ merchant: tx.merchant, count: 1 }))

@@ -19,7 +19,21 @@ export interface SourceReaderContext {
    * state was dealt nothing (more subtasks than entries) and must read nothing of its own.
    */
   readonly isRestored: boolean;
+  /** Where the reader registers its own metrics (per split, say), beside the source operator's. */
+  readonly metricGroup: SourceMetricGroup;
 }
+
+/**
+ * A source reader's metrics, exported under the source operator's scope as
+ * `flink_taskmanager_job_task_operator_<name>` with the operator's labels and `labels`
+ * (Flink's key-value metric groups, e.g. topic and partition).
+ */
+export interface SourceMetricGroup {
+  /** A gauge read at each scrape; returns the function that removes it. */
+  gauge(name: string, labels: Readonly<Record<string, string>>, read: () => number): () => void;
+}
+
+import type { OutputTag } from './functions.ts';
 
 /** Where a reader puts records; appending is cheap (no allocation per record). */
 export interface SourceOutput<T> {
@@ -38,6 +52,8 @@ export interface ReaderOutput<T> extends SourceOutput<T> {
   createOutputForSplit(splitId: string): SourceOutput<T>;
   /** The split is done (or moved away): it no longer holds the watermark back. */
   releaseOutputForSplit(splitId: string): void;
+  /** A value for the side output `tag` (the source stream's `getSideOutput(tag)`), such as a record that could not be read. */
+  collectSide<X>(tag: OutputTag<X>, value: X, timestamp: number): void;
 }
 
 /**
@@ -65,6 +81,12 @@ export interface SourceReader<T> {
 
 export interface Source<T> {
   readonly boundedness: 'BOUNDED' | 'CONTINUOUS_UNBOUNDED';
+  /**
+   * How the readers' snapshot entries are dealt on restore: 'list' (default) splits them
+   * round-robin over the subtasks; 'union' gives every subtask all of them, for a source whose
+   * readers pick their own splits by a rule of the parallelism (Kafka partitions).
+   */
+  readonly stateDistribution?: 'list' | 'union';
   /** Largest parallelism this source can use (fromElements: 1). */
   readonly maxParallelism?: number;
   createReader(ctx: SourceReaderContext): SourceReader<T>;
@@ -81,6 +103,8 @@ export interface SinkWriterContext {
   addToResult(name: string, values: readonly unknown[]): void;
   /** What the writer's snapshotState returned at the checkpoint this run restores from; empty on a fresh start. */
   readonly restoredState: readonly unknown[];
+  /** Milliseconds between checkpoints; undefined when checkpointing is off (transactional sinks check their timeouts against it). */
+  readonly checkpointIntervalMs?: number;
 }
 
 export interface SinkWriter<T> {

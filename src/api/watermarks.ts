@@ -40,9 +40,14 @@ export class BoundedOutOfOrdernessWatermarks<T> implements WatermarkGenerator<T>
   }
 }
 
-/** Declares an input idle after idleTimeoutMs of processing time without events. */
+/**
+ * Declares an input idle after idleTimeoutMs of processing time without events. A periodic
+ * check that follows events never finds the input idle (as Flink's IdlenessTimer), so the
+ * watermark those events allow is emitted before the input may go idle.
+ */
 class WatermarksWithIdleness<T> implements WatermarkGenerator<T> {
   private lastActivity: number;
+  private sawEvent = false;
   private idle = false;
 
   constructor(
@@ -55,6 +60,7 @@ class WatermarksWithIdleness<T> implements WatermarkGenerator<T> {
 
   onEvent(event: T, timestamp: number, output: WatermarkOutput): void {
     this.lastActivity = this.ctx.currentProcessingTime();
+    this.sawEvent = true;
     if (this.idle) {
       this.idle = false;
       output.markActive();
@@ -64,7 +70,9 @@ class WatermarksWithIdleness<T> implements WatermarkGenerator<T> {
 
   onPeriodicEmit(output: WatermarkOutput): void {
     if (this.idle) return;
-    if (this.ctx.currentProcessingTime() - this.lastActivity >= this.idleTimeoutMs) {
+    const sawEvent = this.sawEvent;
+    this.sawEvent = false;
+    if (!sawEvent && this.ctx.currentProcessingTime() - this.lastActivity >= this.idleTimeoutMs) {
       this.idle = true;
       output.markIdle();
       return;

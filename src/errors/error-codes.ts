@@ -97,6 +97,18 @@ export type KubeErrorCode =
   | 'LEASE_TIMEOUT'
   | 'JOBMANAGER_ANSWER_INVALID';
 
+/** The autoscaler: its inputs and the collectors that fill them. */
+export type AutoscalerErrorCode = 'AUTOSCALER_INPUT_INVALID' | 'SOURCE_LAG_UNAVAILABLE' | 'VERTEX_METRICS_UNAVAILABLE';
+
+/** Kafka connectors: the broker, topics, records and transactions. */
+export type KafkaErrorCode =
+  | 'KAFKA_UNREACHABLE'
+  | 'KAFKA_REQUEST_FAILED'
+  | 'KAFKA_TOPIC_NOT_FOUND'
+  | 'KAFKA_DESERIALIZATION_FAILED'
+  | 'KAFKA_INVALID_CONFIGURATION'
+  | 'KAFKA_TRANSACTION_FAILED';
+
 /** Command line and configuration. */
 export type ConfigErrorCode = 'INVALID_ARGUMENTS' | 'INVALID_CONFIGURATION';
 
@@ -109,6 +121,8 @@ export type ErrorCode =
   | ClusterErrorCode
   | MetricsErrorCode
   | KubeErrorCode
+  | AutoscalerErrorCode
+  | KafkaErrorCode
   | ConfigErrorCode
   /** A bug in Weir: never expected, always worth a report. */
   | 'INTERNAL';

@@ -1,6 +1,7 @@
 /** The operator's Prometheus metrics (served on /metrics). */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { LIFECYCLE_STATES } from './crd/stream-deployment-schema.ts';
+import { AutoscalerMetrics } from './autoscaler/autoscaler-metrics.ts';
 
 export class OperatorMetrics {
   readonly registry = new Registry();
@@ -13,6 +14,7 @@ export class OperatorMetrics {
     registers: [this.registry],
   });
   readonly leader = new Gauge({ name: 'weir_operator_leader', help: '1 while this replica holds the leader lease', registers: [this.registry] });
+  readonly autoscaler = new AutoscalerMetrics(this.registry);
 
   constructor(sources: { queueDepth: () => number; lifecycleStates: () => Iterable<string | undefined> }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'weir_operator_' });

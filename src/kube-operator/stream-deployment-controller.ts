@@ -53,7 +53,7 @@ export class StreamDeploymentController {
   ) {
     const kube = new KubeClient(o.kc);
     const jobManagerApi = o.jobManagerApi ?? ((name, namespace) => new HttpJobManagerApi(jobManagerServiceUrl(name, namespace)));
-    this.executor = new PlanExecutor(kube, new EventRecorder(kube, o.identity), { jobManagerApi, timing: o.timing, disposeSavepoint, log: o.log });
+    this.executor = new PlanExecutor(kube, new EventRecorder(kube, o.identity), { jobManagerApi, timing: o.timing, disposeSavepoint, log: o.log, autoscalerMetrics: metrics?.autoscaler });
     const scopes = o.namespaces.length > 0 ? [...o.namespaces] : [undefined];
     const onError = (err: unknown) => o.log(`watch: ${errorMessage(err)}`);
     for (const ns of scopes) {

@@ -148,6 +148,15 @@ test('a running job shows records per vertex and backpressure per subtask', asyn
     assert.equal(bp.body['backpressure-level'], 'ok');
     const unknownVertex = await call('GET', `/jobs/${job.jobId}/vertices/deadbeefdeadbeefdeadbeefdeadbeef/backpressure`);
     assert.equal(unknownVertex.status, 404);
+    // Flink's aggregated subtask metrics, which autoscalers read.
+    const agg = await call('GET', `/jobs/${job.jobId}/vertices/${vertices[0]!.id}/subtasks/metrics?get=numRecordsIn,busyTimeMsPerSecond&agg=sum,max`);
+    assert.equal(agg.status, 200);
+    const [records, busy] = agg.body as unknown as { id: string; sum: number; max: number }[];
+    assert.deepEqual([records!.id, busy!.id, Object.keys(busy!).sort()], ['numRecordsIn', 'busyTimeMsPerSecond', ['id', 'max', 'sum']]);
+    assert.ok(records!.sum > 0 && busy!.max >= 0 && busy!.max <= 1000);
+    const listed = (await call('GET', `/jobs/${job.jobId}/vertices/${vertices[0]!.id}/subtasks/metrics`)).body as unknown as { id: string }[];
+    assert.ok(['backPressuredTimeMsPerSecond', 'busyTimeMsPerSecond', 'numRecordsInPerSecond', 'numRecordsOutPerSecond'].every((id) => listed.some((m) => m.id === id)));
+    assert.equal((await call('GET', `/jobs/${job.jobId}/vertices/deadbeefdeadbeefdeadbeefdeadbeef/subtasks/metrics`)).status, 404);
   } finally {
     job.cancel();
     await job.done;

@@ -58,3 +58,18 @@ test('defaults are applied and the scale subresource sets the TaskManager replic
   const scaled = await kube.get(`${collection}/ok`);
   assert.equal((scaled!.spec as { taskManager: { replicas: number } }).taskManager.replicas, 3);
 });
+
+test('spec.autoscaler: Flink-named settings are kept as given; out-of-range ones are rejected by name', async () => {
+  const autoscaler = { enabled: true, metricsOnly: true, minParallelism: 2, maxParallelism: 16, targetUtilization: 0.6, targetUtilizationBoundary: 0.2, catchUpDuration: '10 min', scaleDownDelay: '30m', scaleDownMaxFactor: 0.5, restartTimeTracking: true };
+  const created = await kube.create(collection, { apiVersion: 'weir.dev/v1alpha1', kind: 'StreamDeployment', metadata: { name: 'scaled' }, spec: { image: 'weir:1', job: { entry: '/opt/weir/job/j.ts' }, autoscaler } });
+  assert.deepEqual((created.spec as { autoscaler: unknown }).autoscaler, autoscaler);
+  const err = await kube
+    .create(collection, { apiVersion: 'weir.dev/v1alpha1', kind: 'StreamDeployment', metadata: { name: 'bad-scaler' }, spec: { image: 'weir:1', job: { entry: '/opt/weir/job/j.ts' }, autoscaler: { targetUtilization: 1.5, metricsWindow: 'soon', minParallelism: 0 } } })
+    .then(
+      () => assert.fail('accepted'),
+      (e: unknown) => e,
+    );
+  assert.ok(err instanceof KubeApiError);
+  assert.equal(err.status, 422);
+  for (const field of ['spec.autoscaler.targetUtilization', 'spec.autoscaler.metricsWindow', 'spec.autoscaler.minParallelism']) assert.match(err.message, new RegExp(field.replace(/\./g, '\\.')));
+});

@@ -45,6 +45,10 @@ export function integer(o: Common & Pick<JsonSchema, 'minimum' | 'maximum'> = {}
   return { json: { type: 'integer', ...o } };
 }
 
+export function number(o: Common & Pick<JsonSchema, 'minimum' | 'maximum'> = {}): Schema<number> {
+  return { json: { type: 'number', ...o } };
+}
+
 export function boolean(o: Common = {}): Schema<boolean> {
   return { json: { type: 'boolean', ...o } };
 }

@@ -4,6 +4,7 @@
  */
 import { array, boolean, enumOf, freeform, integer, intOrString, mapOf, object, string } from './schema-dsl.ts';
 import type { TypeOf } from './schema-dsl.ts';
+import { autoscalerSpec, autoscalerStatus } from './autoscaler-schema.ts';
 
 export const LIFECYCLE_STATES = ['CREATED', 'DEPLOYED', 'STABLE', 'UPGRADING', 'SUSPENDED', 'ROLLING_BACK', 'ROLLED_BACK', 'FAILED', 'DELETING'] as const;
 export const JOB_MANAGER_DEPLOYMENT_STATUSES = ['READY', 'DEPLOYED_NOT_READY', 'DEPLOYING', 'MISSING', 'ERROR'] as const;
@@ -66,7 +67,7 @@ export const streamDeploymentSpec = object(
       },
       { required: ['entry'] },
     ),
-    autoscaler: freeform({ description: 'Autoscaler settings (reserved).' }),
+    autoscaler: autoscalerSpec,
   },
   { required: ['job'] },
 );
@@ -138,7 +139,7 @@ export const streamDeploymentStatus = object({
     deployTime: integer({ description: 'When lastReconciledSpec was deployed (epoch ms): the readiness timeout counts from it.' }),
     rolledBackSpec: string({ description: 'JSON of the spec that was rolled back: it is not deployed again until the spec changes.' }),
   }),
-  autoscaler: freeform(),
+  autoscaler: autoscalerStatus,
   error: string({ description: 'Why the last reconciliation or the job failed, if it did.' }),
 });
 

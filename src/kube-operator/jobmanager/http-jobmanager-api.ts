@@ -5,6 +5,8 @@
  */
 import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { JobManagerApi, ObservedJob, SavepointThen, SnapshotKind, SnapshotOutcome, TaskCounts } from './jobmanager-api.ts';
+import { RestVertexMetrics } from '../autoscaler/jobmanager-vertex-metrics.ts';
+import type { ObservedVertex } from '../autoscaler/jobmanager-vertex-metrics.ts';
 
 interface JobsOverview {
   jobs: { jid: string; name: string; state: string; 'start-time': number; tasks?: Partial<Record<keyof TaskCounts, unknown>> }[];
@@ -60,6 +62,10 @@ export class HttpJobManagerApi implements JobManagerApi {
       if (ex['root-exception']) job.failureCause = ex['root-exception'].split('\n')[0];
     }
     return job;
+  }
+
+  vertexMetrics(jobId: string): Promise<ObservedVertex[]> {
+    return new RestVertexMetrics(this.baseUrl, Date.now, this.timeoutMs).vertexMetrics(jobId);
   }
 
   async cancel(jobId: string): Promise<void> {

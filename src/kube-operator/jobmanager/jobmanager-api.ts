@@ -4,6 +4,7 @@
  * use an in-memory one. Snapshot triggers carry a trigger id the operator chose and recorded
  * first (Flink's idempotent `triggerId`), so a retried trigger never takes a second snapshot.
  */
+import type { ObservedVertex } from '../autoscaler/jobmanager-vertex-metrics.ts';
 
 /** Subtask counts by state, as Flink's `GET /jobs/overview` reports them per job. */
 export interface TaskCounts {
@@ -46,6 +47,8 @@ export type SnapshotOutcome =
 export type SnapshotKind = 'savepoint' | 'checkpoint';
 
 export interface JobManagerApi {
+  /** Per-vertex figures for the autoscaler (Flink's aggregated subtask metrics); a JobManager without them gives it nothing to decide on. */
+  vertexMetrics?(jobId: string): Promise<ObservedVertex[]>;
   /** The application's job (the newest one if the JobManager ran several), or undefined before one is submitted. */
   currentJob(): Promise<ObservedJob | undefined>;
   /** Cancels the job; resolves once the JobManager accepted the request. */

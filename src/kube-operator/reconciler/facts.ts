@@ -2,6 +2,7 @@
 import type { StreamDeployment } from '../crd/stream-deployment-crd.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import type { ObservedJob, SnapshotOutcome } from '../jobmanager/jobmanager-api.ts';
+import type { VertexObservation } from '../autoscaler/scaling-inputs.ts';
 
 export type { ObservedJob, SnapshotOutcome, TaskCounts } from '../jobmanager/jobmanager-api.ts';
 
@@ -29,6 +30,8 @@ export interface Facts {
   /** Observed only with `high-availability.type: kubernetes`. */
   ha?: HaMetadata;
   now: Date;
+  /** The autoscaler's vertices with their samples: collected while an enabled autoscaler's job runs every task. */
+  autoscaler?: readonly VertexObservation[];
 }
 
 export interface EventSpec {
@@ -53,6 +56,7 @@ export interface EventSpec {
     | 'CheckpointFailed'
     | 'LastStateFallback'
     | 'RolledBack'
-    | 'ReconciliationPaused';
+    | 'ReconciliationPaused'
+    | 'ScalingReport';
   message: string;
 }

@@ -12,6 +12,9 @@ import type { ReconcilePlan } from './actions.ts';
 import type { TaskCounts } from './facts.ts';
 import { performActions } from './perform-actions.ts';
 import { PlanExecutor, observe } from './plan-executor.ts';
+import { Registry } from 'prom-client';
+import { AutoscalerMetrics } from '../autoscaler/autoscaler-metrics.ts';
+import type { ObservedVertex } from '../autoscaler/jobmanager-vertex-metrics.ts';
 
 const SD_PATH = resourcePath('weir.dev/v1alpha1', 'StreamDeployment', 'jobs', 'fraud');
 const CM_COLLECTION = resourcePath('v1', 'ConfigMap', 'jobs');
@@ -232,5 +235,39 @@ describe('observe and the snapshot actions', () => {
     assert.equal(await kube.get(`${CM_COLLECTION}/${name}`), undefined);
     assert.deepEqual(disposed, ['/sp/old']);
     assert.deepEqual(logged, ['could not dispose of savepoint s3://b/sp of jobs/fraud: no bucket b']);
+  });
+});
+
+describe('PlanExecutor with a metrics-only autoscaler', () => {
+  it('collects each STABLE pass, records the decision in status.autoscaler, a ScalingReport Event and the metrics; never rescales', async () => {
+    const kube = new InMemoryKube();
+    const events = new InMemoryEvents();
+    let now = new Date('2026-11-23T10:00:00Z');
+    const jm = Object.assign(new InMemoryJobManager(), {
+      vertexMetrics: async (): Promise<ObservedVertex[]> => [
+        { id: 'v1', name: 'Source: orders', parallelism: 2, maxParallelism: 128, keyed: false, inputs: [], sample: { at: now.getTime(), recordsInPerSecond: 1000, recordsOutPerSecond: 1000, busyTimeMsPerSecond: 1000, backPressuredTimeMsPerSecond: 0 } },
+      ],
+    });
+    const registry = new Registry();
+    const executor = new PlanExecutor(kube, events, { jobManagerApi: () => jm, timing: TIMING, clock: () => now, autoscalerMetrics: new AutoscalerMetrics(registry) });
+    const sd = storeSd(kube, { finalizers: [] });
+    const autoscaler = { enabled: true, metricsOnly: true, targetUtilization: 0.5, targetUtilizationBoundary: 0.2, restartTime: '0s', stabilizationInterval: '1m' };
+    kube.put(SD_PATH, { ...sd, spec: { ...sd.spec, autoscaler } });
+    await executor.reconcile('jobs', 'fraud');
+    await rollOut(kube);
+    jm.job = { id: JOB_ID, name: 'fraud detection', state: 'RUNNING', startTime: 1_700_000_000_000, tasks: tasks(2) };
+    // Stabilizing after the spec was first recorded, then two samples: 1000/s on 2 fully busy -> 1000 / 250 = 4.
+    for (let i = 0; i < 6; i++) {
+      now = new Date(now.getTime() + 15_000);
+      await executor.reconcile('jobs', 'fraud');
+    }
+    const status = (kube.objects.get(SD_PATH) as unknown as StreamDeployment).status!;
+    assert.equal(status.lifecycleState, 'STABLE');
+    assert.deepEqual(status.autoscaler?.vertices?.map((v) => [v.vertexId, v.current, v.recommended, v.reason]), [['v1', 2, 4, 'ScaleUp']]);
+    assert.deepEqual(events.recorded.filter((e) => e.reason === 'ScalingReport').length, 1);
+    assert.match(await registry.metrics(), /weir_operator_autoscaler_recommended_parallelism\{namespace="jobs",name="fraud",vertex_id="v1",vertex_name="Source: orders"\} 4/);
+    assert.equal(status.conditions?.find((c) => c.type === 'Degraded')?.status, 'False', 'metrics-only is supported');
+    // Never acted on: the Deployments still run the spec's parallelism.
+    assert.match(JSON.stringify([...kube.objects.values()].find((o) => o.metadata.name === 'fraud-jobmanager')), /"--parallelism","2"/);
   });
 });

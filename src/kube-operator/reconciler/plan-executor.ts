@@ -20,6 +20,11 @@ import { DEFAULT_TIMING, reconcile } from './reconcile.ts';
 import type { ReconcileTiming } from './reconcile.ts';
 import { readyReplicas } from './rollout.ts';
 import { performActions } from './perform-actions.ts';
+import { everyTaskRuns } from './job-status.ts';
+import { resolveAutoscalerConfig } from '../autoscaler/autoscaler-config.ts';
+import type { AutoscalerMetrics } from '../autoscaler/autoscaler-metrics.ts';
+import { SampleStore } from '../autoscaler/sample-store.ts';
+import type { VertexObservation } from '../autoscaler/scaling-inputs.ts';
 import type { KubeWrites, SavepointDisposer } from './perform-actions.ts';
 
 export interface ExecutorOptions {
@@ -30,6 +35,8 @@ export interface ExecutorOptions {
   disposeSavepoint?: SavepointDisposer;
   clock?: () => Date;
   log?: (line: string) => void;
+  /** Where the autoscaler's current and recommended parallelism are exported. */
+  autoscalerMetrics?: AutoscalerMetrics;
 }
 
 /** The Kubernetes calls of a pass: reads to observe, writes to act. */
@@ -44,6 +51,9 @@ export interface ReconcileOutcome {
 export class PlanExecutor {
   private readonly timing: ReconcileTiming;
   private readonly clock: () => Date;
+  /** The autoscaler's samples per StreamDeployment, and the job they were taken from. */
+  private readonly samples = new SampleStore();
+  private readonly sampledJob = new Map<string, string>();
 
   constructor(
     private readonly kube: KubeAccess,
@@ -73,10 +83,44 @@ export class PlanExecutor {
   private async pass(sd: StreamDeployment, guard: () => void): Promise<ReconcileOutcome> {
     const jobManager = this.options.jobManagerApi(sd.metadata.name, sd.metadata.namespace);
     const facts = await observe(this.kube, jobManager, sd, this.clock());
-    const plan = reconcile(facts, this.timing);
+    const autoscaler = await this.autoscalerSamples(sd, facts, jobManager);
+    const plan = reconcile(autoscaler ? { ...facts, autoscaler } : facts, this.timing);
     const result = await performActions(sd, plan, { kube: this.kube, events: this.events, jobManager, disposeSavepoint: this.options.disposeSavepoint, log: this.options.log, guard });
-    if (result.released) return {};
+    const key = `${sd.metadata.namespace}/${sd.metadata.name}`;
+    const decided = result.released ? undefined : result.sd.spec.autoscaler?.enabled ? result.sd.status?.autoscaler?.vertices : undefined;
+    if (decided) this.options.autoscalerMetrics?.record(sd.metadata.namespace ?? '', sd.metadata.name, decided);
+    else this.options.autoscalerMetrics?.forget(sd.metadata.namespace ?? '', sd.metadata.name);
+    if (result.released) {
+      this.samples.forget(key);
+      this.sampledJob.delete(key);
+      return {};
+    }
     return { requeueAfterMs: result.requeueAfterMs, lifecycleState: result.sd.status?.lifecycleState };
+  }
+
+  /**
+   * One collection for an enabled autoscaler while its job runs every task, added to the
+   * samples of that job; undefined otherwise (and the samples go: a new job starts afresh).
+   * A failed collection is logged and leaves this pass without a decision.
+   */
+  private async autoscalerSamples(sd: StreamDeployment, facts: Facts, api: JobManagerApi): Promise<readonly VertexObservation[] | undefined> {
+    const key = `${sd.metadata.namespace}/${sd.metadata.name}`;
+    const job = facts.jobManager?.reachable ? facts.jobManager.job : undefined;
+    if (!sd.spec.autoscaler?.enabled || !api.vertexMetrics || !job || job.state !== 'RUNNING' || !everyTaskRuns(job)) {
+      this.samples.forget(key);
+      this.sampledJob.delete(key);
+      return undefined;
+    }
+    if (this.sampledJob.get(key) !== job.id) this.samples.forget(key);
+    this.sampledJob.set(key, job.id);
+    try {
+      const windowMs = resolveAutoscalerConfig(sd.spec.autoscaler).metricsWindowMs;
+      // Source lag joins here once the Kafka source says what it reads (brokers, topics, group).
+      return this.samples.add(key, await api.vertexMetrics(job.id), new Map(), windowMs);
+    } catch (err) {
+      this.options.log?.(`autoscaler: no metrics for ${key} this pass: ${errorMessage(err)}`);
+      return undefined;
+    }
   }
 }
 

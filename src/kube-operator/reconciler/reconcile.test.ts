@@ -345,3 +345,17 @@ test('a STABLE job that loses a task (its TaskManager died) is no longer STABLE,
   const again = decide(facts(sdep({}, degraded.status), children, running), TIMING);
   assert.equal(again.status.lifecycleState, 'STABLE');
 });
+
+test('autoscaler: a STABLE pass with samples records the decision and its ScalingReport; a spec change restarts stabilization', () => {
+  const autoscaler = { enabled: true, metricsOnly: true, targetUtilization: 0.5, targetUtilizationBoundary: 0.2, restartTime: '0s' };
+  const first = decide(facts(sdep({ autoscaler })), TIMING);
+  const children = observedFrom(first.apply);
+  const at = (t: number, busy: number) => ({ at: NOW.getTime() + t, recordsInPerSecond: 1000, recordsOutPerSecond: 1000, busyTimeMsPerSecond: busy, backPressuredTimeMsPerSecond: 0 });
+  const vertices = [{ id: 'v1', name: 'Source: orders', parallelism: 2, maxParallelism: 128, keyed: false, inputs: [], samples: [at(-15_000, 1000), at(0, 1000)] }];
+  const plan = decide({ ...facts(sdep({ autoscaler }, first.status), children, running), autoscaler: vertices }, TIMING);
+  assert.equal(plan.status.lifecycleState, 'STABLE');
+  assert.deepEqual(plan.status.autoscaler?.vertices?.map((v) => [v.current, v.recommended, v.reason]), [[2, 4, 'ScaleUp']]);
+  assert.deepEqual(plan.events.filter((e) => e.reason === 'ScalingReport').map((e) => e.message), ['Recommended, not applied (metricsOnly): Source: orders 2 -> 4 (utilization 1 at 1000 records/s target, 500 records/s per subtask; needs 4 subtasks -> 4)']);
+  const changed = decide(facts(sdep({ autoscaler, image: 'weir:2' }, plan.status), children, running), TIMING);
+  assert.equal(changed.status.autoscaler?.lastSpecChangeTime, NOW.toISOString());
+});

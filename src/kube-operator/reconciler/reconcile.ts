@@ -23,6 +23,7 @@ import { planDeletionSavepoint, planSnapshots } from './snapshots.ts';
 import type { ReconcileAction, ReconcilePlan } from './actions.ts';
 import { jobManagerDeploymentStatus, rolledOut, upToDate } from './rollout.ts';
 import { everyTaskRuns, jobStateTransition, observedJobStatus } from './job-status.ts';
+import { autoscalerPass } from '../autoscaler/autoscaler-pass.ts';
 
 export interface ReconcileTiming {
   /** Poll interval while deploying or upgrading. */
@@ -103,6 +104,8 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
   const steps: ReconcileAction[] = [...lifecycle.steps];
   status = lifecycle.status;
   events.push(...lifecycle.events);
+  // A change of the user's spec restarts the autoscaler's stabilization.
+  if (current.autoscaler && status.reconciliation?.lastReconciledSpec !== current.reconciliation?.lastReconciledSpec) status = { ...status, autoscaler: { ...current.autoscaler, lastSpecChangeTime: now.toISOString() } };
   const { record, restore } = lifecycle.deploy;
   const deployedSd: StreamDeployment = { ...sd, spec: lifecycle.deploy.spec };
   const running = (deployedSd.spec.job.state ?? 'running') === 'running';
@@ -146,6 +149,12 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
     status = { ...status, lifecycleState };
     if (lifecycleState === 'STABLE') status = { ...status, reconciliation: { ...status.reconciliation, lastStableSpec: record } };
     if (lifecycleState === 'ROLLED_BACK') status = { ...status, reconciliation: { ...status.reconciliation, state: 'ROLLED_BACK' } };
+    // Decide and report only: rescaling waits for stateful upgrades (unsupported-fields.ts says so).
+    const scaling = lifecycleState === 'STABLE' && facts.autoscaler ? autoscalerPass({ spec: sd.spec.autoscaler, status: status.autoscaler, vertices: facts.autoscaler, now: now.getTime() }) : undefined;
+    if (scaling) {
+      status = { ...status, autoscaler: scaling.status };
+      if (scaling.event) events.push(scaling.event);
+    }
   }
   const snapshots = planSnapshots({ sd, status, job: settled ? job : undefined, snapshot: facts.snapshot, settings, now, quiet: !inUpgrade && !rolledBack && settled && record === canonicalJson(sd.spec) });
   steps.push(...snapshots.steps);

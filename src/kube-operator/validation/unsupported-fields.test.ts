@@ -12,3 +12,9 @@ test('the snapshot and upgrade fields are acted on: none is reported as unsuppor
 test('unsupported fields are described in one message, in order', () => {
   assert.equal(describeUnsupported([{ field: 'spec.a', consequence: 'x' }, { field: 'spec.b', consequence: 'y' }]), 'spec.a: x; spec.b: y');
 });
+
+test('an autoscaler that would rescale is reported until it can; a metrics-only or disabled one is not', () => {
+  assert.deepEqual(unsupportedFields({ image: 'weir:1', job, autoscaler: { enabled: false, targetUtilization: 0.6 } }), []);
+  assert.deepEqual(unsupportedFields({ image: 'weir:1', job, autoscaler: { enabled: true, metricsOnly: true } }), []);
+  assert.deepEqual(unsupportedFields({ image: 'weir:1', job, autoscaler: { enabled: true } }).map((f) => f.field), ['spec.autoscaler.enabled']);
+});

@@ -2,8 +2,8 @@
  * Fields the CRD accepts whose behaviour is not built yet. A user who sets one must not
  * believe it works: the operator deploys the job as it would without the field, and reports
  * each one as the Degraded condition and a Warning Event that say what happens instead.
- * Every field accepted today is acted on (upgrade modes, snapshot nonces, initialSavepointPath
- * and allowNonRestoredState came with the stateful lifecycle); the check stays for fields to come.
+ * Upgrade modes, snapshot nonces, initialSavepointPath and allowNonRestoredState came with the
+ * stateful lifecycle; rescaling by the autoscaler is still to come.
  */
 import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
 
@@ -13,8 +13,12 @@ export interface UnsupportedField {
   consequence: string;
 }
 
-export function unsupportedFields(_spec: StreamDeploymentSpec): UnsupportedField[] {
-  return [];
+export function unsupportedFields(spec: StreamDeploymentSpec): UnsupportedField[] {
+  const out: UnsupportedField[] = [];
+  if (spec.autoscaler?.enabled && !spec.autoscaler.metricsOnly) {
+    out.push({ field: 'spec.autoscaler.enabled', consequence: 'rescaling by the autoscaler is not supported yet: it decides and reports as with metricsOnly, and every vertex stays at spec.job.parallelism' });
+  }
+  return out;
 }
 
 /** One message for the condition and the Event: every unsupported field, in spec order. */

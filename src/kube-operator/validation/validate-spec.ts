@@ -5,6 +5,7 @@
  */
 import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
 import { settingProblems } from '../reconciler/operator-settings.ts';
+import { autoscalerProblems } from './autoscaler-spec.ts';
 
 export interface SpecProblem {
   field: string;
@@ -56,6 +57,7 @@ export function validateSpec(spec: StreamDeploymentSpec): SpecProblem[] {
     problems.push({ field: 'spec.taskManager.replicas', reason: `${replicas} TaskManager(s) with ${slots} slot(s) each offer ${replicas * slots} slots, fewer than the parallelism ${parallelism}; raise the replicas or the slots, or leave replicas unset to derive them` });
   }
   problems.push(...settingProblems(spec));
+  problems.push(...autoscalerProblems(spec));
   return problems;
 }
 

@@ -17,6 +17,7 @@ import { registerJobMetrics, uptimeMs } from './job-metrics.ts';
 import { MeteredInput } from './metered-input.ts';
 import { MetricRegistry } from './registry.ts';
 import { registerTaskMetrics } from './task-metric-group.ts';
+import { OPERATOR_SCOPE, filterLabelValue, operatorLabels } from './scope.ts';
 import type { OperatorProbe } from './task-metric-group.ts';
 import { BACK_PRESSURED, IDLE, READY, TaskTimes } from './task-times.ts';
 import type { TaskTimeState } from './task-times.ts';
@@ -127,6 +128,15 @@ export class ExecutorMetrics {
       subtaskIndex: task.subtaskIndex,
     };
     this.removers.push(registerTaskMetrics(this.registry, this.updater, vars, probe));
+    if (source) {
+      const opLabels = operatorLabels(vars, { operatorId: source.setup.operatorId, operatorName: source.setup.name }, this.registry.filterLabelValues);
+      const filter = this.registry.filterLabelValues;
+      source.metricGroup.bind((name, labels, read) => {
+        const extra = Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, filter ? filterLabelValue(v) : v]));
+        return this.registry.gauge(OPERATOR_SCOPE, name, { ...opLabels, ...extra }, read);
+      });
+      this.removers.push(() => source.metricGroup.unbind());
+    }
   }
 
   private operatorProbe(task: StreamTask, op: StreamOperator, i: number, writers: OperatorWriters): OperatorProbe {

@@ -2,6 +2,7 @@ import type { Sink, SinkWriter } from '../../api/source.ts';
 import type { OperatorStateSnapshot, StateInitializationContext } from '../state/operator-state.ts';
 import type { RecordBatch } from '../stream-element.ts';
 import { StreamOperator } from './stream-operator.ts';
+import { parseCheckpointConfig } from '../checkpoint/checkpoint-config.ts';
 
 /** Feeds batches to a sink writer; async writes are awaited by the task before its next step. */
 export class SinkOperator extends StreamOperator {
@@ -27,6 +28,7 @@ export class SinkOperator extends StreamOperator {
       configuration: s.config,
       addToResult: (name, values) => s.addToResult(name, values),
       restoredState: this.restored,
+      checkpointIntervalMs: parseCheckpointConfig(s.config).intervalMs,
     });
   }
 

@@ -10,6 +10,7 @@ import type { RecordBatch } from '../stream-element.ts';
 import { SourceOutputs } from './source-outputs.ts';
 import { StreamOperator } from './stream-operator.ts';
 import { autoWatermarkInterval } from './watermark-interval.ts';
+import { DeferredMetricGroup } from './deferred-metric-group.ts';
 
 export class SourceOperator extends StreamOperator {
   private reader!: SourceReader<unknown>;
@@ -17,6 +18,8 @@ export class SourceOperator extends StreamOperator {
   private restored: readonly unknown[] = [];
   private isRestored = false;
   private intervalMs = 0;
+  /** The reader's own metrics; bound to the registry when the task's metrics are (if ever). */
+  readonly metricGroup = new DeferredMetricGroup();
 
   constructor(
     readonly source: Source<unknown>,
@@ -31,7 +34,7 @@ export class SourceOperator extends StreamOperator {
   }
 
   override initializeState(context: StateInitializationContext): void {
-    this.restored = context.list;
+    this.restored = this.source.stateDistribution === 'union' ? context.union : context.list;
     this.isRestored = context.restored;
   }
 
@@ -45,6 +48,7 @@ export class SourceOperator extends StreamOperator {
       jobParameters: s.jobParameters,
       restoredState: this.restored,
       isRestored: this.isRestored,
+      metricGroup: this.metricGroup,
     });
     this.intervalMs = autoWatermarkInterval(s.config);
     if (this.outputs.generatesWatermarks && this.intervalMs > 0) s.processingTime.schedule(s.processingTime.now() + this.intervalMs, this);
@@ -78,7 +82,8 @@ export class SourceOperator extends StreamOperator {
 
   override snapshotState(checkpointId: number): OperatorStateSnapshot | undefined {
     const state = this.reader.snapshotState?.(checkpointId);
-    return state === undefined ? undefined : { list: state };
+    if (state === undefined) return undefined;
+    return this.source.stateDistribution === 'union' ? { union: state } : { list: state };
   }
 
   override async notifyCheckpointComplete(checkpointId: number): Promise<void> {

@@ -6,6 +6,7 @@
  * an output that is idle does not hold it back, and the subtask is idle when all are.
  * Periodic generators are asked every `pipeline.auto-watermark-interval`.
  */
+import type { OutputTag } from '../../api/functions.ts';
 import type { ReaderOutput, SourceOutput } from '../../api/source.ts';
 import type { TimestampAssigner, WatermarkGenerator, WatermarkOutput, WatermarkStrategy } from '../../api/watermarks.ts';
 import { WeirError } from '../../errors/index.ts';
@@ -106,6 +107,10 @@ export class SourceOutputs implements ReaderOutput<unknown> {
 
   collectWithTimestamp(value: unknown, timestamp: number): void {
     this.main.collectWithTimestamp(value, timestamp);
+  }
+
+  collectSide<X>(tag: OutputTag<X>, value: X, timestamp: number): void {
+    this.output.collectSide(tag.id, value, timestamp);
   }
 
   createOutputForSplit(splitId: string): SourceOutput<unknown> {

@@ -9,6 +9,7 @@ import { WeirError, errorMessage } from '../../../errors/index.ts';
 import { HttpError, readJson } from './http.ts';
 import type { Handler } from './http.ts';
 import { checkpointRoutes } from './checkpoint-routes.ts';
+import { aggregatedSubtaskMetrics } from './subtask-metrics.ts';
 import type { Dispatcher } from '../dispatcher.ts';
 import { jobDetail, jobExceptions, jobOverview, vertexDetail } from './json-views.ts';
 import { jobTaskSamples, subtaskRecords, vertexBackPressure, vertexRecords } from '../task-samples.ts';
@@ -77,6 +78,11 @@ export class RestServer {
       const vertex = j.plan.jobGraph.vertices.find((v) => v.id === vid);
       if (!vertex) throw new HttpError(404, `Vertex ${vid} not found in job ${id}`);
       return vertexBackPressure((await samples(id!)).times.get(vid!), Date.now());
+    });
+    this.route('GET', /^\/jobs\/([0-9a-f]{32})\/vertices\/([0-9a-f]{32})\/subtasks\/metrics$/, async ([id, vid], url) => {
+      const j = job(id!);
+      if (!j.plan.jobGraph.vertices.some((v) => v.id === vid)) throw new HttpError(404, `Vertex ${vid} not found in job ${id}`);
+      return aggregatedSubtaskMetrics(await dispatcher.metricsText(), id!, vid!, url.searchParams);
     });
     this.route('GET', /^\/taskmanagers$/, () => ({
       taskmanagers: [...(dispatcher.cluster?.registry.taskManagers.values() ?? [])].map((tm) => ({

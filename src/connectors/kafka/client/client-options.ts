@@ -1,0 +1,69 @@
+/** Kafka-named client properties to kafkajs options, header conversions, and error mapping. */
+import { WeirError, errorMessage } from '../../../errors/index.ts';
+import type { KafkaClientProperties, KafkaHeaders } from './types.ts';
+
+export interface KafkajsClientOptions {
+  brokers: string[];
+  clientId?: string;
+  ssl?: never;
+  sasl?: never;
+  connectionTimeout?: number;
+  requestTimeout?: number;
+  retry?: { retries?: number; initialRetryTime?: number; maxRetryTime?: number };
+}
+
+const num = (v: unknown, name: string): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new WeirError('KAFKA_INVALID_CONFIGURATION', `Kafka property ${name} must be a non-negative number, got ${String(v)}`, false);
+  return n;
+};
+
+export function clientOptions(servers: readonly string[], p: KafkaClientProperties): KafkajsClientOptions {
+  if (servers.length === 0) throw new WeirError('KAFKA_INVALID_CONFIGURATION', 'Kafka bootstrap servers are missing: call setBootstrapServers("host:port")', false);
+  const retries = num(p['retries'], 'retries');
+  const backoff = num(p['retry.backoff.ms'], 'retry.backoff.ms');
+  const maxBackoff = num(p['retry.backoff.max.ms'], 'retry.backoff.max.ms');
+  return {
+    brokers: [...servers],
+    clientId: p['client.id'] === undefined ? 'weir' : String(p['client.id']),
+    ssl: p['ssl'] as never,
+    sasl: p['sasl'] as never,
+    connectionTimeout: num(p['socket.connection.setup.timeout.ms'], 'socket.connection.setup.timeout.ms'),
+    requestTimeout: num(p['request.timeout.ms'], 'request.timeout.ms'),
+    retry: { retries: retries ?? 5, initialRetryTime: backoff ?? 100, maxRetryTime: maxBackoff ?? 1000 },
+  };
+}
+
+export function toHeaders(h: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined): KafkaHeaders {
+  const out: KafkaHeaders = {};
+  if (!h) return out;
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined) continue;
+    out[k] = Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? Buffer.from(x) : x)) : typeof v === 'string' ? Buffer.from(v) : v;
+  }
+  return out;
+}
+
+export function toBuffers(h: KafkaHeaders): Record<string, Buffer> {
+  const out: Record<string, Buffer> = {};
+  for (const [k, v] of Object.entries(h)) {
+    // kafkajs takes one value per header name on produce; a repeated header keeps its first.
+    const one = Array.isArray(v) ? v[0] : v;
+    if (one !== undefined) out[k] = Buffer.from(one.buffer, one.byteOffset, one.byteLength);
+  }
+  return out;
+}
+
+/** Connection failures are KAFKA_UNREACHABLE; every client error is retriable (the restart strategy backs off). */
+export function toClientError(what: string, servers: readonly string[], err: unknown): WeirError {
+  if (err instanceof WeirError) return err;
+  const name = (err as { name?: string }).name ?? '';
+  const unreachable =
+    name === 'KafkaJSConnectionError' || name === 'KafkaJSBrokerNotFound' || (name === 'KafkaJSNumberOfRetriesExceeded' && /connect|ECONNREFUSED|Connection/i.test(errorMessage(err)));
+  const type = (err as { type?: string }).type;
+  if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
+    return new WeirError('KAFKA_TOPIC_NOT_FOUND', `Kafka ${what} on ${servers.join(',')}: a topic does not exist (${errorMessage(err)}); create it or set allow.auto.create.topics=true`, false, { cause: err });
+  }
+  return new WeirError(unreachable ? 'KAFKA_UNREACHABLE' : 'KAFKA_REQUEST_FAILED', `Kafka ${what} on ${servers.join(',')} failed: ${errorMessage(err)}`, true, { cause: err });
+}

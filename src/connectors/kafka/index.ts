@@ -1,0 +1,11 @@
+export { KafkaSource, KafkaSourceBuilder } from './source/kafka-source.ts';
+export type { KafkaSourceSettings } from './source/kafka-source.ts';
+export { OffsetsInitializers } from './source/offsets-initializer.ts';
+export type { OffsetsInitializer } from './source/offsets-initializer.ts';
+export { Deserializers, KafkaRecordDeserializers } from './source/deserializers.ts';
+export type { KafkaDeadLetter, KafkaRecord, KafkaRecordDeserializer, ValueDeserializer } from './source/deserializers.ts';
+export type { FetchedRecord, KafkaHeaders, TopicPartition } from './client/types.ts';
+export { KafkaSink, KafkaSinkBuilder } from './sink/kafka-sink.ts';
+export type { DeliveryGuarantee, KafkaSinkSettings } from './sink/kafka-sink.ts';
+export { KafkaRecordSerializers, KafkaRecordSerializerBuilder, Serializers } from './sink/record-serializer.ts';
+export type { KafkaPartitioner, KafkaRecordSerializer, ValueSerializer } from './sink/record-serializer.ts';

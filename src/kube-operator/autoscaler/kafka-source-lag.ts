@@ -1,0 +1,74 @@
+/**
+ * Source lag from Kafka through kafkajs' admin client: the only module of the autoscaler that
+ * knows Kafka. Each collection asks for the partitions' offsets and the group's committed
+ * offsets; what the lag then is, edge cases included, is source-lag.ts. kafkajs gives an admin
+ * client no metadata max age, so every call refreshes topic metadata: partitions added while
+ * running are in the next collection (the test adds some to prove it).
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import type { Admin } from 'kafkajs';
+import { WeirError, errorMessage } from '../../errors/index.ts';
+import { sourceLagOf } from './source-lag.ts';
+import type { PartitionOffsets, SourceLag, SourceLagCollector, StartingOffsets } from './source-lag.ts';
+
+export interface KafkaSourceLagOptions {
+  brokers: readonly string[];
+  /** The job's consumer group, whose offsets the Kafka source commits on checkpoints. */
+  groupId: string;
+  topics: readonly string[];
+  /** The source's starting offsets for partitions without a committed offset. */
+  startingOffsets: StartingOffsets;
+  clientId?: string;
+  now?: () => number;
+}
+
+export class KafkaSourceLag implements SourceLagCollector {
+  private readonly kafka: Kafka;
+  private admin: Admin | undefined;
+
+  constructor(private readonly options: KafkaSourceLagOptions) {
+    this.kafka = new Kafka({ brokers: [...options.brokers], clientId: options.clientId ?? 'weir-autoscaler', logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+  }
+
+  async sourceLag(): Promise<SourceLag> {
+    try {
+      return await this.collect();
+    } catch (err) {
+      throw new WeirError('SOURCE_LAG_UNAVAILABLE', `cannot read the lag of group ${this.options.groupId} on ${this.options.topics.join(', ')} from Kafka at ${this.options.brokers.join(',')}: ${errorMessage(err)}`, true, { cause: err });
+    }
+  }
+
+  private async collect(): Promise<SourceLag> {
+    const admin = await this.connected();
+    const at = (this.options.now ?? Date.now)();
+    const topics = [...this.options.topics];
+    const offsets: PartitionOffsets[] = [];
+    for (const topic of topics) {
+      for (const o of await admin.fetchTopicOffsets(topic)) offsets.push({ topic, partition: o.partition, earliest: Number(o.low), latest: Number(o.high) });
+    }
+    const committed = new Map<string, number>();
+    for (const t of await admin.fetchOffsets({ groupId: this.options.groupId, topics })) {
+      for (const p of t.partitions) {
+        // kafkajs answers -1 for a partition without a committed offset.
+        const offset = Number(p.offset);
+        if (offset >= 0) committed.set(`${t.topic}/${p.partition}`, offset);
+      }
+    }
+    return sourceLagOf(at, offsets, committed, this.options.startingOffsets);
+  }
+
+  private async connected(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.admin = admin;
+    }
+    return this.admin;
+  }
+
+  async close(): Promise<void> {
+    const admin = this.admin;
+    this.admin = undefined;
+    await admin?.disconnect();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Kafka -> keyed state -> Kafka on a local cluster (a JobManager and two TaskManager
+ * processes) while TaskManagers are killed with SIGKILL and replaced, and input keeps
+ * arriving. A read_committed consumer of the output sees every step of every key exactly
+ * once, with the count an uninterrupted run gives; with AT_LEAST_ONCE nothing is lost.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startKafka } from '../../support/kafka/index.ts';
+import type { KafkaBroker } from '../../support/kafka/index.ts';
+import { eventually } from '../../support/eventually.ts';
+import { restAddress, startWeir } from '../../support/weir-process.ts';
+import type { WeirProcess } from '../../support/weir-process.ts';
+import { cleanups, produce, readAll } from './kafka-helpers.ts';
+
+const KEYS = 6;
+const JOB = 'test/fixtures/jobs/kafka-sequences.ts';
+const STEP_EVERY_MS = 15;
+
+async function failuresOf(get: <T>(path: string) => Promise<T>, jobId: string): Promise<number> {
+  return (await get<{ exceptionHistory: { entries: unknown[] } }>(`/jobs/${jobId}/exceptions`)).exceptionHistory.entries.length;
+}
+
+async function runWithKills(kafka: KafkaBroker, guarantee: string, kills: number, steps: number): Promise<{ rows: string[]; failures: number }> {
+  const dir = await mkdtemp(join(tmpdir(), 'weir-kafka-kill-'));
+  const processes: WeirProcess[] = [];
+  try {
+    const jm = startWeir([
+      'jobmanager', JOB, '--cluster', '--rest-port', '0', '--parallelism', '2',
+      '-Dexecution.checkpointing.interval=200ms', `-Dstate.checkpoints.dir=${join(dir, 'chk')}`,
+      '-Drestart-strategy.type=fixed-delay', '-Drestart-strategy.fixed-delay.attempts=100', '-Drestart-strategy.fixed-delay.delay=100ms',
+      '-Dheartbeat.interval=200ms', '-Dheartbeat.timeout=2s',
+      '--', '--brokers', kafka.brokers[0]!, '--guarantee', guarantee,
+    ]);
+    processes.push(jm);
+    const url = await eventually(() => restAddress(jm), 30_000, 'the JobManager', () => jm.stderr());
+    const taskManager = () => {
+      const tm = startWeir(['taskmanager', '--jobmanager', url, '--slots', '1']);
+      processes.push(tm);
+      return tm;
+    };
+    const tms = [taskManager(), taskManager()];
+    const get = async <T>(path: string) => (await (await fetch(url + path)).json()) as T;
+    const jobId = await eventually(async () => (await get<{ jobs: { jid: string }[] }>('/jobs/overview')).jobs[0]?.jid, 30_000, 'the job');
+    // Input keeps arriving, one step of every key at a time, while TaskManagers are killed.
+    let produced = 0;
+    const producing = (async () => {
+      for (; produced < steps; produced++) {
+        const step = produced;
+        await produce(kafka.brokers, 'in', Array.from({ length: KEYS }, (_, k) => ({ key: `k${k}`, value: `k${k}:${step}` })));
+        await new Promise((r) => setTimeout(r, STEP_EVERY_MS));
+      }
+    })();
+    let completed = 0;
+    let k = 0;
+    for (; k < kills && produced < steps; k++) {
+      completed = await eventually(async () => {
+        const [job] = (await get<{ jobs: { state: string; tasks: { running: number; total: number } }[] }>('/jobs/overview')).jobs;
+        const c = (await get<{ counts: { completed: number } }>(`/jobs/${jobId}/checkpoints`)).counts.completed;
+        return job?.state === 'RUNNING' && job.tasks.running === job.tasks.total && c > completed ? c : undefined;
+      }, 60_000, `progress before kill ${k + 1}`);
+      // A random moment within a checkpoint interval: sometimes between a pre-commit and its commit.
+      await new Promise((r) => setTimeout(r, Math.random() * 200));
+      const victim = tms.splice(Math.floor(Math.random() * tms.length), 1)[0]!;
+      victim.child.kill('SIGKILL');
+      await victim.exited;
+      tms.push(taskManager());
+      // The next kill waits until the JobManager saw this one, or two kills could make one failure.
+      const seen = k + 1;
+      await eventually(async () => ((await failuresOf(get, jobId)) >= seen ? true : undefined), 30_000, `the failure of kill ${seen}`);
+    }
+    await producing;
+    if (k < kills) throw new Error(`the input ended after ${k} of ${kills} kills; produce more steps`);
+    const rows = await eventually(async () => {
+      const out = (await readAll(kafka.brokers, 'out')).map((r) => r.value);
+      return new Set(out.map((l) => l.split(',').slice(0, 2).join(','))).size === steps * KEYS ? out : undefined;
+    }, 120_000, 'every step in the output');
+    return { rows, failures: await failuresOf(get, jobId) };
+  } finally {
+    for (const p of processes) p.child.kill('SIGKILL');
+    await Promise.all(processes.map((p) => p.exited));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('three TaskManager kills: a read_committed consumer sees every step of every key exactly once, with exact counts', async (t) => {
+  const defer = cleanups(t);
+  const kafka = await startKafka({ topics: { in: 4, out: 3 } });
+  defer(() => kafka.stop());
+  const steps = 600;
+  const { rows, failures } = await runWithKills(kafka, 'EXACTLY_ONCE', 3, steps);
+  assert.ok(failures >= 3, `${failures} failures for 3 kills`);
+  assert.equal(rows.length, steps * KEYS, 'no step twice');
+  const seqs = new Map<string, number[]>();
+  for (const line of rows) {
+    const [key, seq, count] = line.split(',');
+    assert.equal(Number(count), Number(seq) + 1, line);
+    seqs.set(key!, [...(seqs.get(key!) ?? []), Number(seq)]);
+  }
+  for (const [key, s] of seqs) assert.deepEqual(s, Array.from({ length: steps }, (_, i) => i), key);
+  assert.deepEqual(kafka.errors, []);
+});
+
+test('AT_LEAST_ONCE on a cluster: after TaskManager kills nothing is lost', async (t) => {
+  const defer = cleanups(t);
+  const kafka = await startKafka({ topics: { in: 4, out: 3 } });
+  defer(() => kafka.stop());
+  const steps = 400;
+  const { rows } = await runWithKills(kafka, 'AT_LEAST_ONCE', 2, steps);
+  assert.equal(new Set(rows.map((l) => l.split(',').slice(0, 2).join(','))).size, steps * KEYS);
+});
