@@ -16,7 +16,9 @@ import { resourcePath } from './kube/kube-object.ts';
 import { EventRecorder } from './kube/event-recorder.ts';
 import type { OperatorMetrics } from './operator-metrics.ts';
 import { PlanExecutor } from './reconciler/plan-executor.ts';
+import { PAUSE_ANNOTATION } from './reconciler/reconcile.ts';
 import type { ReconcileTiming } from './reconciler/reconcile.ts';
+import { disposeSavepoint } from './storage/savepoint-disposer.ts';
 import { jobManagerServiceUrl } from './children/names.ts';
 import { HttpJobManagerApi } from './jobmanager/http-jobmanager-api.ts';
 import type { JobManagerApiFactory } from './jobmanager/jobmanager-api.ts';
@@ -51,7 +53,7 @@ export class StreamDeploymentController {
   ) {
     const kube = new KubeClient(o.kc);
     const jobManagerApi = o.jobManagerApi ?? ((name, namespace) => new HttpJobManagerApi(jobManagerServiceUrl(name, namespace)));
-    this.executor = new PlanExecutor(kube, new EventRecorder(kube, o.identity), { jobManagerApi, timing: o.timing, log: o.log, autoscalerMetrics: metrics?.autoscaler });
+    this.executor = new PlanExecutor(kube, new EventRecorder(kube, o.identity), { jobManagerApi, timing: o.timing, disposeSavepoint, log: o.log, autoscalerMetrics: metrics?.autoscaler });
     const scopes = o.namespaces.length > 0 ? [...o.namespaces] : [undefined];
     const onError = (err: unknown) => o.log(`watch: ${errorMessage(err)}`);
     for (const ns of scopes) {
@@ -60,7 +62,15 @@ export class StreamDeploymentController {
         add: (sd) => this.enqueue(sd),
         // Our own status writes come back as updates: only spec and metadata changes (and resyncs) need a pass.
         update: (old, sd) => {
-          if (old === sd || old.metadata.generation !== sd.metadata.generation || old.metadata.deletionTimestamp !== sd.metadata.deletionTimestamp || old.metadata.finalizers?.length !== sd.metadata.finalizers?.length) this.enqueue(sd);
+          const paused = (o: Watched) => o.metadata.annotations?.[PAUSE_ANNOTATION];
+          if (
+            old === sd ||
+            old.metadata.generation !== sd.metadata.generation ||
+            old.metadata.deletionTimestamp !== sd.metadata.deletionTimestamp ||
+            old.metadata.finalizers?.length !== sd.metadata.finalizers?.length ||
+            paused(old) !== paused(sd)
+          )
+            this.enqueue(sd);
         },
         delete: (sd) => this.enqueue(sd),
       });

@@ -24,12 +24,23 @@ export function rows(table: string): string[][] {
   return table.trim().split('\n').map((line) => line.trim().split(/\s*\t\s*|\s{2,}/));
 }
 
-/** One row of `kubectl get` with its header, as column -> cell. */
+/**
+ * One row of `kubectl get` with its header, as column -> cell. kubectl aligns cells under
+ * their header and leaves an unset one blank, so cells are cut at the header's column starts;
+ * helm's tab-separated tables are split on tabs.
+ */
 function rowOf(table: string, name: string): Record<string, string> {
-  const [header, ...body] = rows(table);
-  const row = body.find((r) => r[0] === name);
-  assert.ok(row, `no row ${name} in\n${table}`);
-  return Object.fromEntries(header!.map((h, i) => [h, row[i] ?? '']));
+  if (table.includes('\t')) {
+    const [header, ...body] = rows(table);
+    const row = body.find((r) => r[0] === name);
+    assert.ok(row, `no row ${name} in\n${table}`);
+    return Object.fromEntries(header!.map((h, i) => [h, row[i] ?? '']));
+  }
+  const [headerLine, ...lines] = table.trimEnd().split('\n');
+  const columns = [...headerLine!.matchAll(/\S+(?: \S+)*/g)].map((m) => ({ name: m[0], start: m.index }));
+  const line = lines.find((l) => l.split(/\s+/)[0] === name);
+  assert.ok(line, `no row ${name} in\n${table}`);
+  return Object.fromEntries(columns.map((c, i) => [c.name, line.slice(c.start, columns[i + 1]?.start ?? line.length).trim()]));
 }
 
 const SDEP = 'sdep/fraud-detection';
@@ -60,7 +71,7 @@ export const README_FLOW: Step[] = [
       assert.equal(ok(await e.kubectl(['apply', '-f', EXAMPLE]), 'kubectl apply').trim(), 'streamdeployment.weir.dev/fraud-detection created');
       ok(await e.kubectl(['wait', '--for=condition=Ready', SDEP, '--timeout=100s']), 'kubectl wait Ready');
       const row = rowOf(ok(await e.kubectl(['get', 'sdep']), 'get sdep'), 'fraud-detection');
-      assert.deepEqual({ ...row, AGE: undefined }, { NAME: 'fraud-detection', 'JOB STATE': 'RUNNING', LIFECYCLE: 'STABLE', READY: 'True', DEGRADED: 'False', PARALLELISM: '2', AGE: undefined });
+      assert.deepEqual({ ...row, AGE: undefined }, { NAME: 'fraud-detection', 'JOB STATE': 'RUNNING', LIFECYCLE: 'STABLE', READY: 'True', DEGRADED: 'False', 'LAST SAVEPOINT': '', PARALLELISM: '2', AGE: undefined });
       assert.equal(await podCount(e, TM), 2);
       assert.match(ok(await e.kubectl(['logs', '-l', JM]), 'jobmanager logs'), /REST API on http:\/\//);
       assert.match(ok(await e.kubectl(['-n', 'weir-system', 'logs', 'deployment/weir-operator']), 'operator logs'), /leading|lease|StreamDeployment|started/i);

@@ -9,7 +9,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { HttpJobManagerApi } from '../../src/kube-operator/jobmanager/http-jobmanager-api.ts';
 import type { ObservedJob } from '../../src/kube-operator/jobmanager/jobmanager-api.ts';
 import { eventually } from '../support/eventually.ts';
@@ -31,9 +33,14 @@ let jm: Proc;
 let tm: Proc | undefined;
 let api: HttpJobManagerApi;
 let lastSeen: ObservedJob | undefined;
+let stateDir: string;
 
 before(async () => {
-  jm = start(['jobmanager', 'test/fixtures/jobs/endless.ts', '--cluster', '--rest-address', '127.0.0.1', '--rest-port', '0', '--parallelism', '2', '-Dheartbeat.interval=200ms', '-Dexecution.shutdown-on-application-finish=false']);
+  stateDir = mkdtempSync(join(tmpdir(), 'weir-jm-api-'));
+  jm = start([
+    'jobmanager', 'test/fixtures/jobs/endless.ts', '--cluster', '--rest-address', '127.0.0.1', '--rest-port', '0', '--parallelism', '2', '-Dheartbeat.interval=200ms', '-Dexecution.shutdown-on-application-finish=false',
+    `-Dstate.checkpoints.dir=${join(stateDir, 'chk')}`, `-Dstate.savepoints.dir=${join(stateDir, 'sp')}`,
+  ]);
   const base = await eventually(() => /REST API on (http:\/\/\S+)/.exec(jm.stderr())?.[1], 90_000, 'the JobManager REST address', () => jm.stderr());
   tm = start(['taskmanager', '--jobmanager', base, '--slots', '2']);
   api = new HttpJobManagerApi(base);
@@ -43,6 +50,7 @@ after(async () => {
   jm.child.kill('SIGKILL');
   tm?.child.kill('SIGTERM');
   await Promise.all([jm.exited, tm?.exited]);
+  rmSync(stateDir, { recursive: true, force: true });
 });
 
 test('currentJob: the running job with every one of its tasks running, in Flink\'s counts', async () => {
@@ -60,6 +68,35 @@ test('currentJob: the running job with every one of its tasks running, in Flink\
   assert.equal(job.failureCause, undefined);
   // Two vertices (source; filter and sink chained) at parallelism 2.
   assert.deepEqual(job.tasks, { total: 4, created: 0, scheduled: 0, deploying: 0, running: 4, finished: 0, canceling: 0, canceled: 0, failed: 0, reconciling: 0, initializing: 0 });
+});
+
+test('snapshot triggers under the operator\'s trigger id: a resent trigger takes no second savepoint; outcomes as the operator reads them', async () => {
+  const job = (await api.currentJob())!;
+  const triggerId = '1'.repeat(32);
+  await api.triggerSavepoint(job.id, triggerId, 'continue');
+  await api.triggerSavepoint(job.id, triggerId, 'continue');
+  const done = await eventually(async () => {
+    const o = await api.snapshotStatus(job.id, 'savepoint', triggerId);
+    return o.status === 'IN_PROGRESS' ? undefined : o;
+  }, 30_000, 'the savepoint');
+  assert.equal(done.status, 'COMPLETED');
+  assert.match(done.status === 'COMPLETED' ? (done.location ?? '') : '', new RegExp(`^${join(stateDir, 'sp')}/savepoint-${job.id.slice(0, 6)}-[0-9a-f]{12}$`));
+  assert.equal(readdirSync(join(stateDir, 'sp')).length, 1);
+  await api.triggerCheckpoint(job.id, '2'.repeat(32));
+  const checkpoint = await eventually(async () => {
+    const o = await api.snapshotStatus(job.id, 'checkpoint', '2'.repeat(32));
+    return o.status === 'IN_PROGRESS' ? undefined : o;
+  }, 30_000, 'the checkpoint');
+  assert.equal(checkpoint.status, 'COMPLETED');
+  assert.equal(typeof (checkpoint.status === 'COMPLETED' ? checkpoint.checkpointId : undefined), 'number');
+  assert.deepEqual(await api.snapshotStatus(job.id, 'savepoint', '3'.repeat(32)), { status: 'UNKNOWN' });
+  const after = (await api.currentJob())!;
+  assert.ok((after.checkpoints?.completed ?? 0) >= 1, `completed checkpoints: ${JSON.stringify(after.checkpoints)}`);
+  await assert.rejects(api.triggerSavepoint(job.id, 'not-hex', 'continue'), (err: { code: string; message: string }) => {
+    assert.equal(err.code, 'JOBMANAGER_REFUSED');
+    assert.match(err.message, /answered 400: triggerId "not-hex" must be 32 lowercase hex digits$/);
+    return true;
+  });
 });
 
 test('cancel: the job ends CANCELED; cancelling a job the JobManager does not know is refused for good', async () => {

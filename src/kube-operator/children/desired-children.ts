@@ -11,11 +11,14 @@ import type { ChildContext } from './job-manager.ts';
 import { HASH_ANNOTATION } from './names.ts';
 import { stableHash } from './stable-hash.ts';
 import { taskManagerDeployment } from './task-manager.ts';
+import { jobConfiguration } from './runtime-config.ts';
+import type { RestoreFrom } from './runtime-config.ts';
 
 /** What makes a new job run when it changes (so both Deployments roll). */
-export function clusterHash(sd: StreamDeployment): string {
-  const { image, imagePullPolicy, serviceAccount, configuration, job } = sd.spec;
-  return stableHash({ image, imagePullPolicy, serviceAccount, configuration, entry: job.entry, args: job.args, parallelism: job.parallelism, maxParallelism: job.maxParallelism, restartNonce: job.restartNonce });
+export function clusterHash(sd: StreamDeployment, restore?: RestoreFrom): string {
+  const { image, imagePullPolicy, serviceAccount, job } = sd.spec;
+  const configuration = jobConfiguration(sd.spec);
+  return stableHash({ image, imagePullPolicy, serviceAccount, configuration, entry: job.entry, args: job.args, parallelism: job.parallelism, maxParallelism: job.maxParallelism, restartNonce: job.restartNonce, ...(restore ? { restore } : {}) });
 }
 
 export function withHash(o: KubeObject): KubeObject {
@@ -23,13 +26,15 @@ export function withHash(o: KubeObject): KubeObject {
   return { ...o, metadata: { ...metadata, annotations: { ...(metadata.annotations ?? {}), [HASH_ANNOTATION]: stableHash({ ...rest, labels: metadata.labels }) } } };
 }
 
-export function desiredChildren(sd: StreamDeployment): KubeObject[] {
+/** `restore`: the savepoint the job starts from (it goes into the runtime configuration). */
+export function desiredChildren(sd: StreamDeployment, restore?: RestoreFrom): KubeObject[] {
   const c: ChildContext = {
     name: sd.metadata.name,
     namespace: sd.metadata.namespace,
     spec: sd.spec,
-    clusterHash: clusterHash(sd),
+    clusterHash: clusterHash(sd, restore),
     running: (sd.spec.job.state ?? 'running') === 'running',
+    restore,
   };
   const owner = { apiVersion: sd.apiVersion, kind: sd.kind, name: sd.metadata.name, uid: sd.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
   return [...runtimeRbac(c), configMap(c), jobManagerService(c), jobManagerDeployment(c), taskManagerDeployment(c)].map((o) =>

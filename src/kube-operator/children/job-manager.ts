@@ -1,6 +1,7 @@
 /** The JobManager Deployment and its Service. */
 import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
+import type { RestoreFrom } from './runtime-config.ts';
 import { CONF_DIR, REST_PORT, childNames, componentLabels, selectorLabels } from './names.ts';
 import { runtimePodTemplate } from './pod-spec.ts';
 import { kubernetesHa } from '../validation/validate-spec.ts';
@@ -13,6 +14,8 @@ export interface ChildContext {
   clusterHash: string;
   /** Whether the job should run: false scales the cluster to zero. */
   running: boolean;
+  /** The savepoint the job starts from, if any. */
+  restore?: RestoreFrom;
 }
 
 export function jobManagerArgs(spec: StreamDeploymentSpec): string[] {

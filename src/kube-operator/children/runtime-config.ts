@@ -1,10 +1,26 @@
 /** The runtime configuration file the ConfigMap carries, with the keys the operator owns. */
 import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
 import { kubernetesHa, maxParallelismOf, slotsPerTaskManager } from '../validation/validate-spec.ts';
+import { OPERATOR_KEY_PREFIX } from '../reconciler/operator-settings.ts';
 import { REST_PORT } from './names.ts';
 
-export function runtimeConfiguration(spec: StreamDeploymentSpec, name: string): Record<string, string> {
-  const config: Record<string, string> = { ...(spec.configuration ?? {}) };
+/** Where a deployed job starts from: a savepoint (an upgrade's, a resume's, or initialSavepointPath). */
+export interface RestoreFrom {
+  path: string;
+  allowNonRestoredState: boolean;
+}
+
+/** The user's configuration without the operator's own keys (changing those restarts nothing). */
+export function jobConfiguration(spec: StreamDeploymentSpec): Record<string, string> {
+  return Object.fromEntries(Object.entries(spec.configuration ?? {}).filter(([k]) => !k.startsWith(OPERATOR_KEY_PREFIX)));
+}
+
+export function runtimeConfiguration(spec: StreamDeploymentSpec, name: string, restore?: RestoreFrom): Record<string, string> {
+  const config: Record<string, string> = jobConfiguration(spec);
+  if (restore) {
+    config['execution.savepoint.path'] = restore.path;
+    config['execution.savepoint.ignore-unclaimed-state'] = String(restore.allowNonRestoredState);
+  }
   config['taskmanager.numberOfTaskSlots'] = String(slotsPerTaskManager(spec) ?? 1);
   config['parallelism.default'] = String(spec.job.parallelism ?? 1);
   const maxParallelism = maxParallelismOf(spec);

@@ -46,6 +46,7 @@ export function streamDeploymentCrd(): Record<string, unknown> {
             { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status', description: 'The job runs with every task' },
             { name: 'Degraded', type: 'string', jsonPath: '.status.conditions[?(@.type=="Degraded")].status', description: 'The spec is not (fully) acted on, or the deployment is failing: see Reason' },
             { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Degraded")].reason', priority: 1, description: 'Why it is degraded' },
+            { name: 'Last Savepoint', type: 'date', jsonPath: '.status.savepoints.lastSavepointTime', description: 'Age of the latest savepoint' },
             { name: 'Parallelism', type: 'integer', jsonPath: '.spec.job.parallelism', description: 'Parallelism the spec asks for' },
             { name: 'Error', type: 'string', jsonPath: '.status.error', priority: 1, description: 'Why the last reconciliation or the job failed' },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },

@@ -11,6 +11,9 @@ export const JOB_MANAGER_DEPLOYMENT_STATUSES = ['READY', 'DEPLOYED_NOT_READY', '
 export const UPGRADE_MODES = ['stateless', 'last-state', 'savepoint'] as const;
 export const JOB_STATES = ['running', 'suspended'] as const;
 export const RECONCILIATION_STATES = ['DEPLOYED', 'UPGRADING', 'ROLLING_BACK', 'ROLLED_BACK'] as const;
+/** The steps of an upgrade, each written to status before the side effect that follows it. */
+export const UPGRADE_STEPS = ['SAVEPOINTING', 'SAVEPOINT_DONE', 'DEPLOYING'] as const;
+export const SNAPSHOT_TRIGGER_TYPES = ['MANUAL', 'PERIODIC', 'UPGRADE', 'DELETION'] as const;
 
 const resources = object(
   {
@@ -51,12 +54,16 @@ export const streamDeploymentSpec = object(
         parallelism: integer({ minimum: 1, default: 1 }),
         maxParallelism: integer({ minimum: 1, maximum: 32768, description: 'Number of key groups; the upper bound for rescaling.' }),
         state: enumOf(JOB_STATES, { default: 'running' }),
-        upgradeMode: enumOf(UPGRADE_MODES, { default: 'stateless', description: 'How a spec change reaches the running job. Only stateless works today: savepoint and last-state are accepted, reported as Degraded, and upgrade as stateless (state is lost).' }),
-        savepointTriggerNonce: integer({ description: 'Change it to trigger a savepoint. Not supported yet: reported as Degraded, takes no savepoint.' }),
-        checkpointTriggerNonce: integer({ description: 'Change it to trigger a checkpoint. Not supported yet: reported as Degraded, takes no checkpoint.' }),
-        restartNonce: integer({ description: 'Change it to restart the job with the same spec.' }),
-        initialSavepointPath: string({ description: 'Savepoint the job starts from on its first deployment. Not supported yet: reported as Degraded, the job starts without state.' }),
-        allowNonRestoredState: boolean({ description: 'Allow savepoint state that maps to no operator. Not supported yet: reported as Degraded.' }),
+        upgradeMode: enumOf(UPGRADE_MODES, {
+          default: 'stateless',
+          description: 'How a spec change (and suspend) reaches the running job: stateless cancels and starts fresh; savepoint stops the job with a savepoint and restores from it; last-state restarts the JobManager, which restores from the latest checkpoint in its high-availability metadata.',
+        }),
+        savepointTriggerNonce: integer({ description: 'Change it to take one savepoint of the running job (status.savepoints.last).' }),
+        checkpointTriggerNonce: integer({ description: 'Change it to take one checkpoint of the running job.' }),
+        restartNonce: integer({ description: 'Change it to restart the job with the same spec, through its upgrade mode.' }),
+        savepointRedeployNonce: integer({ description: 'Change it together with initialSavepointPath to redeploy the job from that savepoint, dropping its current state.' }),
+        initialSavepointPath: string({ description: 'Savepoint the job starts from on its first deployment (and on a savepointRedeployNonce change).' }),
+        allowNonRestoredState: boolean({ description: 'Allow savepoint state that maps to no operator of the job (execution.savepoint.ignore-unclaimed-state).' }),
       },
       { required: ['entry'] },
     ),
@@ -77,7 +84,34 @@ const condition = object(
   { required: ['type', 'status'] },
 );
 
-const savepointInfo = object({ location: string(), timestamp: integer(), triggerType: string(), formatType: string() });
+const savepointInfo = object({ location: string(), timestamp: integer(), triggerType: enumOf(SNAPSHOT_TRIGGER_TYPES), formatType: string() });
+
+const snapshotTrigger = object({
+  kind: enumOf(['savepoint', 'checkpoint'] as const),
+  triggerType: enumOf(SNAPSHOT_TRIGGER_TYPES),
+  nonce: integer(),
+  jobId: string(),
+  triggerId: string({ description: 'Chosen by the operator and written here before the trigger, so a retried trigger is the same one.' }),
+  triggerTime: integer(),
+  attempt: integer({ description: 'Failed attempts so far; the next one waits retryAt.' }),
+  retryAt: integer(),
+  error: string(),
+});
+
+const upgrade = object(
+  {
+    mode: enumOf(UPGRADE_MODES),
+    reason: string({ description: 'Why the job is being redeployed, and why this mode.' }),
+    step: enumOf(UPGRADE_STEPS),
+    jobId: string({ description: 'The job being stopped.' }),
+    triggerId: string({ description: 'Of the stop-with-savepoint, written before it is sent.' }),
+    savepointPath: string({ description: 'The savepoint taken, written before anything is redeployed.' }),
+    attempt: integer(),
+    retryAt: integer(),
+    startTime: integer(),
+  },
+  { description: 'An upgrade in progress: the write-ahead log an operator restarted mid-way resumes from.' },
+);
 
 export const streamDeploymentStatus = object({
   observedGeneration: integer(),
@@ -89,12 +123,21 @@ export const streamDeploymentStatus = object({
   savepoints: object({
     last: savepointInfo,
     history: array(savepointInfo),
-    pendingTrigger: object({ nonce: integer(), triggerId: string(), triggerTime: integer() }),
+    pendingTrigger: snapshotTrigger,
+    lastSavepointTime: string({ format: 'date-time', description: 'When the latest savepoint completed (the Last Savepoint column).' }),
+    lastSavepointNonce: integer(),
+    lastCheckpointNonce: integer(),
+    lastCheckpoint: object({ checkpointId: integer(), timestamp: integer(), triggerType: enumOf(SNAPSHOT_TRIGGER_TYPES) }),
   }),
   reconciliation: object({
     lastReconciledSpec: string({ description: 'JSON of the spec the operator last acted on.' }),
     lastStableSpec: string({ description: 'JSON of the last spec that ran stably.' }),
     state: enumOf(RECONCILIATION_STATES),
+    upgrade,
+    restorePath: string({ description: 'The savepoint the deployed job starts from (execution.savepoint.path).' }),
+    allowNonRestoredState: boolean({ description: 'Whether the deployed job may drop savepoint state no operator claims.' }),
+    deployTime: integer({ description: 'When lastReconciledSpec was deployed (epoch ms): the readiness timeout counts from it.' }),
+    rolledBackSpec: string({ description: 'JSON of the spec that was rolled back: it is not deployed again until the spec changes.' }),
   }),
   autoscaler: autoscalerStatus,
   error: string({ description: 'Why the last reconciliation or the job failed, if it did.' }),
@@ -114,5 +157,9 @@ export const streamDeploymentSchema = object(
 export type StreamDeploymentSpec = TypeOf<typeof streamDeploymentSpec>;
 export type StreamDeploymentStatus = TypeOf<typeof streamDeploymentStatus>;
 export type Condition = TypeOf<typeof condition>;
+export type Upgrade = TypeOf<typeof upgrade>;
+export type SnapshotTrigger = TypeOf<typeof snapshotTrigger>;
+export type SavepointInfo = TypeOf<typeof savepointInfo>;
+export type UpgradeMode = (typeof UPGRADE_MODES)[number];
 export type LifecycleState = (typeof LIFECYCLE_STATES)[number];
 export type JobManagerDeploymentStatus = (typeof JOB_MANAGER_DEPLOYMENT_STATUSES)[number];

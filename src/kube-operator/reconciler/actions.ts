@@ -23,6 +23,14 @@ export type ReconcileAction =
   | { type: 'deleteChild'; object: KubeObject }
   /** Deletes the JobManager HA ConfigMaps of `clusterId` (they have no owner, so nothing else would). */
   | { type: 'deleteHaConfigMaps'; clusterId: string }
+  /** Triggers a savepoint (`then: 'stop'`: stop-with-savepoint) under a trigger id already written to status. */
+  | { type: 'triggerSavepoint'; jobId: string; triggerId: string; then: 'continue' | 'stop' }
+  /** Triggers a checkpoint under a trigger id already written to status. */
+  | { type: 'triggerCheckpoint'; jobId: string; triggerId: string }
+  /** Deletes the job's HA ConfigMaps (checkpoint pointers), so a new JobManager starts without its state. */
+  | { type: 'deleteHaMetadata'; configMaps: string[] }
+  /** Deletes a savepoint's files, once it left the history. Best effort: a failure is logged. */
+  | { type: 'disposeSavepoint'; location: string }
   /** Records an Event. Best effort: a failure is logged and the plan goes on. */
   | { type: 'recordEvent'; event: EventSpec }
   /** Writes the status this pass arrived at (only present when it differs from the stored one). */

@@ -18,10 +18,14 @@ import type { ReconcileAction, ReconcilePlan } from './actions.ts';
 /** The Kubernetes writes a plan needs. */
 export type KubeWrites = Pick<KubeClient, 'create' | 'replace' | 'replaceStatus' | 'patch' | 'delete' | 'list'>;
 
+/** Deletes a savepoint's files; `configuration` is the deployment's (storage credentials, endpoints). */
+export type SavepointDisposer = (location: string, configuration: Readonly<Record<string, string>>) => Promise<void>;
+
 export interface ActionTargets {
   kube: KubeWrites;
   events: Pick<EventRecorder, 'record'>;
   jobManager: JobManagerApi;
+  disposeSavepoint?: SavepointDisposer;
   log?: (line: string) => void;
   /** Called before every action; throws once this replica must stop acting (lost lease, shutdown). */
   guard?: () => void;
@@ -79,6 +83,24 @@ async function perform(state: PlanResult, action: ReconcileAction, t: ActionTarg
       for (const cm of found.items) await t.kube.delete(resourcePath('v1', 'ConfigMap', sd.metadata.namespace, cm.metadata.name));
       return state;
     }
+    case 'triggerSavepoint':
+      await t.jobManager.triggerSavepoint(action.jobId, action.triggerId, action.then);
+      return state;
+    case 'triggerCheckpoint':
+      await t.jobManager.triggerCheckpoint(action.jobId, action.triggerId);
+      return state;
+    case 'deleteHaMetadata':
+      for (const name of action.configMaps) await t.kube.delete(objectPath({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: sd.metadata.namespace } }));
+      return state;
+    case 'disposeSavepoint':
+      // Best effort: a savepoint that cannot be deleted now is only disk space, not a wrong job.
+      try {
+        if (!t.disposeSavepoint) throw new WeirError('INVALID_ARGUMENTS', 'no savepoint storage is configured for the operator', false);
+        await t.disposeSavepoint(action.location, sd.spec.configuration ?? {});
+      } catch (err) {
+        t.log?.(`could not dispose of savepoint ${action.location} of ${sd.metadata.namespace}/${sd.metadata.name}: ${errorMessage(err)}`);
+      }
+      return state;
     case 'recordEvent':
       // Events are best effort, as client-go's recorder makes them: a namespace being deleted
       // refuses new Events (403), and that must not keep the finalizer on forever.

@@ -11,7 +11,7 @@ import { WeirError } from '../../errors/index.ts';
 import type { ReconcilePlan } from './actions.ts';
 import type { TaskCounts } from './facts.ts';
 import { performActions } from './perform-actions.ts';
-import { PlanExecutor } from './plan-executor.ts';
+import { PlanExecutor, observe } from './plan-executor.ts';
 import { Registry } from 'prom-client';
 import { AutoscalerMetrics } from '../autoscaler/autoscaler-metrics.ts';
 import type { ObservedVertex } from '../autoscaler/jobmanager-vertex-metrics.ts';
@@ -199,6 +199,54 @@ describe('PlanExecutor', () => {
   it('a StreamDeployment that is gone: nothing to do', async () => {
     const executor = new PlanExecutor(new InMemoryKube(), new InMemoryEvents(), { jobManagerApi: () => new InMemoryJobManager() });
     assert.deepEqual(await executor.reconcile('jobs', 'fraud'), {});
+  });
+});
+
+describe('observe and the snapshot actions', () => {
+  it('asks for the outcome of the trigger status holds, and reads HA metadata from the job ConfigMaps', async () => {
+    const kube = new InMemoryKube();
+    const upgrade = { mode: 'savepoint' as const, step: 'SAVEPOINTING' as const, jobId: JOB_ID, triggerId: 'c'.repeat(32) };
+    const sd = storeSd(kube, {}, { reconciliation: { upgrade } });
+    const withHa = { ...sd, spec: { ...sd.spec, configuration: { 'high-availability.type': 'kubernetes' } } };
+    kube.put(`${CM_COLLECTION}/fraud-cluster-config-map`, configMap('fraud-cluster-config-map', {}));
+    kube.put(`${CM_COLLECTION}/fraud-${JOB_ID}-config-map`, configMap(`fraud-${JOB_ID}-config-map`, { counter: '8', 'checkpointID-0000000000000000007': '/ha/chk-7' }));
+    kube.put(`${CM_COLLECTION}/other-${JOB_ID}-config-map`, configMap(`other-${JOB_ID}-config-map`, { 'checkpointID-0000000000000000001': '/ha/x' }));
+    const jmDeployment: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'fraud-jobmanager', namespace: 'jobs' }, status: { readyReplicas: 1 } };
+    kube.put(resourcePath('apps/v1', 'Deployment', 'jobs', 'fraud-jobmanager'), jmDeployment);
+    const jm = new InMemoryJobManager();
+    jm.job = { id: JOB_ID, name: 'fraud', state: 'RUNNING', startTime: 1, tasks: tasks(2) };
+    jm.outcomes.set('c'.repeat(32), { status: 'COMPLETED', location: '/sp/1' });
+    const facts = await observe(kube, jm, withHa, new Date(0));
+    assert.deepEqual(facts.snapshot, { status: 'COMPLETED', location: '/sp/1' });
+    assert.deepEqual(facts.ha, { configMaps: [`fraud-${JOB_ID}-config-map`], hasCheckpoint: true });
+    // Without HA configured, ConfigMaps are not read at all.
+    assert.equal((await observe(kube, jm, sd, new Date(0))).ha, undefined);
+  });
+
+  it('triggers go to the JobManager under the given id; HA ConfigMaps are deleted; a disposal failure is logged, not fatal', async () => {
+    const kube = new InMemoryKube();
+    const sd = storeSd(kube);
+    const name = `fraud-${JOB_ID}-config-map`;
+    kube.put(`${CM_COLLECTION}/${name}`, configMap(name, {}));
+    const jm = new InMemoryJobManager();
+    const logged: string[] = [];
+    const disposed: string[] = [];
+    const plan: ReconcilePlan = [
+      { type: 'triggerSavepoint', jobId: JOB_ID, triggerId: 'd'.repeat(32), then: 'stop' },
+      { type: 'triggerCheckpoint', jobId: JOB_ID, triggerId: 'e'.repeat(32) },
+      { type: 'deleteHaMetadata', configMaps: [name] },
+      { type: 'disposeSavepoint', location: '/sp/old' },
+      { type: 'disposeSavepoint', location: 's3://b/sp' },
+    ];
+    const disposeSavepoint = async (location: string) => {
+      if (location.startsWith('s3://')) throw new WeirError('STORAGE_BUCKET_NOT_FOUND', 'no bucket b', false);
+      disposed.push(location);
+    };
+    await performActions(sd, plan, { kube, events: new InMemoryEvents(), jobManager: jm, disposeSavepoint, log: (l) => logged.push(l) });
+    assert.deepEqual(jm.triggers, [`savepoint:${JOB_ID}:${'d'.repeat(32)}:stop`, `checkpoint:${JOB_ID}:${'e'.repeat(32)}`]);
+    assert.equal(await kube.get(`${CM_COLLECTION}/${name}`), undefined);
+    assert.deepEqual(disposed, ['/sp/old']);
+    assert.deepEqual(logged, ['could not dispose of savepoint s3://b/sp of jobs/fraud: no bucket b']);
   });
 });
 

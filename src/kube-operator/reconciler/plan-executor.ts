@@ -14,7 +14,8 @@ import type { KubeObject } from '../kube/kube-object.ts';
 import { objectPath, resourcePath } from '../kube/kube-object.ts';
 import type { EventRecorder } from '../kube/event-recorder.ts';
 import { WeirError, errorMessage } from '../../errors/index.ts';
-import type { Facts, JobObservation } from './facts.ts';
+import type { Facts, HaMetadata, JobObservation, SnapshotOutcome } from './facts.ts';
+import { operatorSettings } from './operator-settings.ts';
 import { DEFAULT_TIMING, reconcile } from './reconcile.ts';
 import type { ReconcileTiming } from './reconcile.ts';
 import { readyReplicas } from './rollout.ts';
@@ -24,12 +25,14 @@ import { resolveAutoscalerConfig } from '../autoscaler/autoscaler-config.ts';
 import type { AutoscalerMetrics } from '../autoscaler/autoscaler-metrics.ts';
 import { SampleStore } from '../autoscaler/sample-store.ts';
 import type { VertexObservation } from '../autoscaler/scaling-inputs.ts';
-import type { KubeWrites } from './perform-actions.ts';
+import type { KubeWrites, SavepointDisposer } from './perform-actions.ts';
 
 export interface ExecutorOptions {
   /** How the operator reaches a deployment's JobManager (in-cluster: over HTTP to its Service). */
   jobManagerApi: JobManagerApiFactory;
   timing?: ReconcileTiming;
+  /** Deletes savepoints that left the history (default: none, the disposal is logged as skipped). */
+  disposeSavepoint?: SavepointDisposer;
   clock?: () => Date;
   log?: (line: string) => void;
   /** Where the autoscaler's current and recommended parallelism are exported. */
@@ -82,7 +85,7 @@ export class PlanExecutor {
     const facts = await observe(this.kube, jobManager, sd, this.clock());
     const autoscaler = await this.autoscalerSamples(sd, facts, jobManager);
     const plan = reconcile(autoscaler ? { ...facts, autoscaler } : facts, this.timing);
-    const result = await performActions(sd, plan, { kube: this.kube, events: this.events, jobManager, log: this.options.log, guard });
+    const result = await performActions(sd, plan, { kube: this.kube, events: this.events, jobManager, disposeSavepoint: this.options.disposeSavepoint, log: this.options.log, guard });
     const key = `${sd.metadata.namespace}/${sd.metadata.name}`;
     const decided = result.released ? undefined : result.sd.spec.autoscaler?.enabled ? result.sd.status?.autoscaler?.vertices : undefined;
     if (decided) this.options.autoscalerMetrics?.record(sd.metadata.namespace ?? '', sd.metadata.name, decided);
@@ -128,11 +131,50 @@ export class PlanExecutor {
 export async function observe(kube: Pick<KubeClient, 'get' | 'list'>, jobManager: JobManagerApi, sd: StreamDeployment, now: Date): Promise<Facts> {
   // Exactly the objects the reconciler wants, so observing and building cannot disagree on what a child is.
   const children = (await Promise.all(desiredChildren(sd).map((d) => kube.get(objectPath(d))))).filter((o): o is KubeObject => o !== undefined);
+  const settings = operatorSettings(sd.spec, sd.metadata.name);
+  const ha = settings.haEnabled ? await observeHa(kube, sd.metadata.namespace, settings.clusterId) : undefined;
   const jm = children.find((c) => c.kind === 'Deployment' && c.metadata.name === childNames(sd.metadata.name).jobManager);
-  if (jm === undefined) return { sd, children, jobManager: undefined, now };
-  if (readyReplicas(jm) > 0) return { sd, children, jobManager: await observeJob(jobManager), now };
+  if (jm === undefined) return { sd, children, jobManager: undefined, ha, now };
+  if (readyReplicas(jm) > 0) {
+    const [job, snapshot] = await Promise.all([observeJob(jobManager), observeSnapshot(jobManager, sd)]);
+    return { sd, children, jobManager: job, snapshot, ha, now };
+  }
   const pods = await kube.list(resourcePath('v1', 'Pod', sd.metadata.namespace), labelSelectorString(selectorLabels(sd.metadata.name, 'jobmanager')));
-  return { sd, children, jobManager: undefined, jobManagerPods: pods.items, now };
+  return { sd, children, jobManager: undefined, jobManagerPods: pods.items, ha, now };
+}
+
+const CHECKPOINT_POINTER = /^checkpointID-\d{19}$/;
+
+/** The job ConfigMaps of the JobManager's HA (`<cluster-id>-<jobId>-config-map`; not the leader's `<cluster-id>-cluster-config-map`). */
+async function observeHa(kube: Pick<KubeClient, 'list'>, namespace: string, clusterId: string): Promise<HaMetadata> {
+  const { items } = await kube.list(resourcePath('v1', 'ConfigMap', namespace));
+  const jobMaps = items.filter((c) => {
+    const name = c.metadata.name;
+    return name.startsWith(`${clusterId}-`) && name.endsWith('-config-map') && name !== `${clusterId}-cluster-config-map`;
+  });
+  return {
+    configMaps: jobMaps.map((c) => c.metadata.name).sort(),
+    hasCheckpoint: jobMaps.some((c) => Object.keys((c as KubeObject & { data?: Record<string, string> }).data ?? {}).some((k) => CHECKPOINT_POINTER.test(k))),
+  };
+}
+
+/** The outcome of the trigger status holds: an upgrade's stop-with-savepoint, or a pending snapshot. */
+async function observeSnapshot(api: JobManagerApi, sd: StreamDeployment): Promise<SnapshotOutcome | undefined> {
+  const upgrade = sd.status?.reconciliation?.upgrade;
+  const pending = sd.status?.savepoints?.pendingTrigger;
+  const asked =
+    upgrade?.step === 'SAVEPOINTING' && upgrade.triggerId && upgrade.jobId
+      ? { kind: 'savepoint' as const, jobId: upgrade.jobId, triggerId: upgrade.triggerId }
+      : pending?.triggerId && pending.jobId && pending.kind
+        ? { kind: pending.kind, jobId: pending.jobId, triggerId: pending.triggerId }
+        : undefined;
+  if (!asked) return undefined;
+  try {
+    return await api.snapshotStatus(asked.jobId, asked.kind, asked.triggerId);
+  } catch {
+    // Unanswered is a fact too: the reconciler waits, as for IN_PROGRESS.
+    return undefined;
+  }
 }
 
 async function observeJob(api: JobManagerApi): Promise<JobObservation> {

@@ -222,39 +222,16 @@ test('a failed job: FAILED, Degraded with the cause, and a Warning event', () =>
   assert.deepEqual(plan.events, [{ type: 'Warning', reason: 'JobStatusChanged', message: 'Job status changed from RUNNING to FAILED: UDF_FAILED: boom' }]);
 });
 
-test('fields the operator does not act on yet: deployed as stateless, Degraded saying so, one Warning event', () => {
+test('savepoint mode and a nonce at creation: deployed, not Degraded, the nonce counted as handled (no job to snapshot yet)', () => {
   const asked = sdep({ job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2, upgradeMode: 'savepoint', savepointTriggerNonce: 1 } });
   const first = decide(facts(asked), TIMING);
-  const message =
-    'spec.job.upgradeMode: upgradeMode savepoint is not supported yet: this deployment will lose state on upgrade (it is upgraded as stateless); ' +
-    'spec.job.savepointTriggerNonce: savepointTriggerNonce is not supported yet: changing it takes no savepoint';
-  // The job is deployed all the same: the field changes nothing, and the user is told so.
   assert.equal(first.apply.length, 7);
-  assert.deepEqual(first.events, [
-    { type: 'Normal', reason: 'Submit', message: 'Deploying /opt/weir/job/fraud.ts with parallelism 2' },
-    { type: 'Warning', reason: 'UnsupportedField', message },
-  ]);
-  assert.deepEqual(first.status.conditions?.find((c) => c.type === 'Degraded'), { type: 'Degraded', status: 'True', reason: 'UnsupportedField', message, observedGeneration: 1, lastTransitionTime: '2026-11-23T10:00:00Z' });
-  assert.equal(first.status.error, undefined);
-  // Running: STABLE and Ready as any job; the Warning is not repeated.
-  const children = observedFrom(first.apply);
-  const stable = decide(facts({ ...asked, status: first.status }, children, running), TIMING);
+  assert.deepEqual(first.events, [{ type: 'Normal', reason: 'Submit', message: 'Deploying /opt/weir/job/fraud.ts with parallelism 2' }]);
+  assert.equal(first.status.conditions?.find((c) => c.type === 'Degraded')?.status, 'False');
+  assert.equal(first.status.savepoints?.lastSavepointNonce, 1);
+  const stable = decide(facts({ ...asked, status: first.status }, observedFrom(first.apply), running), TIMING);
   assert.equal(stable.status.lifecycleState, 'STABLE');
-  assert.deepEqual(stable.status.conditions?.map((c) => `${c.type}=${c.status}`), ['Degraded=True', 'Ready=True', 'Progressing=False']);
-  assert.deepEqual(stable.events.map((e) => e.reason), ['JobStatusChanged']);
-  // Back to stateless: Degraded clears.
-  const plain = decide(facts(sdep({}, stable.status, { generation: 2 }), children, running), TIMING);
-  assert.equal(plain.status.conditions?.find((c) => c.type === 'Degraded')?.status, 'False');
-  assert.deepEqual(plain.events.filter((e) => e.type === 'Warning'), []);
-});
-
-test('a failed job outranks unsupported fields in Degraded', () => {
-  const asked = sdep({ job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2, upgradeMode: 'last-state' } });
-  const first = decide(facts(asked), TIMING);
-  const children = observedFrom(first.apply);
-  const failed: JobObservation = { reachable: true, job: { id: 'a'.repeat(32), name: 'fraud detection', state: 'FAILED', startTime: 1_700_000_000_000, tasks: tasks({ total: 2, failed: 2 }), failureCause: 'UDF_FAILED: boom' } };
-  const plan = decide(facts({ ...asked, status: first.status }, children, failed), TIMING);
-  assert.equal(plan.status.conditions?.find((c) => c.type === 'Degraded')?.reason, 'JobFailed');
+  assert.deepEqual(actionsOf(stable.actions, 'triggerSavepoint'), []);
 });
 
 test('deletion: DELETING, the running job cancelled, then the finalizer removed', () => {
@@ -398,5 +375,5 @@ test('autoscaler: a STABLE pass with samples records the decision and its Scalin
   assert.deepEqual(plan.status.autoscaler?.vertices?.map((v) => [v.current, v.recommended, v.reason]), [[2, 4, 'ScaleUp']]);
   assert.deepEqual(plan.events.filter((e) => e.reason === 'ScalingReport').map((e) => e.message), ['Recommended, not applied (metricsOnly): Source: orders 2 -> 4 (utilization 1 at 1000 records/s target, 500 records/s per subtask; needs 4 subtasks -> 4)']);
   const changed = decide(facts(sdep({ autoscaler, image: 'weir:2' }, plan.status), children, running), TIMING);
-  assert.equal(changed.recordTarget?.autoscaler?.lastSpecChangeTime, NOW.toISOString());
+  assert.equal(changed.status.autoscaler?.lastSpecChangeTime, NOW.toISOString());
 });

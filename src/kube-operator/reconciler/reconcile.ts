@@ -8,13 +8,18 @@ import { desiredChildren } from '../children/desired-children.ts';
 import { CLUSTER_HASH_ANNOTATION, FINALIZER, childNames, labelSelectorString, selectorLabels } from '../children/names.ts';
 import { canonicalJson } from '../children/stable-hash.ts';
 import type { Condition, LifecycleState, StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
+import type { StreamDeployment } from '../crd/stream-deployment-crd.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import { describeProblems, kubernetesHa, validateSpec } from '../validation/validate-spec.ts';
 import { describeUnsupported, unsupportedFields } from '../validation/unsupported-fields.ts';
 import { conditionOf, setCondition } from './conditions.ts';
 import { crashLoopOf, describeCrashLoop } from './crash-loop.ts';
 import type { CrashLoop } from './crash-loop.ts';
-import type { EventSpec, Facts } from './facts.ts';
+import type { EventSpec, Facts, ObservedJob } from './facts.ts';
+import { planLifecycle } from './job-lifecycle.ts';
+import { operatorSettings } from './operator-settings.ts';
+import type { OperatorSettings } from './operator-settings.ts';
+import { planDeletionSavepoint, planSnapshots } from './snapshots.ts';
 import type { ReconcileAction, ReconcilePlan } from './actions.ts';
 import { jobManagerDeploymentStatus, rolledOut, upToDate } from './rollout.ts';
 import { everyTaskRuns, jobStateTransition, observedJobStatus } from './job-status.ts';
@@ -34,7 +39,8 @@ const key = (o: Pick<KubeObject, 'kind' | 'metadata'>) => `${o.kind}/${o.metadat
 /** What one pass decided, before it is put in the order the actions must run in. */
 interface Decision {
   finalizer?: 'add' | 'remove';
-  recordTarget?: StreamDeploymentStatus;
+  /** Write-ahead status writes and job side effects, in order, before the children. */
+  steps: ReconcileAction[];
   /** Desired children that are missing or differ from the observed ones. */
   apply: KubeObject[];
   cancelJob?: string;
@@ -47,6 +53,8 @@ interface Decision {
   requeueAfterMs?: number;
 }
 
+export const PAUSE_ANNOTATION = 'weir.dev/pause-reconciliation';
+
 export function reconcile(facts: Facts, timing: ReconcileTiming = DEFAULT_TIMING): ReconcilePlan {
   return ordered(decide(facts, timing), facts);
 }
@@ -56,14 +64,24 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
   const current: StreamDeploymentStatus = sd.status ?? {};
   const events: EventSpec[] = [];
   const job = facts.jobManager?.reachable ? facts.jobManager.job : undefined;
+  const settings = operatorSettings(sd.spec, sd.metadata.name);
 
   if (sd.metadata.deletionTimestamp) {
-    const status = { ...current, lifecycleState: 'DELETING' as const };
-    const deleting: Decision = { apply: [], events: current.lifecycleState === 'DELETING' ? [] : [{ type: 'Normal', reason: 'Deleting', message: 'Deleting the job and its cluster' }], status, cancelJob: job && job.state === 'RUNNING' ? job.id : undefined, finalizer: sd.metadata.finalizers?.includes(FINALIZER) ? 'remove' : undefined };
-    return deleting.finalizer && kubernetesHa(sd.spec) ? withHaCleanup(deleting, facts, timing) : deleting;
+    const d = deleting(facts, settings, job, timing);
+    return d.finalizer && kubernetesHa(sd.spec) ? withHaCleanup(d, facts, timing) : d;
   }
   const finalizer = sd.metadata.finalizers?.includes(FINALIZER) ? undefined : ('add' as const);
   let status: StreamDeploymentStatus = { ...current, observedGeneration: sd.metadata.generation, lifecycleState: current.lifecycleState ?? 'CREATED' };
+
+  const paused = sd.metadata.annotations?.[PAUSE_ANNOTATION] === 'true';
+  const pausedBefore = conditionOf(current.conditions, 'ReconciliationPaused')?.status === 'True';
+  if (paused) {
+    // Nothing is acted on, not even the finalizer: only the condition says so.
+    if (!pausedBefore) events.push({ type: 'Normal', reason: 'ReconciliationPaused', message: `Reconciliation paused by the ${PAUSE_ANNOTATION} annotation: no action is taken until it is removed` });
+    status = { ...current, conditions: setCondition(current.conditions, { type: 'ReconciliationPaused', status: 'True', reason: 'Annotation', message: `${PAUSE_ANNOTATION} is "true"`, observedGeneration: sd.metadata.generation }, now) };
+    return { steps: [], apply: [], events, status, requeueAfterMs: timing.stableIntervalMs };
+  }
+  if (pausedBefore) status = { ...status, conditions: setCondition(status.conditions, { type: 'ReconciliationPaused', status: 'False', reason: 'Annotation', message: '', observedGeneration: sd.metadata.generation }, now) };
 
   const problems = validateSpec(sd.spec);
   if (problems.length > 0) {
@@ -73,27 +91,11 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
     // The last valid deployment keeps running: report its job, touch none of its children.
     status = { ...status, job: observedJobStatus(current, facts.jobManager).job };
     events.push(...jobStateTransition(current, status));
-    return { finalizer, apply: [], events, status, requeueAfterMs: current.reconciliation?.lastReconciledSpec ? timing.stableIntervalMs : undefined };
-  }
-
-  // The spec as recorded in status: canonical JSON, so equal specs compare equal.
-  const record = canonicalJson(sd.spec);
-  const running = (sd.spec.job.state ?? 'running') === 'running';
-  let recordTarget: StreamDeploymentStatus | undefined;
-  if (current.reconciliation?.lastReconciledSpec !== record) {
-    const firstDeploy = current.reconciliation?.lastReconciledSpec === undefined;
-    const stableSpec = current.reconciliation?.lastStableSpec;
-    const lifecycleState: LifecycleState = !running ? 'SUSPENDED' : stableSpec !== undefined && stableSpec !== record ? 'UPGRADING' : 'DEPLOYED';
-    recordTarget = { ...status, lifecycleState, reconciliation: { ...current.reconciliation, lastReconciledSpec: record, state: firstDeploy ? 'DEPLOYED' : 'UPGRADING' } };
-    // A change of the user's spec restarts the autoscaler's stabilization.
-    if (current.autoscaler) recordTarget = { ...recordTarget, autoscaler: { ...current.autoscaler, lastSpecChangeTime: now.toISOString() } };
-    status = recordTarget;
-    events.push(running ? { type: 'Normal', reason: 'Submit', message: `Deploying ${sd.spec.job.entry} with parallelism ${sd.spec.job.parallelism ?? 1}` } : { type: 'Normal', reason: 'Suspended', message: 'Suspending the job: scaling the cluster to zero' });
+    return { finalizer, steps: [], apply: [], events, status, requeueAfterMs: current.reconciliation?.lastReconciledSpec ? timing.stableIntervalMs : undefined };
   }
 
   const observed = new Map(facts.children.map((o) => [key(o), o]));
-  const desired = desiredChildren(sd);
-  const foreign = desired.filter((d) => {
+  const foreign = desiredChildren(sd).filter((d) => {
     const o = observed.get(key(d));
     return o && !(o.metadata.ownerReferences ?? []).some((r) => r.uid === sd.metadata.uid);
   });
@@ -101,8 +103,22 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
     const message = `${foreign.map(key).join(', ')} already exist and are not owned by this StreamDeployment; delete or rename them`;
     if (current.error !== message) events.push({ type: 'Warning', reason: 'Error', message });
     status = { ...status, error: message, conditions: setCondition(status.conditions, { type: 'Degraded', status: 'True', reason: 'ChildConflict', message, observedGeneration: sd.metadata.generation }, now) };
-    return { finalizer, recordTarget, apply: [], events, status, requeueAfterMs: timing.progressIntervalMs };
+    return { finalizer, steps: [], apply: [], events, status, requeueAfterMs: timing.progressIntervalMs };
   }
+
+  // The spec as recorded in status: canonical JSON, so equal specs compare equal.
+  const lifecycle = planLifecycle({ sd, record: canonicalJson(sd.spec), status, job, snapshot: facts.snapshot, ha: facts.ha, settings, now });
+  const steps: ReconcileAction[] = [...lifecycle.steps];
+  status = lifecycle.status;
+  events.push(...lifecycle.events);
+  // A change of the user's spec restarts the autoscaler's stabilization.
+  if (current.autoscaler && status.reconciliation?.lastReconciledSpec !== current.reconciliation?.lastReconciledSpec) status = { ...status, autoscaler: { ...current.autoscaler, lastSpecChangeTime: now.toISOString() } };
+  const { record, restore } = lifecycle.deploy;
+  const deployedSd: StreamDeployment = { ...sd, spec: lifecycle.deploy.spec };
+  const running = (deployedSd.spec.job.state ?? 'running') === 'running';
+  const rolledBack = status.reconciliation?.rolledBackSpec !== undefined && status.reconciliation.rolledBackSpec === canonicalJson(sd.spec);
+
+  const desired = desiredChildren(deployedSd, restore);
   const apply = desired.filter((d) => !upToDate(observed.get(key(d)), d));
   const jmDesired = desired.find((d) => d.kind === 'Deployment' && d.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager')!;
   const tmDesired = desired.find((d) => d.kind === 'Deployment' && d.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager')!;
@@ -112,7 +128,11 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
 
   // Backs the scale subresource (kubectl scale, HPA): the TaskManager pods that exist and how to select them.
   const tmReplicas = (observed.get(key(tmDesired))?.status as { replicas?: number } | undefined)?.replicas ?? 0;
-  status = { ...status, reconciliation: { ...status.reconciliation, state: 'DEPLOYED' }, taskManager: { replicas: tmReplicas, labelSelector: labelSelectorString(selectorLabels(sd.metadata.name, 'taskmanager')) } };
+  // The upgrade's last step ends once the children it asked for are in place.
+  const upgrade = status.reconciliation?.upgrade?.step === 'DEPLOYING' && settled ? undefined : status.reconciliation?.upgrade;
+  const inUpgrade = upgrade !== undefined;
+  const reconciliationState = inUpgrade ? 'UPGRADING' : rolledBack ? (status.reconciliation?.state === 'ROLLED_BACK' ? 'ROLLED_BACK' : 'ROLLING_BACK') : 'DEPLOYED';
+  status = { ...status, reconciliation: { ...status.reconciliation, state: reconciliationState, upgrade }, taskManager: { replicas: tmReplicas, labelSelector: labelSelectorString(selectorLabels(sd.metadata.name, 'taskmanager')) } };
   const crash = running ? jmCrashLoop(facts, jmDesired, current) : undefined;
   if (!running) {
     status = { ...status, lifecycleState: 'SUSPENDED', jobManagerDeploymentStatus: 'MISSING', job: { ...status.job, state: 'SUSPENDED' } };
@@ -124,14 +144,18 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
     const tmReady = settled && rolledOut(observed.get(key(tmDesired)));
     const jobState = status.job?.state;
     const upgrading = status.reconciliation?.lastStableSpec !== undefined && status.reconciliation.lastStableSpec !== record;
-    // Stable is a fact of this observation: the job finished, or it runs with every one of its tasks.
-    const jobHolds = settled && job !== undefined && (job.state === 'FINISHED' || everyTaskRuns(job));
+    // Stable is a fact of this observation: the job finished, or it runs with every one of its tasks
+    // (and, where rollback is on, has completed a checkpoint: the readiness Flink's rollback asks for).
+    const checkpointed = !settings.rollbackEnabled || (job?.checkpoints?.completed ?? 0) >= 1;
+    const jobHolds = settled && job !== undefined && (job.state === 'FINISHED' || (everyTaskRuns(job) && checkpointed));
     let lifecycleState: LifecycleState;
-    if (settled && jmStatus === 'READY' && jobState === 'FAILED') lifecycleState = 'FAILED';
-    else if (settled && jmStatus === 'READY' && tmReady && jobHolds) lifecycleState = 'STABLE';
-    else lifecycleState = upgrading ? 'UPGRADING' : 'DEPLOYED';
+    if (inUpgrade) lifecycleState = 'UPGRADING';
+    else if (settled && jmStatus === 'READY' && jobState === 'FAILED') lifecycleState = 'FAILED';
+    else if (settled && jmStatus === 'READY' && tmReady && jobHolds) lifecycleState = rolledBack ? 'ROLLED_BACK' : 'STABLE';
+    else lifecycleState = rolledBack ? 'ROLLING_BACK' : upgrading ? 'UPGRADING' : 'DEPLOYED';
     status = { ...status, lifecycleState };
     if (lifecycleState === 'STABLE') status = { ...status, reconciliation: { ...status.reconciliation, lastStableSpec: record } };
+    if (lifecycleState === 'ROLLED_BACK') status = { ...status, reconciliation: { ...status.reconciliation, state: 'ROLLED_BACK' } };
     // Decide and report only: rescaling waits for stateful upgrades (unsupported-fields.ts says so).
     const scaling = lifecycleState === 'STABLE' && facts.autoscaler ? autoscalerPass({ spec: sd.spec.autoscaler, status: status.autoscaler, vertices: facts.autoscaler, now: now.getTime() }) : undefined;
     if (scaling) {
@@ -139,40 +163,72 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
       if (scaling.event) events.push(scaling.event);
     }
   }
+  const snapshots = planSnapshots({ sd, status, job: settled ? job : undefined, snapshot: facts.snapshot, settings, now, quiet: !inUpgrade && !rolledBack && settled && record === canonicalJson(sd.spec) });
+  steps.push(...snapshots.steps);
+  status = snapshots.status;
+  events.push(...snapshots.events);
+
   const unsupported = unsupportedFields(sd.spec);
   const unsupportedMessage = unsupported.length > 0 ? describeUnsupported(unsupported) : undefined;
-  status = withConditions(status, sd.metadata.generation, now, crash && describeCrashLoop(crash), unsupportedMessage);
+  const held = lifecycle.held ?? (rolledBack ? { reason: 'RolledBack', message: 'the upgrade was rolled back to the last stable spec; change the spec to try again' } : undefined);
+  status = withConditions(status, sd.metadata.generation, now, crash && describeCrashLoop(crash), held, unsupportedMessage);
   const degraded = conditionOf(status.conditions, 'Degraded');
   const newlyDegraded = degraded?.status === 'True' && conditionOf(current.conditions, 'Degraded')?.message !== degraded.message;
-  if (newlyDegraded && (degraded.reason === 'UnsupportedField' || degraded.reason === 'CrashLoopBackOff')) {
+  if (newlyDegraded && (degraded.reason === 'UnsupportedField' || degraded.reason === 'CrashLoopBackOff' || degraded.reason === 'UpgradeBlocked')) {
     events.push({ type: 'Warning', reason: degraded.reason, message: degraded.message ?? '' });
   }
   events.push(...jobStateTransition(current, status));
-  const stable = status.lifecycleState === 'STABLE' || status.lifecycleState === 'SUSPENDED' || status.lifecycleState === 'FAILED';
+  const stable = status.lifecycleState === 'STABLE' || status.lifecycleState === 'SUSPENDED' || status.lifecycleState === 'FAILED' || status.lifecycleState === 'ROLLED_BACK';
+  const snapshotPending = status.savepoints?.pendingTrigger !== undefined;
   // Before its Deployment exists there is nothing to poll (its changes wake the controller); while its pod is
   // not ready, the pod is watched for a crash loop; once ready, the job.
   const polling = facts.jobManager !== undefined || facts.jobManagerPods !== undefined || (stable && apply.length === 0);
-  return { finalizer, recordTarget, apply, events, status, requeueAfterMs: !polling ? undefined : stable && apply.length === 0 ? timing.stableIntervalMs : timing.progressIntervalMs };
+  const quietPoll = stable && apply.length === 0 && !inUpgrade && !snapshotPending;
+  return { finalizer, steps, apply, events, status, requeueAfterMs: !polling && !inUpgrade ? undefined : quietPoll ? pollInterval(settings, timing) : timing.progressIntervalMs };
+}
+
+/** A stable deployment is polled at the stable interval, or sooner when a periodic savepoint may fall due. */
+function pollInterval(settings: OperatorSettings, timing: ReconcileTiming): number {
+  return Math.min(timing.stableIntervalMs, settings.periodicSavepointIntervalMs ?? Infinity);
+}
+
+/** Deletion: with savepoint-on-deletion, one savepoint first (bounded by its timeout); then the job is cancelled and the finalizer removed. */
+function deleting(facts: Facts, settings: OperatorSettings, job: ObservedJob | undefined, timing: ReconcileTiming): Decision {
+  const { sd, now } = facts;
+  const current: StreamDeploymentStatus = sd.status ?? {};
+  const events: EventSpec[] = current.lifecycleState === 'DELETING' ? [] : [{ type: 'Normal', reason: 'Deleting', message: 'Deleting the job and its cluster' }];
+  let status: StreamDeploymentStatus = { ...current, lifecycleState: 'DELETING' };
+  const holdsFinalizer = sd.metadata.finalizers?.includes(FINALIZER) === true;
+  if (holdsFinalizer && settings.savepointOnDeletion) {
+    const plan = planDeletionSavepoint({ sd, status, job, snapshot: facts.snapshot, settings, now }, new Date(sd.metadata.deletionTimestamp!));
+    status = plan.status;
+    events.push(...plan.events);
+    if (plan.waiting) return { steps: plan.steps, apply: [], events, status, requeueAfterMs: timing.progressIntervalMs };
+  }
+  return { steps: [], apply: [], events, status, cancelJob: job && job.state === 'RUNNING' ? job.id : undefined, finalizer: holdsFinalizer ? 'remove' : undefined };
 }
 
 /**
- * Degraded says why: a failed job first, then a JobManager in a crash loop, else fields the
- * operator accepts but does not act on yet.
+ * Degraded says why: an upgrade held back (or rolled back) first, then a failed job, then a
+ * JobManager in a crash loop, else fields the operator accepts but does not act on yet.
  */
-function withConditions(s: StreamDeploymentStatus, generation: number | undefined, now: Date, crash: string | undefined, unsupported: string | undefined): StreamDeploymentStatus {
+function withConditions(s: StreamDeploymentStatus, generation: number | undefined, now: Date, crash: string | undefined, held: { reason: string; message: string } | undefined, unsupported: string | undefined): StreamDeploymentStatus {
   const state = s.lifecycleState;
   const failed = state === 'FAILED';
   const error = failed ? (s.job?.state === 'FAILED' ? s.error : undefined) : crash;
-  const degraded: Omit<Condition, 'lastTransitionTime'> = failed
-    ? { type: 'Degraded', status: 'True', reason: 'JobFailed', message: error ?? 'the job failed', observedGeneration: generation }
-    : crash !== undefined
-      ? { type: 'Degraded', status: 'True', reason: 'CrashLoopBackOff', message: crash, observedGeneration: generation }
-      : unsupported !== undefined
-        ? { type: 'Degraded', status: 'True', reason: 'UnsupportedField', message: unsupported, observedGeneration: generation }
-        : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: '', observedGeneration: generation };
+  // A held upgrade says what the user must do (and names a failed job's state itself).
+  const degraded: Omit<Condition, 'lastTransitionTime'> = held !== undefined
+    ? { type: 'Degraded', status: 'True', reason: held.reason, message: held.message, observedGeneration: generation }
+    : failed
+      ? { type: 'Degraded', status: 'True', reason: 'JobFailed', message: error ?? 'the job failed', observedGeneration: generation }
+      : crash !== undefined
+        ? { type: 'Degraded', status: 'True', reason: 'CrashLoopBackOff', message: crash, observedGeneration: generation }
+        : unsupported !== undefined
+          ? { type: 'Degraded', status: 'True', reason: 'UnsupportedField', message: unsupported, observedGeneration: generation }
+          : { type: 'Degraded', status: 'False', reason: 'AsExpected', message: '', observedGeneration: generation };
   let conditions = setCondition(s.conditions, degraded, now);
   conditions = setCondition(conditions, { type: 'Ready', status: state === 'STABLE' ? 'True' : 'False', reason: state ?? 'CREATED', message: '', observedGeneration: generation }, now);
-  const progressing = state === 'DEPLOYED' || state === 'UPGRADING';
+  const progressing = state === 'DEPLOYED' || state === 'UPGRADING' || state === 'ROLLING_BACK';
   conditions = setCondition(conditions, { type: 'Progressing', status: progressing ? 'True' : 'False', reason: state ?? 'CREATED', message: '', observedGeneration: generation }, now);
   return { ...s, conditions, error };
 }
@@ -200,8 +256,14 @@ function ordered(d: Decision, facts: Facts): ReconcilePlan {
   const observed = new Map(facts.children.map((o) => [key(o), o]));
   const actions: ReconcileAction[] = [];
   if (d.finalizer === 'add') actions.push({ type: 'addFinalizer' });
-  const recordTarget = d.recordTarget && !sameStatus(stored, d.recordTarget) ? d.recordTarget : undefined;
-  if (recordTarget) actions.push({ type: 'recordTarget', status: recordTarget });
+  let written = stored;
+  for (const step of d.steps) {
+    if (step.type === 'recordTarget') {
+      if (sameStatus(written, step.status)) continue;
+      written = step.status;
+    }
+    actions.push(step);
+  }
   for (const desired of d.apply) {
     const current = observed.get(key(desired));
     actions.push(current ? { type: 'replaceChild', object: replacementOf(desired, current) } : { type: 'createChild', object: desired });
@@ -210,7 +272,7 @@ function ordered(d: Decision, facts: Facts): ReconcilePlan {
   if (d.cancelJob) actions.push({ type: 'cancelJob', jobId: d.cancelJob, bestEffort: true });
   for (const object of d.remove ?? []) actions.push({ type: 'deleteChild', object });
   for (const event of d.events) actions.push({ type: 'recordEvent', event });
-  if (!sameStatus(recordTarget ?? stored, d.status)) actions.push({ type: 'writeStatus', status: d.status });
+  if (!sameStatus(written, d.status)) actions.push({ type: 'writeStatus', status: d.status });
   if (d.deleteHaData !== undefined) actions.push({ type: 'deleteHaConfigMaps', clusterId: d.deleteHaData });
   if (d.finalizer === 'remove') actions.push({ type: 'removeFinalizer' });
   else if (d.requeueAfterMs !== undefined) actions.push({ type: 'requeueAfter', ms: d.requeueAfterMs });

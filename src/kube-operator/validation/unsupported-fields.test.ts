@@ -4,25 +4,13 @@ import { describeUnsupported, unsupportedFields } from './unsupported-fields.ts'
 
 const job = { entry: '/opt/weir/job/j.ts' };
 
-test('stateless with no snapshot fields: nothing to report', () => {
-  assert.deepEqual(unsupportedFields({ image: 'weir:1', job: { ...job, upgradeMode: 'stateless', restartNonce: 3 } }), []);
+test('the snapshot and upgrade fields are acted on: none is reported as unsupported', () => {
+  assert.deepEqual(unsupportedFields({ image: 'weir:1', job: { ...job, upgradeMode: 'last-state', savepointTriggerNonce: 0, checkpointTriggerNonce: 2, initialSavepointPath: 's3://b/sp-1', allowNonRestoredState: false } }), []);
   assert.deepEqual(unsupportedFields({ image: 'weir:1', job }), []);
 });
 
-test('every field that does nothing yet is named with what happens instead', () => {
-  const fields = unsupportedFields({
-    image: 'weir:1',
-    job: { ...job, upgradeMode: 'last-state', savepointTriggerNonce: 0, checkpointTriggerNonce: 2, initialSavepointPath: 's3://b/sp-1', allowNonRestoredState: false },
-  });
-  assert.deepEqual(
-    fields.map((f) => f.field),
-    ['spec.job.upgradeMode', 'spec.job.savepointTriggerNonce', 'spec.job.checkpointTriggerNonce', 'spec.job.initialSavepointPath', 'spec.job.allowNonRestoredState'],
-  );
-  assert.equal(
-    describeUnsupported(fields.slice(0, 1).concat(fields.slice(3, 4))),
-    'spec.job.upgradeMode: upgradeMode last-state is not supported yet: this deployment will lose state on upgrade (it is upgraded as stateless); ' +
-      'spec.job.initialSavepointPath: initialSavepointPath is not supported yet: the job starts without the state of s3://b/sp-1',
-  );
+test('unsupported fields are described in one message, in order', () => {
+  assert.equal(describeUnsupported([{ field: 'spec.a', consequence: 'x' }, { field: 'spec.b', consequence: 'y' }]), 'spec.a: x; spec.b: y');
 });
 
 test('an autoscaler that would rescale is reported until it can; a metrics-only or disabled one is not', () => {

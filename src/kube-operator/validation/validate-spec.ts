@@ -4,6 +4,7 @@
  * and leaves the last valid deployment running.
  */
 import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
+import { settingProblems } from '../reconciler/operator-settings.ts';
 import { autoscalerProblems } from './autoscaler-spec.ts';
 
 export interface SpecProblem {
@@ -59,6 +60,7 @@ export function validateSpec(spec: StreamDeploymentSpec): SpecProblem[] {
   if (jmReplicas > 1 && !kubernetesHa(spec)) {
     problems.push({ field: 'spec.jobManager.replicas', reason: `${jmReplicas} JobManagers need high availability, or each would run the job: set spec.configuration["high-availability.type"] to "kubernetes", or replicas to 1` });
   }
+  problems.push(...settingProblems(spec));
   problems.push(...autoscalerProblems(spec));
   return problems;
 }

@@ -19,13 +19,20 @@ export class AsyncOperations<T> {
   private readonly unread = new Set<string>();
   private onAllRead: (() => void) | undefined;
 
-  /** Records the operation under a new request id; its outcome is kept when it settles. */
-  start(operation: Promise<T>): string {
-    const id = randomBytes(16).toString('hex');
+  /**
+   * Records the operation under a new request id, or under `triggerId` when the caller gave
+   * one (Flink's idempotent triggers: a retried request with a known id starts nothing and
+   * answers the same id); its outcome is kept when it settles.
+   */
+  start(operation: () => Promise<T>, triggerId?: string): string {
+    if (triggerId !== undefined && this.operations.has(triggerId)) return triggerId;
+    // A request refused at once (it throws) is not remembered.
+    const started = operation();
+    const id = triggerId ?? randomBytes(16).toString('hex');
     this.operations.set(id, { status: 'IN_PROGRESS' });
     this.unread.add(id);
     if (this.operations.size > REMEMBERED) this.operations.delete(this.operations.keys().next().value!);
-    operation.then(
+    started.then(
       (result) => this.operations.set(id, { status: 'COMPLETED', result }),
       (err: unknown) => this.operations.set(id, { status: 'COMPLETED', failure: err instanceof WeirError ? err : new WeirError('INTERNAL', errorMessage(err), false, { cause: err }) }),
     );

@@ -9,7 +9,7 @@ import { KubeApiError } from '../../../src/kube-operator/kube/kube-client.ts';
 import type { ListResult } from '../../../src/kube-operator/kube/kube-client.ts';
 import type { KubeObject } from '../../../src/kube-operator/kube/kube-object.ts';
 import type { StreamDeployment } from '../../../src/kube-operator/crd/stream-deployment-crd.ts';
-import type { JobManagerApi, ObservedJob } from '../../../src/kube-operator/jobmanager/jobmanager-api.ts';
+import type { JobManagerApi, ObservedJob, SavepointThen, SnapshotKind, SnapshotOutcome } from '../../../src/kube-operator/jobmanager/jobmanager-api.ts';
 import type { EventSpec } from '../../../src/kube-operator/reconciler/facts.ts';
 import type { KubeAccess } from '../../../src/kube-operator/reconciler/plan-executor.ts';
 
@@ -114,5 +114,26 @@ export class InMemoryJobManager implements JobManagerApi {
     if (this.unreachable) throw this.unreachable;
     this.cancelled.push(jobId);
     if (this.job?.id === jobId) this.job = { ...this.job, state: 'CANCELED' };
+  }
+
+  /** Triggers as received, `kind:jobId:triggerId[:then]`; outcomes by trigger id (IN_PROGRESS until a test settles one). */
+  readonly triggers: string[] = [];
+  readonly outcomes = new Map<string, SnapshotOutcome>();
+
+  async triggerSavepoint(jobId: string, triggerId: string, then: SavepointThen): Promise<void> {
+    if (this.unreachable) throw this.unreachable;
+    this.triggers.push(`savepoint:${jobId}:${triggerId}:${then}`);
+    if (!this.outcomes.has(triggerId)) this.outcomes.set(triggerId, { status: 'IN_PROGRESS' });
+  }
+
+  async triggerCheckpoint(jobId: string, triggerId: string): Promise<void> {
+    if (this.unreachable) throw this.unreachable;
+    this.triggers.push(`checkpoint:${jobId}:${triggerId}`);
+    if (!this.outcomes.has(triggerId)) this.outcomes.set(triggerId, { status: 'IN_PROGRESS' });
+  }
+
+  async snapshotStatus(_jobId: string, _kind: SnapshotKind, triggerId: string): Promise<SnapshotOutcome> {
+    if (this.unreachable) throw this.unreachable;
+    return this.outcomes.get(triggerId) ?? { status: 'UNKNOWN' };
   }
 }

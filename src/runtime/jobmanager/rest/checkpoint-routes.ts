@@ -10,6 +10,17 @@ import { HttpError, requestBody } from './http.ts';
 import type { Handler } from './http.ts';
 import { checkpointConfigView, checkpointDetailsView, checkpointStatsView, operationView } from './checkpoint-views.ts';
 
+/**
+ * Flink's optional `triggerId` (32 hex digits): a caller that retries a trigger it may have sent
+ * already (the operator after a restart) gets the first operation, not a second snapshot.
+ */
+function triggerIdOf(b: Record<string, unknown>): string | undefined {
+  const id = b.triggerId;
+  if (id === undefined || id === null) return undefined;
+  if (typeof id !== 'string' || !/^[0-9a-f]{32}$/.test(id)) throw new HttpError(400, `triggerId ${JSON.stringify(id)} must be 32 lowercase hex digits`);
+  return id;
+}
+
 export function checkpointRoutes(route: (method: string, pattern: RegExp, handler: Handler) => void, job: (id: string) => JobMaster): void {
   const accepted = (requestId: string) => ({ status: 202, body: { 'request-id': requestId } });
   /** A request the job cannot take (no savepoint directory, a job that is not running) is refused at once. */
@@ -32,22 +43,22 @@ export function checkpointRoutes(route: (method: string, pattern: RegExp, handle
     return checkpointDetailsView(entry, Date.now());
   });
   route('POST', /^\/jobs\/([0-9a-f]{32})\/checkpoints$/, ([id], _u, body) => {
-    const b = requestBody(body, { checkpointType: 'string' });
+    const b = requestBody(body, { checkpointType: 'string', triggerId: 'string' });
     if (b.checkpointType !== undefined && !['FULL', 'CONFIGURED'].includes(b.checkpointType as string)) throw new HttpError(400, `checkpointType "${String(b.checkpointType)}" is not supported: checkpoints are FULL (incremental ones come with the RocksDB backend)`);
     const j = job(id!);
-    return accepted(j.checkpointRequests.start(j.checkpoints.trigger().then((c) => c.id)));
+    return accepted(j.checkpointRequests.start(() => j.checkpoints.trigger().then((c) => c.id), triggerIdOf(b)));
   });
   route('GET', /^\/jobs\/([0-9a-f]{32})\/checkpoints\/([0-9a-f]{32})$/, ([id, rid]) => operation(job(id!).checkpointRequests.get(rid!), rid!, (checkpointId) => ({ checkpointId })));
   route('POST', /^\/jobs\/([0-9a-f]{32})\/savepoints$/, ([id], _u, body) => {
-    const b = requestBody(body, { 'target-directory': 'string', 'cancel-job': 'boolean', formatType: 'string' });
+    const b = requestBody(body, { 'target-directory': 'string', 'cancel-job': 'boolean', formatType: 'string', triggerId: 'string' });
     if (b.formatType !== undefined && b.formatType !== 'CANONICAL') throw new HttpError(400, `formatType "${String(b.formatType)}" is not supported: savepoints are always in the CANONICAL format`);
     const j = job(id!);
-    return accepted(j.savepointRequests.start(refusedAtOnce(() => j.savepoint(b['target-directory'] as string | undefined, b['cancel-job'] === true ? 'cancel' : 'continue'))));
+    return accepted(j.savepointRequests.start(() => refusedAtOnce(() => j.savepoint(b['target-directory'] as string | undefined, b['cancel-job'] === true ? 'cancel' : 'continue')), triggerIdOf(b)));
   });
   route('POST', /^\/jobs\/([0-9a-f]{32})\/stop$/, ([id], _u, body) => {
-    const b = requestBody(body, { targetDirectory: 'string', drain: 'boolean', formatType: 'string' });
+    const b = requestBody(body, { targetDirectory: 'string', drain: 'boolean', formatType: 'string', triggerId: 'string' });
     const j = job(id!);
-    return accepted(j.savepointRequests.start(refusedAtOnce(() => j.savepoint(b.targetDirectory as string | undefined, b.drain === true ? 'drain' : 'stop'))));
+    return accepted(j.savepointRequests.start(() => refusedAtOnce(() => j.savepoint(b.targetDirectory as string | undefined, b.drain === true ? 'drain' : 'stop')), triggerIdOf(b)));
   });
   route('GET', /^\/jobs\/([0-9a-f]{32})\/savepoints\/([0-9a-f]{32})$/, ([id, rid]) => operation(job(id!).savepointRequests.get(rid!), rid!, (location) => ({ location })));
 }
