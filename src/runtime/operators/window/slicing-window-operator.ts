@@ -20,6 +20,7 @@ import { TimeWindow } from '../../../api/windows/window.ts';
 import type { Collector, AggregateFunction } from '../../../api/functions.ts';
 import { AggregatingStateDescriptor } from '../../../api/state.ts';
 import type { InternalAggregatingState } from '../../state/keyed-state-backend.ts';
+import { keyGroupFor } from '../../state/key-group.ts';
 import type { KeyValue } from '../../state/key-group.ts';
 import type { KeyId, KeyRef } from '../../state/key-identity.ts';
 import type { RecordBatch } from '../../stream-element.ts';
@@ -31,7 +32,6 @@ import { WindowContext } from './window-trigger-context.ts';
 import { NO_ACCUMULATOR, SliceStore, WindowKeys, copyOf } from './window-slices.ts';
 import { WindowSchedule } from './window-schedule.ts';
 import { RestoredFiredMarks, firedRangeOf } from './fired-marks.ts';
-import { keyGroupFor } from '../../state/key-group.ts';
 
 export class SlicingWindowOperator extends KeyedOperator implements Collector<unknown> {
   private readonly size: number;
