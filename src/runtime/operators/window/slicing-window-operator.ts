@@ -20,8 +20,9 @@ import { TimeWindow } from '../../../api/windows/window.ts';
 import type { Collector, AggregateFunction } from '../../../api/functions.ts';
 import { AggregatingStateDescriptor } from '../../../api/state.ts';
 import type { InternalAggregatingState } from '../../state/keyed-state-backend.ts';
+import { keyGroupFor } from '../../state/key-group.ts';
 import type { KeyValue } from '../../state/key-group.ts';
-import type { KeyId } from '../../state/key-identity.ts';
+import type { KeyId, KeyRef } from '../../state/key-identity.ts';
 import type { RecordBatch } from '../../stream-element.ts';
 import type { OperatorStateSnapshot, StateInitializationContext } from '../../state/operator-state.ts';
 import { KeyedOperator } from '../keyed-operator.ts';
@@ -30,6 +31,7 @@ import { closeFunction, openFunction } from '../stream-operator.ts';
 import { WindowContext } from './window-trigger-context.ts';
 import { NO_ACCUMULATOR, SliceStore, WindowKeys, copyOf } from './window-slices.ts';
 import { WindowSchedule } from './window-schedule.ts';
+import { RestoredFiredMarks, firedRangeOf } from './fired-marks.ts';
 
 export class SlicingWindowOperator extends KeyedOperator implements Collector<unknown> {
   private readonly size: number;
@@ -45,11 +47,17 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
   private ctx!: WindowContext;
   private outputTimestamp = NaN;
   private lastSliceStart = NaN;
+  /** The union entries restored from, until open reads them for this subtask's key groups. */
+  private restoredUnion: readonly unknown[] = [];
   /**
-   * The watermark at the checkpoint this run restored from: windows ending at or before it
-   * fired before the checkpoint and must not fire again (their slices stay while later
-   * windows need them, and timers are not kept for them, unlike Flink's per-window timers).
+   * Per key group, the watermark of the old subtask that held it at the checkpoint this run
+   * restored from: a key's windows ending at or before it fired before the checkpoint and
+   * must not fire again (their slices stay while later windows need them, and timers are not
+   * kept for them, unlike Flink's per-window timers). Dropped once the watermark passes the
+   * highest mark: every window still to fire ends later.
    */
+  private restored: RestoredFiredMarks | undefined;
+  /** The lowest restored mark: windows ending at or before it fired for every key. */
   private firedUpTo = -Infinity;
   numLateRecordsDropped = 0;
 
@@ -65,23 +73,23 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
     this.agg = spec.fn.aggregate;
   }
 
-  /**
-   * Every subtask's watermark at the checkpoint (union state). With aligned barriers they
-   * are equal; without alignment (AT_LEAST_ONCE) the lowest is the safe one.
-   */
+  /** Every old subtask's fired-up-to marks of its key groups (union state; see fired-marks.ts). */
   override initializeState(context: StateInitializationContext): void {
-    const marks = context.union.filter((w): w is number => typeof w === 'number');
-    if (context.restored && marks.length > 0) this.firedUpTo = Math.min(...marks);
+    if (context.restored) this.restoredUnion = context.union;
   }
 
   override snapshotState(): OperatorStateSnapshot {
-    return { union: [Math.max(this.timers.currentWatermark, this.firedUpTo)] };
+    const wm = this.timers.currentWatermark;
+    return { union: this.restored ? this.restored.snapshot(wm) : firedRangeOf(this.backend.keyGroupRange, wm) };
   }
 
   override async open(): Promise<void> {
     await super.open();
     this.state = this.backend.getAggregatingState(new AggregatingStateDescriptor('window-slices', this.agg));
     this.slices = new SliceStore(this.state, this.slide);
+    this.restored = RestoredFiredMarks.fromUnion(this.restoredUnion, this.backend.keyGroupRange);
+    this.restoredUnion = [];
+    if (this.restored) this.firedUpTo = this.restored.min;
     // Restored slices fire and clean up their windows as new ones would, but for windows that fired before the checkpoint.
     for (const start of this.slices.restore()) this.scheduleWindowsOf(start, this.firedUpTo);
     this.ctx = new WindowContext(this.backend, this.timers, this.output);
@@ -111,10 +119,15 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
     }
     const wm = this.timers.currentWatermark;
     const lateness = this.lateness;
+    const firstWindowMax = sliceStart - (this.slicesPerWindow - 1) * this.slide + this.size - 1;
+    // This key's windows are late or fired as at the old subtask that held its key group, which
+    // may have been ahead of this one; the slice's windows are still scheduled by this one's.
+    const restored = this.restored;
+    const keyWm = restored !== undefined && firstWindowMax <= restored.max ? Math.max(wm, restored.of(this.currentKeyGroup())) : wm;
     // Windows holding this slice start at sliceStart - k*slide; the last one ends latest.
-    if (sliceStart + this.size - 1 + lateness <= wm) {
+    if (sliceStart + this.size - 1 + lateness <= keyWm) {
       // Every window of this record is past its cleanup time: the record is late.
-      if (timestamp + lateness <= wm) {
+      if (timestamp + lateness <= keyWm) {
         if (this.spec.lateDataTag) this.output.collectSide(this.spec.lateDataTag.id, value, timestamp);
         else this.numLateRecordsDropped++;
       }
@@ -130,14 +143,13 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
     const acc = state.getAccumulator();
     if (acc === undefined) this.slices.firstRecord(slice, this.backend.currentKeyRef());
     state.updateAccumulator(this.agg.add(value, acc === undefined ? this.agg.createAccumulator() : acc));
-    const firstWindowMax = sliceStart - (this.slicesPerWindow - 1) * this.slide + this.size - 1;
-    if (firstWindowMax > wm) return; // no window of this slice has fired yet
+    if (firstWindowMax > keyWm) return; // no window of this slice has fired yet
     // Late firings of the windows already fired but not yet cleaned up, as EventTimeTrigger
     // does; latest window first, the order in which the sliding assigner lists them.
     for (let k = 0; k < this.slicesPerWindow; k++) {
       const start = sliceStart - k * this.slide;
       const max = start + this.size - 1;
-      if (max <= wm && max + lateness > wm) this.fireKey(new TimeWindow(start, start + this.size), key);
+      if (max <= keyWm && max + lateness > keyWm) this.fireKey(new TimeWindow(start, start + this.size), key);
     }
   }
 
@@ -167,6 +179,7 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
       if (e.kind === 'fire') this.fireWindow(e.start);
       else this.cleanupWindow(e.start);
     }
+    if (this.restored !== undefined && timestamp >= this.restored.max) this.restored = undefined;
     this.output.emitWatermark(timestamp);
   }
 
@@ -176,8 +189,11 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
     const wk = this.windowKeys;
     this.slices.collect(start, window.end, wk, this.agg);
     const clear = this.lateness === 0 ? this.spec.fn.process?.fn.clear : undefined;
+    // Only windows some key group fired before the restore need a look at each key's group.
+    const restored = this.restored !== undefined && window.maxTimestamp() <= this.restored.max ? this.restored : undefined;
     for (let i = 0; i < wk.keys.length; i++) {
       const key = wk.keys[i]!;
+      if (restored !== undefined && window.maxTimestamp() <= restored.of(this.keyGroupOf(key))) continue;
       this.backend.setCurrentKeyRef(key);
       const acc = wk.accs[i];
       if (acc !== NO_ACCUMULATOR) this.emit(window, key.key, this.agg.getResult(acc));
@@ -199,6 +215,14 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
       }
     }
     this.slices.drop(start);
+  }
+
+  private keyGroupOf(ref: KeyRef): number {
+    return ref.keyGroup >= 0 ? ref.keyGroup : keyGroupFor(ref.key, this.backend.maxParallelism);
+  }
+
+  private currentKeyGroup(): number {
+    return this.backend.currentKeyView().keyGroup;
   }
 
   private clearKey(window: TimeWindow): void {
