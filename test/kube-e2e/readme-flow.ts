@@ -19,6 +19,16 @@ function ok(r: ToolResult, what: string): string {
   return r.stdout;
 }
 
+/** A `kubectl wait` that must succeed; when it does not, the StreamDeployment, its pods and events say why. */
+async function waitOrExplain(e: E2eCluster, args: string[], what: string): Promise<void> {
+  const r = await e.kubectl(args);
+  if (r.code === 0) return;
+  const sdep = await e.kubectl(['get', SDEP, '-o', 'yaml']);
+  const pods = await e.kubectl(['get', 'pods', '-o', 'wide']);
+  const events = await e.kubectl(['get', 'events']);
+  assert.fail(`${what} failed (exit ${r.code}):\n${r.stderr}${r.stdout}\n${sdep.stdout}\n${pods.stdout}\n${events.stdout}`);
+}
+
 /** The rows of `kubectl get` or `helm list` output as arrays of cells (columns split on tabs or two or more spaces). */
 export function rows(table: string): string[][] {
   return table.trim().split('\n').map((line) => line.trim().split(/\s*\t\s*|\s{2,}/));
@@ -89,7 +99,7 @@ export const README_FLOW: Step[] = [
       assert.match(wide.ERROR ?? '', /^spec\.taskManager\.replicas 2 TaskManager\(s\) with 1 slot\(s\) each offer 2 slots, fewer than the parallelism 3/);
       assert.equal(ok(await e.kubectl(['scale', SDEP, '--replicas=3']), 'kubectl scale').trim(), 'streamdeployment.weir.dev/fraud-detection scaled');
       ok(await e.kubectl(['wait', '--for=condition=Degraded=False', SDEP, '--timeout=30s']), 'wait not Degraded');
-      ok(await e.kubectl(['wait', '--for=jsonpath={.status.lifecycleState}=STABLE', SDEP, '--timeout=100s']), 'wait STABLE');
+      await waitOrExplain(e, ['wait', '--for=jsonpath={.status.lifecycleState}=STABLE', SDEP, '--timeout=100s'], 'wait STABLE');
       ok(await e.kubectl(['wait', '--for=condition=Ready', SDEP, '--timeout=30s']), 'wait Ready');
       assert.equal(await podCount(e, TM), 3);
       const events = ok(await e.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=fraud-detection']), 'get events');

@@ -28,6 +28,9 @@ export function taskManagerDeployment(c: ChildContext): KubeObject {
     metadata: { name: names.taskManager, namespace: c.namespace, labels: componentLabels(c.name, 'taskmanager') },
     spec: {
       replicas: c.running ? taskManagerReplicas(c.spec) : 0,
+      // A changed pod template is a new cluster version (image, configuration): the new job must
+      // not run on TaskManagers of the old one, which a rolling update would remove under it.
+      strategy: { type: 'Recreate' },
       selector: { matchLabels: selectorLabels(c.name, 'taskmanager') },
       template,
     },
