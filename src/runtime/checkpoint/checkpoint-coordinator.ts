@@ -12,6 +12,7 @@ import type { ControlMessage } from '../task/control-inbox.ts';
 import type { CheckpointConfig } from './checkpoint-config.ts';
 import type { CheckpointMetadata } from './checkpoint-metadata.ts';
 import { CheckpointStats } from './checkpoint-stats.ts';
+import { SharedStateRegistry } from './incremental/shared-state-registry.ts';
 import type { CheckpointStatsEntry } from './checkpoint-stats.ts';
 import type { CheckpointStorage } from './storage/checkpoint-storage.ts';
 import { copyAcross, sameStorage } from './storage/open-checkpoint-storage.ts';
@@ -58,6 +59,8 @@ export class CheckpointCoordinator {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly completed: CompletedCheckpoint[] = [];
+  /** How many retained checkpoints reference each file in `shared/` (incremental checkpoints). */
+  private readonly shared = new SharedStateRegistry();
   private readonly expected: number;
   /** Vertices without inputs: where barriers start, and what a stop suspends. */
   readonly sourceVertices: readonly string[];
@@ -134,8 +137,11 @@ export class CheckpointCoordinator {
 
   acknowledge(ack: SubtaskCheckpointAck): void {
     const p = this.pending.get(ack.checkpointId);
-    // A late acknowledgement of an aborted checkpoint: its directory is already gone or going.
-    if (!p) return;
+    // A late acknowledgement of an aborted checkpoint: its directory is already gone or going, its new shared files go now.
+    if (!p) {
+      void this.deleteShared(this.shared.writtenFor(ack.checkpointId, ack.handle.shared ?? []));
+      return;
+    }
     const key = `${ack.handle.vertexId}/${ack.handle.subtask}`;
     if (p.acks.has(key)) return;
     p.acks.set(key, ack);
@@ -153,6 +159,13 @@ export class CheckpointCoordinator {
     const handles = [...p.acks.values()].map((a) => a.handle).sort((a, b) => a.vertexId.localeCompare(b.vertexId) || a.subtask - b.subtask);
     const metadata: CheckpointMetadata = { jobId: this.jobId, checkpointId: p.id, timestamp: p.stats.triggerTimestamp, savepoint: p.savepointDir !== undefined, subtasks: handles };
     let dir = chkDir;
+    const missing = this.shared.missing(metadata);
+    if (missing.length > 0) {
+      // Not counted: the subtasks build on the newer checkpoint once they hear it completed.
+      const names = missing.map((r) => r.name).join(', ');
+      this.fail(p.id, new WeirError('CHECKPOINT_DECLINED', `checkpoint ${p.id} references shared state no retained checkpoint keeps (${names}): a subtask built on a subsumed checkpoint`, true), false);
+      return;
+    }
     try {
       if (p.savepointDir !== undefined) {
         dir = childLocation(p.savepointDir, `savepoint-${this.jobId.slice(0, 6)}-${randomBytes(6).toString('hex')}`);
@@ -181,7 +194,12 @@ export class CheckpointCoordinator {
       await this.discard(chkDir);
     } else {
       this.completed.push(done);
-      while (this.completed.length > this.config.numRetained) await this.discard(this.completed.shift()!.dir);
+      this.shared.register(metadata);
+      while (this.completed.length > this.config.numRetained) {
+        const subsumed = this.completed.shift()!;
+        await this.discard(subsumed.dir);
+        await this.deleteShared(this.shared.release(subsumed.metadata));
+      }
     }
     p.settle.resolve(done);
   }
@@ -211,6 +229,7 @@ export class CheckpointCoordinator {
     this.stats.failedWith(p.stats, this.now(), error.message);
     this.hooks.send({ kind: 'checkpointAborted', checkpointId: id });
     void this.discard(this.storage.checkpointDir(this.jobId, id));
+    void this.deleteShared(this.shared.writtenFor(id, [...p.acks.values()].flatMap((a) => a.handle.shared ?? [])));
     p.settle.reject(error);
     if (!counts || p.savepointDir !== undefined) return;
     this.consecutiveFailures++;
@@ -230,6 +249,17 @@ export class CheckpointCoordinator {
     }
   }
 
+  /** Deletes shared files no retained checkpoint references; a failure leaves them and warns. */
+  private async deleteShared(names: readonly string[]): Promise<void> {
+    for (const name of names) {
+      try {
+        await this.storage.deleteSharedFile(this.jobId, name);
+      } catch (err) {
+        this.hooks.warn(`could not delete shared state ${name}: ${errorMessage(err)}`);
+      }
+    }
+  }
+
   /** The attempt's tasks are gone: checkpoints in progress cannot complete (not counted as failures). */
   attemptEnded(): void {
     this.runningSince = undefined;
@@ -240,6 +270,18 @@ export class CheckpointCoordinator {
   recover(checkpoints: readonly CompletedCheckpoint[], nextId: number): void {
     this.completed.splice(0, this.completed.length, ...checkpoints);
     this.nextId = Math.max(this.nextId, nextId);
+    this.shared.rebuild(checkpoints.map((c) => c.metadata));
+  }
+
+  /**
+   * Deletes files in `shared/` that no retained checkpoint references and that a checkpoint
+   * before this JobManager wrote (one that died mid-checkpoint leaves them); files of
+   * checkpoints from here on are never touched. Resolves to the names deleted.
+   */
+  async discardOrphanedSharedState(): Promise<string[]> {
+    const orphans = this.shared.orphans(await this.storage.listFiles(this.storage.sharedDir(this.jobId)), this.nextId);
+    await this.deleteShared(orphans);
+    return orphans;
   }
 
   /** Completed checkpoints to recover from, newest first. */
@@ -250,7 +292,8 @@ export class CheckpointCoordinator {
   /** A retained checkpoint that turned out unreadable: recovery falls back to an older one. */
   forget(id: number): void {
     const i = this.completed.findIndex((c) => c.id === id);
-    if (i !== -1) this.completed.splice(i, 1);
+    // Its shared files stay: recovery decides which checkpoints are retained, and the orphan sweep after it cleans up.
+    if (i !== -1) this.shared.release(this.completed.splice(i, 1)[0]!.metadata);
   }
 
   /**

@@ -9,7 +9,8 @@ import { frameValue, unframeValue } from './storage/framed-value.ts';
 
 export const METADATA_FILE = '_metadata';
 const MAGIC = 'WEIRMETA';
-const FORMAT_VERSION = 1;
+/** 2 added shared state files (incremental checkpoints) and the checkpointed size; 1 is still read. */
+const FORMAT_VERSION = 2;
 
 /** One operator's state in one subtask. */
 export interface OperatorStateHandle {
@@ -24,6 +25,21 @@ export interface OperatorStateHandle {
   readonly union: readonly unknown[];
 }
 
+/**
+ * A file in `<jobId>/shared/` that holds keyed state of an incremental checkpoint, and
+ * which of its key groups this checkpoint takes from it: a later file may hold a newer
+ * version of a key group an older one also holds, and only the listed one counts.
+ */
+export interface SharedStateRef {
+  readonly name: string;
+  /** The checkpoint that wrote the file. */
+  readonly checkpointId: number;
+  /** Bytes of the whole file. */
+  readonly size: number;
+  /** By operator id: the key groups read from this file. */
+  readonly operators: readonly { readonly id: string; readonly keyGroups: readonly number[] }[];
+}
+
 /** One subtask's acknowledged state. */
 export interface SubtaskStateHandle {
   readonly vertexId: string;
@@ -32,8 +48,13 @@ export interface SubtaskStateHandle {
   readonly parallelism: number;
   /** The file with the subtask's keyed state, relative to the checkpoint directory; none without keyed state. */
   readonly file: string | undefined;
+  /** Bytes of state the subtask holds at this checkpoint (Flink's state_size). */
   readonly stateSize: number;
   readonly operators: readonly OperatorStateHandle[];
+  /** Shared files the keyed state is in (incremental checkpoints); none for a full one. */
+  readonly shared?: readonly SharedStateRef[];
+  /** Bytes this checkpoint uploaded (Flink's checkpointed_size); stateSize when absent (a full one). */
+  readonly checkpointedSize?: number;
 }
 
 export interface CheckpointMetadata {
@@ -45,7 +66,15 @@ export interface CheckpointMetadata {
 }
 
 export function encodeMetadata(m: CheckpointMetadata): Uint8Array {
-  return frameValue(MAGIC, [FORMAT_VERSION, m.jobId, m.checkpointId, m.timestamp, m.savepoint, m.subtasks.map((s) => [s.vertexId, s.subtask, s.parallelism, s.file ?? null, s.stateSize, s.operators.map((o) => [o.id, o.keyGroups, o.maxParallelism, o.list, o.union, o.uid ?? null])])]);
+  return frameValue(MAGIC, [FORMAT_VERSION, m.jobId, m.checkpointId, m.timestamp, m.savepoint, m.subtasks.map((s) => [s.vertexId, s.subtask, s.parallelism, s.file ?? null, s.stateSize, s.operators.map((o) => [o.id, o.keyGroups, o.maxParallelism, o.list, o.union, o.uid ?? null]), (s.shared ?? []).map(encodeShared), s.checkpointedSize ?? null])]);
+}
+
+function encodeShared(r: SharedStateRef): unknown[] {
+  return [r.name, r.checkpointId, r.size, r.operators.map((o) => [o.id, o.keyGroups])];
+}
+
+function decodeShared([name, checkpointId, size, operators]: unknown[]): SharedStateRef {
+  return { name: name as string, checkpointId: checkpointId as number, size: size as number, operators: (operators as [string, number[]][]).map(([id, keyGroups]) => ({ id, keyGroups })) };
 }
 
 export function decodeMetadata(bytes: Uint8Array, where: string): CheckpointMetadata {
@@ -54,14 +83,14 @@ export function decodeMetadata(bytes: Uint8Array, where: string): CheckpointMeta
   if ('problem' in framed) throw corrupt(framed.problem);
   const v = framed.value;
   if (!Array.isArray(v) || v.length !== 6) throw corrupt('its content has the wrong shape');
-  if (v[0] !== FORMAT_VERSION) throw corrupt(`format version ${String(v[0])} is not one this version reads (${FORMAT_VERSION})`);
+  if (v[0] !== FORMAT_VERSION && v[0] !== 1) throw corrupt(`format version ${String(v[0])} is not one this version reads (${FORMAT_VERSION})`);
   const [, jobId, checkpointId, timestamp, savepoint, subtasks] = v as [number, string, number, number, boolean, unknown[][]];
   return {
     jobId,
     checkpointId,
     timestamp,
     savepoint,
-    subtasks: subtasks.map(([vertexId, subtask, parallelism, file, stateSize, operators]) => ({
+    subtasks: subtasks.map(([vertexId, subtask, parallelism, file, stateSize, operators, shared, checkpointedSize]) => ({
       vertexId: vertexId as string,
       subtask: subtask as number,
       parallelism: parallelism as number,
@@ -75,8 +104,17 @@ export function decodeMetadata(bytes: Uint8Array, where: string): CheckpointMeta
         list: list as unknown[],
         union: union as unknown[],
       })),
+      ...(Array.isArray(shared) && shared.length > 0 ? { shared: (shared as unknown[][]).map(decodeShared) } : {}),
+      ...(typeof checkpointedSize === 'number' ? { checkpointedSize } : {}),
     })),
   };
+}
+
+/** The shared files a checkpoint references, by name. */
+export function sharedFilesOf(m: CheckpointMetadata): Map<string, SharedStateRef> {
+  const out = new Map<string, SharedStateRef>();
+  for (const s of m.subtasks) for (const r of s.shared ?? []) out.set(r.name, r);
+  return out;
 }
 
 /** Bytes of state a checkpoint holds: keyed files plus operator state as stored. */

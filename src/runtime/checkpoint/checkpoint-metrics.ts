@@ -9,7 +9,9 @@ export function checkpointMetrics(stats: CheckpointStats): CheckpointMetricsProb
     numberOfInProgressCheckpoints: () => stats.inProgress,
     totalNumberOfCheckpoints: () => stats.completed + stats.failed + stats.inProgress,
     lastCheckpointDuration: () => stats.lastCompleted?.durationMs ?? -1,
-    lastCheckpointSize: () => stats.lastCompleted?.stateSize ?? -1,
+    // As Flink: the checkpointed (uploaded) size, and the full size apart.
+    lastCheckpointSize: () => stats.lastCompleted?.checkpointedSize ?? -1,
+    lastCheckpointFullSize: () => stats.lastCompleted?.stateSize ?? -1,
     lastCheckpointRestoreTimestamp: () => stats.lastRestore?.restoreTimestamp ?? -1,
     lastCompletedCheckpointId: () => stats.lastCompleted?.id ?? -1,
   };

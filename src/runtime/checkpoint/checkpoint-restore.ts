@@ -10,6 +10,8 @@ import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.
 import type { CheckpointMetadata } from './checkpoint-metadata.ts';
 import { assignSubtaskState } from './state-assignment.ts';
 import type { CheckpointStorage } from './storage/checkpoint-storage.ts';
+import { decodeKeyedStateFile } from './keyed-state-file.ts';
+import { childLocation, siblingLocation } from './storage/storage-location.ts';
 import type { OperatorRestore, SubtaskRestore } from './subtask-state.ts';
 
 export interface RestoreSettings {
@@ -71,9 +73,30 @@ export class CheckpointRestore {
         const snapshot = (await this.read(file)).get(id);
         if (snapshot) keyed.push(snapshot);
       }
+      for (const { name, keyGroups } of a.sharedFiles) {
+        const snapshot = (await this.readShared(name)).get(id);
+        if (!snapshot) throw new WeirError('CORRUPT_CHECKPOINT', `${childLocation(this.sharedDir, name)} holds no state of operator ${id}, which checkpoint ${this.metadata.checkpointId} reads from it`, false);
+        // Only the listed key groups: the file may hold older versions of others.
+        keyed.push({ maxParallelism: snapshot.maxParallelism, keyGroups: new Map(keyGroups.map((kg) => [kg, snapshotGroup(snapshot, kg, name)])) });
+      }
       out.set(id, { keyed, context: a.context });
     }
     return out;
+  }
+
+  /** Shared files lie in `shared/` beside the checkpoint's directory, wherever the checkpoint is read from. */
+  private get sharedDir(): string {
+    return siblingLocation(this.dir, 'shared');
+  }
+
+  private readShared(name: string): Promise<Map<string, KeyedStateSnapshot>> {
+    const key = `shared/${name}`;
+    let p = this.files.get(key);
+    if (!p) {
+      const dir = this.sharedDir;
+      this.files.set(key, (p = this.storage.readStateFile(dir, name).then((bytes) => decodeKeyedStateFile(bytes, childLocation(dir, name)))));
+    }
+    return p;
   }
 
   private read(file: string): Promise<Map<string, KeyedStateSnapshot>> {
@@ -81,4 +104,10 @@ export class CheckpointRestore {
     if (!p) this.files.set(file, (p = this.storage.readKeyedState(this.dir, file)));
     return p;
   }
+}
+
+function snapshotGroup(s: KeyedStateSnapshot, kg: number, file: string): Uint8Array {
+  const bytes = s.keyGroups.get(kg);
+  if (!bytes) throw new WeirError('CORRUPT_CHECKPOINT', `shared file ${file} lacks key group ${kg}, which the checkpoint reads from it`, false);
+  return bytes;
 }

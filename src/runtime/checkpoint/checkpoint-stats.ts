@@ -14,7 +14,10 @@ export interface CheckpointStatsEntry {
   latestAckTimestamp: number;
   /** From trigger to completion or failure (or to now while in progress). */
   durationMs: number;
+  /** Bytes of state the checkpoint holds (Flink's state_size, full size). */
   stateSize: number;
+  /** Bytes it uploaded (Flink's checkpointed_size): less than stateSize when incremental. */
+  checkpointedSize: number;
   numAcknowledged: number;
   readonly numSubtasks: number;
   /** Longest synchronous part of any subtask: how long a task stopped processing. */
@@ -48,6 +51,7 @@ export class CheckpointStats {
       latestAckTimestamp: now,
       durationMs: 0,
       stateSize: 0,
+      checkpointedSize: 0,
       numAcknowledged: 0,
       numSubtasks,
       syncDurationMaxMs: 0,
@@ -67,6 +71,7 @@ export class CheckpointStats {
     entry.numAcknowledged++;
     entry.latestAckTimestamp = now;
     entry.stateSize += ack.handle.stateSize;
+    entry.checkpointedSize += ack.handle.checkpointedSize ?? ack.handle.stateSize;
     entry.syncDurationMaxMs = Math.max(entry.syncDurationMaxMs, ack.syncDurationMs);
     entry.asyncDurationMaxMs = Math.max(entry.asyncDurationMaxMs, ack.asyncDurationMs);
     entry.alignmentDurationMaxMs = Math.max(entry.alignmentDurationMaxMs, ack.alignmentDurationMs);

@@ -22,6 +22,8 @@ export interface AssignmentTarget {
 export interface OperatorAssignment {
   /** Keyed state files (relative to the checkpoint directory) holding key groups this subtask now owns. */
   readonly keyedFiles: readonly string[];
+  /** Shared files (incremental checkpoints) holding key groups this subtask now owns, with the key groups to take from each. */
+  readonly sharedFiles: readonly { readonly name: string; readonly keyGroups: readonly number[] }[];
   readonly context: StateInitializationContext;
 }
 
@@ -40,12 +42,18 @@ export function assignSubtaskState(handles: readonly SubtaskStateHandle[], targe
       .sort((a, b) => a.h.subtask - b.h.subtask);
     if (former.length === 0) continue;
     const keyedFiles = former.flatMap(({ h, op }) => (h.file !== undefined && op.keyGroups.some((kg) => range.contains(kg)) ? [h.file] : []));
+    const sharedFiles = former.flatMap(({ h }) =>
+      (h.shared ?? []).flatMap((r) => {
+        const keyGroups = r.operators.find((o) => o.id === id)?.keyGroups.filter((kg) => range.contains(kg)) ?? [];
+        return keyGroups.length > 0 ? [{ name: r.name, keyGroups }] : [];
+      }),
+    );
     const list =
       former[0]!.h.parallelism === target.parallelism
         ? [...(former.find(({ h }) => h.subtask === target.subtask)?.op.list ?? [])]
         : former.flatMap(({ op }) => op.list).filter((_, i) => i % target.parallelism === target.subtask);
     const union = former.flatMap(({ op }) => op.union);
-    out.set(id, { keyedFiles, context: { restored: true, list, union } });
+    out.set(id, { keyedFiles, sharedFiles, context: { restored: true, list, union } });
   }
   return out;
 }

@@ -3,8 +3,9 @@
  * checkpoint's directory, and what the JobManager needs (operator state, which key groups
  * the file holds, sizes and durations) goes back in the acknowledgement.
  */
-import type { OperatorStateHandle, SubtaskStateHandle } from './checkpoint-metadata.ts';
+import type { OperatorStateHandle, SharedStateRef, SubtaskStateHandle } from './checkpoint-metadata.ts';
 import { encodeKeyedStateFile } from './keyed-state-file.ts';
+import type { IncrementalUploader } from './incremental/incremental-uploader.ts';
 import type { CheckpointStorage } from './storage/checkpoint-storage.ts';
 import type { SubtaskSnapshot } from './subtask-state.ts';
 import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
@@ -24,7 +25,19 @@ function entriesSize(entries: readonly unknown[]): number {
   return entries.length === 0 ? 0 : JSON.stringify(entries, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)).length;
 }
 
-export async function writeSubtaskSnapshot(storage: CheckpointStorage, checkpointDir: string, s: SubtaskSnapshot, uidOf: (operatorId: string) => string | undefined): Promise<SubtaskCheckpointAck> {
+/** With `state.backend.incremental`: the subtask's uploader and the job its shared files belong to. */
+export interface IncrementalTarget {
+  readonly uploader: IncrementalUploader;
+  readonly jobId: string;
+}
+
+export async function writeSubtaskSnapshot(
+  storage: CheckpointStorage,
+  checkpointDir: string,
+  s: SubtaskSnapshot,
+  uidOf: (operatorId: string) => string | undefined,
+  incremental?: IncrementalTarget,
+): Promise<SubtaskCheckpointAck> {
   const started = performance.now();
   const keyed = new Map<string, KeyedStateSnapshot>();
   const operators: OperatorStateHandle[] = [];
@@ -52,13 +65,21 @@ export async function writeSubtaskSnapshot(storage: CheckpointStorage, checkpoin
     for (const [id, state] of s.operators) if (!completed.has(id)) state.keyed?.discard();
   }
   let file: string | undefined;
-  if (keyed.size > 0) {
+  let shared: SharedStateRef[] | undefined;
+  let checkpointedSize = stateSize;
+  if (keyed.size > 0 && incremental && !s.savepoint) {
+    const upload = await incremental.uploader.upload(storage, incremental.jobId, s.checkpointId, keyed);
+    shared = upload.shared;
+    stateSize += upload.stateSize;
+    checkpointedSize += upload.uploaded;
+  } else if (keyed.size > 0) {
     file = `${s.vertexId}-${s.subtask}.keys`;
     stateSize += await storage.writeStateFile(checkpointDir, file, encodeKeyedStateFile(keyed));
+    checkpointedSize = stateSize;
   }
   return {
     checkpointId: s.checkpointId,
-    handle: { vertexId: s.vertexId, subtask: s.subtask, parallelism: s.parallelism, file, stateSize, operators },
+    handle: { vertexId: s.vertexId, subtask: s.subtask, parallelism: s.parallelism, file, stateSize, operators, ...(shared ? { shared, checkpointedSize } : {}) },
     syncDurationMs: s.syncDurationMs,
     asyncDurationMs: performance.now() - started,
     alignmentDurationMs: s.alignmentDurationMs,

@@ -20,6 +20,8 @@ export interface SubtaskSnapshot {
   /** The vertex's parallelism when the snapshot was taken. */
   readonly parallelism: number;
   readonly checkpointId: number;
+  /** A savepoint's snapshot is always full, whatever `state.backend.incremental` says. */
+  readonly savepoint?: boolean;
   /** By operator id; an operator with no state has no entry. */
   readonly operators: ReadonlyMap<string, OperatorSubtaskState>;
   /** How long the task stopped processing to take the snapshot. */

@@ -191,6 +191,8 @@ export class JobMaster {
     }
     this.checkpoints.recover(readable, nextCheckpointId);
     this.haRecovered = true;
+    // Shared files a JobManager that died mid-checkpoint left: no retained checkpoint references them.
+    await this.checkpoints.discardOrphanedSharedState().catch((err: unknown) => this.warnings.push(`deleting unreferenced shared state failed: ${errorMessage(err)}`));
   }
 
   private onAttemptEnded(result: JobResult): void {

@@ -23,8 +23,10 @@ export interface CheckpointMetricsProbe {
   totalNumberOfCheckpoints(): number;
   /** Milliseconds; -1 before the first completed checkpoint. */
   lastCheckpointDuration(): number;
-  /** Bytes; -1 before the first completed checkpoint. */
+  /** Bytes the last checkpoint uploaded (less than the full size when incremental); -1 before the first completed checkpoint. */
   lastCheckpointSize(): number;
+  /** Bytes of state the last checkpoint holds; -1 before the first completed checkpoint. */
+  lastCheckpointFullSize(): number;
   /** Epoch milliseconds of the last restore; -1 before any. */
   lastCheckpointRestoreTimestamp(): number;
   /** -1 before the first completed checkpoint. */

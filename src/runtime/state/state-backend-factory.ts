@@ -27,6 +27,18 @@ export function stateBackendType(config: ReadonlyMap<string, string>): StateBack
   throw new WeirError('INVALID_STATE_BACKEND', `${STATE_BACKEND_KEY}: "${raw}" is not a state backend; use hashmap (state on the heap) or rocksdb`, false);
 }
 
+export const INCREMENTAL_KEY = 'state.backend.incremental';
+
+/** `state.backend.incremental` (Flink's key; default false): checkpoints upload only key groups that changed. */
+export function incrementalCheckpoints(config: ReadonlyMap<string, string>): boolean {
+  const raw = config.get(INCREMENTAL_KEY);
+  if (raw === undefined) return false;
+  const value = raw.trim().toLowerCase();
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new WeirError('INVALID_CONFIGURATION', `${INCREMENTAL_KEY}: "${raw}" is not true or false`, false);
+}
+
 export interface BackendPlacement {
   readonly clock: Clock;
   readonly maxParallelism: number;

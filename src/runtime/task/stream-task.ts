@@ -300,7 +300,7 @@ export class StreamTask {
     const alignmentDurationMs = this.alignmentStartedAt === undefined ? 0 : performance.now() - this.alignmentStartedAt;
     this.alignmentStartedAt = undefined;
     this.lastAlignmentDurationMs = alignmentDurationMs;
-    const ack = { vertexId: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism, checkpointId: barrier.checkpointId, alignmentDurationMs };
+    const ack = { vertexId: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism, checkpointId: barrier.checkpointId, savepoint: barrier.savepoint, alignmentDurationMs };
     if (this.done) {
       // A finished task holds no state and its channels ended, which downstream counts as aligned.
       this.events.checkpointAcknowledged(this, { ...ack, operators: this.chain.finishedState(), syncDurationMs: 0 });

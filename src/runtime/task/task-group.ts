@@ -7,6 +7,7 @@
  */
 import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { SubtaskRestore, SubtaskSnapshot } from '../checkpoint/subtask-state.ts';
+import { IncrementalUploader } from '../checkpoint/incremental/incremental-uploader.ts';
 import { writeSubtaskSnapshot } from '../checkpoint/subtask-snapshot-writer.ts';
 import type { SubtaskCheckpointAck } from '../checkpoint/subtask-snapshot-writer.ts';
 import type { CheckpointStorage } from '../checkpoint/storage/checkpoint-storage.ts';
@@ -17,6 +18,7 @@ import { SinkOperator } from '../operators/sink-operator.ts';
 import { ExecutorMetrics } from '../metrics/executor-metrics.ts';
 import type { TaskMetricsOptions } from '../metrics/executor-metrics.ts';
 import type { MetricRegistry } from '../metrics/registry.ts';
+import { incrementalCheckpoints } from '../state/state-backend-factory.ts';
 import type { Clock } from './clock.ts';
 import { SystemClock } from './clock.ts';
 import type { ControlMessage } from './control-inbox.ts';
@@ -93,6 +95,8 @@ export class TaskGroup {
   private wakeResolver: (() => void) | undefined;
   /** Operator id -> `.uid()`, for checkpoint metadata. */
   private readonly operatorUids: Map<string, string | undefined>;
+  /** Per subtask (`vertex/subtask`), with `state.backend.incremental`: what its last completed checkpoint uploaded. */
+  private readonly uploaders: Map<string, IncrementalUploader> | undefined;
   /** The task whose failure ended the group, once one failed. */
   failedTask: StreamTask | undefined;
 
@@ -103,6 +107,7 @@ export class TaskGroup {
     this.clock = options.clock ?? new SystemClock();
     this.operatorUids = new Map(plan.jobGraph.vertices.flatMap((v) => v.operators.map((o) => [o.id, o.uid] as const)));
     this.channels = options.channels ?? localChannels;
+    this.uploaders = incrementalCheckpoints(plan.config) ? new Map() : undefined;
     const m = options.metrics;
     this.taskMetrics = m ? new ExecutorMetrics(plan.jobGraph.jobName, this.clock, m === true ? {} : m) : undefined;
     const listener = options.listener;
@@ -149,10 +154,18 @@ export class TaskGroup {
       return;
     }
     const dir = target.storage.checkpointDir(target.jobId, snapshot.checkpointId);
-    writeSubtaskSnapshot(target.storage, dir, snapshot, (id) => this.operatorUids.get(id)).then(
+    writeSubtaskSnapshot(target.storage, dir, snapshot, (id) => this.operatorUids.get(id), this.incrementalTarget(t, target.jobId)).then(
       (ack) => listener?.checkpointAcknowledged?.(ack),
       (err: unknown) => listener?.checkpointDeclined?.(t.vertexId, t.subtaskIndex, snapshot.checkpointId, `storing the state of ${t.name} failed: ${errorMessage(err)}`),
     );
+  }
+
+  private incrementalTarget(t: StreamTask, jobId: string) {
+    if (!this.uploaders) return undefined;
+    const key = `${t.vertexId}/${t.subtaskIndex}`;
+    let uploader = this.uploaders.get(key);
+    if (!uploader) this.uploaders.set(key, (uploader = new IncrementalUploader(t.vertexId, t.subtaskIndex)));
+    return { uploader, jobId };
   }
 
   private addToResult(name: string, values: readonly unknown[]): void {
@@ -163,7 +176,13 @@ export class TaskGroup {
 
   /** Delivers a control message to the inbox of every task (of one vertex, or those `to` picks). */
   post(message: ControlMessage, to: (task: StreamTask) => boolean = () => true): void {
-    for (const t of this.tasks) if (to(t)) t.inbox.post(message);
+    for (const t of this.tasks) {
+      if (!to(t)) continue;
+      t.inbox.post(message);
+      const uploader = this.uploaders?.get(`${t.vertexId}/${t.subtaskIndex}`);
+      if (message.kind === 'checkpointComplete') uploader?.completed(message.checkpointId);
+      if (message.kind === 'checkpointAborted') uploader?.aborted(message.checkpointId);
+    }
   }
 
   /** Stops the job: every task gets a cancel message; run() then resolves with CANCELED. */

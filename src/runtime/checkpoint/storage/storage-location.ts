@@ -3,7 +3,7 @@
  * `s3://bucket/prefix` for object stores. Pure helpers, so callers join and tell locations
  * apart without knowing which storage holds them.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { WeirError } from '../../../errors/index.ts';
 
 export type StorageScheme = 'file' | 's3';
@@ -28,4 +28,11 @@ export function normalizeLocation(location: string, key = 'location'): string {
 export function childLocation(dir: string, name: string): string {
   if (!URI.test(dir)) return join(dir, name);
   return `${dir.replace(/\/+$/, '')}/${name.replace(/^\/+/, '')}`;
+}
+
+/** `name` beside `location` (in the same parent): a checkpoint's `shared` directory beside `chk-<n>`. */
+export function siblingLocation(location: string, name: string): string {
+  if (!URI.test(location)) return join(dirname(location), name);
+  const trimmed = location.replace(/\/+$/, '');
+  return `${trimmed.slice(0, trimmed.lastIndexOf('/'))}/${name}`;
 }

@@ -17,7 +17,7 @@ function entryView(e: CheckpointStatsEntry, now: number) {
     trigger_timestamp: e.triggerTimestamp,
     latest_ack_timestamp: e.latestAckTimestamp,
     state_size: e.stateSize,
-    checkpointed_size: e.stateSize,
+    checkpointed_size: e.checkpointedSize,
     end_to_end_duration: e.status === 'IN_PROGRESS' ? now - e.triggerTimestamp : e.durationMs,
     num_subtasks: e.numSubtasks,
     num_acknowledged_subtasks: e.numAcknowledged,
@@ -42,7 +42,7 @@ export function checkpointStatsView(stats: CheckpointStats, now: number) {
     counts: { restored: stats.restored, total: stats.completed + stats.failed + stats.inProgress, in_progress: stats.inProgress, completed: stats.completed, failed: stats.failed },
     summary: {
       state_size: summary(completed.map((e) => e.stateSize)),
-      checkpointed_size: summary(completed.map((e) => e.stateSize)),
+      checkpointed_size: summary(completed.map((e) => e.checkpointedSize)),
       end_to_end_duration: summary(completed.map((e) => e.durationMs)),
       sync_duration: summary(completed.map((e) => e.syncDurationMaxMs)),
       async_duration: summary(completed.map((e) => e.asyncDurationMaxMs)),
@@ -62,11 +62,12 @@ export function checkpointStatsView(stats: CheckpointStats, now: number) {
 
 /** One checkpoint, with each vertex's acknowledgements. */
 export function checkpointDetailsView(e: CheckpointStatsEntry, now: number) {
-  const tasks: Record<string, { id: number; status: string; latest_ack_timestamp: number; state_size: number; num_acknowledged_subtasks: number; sync_duration_max: number; async_duration_max: number; alignment_duration_max: number }> = {};
+  const tasks: Record<string, { id: number; status: string; latest_ack_timestamp: number; state_size: number; checkpointed_size: number; num_acknowledged_subtasks: number; sync_duration_max: number; async_duration_max: number; alignment_duration_max: number }> = {};
   for (const a of e.acks) {
-    const t = (tasks[a.handle.vertexId] ??= { id: e.id, status: e.status, latest_ack_timestamp: 0, state_size: 0, num_acknowledged_subtasks: 0, sync_duration_max: 0, async_duration_max: 0, alignment_duration_max: 0 });
+    const t = (tasks[a.handle.vertexId] ??= { id: e.id, status: e.status, latest_ack_timestamp: 0, state_size: 0, checkpointed_size: 0, num_acknowledged_subtasks: 0, sync_duration_max: 0, async_duration_max: 0, alignment_duration_max: 0 });
     t.num_acknowledged_subtasks++;
     t.state_size += a.handle.stateSize;
+    t.checkpointed_size += a.handle.checkpointedSize ?? a.handle.stateSize;
     t.sync_duration_max = Math.max(t.sync_duration_max, a.syncDurationMs);
     t.async_duration_max = Math.max(t.async_duration_max, a.asyncDurationMs);
     t.alignment_duration_max = Math.max(t.alignment_duration_max, a.alignmentDurationMs);
