@@ -43,6 +43,10 @@ export interface ChaosOptions {
   log?: (line: string) => void;
   /** Checkpoints and the exactly-once files go to this S3 server's `weir` bucket instead of local directories. */
   s3?: S3TestServer;
+  /** More JobManager options (`-Dkey=value`): the state backend, incremental checkpoints. */
+  config?: readonly string[];
+  /** Called once, after the first checkpoint completed and before the first kill, with where checkpoints go. */
+  inspect?: (checkpoints: string, jobId: string) => Promise<void>;
 }
 
 export interface ChaosResult {
@@ -62,7 +66,7 @@ export async function runWithKills(o: ChaosOptions): Promise<ChaosResult> {
   try {
     const jm = startWeir([
       'jobmanager', JOB, '--cluster', '--rest-port', '0', '--parallelism', '2',
-      '-Dexecution.checkpointing.interval=200ms', `-Dexecution.checkpointing.mode=${mode}`, `-Dstate.checkpoints.dir=${checkpoints}`, ...(o.s3?.configArgs() ?? []),
+      '-Dexecution.checkpointing.interval=200ms', `-Dexecution.checkpointing.mode=${mode}`, `-Dstate.checkpoints.dir=${checkpoints}`, ...(o.s3?.configArgs() ?? []), ...(o.config ?? []),
       '-Drestart-strategy.type=fixed-delay', '-Drestart-strategy.fixed-delay.attempts=100', '-Drestart-strategy.fixed-delay.delay=100ms',
       '-Dheartbeat.interval=200ms', '-Dheartbeat.timeout=2s', '-Dexecution.shutdown-on-application-finish=false',
       '--', '--records', String(records), '--rate', String(rate), '--out', out,
@@ -88,6 +92,7 @@ export async function runWithKills(o: ChaosOptions): Promise<ChaosResult> {
         return job?.state === 'FINISHED' ? -1 : job?.state === 'RUNNING' && job.tasks.running === job.tasks.total && c > completed ? c : undefined;
       }, 60_000, `progress before kill ${k + 1}`);
       if (completed < 0) break;
+      if (k === 0) await o.inspect?.(checkpoints, jobId);
       await new Promise((r) => setTimeout(r, Math.random() * (o.maxPauseMs ?? 300)));
       const victim = tms.splice(Math.floor(Math.random() * tms.length), 1)[0]!;
       victim.child.kill('SIGKILL');
