@@ -10,6 +10,7 @@ import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.
 import type { CheckpointMetadata } from './checkpoint-metadata.ts';
 import { assignSubtaskState } from './state-assignment.ts';
 import type { CheckpointStorage } from './storage/checkpoint-storage.ts';
+import type { LocalStateCopies } from './incremental/local-state-copies.ts';
 import { decodeKeyedStateFile } from './keyed-state-file.ts';
 import { childLocation, siblingLocation } from './storage/storage-location.ts';
 import type { OperatorRestore, SubtaskRestore } from './subtask-state.ts';
@@ -60,6 +61,8 @@ export class CheckpointRestore {
     readonly dir: string,
     readonly metadata: CheckpointMetadata,
     private readonly graph: JobGraph,
+    /** With local recovery: this TaskManager's copies of shared files, read before the storage's. */
+    private readonly local?: LocalStateCopies,
   ) {}
 
   async forSubtask(vertexId: string, subtask: number): Promise<SubtaskRestore | undefined> {
@@ -73,8 +76,8 @@ export class CheckpointRestore {
         const snapshot = (await this.read(file)).get(id);
         if (snapshot) keyed.push(snapshot);
       }
-      for (const { name, keyGroups } of a.sharedFiles) {
-        const snapshot = (await this.readShared(name)).get(id);
+      for (const { name, size, keyGroups } of a.sharedFiles) {
+        const snapshot = (await this.readShared(name, size)).get(id);
         if (!snapshot) throw new WeirError('CORRUPT_CHECKPOINT', `${childLocation(this.sharedDir, name)} holds no state of operator ${id}, which checkpoint ${this.metadata.checkpointId} reads from it`, false);
         // Only the listed key groups: the file may hold older versions of others.
         keyed.push({ maxParallelism: snapshot.maxParallelism, keyGroups: new Map(keyGroups.map((kg) => [kg, snapshotGroup(snapshot, kg, name)])) });
@@ -89,14 +92,28 @@ export class CheckpointRestore {
     return siblingLocation(this.dir, 'shared');
   }
 
-  private readShared(name: string): Promise<Map<string, KeyedStateSnapshot>> {
+  private readShared(name: string, size: number): Promise<Map<string, KeyedStateSnapshot>> {
     const key = `shared/${name}`;
     let p = this.files.get(key);
-    if (!p) {
-      const dir = this.sharedDir;
-      this.files.set(key, (p = this.storage.readStateFile(dir, name).then((bytes) => decodeKeyedStateFile(bytes, childLocation(dir, name)))));
-    }
+    if (!p) this.files.set(key, (p = this.fetchShared(name, size)));
     return p;
+  }
+
+  private async fetchShared(name: string, size: number): Promise<Map<string, KeyedStateSnapshot>> {
+    const where = childLocation(this.sharedDir, name);
+    const copy = await this.local?.read(this.metadata.jobId, name, size);
+    if (copy) {
+      try {
+        const decoded = decodeKeyedStateFile(copy, where);
+        this.local!.reads.local++;
+        return decoded;
+      } catch (err) {
+        // A damaged local copy is no reason to fail: the checkpoint storage has the file.
+        if (!(err instanceof WeirError && err.code === 'CORRUPT_CHECKPOINT')) throw err;
+      }
+    }
+    if (this.local) this.local.reads.remote++;
+    return decodeKeyedStateFile(await this.storage.readStateFile(this.sharedDir, name), where);
   }
 
   private read(file: string): Promise<Map<string, KeyedStateSnapshot>> {

@@ -1,6 +1,8 @@
 /** An attempt that runs every subtask of the job in this process, as one task group. */
 import type { WeirError } from '../../errors/index.ts';
 import { CheckpointRestore } from '../checkpoint/checkpoint-restore.ts';
+import { localStateCopies } from '../checkpoint/incremental/local-state-copies.ts';
+import type { LocalStateCopies } from '../checkpoint/incremental/local-state-copies.ts';
 import { storageHolding } from '../checkpoint/storage/open-checkpoint-storage.ts';
 import type { JobPlan } from '../graph/job-plan.ts';
 import { TaskGroup } from '../task/task-group.ts';
@@ -23,6 +25,8 @@ export class LocalAttempt implements AttemptRunner {
   private restore: CheckpointRestore | undefined;
   /** The tasks' states as they report them; every task starts DEPLOYING. */
   private readonly states: SubtaskStates;
+  /** With local recovery: this process is the TaskManager, so its copies are named after the job's process. */
+  readonly localState: LocalStateCopies | undefined;
 
   constructor(
     private readonly plan: JobPlan,
@@ -30,9 +34,11 @@ export class LocalAttempt implements AttemptRunner {
   ) {
     this.states = new SubtaskStates(plan.jobGraph, 'DEPLOYING');
     const answers = options.context.checkpoints;
+    this.localState = localStateCopies(plan.config, `local-${process.pid}`);
     this.group = new TaskGroup(plan, {
       ...options.group,
       checkpointStorage: { storage: options.context.storage, jobId: options.jobId },
+      ...(this.localState ? { localState: this.localState } : {}),
       restore: (vertexId, subtask) => this.restore?.forSubtask(vertexId, subtask),
       listener: {
         taskStateChanged: (vertexId, subtask, state) => this.states.set(vertexId, subtask, state),
@@ -51,7 +57,7 @@ export class LocalAttempt implements AttemptRunner {
         const source = storageHolding(this.options.context.storage, from, this.plan.config);
         release = source.release;
         const { dir, metadata } = await source.storage.readMetadata(from);
-        this.restore = new CheckpointRestore(source.storage, dir, metadata, this.plan.jobGraph);
+        this.restore = new CheckpointRestore(source.storage, dir, metadata, this.plan.jobGraph, this.localState);
       }
       return { jobName: this.plan.jobGraph.jobName, ...(await this.group.run()) };
     } finally {

@@ -8,6 +8,7 @@
 import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { SubtaskRestore, SubtaskSnapshot } from '../checkpoint/subtask-state.ts';
 import { IncrementalUploader } from '../checkpoint/incremental/incremental-uploader.ts';
+import type { LocalStateCopies } from '../checkpoint/incremental/local-state-copies.ts';
 import { writeSubtaskSnapshot } from '../checkpoint/subtask-snapshot-writer.ts';
 import type { SubtaskCheckpointAck } from '../checkpoint/subtask-snapshot-writer.ts';
 import type { CheckpointStorage } from '../checkpoint/storage/checkpoint-storage.ts';
@@ -79,6 +80,8 @@ export interface TaskGroupOptions {
   restore?: (vertexId: string, subtask: number) => Promise<SubtaskRestore | undefined> | SubtaskRestore | undefined;
   /** Where the tasks' checkpoint state goes; without it, checkpoints are declined. */
   checkpointStorage?: { storage: CheckpointStorage; jobId: string };
+  /** With local recovery: where this TaskManager keeps copies of the shared files its subtasks upload. */
+  localState?: LocalStateCopies;
   listener?: TaskGroupListener;
 }
 
@@ -160,12 +163,17 @@ export class TaskGroup {
     );
   }
 
-  private incrementalTarget(t: StreamTask, jobId: string) {
+  private uploaderOf(t: StreamTask): IncrementalUploader | undefined {
     if (!this.uploaders) return undefined;
     const key = `${t.vertexId}/${t.subtaskIndex}`;
     let uploader = this.uploaders.get(key);
-    if (!uploader) this.uploaders.set(key, (uploader = new IncrementalUploader(t.vertexId, t.subtaskIndex)));
-    return { uploader, jobId };
+    if (!uploader) this.uploaders.set(key, (uploader = new IncrementalUploader(t.vertexId, t.subtaskIndex, this.options.localState)));
+    return uploader;
+  }
+
+  private incrementalTarget(t: StreamTask, jobId: string) {
+    const uploader = this.uploaderOf(t);
+    return uploader ? { uploader, jobId } : undefined;
   }
 
   private addToResult(name: string, values: readonly unknown[]): void {
@@ -259,6 +267,9 @@ export class TaskGroup {
       }
       this.failedTask = undefined;
       await runTasks(this);
+      const jobId = this.options.checkpointStorage?.jobId;
+      // Finished tasks restore from nothing again: their local copies go (a cancelled attempt's stay for the restart).
+      if (!this.cancelled && !this.failure && jobId !== undefined) for (const t of this.tasks) await this.uploaderOf(t)?.keepLocalCopies(jobId);
     } catch (err) {
       const error = err instanceof WeirError ? err : new WeirError('INTERNAL', errorMessage(err), true, { cause: err });
       const closeError = await this.failedTask?.fail();

@@ -18,6 +18,7 @@ import type { CheckpointReport, DeploymentDescriptor, SubtaskStateReport } from 
 import { encodeAck } from '../checkpoint/ack-transport.ts';
 import { parseCheckpointConfig } from '../checkpoint/checkpoint-config.ts';
 import { CheckpointRestore } from '../checkpoint/checkpoint-restore.ts';
+import { localStateCopies } from '../checkpoint/incremental/local-state-copies.ts';
 import type { CheckpointStorage } from '../checkpoint/storage/checkpoint-storage.ts';
 import { openCheckpointStorage, storageHolding } from '../checkpoint/storage/open-checkpoint-storage.ts';
 import { attemptKey } from './slot-protocol.ts';
@@ -98,18 +99,21 @@ export async function runSlotDeployment(d: DeploymentDescriptor, subtask: number
     channels = new SlotChannelFactory(attemptKey(d), ctx.endpoint, subtask, connections, ctx.bufferTimeoutMs);
     const storage: CheckpointStorage = openCheckpointStorage(parseCheckpointConfig(plan.config).dir, plan.config);
     opened.push(() => storage.close());
+    // Local recovery: copies kept per TaskManager, so a task that comes back here reads them.
+    const localState = localStateCopies(plan.config, ctx.tmId);
     let restore: CheckpointRestore | undefined;
     if (d.restoreFrom !== undefined) {
       const source = storageHolding(storage, d.restoreFrom, plan.config);
       opened.push(source.release);
       const { dir, metadata } = await source.storage.readMetadata(d.restoreFrom);
-      restore = new CheckpointRestore(source.storage, dir, metadata, plan.jobGraph);
+      restore = new CheckpointRestore(source.storage, dir, metadata, plan.jobGraph, localState);
     }
     const answer = { jobId: d.jobId, attempt: d.attempt };
     executor = new TaskGroup(plan, {
       channels,
       metrics: { registry: ctx.registry, jobId: d.jobId, tmId: ctx.tmId, attemptNumber: d.attempt, jobMetrics: false },
       checkpointStorage: { storage, jobId: d.jobId },
+      ...(localState ? { localState } : {}),
       restore: (vertexId, s) => restore?.forSubtask(vertexId, s),
       listener: {
         taskStateChanged: (vertexId, s, state) => ctx.taskState({ ...answer, vertexId, subtask: s, state }),

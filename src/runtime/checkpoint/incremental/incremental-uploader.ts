@@ -11,6 +11,7 @@ import type { SharedStateRef } from '../checkpoint-metadata.ts';
 import { encodeKeyedStateFile } from '../keyed-state-file.ts';
 import type { CheckpointStorage } from '../storage/checkpoint-storage.ts';
 import type { KeyedStateSnapshot } from '../../state/snapshot/keyed-state-snapshot.ts';
+import type { LocalStateCopies } from './local-state-copies.ts';
 import { sharedFileName } from './shared-state-registry.ts';
 
 /** Where one key group of one operator lies in `shared/`. */
@@ -44,6 +45,8 @@ export class IncrementalUploader {
   constructor(
     private readonly vertexId: string,
     private readonly subtask: number,
+    /** With local recovery: where this TaskManager keeps copies of what it uploads. */
+    private readonly local?: LocalStateCopies,
   ) {}
 
   async upload(storage: CheckpointStorage, jobId: string, checkpointId: number, keyed: ReadonlyMap<string, KeyedStateSnapshot>): Promise<IncrementalUpload> {
@@ -80,15 +83,25 @@ export class IncrementalUploader {
     }
     let uploaded = 0;
     if (changed.size > 0) {
-      uploaded = await storage.writeSharedFile(jobId, name, encodeKeyedStateFile(changed));
+      const bytes = encodeKeyedStateFile(changed);
+      uploaded = await storage.writeSharedFile(jobId, name, bytes);
       placement.files.set(name, { checkpointId, size: uploaded });
+      await this.local?.keep(jobId, name, bytes);
     }
+    // Copies no checkpoint this subtask builds on needs: those of older checkpoints and of earlier attempts.
+    await this.keepLocalCopies(jobId, new Set([...this.base.files.keys(), ...placement.files.keys(), ...[...this.pending.values()].flatMap((p) => [...p.files.keys()])]));
     this.pending.set(checkpointId, placement);
     const shared: SharedStateRef[] = [...refs].map(([file, ops]) => {
       const f = placement.files.get(file)!;
       return { name: file, checkpointId: f.checkpointId, size: f.size, operators: [...ops].map(([id, keyGroups]) => ({ id, keyGroups })) };
     });
     return { shared, stateSize, uploaded };
+  }
+
+  /** Deletes this subtask's local copies other than `keep` (all of them when the job finished). */
+  async keepLocalCopies(jobId: string, keep: ReadonlySet<string> = new Set()): Promise<void> {
+    const own = `-${this.vertexId}-${this.subtask}-`;
+    await this.local?.retainOnly(jobId, (n) => n.includes(own), keep);
   }
 
   /** Checkpoint `id` completed: the next one builds on it; older ones in flight never will. */
