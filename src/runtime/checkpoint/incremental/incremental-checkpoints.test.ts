@@ -16,7 +16,9 @@ import type { KeyedStateSnapshot } from '../../state/snapshot/keyed-state-snapsh
 import type { CheckpointConfig } from '../checkpoint-config.ts';
 import { CheckpointCoordinator } from '../checkpoint-coordinator.ts';
 import type { CompletedCheckpoint } from '../checkpoint-coordinator.ts';
+import { checkpointMetrics } from '../checkpoint-metrics.ts';
 import { CheckpointRestore } from '../checkpoint-restore.ts';
+import { checkpointStatsView } from '../../jobmanager/rest/checkpoint-views.ts';
 import { encodeKeyedStateFile } from '../keyed-state-file.ts';
 import { FileCheckpointStorage } from '../storage/file-checkpoint-storage.ts';
 import { writeSubtaskSnapshot } from '../subtask-snapshot-writer.ts';
@@ -138,9 +140,13 @@ test('the second checkpoint uploads only the changed key groups; a shared file g
   const names2 = await sharedNames(storage);
   assert.equal(names2.length, 2);
   assert.ok(names2.includes(file1!));
-  const stats = c.stats.find(2)!;
-  assert.equal(stats.checkpointedSize, second.ack.handle.checkpointedSize);
-  assert.equal(stats.stateSize, second.ack.handle.stateSize);
+  // REST and metrics as Flink's: checkpointed_size (uploaded) apart from state_size (held).
+  const latest = checkpointStatsView(c.stats, Date.now()).latest.completed!;
+  assert.equal(latest.checkpointed_size, second.ack.handle.checkpointedSize);
+  assert.equal(latest.state_size, second.ack.handle.stateSize);
+  const metrics = checkpointMetrics(c.stats);
+  assert.equal(metrics.lastCheckpointSize(), second.ack.handle.checkpointedSize);
+  assert.equal(metrics.lastCheckpointFullSize(), second.ack.handle.stateSize);
 
   // Nothing changes: nothing is uploaded.
   const third = await checkpoint(v2);
