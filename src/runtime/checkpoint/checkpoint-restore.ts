@@ -13,7 +13,7 @@ import type { CheckpointStorage } from './storage/checkpoint-storage.ts';
 import type { LocalStateCopies } from './incremental/local-state-copies.ts';
 import { decodeKeyedStateFile } from './keyed-state-file.ts';
 import { childLocation, siblingLocation } from './storage/storage-location.ts';
-import type { OperatorRestore, SubtaskRestore } from './subtask-state.ts';
+import type { OperatorRestore, SharedOrigin, SubtaskRestore } from './subtask-state.ts';
 
 export interface RestoreSettings {
   /** `execution.savepoint.ignore-unclaimed-state` / `--allow-non-restored-state`. */
@@ -76,13 +76,15 @@ export class CheckpointRestore {
         const snapshot = (await this.read(file)).get(id);
         if (snapshot) keyed.push(snapshot);
       }
-      for (const { name, size, keyGroups } of a.sharedFiles) {
+      const shared = new Map<number, SharedOrigin>();
+      for (const { name, checkpointId, size, keyGroups } of a.sharedFiles) {
         const snapshot = (await this.readShared(name, size)).get(id);
         if (!snapshot) throw new WeirError('CORRUPT_CHECKPOINT', `${childLocation(this.sharedDir, name)} holds no state of operator ${id}, which checkpoint ${this.metadata.checkpointId} reads from it`, false);
         // Only the listed key groups: the file may hold older versions of others.
         keyed.push({ maxParallelism: snapshot.maxParallelism, keyGroups: new Map(keyGroups.map((kg) => [kg, snapshotGroup(snapshot, kg, name)])) });
+        for (const kg of keyGroups) shared.set(kg, { jobId: this.metadata.jobId, name, checkpointId, size });
       }
-      out.set(id, { keyed, context: a.context });
+      out.set(id, { keyed, context: a.context, ...(shared.size > 0 ? { shared } : {}) });
     }
     return out;
   }

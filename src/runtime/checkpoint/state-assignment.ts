@@ -23,7 +23,7 @@ export interface OperatorAssignment {
   /** Keyed state files (relative to the checkpoint directory) holding key groups this subtask now owns. */
   readonly keyedFiles: readonly string[];
   /** Shared files (incremental checkpoints) holding key groups this subtask now owns, with the key groups to take from each. */
-  readonly sharedFiles: readonly { readonly name: string; readonly size: number; readonly keyGroups: readonly number[] }[];
+  readonly sharedFiles: readonly { readonly name: string; readonly checkpointId: number; readonly size: number; readonly keyGroups: readonly number[] }[];
   readonly context: StateInitializationContext;
 }
 
@@ -45,7 +45,7 @@ export function assignSubtaskState(handles: readonly SubtaskStateHandle[], targe
     const sharedFiles = former.flatMap(({ h }) =>
       (h.shared ?? []).flatMap((r) => {
         const keyGroups = r.operators.find((o) => o.id === id)?.keyGroups.filter((kg) => range.contains(kg)) ?? [];
-        return keyGroups.length > 0 ? [{ name: r.name, size: r.size, keyGroups }] : [];
+        return keyGroups.length > 0 ? [{ name: r.name, checkpointId: r.checkpointId, size: r.size, keyGroups }] : [];
       }),
     );
     const list =

@@ -35,6 +35,17 @@ export interface OperatorRestore {
   /** Keyed state of every former subtask that holds key groups this subtask now owns. */
   readonly keyed: readonly KeyedStateSnapshot[];
   readonly context: StateInitializationContext;
+  /** Key groups read from shared files (an incremental checkpoint): where each lies, so the next checkpoint can reference it. */
+  readonly shared?: ReadonlyMap<number, SharedOrigin>;
+}
+
+/** A shared file a restored key group was read from. */
+export interface SharedOrigin {
+  /** The job whose `shared/` holds it. */
+  readonly jobId: string;
+  readonly name: string;
+  readonly checkpointId: number;
+  readonly size: number;
 }
 
 /** By operator id. */

@@ -263,7 +263,10 @@ export class TaskGroup {
       for (const t of this.tasks) {
         if (this.cancelled) break;
         this.failedTask = t;
-        await t.initialize(await this.options.restore?.(t.vertexId, t.subtaskIndex));
+        const restore = await this.options.restore?.(t.vertexId, t.subtaskIndex);
+        const jobId = this.options.checkpointStorage?.jobId;
+        if (restore && jobId !== undefined) this.uploaderOf(t)?.seed(jobId, restore);
+        await t.initialize(restore);
       }
       this.failedTask = undefined;
       await runTasks(this);

@@ -220,3 +220,33 @@ test('a JobManager that takes over rebuilds the counts from _metadata and delete
   assert.ok(!after.includes(fileB), 'file B is no longer read');
   assert.equal(after.length, 2);
 });
+
+test('a restored subtask builds on the checkpoint it restored: its first checkpoint uploads only what changed', async (t) => {
+  const { dir, storage, checkpoint } = await setup();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await checkpoint([0, 1, 2, 3, 4, 5, 6, 7]);
+  const restored = await checkpoint([0, 1, 2, 3, 4, 5, 60, 7]);
+  const { dir: chkDir, metadata } = await storage.readMetadata(restored.completed.dir);
+  const restore = (await new CheckpointRestore(storage, chkDir, metadata, graph(1)).forSubtask('v', 0))!;
+  const values = [0, 1, 2, 30, 4, 5, 60, 7];
+  const onlyKg3: KeyedStateSnapshot = { maxParallelism: MAX_PARALLELISM, keyGroups: new Map([[3, snapshotOf(values).keyGroups.get(3)!]]) };
+
+  const fresh = new IncrementalUploader('v', 0);
+  fresh.seed(JOB, restore);
+  const next = await fresh.upload(storage, JOB, 3, new Map([[OP, snapshotOf(values)]]));
+  assert.equal(next.uploaded, encodeKeyedStateFile(new Map([[OP, onlyKg3]])).length);
+  assert.deepEqual(
+    next.shared.map((r) => [r.checkpointId, r.operators[0]!.keyGroups]),
+    [
+      [1, [0, 1, 2, 4, 5, 7]],
+      [2, [6]],
+      [3, [3]],
+    ],
+  );
+  // A checkpoint of another job is never built on; nor, after an abort, a restored one (it may not be retained).
+  const other = new IncrementalUploader('v', 0);
+  other.seed('another-job', restore);
+  assert.equal((await other.upload(storage, JOB, 4, new Map([[OP, snapshotOf(values)]]))).uploaded, encodeKeyedStateFile(new Map([[OP, snapshotOf(values)]])).length);
+  fresh.aborted(3);
+  assert.equal((await fresh.upload(storage, JOB, 5, new Map([[OP, snapshotOf(values)]]))).uploaded, encodeKeyedStateFile(new Map([[OP, snapshotOf(values)]])).length);
+});

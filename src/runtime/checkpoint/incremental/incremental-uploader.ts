@@ -11,6 +11,7 @@ import type { SharedStateRef } from '../checkpoint-metadata.ts';
 import { encodeKeyedStateFile } from '../keyed-state-file.ts';
 import type { CheckpointStorage } from '../storage/checkpoint-storage.ts';
 import type { KeyedStateSnapshot } from '../../state/snapshot/keyed-state-snapshot.ts';
+import type { SubtaskRestore } from '../subtask-state.ts';
 import type { LocalStateCopies } from './local-state-copies.ts';
 import { sharedFileName } from './shared-state-registry.ts';
 
@@ -41,6 +42,8 @@ function hashOf(bytes: Uint8Array): string {
 export class IncrementalUploader {
   private base: Placement = { groups: new Map(), files: new Map() };
   private readonly pending = new Map<number, Placement>();
+  /** The base is what a restore read, not a checkpoint this subtask saw complete. */
+  private seeded = false;
 
   constructor(
     private readonly vertexId: string,
@@ -95,6 +98,8 @@ export class IncrementalUploader {
       const f = placement.files.get(file)!;
       return { name: file, checkpointId: f.checkpointId, size: f.size, operators: [...ops].map(([id, keyGroups]) => ({ id, keyGroups })) };
     });
+    // Oldest file first, so `_metadata` does not depend on the order key groups came in.
+    shared.sort((a, b) => a.checkpointId - b.checkpointId || a.name.localeCompare(b.name));
     return { shared, stateSize, uploaded };
   }
 
@@ -104,14 +109,44 @@ export class IncrementalUploader {
     await this.local?.retainOnly(jobId, (n) => n.includes(own), keep);
   }
 
+  /**
+   * A restored subtask starts from the shared files of the checkpoint it restored (of this
+   * job, which keeps them while that checkpoint is retained), so its first checkpoint uploads
+   * only what changed since, not everything.
+   */
+  seed(jobId: string, restore: SubtaskRestore): void {
+    if (this.base.groups.size > 0 || this.pending.size > 0) return;
+    for (const [operatorId, r] of restore) {
+      if (!r.shared) continue;
+      for (const snapshot of r.keyed) {
+        for (const [kg, bytes] of snapshot.keyGroups) {
+          const origin = r.shared.get(kg);
+          if (!origin || origin.jobId !== jobId) continue;
+          this.base.groups.set(`${operatorId}/${kg}`, { hash: hashOf(bytes), file: origin.name });
+          this.base.files.set(origin.name, { checkpointId: origin.checkpointId, size: origin.size });
+          this.seeded = true;
+        }
+      }
+    }
+  }
+
   /** Checkpoint `id` completed: the next one builds on it; older ones in flight never will. */
   completed(id: number): void {
     const p = this.pending.get(id);
-    if (p) this.base = p;
+    if (p) {
+      this.base = p;
+      this.seeded = false;
+    }
     for (const pendingId of [...this.pending.keys()]) if (pendingId <= id) this.pending.delete(pendingId);
   }
 
   aborted(id: number): void {
     this.pending.delete(id);
+    // The restored checkpoint may not be retained (a path of this job's given to restore from): the coordinator then
+    // declines what references its files, and the next checkpoint uploads everything rather than fail again.
+    if (this.seeded) {
+      this.base = { groups: new Map(), files: new Map() };
+      this.seeded = false;
+    }
   }
 }
