@@ -374,6 +374,7 @@ test('autoscaler: a STABLE pass with samples records the decision and its Scalin
   assert.equal(plan.status.lifecycleState, 'STABLE');
   assert.deepEqual(plan.status.autoscaler?.vertices?.map((v) => [v.current, v.recommended, v.reason]), [[2, 4, 'ScaleUp']]);
   assert.deepEqual(plan.events.filter((e) => e.reason === 'ScalingReport').map((e) => e.message), ['Recommended, not applied (metricsOnly): Source: orders 2 -> 4 (utilization 1 at 1000 records/s target, 500 records/s per subtask; needs 4 subtasks -> 4)']);
-  const changed = decide(facts(sdep({ autoscaler, image: 'weir:2' }, plan.status), children, running), TIMING);
+  // A change of the user's spec is a new generation (status writes never make one).
+  const changed = decide(facts(sdep({ autoscaler, image: 'weir:2' }, plan.status, { generation: 2 }), children, running), TIMING);
   assert.equal(changed.status.autoscaler?.lastSpecChangeTime, NOW.toISOString());
 });

@@ -10,6 +10,7 @@ import type { Facts, HaMetadata, JobObservation, ObservedJob, SnapshotOutcome, T
 import type { StreamDeployment } from '../../../src/kube-operator/crd/stream-deployment-crd.ts';
 import type { StreamDeploymentSpec, StreamDeploymentStatus } from '../../../src/kube-operator/crd/stream-deployment-schema.ts';
 import type { KubeObject } from '../../../src/kube-operator/kube/kube-object.ts';
+import type { VertexObservation } from '../../../src/kube-operator/autoscaler/scaling-inputs.ts';
 
 export const T0 = Date.parse('2026-11-23T10:00:00.000Z');
 export const TIMING = { progressIntervalMs: 1000, stableIntervalMs: 10_000 };
@@ -42,6 +43,8 @@ export class World {
   job: ObservedJob | undefined;
   snapshot: SnapshotOutcome | undefined;
   ha: HaMetadata | undefined;
+  /** The autoscaler's samples of this pass, when it collected some. */
+  autoscaler: readonly VertexObservation[] | undefined;
   now = T0;
   /** Every status write of the last pass, in order (the write-ahead log as it was written). */
   writes: StreamDeploymentStatus[] = [];
@@ -56,7 +59,7 @@ export class World {
 
   facts(): Facts {
     const jobManager: JobObservation | undefined = this.children.length === 0 ? undefined : { reachable: true, job: this.job };
-    return { sd: this.sd, children: this.children, jobManager, snapshot: this.snapshot, ha: this.ha, now: new Date(this.now) };
+    return { sd: this.sd, children: this.children, jobManager, snapshot: this.snapshot, ha: this.ha, now: new Date(this.now), ...(this.autoscaler ? { autoscaler: this.autoscaler } : {}) };
   }
 
   /** One reconcile pass; its status writes and child writes are applied to the world. */

@@ -1,0 +1,58 @@
+/**
+ * How the autoscaler acts: the spec the job runs is the user's with the parallelism the
+ * autoscaler applied (status.autoscaler.appliedParallelism) on top, as Flink's operator
+ * puts its overrides into the deployed configuration. A rescale is then an ordinary spec
+ * change to the reconciler: `pipeline.jobvertex-parallelism-overrides` and `job.parallelism`
+ * are SCALE fields, so it goes through the job's upgrade mode, and the stop-with-savepoint
+ * or last-state restore redistributes keyed state by key group. Pure.
+ */
+import type { AutoscalerStatus } from '../crd/autoscaler-schema.ts';
+import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
+import { RESTART_SAMPLES } from './decide-scaling.ts';
+import { PARALLELISM_OVERRIDES_KEY, formatParallelismOverrides, parseParallelismOverrides } from '../../runtime/graph/parallelism-overrides.ts';
+
+/** Why the autoscaler of this spec decides but does not act, or undefined when it acts. */
+export function whyNotActing(spec: StreamDeploymentSpec): string | undefined {
+  const a = spec.autoscaler;
+  if (!a?.enabled) return 'disabled';
+  if (a.metricsOnly) return 'metricsOnly';
+  // A stateless upgrade starts the job empty: a rescale must never cost the job its state.
+  if ((spec.job.upgradeMode ?? 'stateless') === 'stateless') return 'upgradeMode stateless would drop the state';
+  return undefined;
+}
+
+/**
+ * The spec to deploy: the user's, or with the applied parallelism as overrides (over the
+ * user's own overrides for the same vertices) and `job.parallelism` at the widest vertex,
+ * which sizes the TaskManagers (every vertex the JobManager reported has an override).
+ */
+export function scaledSpec(spec: StreamDeploymentSpec, autoscaler: AutoscalerStatus | undefined): StreamDeploymentSpec {
+  const applied = autoscaler?.appliedParallelism;
+  if (whyNotActing(spec) !== undefined || applied === undefined || Object.keys(applied).length === 0) return spec;
+  const own = spec.configuration?.[PARALLELISM_OVERRIDES_KEY];
+  const overrides = { ...(own === undefined ? {} : Object.fromEntries(parseParallelismOverrides(own))), ...applied };
+  return {
+    ...spec,
+    configuration: { ...spec.configuration, [PARALLELISM_OVERRIDES_KEY]: formatParallelismOverrides(overrides) },
+    job: { ...spec.job, parallelism: Math.max(...Object.values(overrides)) },
+  };
+}
+
+/**
+ * `status.autoscaler` after a change of the user's spec (a new generation): the applied
+ * parallelism and any rescale in progress go, so the user's parallelism is deployed, and
+ * stabilization starts again.
+ */
+export function afterUserChange(autoscaler: AutoscalerStatus | undefined, now: Date): AutoscalerStatus | undefined {
+  if (autoscaler === undefined) return undefined;
+  const { appliedParallelism: _applied, rescaleStartTime: _started, ...rest } = autoscaler;
+  return { ...rest, lastSpecChangeTime: now.toISOString() };
+}
+
+/** A rescale whose job now runs every task: its end restarts stabilization and its duration is learned. */
+export function rescaleCompleted(autoscaler: AutoscalerStatus, now: Date): AutoscalerStatus {
+  const { rescaleStartTime, ...rest } = autoscaler;
+  const took = rescaleStartTime === undefined ? undefined : now.getTime() - Date.parse(rescaleStartTime);
+  const restartTimesMs = took === undefined || !(took >= 0) ? (rest.restartTimesMs ?? []) : [...(rest.restartTimesMs ?? []), took].slice(-RESTART_SAMPLES);
+  return { ...rest, lastRescaleTime: now.toISOString(), restartTimesMs };
+}
