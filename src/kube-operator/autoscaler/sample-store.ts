@@ -27,7 +27,7 @@ export class SampleStore {
       const sample: VertexSample = l ? { ...v.sample, lag: l.totalLag, latestOffsets: l.partitions.reduce((sum, p) => sum + p.latest, 0) } : v.sample;
       const kept = [...(byVertex.get(v.id) ?? []), sample].filter((s) => s.at >= sample.at - windowMs);
       byVertex.set(v.id, kept);
-      const { sample: _current, ...vertex } = v;
+      const { sample: _current, source: _source, ...vertex } = v;
       return { ...vertex, samples: kept, ...(l ? { partitions: l.partitionCount } : {}) };
     });
   }
