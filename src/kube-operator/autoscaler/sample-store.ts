@@ -25,7 +25,7 @@ export class SampleStore {
     return vertices.map((v) => {
       const l = lag.get(v.id);
       const sample: VertexSample = l ? { ...v.sample, lag: l.totalLag, latestOffsets: l.partitions.reduce((sum, p) => sum + p.latest, 0) } : v.sample;
-      const kept = [...(byVertex.get(v.id) ?? []), sample].filter((s) => s.at >= sample.at - windowMs);
+      const kept = trimmed([...(byVertex.get(v.id) ?? []), sample], sample.at - windowMs);
       byVertex.set(v.id, kept);
       const { sample: _current, source: _source, ...vertex } = v;
       return { ...vertex, samples: kept, ...(l ? { partitions: l.partitionCount } : {}) };
@@ -36,4 +36,14 @@ export class SampleStore {
   forget(key: string): void {
     this.samples.delete(key);
   }
+}
+
+/**
+ * The samples from `since` on, and the newest one before it: that one shows how long the
+ * vertex has been observed, which a scale-down's full metrics window asks for (without it
+ * the oldest sample kept is always younger than the window).
+ */
+function trimmed(samples: VertexSample[], since: number): VertexSample[] {
+  const first = samples.findIndex((s) => s.at >= since);
+  return first < 0 ? samples.slice(-1) : samples.slice(Math.max(0, first - 1));
 }
