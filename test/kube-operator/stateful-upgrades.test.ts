@@ -12,7 +12,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { KubeCluster } from '../support/kube/index.ts';
@@ -22,7 +22,7 @@ import { HttpJobManagerApi } from '../../src/kube-operator/jobmanager/http-jobma
 import type { JobManagerApi } from '../../src/kube-operator/jobmanager/jobmanager-api.ts';
 import { jobManagerServiceUrl } from '../../src/kube-operator/children/names.ts';
 import type { StreamDeploymentStatus } from '../../src/kube-operator/crd/stream-deployment-schema.ts';
-import { SD, startOperatorTestCluster, statusOf, until } from './operator-support.ts';
+import { SD, assertSequencesExact, startOperatorTestCluster, statusOf, until } from './operator-support.ts';
 
 const JOB = resolve('test/fixtures/jobs/exactly-once-sequences.ts');
 const NAME = 'counts';
@@ -100,36 +100,7 @@ const pods = (component: string) => api().list('v1', 'Pod', 'default').filter((p
 const savepointDirs = async () => (await readdir(join(dir, 'savepoints')).catch(() => [] as string[])).filter((n) => n.startsWith('savepoint-'));
 const args = (out: string, rate: number) => ['--records', '100000000', '--rate', String(rate), '--out', join(dir, out)];
 
-/** Committed lines `seq,<key>,<seq>,<count>` by key. */
-async function committed(out: string): Promise<Map<number, number[][]>> {
-  const names = (await readdir(join(dir, out)).catch(() => [] as string[])).filter((n) => n.startsWith('part-'));
-  const lines = (await Promise.all(names.map((n) => readFile(join(dir, out, n), 'utf8')))).flatMap((t) => t.split('\n')).filter((l) => l.startsWith('seq,'));
-  const byKey = new Map<number, number[][]>();
-  for (const l of lines) {
-    const [, key, seq, count] = l.split(',').map(Number);
-    byKey.set(key!, [...(byKey.get(key!) ?? []), [seq!, count!]]);
-  }
-  return byKey;
-}
-
-/**
- * Each key's split is read in index order, so what is committed of a key is a prefix of its
- * sequence: 0..n exactly once each, counted 1..n+1 from state that went on across every job.
- */
-async function assertCountsExact(out: string): Promise<number> {
-  const byKey = await committed(out);
-  assert.equal(byKey.size, 4, `keys committed to ${out}`);
-  let total = 0;
-  for (const [key, pairs] of byKey) {
-    const sorted = [...pairs].sort((a, b) => a[0]! - b[0]!);
-    sorted.forEach(([seq, count], i) => {
-      assert.equal(seq, i, `key ${key}: sequence number ${i} committed exactly once (found ${seq})`);
-      assert.equal(count, seq! + 1, `key ${key} seq ${seq}: the count went on from the restored state`);
-    });
-    total += sorted.length;
-  }
-  return total;
-}
+const assertCountsExact = (out: string) => assertSequencesExact(join(dir, out), 4);
 
 /** Waits until the current spec runs STABLE with a job other than `previousJob`, and output moved past `minLines`. */
 async function stableAgain(generation: number | undefined, previousJob: string | undefined, out = 'out', minLines = 0): Promise<StreamDeploymentStatus> {
