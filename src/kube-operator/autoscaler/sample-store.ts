@@ -39,11 +39,11 @@ export class SampleStore {
 }
 
 /**
- * The samples from `since` on, and the newest one before it: that one shows how long the
+ * The samples after `since`, and the newest one at or before it: that one shows how long the
  * vertex has been observed, which a scale-down's full metrics window asks for (without it
  * the oldest sample kept is always younger than the window).
  */
 function trimmed(samples: VertexSample[], since: number): VertexSample[] {
-  const first = samples.findIndex((s) => s.at >= since);
-  return first < 0 ? samples.slice(-1) : samples.slice(Math.max(0, first - 1));
+  const before = samples.findLastIndex((s) => s.at <= since);
+  return before < 0 ? samples : samples.slice(before);
 }
