@@ -9,6 +9,8 @@
 import type { AutoscalerStatus } from '../crd/autoscaler-schema.ts';
 import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
 import { RESTART_SAMPLES } from './decide-scaling.ts';
+import { DIFF_TABLE, diffTypeOf } from '../reconciler/diff-type.ts';
+import { stableHash } from '../children/stable-hash.ts';
 import { PARALLELISM_OVERRIDES_KEY, formatParallelismOverrides, parseParallelismOverrides } from '../../runtime/graph/parallelism-overrides.ts';
 
 /** Why the autoscaler of this spec decides but does not act, or undefined when it acts. */
@@ -39,14 +41,34 @@ export function scaledSpec(spec: StreamDeploymentSpec, autoscaler: AutoscalerSta
 }
 
 /**
- * `status.autoscaler` after a change of the user's spec (a new generation): the applied
- * parallelism and any rescale in progress go, so the user's parallelism is deployed, and
- * stabilization starts again.
+ * What of the user's spec the applied parallelism was decided for: everything that restarts
+ * the job, so a change of spec.autoscaler's settings, the upgrade mode, a snapshot nonce or an
+ * operator setting keeps it, and any other change (parallelism, image, args, ...) wins over it.
  */
-export function afterUserChange(autoscaler: AutoscalerStatus | undefined, now: Date): AutoscalerStatus | undefined {
+export function runningSpecHash(spec: StreamDeploymentSpec): string {
+  const copy = structuredClone(spec) as unknown as Record<string, unknown>;
+  for (const [path, type] of Object.entries(DIFF_TABLE)) {
+    if (type !== 'IGNORE') continue;
+    const parts = path.split('.');
+    const parent = parts.slice(0, -1).reduce<Record<string, unknown> | undefined>((o, k) => o?.[k] as Record<string, unknown> | undefined, copy);
+    if (parent) delete parent[parts.at(-1)!];
+  }
+  const configuration = copy.configuration as Record<string, string> | undefined;
+  if (configuration) copy.configuration = Object.fromEntries(Object.entries(configuration).filter(([k]) => diffTypeOf(`configuration.${k}`) !== 'IGNORE'));
+  return stableHash(copy);
+}
+
+/**
+ * `status.autoscaler` for the user's spec as it is now: a new generation restarts
+ * stabilization; the applied parallelism (and a rescale in progress) goes when the spec it was
+ * decided for changed in anything that restarts the job, so the user's parallelism is deployed.
+ */
+export function forUserSpec(autoscaler: AutoscalerStatus | undefined, spec: StreamDeploymentSpec, newGeneration: boolean, now: Date): AutoscalerStatus | undefined {
   if (autoscaler === undefined) return undefined;
-  const { appliedParallelism: _applied, rescaleStartTime: _started, ...rest } = autoscaler;
-  return { ...rest, lastSpecChangeTime: now.toISOString() };
+  const current = newGeneration ? { ...autoscaler, lastSpecChangeTime: now.toISOString() } : autoscaler;
+  if (current.appliedParallelism === undefined || current.appliedFor === runningSpecHash(spec)) return current;
+  const { appliedParallelism: _applied, appliedFor: _for, rescaleStartTime: _started, ...rest } = current;
+  return rest;
 }
 
 /** A rescale whose job now runs every task: its end restarts stabilization and its duration is learned. */

@@ -64,6 +64,32 @@ test('a decision is applied through a savepoint upgrade: SCALE, overrides in the
   assert.deepEqual(actionsOf(quiet, 'triggerSavepoint'), []);
   assert.deepEqual(w.status.autoscaler?.vertices?.map((v) => v.reason), ['Stabilizing']);
   assert.deepEqual(w.status.autoscaler?.appliedParallelism, { v1: 4 });
+
+  // Tuning the autoscaler or taking a savepoint restarts nothing: the applied parallelism stays, stabilization starts again.
+  w.autoscaler = undefined;
+  w.change({ savepointTriggerNonce: 1 }, { autoscaler: { ...AUTOSCALER, targetUtilization: 0.6 } });
+  w.now = T0 + 50_000;
+  const tuned = w.pass();
+  assert.deepEqual(actionsOf(tuned, 'triggerSavepoint').map((a) => a.then), ['continue']);
+  assert.deepEqual(w.status.autoscaler?.appliedParallelism, { v1: 4 });
+  assert.equal(w.status.autoscaler?.lastSpecChangeTime, new Date(T0 + 50_000).toISOString());
+  assert.match(configFileOf(w.children), /^pipeline\.jobvertex-parallelism-overrides: "v1:4"$/m);
+});
+
+test('with upgradeMode last-state a rescale restarts from the latest checkpoint in the HA metadata, no savepoint', () => {
+  const w = new World(baseSpec({ upgradeMode: 'last-state' }, { autoscaler: AUTOSCALER, configuration: { 'high-availability.type': 'kubernetes' } }));
+  w.ha = { configMaps: ['fraud-' + 'a'.repeat(32) + '-config-map'], hasCheckpoint: true };
+  w.stable();
+  w.autoscaler = BUSY;
+  w.pass();
+  assert.deepEqual(w.status.autoscaler?.appliedParallelism, { v1: 4 });
+  w.now = T0 + 1000;
+  const plan = w.pass();
+  assert.deepEqual(actionsOf(plan, 'triggerSavepoint'), []);
+  assert.deepEqual(actionsOf(plan, 'recordEvent').map((a) => a.event.message), ['Upgrading with upgradeMode last-state from the latest checkpoint (HA metadata): spec.configuration.pipeline.jobvertex-parallelism-overrides (SCALE), spec.job.parallelism (SCALE)']);
+  assert.match(configFileOf(w.children), /^pipeline\.jobvertex-parallelism-overrides: "v1:4"$/m);
+  assert.doesNotMatch(configFileOf(w.children), /execution\.savepoint\.path/);
+  assert.equal(replicasOf(w, 'fraud-taskmanager'), 4);
 });
 
 test('a change of the user\'s spec wins: the applied parallelism goes, the user\'s is deployed, and stabilization starts again', () => {

@@ -24,7 +24,7 @@ import type { ReconcileAction, ReconcilePlan } from './actions.ts';
 import { jobManagerDeploymentStatus, rolledOut, upToDate } from './rollout.ts';
 import { everyTaskRuns, jobStateTransition, observedJobStatus } from './job-status.ts';
 import { autoscalerPass } from '../autoscaler/autoscaler-pass.ts';
-import { afterUserChange, rescaleCompleted, scaledSpec, whyNotActing } from '../autoscaler/scaled-spec.ts';
+import { forUserSpec, rescaleCompleted, runningSpecHash, scaledSpec, whyNotActing } from '../autoscaler/scaled-spec.ts';
 
 export interface ReconcileTiming {
   /** Poll interval while deploying or upgrading. */
@@ -108,8 +108,8 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
   }
 
   // A change of the user's spec (a new generation) wins over the autoscaler's parallelism and restarts its stabilization.
-  const userChanged = current.observedGeneration !== undefined && current.observedGeneration !== sd.metadata.generation;
-  if (userChanged && current.autoscaler) status = { ...status, autoscaler: afterUserChange(current.autoscaler, now) };
+  const newGeneration = current.observedGeneration !== undefined && current.observedGeneration !== sd.metadata.generation;
+  if (current.autoscaler) status = { ...status, autoscaler: forUserSpec(current.autoscaler, sd.spec, newGeneration, now) };
   // The spec the job runs: the user's with the autoscaler's applied parallelism, recorded as canonical JSON so equal specs compare equal.
   const runSpec = scaledSpec(sd.spec, status.autoscaler);
   const runRecord = canonicalJson(runSpec);
@@ -207,11 +207,11 @@ function autoscaling(status: StreamDeploymentStatus, spec: StreamDeploymentSpec,
   if (!facts.autoscaler) return undefined;
   const scaling = autoscalerPass({ spec: spec.autoscaler, status: recorded, vertices: facts.autoscaler, now: now.getTime(), notActing: whyNotActing(spec) });
   if (!scaling) return undefined;
-  const autoscaler = scaling.act ? { ...scaling.status, appliedParallelism: scaling.decision.parallelism, rescaleStartTime: now.toISOString() } : { ...scaling.status, ...appliedOf(recorded) };
+  const autoscaler = scaling.act ? { ...scaling.status, appliedParallelism: scaling.decision.parallelism, appliedFor: runningSpecHash(spec), rescaleStartTime: now.toISOString() } : { ...scaling.status, ...appliedOf(recorded) };
   return { status: { ...status, autoscaler }, events: scaling.event ? [scaling.event] : [], acted: scaling.act };
 }
 
-const appliedOf = (a: StreamDeploymentStatus['autoscaler']) => (a?.appliedParallelism === undefined ? {} : { appliedParallelism: a.appliedParallelism });
+const appliedOf = (a: StreamDeploymentStatus['autoscaler']) => (a?.appliedParallelism === undefined ? {} : { appliedParallelism: a.appliedParallelism, appliedFor: a.appliedFor });
 
 /** A stable deployment is polled at the stable interval, or sooner when a periodic savepoint may fall due. */
 function pollInterval(settings: OperatorSettings, timing: ReconcileTiming): number {
