@@ -30,7 +30,8 @@ export function whyNotActing(spec: StreamDeploymentSpec): string | undefined {
  */
 export function scaledSpec(spec: StreamDeploymentSpec, autoscaler: AutoscalerStatus | undefined): StreamDeploymentSpec {
   const applied = autoscaler?.appliedParallelism;
-  if (whyNotActing(spec) !== undefined || applied === undefined || Object.keys(applied).length === 0) return spec;
+  // Kept when the upgrade mode became stateless (that must not restart the job empty); gone when the autoscaler is off or metrics-only.
+  if (!spec.autoscaler?.enabled || spec.autoscaler.metricsOnly || applied === undefined || Object.keys(applied).length === 0) return spec;
   const own = spec.configuration?.[PARALLELISM_OVERRIDES_KEY];
   const overrides = { ...(own === undefined ? {} : Object.fromEntries(parseParallelismOverrides(own))), ...applied };
   return {

@@ -74,6 +74,23 @@ test('a decision is applied through a savepoint upgrade: SCALE, overrides in the
   assert.deepEqual(w.status.autoscaler?.appliedParallelism, { v1: 4 });
   assert.equal(w.status.autoscaler?.lastSpecChangeTime, new Date(T0 + 50_000).toISOString());
   assert.match(configFileOf(w.children), /^pipeline\.jobvertex-parallelism-overrides: "v1:4"$/m);
+
+  w.snapshot = { status: 'COMPLETED', location: SP };
+  w.pass();
+  assert.equal(w.status.savepoints?.pendingTrigger, undefined);
+  w.snapshot = undefined;
+
+  // Switching to stateless must not restart the job empty: the applied parallelism stays deployed, nothing more is applied.
+  w.change({ upgradeMode: 'stateless' });
+  w.now = T0 + 60_000;
+  const stateless = w.pass();
+  assert.deepEqual(actionsOf(stateless, 'cancelJob'), []);
+  assert.deepEqual(w.status.autoscaler?.appliedParallelism, { v1: 4 });
+  // Turning the autoscaler off deploys the user's parallelism again, through the upgrade mode.
+  w.change({ upgradeMode: 'savepoint' }, { autoscaler: { ...AUTOSCALER, enabled: false } });
+  w.now = T0 + 70_000;
+  assert.deepEqual(actionsOf(w.pass(), 'triggerSavepoint').map((a) => a.then), ['stop']);
+  assert.equal(w.status.reconciliation?.upgrade?.reason, 'spec.configuration.pipeline.jobvertex-parallelism-overrides (SCALE), spec.job.parallelism (SCALE)');
 });
 
 test('with upgradeMode last-state a rescale restarts from the latest checkpoint in the HA metadata, no savepoint', () => {
