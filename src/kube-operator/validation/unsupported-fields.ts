@@ -16,7 +16,7 @@ export interface UnsupportedField {
 export function unsupportedFields(spec: StreamDeploymentSpec): UnsupportedField[] {
   const out: UnsupportedField[] = [];
   if (spec.autoscaler?.enabled && !spec.autoscaler.metricsOnly && (spec.job.upgradeMode ?? 'stateless') === 'stateless') {
-    out.push({ field: 'spec.autoscaler.enabled', consequence: 'the autoscaler rescales through upgradeMode savepoint or last-state, and a stateless rescale would drop the job\'s state: it decides and reports as with metricsOnly, and every vertex stays at spec.job.parallelism' });
+    out.push({ field: 'spec.autoscaler.enabled', consequence: 'the autoscaler rescales through upgradeMode savepoint or last-state, and a stateless rescale would drop the job\'s state: it decides and reports as with metricsOnly and rescales nothing' });
   }
   return out;
 }
