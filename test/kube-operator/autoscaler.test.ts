@@ -105,6 +105,9 @@ test('burst -> lag -> scale up -> drained -> scale down after the delay; per-key
 
   const up = await until('the counter scaled up', () => ((appliedToCounter(status()) ?? 1) > 1 ? status() : undefined), 60_000, status);
   const scaledTo = appliedToCounter(up)!;
+  // The decision saw the source's lag, read from the group the job commits to.
+  const source = up.autoscaler?.vertices?.find((v) => v.name === 'Source: in');
+  assert.ok((source?.lag ?? 0) > 0, `the source's lag in the decision: ${JSON.stringify(source)}`);
   assert.ok(scaledTo <= 4, `within maxParallelism, got ${scaledTo}`);
   assert.match(String(events('ScalingReport').find((e) => String(e.message).startsWith('Rescaling'))?.message), new RegExp(`KeyedProcess -> Sink: files 1 -> ${scaledTo} `));
   await until('the scaled-up job runs every task', () => (rescaled(status()) && appliedToCounter(status()) === scaledTo ? true : undefined), 120_000, status);
