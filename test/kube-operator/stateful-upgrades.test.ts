@@ -22,7 +22,7 @@ import { HttpJobManagerApi } from '../../src/kube-operator/jobmanager/http-jobma
 import type { JobManagerApi } from '../../src/kube-operator/jobmanager/jobmanager-api.ts';
 import { jobManagerServiceUrl } from '../../src/kube-operator/children/names.ts';
 import type { StreamDeploymentStatus } from '../../src/kube-operator/crd/stream-deployment-schema.ts';
-import { SD, startOperatorTestCluster, statusOf, until } from './operator-support.ts';
+import { SD, sharedHostDir, startOperatorTestCluster, statusOf, until } from './operator-support.ts';
 
 const JOB = resolve('test/fixtures/jobs/exactly-once-sequences.ts');
 const NAME = 'counts';
@@ -147,6 +147,7 @@ test('apply with upgradeMode savepoint: the job runs and commits counts', async 
     metadata: { name: NAME, namespace: 'default' },
     spec: {
       image: 'weir:test',
+      ...sharedHostDir(dir),
       configuration: {
         'execution.checkpointing.interval': '300ms',
         'state.checkpoints.dir': join(dir, 'checkpoints'),
