@@ -10,63 +10,42 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Producer } from 'kafkajs';
-import type { KubeCluster } from '../support/kube/index.ts';
 import { startKafka } from '../support/kafka/index.ts';
 import type { KafkaBroker } from '../support/kafka/index.ts';
-import { WeirOperator } from '../../src/kube-operator/weir-operator.ts';
 import type { StreamDeploymentStatus } from '../../src/kube-operator/crd/stream-deployment-schema.ts';
-import { SD, assertSequencesExact, startOperatorTestCluster, statusOf, until } from './operator-support.ts';
+import { until } from './operator-support.ts';
+import { UpgradeRig } from './upgrade-support.ts';
 
 const JOB = resolve('test/fixtures/jobs/kafka-paced-counts.ts');
-const NAME = 'paced';
 const KEYS = 4;
 const BURST = 3000;
 
-let cluster: KubeCluster;
-let operator: WeirOperator;
+let rig: UpgradeRig;
 let broker: KafkaBroker;
 let producer: Producer;
-let dir: string;
-const logs: string[] = [];
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'weir-autoscaler-'));
   broker = await startKafka({ autoCreateTopics: false, topics: { in: 4 } });
   producer = new Kafka({ brokers: broker.brokers, clientId: 'burst', logLevel: logLevel.NOTHING }).producer();
   await producer.connect();
-  cluster = await startOperatorTestCluster();
-  operator = new WeirOperator({
-    kc: cluster.server.kubeconfig,
-    identity: 'operator-under-test',
-    namespaces: [],
-    httpPort: 0,
-    httpHost: '127.0.0.1',
-    // A STABLE job is polled, and so sampled, every second.
-    timing: { progressIntervalMs: 300, stableIntervalMs: 1000 },
-    leaderElection: { enabled: false, leaseName: 'weir-operator', leaseNamespace: 'default', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
-    log: (l) => logs.push(l),
-  });
-  await operator.start();
+  // The operator polls a STABLE job, and so samples it, every second.
+  rig = await UpgradeRig.start('paced');
 });
 
 after(async () => {
-  await operator.stop();
-  await cluster.stop();
+  await rig.stop();
   await producer.disconnect();
   await broker.stop();
-  await rm(dir, { recursive: true, force: true });
 });
 
-const api = () => cluster.server.api;
-const status = () => statusOf(cluster, NAME);
-const events = (reason: string) => api().list('v1', 'Event', 'default').filter((e) => e.reason === reason && (e.involvedObject as { name: string }).name === NAME);
-const taskManagers = () => api().list('v1', 'Pod', 'default').filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager' && p.metadata.labels?.['app.kubernetes.io/instance'] === NAME && !p.metadata.deletionTimestamp);
-const out = () => join(dir, 'out');
+const status = () => rig.status();
+const events = (reason: string) => rig.events(reason);
+const taskManagers = () => rig.pods('taskmanager').filter((p) => !p.metadata.deletionTimestamp);
+/** Every key's committed counts are exact; how many lines there are. */
+const counted = () => rig.assertCountsExact('out');
 /** The counter's vertex as the autoscaler last recorded it. */
 const counter = (s: StreamDeploymentStatus) => s.autoscaler?.vertices?.find((v) => v.name?.startsWith('KeyedProcess'));
 const appliedToCounter = (s: StreamDeploymentStatus) => {
@@ -77,24 +56,11 @@ const appliedToCounter = (s: StreamDeploymentStatus) => {
 const rescaled = (s: StreamDeploymentStatus) => s.lifecycleState === 'STABLE' && s.autoscaler?.rescaleStartTime === undefined && s.reconciliation?.upgrade === undefined && s.job?.state === 'RUNNING';
 
 test('burst -> lag -> scale up -> drained -> scale down after the delay; per-key counts exact throughout', async () => {
-  api().create({
-    ...SD,
-    metadata: { name: NAME, namespace: 'default' },
-    spec: {
-      image: 'weir:test',
-      configuration: {
-        // Offsets are committed to the group on each checkpoint: the lag the autoscaler reads.
-        'execution.checkpointing.interval': '300ms',
-        'state.checkpoints.dir': join(dir, 'checkpoints'),
-        'state.savepoints.dir': join(dir, 'savepoints'),
-        'restart-strategy.type': 'fixed-delay',
-        'restart-strategy.fixed-delay.attempts': '10',
-        'restart-strategy.fixed-delay.delay': '200ms',
-      },
-      job: { entry: JOB, args: ['--brokers', broker.brokers.join(','), '--out', out(), '--ms-per-record', '5'], parallelism: 1, maxParallelism: 8, upgradeMode: 'savepoint' },
-      autoscaler: { enabled: true, maxParallelism: 4, metricsWindow: '6s', stabilizationInterval: '3s', scaleDownDelay: '6s', catchUpDuration: '10s', restartTime: '5s' },
-    },
-  });
+  rig.create(
+    {},
+    { entry: JOB, args: ['--brokers', broker.brokers.join(','), '--out', join(rig.dir, 'out'), '--ms-per-record', '5'], parallelism: 1, maxParallelism: 8, upgradeMode: 'savepoint' },
+    { autoscaler: { enabled: true, maxParallelism: 4, metricsWindow: '6s', stabilizationInterval: '3s', scaleDownDelay: '6s', catchUpDuration: '10s', restartTime: '5s' } },
+  );
   await until('STABLE at parallelism 1 with decisions recorded', () => (status().lifecycleState === 'STABLE' && counter(status()) !== undefined ? true : undefined), 120_000, status);
   assert.equal(taskManagers().length, 1);
   assert.equal(status().conditions?.find((c) => c.type === 'Degraded')?.status, 'False');
@@ -114,9 +80,9 @@ test('burst -> lag -> scale up -> drained -> scale down after the delay; per-key
   assert.equal(taskManagers().length, scaledTo, 'TaskManagers for the widest vertex (one slot each)');
   assert.deepEqual(status().autoscaler?.restartTimesMs?.length, 1);
 
-  await until('the burst counted to its end', async () => ((await assertSequencesExact(out(), KEYS)) === BURST ? true : undefined), 120_000);
+  await until('the burst counted to its end', async () => ((await counted()) === BURST ? true : undefined), 120_000);
 
-  const down = await until('scaled down once the input stopped, after the delay', () => (rescaled(status()) && appliedToCounter(status()) === 1 ? status() : undefined), 120_000, () => ({ autoscaler: status().autoscaler, logs: logs.slice(-6) }));
+  const down = await until('scaled down once the input stopped, after the delay', () => (rescaled(status()) && appliedToCounter(status()) === 1 ? status() : undefined), 120_000, () => ({ autoscaler: status().autoscaler, logs: rig.logs.slice(-6) }));
   assert.equal(taskManagers().length, 1);
   assert.ok(Date.parse(down.autoscaler!.lastRescaleTime!) > Date.parse(up.autoscaler!.lastRescaleTime!));
   // Each rescale is one savepoint upgrade of the SCALE kind; no oscillation on the way.
@@ -129,6 +95,6 @@ test('burst -> lag -> scale up -> drained -> scale down after the delay; per-key
 
   // What the last job restored is exact: more input is counted on from it.
   await producer.send({ topic: 'in', messages: Array.from({ length: KEYS * 10 }, (_, i) => ({ key: String(i % KEYS), value: `${i % KEYS}:${BURST / KEYS + Math.floor(i / KEYS)}` })) });
-  await until('the last records counted on', async () => ((await assertSequencesExact(out(), KEYS)) === BURST + KEYS * 10 ? true : undefined), 60_000);
-  assert.deepEqual(logs.filter((l) => /failed \[/.test(l) && !/CONTROLLER_STOPPED|KUBE_CONFLICT/.test(l)), []);
+  await until('the last records counted on', async () => ((await counted()) === BURST + KEYS * 10 ? true : undefined), 60_000);
+  assert.deepEqual(rig.logs.filter((l) => /failed \[/.test(l) && !/CONTROLLER_STOPPED|KUBE_CONFLICT/.test(l)), []);
 });

@@ -9,6 +9,7 @@ import type { EventSpec } from './facts.ts';
 import type { StreamDeployment } from '../crd/stream-deployment-crd.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import type { StreamDeploymentSpec, StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
+import { SHARED_STORAGE } from '../../../test/support/kube-operator/reconcile-world.ts';
 
 const NOW = new Date('2026-11-23T10:00:00.000Z');
 const TIMING = { progressIntervalMs: 1000, stableIntervalMs: 10_000 };
@@ -223,7 +224,7 @@ test('a failed job: FAILED, Degraded with the cause, and a Warning event', () =>
 });
 
 test('savepoint mode and a nonce at creation: deployed, not Degraded, the nonce counted as handled (no job to snapshot yet)', () => {
-  const asked = sdep({ job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2, upgradeMode: 'savepoint', savepointTriggerNonce: 1 } });
+  const asked = sdep({ configuration: SHARED_STORAGE, job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2, upgradeMode: 'savepoint', savepointTriggerNonce: 1 } });
   const first = decide(facts(asked), TIMING);
   assert.equal(first.apply.length, 7);
   assert.deepEqual(first.events, [{ type: 'Normal', reason: 'Submit', message: 'Deploying /opt/weir/job/fraud.ts with parallelism 2' }]);

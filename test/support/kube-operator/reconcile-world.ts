@@ -24,8 +24,11 @@ export function jobIn(state: string, extra: Partial<ObservedJob> = {}): Observed
   return { id: JOB_ID, name: 'fraud', state, startTime: T0, tasks, checkpoints: { completed: 3, latestCompletedAt: T0 }, ...extra };
 }
 
+/** Checkpoints and savepoints on S3, which every pod sees: validation refuses snapshots to a pod's own disk. */
+export const SHARED_STORAGE = { 'state.checkpoints.dir': 's3://weir/checkpoints', 'state.savepoints.dir': 's3://weir/savepoints' };
+
 export function baseSpec(job: Partial<StreamDeploymentSpec['job']> = {}, rest: Partial<StreamDeploymentSpec> = {}): StreamDeploymentSpec {
-  return { image: 'weir:1', ...rest, job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2, ...job } };
+  return { image: 'weir:1', ...rest, configuration: { ...SHARED_STORAGE, ...rest.configuration }, job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2, ...job } };
 }
 
 /** Children as the API server would show them once created and rolled out. */
