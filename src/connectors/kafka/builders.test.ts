@@ -38,7 +38,7 @@ test('KafkaSink.builder says what is missing or wrong', () => {
   assert.throws(() => base().setDeliveryGuarantee('EXACTLY_ONCE').setTransactionalIdPrefix('p').setProperty('acks', '1').build(), /EXACTLY_ONCE needs acks=all/);
   assert.throws(() => base().setProperty('acks', '2').build(), /acks must be 0, 1, -1 or all, got 2/);
   assert.throws(() => base().setProperty('compression.type', 'brotli').build(), /compression.type must be one of none, gzip, snappy, lz4, zstd, got "brotli"/);
-  assert.throws(() => base().setProperty('transactional.id.pool.size', 1).build(), /transactional.id.pool.size must be a whole number >= 2/);
+  assert.throws(() => base().setProperty('transactional.id.pool.size', 2).build(), /transactional.id.pool.size must be a whole number >= 3/);
   const s = base().setDeliveryGuarantee('AT_LEAST_ONCE').build().settings;
   assert.equal(s.acks, -1);
   assert.equal(s.transactionTimeoutMs, 60_000);
