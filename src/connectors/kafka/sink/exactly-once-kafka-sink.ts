@@ -153,7 +153,15 @@ export class ExactlyOnceKafkaSink<T> extends TwoPhaseCommitSink<T, KafkaTransact
   protected async commit(txn: KafkaTransactionHandle): Promise<void> {
     const own = this.producers.get(txn.transactionalId);
     if (own?.owns(txn)) await own.commit();
-    else await this.recovery().endRecordedTransaction(txn, true);
+    else if ((await this.recovery().endRecordedTransaction(txn, true)) === 'fenced') {
+      // Kafka refused the commit: the id moved on to a newer epoch or the transaction was
+      // aborted. Harmless after an earlier restore from the same checkpoint committed it; a
+      // loss when it outlived transaction.timeout.ms. The client cannot tell which (Flink warns too).
+      console.warn(
+        `KafkaSink: after a restore, Kafka refused to commit the transaction of ${txn.transactionalId} (producer ${txn.producerId}, epoch ${txn.epoch}) recorded in the checkpoint. ` +
+          'If an earlier restore from the same checkpoint committed it, nothing is lost; otherwise it was aborted (it outlived transaction.timeout.ms while the job was down) and its records are lost: raise transaction.timeout.ms above the longest expected downtime',
+      );
+    }
     this.owners.get(txn.transactionalId)?.pool.committed(txn.transactionalId);
   }
 
