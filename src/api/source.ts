@@ -90,6 +90,17 @@ export interface Source<T> {
   /** Largest parallelism this source can use (fromElements: 1). */
   readonly maxParallelism?: number;
   createReader(ctx: SourceReaderContext): SourceReader<T>;
+  /**
+   * What the source reads, as plain JSON for tools outside the job: shown as `source` on its
+   * vertex in `GET /jobs/:id`, where the operator's autoscaler finds the Kafka group whose lag
+   * it measures. Addresses and names only, never credentials.
+   */
+  describe?(): SourceDescription;
+}
+
+export interface SourceDescription {
+  readonly type: string;
+  readonly [field: string]: unknown;
 }
 
 export interface SinkWriterContext {

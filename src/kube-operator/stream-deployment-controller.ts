@@ -129,5 +129,6 @@ export class StreamDeploymentController {
     this.queue.shutDown();
     await Promise.all(this.informers.map((i) => i.stop()));
     await this.workers;
+    await this.executor.close();
   }
 }

@@ -78,11 +78,13 @@ export const README_FLOW: Step[] = [
   {
     title: 'kubectl apply the example (validated against the served OpenAPI) and wait until Ready',
     async run(e) {
-      assert.equal(ok(await e.kubectl(['apply', '-f', EXAMPLE]), 'kubectl apply').trim(), 'streamdeployment.weir.dev/fraud-detection created');
+      assert.equal(ok(await e.kubectl(['apply', '-f', EXAMPLE]), 'kubectl apply').trim(), 'persistentvolumeclaim/fraud-detection-state created\nstreamdeployment.weir.dev/fraud-detection created');
       ok(await e.kubectl(['wait', '--for=condition=Ready', SDEP, '--timeout=100s']), 'kubectl wait Ready');
       const row = rowOf(ok(await e.kubectl(['get', 'sdep']), 'get sdep'), 'fraud-detection');
       assert.deepEqual({ ...row, AGE: undefined }, { NAME: 'fraud-detection', 'JOB STATE': 'RUNNING', LIFECYCLE: 'STABLE', READY: 'True', DEGRADED: 'False', 'LAST SAVEPOINT': '', PARALLELISM: '2', AGE: undefined });
       assert.equal(await podCount(e, TM), 2);
+      // The claim that holds checkpoints and savepoints, bound once the job's pods used it.
+      assert.equal(ok(await e.kubectl(['get', 'pvc', 'fraud-detection-state', '-o', 'jsonpath={.status.phase}']), 'get pvc'), 'Bound');
       assert.match(ok(await e.kubectl(['logs', '-l', JM]), 'jobmanager logs'), /REST API on http:\/\//);
       assert.match(ok(await e.kubectl(['-n', 'weir-system', 'logs', 'deployment/weir-operator']), 'operator logs'), /leading|lease|StreamDeployment|started/i);
       const explain = ok(await e.kubectl(['explain', 'sdep.spec.job.parallelism']), 'kubectl explain');
@@ -119,8 +121,9 @@ export const README_FLOW: Step[] = [
   {
     title: 'kubectl delete with foreground cascade waits for the job\'s pods and children, then the StreamDeployment is gone',
     async run(e) {
-      assert.equal(ok(await e.kubectl(['delete', '-f', EXAMPLE, '--cascade=foreground', '--timeout=90s']), 'delete --cascade=foreground').trim(), 'streamdeployment.weir.dev "fraud-detection" deleted');
+      assert.equal(ok(await e.kubectl(['delete', '-f', EXAMPLE, '--cascade=foreground', '--timeout=90s']), 'delete --cascade=foreground').trim(), 'persistentvolumeclaim "fraud-detection-state" deleted\nstreamdeployment.weir.dev "fraud-detection" deleted');
       assert.equal(ok(await e.kubectl(['get', 'sdep,deploy,svc,cm,pods', '-l', 'app.kubernetes.io/instance=fraud-detection', '-o', 'name']), 'leftovers').trim(), '');
+      assert.equal(ok(await e.kubectl(['get', 'pvc', '-o', 'name']), 'claims left').trim(), '');
     },
   },
   {

@@ -20,7 +20,7 @@ import { LEADER_ANNOTATION } from '../../src/kube/configmap-lock.ts';
 import { fixedJobId } from '../../src/runtime/jobmanager/ha/ha-config.ts';
 import { readPointers } from '../../src/runtime/jobmanager/ha/checkpoint-pointers.ts';
 import { bySequence } from '../support/chaos-cluster.ts';
-import { startOperatorTestCluster, statusOf, streamDeployment, until } from './operator-support.ts';
+import { sharedHostDir, startOperatorTestCluster, statusOf, streamDeployment, until } from './operator-support.ts';
 
 const JOB = resolve('test/fixtures/jobs/exactly-once-sequences.ts');
 /** At 1000 a second, more than any test here runs: the jobs never reach the end of their input. */
@@ -112,6 +112,7 @@ test('a killed JobManager comes back and resumes from the HA pointer without the
   const jobId = fixedJobId('counts');
   api().create(
     streamDeployment('counts', {
+      ...sharedHostDir(dir),
       configuration: { ...haConfiguration(join(dir, 'checkpoints')), 'high-availability.storageDir': join(dir, 'ha') },
       job: { entry: JOB, parallelism: 2, args: ['--records', String(RECORDS), '--rate', '1000', '--out', out] },
     }),
@@ -145,7 +146,8 @@ test('jobManager.replicas 2: one leader runs the job, the standby is alive but n
   api().create(
     streamDeployment('standby', {
       configuration: haConfiguration(join(dir, 'checkpoints-standby')),
-      jobManager: { replicas: 2 },
+      ...sharedHostDir(dir),
+      jobManager: { replicas: 2, ...sharedHostDir(dir).jobManager },
       job: { entry: JOB, parallelism: 2, args: ['--records', String(RECORDS), '--rate', '1000', '--out', out] },
     }),
   );

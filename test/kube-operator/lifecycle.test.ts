@@ -111,14 +111,19 @@ test('a spec wrong in meaning: Degraded with the reason and an Event; the last v
   assert.equal(pods('jobmanager')[0]!.metadata.uid, jmPod);
 });
 
-test('an upgradeMode change is IGNORE: recorded, not Degraded, and nothing is restarted', async () => {
+test('upgradeMode savepoint without shared storage is Degraded saying what to set; the running job is untouched, and going back restarts nothing', async () => {
   const jmPod = pods('jobmanager')[0]!.metadata.uid;
   const generation = api().patch(SD.apiVersion, SD.kind, 'default', 'fraud', 'application/merge-patch+json', { spec: { job: { upgradeMode: 'savepoint' } } }).metadata.generation;
-  await until('the change recorded', () => (statusOf(cluster, 'fraud').reconciliation?.lastReconciledSpec?.includes('"upgradeMode":"savepoint"') ? true : undefined));
-  assert.equal(statusOf(cluster, 'fraud').observedGeneration, generation);
-  assert.equal(statusOf(cluster, 'fraud').conditions?.find((c) => c.type === 'Degraded')?.status, 'False');
+  const degraded = await until('Degraded', () => {
+    const c = statusOf(cluster, 'fraud').conditions?.find((x) => x.type === 'Degraded');
+    return c?.status === 'True' && c.observedGeneration === generation ? c : undefined;
+  });
+  assert.equal(degraded.reason, 'ValidationError');
+  assert.match(degraded.message ?? '', /^spec\.configuration\["state\.checkpoints\.dir"\] is not set, and upgradeMode savepoint needs checkpoints: .*; spec\.configuration\["state\.savepoints\.dir"\] is not set, and upgradeMode savepoint takes savepoints into it; set it to an s3:\/\/ URI, or a file:\/\/ path on a volume/);
+  assert.equal(statusOf(cluster, 'fraud').job?.state, 'RUNNING');
+  assert.ok(!statusOf(cluster, 'fraud').reconciliation?.lastReconciledSpec?.includes('"upgradeMode":"savepoint"'), 'the refused spec is not recorded as deployed');
   api().patch(SD.apiVersion, SD.kind, 'default', 'fraud', 'application/merge-patch+json', { spec: { job: { upgradeMode: 'stateless' } } });
-  await until('back to stateless', () => (statusOf(cluster, 'fraud').reconciliation?.lastReconciledSpec?.includes('"upgradeMode":"stateless"') ? true : undefined));
+  await until('Degraded cleared', () => (statusOf(cluster, 'fraud').conditions?.find((c) => c.type === 'Degraded')?.status === 'False' ? true : undefined));
   // The mode is not part of what the pods run: neither change replaced them.
   assert.equal(pods('jobmanager')[0]!.metadata.uid, jmPod);
   assert.deepEqual(events('UpgradeStarted'), []);

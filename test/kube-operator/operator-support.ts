@@ -20,6 +20,18 @@ export function streamDeployment(name: string, spec: Partial<StreamDeploymentSpe
   return { ...SD, metadata: { name, namespace: 'default' }, spec: { image: 'weir:test', job: { entry: ENDLESS_JOB, parallelism: 2 }, ...spec } };
 }
 
+/**
+ * Pod templates that mount the host directory `dir` at the same path into the JobManager and
+ * TaskManager pods (a hostPath volume: one node), so checkpoints and savepoints under it are
+ * shared storage, as validation asks, and the test reads them where the pods wrote them.
+ */
+export function sharedHostDir(dir: string): Pick<StreamDeploymentSpec, 'jobManager' | 'taskManager'> {
+  const template = (container: 'jobmanager' | 'taskmanager') => ({
+    podTemplate: { spec: { volumes: [{ name: 'shared-storage', hostPath: { path: dir, type: 'DirectoryOrCreate' } }], containers: [{ name: container, volumeMounts: [{ name: 'shared-storage', mountPath: dir }] }] } },
+  });
+  return { jobManager: template('jobmanager'), taskManager: template('taskmanager') };
+}
+
 export function statusOf(cluster: KubeCluster, name: string): StreamDeploymentStatus {
   return (cluster.server.api.tryGet(SD.apiVersion, SD.kind, 'default', name)?.status ?? {}) as StreamDeploymentStatus;
 }

@@ -4,11 +4,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { startKubeServer } from '../support/kube/index.ts';
 import type { KubeServer } from '../support/kube/index.ts';
 import { NAMESPACE, render } from '../helm/render.ts';
 import type { Manifest } from '../helm/render.ts';
+import { validateSpec } from '../../src/kube-operator/validation/validate-spec.ts';
+import type { StreamDeploymentSpec } from '../../src/kube-operator/crd/stream-deployment-schema.ts';
 
 const PLURALS: Record<string, string> = {
   Namespace: 'namespaces',
@@ -21,6 +23,7 @@ const PLURALS: Record<string, string> = {
   ClusterRoleBinding: 'clusterrolebindings',
   CustomResourceDefinition: 'customresourcedefinitions',
   StreamDeployment: 'streamdeployments',
+  PersistentVolumeClaim: 'persistentvolumeclaims',
 };
 
 let server: KubeServer;
@@ -76,14 +79,28 @@ function leaves(written: unknown, path = ''): string[] {
   return Object.entries(written).flatMap(([k, v]) => leaves(v, `${path}.${k}`));
 }
 
-test('examples/fraud-detection.yaml is a valid StreamDeployment, stored with nothing pruned', async () => {
+test('examples/fraud-detection.yaml is a valid claim and StreamDeployment, stored with nothing pruned', async () => {
   // Runs after the chart test above installed the CRD (node:test runs a file's tests in order).
-  const example = parse(readFileSync('examples/fraud-detection.yaml', 'utf8')) as Manifest;
-  const stored = await create(example, 'default');
-  const kept = new Set(leaves(stored.spec));
-  assert.deepEqual(leaves(example.spec).filter((l) => !kept.has(l)), [], 'fields of the example the CRD schema dropped or changed');
-  assert.equal(stored.spec.job.entry, '/opt/weir/job/fraud-detection.ts');
-  assert.equal(stored.spec.image, 'weir-fraud-detection:0.1.0');
+  const docs = parseAllDocuments(readFileSync('examples/fraud-detection.yaml', 'utf8')).map((d) => d.toJS() as Manifest);
+  assert.deepEqual(docs.map((d) => `${d.kind}/${d.metadata.name}`), ['PersistentVolumeClaim/fraud-detection-state', 'StreamDeployment/fraud-detection']);
+  for (const doc of docs) {
+    const stored = await create(doc, 'default');
+    const kept = new Set(leaves(stored.spec));
+    assert.deepEqual(leaves(doc.spec).filter((l) => !kept.has(l)), [], `fields of the example's ${doc.kind} the schema dropped or changed`);
+  }
+  const example = docs[1]!;
+  assert.equal(example.spec.job.entry, '/opt/weir/job/fraud-detection.ts');
+  assert.equal(example.spec.image, 'weir-fraud-detection:0.1.0');
+});
+
+test('the example\'s checkpoints are on storage both kinds of pod share: valid in every upgrade mode, and not without its volume', () => {
+  const doc = parseAllDocuments(readFileSync('examples/fraud-detection.yaml', 'utf8'))[1]!.toJS() as { spec: StreamDeploymentSpec };
+  for (const upgradeMode of ['stateless', 'savepoint', 'last-state'] as const) {
+    const spec = { ...doc.spec, configuration: { ...doc.spec.configuration, 'high-availability.type': 'kubernetes' }, job: { ...doc.spec.job, upgradeMode } };
+    assert.deepEqual(validateSpec(spec), [], upgradeMode);
+  }
+  const withoutVolume = { ...doc.spec, taskManager: { ...doc.spec.taskManager, podTemplate: undefined }, job: { ...doc.spec.job, upgradeMode: 'savepoint' as const } };
+  assert.deepEqual(validateSpec(withoutVolume).map((p) => p.field), ['spec.configuration["state.checkpoints.dir"]', 'spec.configuration["state.savepoints.dir"]']);
 });
 
 test('the example image puts the example job where spec.job.entry says', () => {

@@ -20,6 +20,16 @@ test('KafkaSource.builder says what is missing or wrong', () => {
   assert.equal(base().setBounded().build().boundedness, 'BOUNDED');
 });
 
+test('KafkaSource.describe says what the autoscaler measures lag against: servers, listed topics, the group it commits to, where uncommitted partitions start', () => {
+  const base = () => KafkaSource.builder().setBootstrapServers('a:1,b:2').setTopics('in', 'more').setDeserializer(KafkaRecordDeserializers.valueOnly(Deserializers.string));
+  assert.deepEqual(base().setGroupId('g').build().describe(), { type: 'kafka', bootstrapServers: ['a:1', 'b:2'], topics: ['in', 'more'], groupId: 'g', startingOffsets: 'earliest' });
+  assert.equal(base().setGroupId('g').setStartingOffsets(OffsetsInitializers.committedOffsets('latest')).build().describe().startingOffsets, 'latest');
+  assert.equal(base().setGroupId('g').setStartingOffsets(OffsetsInitializers.latest()).build().describe().startingOffsets, 'latest');
+  // Without commits there is no committed offset to measure against; a pattern's topics are the reader's to find.
+  assert.equal(base().setGroupId('g').setProperty('commit.offsets.on.checkpoint', 'false').build().describe().groupId, undefined);
+  assert.equal(base().setTopicPattern(/in-.*/).setGroupId('g').build().describe().topics, undefined);
+});
+
 test('KafkaSink.builder says what is missing or wrong', () => {
   const base = () => KafkaSink.builder<string>().setBootstrapServers('127.0.0.1:9092').setRecordSerializer(serializer);
   assert.throws(() => KafkaSink.builder<string>().setRecordSerializer(serializer).build(), /needs bootstrap servers/);
@@ -28,7 +38,7 @@ test('KafkaSink.builder says what is missing or wrong', () => {
   assert.throws(() => base().setDeliveryGuarantee('EXACTLY_ONCE').setTransactionalIdPrefix('p').setProperty('acks', '1').build(), /EXACTLY_ONCE needs acks=all/);
   assert.throws(() => base().setProperty('acks', '2').build(), /acks must be 0, 1, -1 or all, got 2/);
   assert.throws(() => base().setProperty('compression.type', 'brotli').build(), /compression.type must be one of none, gzip, snappy, lz4, zstd, got "brotli"/);
-  assert.throws(() => base().setProperty('transactional.id.pool.size', 1).build(), /transactional.id.pool.size must be a whole number >= 2/);
+  assert.throws(() => base().setProperty('transactional.id.pool.size', 2).build(), /transactional.id.pool.size must be a whole number >= 3/);
   const s = base().setDeliveryGuarantee('AT_LEAST_ONCE').build().settings;
   assert.equal(s.acks, -1);
   assert.equal(s.transactionTimeoutMs, 60_000);

@@ -18,13 +18,15 @@ export interface AutoscalerPassInput {
   now: number;
   /** When the user last changed the spec (other than the autoscaler's own rescales), if after the recorded one. */
   specChangedAt?: number;
+  /** Why a decision is not carried out although the autoscaler is not metrics-only (e.g. a stateless upgrade mode). */
+  notActing?: string;
 }
 
 export interface AutoscalerPass {
   decision: ScalingDecision;
   status: AutoscalerStatus;
   event?: ScalingReportEvent;
-  /** True when the decision should be carried out: enabled, not metrics-only, and something changes. */
+  /** True when the decision should be carried out: enabled, not metrics-only, allowed to act, and something changes. */
   act: boolean;
 }
 
@@ -35,8 +37,9 @@ export function autoscalerPass(input: AutoscalerPassInput): AutoscalerPass | und
   const recorded = scalingHistoryOf(input.status);
   const history = input.specChangedAt !== undefined && (recorded.lastSpecChangeAt ?? -Infinity) < input.specChangedAt ? { ...recorded, lastSpecChangeAt: input.specChangedAt, pendingScaleDowns: {} } : recorded;
   const decision = decideScaling({ config, now: input.now, vertices: input.vertices, history });
-  const act = !config.metricsOnly && decision.rescale;
-  const event = scalingReportEvent(decision, input.status, act);
+  const notActing = config.metricsOnly ? 'metricsOnly' : input.notActing;
+  const act = notActing === undefined && decision.rescale;
+  const event = scalingReportEvent(decision, input.status, act, notActing);
   const status = autoscalerStatusOf(decision, act ? { ...history, lastRescaleAt: input.now } : history, input.status, input.now);
   return { decision, status, act, ...(event ? { event } : {}) };
 }

@@ -8,15 +8,18 @@
 import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { VertexObservation, VertexSample } from './scaling-inputs.ts';
 
-/** A vertex as of one collection; the caller keeps the samples' history. */
-export type ObservedVertex = Omit<VertexObservation, 'samples' | 'partitions'> & { sample: VertexSample };
+/**
+ * A vertex as of one collection; the caller keeps the samples' history. `source`: what a
+ * source vertex says it reads (Weir's `source` field of the vertex, absent from Flink's).
+ */
+export type ObservedVertex = Omit<VertexObservation, 'samples' | 'partitions'> & { sample: VertexSample; source?: Readonly<Record<string, unknown>> };
 
 export interface VertexMetricsCollector {
   vertexMetrics(jobId: string): Promise<ObservedVertex[]>;
 }
 
 interface JobDetail {
-  vertices: { id: string; name: string; parallelism: number; maxParallelism: number }[];
+  vertices: { id: string; name: string; parallelism: number; maxParallelism: number; source?: Record<string, unknown> }[];
   plan: { edges: { source: string; target: string; partitioner: string }[] };
 }
 
@@ -51,6 +54,7 @@ export class RestVertexMetrics implements VertexMetricsCollector {
           maxParallelism: v.maxParallelism,
           keyed: incoming.some((e) => e.partitioner === 'hash'),
           inputs: [...new Set(incoming.map((e) => e.source))],
+          ...(v.source !== undefined && typeof v.source === 'object' ? { source: v.source } : {}),
           sample: {
             at,
             recordsInPerSecond: of('numRecordsInPerSecond', 'sum'),

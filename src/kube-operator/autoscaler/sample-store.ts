@@ -25,9 +25,9 @@ export class SampleStore {
     return vertices.map((v) => {
       const l = lag.get(v.id);
       const sample: VertexSample = l ? { ...v.sample, lag: l.totalLag, latestOffsets: l.partitions.reduce((sum, p) => sum + p.latest, 0) } : v.sample;
-      const kept = [...(byVertex.get(v.id) ?? []), sample].filter((s) => s.at >= sample.at - windowMs);
+      const kept = trimmed([...(byVertex.get(v.id) ?? []), sample], sample.at - windowMs);
       byVertex.set(v.id, kept);
-      const { sample: _current, ...vertex } = v;
+      const { sample: _current, source: _source, ...vertex } = v;
       return { ...vertex, samples: kept, ...(l ? { partitions: l.partitionCount } : {}) };
     });
   }
@@ -36,4 +36,14 @@ export class SampleStore {
   forget(key: string): void {
     this.samples.delete(key);
   }
+}
+
+/**
+ * The samples after `since`, and the newest one at or before it: that one shows how long the
+ * vertex has been observed, which a scale-down's full metrics window asks for (without it
+ * the oldest sample kept is always younger than the window).
+ */
+function trimmed(samples: VertexSample[], since: number): VertexSample[] {
+  const before = samples.findLastIndex((s) => s.at <= since);
+  return before < 0 ? samples : samples.slice(before);
 }

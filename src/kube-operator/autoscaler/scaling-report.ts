@@ -53,14 +53,14 @@ export function autoscalerStatusOf(decision: ScalingDecision, history: ScalingHi
 /**
  * The ScalingReport Event of a decision that would change the job, or undefined: for a
  * decision that changes nothing, or one already reported (the same recommendations as
- * recorded in `previous`). `applied`: false in metrics-only mode.
+ * recorded in `previous`). `applied`: false in metrics-only mode, or when `notApplied` says why.
  */
-export function scalingReportEvent(decision: ScalingDecision, previous: AutoscalerStatus | undefined, applied: boolean): ScalingReportEvent | undefined {
+export function scalingReportEvent(decision: ScalingDecision, previous: AutoscalerStatus | undefined, applied: boolean, notApplied = 'metricsOnly'): ScalingReportEvent | undefined {
   if (!decision.rescale) return undefined;
   const recorded = new Map((previous?.vertices ?? []).map((v) => [v.vertexId, v]));
   if (decision.vertices.every((v) => { const r = recorded.get(v.vertexId); return r !== undefined && sameDecision(r, v); })) return undefined;
   const changes = decision.vertices.filter((v) => v.recommended !== v.current).map((v) => `${v.name} ${v.current} -> ${v.recommended} (${v.message})`);
-  return { type: 'Normal', reason: 'ScalingReport', message: `${applied ? 'Rescaling' : 'Recommended, not applied (metricsOnly)'}: ${changes.join('; ')}` };
+  return { type: 'Normal', reason: 'ScalingReport', message: `${applied ? 'Rescaling' : `Recommended, not applied (${notApplied})`}: ${changes.join('; ')}` };
 }
 
 function sameDecision(recorded: VertexDecisionStatus, v: VertexRecommendation): boolean {

@@ -56,6 +56,9 @@ export const autoscalerStatus = object({
   vertices: array(vertexDecision, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['vertexId'] }),
   pendingScaleDowns: mapOf(object({ since: string({ format: 'date-time' }), highest: integer() }), { description: 'Per vertex id: when its lower recommendation started and the highest one seen since.' }),
   restartTimesMs: array(integer(), { description: 'Restart times of the last rescales, newest last.' }),
+  appliedParallelism: mapOf(integer(), { description: 'Per vertex id, the parallelism the autoscaler deployed (as pipeline.jobvertex-parallelism-overrides). A change of the user\'s spec that restarts the job clears it: the user\'s parallelism wins.' }),
+  appliedFor: string({ description: 'A hash of the user\'s spec (without the fields that restart nothing) the applied parallelism was decided for.' }),
+  rescaleStartTime: string({ format: 'date-time', description: 'When the rescale in progress was decided; cleared once its job runs every task, and the time it took joins restartTimesMs.' }),
 });
 
 export type AutoscalerSpec = TypeOf<typeof autoscalerSpec>;

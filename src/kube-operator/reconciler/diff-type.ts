@@ -26,6 +26,8 @@ export const DIFF_TABLE: Readonly<Record<string, DiffType>> = {
   'job.parallelism': 'SCALE',
   'job.state': 'UPGRADE',
   'taskManager.replicas': 'SCALE',
+  // Per-vertex parallelism (the autoscaler's, or the user's own): a rescale like job.parallelism.
+  'configuration.pipeline.jobvertex-parallelism-overrides': 'SCALE',
   autoscaler: 'IGNORE',
   image: 'UPGRADE',
   imagePullPolicy: 'UPGRADE',

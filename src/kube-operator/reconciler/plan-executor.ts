@@ -25,6 +25,9 @@ import { resolveAutoscalerConfig } from '../autoscaler/autoscaler-config.ts';
 import type { AutoscalerMetrics } from '../autoscaler/autoscaler-metrics.ts';
 import { SampleStore } from '../autoscaler/sample-store.ts';
 import type { VertexObservation } from '../autoscaler/scaling-inputs.ts';
+import { SourceLagReaders } from '../autoscaler/source-lag-readers.ts';
+import type { KafkaSourceLagOptions } from '../autoscaler/kafka-source-lag.ts';
+import type { SourceLagCollector } from '../autoscaler/source-lag.ts';
 import type { KubeWrites, SavepointDisposer } from './perform-actions.ts';
 
 export interface ExecutorOptions {
@@ -37,6 +40,8 @@ export interface ExecutorOptions {
   log?: (line: string) => void;
   /** Where the autoscaler's current and recommended parallelism are exported. */
   autoscalerMetrics?: AutoscalerMetrics;
+  /** How the autoscaler reads a Kafka source's lag (default: kafkajs' admin client at the servers the source names). */
+  sourceLag?: (options: KafkaSourceLagOptions) => SourceLagCollector;
 }
 
 /** The Kubernetes calls of a pass: reads to observe, writes to act. */
@@ -54,6 +59,7 @@ export class PlanExecutor {
   /** The autoscaler's samples per StreamDeployment, and the job they were taken from. */
   private readonly samples = new SampleStore();
   private readonly sampledJob = new Map<string, string>();
+  private readonly lagReaders: SourceLagReaders;
 
   constructor(
     private readonly kube: KubeAccess,
@@ -62,6 +68,12 @@ export class PlanExecutor {
   ) {
     this.timing = options.timing ?? DEFAULT_TIMING;
     this.clock = options.clock ?? (() => new Date());
+    this.lagReaders = new SourceLagReaders(options.log, options.sourceLag);
+  }
+
+  /** Closes the autoscaler's connections to Kafka. */
+  close(): Promise<void> {
+    return this.lagReaders.closeAll();
   }
 
   /** `signal` aborts before every action, so a replica that lost its lease stops changing things at once. */
@@ -93,6 +105,7 @@ export class PlanExecutor {
     if (result.released) {
       this.samples.forget(key);
       this.sampledJob.delete(key);
+      await this.lagReaders.forget(key);
       return {};
     }
     return { requeueAfterMs: result.requeueAfterMs, lifecycleState: result.sd.status?.lifecycleState };
@@ -109,14 +122,15 @@ export class PlanExecutor {
     if (!sd.spec.autoscaler?.enabled || !api.vertexMetrics || !job || job.state !== 'RUNNING' || !everyTaskRuns(job)) {
       this.samples.forget(key);
       this.sampledJob.delete(key);
+      await this.lagReaders.forget(key);
       return undefined;
     }
     if (this.sampledJob.get(key) !== job.id) this.samples.forget(key);
     this.sampledJob.set(key, job.id);
     try {
       const windowMs = resolveAutoscalerConfig(sd.spec.autoscaler).metricsWindowMs;
-      // Source lag joins here once the Kafka source says what it reads (brokers, topics, group).
-      return this.samples.add(key, await api.vertexMetrics(job.id), new Map(), windowMs);
+      const vertices = await api.vertexMetrics(job.id);
+      return this.samples.add(key, vertices, await this.lagReaders.lagOf(key, vertices), windowMs);
     } catch (err) {
       this.options.log?.(`autoscaler: no metrics for ${key} this pass: ${errorMessage(err)}`);
       return undefined;

@@ -9,6 +9,7 @@ import type { EventSpec } from './facts.ts';
 import type { StreamDeployment } from '../crd/stream-deployment-crd.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import type { StreamDeploymentSpec, StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
+import { SHARED_STORAGE } from '../../../test/support/kube-operator/reconcile-world.ts';
 
 const NOW = new Date('2026-11-23T10:00:00.000Z');
 const TIMING = { progressIntervalMs: 1000, stableIntervalMs: 10_000 };
@@ -223,7 +224,7 @@ test('a failed job: FAILED, Degraded with the cause, and a Warning event', () =>
 });
 
 test('savepoint mode and a nonce at creation: deployed, not Degraded, the nonce counted as handled (no job to snapshot yet)', () => {
-  const asked = sdep({ job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2, upgradeMode: 'savepoint', savepointTriggerNonce: 1 } });
+  const asked = sdep({ configuration: SHARED_STORAGE, job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2, upgradeMode: 'savepoint', savepointTriggerNonce: 1 } });
   const first = decide(facts(asked), TIMING);
   assert.equal(first.apply.length, 7);
   assert.deepEqual(first.events, [{ type: 'Normal', reason: 'Submit', message: 'Deploying /opt/weir/job/fraud.ts with parallelism 2' }]);
@@ -374,6 +375,7 @@ test('autoscaler: a STABLE pass with samples records the decision and its Scalin
   assert.equal(plan.status.lifecycleState, 'STABLE');
   assert.deepEqual(plan.status.autoscaler?.vertices?.map((v) => [v.current, v.recommended, v.reason]), [[2, 4, 'ScaleUp']]);
   assert.deepEqual(plan.events.filter((e) => e.reason === 'ScalingReport').map((e) => e.message), ['Recommended, not applied (metricsOnly): Source: orders 2 -> 4 (utilization 1 at 1000 records/s target, 500 records/s per subtask; needs 4 subtasks -> 4)']);
-  const changed = decide(facts(sdep({ autoscaler, image: 'weir:2' }, plan.status), children, running), TIMING);
+  // A change of the user's spec is a new generation (status writes never make one).
+  const changed = decide(facts(sdep({ autoscaler, image: 'weir:2' }, plan.status, { generation: 2 }), children, running), TIMING);
   assert.equal(changed.status.autoscaler?.lastSpecChangeTime, NOW.toISOString());
 });

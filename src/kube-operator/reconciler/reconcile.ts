@@ -7,7 +7,7 @@
 import { desiredChildren } from '../children/desired-children.ts';
 import { CLUSTER_HASH_ANNOTATION, FINALIZER, childNames, labelSelectorString, selectorLabels } from '../children/names.ts';
 import { canonicalJson } from '../children/stable-hash.ts';
-import type { Condition, LifecycleState, StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
+import type { Condition, LifecycleState, StreamDeploymentSpec, StreamDeploymentStatus } from '../crd/stream-deployment-schema.ts';
 import type { StreamDeployment } from '../crd/stream-deployment-crd.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import { describeProblems, kubernetesHa, validateSpec } from '../validation/validate-spec.ts';
@@ -24,6 +24,7 @@ import type { ReconcileAction, ReconcilePlan } from './actions.ts';
 import { jobManagerDeploymentStatus, rolledOut, upToDate } from './rollout.ts';
 import { everyTaskRuns, jobStateTransition, observedJobStatus } from './job-status.ts';
 import { autoscalerPass } from '../autoscaler/autoscaler-pass.ts';
+import { forUserSpec, rescaleCompleted, runningSpecHash, scaledSpec, whyNotActing } from '../autoscaler/scaled-spec.ts';
 
 export interface ReconcileTiming {
   /** Poll interval while deploying or upgrading. */
@@ -106,17 +107,20 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
     return { finalizer, steps: [], apply: [], events, status, requeueAfterMs: timing.progressIntervalMs };
   }
 
-  // The spec as recorded in status: canonical JSON, so equal specs compare equal.
-  const lifecycle = planLifecycle({ sd, record: canonicalJson(sd.spec), status, job, snapshot: facts.snapshot, ha: facts.ha, settings, now });
+  // A change of the user's spec (a new generation) wins over the autoscaler's parallelism and restarts its stabilization.
+  const newGeneration = current.observedGeneration !== undefined && current.observedGeneration !== sd.metadata.generation;
+  if (current.autoscaler) status = { ...status, autoscaler: forUserSpec(current.autoscaler, sd.spec, newGeneration, now) };
+  // The spec the job runs: the user's with the autoscaler's applied parallelism, recorded as canonical JSON so equal specs compare equal.
+  const runSpec = scaledSpec(sd.spec, status.autoscaler);
+  const runRecord = canonicalJson(runSpec);
+  const lifecycle = planLifecycle({ sd: { ...sd, spec: runSpec }, record: runRecord, status, job, snapshot: facts.snapshot, ha: facts.ha, settings, now });
   const steps: ReconcileAction[] = [...lifecycle.steps];
   status = lifecycle.status;
   events.push(...lifecycle.events);
-  // A change of the user's spec restarts the autoscaler's stabilization.
-  if (current.autoscaler && status.reconciliation?.lastReconciledSpec !== current.reconciliation?.lastReconciledSpec) status = { ...status, autoscaler: { ...current.autoscaler, lastSpecChangeTime: now.toISOString() } };
   const { record, restore } = lifecycle.deploy;
   const deployedSd: StreamDeployment = { ...sd, spec: lifecycle.deploy.spec };
   const running = (deployedSd.spec.job.state ?? 'running') === 'running';
-  const rolledBack = status.reconciliation?.rolledBackSpec !== undefined && status.reconciliation.rolledBackSpec === canonicalJson(sd.spec);
+  const rolledBack = status.reconciliation?.rolledBackSpec !== undefined && status.reconciliation.rolledBackSpec === runRecord;
 
   const desired = desiredChildren(deployedSd, restore);
   const apply = desired.filter((d) => !upToDate(observed.get(key(d)), d));
@@ -134,6 +138,7 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
   const reconciliationState = inUpgrade ? 'UPGRADING' : rolledBack ? (status.reconciliation?.state === 'ROLLED_BACK' ? 'ROLLED_BACK' : 'ROLLING_BACK') : 'DEPLOYED';
   status = { ...status, reconciliation: { ...status.reconciliation, state: reconciliationState, upgrade }, taskManager: { replicas: tmReplicas, labelSelector: labelSelectorString(selectorLabels(sd.metadata.name, 'taskmanager')) } };
   const crash = running ? jmCrashLoop(facts, jmDesired, current) : undefined;
+  let rescaling = false;
   if (!running) {
     status = { ...status, lifecycleState: 'SUSPENDED', jobManagerDeploymentStatus: 'MISSING', job: { ...status.job, state: 'SUSPENDED' } };
   } else {
@@ -156,14 +161,14 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
     status = { ...status, lifecycleState };
     if (lifecycleState === 'STABLE') status = { ...status, reconciliation: { ...status.reconciliation, lastStableSpec: record } };
     if (lifecycleState === 'ROLLED_BACK') status = { ...status, reconciliation: { ...status.reconciliation, state: 'ROLLED_BACK' } };
-    // Decide and report only: rescaling waits for stateful upgrades (unsupported-fields.ts says so).
-    const scaling = lifecycleState === 'STABLE' && facts.autoscaler ? autoscalerPass({ spec: sd.spec.autoscaler, status: status.autoscaler, vertices: facts.autoscaler, now: now.getTime() }) : undefined;
-    if (scaling) {
-      status = { ...status, autoscaler: scaling.status };
-      if (scaling.event) events.push(scaling.event);
+    const scaled = lifecycleState === 'STABLE' ? autoscaling(status, sd.spec, record, facts, now) : undefined;
+    if (scaled) {
+      status = scaled.status;
+      events.push(...scaled.events);
+      rescaling = scaled.acted;
     }
   }
-  const snapshots = planSnapshots({ sd, status, job: settled ? job : undefined, snapshot: facts.snapshot, settings, now, quiet: !inUpgrade && !rolledBack && settled && record === canonicalJson(sd.spec) });
+  const snapshots = planSnapshots({ sd, status, job: settled ? job : undefined, snapshot: facts.snapshot, settings, now, quiet: !inUpgrade && !rolledBack && settled && record === runRecord });
   steps.push(...snapshots.steps);
   status = snapshots.status;
   events.push(...snapshots.events);
@@ -183,9 +188,30 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
   // Before its Deployment exists there is nothing to poll (its changes wake the controller); while its pod is
   // not ready, the pod is watched for a crash loop; once ready, the job.
   const polling = facts.jobManager !== undefined || facts.jobManagerPods !== undefined || (stable && apply.length === 0);
-  const quietPoll = stable && apply.length === 0 && !inUpgrade && !snapshotPending;
+  const quietPoll = stable && apply.length === 0 && !inUpgrade && !snapshotPending && !rescaling;
   return { finalizer, steps, apply, events, status, requeueAfterMs: !polling && !inUpgrade ? undefined : quietPoll ? pollInterval(settings, timing) : timing.progressIntervalMs };
 }
+
+/**
+ * The autoscaler's part of a STABLE pass: a rescale whose job now runs is recorded as done;
+ * otherwise a decision on this pass's samples, and when it acts the parallelism to apply,
+ * which the next pass deploys as a SCALE change through the job's upgrade mode.
+ */
+function autoscaling(status: StreamDeploymentStatus, spec: StreamDeploymentSpec, deployed: string, facts: Facts, now: Date): { status: StreamDeploymentStatus; events: EventSpec[]; acted: boolean } | undefined {
+  const recorded = status.autoscaler;
+  if (recorded?.rescaleStartTime !== undefined) {
+    // Done once the job that runs is the one deployed with the applied parallelism.
+    const done = deployed === canonicalJson(scaledSpec(spec, recorded));
+    return done ? { status: { ...status, autoscaler: rescaleCompleted(recorded, now) }, events: [], acted: false } : undefined;
+  }
+  if (!facts.autoscaler) return undefined;
+  const scaling = autoscalerPass({ spec: spec.autoscaler, status: recorded, vertices: facts.autoscaler, now: now.getTime(), notActing: whyNotActing(spec) });
+  if (!scaling) return undefined;
+  const autoscaler = scaling.act ? { ...scaling.status, appliedParallelism: scaling.decision.parallelism, appliedFor: runningSpecHash(spec), rescaleStartTime: now.toISOString() } : { ...scaling.status, ...appliedOf(recorded) };
+  return { status: { ...status, autoscaler }, events: scaling.event ? [scaling.event] : [], acted: scaling.act };
+}
+
+const appliedOf = (a: StreamDeploymentStatus['autoscaler']) => (a?.appliedParallelism === undefined ? {} : { appliedParallelism: a.appliedParallelism, appliedFor: a.appliedFor });
 
 /** A stable deployment is polled at the stable interval, or sooner when a periodic savepoint may fall due. */
 function pollInterval(settings: OperatorSettings, timing: ReconcileTiming): number {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { actionsOf } from './actions.ts';
 import { specDiff } from './diff-type.ts';
 import { triggerIdFor } from './write-ahead.ts';
-import { JOB_ID, T0, UID, World, baseSpec, configFileOf, jobIn, summary } from '../../../test/support/kube-operator/reconcile-world.ts';
+import { JOB_ID, SHARED_STORAGE, T0, UID, World, baseSpec, configFileOf, jobIn, summary } from '../../../test/support/kube-operator/reconcile-world.ts';
 
 const SP = '/sp/savepoint-aaaaaa-000000000001';
 const HA = { configMaps: ['fraud-' + 'a'.repeat(32) + '-config-map'], hasCheckpoint: true };
@@ -14,12 +14,12 @@ test('the DiffType table: the strongest changed field decides, by field path', (
   const type = (job: object, rest: object = {}) => specDiff(s, { ...s, ...rest, job: { ...s.job, ...job } }).type;
   assert.equal(type({}), 'IGNORE');
   assert.equal(type({ upgradeMode: 'savepoint', savepointTriggerNonce: 3, checkpointTriggerNonce: 1, allowNonRestoredState: true }), 'IGNORE');
-  assert.equal(type({}, { configuration: { 'kubernetes.operator.periodic.savepoint.interval': '1h' } }), 'IGNORE');
+  assert.equal(type({}, { configuration: { ...SHARED_STORAGE, 'kubernetes.operator.periodic.savepoint.interval': '1h' } }), 'IGNORE');
   assert.equal(type({ parallelism: 4 }), 'SCALE');
   assert.equal(type({}, { taskManager: { replicas: 3 } }), 'SCALE');
   assert.equal(type({ parallelism: 4, args: ['--x'] }), 'UPGRADE');
   assert.equal(type({}, { image: 'weir:2' }), 'UPGRADE');
-  assert.equal(type({}, { configuration: { 'state.backend.type': 'rocksdb' } }), 'UPGRADE');
+  assert.equal(type({}, { configuration: { ...SHARED_STORAGE, 'state.backend.type': 'rocksdb' } }), 'UPGRADE');
   assert.equal(type({ restartNonce: 1 }), 'UPGRADE');
   assert.equal(type({}, { taskManager: { podTemplate: { spec: { nodeSelector: { a: 'b' } } } } }), 'UPGRADE');
   assert.equal(type({ savepointRedeployNonce: 1, initialSavepointPath: '/sp/x' }), 'SAVEPOINT_REDEPLOY');
@@ -34,10 +34,10 @@ test('the DiffType table: the strongest changed field decides, by field path', (
 
 test('IGNORE changes (upgradeMode, operator keys) record the spec and touch no child', () => {
   const w = new World(baseSpec()).stable();
-  w.change({ upgradeMode: 'savepoint' }, { configuration: { 'kubernetes.operator.savepoint.history.max.count': '3' } });
+  w.change({ upgradeMode: 'savepoint' }, { configuration: { ...SHARED_STORAGE, 'kubernetes.operator.savepoint.history.max.count': '3' } });
   // The spec is recorded, then (still STABLE) it becomes the last stable one.
   assert.deepEqual(summary(w.pass()), ['recordTarget STABLE', 'writeStatus STABLE', 'requeue 10000']);
-  assert.equal(w.status.reconciliation?.lastReconciledSpec, JSON.stringify({ configuration: { 'kubernetes.operator.savepoint.history.max.count': '3' }, image: 'weir:1', job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2, upgradeMode: 'savepoint' } }));
+  assert.equal(w.status.reconciliation?.lastReconciledSpec, JSON.stringify({ configuration: { 'kubernetes.operator.savepoint.history.max.count': '3', ...SHARED_STORAGE }, image: 'weir:1', job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2, upgradeMode: 'savepoint' } }));
 });
 
 test('savepoint upgrade: SAVEPOINTING with the trigger id is written before the stop, then SAVEPOINT_DONE with the path, then DEPLOYING before the children restore from it', () => {
@@ -205,19 +205,19 @@ test('stateless: the job is cancelled and its HA metadata deleted before the chi
 
 test('savepointRedeployNonce with initialSavepointPath: cancelled statelessly and redeployed from that path', () => {
   const w = new World(baseSpec({ upgradeMode: 'savepoint' })).stable();
-  w.change({ savepointRedeployNonce: 1, initialSavepointPath: '/sp/manual', allowNonRestoredState: true });
+  w.change({ savepointRedeployNonce: 1, initialSavepointPath: 's3://weir/savepoints/manual', allowNonRestoredState: true });
   const plan = w.pass();
   assert.deepEqual(summary(plan).slice(0, 2), ['recordTarget UPGRADING', 'cancelJob aaaa']);
   assert.deepEqual(actionsOf(plan, 'triggerSavepoint'), []);
-  assert.match(configFileOf(w.children), /^execution\.savepoint\.path: "\/sp\/manual"$/m);
+  assert.match(configFileOf(w.children), /^execution\.savepoint\.path: "s3:\/\/weir\/savepoints\/manual"$/m);
   assert.match(configFileOf(w.children), /^execution\.savepoint\.ignore-unclaimed-state: "true"$/m);
 });
 
 test('initialSavepointPath on the first deployment restores the job from it', () => {
-  const w = new World(baseSpec({ initialSavepointPath: '/sp/initial' }));
+  const w = new World(baseSpec({ initialSavepointPath: 's3://weir/savepoints/initial' }));
   const plan = w.pass();
-  assert.equal(actionsOf(plan, 'recordEvent')[0]?.event.message, 'Deploying /opt/weir/job/fraud.ts with parallelism 2 from /sp/initial');
-  assert.match(configFileOf(w.children), /^execution\.savepoint\.path: "\/sp\/initial"$/m);
+  assert.equal(actionsOf(plan, 'recordEvent')[0]?.event.message, 'Deploying /opt/weir/job/fraud.ts with parallelism 2 from s3://weir/savepoints/initial');
+  assert.match(configFileOf(w.children), /^execution\.savepoint\.path: "s3:\/\/weir\/savepoints\/initial"$/m);
 });
 
 test('suspend with savepoint stops the job with one, scales to zero, and resume restores from it', () => {

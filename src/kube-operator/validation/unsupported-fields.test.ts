@@ -13,8 +13,10 @@ test('unsupported fields are described in one message, in order', () => {
   assert.equal(describeUnsupported([{ field: 'spec.a', consequence: 'x' }, { field: 'spec.b', consequence: 'y' }]), 'spec.a: x; spec.b: y');
 });
 
-test('an autoscaler that would rescale is reported until it can; a metrics-only or disabled one is not', () => {
+test('an autoscaler that rescales is supported in a stateful upgrade mode; with stateless (which would drop state) it is reported and only reports', () => {
   assert.deepEqual(unsupportedFields({ image: 'weir:1', job, autoscaler: { enabled: false, targetUtilization: 0.6 } }), []);
   assert.deepEqual(unsupportedFields({ image: 'weir:1', job, autoscaler: { enabled: true, metricsOnly: true } }), []);
+  assert.deepEqual(unsupportedFields({ image: 'weir:1', job: { ...job, upgradeMode: 'savepoint' }, autoscaler: { enabled: true } }), []);
+  assert.deepEqual(unsupportedFields({ image: 'weir:1', job: { ...job, upgradeMode: 'last-state' }, autoscaler: { enabled: true } }), []);
   assert.deepEqual(unsupportedFields({ image: 'weir:1', job, autoscaler: { enabled: true } }).map((f) => f.field), ['spec.autoscaler.enabled']);
 });

@@ -3,7 +3,7 @@
  * believe it works: the operator deploys the job as it would without the field, and reports
  * each one as the Degraded condition and a Warning Event that say what happens instead.
  * Upgrade modes, snapshot nonces, initialSavepointPath and allowNonRestoredState came with the
- * stateful lifecycle; rescaling by the autoscaler is still to come.
+ * stateful lifecycle; the autoscaler rescales only in a stateful upgrade mode.
  */
 import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
 
@@ -15,8 +15,8 @@ export interface UnsupportedField {
 
 export function unsupportedFields(spec: StreamDeploymentSpec): UnsupportedField[] {
   const out: UnsupportedField[] = [];
-  if (spec.autoscaler?.enabled && !spec.autoscaler.metricsOnly) {
-    out.push({ field: 'spec.autoscaler.enabled', consequence: 'rescaling by the autoscaler is not supported yet: it decides and reports as with metricsOnly, and every vertex stays at spec.job.parallelism' });
+  if (spec.autoscaler?.enabled && !spec.autoscaler.metricsOnly && (spec.job.upgradeMode ?? 'stateless') === 'stateless') {
+    out.push({ field: 'spec.autoscaler.enabled', consequence: 'the autoscaler rescales through upgradeMode savepoint or last-state, and a stateless rescale would drop the job\'s state: it decides and reports as with metricsOnly and rescales nothing' });
   }
   return out;
 }

@@ -6,6 +6,7 @@
 import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
 import { settingProblems } from '../reconciler/operator-settings.ts';
 import { autoscalerProblems } from './autoscaler-spec.ts';
+import { sharedStorageProblems } from './shared-storage.ts';
 
 export interface SpecProblem {
   field: string;
@@ -60,6 +61,7 @@ export function validateSpec(spec: StreamDeploymentSpec): SpecProblem[] {
   if (jmReplicas > 1 && !kubernetesHa(spec)) {
     problems.push({ field: 'spec.jobManager.replicas', reason: `${jmReplicas} JobManagers need high availability, or each would run the job: set spec.configuration["high-availability.type"] to "kubernetes", or replicas to 1` });
   }
+  problems.push(...sharedStorageProblems(spec));
   problems.push(...settingProblems(spec));
   problems.push(...autoscalerProblems(spec));
   return problems;

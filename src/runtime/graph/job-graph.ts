@@ -82,6 +82,10 @@ export function buildJobGraph(g: StreamGraph, jobName: string): { jobGraph: JobG
       edges.push({ source, target, partitioner: e.partitioner, sourceOperator: e.source.id, input: e.input, ...(e.sideOutput ? { sideOutput: e.sideOutput } : {}) });
     }
   }
-  const planHash = createHash('sha256').update(JSON.stringify({ vertices, edges })).digest('hex');
-  return { jobGraph: { jobName, planHash, vertices, edges }, chains };
+  return { jobGraph: { jobName, planHash: planHashOf({ vertices, edges }), vertices, edges }, chains };
+}
+
+/** What every process building the same plan must reproduce. */
+export function planHashOf(g: Pick<JobGraph, 'vertices' | 'edges'>): string {
+  return createHash('sha256').update(JSON.stringify({ vertices: g.vertices, edges: g.edges })).digest('hex');
 }

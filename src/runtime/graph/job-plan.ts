@@ -8,6 +8,7 @@ import { WeirError, errorMessage } from '../../errors/index.ts';
 import { buildJobGraph } from './job-graph.ts';
 import type { JobGraph } from './job-graph.ts';
 import { buildStreamGraph } from './stream-graph.ts';
+import { PARALLELISM_OVERRIDES_KEY, applyParallelismOverrides, parseParallelismOverrides } from './parallelism-overrides.ts';
 import type { StreamNode } from './stream-graph.ts';
 import { createOperator } from '../operators/operator-factory.ts';
 
@@ -51,6 +52,8 @@ export async function buildJobPlan(job: JobDefinition, options: PlanOptions = {}
       );
     }
   }
-  const { jobGraph, chains } = buildJobGraph(streamGraph, options.jobName ?? env.getJobName() ?? 'weir-job');
-  return { jobGraph, chains, config: env.getConfiguration(), args };
+  const built = buildJobGraph(streamGraph, options.jobName ?? env.getJobName() ?? 'weir-job');
+  const overrides = env.getConfiguration().get(PARALLELISM_OVERRIDES_KEY);
+  const jobGraph = overrides === undefined ? built.jobGraph : applyParallelismOverrides(built.jobGraph, built.chains, parseParallelismOverrides(overrides));
+  return { jobGraph, chains: built.chains, config: env.getConfiguration(), args };
 }

@@ -74,11 +74,13 @@ async function runWithKills(kafka: KafkaBroker, guarantee: string, kills: number
     }
     await producing;
     if (k < kills) throw new Error(`the input ended after ${k} of ${kills} kills; produce more steps`);
-    const rows = await eventually(async () => {
-      const out = (await readAll(kafka.brokers, 'out')).map((r) => r.value);
-      return new Set(out.map((l) => l.split(',').slice(0, 2).join(','))).size === steps * KEYS ? out : undefined;
-    }, 120_000, 'every step in the output');
-    return { rows, failures: await failuresOf(get, jobId) };
+    const readOutput = async () => (await readAll(kafka.brokers, 'out')).map((r) => r.value);
+    await eventually(async () => (new Set((await readOutput()).map((l) => l.split(',').slice(0, 2).join(','))).size === steps * KEYS ? true : undefined), 120_000, 'every step in the output');
+    // Two more checkpoints complete, so whatever was pre-committed by then is committed too:
+    // a duplicate committed late is in the output read below.
+    const seen = (await get<{ counts: { completed: number } }>(`/jobs/${jobId}/checkpoints`)).counts.completed;
+    await eventually(async () => ((await get<{ counts: { completed: number } }>(`/jobs/${jobId}/checkpoints`)).counts.completed >= seen + 2 ? true : undefined), 60_000, 'two checkpoints after the output was complete');
+    return { rows: await readOutput(), failures: await failuresOf(get, jobId) };
   } finally {
     for (const p of processes) p.child.kill('SIGKILL');
     await Promise.all(processes.map((p) => p.exited));
@@ -93,6 +95,13 @@ test('three TaskManager kills: a read_committed consumer sees every step of ever
   const steps = 600;
   const { rows, failures } = await runWithKills(kafka, 'EXACTLY_ONCE', 3, steps);
   assert.ok(failures >= 3, `${failures} failures for 3 kills`);
+  // Every step seen more than once, with each row it came in, so a failure shows which.
+  const byStep = new Map<string, string[]>();
+  for (const line of rows) {
+    const step = line.split(',').slice(0, 2).join(',');
+    byStep.set(step, [...(byStep.get(step) ?? []), line]);
+  }
+  assert.deepEqual([...byStep.values()].filter((lines) => lines.length > 1), [], `${rows.length} rows for ${steps * KEYS} steps`);
   assert.equal(rows.length, steps * KEYS, 'no step twice');
   const seqs = new Map<string, number[]>();
   for (const line of rows) {

@@ -10,6 +10,7 @@ import type { Facts, HaMetadata, JobObservation, ObservedJob, SnapshotOutcome, T
 import type { StreamDeployment } from '../../../src/kube-operator/crd/stream-deployment-crd.ts';
 import type { StreamDeploymentSpec, StreamDeploymentStatus } from '../../../src/kube-operator/crd/stream-deployment-schema.ts';
 import type { KubeObject } from '../../../src/kube-operator/kube/kube-object.ts';
+import type { VertexObservation } from '../../../src/kube-operator/autoscaler/scaling-inputs.ts';
 
 export const T0 = Date.parse('2026-11-23T10:00:00.000Z');
 export const TIMING = { progressIntervalMs: 1000, stableIntervalMs: 10_000 };
@@ -23,8 +24,11 @@ export function jobIn(state: string, extra: Partial<ObservedJob> = {}): Observed
   return { id: JOB_ID, name: 'fraud', state, startTime: T0, tasks, checkpoints: { completed: 3, latestCompletedAt: T0 }, ...extra };
 }
 
+/** Checkpoints and savepoints on S3, which every pod sees: validation refuses snapshots to a pod's own disk. */
+export const SHARED_STORAGE = { 'state.checkpoints.dir': 's3://weir/checkpoints', 'state.savepoints.dir': 's3://weir/savepoints' };
+
 export function baseSpec(job: Partial<StreamDeploymentSpec['job']> = {}, rest: Partial<StreamDeploymentSpec> = {}): StreamDeploymentSpec {
-  return { image: 'weir:1', ...rest, job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2, ...job } };
+  return { image: 'weir:1', ...rest, configuration: { ...SHARED_STORAGE, ...rest.configuration }, job: { entry: '/opt/weir/job/fraud.ts', parallelism: 2, ...job } };
 }
 
 /** Children as the API server would show them once created and rolled out. */
@@ -42,6 +46,8 @@ export class World {
   job: ObservedJob | undefined;
   snapshot: SnapshotOutcome | undefined;
   ha: HaMetadata | undefined;
+  /** The autoscaler's samples of this pass, when it collected some. */
+  autoscaler: readonly VertexObservation[] | undefined;
   now = T0;
   /** Every status write of the last pass, in order (the write-ahead log as it was written). */
   writes: StreamDeploymentStatus[] = [];
@@ -56,7 +62,7 @@ export class World {
 
   facts(): Facts {
     const jobManager: JobObservation | undefined = this.children.length === 0 ? undefined : { reachable: true, job: this.job };
-    return { sd: this.sd, children: this.children, jobManager, snapshot: this.snapshot, ha: this.ha, now: new Date(this.now) };
+    return { sd: this.sd, children: this.children, jobManager, snapshot: this.snapshot, ha: this.ha, now: new Date(this.now), ...(this.autoscaler ? { autoscaler: this.autoscaler } : {}) };
   }
 
   /** One reconcile pass; its status writes and child writes are applied to the world. */

@@ -187,6 +187,50 @@ describe('process kubelet', () => {
     await gone('vols');
   });
 
+  it('a claim of the default class (kind\'s local-path) is bound when its first pod starts, and pods mounting it share its files', async () => {
+    const claim = await core.createNamespacedPersistentVolumeClaim({ namespace: 'default', body: { metadata: { name: 'state' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } });
+    assert.equal(claim.spec?.storageClassName, 'standard');
+    assert.equal(claim.status?.phase, 'Pending');
+    const sc = server.api.get('storage.k8s.io/v1', 'StorageClass', '', 'standard');
+    assert.deepEqual([sc.provisioner, sc.volumeBindingMode, sc.metadata.annotations?.['storageclass.kubernetes.io/is-default-class']], ['rancher.io/local-path', 'WaitForFirstConsumer', 'true']);
+    // Waiting for its first consumer: nothing is bound before a pod uses it.
+    assert.equal((await core.readNamespacedPersistentVolumeClaim({ name: 'state', namespace: 'default' })).spec?.volumeName, undefined);
+    const podUsing = (name: string, mountPath: string) => core.createNamespacedPod({
+      namespace: 'default',
+      body: {
+        metadata: { name },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          volumes: [{ name: 'state', persistentVolumeClaim: { claimName: 'state' } }],
+          containers: [{ name: 'web', image: 'test/http', volumeMounts: [{ name: 'state', mountPath }] }],
+        },
+      },
+    });
+    await podUsing('writer', '/var/lib/state');
+    await podUsing('reader', '/mnt/shared');
+    await waitFor('writer', (x) => x.status?.phase === 'Running', 'Running');
+    await waitFor('reader', (x) => x.status?.phase === 'Running', 'Running');
+    const bound = await core.readNamespacedPersistentVolumeClaim({ name: 'state', namespace: 'default' });
+    assert.equal(bound.status?.phase, 'Bound');
+    assert.equal(bound.spec?.volumeName, `pvc-${claim.metadata?.uid}`);
+    const pv = await core.readPersistentVolume({ name: bound.spec!.volumeName! });
+    assert.deepEqual([pv.status?.phase, pv.spec?.claimRef?.name, pv.spec?.persistentVolumeReclaimPolicy, pv.spec?.storageClassName], ['Bound', 'state', 'Delete', 'standard']);
+    const file = (pod: string, path: string, write?: string) => eventually(async () => {
+      const q = new URLSearchParams({ path, ...(write === undefined ? {} : { write }) });
+      const res = await fetch(`http://${kubelet.podIP('default', pod)!}:8080/file?${q.toString()}`).catch(() => undefined);
+      return res?.ok ? res.text() : undefined;
+    }, 30_000, `${pod}: file ${path}`);
+    assert.equal(await file('writer', '/var/lib/state/_metadata', 'checkpoint 7'), 'checkpoint 7');
+    assert.equal(await file('reader', '/mnt/shared/_metadata'), 'checkpoint 7');
+    await core.deleteNamespacedPod({ name: 'writer', namespace: 'default' });
+    await core.deleteNamespacedPod({ name: 'reader', namespace: 'default' });
+    await gone('writer');
+    await gone('reader');
+    // The claim gone, its provisioned volume goes too (reclaim policy Delete).
+    await core.deleteNamespacedPersistentVolumeClaim({ name: 'state', namespace: 'default' });
+    await eventually(() => (server.api.tryGet('v1', 'PersistentVolume', '', pv.metadata!.name!) === undefined ? true : undefined), 30_000, 'the volume reclaimed');
+  });
+
   it('restarts a pod whose process is SIGKILLed, as after a node failure', async () => {
     const before = await pod('web');
     assert.equal(kubelet.killPod('default', 'web'), 1);

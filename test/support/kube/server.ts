@@ -9,6 +9,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { KubeApi } from './api/api.ts';
 import { startControllers } from './controllers/index.ts';
+import { STANDARD_STORAGE_CLASS } from './kubelet/local-path.ts';
 import { ApiError, badRequest, internalError } from './errors.ts';
 import { Faults } from './faults.ts';
 import { discovery } from './http/discovery.ts';
@@ -165,6 +166,7 @@ export async function startKubeServer(opts: KubeServerOptions = {}): Promise<Kub
   const port = (server.address() as AddressInfo).port;
   address = `127.0.0.1:${port}`;
   createKubernetesService(api, port);
+  api.create(STANDARD_STORAGE_CLASS);
   const url = `http://${address}`;
   const stopControllers = opts.controllers === false ? () => undefined : startControllers(api, { podEvictionTimeoutMs: opts.podEvictionTimeoutMs });
   const yamlText = kubeconfigYaml(url);

@@ -4,8 +4,9 @@
  * records its transactional id, producer id and epoch in the checkpoint; the checkpoint's
  * completion commits it. After a restore the recorded transactions are committed by id and
  * epoch from whichever process restores them. Ids come from a small pool per subtask
- * (`<prefix>-<subtask>-<n>`) and are reused once their transaction ended, so a long job does
- * not create an id per checkpoint. Before its first transaction a subtask registers every id
+ * (`<prefix>-<subtask>-<n>`), so a long job does not create an id per checkpoint; an id is
+ * reused only once no checkpoint a restore may use records its last transaction
+ * (transactional-id-pool.ts). Before its first transaction a subtask registers every id
  * of its pool, which aborts what an earlier run left open under them (and, restored at a
  * lower parallelism, the pools of the former subtasks whose logs it was dealt).
  */
@@ -17,13 +18,13 @@ import { TransactionalProducer } from '../client/transactional-producer.ts';
 import type { KafkaTransactionHandle } from '../client/types.ts';
 import type { KafkaSinkSettings } from './kafka-sink.ts';
 import { OutgoingRecords } from './outgoing-records.ts';
+import { TransactionalIdPool } from './transactional-id-pool.ts';
 
 interface SubtaskTransactions<T> {
   readonly client: KafkaClient;
   readonly records: OutgoingRecords<T>;
   readonly producers: TransactionalProducer[];
-  /** Ids whose transaction is open or pre-committed. */
-  readonly busy: Set<string>;
+  readonly pool: TransactionalIdPool;
   registered: boolean;
 }
 
@@ -56,8 +57,14 @@ export class ExactlyOnceKafkaSink<T> extends TwoPhaseCommitSink<T, KafkaTransact
     // The base writer aborts an open transaction on close; then this subtask's clients go.
     return {
       write: (v, t) => writer.write(v, t),
-      snapshotState: (id) => writer.snapshotState!(id),
-      notifyCheckpointComplete: (id) => writer.notifyCheckpointComplete!(id),
+      snapshotState: (id) => {
+        this.subtasks.get(ctx)?.pool.snapshotTaken(id);
+        return writer.snapshotState!(id);
+      },
+      notifyCheckpointComplete: (id) => {
+        this.subtasks.get(ctx)?.pool.checkpointCompleted(id);
+        return writer.notifyCheckpointComplete!(id);
+      },
       notifyCheckpointAborted: (id) => writer.notifyCheckpointAborted?.(id),
       finish: () => writer.finish!(),
       close: async () => {
@@ -88,7 +95,7 @@ export class ExactlyOnceKafkaSink<T> extends TwoPhaseCommitSink<T, KafkaTransact
       const client = new KafkaClient(this.settings.bootstrapServers, this.settings.properties);
       const ids = Array.from({ length: this.settings.transactionIdPoolSize }, (_, n) => `${this.settings.transactionalIdPrefix}-${ctx.subtaskIndex}-${n}`);
       const producers = ids.map((id) => new TransactionalProducer(client, id, this.settings.transactionTimeoutMs));
-      s = { client, records: new OutgoingRecords(this.settings.serializer, client), producers, busy: new Set(), registered: false };
+      s = { client, records: new OutgoingRecords(this.settings.serializer, client), producers, pool: new TransactionalIdPool(ids), registered: false };
       for (const p of producers) {
         this.producers.set(p.transactionalId, p);
         this.owners.set(p.transactionalId, s);
@@ -106,15 +113,15 @@ export class ExactlyOnceKafkaSink<T> extends TwoPhaseCommitSink<T, KafkaTransact
       await this.abortOfFormerSubtasks(ctx, s.client);
       s.registered = true;
     }
-    const free = s.producers.find((p) => !s.busy.has(p.transactionalId));
+    const id = s.pool.take();
+    const free = s.producers.find((p) => p.transactionalId === id);
     if (!free) {
       throw new WeirError(
         'KAFKA_TRANSACTION_FAILED',
-        `all ${s.producers.length} transactional ids of subtask ${ctx.subtaskIndex} hold transactions waiting for their checkpoint to complete; raise transactional.id.pool.size or find why checkpoints do not complete`,
+        `all ${s.producers.length} transactional ids of subtask ${ctx.subtaskIndex} hold transactions waiting for their checkpoint, or for a later one, to complete; raise transactional.id.pool.size or find why checkpoints do not complete`,
         true,
       );
     }
-    s.busy.add(free.transactionalId);
     return free.begin();
   }
 
@@ -146,18 +153,22 @@ export class ExactlyOnceKafkaSink<T> extends TwoPhaseCommitSink<T, KafkaTransact
   protected async commit(txn: KafkaTransactionHandle): Promise<void> {
     const own = this.producers.get(txn.transactionalId);
     if (own?.owns(txn)) await own.commit();
-    else await this.recovery().endRecordedTransaction(txn, true);
-    this.release(txn);
+    else if ((await this.recovery().endRecordedTransaction(txn, true)) === 'fenced') {
+      // Kafka refused the commit: the id moved on to a newer epoch or the transaction was
+      // aborted. Harmless after an earlier restore from the same checkpoint committed it; a
+      // loss when it outlived transaction.timeout.ms. The client cannot tell which (Flink warns too).
+      console.warn(
+        `KafkaSink: after a restore, Kafka refused to commit the transaction of ${txn.transactionalId} (producer ${txn.producerId}, epoch ${txn.epoch}) recorded in the checkpoint. ` +
+          'If an earlier restore from the same checkpoint committed it, nothing is lost; otherwise it was aborted (it outlived transaction.timeout.ms while the job was down) and its records are lost: raise transaction.timeout.ms above the longest expected downtime',
+      );
+    }
+    this.owners.get(txn.transactionalId)?.pool.committed(txn.transactionalId);
   }
 
   protected async abort(txn: KafkaTransactionHandle): Promise<void> {
     const own = this.producers.get(txn.transactionalId);
     if (own?.owns(txn)) await own.abort();
-    this.release(txn);
-  }
-
-  private release(txn: KafkaTransactionHandle): void {
-    this.owners.get(txn.transactionalId)?.busy.delete(txn.transactionalId);
+    this.owners.get(txn.transactionalId)?.pool.aborted(txn.transactionalId);
   }
 
   private ownProducer(txn: KafkaTransactionHandle): TransactionalProducer {

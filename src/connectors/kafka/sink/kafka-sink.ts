@@ -24,7 +24,7 @@ export interface KafkaSinkSettings<T> {
   readonly acks: number;
   readonly compression: Compression;
   readonly transactionTimeoutMs: number;
-  /** Transactional ids per subtask, reused once their transactions ended. */
+  /** Transactional ids per subtask, reused once no restorable checkpoint records their last transaction. */
   readonly transactionIdPoolSize: number;
 }
 
@@ -95,7 +95,8 @@ export class KafkaSinkBuilder<T> {
     const timeout = Number(p['transaction.timeout.ms'] ?? 60_000);
     if (!(timeout > 0)) throw invalid(`transaction.timeout.ms must be a positive number, got ${String(p['transaction.timeout.ms'])}`);
     const pool = Number(p['transactional.id.pool.size'] ?? 5);
-    if (!Number.isInteger(pool) || pool < 2) throw invalid(`transactional.id.pool.size must be a whole number >= 2, got ${String(p['transactional.id.pool.size'])}`);
+    // An id is held from its transaction's start until a checkpoint after its commit completed: three intervals at least.
+    if (!Number.isInteger(pool) || pool < 3) throw invalid(`transactional.id.pool.size must be a whole number >= 3, got ${String(p['transactional.id.pool.size'])}`);
     return new KafkaSink<T>({
       bootstrapServers: this.servers,
       serializer: this.serializer,

@@ -4,7 +4,7 @@
  * parallelism finds every partition's offset) and the source of truth on restore; the
  * offsets of a completed checkpoint are committed to the consumer group.
  */
-import type { Source, SourceReader, SourceReaderContext } from '../../../api/source.ts';
+import type { Source, SourceDescription, SourceReader, SourceReaderContext } from '../../../api/source.ts';
 import { OutputTag } from '../../../api/functions.ts';
 import { WeirError } from '../../../errors/index.ts';
 import type { KafkaClientProperties } from '../client/types.ts';
@@ -46,6 +46,37 @@ export class KafkaSource<T> implements Source<T> {
 
   createReader(ctx: SourceReaderContext): SourceReader<T> {
     return new KafkaSourceReader<T>(this.settings, ctx);
+  }
+
+  /**
+   * Servers, topics and the group the source commits to on checkpoints: enough to measure its
+   * lag against committed offsets. The group only when it commits, the topics only when listed
+   * (a pattern's matches are the reader's to find).
+   */
+  describe(): SourceDescription {
+    const s = this.settings;
+    return {
+      type: 'kafka',
+      bootstrapServers: [...s.bootstrapServers],
+      ...(Array.isArray(s.topics) ? { topics: [...(s.topics as readonly string[])] } : {}),
+      ...(s.commitOffsetsOnCheckpoint && s.groupId !== undefined ? { groupId: s.groupId } : {}),
+      startingOffsets: startingPoint(s.startingOffsets),
+    };
+  }
+}
+
+/** Where a partition without a committed offset starts, as the lag counts it: from the start of the log, or from its end. */
+function startingPoint(init: OffsetsInitializer): 'earliest' | 'latest' {
+  switch (init.kind) {
+    case 'earliest':
+      return 'earliest';
+    case 'latest':
+    case 'timestamp':
+      return 'latest';
+    case 'committed':
+      return init.fallback === 'latest' ? 'latest' : 'earliest';
+    case 'specific':
+      return init.fallback;
   }
 }
 

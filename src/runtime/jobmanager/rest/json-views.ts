@@ -5,6 +5,7 @@
  * derived from the job's status.
  */
 import type { JobMaster } from '../job-master.ts';
+import type { SourceDescription } from '../../../api/source.ts';
 import { isGloballyTerminal } from '../job-status.ts';
 import { countExecutionStates, vertexExecutionState } from '../../task/execution-state.ts';
 import { subtaskTimes, vertexTimes } from '../subtask-states.ts';
@@ -33,6 +34,7 @@ export function jobDetail(job: JobMaster, now: number, records?: ReadonlyMap<str
     name: v.name,
     maxParallelism: v.maxParallelism,
     parallelism: v.parallelism,
+    ...sourceOf(job, v.id),
     status: vertexExecutionState(states.get(v.id) ?? []),
     ...vertexTimes(states.get(v.id) ?? [], stamps.get(v.id) ?? [], now),
     tasks: countExecutionStates(states.get(v.id) ?? []),
@@ -104,4 +106,11 @@ export function jobExceptions(job: JobMaster) {
     'all-exceptions': [],
     truncated: false,
   };
+}
+
+/** Weir's addition to Flink's vertex: what a source vertex reads, when its source says (Source.describe). */
+function sourceOf(job: JobMaster, vertexId: string): { source?: SourceDescription } {
+  const head = job.plan.chains.get(vertexId)?.[0]?.transformation;
+  const description = head?.type === 'source' ? head.source.describe?.() : undefined;
+  return description === undefined ? {} : { source: description };
 }

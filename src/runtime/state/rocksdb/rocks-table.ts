@@ -20,6 +20,8 @@ export interface KeyCache {
   isLoaded(id: KeyId): boolean;
   /** Throws: state of a key that was not prefetched was touched (a missing prefetch is a bug, not a slow path). */
   notLoaded(id: KeyId, state: string): never;
+  /** An entry became dirty; `cached` is false for a key whose rows change without it being in the cache. */
+  dirtied(cached: boolean): void;
 }
 
 export class RocksTable extends StateTable<unknown> {
@@ -74,7 +76,9 @@ export class RocksTable extends StateTable<unknown> {
     if (byKey === undefined) this.dirtyMapKeys.set(namespace, (byKey = new Map()));
     let keys = byKey.get(key);
     if (keys === undefined) byKey.set(key, (keys = new Set()));
+    const before = keys.size;
     keys.add(mapKey);
+    if (keys.size !== before) this.cache.dirtied(true);
   }
 
   override willRead(keys: readonly KeyRef[]): void {
@@ -132,7 +136,9 @@ export class RocksTable extends StateTable<unknown> {
   private markDirty(namespace: string, key: KeyId): void {
     let s = this.dirty.get(namespace);
     if (s === undefined) this.dirty.set(namespace, (s = new Set()));
+    const before = s.size;
     s.add(key);
+    if (s.size !== before) this.cache.dirtied(this.cache.isLoaded(key));
   }
 
   private added(namespace: string, key: KeyId): void {

@@ -138,7 +138,7 @@ test('enabled RocksDB metrics are gauges with Flink names, read from RocksDB pro
   );
   const b = new RocksDbKeyedStateBackend({ clock: new VirtualClock(0), maxParallelism: MAX, keyGroupRange: new KeyGroupRange(0, MAX - 1), rocks: options, label: 'metrics' });
   await fill(b, 10, 10);
-  await b.prefetch(['another']); // writes the 10 keys' rows behind the cache
+  await b.flushWrites(); // the 10 keys' rows, written behind the cache
   const gauges = b.gauges();
   assert.deepEqual([...gauges.keys()], ['rocksdb_estimate_num_keys', 'rocksdb_compaction_pending']);
   const numKeys = gauges.get('rocksdb_estimate_num_keys')!;
@@ -163,4 +163,24 @@ test('a snapshot captured but never completed (a failed checkpoint) does not kee
   assert.equal(capture.empty, false);
   await b.close();
   assert.deepEqual(await readdir(dir), []);
+});
+
+test('a namespace cleared while some of its keys were evicted stays cleared when they come back, with room in the cache', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'weir-rocksdb-test-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  // 21 keys one by one into a 20-key cache: the 21st evicts k0..k2 (one plus a tenth of 20), leaving room for two.
+  const b = await rocks(dir, undefined, 20);
+  const heap = new HeapKeyedStateBackend({ clock: new VirtualClock(0), maxParallelism: MAX, keyGroupRange: new KeyGroupRange(0, MAX - 1) });
+  for (const backend of [b, heap]) {
+    await fill(backend, 21, 1);
+    backend.getListState(new ListStateDescriptor<string>('l')).clearNamespace('w1');
+  }
+  // k0's list rows are in RocksDB only; the clear must reach them before k0 is read back.
+  const back = await readAll(b, ['k0', 'k1']);
+  assert.deepEqual(back, [
+    [0, [], [['x', 0], ['y', -0]]],
+    [1, [], [['x', 1], ['y', -1]]],
+  ]);
+  assert.deepEqual(back, await readAll(heap, ['k0', 'k1']));
+  await b.close();
 });

@@ -6,10 +6,10 @@
  * (same TTL, merging and container semantics as the heap backend). Before a batch or a
  * round of timers the task calls prefetch(keys): the keys not cached are read in one
  * go (one multi-get while every state holds only void-namespace cells; otherwise one
- * range read per key, since a key's rows are contiguous), after the changes of the cache
- * are written as one write batch and the least recently used clean keys evicted. Changes
- * stay in the cache between prefetches that read nothing, and are written before any read,
- * eviction or snapshot (rocks-store.ts runs them in order).
+ * range read per key, since a key's rows are contiguous); clean keys not used lately are
+ * evicted (cached-keys.ts). Changes stay in the cache, written behind as one write batch
+ * once enough of them piled up, and always before an eviction, a snapshot or a read that
+ * could see their rows (rocks-store.ts runs operations in order).
  */
 import type {
   AggregatingStateDescriptor,
@@ -44,6 +44,7 @@ import { RocksTable } from './rocks-table.ts';
 import { RocksTimerQueue, timerRowKey, timerRowPrefix } from './rocks-timer-queue.ts';
 import type { TimerHost } from './rocks-timer-queue.ts';
 import { WrittenKeysFilter } from './written-keys-filter.ts';
+import { CachedKeys } from './cached-keys.ts';
 import type { KeyCache } from './rocks-table.ts';
 import { captureRocksSnapshot } from './rocksdb-snapshot.ts';
 import type { RocksDbOptions } from './rocksdb-options.ts';
@@ -65,6 +66,12 @@ interface FreshKey {
 
 /** Evicting a tenth more than needed spreads eviction over many prefetches. */
 const EVICT_SLACK = 0.1;
+/**
+ * Dirty entries the cache holds before they are written behind. Hot entries change in many
+ * batches in a row; writing them once per this many changes instead of once per batch saves
+ * most of the writes, and it bounds what a checkpoint's synchronous part has to encode.
+ */
+const WRITE_BEHIND_ENTRIES = 4096;
 
 function asTable<S>(t: RocksTable): StateTable<S> {
   return t as unknown as StateTable<S>;
@@ -80,8 +87,8 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
   readonly codec = new RocksCodec();
   private readonly written = new WrittenKeysFilter();
   private readonly current: CurrentKey;
-  /** Cached keys, least recently used first: identity -> key prefix of their rows. */
-  private readonly loaded = new Map<KeyId, Buffer>();
+  /** Cached keys and the prefixes of their rows. */
+  private readonly loaded = new CachedKeys();
   /** Every state with rows, registered or only restored so far; the index is its state id. */
   readonly tables: RocksTable[] = [];
   private readonly tablesByName = new Map<string, RocksTable>();
@@ -96,6 +103,10 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
   readonly pendingTimers = new Map<string, Map<number, TimerEntries>>();
   /** Rows restored from a snapshot, written before anything is read. */
   private pendingWrites: WriteOp[] = [];
+  /** Entries changed since the last write batch. */
+  private dirtyEntries = 0;
+  /** Whether rows of a key not in the cache changed (a namespace dropped): reads must wait for the writes. */
+  private dirtyUncached = false;
   private readonly cleanupPerRecord: HeapState<unknown>[] = [];
   private closing: Promise<void> | undefined;
 
@@ -124,6 +135,11 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
 
   isLoaded(id: KeyId): boolean {
     return this.loaded.has(id);
+  }
+
+  dirtied(cached: boolean): void {
+    this.dirtyEntries++;
+    if (!cached) this.dirtyUncached = true;
   }
 
   notLoaded(id: KeyId, state: string): never {
@@ -159,18 +175,16 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
       const id = keyIdentity(key);
       if (batch.has(id)) continue;
       batch.add(id);
-      const prefix = this.loaded.get(id);
-      if (prefix !== undefined) {
-        // Most recently used last.
-        this.loaded.delete(id);
-        this.loaded.set(id, prefix);
-        continue;
-      }
+      if (this.loaded.use(id)) continue;
       fresh.push({ id, key, prefix: this.codec.keyPrefix(checkedKeyGroup(key, this.maxParallelism, this.keyGroupRange), key) });
     }
     if (fresh.length === 0 && this.pendingWrites.length === 0) return undefined;
-    const writes = this.takeWrites();
-    this.evict(batch, fresh.length);
+    // Dirty entries stay cached (written behind) until they pile up, the cache must make
+    // room (only clean keys are evicted), or a read could miss rows not written yet.
+    const evicting = this.loaded.size + fresh.length > this.options.cacheKeys;
+    const mustWrite = evicting || this.dirtyEntries >= WRITE_BEHIND_ENTRIES || this.pendingWrites.length > 0 || (this.dirtyUncached && fresh.length > 0);
+    const writes = mustWrite ? this.takeWrites() : [];
+    if (evicting) this.evict(batch, fresh.length);
     const wrote = writes.length > 0 ? this.store.write(writes) : undefined;
     if (fresh.length === 0) return wrote;
     return Promise.all([wrote, this.read(fresh)]).then(() => undefined);
@@ -181,7 +195,7 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
     const fresh: FreshKey[] = [];
     for (const f of all) {
       if (tables.length > 0 && this.written.mayHave(f.prefix)) fresh.push(f);
-      else this.loaded.set(f.id, f.prefix); // never written: nothing to read
+      else this.loaded.add(f.id, f.prefix); // never written: nothing to read
     }
     if (fresh.length === 0) return;
     if (tables.every((t) => t.kind !== 'map' && !t.namespaced)) {
@@ -194,7 +208,7 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
           const v = values[i++];
           if (v !== null && v !== undefined) t.load(VOID_NAMESPACE, f.id, this.codec.decode(v));
         }
-        this.loaded.set(f.id, f.prefix);
+        this.loaded.add(f.id, f.prefix);
       }
       return;
     }
@@ -219,7 +233,7 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
         }
         map.set(this.codec.decode(key, p.mapKeyStart), this.codec.decode(value));
       }
-      this.loaded.set(f.id, f.prefix);
+      this.loaded.add(f.id, f.prefix);
     }
   }
 
@@ -227,13 +241,15 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
   private takeWrites(): WriteOp[] {
     const ops = this.pendingWrites;
     this.pendingWrites = [];
+    this.dirtyEntries = 0;
+    this.dirtyUncached = false;
     const codec = this.codec;
     for (const t of this.tables) {
       // Single map entries first: a whole-map rewrite of the same key, below, comes after them and wins.
       for (const [ns, byKey] of t.dirtyMapKeys) {
         for (const [id, mapKeys] of byKey) {
           if (t.dirty.get(ns)?.has(id)) continue;
-          const prefix = this.loaded.get(id) ?? this.prefixOf(id);
+          const prefix = this.loaded.prefixOf(id) ?? this.prefixOf(id);
           this.written.add(prefix);
           const cell = codec.cellKey(prefix, t.stateId, ns);
           const map = t.cached(ns, id) as Map<unknown, unknown> | undefined;
@@ -248,7 +264,7 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
       if (t.dirty.size === 0) continue;
       for (const [ns, ids] of t.dirty) {
         for (const id of ids) {
-          const prefix = this.loaded.get(id) ?? this.prefixOf(id);
+          const prefix = this.loaded.prefixOf(id) ?? this.prefixOf(id);
           this.written.add(prefix);
           const cell = codec.cellKey(prefix, t.stateId, ns);
           const entry = t.cached(ns, id);
@@ -272,19 +288,14 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
     return this.codec.keyPrefix(checkedKeyGroup(key, this.maxParallelism, this.keyGroupRange), key);
   }
 
-  /** Makes room for `incoming` keys by forgetting the least recently used clean keys not in `keep`. */
+  /** Makes room for `incoming` keys by forgetting clean keys not in `keep`, those not used lately first. */
   private evict(keep: ReadonlySet<KeyId>, incoming: number): void {
     const cap = this.options.cacheKeys;
-    let excess = this.loaded.size + incoming - cap;
+    const excess = this.loaded.size + incoming - cap;
     if (excess <= 0) return;
-    excess += Math.floor(cap * EVICT_SLACK);
-    for (const id of this.loaded.keys()) {
-      if (excess <= 0) break;
-      if (keep.has(id)) continue;
-      this.loaded.delete(id);
+    this.loaded.evict(excess + Math.floor(cap * EVICT_SLACK), keep, (id) => {
       for (const t of this.tables) t.evict(id);
-      excess--;
-    }
+    });
   }
 
   private tableFor(name: string, kind: StateKind, ttl: boolean): RocksTable {

@@ -9,6 +9,7 @@ import { nodeLifecyclePass } from './node-lifecycle.ts';
 import { schedulerPass } from './scheduler.ts';
 import { replicaSetPass } from './replicasets.ts';
 import { rootCaPass } from './root-ca.ts';
+import { volumeReclaimPass } from './volumes.ts';
 
 export interface ControllerOptions {
   /** How long a node may be not Ready before its pods are evicted (real default: 300s). */
@@ -34,6 +35,7 @@ export function startControllers(api: KubeApi, opts: ControllerOptions = {}): ()
     runOnChanges(api.store, 'deployment', ['apps/deployments', 'apps/replicasets', '/pods'], () => deploymentPass(api)),
     runOnChanges(api.store, 'replicaset', ['apps/replicasets', '/pods'], () => replicaSetPass(api)),
     runOnChanges(api.store, 'root-ca-cert-publisher', ['/namespaces', '/configmaps'], () => rootCaPass(api)),
+    runOnChanges(api.store, 'persistent-volume', ['/persistentvolumes', '/persistentvolumeclaims'], () => volumeReclaimPass(api)),
     runOnChanges(api.store, 'endpoints', ['/services', '/pods', '/endpoints', 'discovery.k8s.io/endpointslices'], () => endpointsPass(api)),
   ];
   return () => {

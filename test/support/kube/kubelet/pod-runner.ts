@@ -118,7 +118,7 @@ export class PodRunner {
     }
     let mounts: Record<string, string>;
     try {
-      mounts = { ...(image.files ?? {}), ...mountTable(c.spec, materializeVolumes(this.env.api, this.pod, this.podDir)) };
+      mounts = { ...(image.files ?? {}), ...mountTable(c.spec, materializeVolumes(this.env.api, this.pod, this.podDir, this.env)) };
     } catch (err) {
       if (!(err instanceof EnvError)) throw err;
       c.state = { waiting: { reason: 'ContainerCreating', message: err.message } };
@@ -167,7 +167,7 @@ export class PodRunner {
   refreshVolumes(): void {
     if (this.closed) return;
     try {
-      materializeVolumes(this.env.api, this.pod, this.podDir);
+      materializeVolumes(this.env.api, this.pod, this.podDir, this.env);
     } catch (err) {
       if (!(err instanceof EnvError)) this.env.report(err);
     }

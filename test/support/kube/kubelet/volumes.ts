@@ -1,5 +1,6 @@
 // Pod volumes as host directories: configMap, secret, downwardAPI and projected volumes
-// are written out as files, emptyDir is a fresh directory, hostPath is the host path. Each
+// are written out as files, emptyDir is a fresh directory, hostPath is the host path, and a
+// persistentVolumeClaim is its volume's directory on this node (local-path.ts). Each
 // container's volumeMounts become a mount table (mountPath -> host path) that the preloaded
 // module applies to the process's file system calls.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,8 @@ import type { KubeApi } from '../api/api.ts';
 import type { JsonObject, KubeObject } from '../types.ts';
 import { getPath, isRecord } from '../types.ts';
 import { EnvError } from './env.ts';
+import { claimHostPath } from './local-path.ts';
+import type { NodeDisk } from './local-path.ts';
 
 function writeFiles(dir: string, files: Record<string, Buffer>): void {
   rmSync(dir, { recursive: true, force: true });
@@ -52,7 +55,7 @@ function downwardFiles(pod: KubeObject, src: JsonObject): Record<string, Buffer>
 }
 
 /** Writes the pod's volumes under `podDir` and returns volume name -> host directory. */
-export function materializeVolumes(api: KubeApi, pod: KubeObject, podDir: string): Record<string, string> {
+export function materializeVolumes(api: KubeApi, pod: KubeObject, podDir: string, node: NodeDisk): Record<string, string> {
   const out: Record<string, string> = {};
   const spec = isRecord(pod.spec) ? pod.spec : {};
   for (const v of Array.isArray(spec.volumes) ? spec.volumes.filter(isRecord) : []) {
@@ -60,6 +63,8 @@ export function materializeVolumes(api: KubeApi, pod: KubeObject, podDir: string
     const dir = join(podDir, 'volumes', name);
     if (isRecord(v.hostPath)) {
       out[name] = String(v.hostPath.path ?? '');
+    } else if (isRecord(v.persistentVolumeClaim)) {
+      out[name] = claimHostPath(api, pod, String(v.persistentVolumeClaim.claimName ?? ''), node);
     } else if (isRecord(v.emptyDir)) {
       mkdirSync(dir, { recursive: true });
       out[name] = dir;

@@ -1,6 +1,6 @@
 // The built-in kinds the server serves, with the strategy flags of their real registries.
 import type { ResourceType } from './types.ts';
-import { defaultDeployment, defaultPod, defaultReplicaSet, defaultService, immutableData, normalizeEvent, normalizeLease, normalizeSecret } from './defaults.ts';
+import { defaultClaim, defaultDeployment, defaultPod, defaultReplicaSet, defaultService, immutableData, normalizeEvent, normalizeLease, normalizeSecret } from './defaults.ts';
 
 type Partial1 = Pick<ResourceType, 'group' | 'version' | 'plural' | 'kind' | 'namespaced'> & Partial<ResourceType>;
 
@@ -57,8 +57,11 @@ export const BUILTINS: ResourceType[] = [
   builtin({ group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', kind: 'ClusterRole', namespaced: false }),
   builtin({ group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false }),
   builtin({ group: 'policy', version: 'v1', plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', namespaced: true, shortNames: ['pdb'], status: true, generation: true }),
+  // Claims of the default class are bound by the kubelet's local-path provisioner (kubelet/local-path.ts).
+  builtin({ group: '', version: 'v1', plural: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim', namespaced: true, shortNames: ['pvc'], status: true, prepare: defaultClaim }),
+  builtin({ group: '', version: 'v1', plural: 'persistentvolumes', kind: 'PersistentVolume', namespaced: false, shortNames: ['pv'], status: true }),
+  builtin({ group: 'storage.k8s.io', version: 'v1', plural: 'storageclasses', kind: 'StorageClass', namespaced: false, shortNames: ['sc'] }),
   // Stored only (no controller runs them), so code that creates them sees real API behaviour.
-  builtin({ group: '', version: 'v1', plural: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim', namespaced: true, shortNames: ['pvc'], status: true }),
   builtin({ group: 'apps', version: 'v1', plural: 'statefulsets', kind: 'StatefulSet', namespaced: true, shortNames: ['sts'], status: true, generation: true }),
   builtin({ group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', namespaced: true, status: true, generation: true }),
   builtin({ group: 'autoscaling', version: 'v2', plural: 'horizontalpodautoscalers', kind: 'HorizontalPodAutoscaler', namespaced: true, shortNames: ['hpa'], status: true }),

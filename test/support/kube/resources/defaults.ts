@@ -206,3 +206,17 @@ export function immutableData(obj: KubeObject, old: KubeObject | undefined): Sta
   }
   return causes;
 }
+
+/**
+ * A new claim without a class gets the default one (the DefaultStorageClass admission plugin;
+ * the server's default is kind's `standard`), Filesystem mode, and starts Pending.
+ */
+export function defaultClaim(obj: KubeObject, old: KubeObject | undefined): StatusCause[] {
+  if (old) return [];
+  const spec = isRecord(obj.spec) ? obj.spec : {};
+  if (spec.storageClassName === undefined) spec.storageClassName = 'standard';
+  spec.volumeMode ??= 'Filesystem';
+  obj.spec = spec;
+  obj.status = { phase: 'Pending' };
+  return [];
+}
