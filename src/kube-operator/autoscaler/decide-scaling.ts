@@ -46,10 +46,12 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
     const after = specSettles >= rescaleSettles ? 'a change of the spec' : 'a rescale';
     return hold('Stabilizing', `stabilizing after ${after} until ${new Date(settledAt).toISOString()}`, {});
   }
+  // A scale-down's wait, like stabilization, starts over after a rescale or a change of the spec.
+  const carried = Object.fromEntries(Object.entries(history.pendingScaleDowns).filter(([, p]) => p.since >= settledAt));
 
   const windowStart = Math.max(now - config.metricsWindowMs, settledAt);
   const windows = new Map<string, VertexSample[]>(vertices.map((v) => [v.id, v.samples.filter((s) => s.at >= windowStart && s.at <= now)]));
-  if ([...windows.values()].some((w) => w.length < 2)) return hold('CollectingMetrics', 'waiting for two samples of every vertex since stabilization', { ...history.pendingScaleDowns });
+  if ([...windows.values()].some((w) => w.length < 2)) return hold('CollectingMetrics', 'waiting for two samples of every vertex since stabilization', carried);
   const rates = vertexRates(vertices, windows, config.catchUpDurationMs);
   const catchingUp = vertices.filter((v) => v.inputs.length === 0 && isCatchingUp(rates.get(v.id)!.lag, rates.get(v.id)!.inputRate, config));
   // A scale-down is decided on a full window of steady input: none from before stabilization,
@@ -65,7 +67,7 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
     const d = decideVertex(v, rates.get(v.id)!, config, restartTimeMs);
     if (d.direction !== 'down') return d;
     if (catchingUp.length > 0) return { ...d, recommended: v.parallelism, direction: 'none' as const, reason: 'CatchingUp' as const, message: `no scale-down while ${catchingUp.map((s) => s.name).join(', ')} catch up; ${d.message}` };
-    const before = history.pendingScaleDowns[v.id];
+    const before = carried[v.id];
     if (!fullWindow) {
       if (before) pending[v.id] = before;
       return { ...d, recommended: v.parallelism, direction: 'none' as const, reason: 'CollectingMetrics' as const, message: `a scale-down waits for a full metrics window; ${d.message}` };
