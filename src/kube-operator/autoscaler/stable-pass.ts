@@ -13,6 +13,7 @@ import { autoscalerPass } from './autoscaler-pass.ts';
 import type { VertexObservation } from './scaling-inputs.ts';
 import type { ScalingReportEvent } from './scaling-report.ts';
 import { rescaleCompleted, runningSpecHash, scaledSpec, whyNotActing } from './scaled-spec.ts';
+import { slotsPerTaskManager } from '../validation/validate-spec.ts';
 
 export interface StablePassOutcome {
   autoscaler: AutoscalerStatus;
@@ -31,10 +32,21 @@ export function autoscalerOnStablePass(recorded: AutoscalerStatus | undefined, s
     return done ? { autoscaler: rescaleCompleted(recorded, now), events: [], acted: false } : undefined;
   }
   if (!vertices) return undefined;
-  const scaling = autoscalerPass({ spec: spec.autoscaler, status: recorded, vertices, now: now.getTime(), notActing: whyNotActing(spec) });
+  const slotLimit = fixedSlots(spec);
+  const scaling = autoscalerPass({ spec: spec.autoscaler, status: recorded, vertices, now: now.getTime(), notActing: whyNotActing(spec), ...(slotLimit === undefined ? {} : { slotLimit }) });
   if (!scaling) return undefined;
   const autoscaler = scaling.act ? { ...scaling.status, appliedParallelism: scaling.decision.parallelism, appliedFor: runningSpecHash(spec), rescaleStartTime: now.toISOString() } : { ...scaling.status, ...appliedOf(recorded) };
   return { autoscaler, events: scaling.event ? [scaling.event] : [], acted: scaling.act };
+}
+
+/**
+ * With spec.taskManager.replicas the TaskManagers stay at that count, as Flink's operator
+ * keeps an explicit replicas count (it derives them only when unset): the autoscaler then
+ * scales within their slots instead of deploying subtasks that would wait for slots forever.
+ */
+export function fixedSlots(spec: StreamDeploymentSpec): number | undefined {
+  const replicas = spec.taskManager?.replicas;
+  return replicas === undefined ? undefined : replicas * (slotsPerTaskManager(spec) ?? 1);
 }
 
 const appliedOf = (a: AutoscalerStatus | undefined) => (a?.appliedParallelism === undefined ? {} : { appliedParallelism: a.appliedParallelism, appliedFor: a.appliedFor });
