@@ -10,10 +10,10 @@
  * backlog exceeds 5 minutes of input (backlog-processing.lag-threshold).
  */
 import type { VertexSample } from '../../src/kube-operator/autoscaler/scaling-inputs.ts';
-import { KEYED, SOURCE } from './job-model.ts';
-import type { JobModelOptions } from './job-model.ts';
+import { KEYED, SOURCE } from '../../test/support/autoscaler/job-model.ts';
+import type { JobModelOptions } from '../../test/support/autoscaler/job-model.ts';
+import type { Policy } from '../../test/support/autoscaler/simulation.ts';
 import { SampleHistory } from './policies.ts';
-import type { Policy } from './policies.ts';
 
 const MIN = 60_000;
 const DEFAULTS = { window: 15 * MIN, stabilization: 5 * MIN, utilization: 0.7, boundary: 0.3, catchUpS: 1800, restartS: 300, scaleDownMaxFactor: 0.6, scaleDownInterval: 60 * MIN, lagThresholdS: 300, maxParallelism: 200 };

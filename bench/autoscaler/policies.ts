@@ -1,27 +1,15 @@
 /**
  * The three policies the benchmark compares, each seeing what it would see in production:
- * - Weir: the operator's decision function (src/kube-operator/autoscaler/) with its defaults.
+ * - Weir: the operator's own autoscaler pass with its defaults
+ *   (test/support/autoscaler/operator-loop.ts, shared with the no-oscillation tests).
  * - KEDA: replicas = ceil(total lag / lagThreshold) from the Kafka scaler, through the HPA's
  *   defaults (15 s sync, 10% tolerance, scale-up by max(100%, 4 pods) per step, scale-down
  *   stabilization 300 s); every vertex runs at the replica count (Flink's reactive mode).
  * - Flink: flink-rules.ts, the Flink autoscaler's rules with its defaults.
  */
-import { DEFAULT_AUTOSCALER_CONFIG } from '../../src/kube-operator/autoscaler/autoscaler-config.ts';
-import type { AutoscalerConfig } from '../../src/kube-operator/autoscaler/autoscaler-config.ts';
-import { decideScaling } from '../../src/kube-operator/autoscaler/decide-scaling.ts';
-import type { PendingScaleDown, VertexObservation, VertexSample } from '../../src/kube-operator/autoscaler/scaling-inputs.ts';
-import { KEYED, SOURCE } from './job-model.ts';
-import type { JobModelOptions } from './job-model.ts';
-
-export interface Policy {
-  readonly name: string;
-  /**
-   * Called every 15 simulated seconds with the vertices' samples (undefined while the job
-   * restarts) and the committed-offset lag (Kafka answers it during restarts too). Returns
-   * the parallelism to rescale to, or undefined to leave the job as it is.
-   */
-  evaluate(t: number, samples: Record<string, VertexSample> | undefined, current: Readonly<Record<string, number>>, lag: number): Record<string, number> | undefined;
-}
+import type { VertexSample } from '../../src/kube-operator/autoscaler/scaling-inputs.ts';
+import { KEYED, SOURCE } from '../../test/support/autoscaler/job-model.ts';
+import type { Policy } from '../../test/support/autoscaler/simulation.ts';
 
 /** Samples kept per vertex, trimmed to a window. */
 export class SampleHistory {
@@ -35,52 +23,6 @@ export class SampleHistory {
   }
   of(id: string): VertexSample[] {
     return this.byVertex.get(id) ?? [];
-  }
-}
-
-export function jobVertices(model: JobModelOptions, current: Readonly<Record<string, number>>, history: SampleHistory): VertexObservation[] {
-  return [
-    { id: SOURCE, name: 'Source: events', parallelism: current[SOURCE]!, maxParallelism: model.keyGroups, keyed: false, inputs: [], partitions: model.partitions, samples: history.of(SOURCE) },
-    { id: KEYED, name: 'KeyedAggregate', parallelism: current[KEYED]!, maxParallelism: model.keyGroups, keyed: true, inputs: [SOURCE], samples: history.of(KEYED) },
-  ];
-}
-
-export class WeirPolicy implements Policy {
-  readonly name = 'weir';
-  private readonly history: SampleHistory;
-  private lastRescaleAt: number | undefined;
-  private pending: Record<string, PendingScaleDown> = {};
-  /** Restart times observed: from a rescale to the first samples after it. */
-  private readonly restartTimesMs: number[] = [];
-  private awaitingRestart = false;
-
-  constructor(
-    private readonly model: JobModelOptions,
-    private readonly config: AutoscalerConfig = { ...DEFAULT_AUTOSCALER_CONFIG, enabled: true },
-  ) {
-    this.history = new SampleHistory(config.metricsWindowMs);
-  }
-
-  evaluate(t: number, samples: Record<string, VertexSample> | undefined, current: Readonly<Record<string, number>>): Record<string, number> | undefined {
-    const now = t * 1000;
-    if (samples) {
-      this.history.add(samples, now);
-      if (this.awaitingRestart) this.restartTimesMs.push(now - this.lastRescaleAt!);
-      this.awaitingRestart = false;
-    }
-    if (this.history.of(SOURCE).length === 0) return undefined;
-    const decision = decideScaling({
-      config: this.config,
-      now,
-      vertices: jobVertices(this.model, current, this.history),
-      history: { lastRescaleAt: this.lastRescaleAt, restartTimesMs: this.restartTimesMs, pendingScaleDowns: this.pending },
-    });
-    this.pending = decision.pendingScaleDowns;
-    if (!decision.rescale) return undefined;
-    this.lastRescaleAt = now;
-    this.awaitingRestart = true;
-    this.pending = {};
-    return decision.parallelism;
   }
 }
 

@@ -20,14 +20,15 @@ test('KafkaSource.builder says what is missing or wrong', () => {
   assert.equal(base().setBounded().build().boundedness, 'BOUNDED');
 });
 
-test('KafkaSource.describe says what the autoscaler measures lag against: servers, listed topics, the group it commits to, where uncommitted partitions start', () => {
+test('KafkaSource.describe says what the autoscaler measures lag against: servers, listed topics or a pattern, the group it commits to, where uncommitted partitions start', () => {
   const base = () => KafkaSource.builder().setBootstrapServers('a:1,b:2').setTopics('in', 'more').setDeserializer(KafkaRecordDeserializers.valueOnly(Deserializers.string));
   assert.deepEqual(base().setGroupId('g').build().describe(), { type: 'kafka', bootstrapServers: ['a:1', 'b:2'], topics: ['in', 'more'], groupId: 'g', startingOffsets: 'earliest' });
   assert.equal(base().setGroupId('g').setStartingOffsets(OffsetsInitializers.committedOffsets('latest')).build().describe().startingOffsets, 'latest');
   assert.equal(base().setGroupId('g').setStartingOffsets(OffsetsInitializers.latest()).build().describe().startingOffsets, 'latest');
-  // Without commits there is no committed offset to measure against; a pattern's topics are the reader's to find.
+  // Without commits there is no committed offset to measure against; a pattern is described as a RegExp's source and flags.
   assert.equal(base().setGroupId('g').setProperty('commit.offsets.on.checkpoint', 'false').build().describe().groupId, undefined);
-  assert.equal(base().setTopicPattern(/in-.*/).setGroupId('g').build().describe().topics, undefined);
+  assert.deepEqual(base().setTopicPattern(/in-.*/).setGroupId('g').build().describe(), { type: 'kafka', bootstrapServers: ['a:1', 'b:2'], topicPattern: 'in-.*', groupId: 'g', startingOffsets: 'earliest' });
+  assert.equal(base().setTopicPattern(/^IN-/i).setGroupId('g').build().describe().topicPatternFlags, 'i');
 });
 
 test('KafkaSink.builder says what is missing or wrong', () => {

@@ -20,6 +20,8 @@ export interface AutoscalerPassInput {
   specChangedAt?: number;
   /** Why a decision is not carried out although the autoscaler is not metrics-only (e.g. a stateless upgrade mode). */
   notActing?: string;
+  /** The slots of a fixed number of TaskManagers, when spec.taskManager.replicas sets it. */
+  slotLimit?: number;
 }
 
 export interface AutoscalerPass {
@@ -36,7 +38,7 @@ export function autoscalerPass(input: AutoscalerPassInput): AutoscalerPass | und
   if (!config.enabled) return undefined;
   const recorded = scalingHistoryOf(input.status);
   const history = input.specChangedAt !== undefined && (recorded.lastSpecChangeAt ?? -Infinity) < input.specChangedAt ? { ...recorded, lastSpecChangeAt: input.specChangedAt, pendingScaleDowns: {} } : recorded;
-  const decision = decideScaling({ config, now: input.now, vertices: input.vertices, history });
+  const decision = decideScaling({ config, now: input.now, vertices: input.vertices, history, ...(input.slotLimit === undefined ? {} : { slotLimit: input.slotLimit }) });
   const notActing = config.metricsOnly ? 'metricsOnly' : input.notActing;
   const act = notActing === undefined && decision.rescale;
   const event = scalingReportEvent(decision, input.status, act, notActing);

@@ -187,6 +187,32 @@ test('scale-down delay: acts once the lower recommendation held that long, to th
   assert.deepEqual(pick(at(NOW + 1800 * S, 150, interrupted.pendingScaleDowns), 'src'), [10, 'ScaleDownDelayed']);
 });
 
+test('a pending scale-down from before the last spec change or rescale is void: its delay starts over', () => {
+  const config = { scaleDownDelayMs: 1800 * S };
+  const underloaded = [source(10, { in: 1000, busy: 200 })];
+  // Pending since an hour ago, past the delay, but the spec changed 20 min ago (settled 15 min ago).
+  const history = { pendingScaleDowns: { src: { since: NOW - 3600 * S, highest: 4 } }, lastSpecChangeAt: NOW - 1200 * S };
+  const d = decide(underloaded, config, history);
+  assert.deepEqual(pick(d, 'src'), [10, 'ScaleDownDelayed']);
+  assert.deepEqual(d.pendingScaleDowns, { src: { since: NOW, highest: 0 } });
+  // Without the spec change the same history acts.
+  assert.deepEqual(pick(decide(underloaded, config, { pendingScaleDowns: history.pendingScaleDowns }), 'src'), [4, 'ScaleDown']);
+  // The same after a rescale.
+  assert.deepEqual(pick(decide(underloaded, config, { pendingScaleDowns: history.pendingScaleDowns, lastRescaleAt: NOW - 1200 * S }), 'src'), [10, 'ScaleDownDelayed']);
+});
+
+test('a fixed number of TaskManagers caps every vertex at their slots, and the message says so', () => {
+  // Needs 4 (see the first test's 1000/s on 2 fully busy), the TaskManagers hold 3.
+  const capped = of(decideScaling({ config: CONFIG, now: NOW, vertices: [source(2, { in: 1000, busy: 1000 })], history: NO_HISTORY, slotLimit: 3 }), 'src');
+  assert.deepEqual([capped.recommended, capped.reason], [3, 'ScaleUp']);
+  assert.match(capped.message, /needs 4 subtasks, more than the 3 slots of the fixed TaskManagers \(spec\.taskManager\.replicas\) -> 3$/);
+  const full = of(decideScaling({ config: CONFIG, now: NOW, vertices: [source(3, { in: 1000, busy: 1000 })], history: NO_HISTORY, slotLimit: 3 }), 'src');
+  assert.deepEqual([full.recommended, full.reason], [3, 'AtLimit']);
+  assert.match(full.message, /more than the 3 slots of the fixed TaskManagers/);
+  // A bound below the slots names no slots.
+  assert.doesNotMatch(of(decideScaling({ config: { ...CONFIG, maxParallelism: 2 }, now: NOW, vertices: [source(2, { in: 1000, busy: 1000 })], history: NO_HISTORY, slotLimit: 3 }), 'src').message, /slots/);
+});
+
 test('no busy time with input to process: the processing rate is unknown and nothing changes', () => {
   assert.deepEqual(pick(decide([source(2, { in: 0, busy: 0, lag: [1000, 1000] })]), 'src'), [2, 'NoBusyTime']);
 });

@@ -12,7 +12,8 @@
  *    boundary nothing changes (the dead band).
  * 4. Outside it, the parallelism = (target rate + the backlog a restart adds, drained within
  *    catchUpDuration) / (true rate x targetUtilization), capped by scaleUpMaxFactor and
- *    scaleDownMaxFactor, bounded by min/maxParallelism (a source also by its partitions),
+ *    scaleDownMaxFactor, bounded by min/maxParallelism (a source also by its partitions, every
+ *    vertex by the slots of a fixed number of TaskManagers),
  *    and aligned to key groups or partitions (parallelism-alignment.ts).
  * 5. A scale-up acts at once (with at least two samples); a scale-down needs a full metrics
  *    window since a source last caught up, and its lower recommendation held for
@@ -46,10 +47,12 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
     const after = specSettles >= rescaleSettles ? 'a change of the spec' : 'a rescale';
     return hold('Stabilizing', `stabilizing after ${after} until ${new Date(settledAt).toISOString()}`, {});
   }
+  // A scale-down's wait, like stabilization, starts over after a rescale or a change of the spec.
+  const carried = Object.fromEntries(Object.entries(history.pendingScaleDowns).filter(([, p]) => p.since >= settledAt));
 
   const windowStart = Math.max(now - config.metricsWindowMs, settledAt);
   const windows = new Map<string, VertexSample[]>(vertices.map((v) => [v.id, v.samples.filter((s) => s.at >= windowStart && s.at <= now)]));
-  if ([...windows.values()].some((w) => w.length < 2)) return hold('CollectingMetrics', 'waiting for two samples of every vertex since stabilization', { ...history.pendingScaleDowns });
+  if ([...windows.values()].some((w) => w.length < 2)) return hold('CollectingMetrics', 'waiting for two samples of every vertex since stabilization', carried);
   const rates = vertexRates(vertices, windows, config.catchUpDurationMs);
   const catchingUp = vertices.filter((v) => v.inputs.length === 0 && isCatchingUp(rates.get(v.id)!.lag, rates.get(v.id)!.inputRate, config));
   // A scale-down is decided on a full window of steady input: none from before stabilization,
@@ -62,10 +65,10 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
   /** Scale-downs whose delay is over, with what they held. */
   const ready = new Map<string, PendingScaleDown>();
   const decided = vertices.map((v) => {
-    const d = decideVertex(v, rates.get(v.id)!, config, restartTimeMs);
+    const d = decideVertex(v, rates.get(v.id)!, config, restartTimeMs, input.slotLimit);
     if (d.direction !== 'down') return d;
     if (catchingUp.length > 0) return { ...d, recommended: v.parallelism, direction: 'none' as const, reason: 'CatchingUp' as const, message: `no scale-down while ${catchingUp.map((s) => s.name).join(', ')} catch up; ${d.message}` };
-    const before = history.pendingScaleDowns[v.id];
+    const before = carried[v.id];
     if (!fullWindow) {
       if (before) pending[v.id] = before;
       return { ...d, recommended: v.parallelism, direction: 'none' as const, reason: 'CollectingMetrics' as const, message: `a scale-down waits for a full metrics window; ${d.message}` };
@@ -102,14 +105,14 @@ function withoutIdleScaleDowns(decided: VertexRecommendation[], pending: Record<
   });
 }
 
-function decideVertex(v: VertexObservation, r: VertexRates, config: AutoscalerConfig, restartTimeMs: number): VertexRecommendation {
+function decideVertex(v: VertexObservation, r: VertexRates, config: AutoscalerConfig, restartTimeMs: number, slotLimit = Infinity): VertexRecommendation {
   const p = v.parallelism;
   const targetRate = r.inputRate + r.catchUpRate;
   const trueRatePerSubtask = r.busyRatio > 0 ? r.observedIn / p / r.busyRatio : undefined;
   const figures = { vertexId: v.id, name: v.name, current: p, inputRate: r.inputRate, targetRate, trueRatePerSubtask, ...(r.lag === undefined ? {} : { lag: r.lag }) };
   const keep = (reason: VertexRecommendation['reason'], message: string, utilization?: number): VertexRecommendation => ({ ...figures, recommended: p, direction: 'none', reason, message, ...(utilization === undefined ? {} : { utilization }) });
 
-  const upper = Math.min(config.maxParallelism ?? Infinity, v.maxParallelism, v.partitions ?? Infinity);
+  const upper = Math.min(config.maxParallelism ?? Infinity, v.maxParallelism, v.partitions ?? Infinity, slotLimit);
   const lower = Math.min(config.minParallelism, upper);
   let utilization = 0;
   if (targetRate > 0) {
@@ -126,7 +129,8 @@ function decideVertex(v: VertexObservation, r: VertexRates, config: AutoscalerCo
   const bounded = Math.min(Math.max(capped, lower), upper);
   const units = v.inputs.length === 0 ? v.partitions : v.keyed ? v.maxParallelism : undefined;
   const recommended = Math.max(lower, alignParallelism(bounded, units, upper));
-  const why = `utilization ${fmt(utilization)} at ${fmt(targetRate)} records/s target, ${trueRatePerSubtask === undefined ? 'no' : fmt(trueRatePerSubtask)} records/s per subtask; needs ${fmt(required)} subtasks`;
+  const slotBound = required > slotLimit && upper === slotLimit ? `, more than the ${slotLimit} slots of the fixed TaskManagers (spec.taskManager.replicas)` : '';
+  const why = `utilization ${fmt(utilization)} at ${fmt(targetRate)} records/s target, ${trueRatePerSubtask === undefined ? 'no' : fmt(trueRatePerSubtask)} records/s per subtask; needs ${fmt(required)} subtasks${slotBound}`;
   if (recommended === p) return keep(required > upper || required < lower ? 'AtLimit' : 'WithinBoundary', `${why}, ${p} after bounds and alignment`, utilization);
   const direction = recommended > p ? 'up' : 'down';
   return { ...figures, utilization, recommended, direction, reason: direction === 'up' ? 'ScaleUp' : 'ScaleDown', message: `${why} -> ${recommended}` };

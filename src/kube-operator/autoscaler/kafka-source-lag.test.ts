@@ -13,7 +13,7 @@ let admin: Admin;
 const collectors: KafkaSourceLag[] = [];
 
 before(async () => {
-  broker = await startKafka({ autoCreateTopics: false, topics: { orders: 2, idle: 3, growing: 1 } });
+  broker = await startKafka({ autoCreateTopics: false, topics: { orders: 2, idle: 3, growing: 1, 'clicks-eu': 2, 'clicks-us': 1, clickstream: 1 } });
   const kafka = new Kafka({ brokers: broker.brokers, clientId: 'test', logLevel: logLevel.NOTHING });
   producer = kafka.producer();
   admin = kafka.admin();
@@ -79,6 +79,35 @@ test('partitions added while running are seen at once, without a committed offse
   const after = await lag.sourceLag();
   assert.deepEqual(lags(after), [['growing', 0, 5, 0], ['growing', 1, undefined, 0], ['growing', 2, undefined, 6]]);
   assert.equal(after.partitionCount, 3);
+});
+
+test('a topic pattern is measured on the topics it matches now, as the source matches them: one created while running counts at the next collection', async () => {
+  await produce('clicks-eu', 0, 4);
+  await produce('clicks-eu', 1, 2);
+  await produce('clicks-us', 0, 3);
+  await produce('clickstream', 0, 50);
+  const lag = new KafkaSourceLag({ brokers: broker.brokers, groupId: 'job-clicks', topics: { pattern: '^clicks-', flags: '' }, startingOffsets: 'earliest' });
+  collectors.push(lag);
+  commit('job-clicks', 'clicks-eu', 0, 4);
+  commit('job-clicks', 'clicks-us', 0, 1);
+  const first = await lag.sourceLag();
+  assert.deepEqual(lags(first), [['clicks-eu', 0, 4, 0], ['clicks-eu', 1, undefined, 2], ['clicks-us', 0, 1, 2]]);
+  assert.deepEqual([first.totalLag, first.partitionCount], [4, 3]);
+  await admin.createTopics({ topics: [{ topic: 'clicks-asia', numPartitions: 2 }] });
+  await produce('clicks-asia', 1, 5);
+  const after = await lag.sourceLag();
+  assert.deepEqual(lags(after), [['clicks-asia', 0, undefined, 0], ['clicks-asia', 1, undefined, 5], ['clicks-eu', 0, 4, 0], ['clicks-eu', 1, undefined, 2], ['clicks-us', 0, 1, 2]]);
+  assert.deepEqual([after.totalLag, after.partitionCount], [9, 5]);
+  // Flags as the source gave them.
+  const insensitive = new KafkaSourceLag({ brokers: broker.brokers, groupId: 'job-clicks', topics: { pattern: 'CLICKS-US', flags: 'i' }, startingOffsets: 'earliest' });
+  collectors.push(insensitive);
+  assert.deepEqual(lags(await insensitive.sourceLag()), [['clicks-us', 0, 1, 2]]);
+});
+
+test('a pattern that matches no topic is a retriable SOURCE_LAG_UNAVAILABLE: the source is decided on busy time alone', async () => {
+  const c = new KafkaSourceLag({ brokers: broker.brokers, groupId: 'g', topics: { pattern: '^nothing-', flags: '' }, startingOffsets: 'earliest' });
+  collectors.push(c);
+  await assert.rejects(c.sourceLag(), (err: { code?: string; retriable?: boolean; message?: string }) => err.code === 'SOURCE_LAG_UNAVAILABLE' && err.retriable === true && /the topics matching \/\^nothing-\//.test(err.message ?? ''));
 });
 
 test('an unreachable broker is a retriable SOURCE_LAG_UNAVAILABLE', async () => {

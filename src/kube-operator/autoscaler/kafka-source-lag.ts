@@ -3,7 +3,9 @@
  * knows Kafka. Each collection asks for the partitions' offsets and the group's committed
  * offsets; what the lag then is, edge cases included, is source-lag.ts. kafkajs gives an admin
  * client no metadata max age, so every call refreshes topic metadata: partitions added while
- * running are in the next collection (the test adds some to prove it).
+ * running are in the next collection (the test adds some to prove it). A source reading a
+ * topic pattern is measured on the topics the pattern matches at each collection, matched as
+ * the source's reader matches them, so a topic created while running counts at once.
  */
 import { Kafka, logLevel } from 'kafkajs';
 import type { Admin } from 'kafkajs';
@@ -15,11 +17,17 @@ export interface KafkaSourceLagOptions {
   brokers: readonly string[];
   /** The job's consumer group, whose offsets the Kafka source commits on checkpoints. */
   groupId: string;
-  topics: readonly string[];
+  /** The topics read: listed, or those a pattern (a RegExp's source and flags) matches now. */
+  topics: readonly string[] | TopicPattern;
   /** The source's starting offsets for partitions without a committed offset. */
   startingOffsets: StartingOffsets;
   clientId?: string;
   now?: () => number;
+}
+
+export interface TopicPattern {
+  pattern: string;
+  flags: string;
 }
 
 export class KafkaSourceLag implements SourceLagCollector {
@@ -34,14 +42,15 @@ export class KafkaSourceLag implements SourceLagCollector {
     try {
       return await this.collect();
     } catch (err) {
-      throw new WeirError('SOURCE_LAG_UNAVAILABLE', `cannot read the lag of group ${this.options.groupId} on ${this.options.topics.join(', ')} from Kafka at ${this.options.brokers.join(',')}: ${errorMessage(err)}`, true, { cause: err });
+      throw new WeirError('SOURCE_LAG_UNAVAILABLE', `cannot read the lag of group ${this.options.groupId} on ${describeTopics(this.options.topics)} from Kafka at ${this.options.brokers.join(',')}: ${errorMessage(err)}`, true, { cause: err });
     }
   }
 
   private async collect(): Promise<SourceLag> {
     const admin = await this.connected();
     const at = (this.options.now ?? Date.now)();
-    const topics = [...this.options.topics];
+    const topics = await this.topicsRead(admin);
+    if (topics.length === 0) throw new WeirError('SOURCE_LAG_UNAVAILABLE', 'no topic matches the pattern', true);
     const offsets: PartitionOffsets[] = [];
     for (const topic of topics) {
       for (const o of await admin.fetchTopicOffsets(topic)) offsets.push({ topic, partition: o.partition, earliest: Number(o.low), latest: Number(o.high) });
@@ -55,6 +64,15 @@ export class KafkaSourceLag implements SourceLagCollector {
       }
     }
     return sourceLagOf(at, offsets, committed, this.options.startingOffsets);
+  }
+
+  private async topicsRead(admin: Admin): Promise<string[]> {
+    const t = this.options.topics;
+    if (Array.isArray(t)) return [...(t as readonly string[])];
+    const { pattern, flags } = t as TopicPattern;
+    // As the source's reader matches: the pattern anywhere in the name, 'g' dropped.
+    const matches = new RegExp(pattern, flags.replace('g', ''));
+    return (await admin.listTopics()).filter((name) => matches.test(name)).sort();
   }
 
   private async connected(): Promise<Admin> {
@@ -71,4 +89,8 @@ export class KafkaSourceLag implements SourceLagCollector {
     this.admin = undefined;
     await admin?.disconnect();
   }
+}
+
+function describeTopics(topics: readonly string[] | TopicPattern): string {
+  return Array.isArray(topics) ? topics.join(', ') : `the topics matching /${(topics as TopicPattern).pattern}/${(topics as TopicPattern).flags}`;
 }

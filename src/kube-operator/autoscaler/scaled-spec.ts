@@ -61,12 +61,14 @@ export function runningSpecHash(spec: StreamDeploymentSpec): string {
 
 /**
  * `status.autoscaler` for the user's spec as it is now: a new generation restarts
- * stabilization; the applied parallelism (and a rescale in progress) goes when the spec it was
- * decided for changed in anything that restarts the job, so the user's parallelism is deployed.
+ * stabilization and clears the pending scale-downs; the applied parallelism (and a rescale in
+ * progress) goes when the spec it was decided for changed in anything that restarts the job,
+ * so the user's parallelism is deployed.
  */
 export function forUserSpec(autoscaler: AutoscalerStatus | undefined, spec: StreamDeploymentSpec, newGeneration: boolean, now: Date): AutoscalerStatus | undefined {
   if (autoscaler === undefined) return undefined;
-  const current = newGeneration ? { ...autoscaler, lastSpecChangeTime: now.toISOString() } : autoscaler;
+  // As stabilization restarts, so does every scale-down's wait: it was decided on the old spec's job.
+  const current = newGeneration ? { ...autoscaler, lastSpecChangeTime: now.toISOString(), pendingScaleDowns: {} } : autoscaler;
   if (current.appliedParallelism === undefined || current.appliedFor === runningSpecHash(spec)) return current;
   const { appliedParallelism: _applied, appliedFor: _for, rescaleStartTime: _started, ...rest } = current;
   return rest;

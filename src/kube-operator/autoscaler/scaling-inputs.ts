@@ -64,6 +64,11 @@ export interface ScalingInput {
   /** In any order; inputs must name vertices of the list. */
   vertices: readonly VertexObservation[];
   history: ScalingHistory;
+  /**
+   * The slots of a fixed number of TaskManagers (spec.taskManager.replicas x slots): no vertex
+   * goes beyond, since a subtask without a slot would wait for one forever.
+   */
+  slotLimit?: number;
 }
 
 export interface VertexRecommendation {

@@ -10,10 +10,14 @@ const sample = { at: 0, recordsInPerSecond: 0, recordsOutPerSecond: 0, busyTimeM
 const vertex = (id: string, source?: Record<string, unknown>): ObservedVertex => ({ id, name: id, parallelism: 1, maxParallelism: 128, keyed: false, inputs: [], sample, ...(source ? { source } : {}) });
 const lagOf = (totalLag: number): SourceLag => ({ at: 0, partitions: [], totalLag, partitionCount: 4 });
 
-test('a Kafka source vertex names what to measure; a pattern, no group or another source type gives nothing to measure', () => {
+test('a Kafka source vertex names what to measure, its topics or its pattern; no group, no topics or another source type gives nothing to measure', () => {
   assert.deepEqual(kafkaLagOptions(KAFKA), { brokers: ['k:9092'], topics: ['orders'], groupId: 'fraud', startingOffsets: 'latest' });
   assert.equal(kafkaLagOptions({ ...KAFKA, startingOffsets: undefined })?.startingOffsets, 'earliest');
   assert.equal(kafkaLagOptions({ ...KAFKA, topics: undefined }), undefined);
+  assert.deepEqual(kafkaLagOptions({ ...KAFKA, topics: undefined, topicPattern: 'orders-.*' })?.topics, { pattern: 'orders-.*', flags: '' });
+  assert.deepEqual(kafkaLagOptions({ ...KAFKA, topics: undefined, topicPattern: '^ORDERS', topicPatternFlags: 'i' })?.topics, { pattern: '^ORDERS', flags: 'i' });
+  // A pattern JavaScript cannot compile (a Java possessive quantifier) cannot be matched here.
+  assert.equal(kafkaLagOptions({ ...KAFKA, topics: undefined, topicPattern: 'orders-.*+(' }), undefined);
   assert.equal(kafkaLagOptions({ ...KAFKA, groupId: undefined }), undefined);
   assert.equal(kafkaLagOptions({ ...KAFKA, type: 'datagen' }), undefined);
   assert.equal(kafkaLagOptions(undefined), undefined);

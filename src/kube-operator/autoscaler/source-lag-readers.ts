@@ -1,29 +1,41 @@
 /**
  * Source lag in the operator's pass. The operator learns what a source reads from the job
- * itself: a Kafka source describes its servers, topics, group and starting offsets on its
- * vertex in `GET /jobs/:id` (`source`), so nothing is configured twice and a changed job is
- * followed by the next collection. One KafkaSourceLag (one admin connection) is kept per
+ * itself: a Kafka source describes its servers, topics (or topic pattern), group and
+ * starting offsets on its vertex in `GET /jobs/:id` (`source`), so nothing is configured
+ * twice and a changed job is followed by the next collection. One KafkaSourceLag (one admin connection) is kept per
  * deployment and source vertex while what it reads stays the same.
  */
 import { errorMessage } from '../../errors/index.ts';
 import type { ObservedVertex } from './jobmanager-vertex-metrics.ts';
 import { KafkaSourceLag } from './kafka-source-lag.ts';
-import type { KafkaSourceLagOptions } from './kafka-source-lag.ts';
+import type { KafkaSourceLagOptions, TopicPattern } from './kafka-source-lag.ts';
 import type { SourceLag, SourceLagCollector } from './source-lag.ts';
 
 const strings = (v: unknown): string[] | undefined => (Array.isArray(v) && v.length > 0 && v.every((s) => typeof s === 'string') ? v : undefined);
 
 /**
  * What to measure for a vertex's `source`, or undefined: not Kafka, or no lag to measure
- * against (a topic pattern, or no group the source commits to).
+ * against (no group the source commits to, neither topics nor a valid pattern).
  */
 export function kafkaLagOptions(source: Readonly<Record<string, unknown>> | undefined): KafkaSourceLagOptions | undefined {
   if (source?.type !== 'kafka') return undefined;
   const brokers = strings(source.bootstrapServers);
-  const topics = strings(source.topics);
+  const topics = strings(source.topics) ?? topicPattern(source);
   const groupId = typeof source.groupId === 'string' ? source.groupId : undefined;
   if (!brokers || !topics || groupId === undefined) return undefined;
   return { brokers, topics, groupId, startingOffsets: source.startingOffsets === 'latest' ? 'latest' : 'earliest' };
+}
+
+function topicPattern(source: Readonly<Record<string, unknown>>): TopicPattern | undefined {
+  if (typeof source.topicPattern !== 'string') return undefined;
+  const pattern = { pattern: source.topicPattern, flags: typeof source.topicPatternFlags === 'string' ? source.topicPatternFlags : '' };
+  try {
+    new RegExp(pattern.pattern, pattern.flags);
+  } catch {
+    // Not a JavaScript RegExp (another client's job?): nothing this operator can match with.
+    return undefined;
+  }
+  return pattern;
 }
 
 export class SourceLagReaders {

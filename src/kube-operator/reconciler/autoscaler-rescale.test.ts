@@ -142,3 +142,22 @@ test('with upgradeMode stateless the autoscaler decides and reports but never re
   assert.deepEqual(actionsOf(w.pass(), 'triggerSavepoint'), []);
   assert.equal(w.status.reconciliation?.upgrade, undefined);
 });
+
+test('with spec.taskManager.replicas the TaskManagers stay at that count: the autoscaler scales within their slots and says so (Degraded, decision message)', () => {
+  // 3 TaskManagers with 1 slot each: the busy source that wants 4 gets 3.
+  const w = new World(baseSpec({ upgradeMode: 'savepoint' }, { autoscaler: AUTOSCALER, taskManager: { replicas: 3 } })).stable();
+  const degraded = w.status.conditions?.find((c) => c.type === 'Degraded');
+  assert.deepEqual([degraded?.status, degraded?.reason], ['True', 'UnsupportedField']);
+  assert.match(degraded?.message ?? '', /^spec\.taskManager\.replicas: the TaskManagers stay at this count/);
+  w.autoscaler = BUSY;
+  const decided = w.pass();
+  assert.match(actionsOf(decided, 'recordEvent')[0]!.event.message, /^Rescaling: Source: orders 2 -> 3 \(.*more than the 3 slots of the fixed TaskManagers \(spec\.taskManager\.replicas\)/);
+  assert.deepEqual(w.status.autoscaler?.appliedParallelism, { v1: 3 });
+  w.now = T0 + 1000;
+  w.pass();
+  w.snapshot = { status: 'COMPLETED', location: SP };
+  w.job = jobIn('FINISHED');
+  w.pass();
+  assert.match(configFileOf(w.children), /^pipeline\.jobvertex-parallelism-overrides: "v1:3"$/m);
+  assert.equal(replicasOf(w, 'fraud-taskmanager'), 3);
+});

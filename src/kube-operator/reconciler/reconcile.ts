@@ -23,8 +23,8 @@ import { planDeletionSavepoint, planSnapshots } from './snapshots.ts';
 import type { ReconcileAction, ReconcilePlan } from './actions.ts';
 import { jobManagerDeploymentStatus, rolledOut, upToDate } from './rollout.ts';
 import { everyTaskRuns, jobStateTransition, observedJobStatus } from './job-status.ts';
-import { autoscalerPass } from '../autoscaler/autoscaler-pass.ts';
-import { forUserSpec, rescaleCompleted, runningSpecHash, scaledSpec, whyNotActing } from '../autoscaler/scaled-spec.ts';
+import { autoscalerOnStablePass } from '../autoscaler/stable-pass.ts';
+import { forUserSpec, scaledSpec } from '../autoscaler/scaled-spec.ts';
 
 export interface ReconcileTiming {
   /** Poll interval while deploying or upgrading. */
@@ -192,26 +192,11 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
   return { finalizer, steps, apply, events, status, requeueAfterMs: !polling && !inUpgrade ? undefined : quietPoll ? pollInterval(settings, timing) : timing.progressIntervalMs };
 }
 
-/**
- * The autoscaler's part of a STABLE pass: a rescale whose job now runs is recorded as done;
- * otherwise a decision on this pass's samples, and when it acts the parallelism to apply,
- * which the next pass deploys as a SCALE change through the job's upgrade mode.
- */
+/** The autoscaler's part of a STABLE pass (autoscaler/stable-pass.ts). */
 function autoscaling(status: StreamDeploymentStatus, spec: StreamDeploymentSpec, deployed: string, facts: Facts, now: Date): { status: StreamDeploymentStatus; events: EventSpec[]; acted: boolean } | undefined {
-  const recorded = status.autoscaler;
-  if (recorded?.rescaleStartTime !== undefined) {
-    // Done once the job that runs is the one deployed with the applied parallelism.
-    const done = deployed === canonicalJson(scaledSpec(spec, recorded));
-    return done ? { status: { ...status, autoscaler: rescaleCompleted(recorded, now) }, events: [], acted: false } : undefined;
-  }
-  if (!facts.autoscaler) return undefined;
-  const scaling = autoscalerPass({ spec: spec.autoscaler, status: recorded, vertices: facts.autoscaler, now: now.getTime(), notActing: whyNotActing(spec) });
-  if (!scaling) return undefined;
-  const autoscaler = scaling.act ? { ...scaling.status, appliedParallelism: scaling.decision.parallelism, appliedFor: runningSpecHash(spec), rescaleStartTime: now.toISOString() } : { ...scaling.status, ...appliedOf(recorded) };
-  return { status: { ...status, autoscaler }, events: scaling.event ? [scaling.event] : [], acted: scaling.act };
+  const outcome = autoscalerOnStablePass(status.autoscaler, spec, deployed, facts.autoscaler, now);
+  return outcome && { status: { ...status, autoscaler: outcome.autoscaler }, events: outcome.events, acted: outcome.acted };
 }
-
-const appliedOf = (a: StreamDeploymentStatus['autoscaler']) => (a?.appliedParallelism === undefined ? {} : { appliedParallelism: a.appliedParallelism, appliedFor: a.appliedFor });
 
 /** A stable deployment is polled at the stable interval, or sooner when a periodic savepoint may fall due. */
 function pollInterval(settings: OperatorSettings, timing: ReconcileTiming): number {

@@ -19,4 +19,7 @@ test('an autoscaler that rescales is supported in a stateful upgrade mode; with 
   assert.deepEqual(unsupportedFields({ image: 'weir:1', job: { ...job, upgradeMode: 'savepoint' }, autoscaler: { enabled: true } }), []);
   assert.deepEqual(unsupportedFields({ image: 'weir:1', job: { ...job, upgradeMode: 'last-state' }, autoscaler: { enabled: true } }), []);
   assert.deepEqual(unsupportedFields({ image: 'weir:1', job, autoscaler: { enabled: true } }).map((f) => f.field), ['spec.autoscaler.enabled']);
+  // Fixed TaskManagers bound the autoscaler to their slots.
+  assert.deepEqual(unsupportedFields({ image: 'weir:1', job: { ...job, upgradeMode: 'savepoint' }, taskManager: { replicas: 2 }, autoscaler: { enabled: true } }).map((f) => f.field), ['spec.taskManager.replicas']);
+  assert.deepEqual(unsupportedFields({ image: 'weir:1', job: { ...job, upgradeMode: 'savepoint' }, taskManager: { replicas: 2 } }), []);
 });

@@ -3,7 +3,8 @@
  * believe it works: the operator deploys the job as it would without the field, and reports
  * each one as the Degraded condition and a Warning Event that say what happens instead.
  * Upgrade modes, snapshot nonces, initialSavepointPath and allowNonRestoredState came with the
- * stateful lifecycle; the autoscaler rescales only in a stateful upgrade mode.
+ * stateful lifecycle; the autoscaler rescales only in a stateful upgrade mode, and within the
+ * slots of a fixed number of TaskManagers.
  */
 import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
 
@@ -17,6 +18,9 @@ export function unsupportedFields(spec: StreamDeploymentSpec): UnsupportedField[
   const out: UnsupportedField[] = [];
   if (spec.autoscaler?.enabled && !spec.autoscaler.metricsOnly && (spec.job.upgradeMode ?? 'stateless') === 'stateless') {
     out.push({ field: 'spec.autoscaler.enabled', consequence: 'the autoscaler rescales through upgradeMode savepoint or last-state, and a stateless rescale would drop the job\'s state: it decides and reports as with metricsOnly and rescales nothing' });
+  }
+  if (spec.autoscaler?.enabled && spec.taskManager?.replicas !== undefined) {
+    out.push({ field: 'spec.taskManager.replicas', consequence: 'the TaskManagers stay at this count, as Flink\'s operator keeps an explicit replicas count: the autoscaler scales no vertex beyond their slots; leave replicas unset to have the TaskManagers follow the applied parallelism' });
   }
   return out;
 }

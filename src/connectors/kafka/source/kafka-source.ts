@@ -50,15 +50,16 @@ export class KafkaSource<T> implements Source<T> {
 
   /**
    * Servers, topics and the group the source commits to on checkpoints: enough to measure its
-   * lag against committed offsets. The group only when it commits, the topics only when listed
-   * (a pattern's matches are the reader's to find).
+   * lag against committed offsets. The group only when it commits; a topic pattern as its
+   * RegExp source and flags (`topicPattern`, `topicPatternFlags`), whose matches the lag
+   * reader lists as the source's discovery does.
    */
   describe(): SourceDescription {
     const s = this.settings;
     return {
       type: 'kafka',
       bootstrapServers: [...s.bootstrapServers],
-      ...(Array.isArray(s.topics) ? { topics: [...(s.topics as readonly string[])] } : {}),
+      ...(s.topics instanceof RegExp ? { topicPattern: s.topics.source, ...(s.topics.flags ? { topicPatternFlags: s.topics.flags } : {}) } : { topics: [...s.topics] }),
       ...(s.commitOffsetsOnCheckpoint && s.groupId !== undefined ? { groupId: s.groupId } : {}),
       startingOffsets: startingPoint(s.startingOffsets),
     };

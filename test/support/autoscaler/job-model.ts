@@ -9,7 +9,7 @@
  * counts what was read since the last checkpoint.
  */
 import { seeded } from './load-curves.ts';
-import type { VertexSample } from '../../src/kube-operator/autoscaler/scaling-inputs.ts';
+import type { VertexSample } from '../../../src/kube-operator/autoscaler/scaling-inputs.ts';
 
 export interface JobModelOptions {
   partitions: number;

@@ -24,23 +24,33 @@ export function seeded(seed: number): () => number {
 }
 
 /** Noise that holds for `stepS` seconds at a time (load changes by the minute, not by the tick), +/- `share`. */
-function noise(seed: number, share: number, stepS = 60): (t: number) => number {
+export function noise(seed: number, share: number, stepS = 60): (t: number) => number {
   const random = seeded(seed);
   const values = Array.from({ length: Math.ceil(DAY_S / stepS) + 1 }, () => 1 + share * (2 * random() - 1));
   return (t) => values[Math.min(values.length - 1, Math.floor(t / stepS))]!;
 }
 
+/** `rate` per second +/- `share` by the minute. */
+export function steadyWithNoise(rate: number, share: number, seed: number): LoadCurve {
+  const n = noise(seed, share);
+  return { name: 'steady+noise', what: `${rate / 1000}K/s +/-${share * 100}% by the minute`, rate: (t) => rate * n(t) };
+}
+
+/** A ramp from `low` to `high` over each `periodS`, then a drop back, +/- `share` by the minute. */
+export function sawtooth(low: number, high: number, periodS: number, share: number, seed: number): LoadCurve {
+  const n = noise(seed, share);
+  return { name: 'sawtooth', what: `${low / 1000}K-${high / 1000}K/s ramp each ${periodS / 3600} h, then drop, +/-${share * 100}%`, rate: (t) => (low + (high - low) * ((t % periodS) / periodS)) * n(t) };
+}
+
 export function loadCurves(): LoadCurve[] {
   const n1 = noise(1, 0.05);
   const n2 = noise(2, 0.05);
-  const n3 = noise(3, 0.05);
   const n4 = noise(4, 0.05);
-  const n5 = noise(5, 0.15);
   return [
     { name: 'diurnal', what: '2K-22K/s over the day, +/-5%', rate: (t) => (12_000 - 10_000 * Math.cos((2 * Math.PI * t) / DAY_S)) * n1(t) },
     { name: 'spike', what: '5K/s, 25K/s for 10 min every 4 h, +/-5%', rate: (t) => (t % (4 * 3600) >= 2 * 3600 && t % (4 * 3600) < 2 * 3600 + 600 ? 25_000 : 5_000) * n2(t) },
-    { name: 'sawtooth', what: '3K-18K/s ramp each hour, then drop, +/-5%', rate: (t) => (3_000 + 15_000 * ((t % 3600) / 3600)) * n3(t) },
+    sawtooth(3_000, 18_000, 3600, 0.05, 3),
     { name: 'step', what: '4K, 16K, 8K, 20K/s for 6 h each, +/-5%', rate: (t) => [4_000, 16_000, 8_000, 20_000][Math.min(3, Math.floor(t / (6 * 3600)))]! * n4(t) },
-    { name: 'steady+noise', what: '10K/s +/-15% by the minute', rate: (t) => 10_000 * n5(t) },
+    steadyWithNoise(10_000, 0.15, 5),
   ];
 }
