@@ -34,10 +34,9 @@ import type { KeyGroupRange, KeyValue } from '../key-group.ts';
 import { keyFromIdentity, keyIdentity } from '../key-identity.ts';
 import type { KeyId, KeyRef } from '../key-identity.ts';
 import type { KeyedStateBackend, KeyedStateCapture, TimerDomain } from '../keyed-state-backend.ts';
-import { VOID_NAMESPACE } from '../keyed-state-backend.ts';
 import { keyGroupsIn } from '../snapshot/keyed-state-snapshot.ts';
 import type { KeyedStateSnapshot, TimerEntries } from '../snapshot/keyed-state-snapshot.ts';
-import { RocksCodec, prefixEnd } from './rocks-keys.ts';
+import { RocksCodec } from './rocks-keys.ts';
 import { RocksStore } from './rocks-store.ts';
 import type { WriteOp } from './rocks-store.ts';
 import { RocksTable } from './rocks-table.ts';
@@ -45,6 +44,8 @@ import { RocksTimerQueue, timerRowKey, timerRowPrefix } from './rocks-timer-queu
 import type { TimerHost } from './rocks-timer-queue.ts';
 import { WrittenKeysFilter } from './written-keys-filter.ts';
 import { CachedKeys } from './cached-keys.ts';
+import { appendCacheChanges, readIntoCache } from './cache-rows.ts';
+import type { CacheRowsHost, FreshKey } from './cache-rows.ts';
 import type { KeyCache } from './rocks-table.ts';
 import { captureRocksSnapshot } from './rocksdb-snapshot.ts';
 import type { RocksDbOptions } from './rocksdb-options.ts';
@@ -56,12 +57,6 @@ export interface RocksDbBackendOptions {
   readonly rocks: RocksDbOptions;
   /** Names the working directory (operator and subtask). */
   readonly label: string;
-}
-
-interface FreshKey {
-  readonly id: KeyId;
-  readonly key: KeyValue;
-  readonly prefix: Buffer;
 }
 
 /** Evicting a tenth more than needed spreads eviction over many prefetches. */
@@ -77,7 +72,7 @@ function asTable<S>(t: RocksTable): StateTable<S> {
   return t as unknown as StateTable<S>;
 }
 
-export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, TimerHost {
+export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, TimerHost, CacheRowsHost {
   readonly maxParallelism: number;
   readonly keyGroupRange: KeyGroupRange;
   readonly prefetches = true;
@@ -85,10 +80,10 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
   private readonly clock: Clock;
   private readonly options: RocksDbOptions;
   readonly codec = new RocksCodec();
-  private readonly written = new WrittenKeysFilter();
+  readonly written = new WrittenKeysFilter();
   private readonly current: CurrentKey;
   /** Cached keys and the prefixes of their rows. */
-  private readonly loaded = new CachedKeys();
+  readonly loaded = new CachedKeys();
   /** Every state with rows, registered or only restored so far; the index is its state id. */
   readonly tables: RocksTable[] = [];
   private readonly tablesByName = new Map<string, RocksTable>();
@@ -187,54 +182,7 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
     if (evicting) this.evict(batch, fresh.length);
     const wrote = writes.length > 0 ? this.store.write(writes) : undefined;
     if (fresh.length === 0) return wrote;
-    return Promise.all([wrote, this.read(fresh)]).then(() => undefined);
-  }
-
-  private async read(all: readonly FreshKey[]): Promise<void> {
-    const tables = this.tables;
-    const fresh: FreshKey[] = [];
-    for (const f of all) {
-      if (tables.length > 0 && this.written.mayHave(f.prefix)) fresh.push(f);
-      else this.loaded.add(f.id, f.prefix); // never written: nothing to read
-    }
-    if (fresh.length === 0) return;
-    if (tables.every((t) => t.kind !== 'map' && !t.namespaced)) {
-      const cells: Buffer[] = [];
-      for (const f of fresh) for (const t of tables) cells.push(this.codec.cellKey(f.prefix, t.stateId, VOID_NAMESPACE));
-      const values = await this.store.getAll(cells);
-      let i = 0;
-      for (const f of fresh) {
-        for (const t of tables) {
-          const v = values[i++];
-          if (v !== null && v !== undefined) t.load(VOID_NAMESPACE, f.id, this.codec.decode(v));
-        }
-        this.loaded.add(f.id, f.prefix);
-      }
-      return;
-    }
-    const rows = await this.store.scanAll(fresh.map((f) => [f.prefix, prefixEnd(f.prefix)] as const));
-    for (let k = 0; k < fresh.length; k++) {
-      const f = fresh[k]!;
-      let map: Map<unknown, unknown> | undefined;
-      let mapCell: Buffer | undefined;
-      for (const { key, value } of rows[k]!) {
-        const p = this.codec.parse(key);
-        const t = tables[p.stateId];
-        if (t === undefined) throw new WeirError('INTERNAL', `RocksDB row of unknown state id ${p.stateId}`, false);
-        if (t.kind !== 'map') {
-          t.load(p.namespace, f.id, this.codec.decode(value));
-          continue;
-        }
-        const cell = key.subarray(0, p.mapKeyStart);
-        if (map === undefined || mapCell === undefined || !cell.equals(mapCell)) {
-          map = new Map();
-          mapCell = cell;
-          t.load(p.namespace, f.id, map);
-        }
-        map.set(this.codec.decode(key, p.mapKeyStart), this.codec.decode(value));
-      }
-      this.loaded.add(f.id, f.prefix);
-    }
+    return Promise.all([wrote, readIntoCache(this, fresh)]).then(() => undefined);
   }
 
   /** The cache's changes (and restored rows) as write operations; the cache is clean after. */
@@ -243,47 +191,13 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
     this.pendingWrites = [];
     this.dirtyEntries = 0;
     this.dirtyUncached = false;
-    const codec = this.codec;
-    for (const t of this.tables) {
-      // Single map entries first: a whole-map rewrite of the same key, below, comes after them and wins.
-      for (const [ns, byKey] of t.dirtyMapKeys) {
-        for (const [id, mapKeys] of byKey) {
-          if (t.dirty.get(ns)?.has(id)) continue;
-          const prefix = this.loaded.prefixOf(id) ?? this.prefixOf(id);
-          this.written.add(prefix);
-          const cell = codec.cellKey(prefix, t.stateId, ns);
-          const map = t.cached(ns, id) as Map<unknown, unknown> | undefined;
-          for (const mk of mapKeys) {
-            const row = codec.mapRowKey(cell, mk);
-            if (map !== undefined && map.has(mk)) ops.push(['put', row, codec.value(map.get(mk))]);
-            else ops.push(['delete', row]);
-          }
-        }
-      }
-      t.dirtyMapKeys.clear();
-      if (t.dirty.size === 0) continue;
-      for (const [ns, ids] of t.dirty) {
-        for (const id of ids) {
-          const prefix = this.loaded.prefixOf(id) ?? this.prefixOf(id);
-          this.written.add(prefix);
-          const cell = codec.cellKey(prefix, t.stateId, ns);
-          const entry = t.cached(ns, id);
-          if (t.kind === 'map') {
-            // A new, removed or replaced map: its rows go and the map is written whole.
-            ops.push(['deleteRange', cell, prefixEnd(cell)]);
-            if (entry !== undefined) for (const [mk, v] of entry as Map<unknown, unknown>) ops.push(['put', codec.mapRowKey(cell, mk), codec.value(v)]);
-          } else if (entry === undefined) ops.push(['delete', cell]);
-          else ops.push(['put', cell, codec.value(entry)]);
-        }
-      }
-      t.dirty.clear();
-    }
+    appendCacheChanges(this, ops);
     for (const op of this.timerOps) ops.push(op);
     this.timerOps.length = 0;
     return ops;
   }
 
-  private prefixOf(id: KeyId): Buffer {
+  prefixOf(id: KeyId): Buffer {
     const key = keyFromIdentity(id);
     return this.codec.keyPrefix(checkedKeyGroup(key, this.maxParallelism, this.keyGroupRange), key);
   }
