@@ -186,14 +186,65 @@ test('last-state: the JobManager is replaced keeping HA metadata; without it the
   assert.match(old.status.reconciliation?.upgrade?.reason ?? '', /the latest checkpoint is older than 60000 ms/);
 });
 
-test('stateless: the job is cancelled and its HA metadata deleted before the children are replaced', () => {
+test('stateless with HA metadata: DROPPING_STATE is written, the job cancelled and its ConfigMaps deleted; the children change only once they are seen gone', () => {
   const w = new World(baseSpec({}, { configuration: HA_CONF })).stable();
+  const stableSpec = w.status.reconciliation?.lastReconciledSpec;
+  const oldChildren = w.children;
   w.ha = HA;
   w.change({ parallelism: 1 });
   assert.deepEqual(summary(w.pass()), [
-    'recordTarget UPGRADING',
-    `cancelJob aaaa`,
+    'recordTarget UPGRADING DROPPING_STATE',
+    'cancelJob aaaa',
     `deleteHaMetadata ${HA.configMaps[0]}`,
+    'event UpgradeStarted',
+    'writeStatus UPGRADING DROPPING_STATE',
+    'requeue 1000',
+  ]);
+  assert.deepEqual(w.writes[0]?.reconciliation?.upgrade, { mode: 'stateless', reason: 'spec.job.parallelism (SCALE)', step: 'DROPPING_STATE', startTime: T0 });
+  assert.equal(w.writes[0]?.reconciliation?.lastReconciledSpec, stableSpec);
+  assert.deepEqual(w.children, oldChildren);
+
+  w.ha = { configMaps: [], hasCheckpoint: false };
+  w.job = jobIn('CANCELED');
+  assert.deepEqual(summary(w.pass()), [
+    'recordTarget UPGRADING',
+    'replaceChild ConfigMap/fraud-config',
+    'replaceChild Deployment/fraud-jobmanager',
+    'replaceChild Deployment/fraud-taskmanager',
+    'writeStatus UPGRADING',
+    'requeue 1000',
+  ]);
+  assert.notEqual(w.status.reconciliation?.lastReconciledSpec, stableSpec);
+  assert.equal(w.status.reconciliation?.upgrade, undefined);
+});
+
+test('stateless: an operator killed after DROPPING_STATE was written, before the HA ConfigMaps went, deletes them again and starts no JobManager until they are gone', () => {
+  const w = new World(baseSpec({}, { configuration: HA_CONF })).stable();
+  const oldChildren = w.children;
+  w.ha = HA;
+  w.change({ parallelism: 1 });
+  w.pass();
+  // Killed right after the write-ahead write: the cancel and the deletion never happened.
+  w.sd = { ...w.sd, status: w.writes[0] };
+  const again = w.pass();
+  assert.deepEqual(summary(again), ['cancelJob aaaa', `deleteHaMetadata ${HA.configMaps[0]}`, 'writeStatus UPGRADING DROPPING_STATE', 'requeue 1000']);
+  assert.deepEqual(w.children, oldChildren);
+  // The old JobManager wrote its ConfigMap again before it saw the cancel: deleted again, nothing else.
+  w.job = jobIn('CANCELED');
+  assert.deepEqual(summary(w.pass()), [`deleteHaMetadata ${HA.configMaps[0]}`, 'event JobStatusChanged', 'writeStatus UPGRADING DROPPING_STATE', 'requeue 1000']);
+  assert.deepEqual(w.children, oldChildren);
+  w.ha = { configMaps: [], hasCheckpoint: false };
+  assert.deepEqual(summary(w.pass()).slice(0, 3), ['recordTarget UPGRADING', 'replaceChild ConfigMap/fraud-config', 'replaceChild Deployment/fraud-jobmanager']);
+  assert.equal(w.status.reconciliation?.upgrade, undefined);
+});
+
+test('stateless without HA metadata: the target is recorded, the job cancelled and the children replaced in one pass', () => {
+  const w = new World(baseSpec({}, { configuration: HA_CONF })).stable();
+  w.ha = { configMaps: [], hasCheckpoint: false };
+  w.change({ parallelism: 1 });
+  assert.deepEqual(summary(w.pass()), [
+    'recordTarget UPGRADING',
+    'cancelJob aaaa',
     'replaceChild ConfigMap/fraud-config',
     'replaceChild Deployment/fraud-jobmanager',
     'replaceChild Deployment/fraud-taskmanager',
