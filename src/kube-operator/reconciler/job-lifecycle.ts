@@ -30,6 +30,8 @@ export interface LifecycleInput {
   job: ObservedJob | undefined;
   snapshot: SnapshotOutcome | undefined;
   ha: HaMetadata | undefined;
+  /** No JobManager pod exists: its Deployment is absent, or has no ready replica and no pod left. */
+  jobManagerDown: boolean;
   settings: OperatorSettings;
   now: Date;
 }
@@ -43,6 +45,8 @@ export interface LifecyclePlan {
   deploy: { spec: StreamDeploymentSpec; record: string; restore: RestoreFrom | undefined };
   /** Why the deployment is held where it is, shown as the Degraded condition. */
   held?: { reason: string; message: string };
+  /** The children of `deploy` run no pod for now: the job's state is being dropped (DROPPING_STATE). */
+  scaledToZero?: true;
 }
 
 const isRunning = (spec: StreamDeploymentSpec) => (spec.job.state ?? 'running') === 'running';
@@ -195,7 +199,7 @@ class Lifecycle {
    */
   private redeploy(mode: UpgradeMode, restore: RestoreFrom | undefined, why: string, dropState: boolean, announced = false): LifecyclePlan {
     const running = isRunning(this.spec);
-    if (dropState && (this.i.ha?.configMaps.length ?? 0) > 0) return this.dropState(restore, why);
+    if (dropState && this.haLeft) return this.dropState(restore, why);
     this.w.write({
       ...this.w.status,
       lifecycleState: running ? 'UPGRADING' : 'SUSPENDED',
@@ -212,12 +216,17 @@ class Lifecycle {
     return { type: 'Normal', reason: running ? 'UpgradeStarted' : 'Suspended', message: `${running ? 'Upgrading' : 'Suspending'} with upgradeMode ${mode}${running ? from : ''}: ${why}` };
   }
 
+  /** Under HA, whether a JobManager runs or job ConfigMaps exist: either may hand the old state to the next JobManager. */
+  private get haLeft(): boolean {
+    return this.i.ha !== undefined && (this.i.ha.configMaps.length > 0 || !this.i.jobManagerDown);
+  }
+
   /**
-   * A stateless redeploy while the job's HA ConfigMaps exist: DROPPING_STATE is written first,
-   * then the job is cancelled and the ConfigMaps deleted, and the old spec stays deployed. Only a
-   * pass that observes them gone records the new spec, so an operator killed before the deletion
-   * deletes them again instead of starting a JobManager that would restore the old state (same
-   * cluster id, same job id) from the pointer left behind.
+   * A stateless redeploy under HA: DROPPING_STATE is written first, then the job is cancelled,
+   * the old cluster scaled to zero and the job's ConfigMaps deleted (again on every pass that
+   * sees them). Only a pass that sees no JobManager pod and no ConfigMap records the new spec, so
+   * an operator killed before the deletion deletes them again, and no JobManager (same cluster
+   * id, same job id) ever restores the old state from a pointer left behind.
    */
   private dropState(restore: RestoreFrom | undefined, why: string, marker?: Upgrade): LifecyclePlan {
     if (marker === undefined) {
@@ -226,14 +235,14 @@ class Lifecycle {
       this.w.event(this.upgradeStarted('stateless', restore, why));
     }
     if (this.i.job?.state === 'RUNNING') this.w.act({ type: 'cancelJob', jobId: this.i.job.id, bestEffort: true });
-    this.w.act({ type: 'deleteHaMetadata', configMaps: this.i.ha!.configMaps });
-    return this.deployed();
+    if (this.i.ha!.configMaps.length > 0) this.w.act({ type: 'deleteHaMetadata', configMaps: this.i.ha!.configMaps });
+    return { ...this.deployed(), scaledToZero: true };
   }
 
-  /** DROPPING_STATE: deleted again while the HA ConfigMaps are seen, then the redeploy goes on without them. */
+  /** DROPPING_STATE: held while a JobManager or a job ConfigMap is seen, then the redeploy goes on without them. */
   private continueDroppingState(u: Upgrade): LifecyclePlan {
     const restore = u.savepointPath === undefined ? undefined : { path: u.savepointPath, allowNonRestoredState: this.spec.job.allowNonRestoredState ?? false };
-    if ((this.i.ha?.configMaps.length ?? 0) > 0) return this.dropState(restore, u.reason ?? '', u);
+    if (this.haLeft) return this.dropState(restore, u.reason ?? '', u);
     return this.redeploy('stateless', restore, u.reason ?? '', true, true);
   }
 
