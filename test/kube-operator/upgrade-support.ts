@@ -24,9 +24,9 @@ export const SEQUENCES_JOB = resolve('test/fixtures/jobs/exactly-once-sequences.
 /**
  * Where the operator under test may be stopped, as if its process were killed there: after the
  * stop-with-savepoint was sent, after the savepoint completed, once the old JobManager pod is
- * deleted, once a new JobManager pod is created.
+ * deleted, once a new JobManager pod is created, once a stateless upgrade wrote DROPPING_STATE.
  */
-export type KillPoint = 'trigger' | 'completed' | 'jobmanager-deleted' | 'jobmanager-created';
+export type KillPoint = 'trigger' | 'completed' | 'jobmanager-deleted' | 'jobmanager-created' | 'dropping-state';
 
 export interface RestoredFrom {
   id: number;
@@ -52,6 +52,8 @@ export class UpgradeRig {
     const rig = new UpgradeRig(await startOperatorTestCluster(), dir, name);
     // The store tells of each pod write as it happens, so the kill lands right after it.
     rig.cluster.server.store.subscribe((e) => {
+      const upgrade = (e.object.status as StreamDeploymentStatus | undefined)?.reconciliation?.upgrade;
+      if (rig.killAt === 'dropping-state' && e.key === 'weir.dev/streamdeployments' && upgrade?.step === 'DROPPING_STATE') rig.kill();
       if (e.key !== '/pods' || e.object.metadata.labels?.['app.kubernetes.io/component'] !== 'jobmanager' || e.object.metadata.labels['app.kubernetes.io/instance'] !== name) return;
       const deleted = e.type === 'DELETED' || e.object.metadata.deletionTimestamp !== undefined;
       if ((rig.killAt === 'jobmanager-deleted' && deleted) || (rig.killAt === 'jobmanager-created' && e.type === 'ADDED')) rig.kill();
