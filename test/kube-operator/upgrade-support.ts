@@ -21,8 +21,18 @@ import { SD, sharedHostDir, startOperatorTestCluster, statusOf, until } from './
 
 export const SEQUENCES_JOB = resolve('test/fixtures/jobs/exactly-once-sequences.ts');
 
-/** Where the operator under test may be stopped, as if its process were killed there. */
-export type KillPoint = 'trigger' | 'completed';
+/**
+ * Where the operator under test may be stopped, as if its process were killed there: after the
+ * stop-with-savepoint was sent, after the savepoint completed, once the old JobManager pod is
+ * deleted, once a new JobManager pod is created, once a stateless upgrade wrote DROPPING_STATE.
+ */
+export type KillPoint = 'trigger' | 'completed' | 'jobmanager-deleted' | 'jobmanager-created' | 'dropping-state';
+
+export interface RestoredFrom {
+  id: number;
+  is_savepoint: boolean;
+  external_path: string;
+}
 
 export class UpgradeRig {
   operator!: WeirOperator;
@@ -40,6 +50,14 @@ export class UpgradeRig {
   static async start(name: string): Promise<UpgradeRig> {
     const dir = await mkdtemp(join(tmpdir(), `weir-${name}-`));
     const rig = new UpgradeRig(await startOperatorTestCluster(), dir, name);
+    // The store tells of each pod write as it happens, so the kill lands right after it.
+    rig.cluster.server.store.subscribe((e) => {
+      const upgrade = (e.object.status as StreamDeploymentStatus | undefined)?.reconciliation?.upgrade;
+      if (rig.killAt === 'dropping-state' && e.key === 'weir.dev/streamdeployments' && upgrade?.step === 'DROPPING_STATE') rig.kill();
+      if (e.key !== '/pods' || e.object.metadata.labels?.['app.kubernetes.io/component'] !== 'jobmanager' || e.object.metadata.labels['app.kubernetes.io/instance'] !== name) return;
+      const deleted = e.type === 'DELETED' || e.object.metadata.deletionTimestamp !== undefined;
+      if ((rig.killAt === 'jobmanager-deleted' && deleted) || (rig.killAt === 'jobmanager-created' && e.type === 'ADDED')) rig.kill();
+    });
     await rig.startOperator();
     return rig;
   }
@@ -136,6 +154,25 @@ export class UpgradeRig {
 
   pods(component: 'jobmanager' | 'taskmanager'): KubeObject[] {
     return this.cluster.server.api.list('v1', 'Pod', 'default').filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === component && p.metadata.labels?.['app.kubernetes.io/instance'] === this.name);
+  }
+
+  /** The uid of the one JobManager pod, if there is exactly one. */
+  jobManagerPod(): string | undefined {
+    const pods = this.pods('jobmanager');
+    return pods.length === 1 ? pods[0]!.metadata.uid : undefined;
+  }
+
+  /** The jobs the JobManager behind the Service knows: [id, state]. */
+  async jobs(): Promise<string[][]> {
+    const overview = (await (await fetch(`${jobManagerServiceUrl(this.name, 'default')}/jobs/overview`)).json()) as { jobs: { jid: string; state: string }[] };
+    return overview.jobs.map((j) => [j.jid, j.state]);
+  }
+
+  /** What the running JobManager says `jobId` was last restored from (null: started empty). */
+  async restoredFrom(jobId: string): Promise<RestoredFrom | null> {
+    const res = await fetch(`${jobManagerServiceUrl(this.name, 'default')}/jobs/${jobId}/checkpoints`);
+    assert.equal(res.status, 200);
+    return ((await res.json()) as { latest: { restored: RestoredFrom | null } }).latest.restored;
   }
 
   async savepointDirs(): Promise<string[]> {

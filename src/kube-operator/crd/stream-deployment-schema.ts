@@ -12,7 +12,7 @@ export const UPGRADE_MODES = ['stateless', 'last-state', 'savepoint'] as const;
 export const JOB_STATES = ['running', 'suspended'] as const;
 export const RECONCILIATION_STATES = ['DEPLOYED', 'UPGRADING', 'ROLLING_BACK', 'ROLLED_BACK'] as const;
 /** The steps of an upgrade, each written to status before the side effect that follows it. */
-export const UPGRADE_STEPS = ['SAVEPOINTING', 'SAVEPOINT_DONE', 'DEPLOYING'] as const;
+export const UPGRADE_STEPS = ['SAVEPOINTING', 'SAVEPOINT_DONE', 'DEPLOYING', 'DROPPING_STATE'] as const;
 export const SNAPSHOT_TRIGGER_TYPES = ['MANUAL', 'PERIODIC', 'UPGRADE', 'DELETION'] as const;
 
 const resources = object(

@@ -30,6 +30,8 @@ export interface LifecycleInput {
   job: ObservedJob | undefined;
   snapshot: SnapshotOutcome | undefined;
   ha: HaMetadata | undefined;
+  /** No JobManager pod exists: its Deployment is absent, or has no ready replica and no pod left. */
+  jobManagerDown: boolean;
   settings: OperatorSettings;
   now: Date;
 }
@@ -43,6 +45,8 @@ export interface LifecyclePlan {
   deploy: { spec: StreamDeploymentSpec; record: string; restore: RestoreFrom | undefined };
   /** Why the deployment is held where it is, shown as the Degraded condition. */
   held?: { reason: string; message: string };
+  /** The children of `deploy` run no pod for now: the job's state is being dropped (DROPPING_STATE). */
+  scaledToZero?: true;
 }
 
 const isRunning = (spec: StreamDeploymentSpec) => (spec.job.state ?? 'running') === 'running';
@@ -189,22 +193,57 @@ class Lifecycle {
   }
 
   /**
-   * Records the new target, then (stateless) cancels the job and drops its HA metadata, and
-   * returns the new spec for the children: the JobManager Deployment is replaced (Recreate),
-   * so the old JobManager is gone before the new one starts.
+   * Records the new target (a stateless one only once no HA metadata is left: see dropState),
+   * cancels a stateless job, and returns the new spec for the children: the JobManager
+   * Deployment is replaced (Recreate), so the old JobManager is gone before the new one starts.
    */
-  private redeploy(mode: UpgradeMode, restore: RestoreFrom | undefined, why: string, dropState: boolean): LifecyclePlan {
+  private redeploy(mode: UpgradeMode, restore: RestoreFrom | undefined, why: string, dropState: boolean, announced = false): LifecyclePlan {
     const running = isRunning(this.spec);
+    if (dropState && this.haLeft) return this.dropState(restore, why);
     this.w.write({
       ...this.w.status,
       lifecycleState: running ? 'UPGRADING' : 'SUSPENDED',
       reconciliation: { ...this.rec, lastReconciledSpec: this.i.record, state: 'UPGRADING', upgrade: undefined, rolledBackSpec: undefined, deployTime: this.i.now.getTime(), ...restoreFields(restore) },
     });
     if (dropState && this.i.job?.state === 'RUNNING') this.w.act({ type: 'cancelJob', jobId: this.i.job.id, bestEffort: true });
-    if (dropState && (this.i.ha?.configMaps.length ?? 0) > 0) this.w.act({ type: 'deleteHaMetadata', configMaps: this.i.ha!.configMaps });
-    const from = restore ? ` from savepoint ${restore.path}` : mode === 'last-state' ? ' from the latest checkpoint (HA metadata)' : ' without state';
-    this.w.event({ type: 'Normal', reason: running ? 'UpgradeStarted' : 'Suspended', message: `${running ? 'Upgrading' : 'Suspending'} with upgradeMode ${mode}${running ? from : ''}: ${why}` });
+    if (!announced) this.w.event(this.upgradeStarted(mode, restore, why));
     return this.done(this.spec, this.i.record, restore);
+  }
+
+  private upgradeStarted(mode: UpgradeMode, restore: RestoreFrom | undefined, why: string): WriteAhead['events'][number] {
+    const running = isRunning(this.spec);
+    const from = restore ? ` from savepoint ${restore.path}` : mode === 'last-state' ? ' from the latest checkpoint (HA metadata)' : ' without state';
+    return { type: 'Normal', reason: running ? 'UpgradeStarted' : 'Suspended', message: `${running ? 'Upgrading' : 'Suspending'} with upgradeMode ${mode}${running ? from : ''}: ${why}` };
+  }
+
+  /** Under HA, whether a JobManager runs or job ConfigMaps exist: either may hand the old state to the next JobManager. */
+  private get haLeft(): boolean {
+    return this.i.ha !== undefined && (this.i.ha.configMaps.length > 0 || !this.i.jobManagerDown);
+  }
+
+  /**
+   * A stateless redeploy under HA: DROPPING_STATE is written first, then the job is cancelled,
+   * the old cluster scaled to zero and the job's ConfigMaps deleted (again on every pass that
+   * sees them). Only a pass that sees no JobManager pod and no ConfigMap records the new spec, so
+   * an operator killed before the deletion deletes them again, and no JobManager (same cluster
+   * id, same job id) ever restores the old state from a pointer left behind.
+   */
+  private dropState(restore: RestoreFrom | undefined, why: string, marker?: Upgrade): LifecyclePlan {
+    if (marker === undefined) {
+      const upgrade: Upgrade = { mode: 'stateless', reason: why, step: 'DROPPING_STATE', startTime: this.i.now.getTime(), ...(restore ? { savepointPath: restore.path } : {}) };
+      this.w.write({ ...this.w.status, lifecycleState: isRunning(this.spec) ? 'UPGRADING' : 'SUSPENDED', reconciliation: { ...this.rec, state: 'UPGRADING', upgrade } });
+      this.w.event(this.upgradeStarted('stateless', restore, why));
+    }
+    if (this.i.job?.state === 'RUNNING') this.w.act({ type: 'cancelJob', jobId: this.i.job.id, bestEffort: true });
+    if (this.i.ha!.configMaps.length > 0) this.w.act({ type: 'deleteHaMetadata', configMaps: this.i.ha!.configMaps });
+    return { ...this.deployed(), scaledToZero: true };
+  }
+
+  /** DROPPING_STATE: held while a JobManager or a job ConfigMap is seen, then the redeploy goes on without them. */
+  private continueDroppingState(u: Upgrade): LifecyclePlan {
+    const restore = u.savepointPath === undefined ? undefined : { path: u.savepointPath, allowNonRestoredState: this.spec.job.allowNonRestoredState ?? false };
+    if (this.haLeft) return this.dropState(restore, u.reason ?? '', u);
+    return this.redeploy('stateless', restore, u.reason ?? '', true, true);
   }
 
   private triggerUpgradeSavepoint(why: string, attempt: number, previous?: Upgrade): LifecyclePlan {
@@ -220,6 +259,7 @@ class Lifecycle {
   }
 
   private continueUpgrade(u: Upgrade): LifecyclePlan {
+    if (u.step === 'DROPPING_STATE') return this.continueDroppingState(u);
     if (u.step === 'SAVEPOINT_DONE') return this.deployFromSavepoint(u);
     if (u.step === 'DEPLOYING') return this.deployed();
     if (u.triggerId === undefined) {

@@ -113,7 +113,8 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
   // The spec the job runs: the user's with the autoscaler's applied parallelism, recorded as canonical JSON so equal specs compare equal.
   const runSpec = scaledSpec(sd.spec, status.autoscaler);
   const runRecord = canonicalJson(runSpec);
-  const lifecycle = planLifecycle({ sd: { ...sd, spec: runSpec }, record: runRecord, status, job, snapshot: facts.snapshot, ha: facts.ha, settings, now });
+  const jobManagerDown = facts.jobManager === undefined && (facts.jobManagerPods?.length ?? 0) === 0;
+  const lifecycle = planLifecycle({ sd: { ...sd, spec: runSpec }, record: runRecord, status, job, snapshot: facts.snapshot, ha: facts.ha, jobManagerDown, settings, now });
   const steps: ReconcileAction[] = [...lifecycle.steps];
   status = lifecycle.status;
   events.push(...lifecycle.events);
@@ -122,7 +123,8 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
   const running = (deployedSd.spec.job.state ?? 'running') === 'running';
   const rolledBack = status.reconciliation?.rolledBackSpec !== undefined && status.reconciliation.rolledBackSpec === runRecord;
 
-  const desired = desiredChildren(deployedSd, restore);
+  // While the job's state is dropped its cluster runs no pod, though the job is not suspended.
+  const desired = desiredChildren(lifecycle.scaledToZero ? { ...deployedSd, spec: { ...deployedSd.spec, job: { ...deployedSd.spec.job, state: 'suspended' } } } : deployedSd, restore);
   const apply = desired.filter((d) => !upToDate(observed.get(key(d)), d));
   const jmDesired = desired.find((d) => d.kind === 'Deployment' && d.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager')!;
   const tmDesired = desired.find((d) => d.kind === 'Deployment' && d.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager')!;

@@ -186,14 +186,68 @@ test('last-state: the JobManager is replaced keeping HA metadata; without it the
   assert.match(old.status.reconciliation?.upgrade?.reason ?? '', /the latest checkpoint is older than 60000 ms/);
 });
 
-test('stateless: the job is cancelled and its HA metadata deleted before the children are replaced', () => {
+const jobManagerReplicas = (w: World) => (w.children.find((c) => c.metadata.name === 'fraud-jobmanager')?.spec as { replicas: number }).replicas;
+
+test('stateless under HA: DROPPING_STATE is written, the job cancelled, the cluster scaled to zero and the ConfigMaps deleted; the new spec only once neither is left', () => {
   const w = new World(baseSpec({}, { configuration: HA_CONF })).stable();
+  const stableSpec = w.status.reconciliation?.lastReconciledSpec;
   w.ha = HA;
   w.change({ parallelism: 1 });
   assert.deepEqual(summary(w.pass()), [
-    'recordTarget UPGRADING',
-    `cancelJob aaaa`,
+    'recordTarget UPGRADING DROPPING_STATE',
+    'cancelJob aaaa',
     `deleteHaMetadata ${HA.configMaps[0]}`,
+    'replaceChild Deployment/fraud-jobmanager',
+    'replaceChild Deployment/fraud-taskmanager',
+    'event UpgradeStarted',
+    'writeStatus UPGRADING DROPPING_STATE',
+    'requeue 1000',
+  ]);
+  assert.deepEqual(w.writes[0]?.reconciliation?.upgrade, { mode: 'stateless', reason: 'spec.job.parallelism (SCALE)', step: 'DROPPING_STATE', startTime: T0 });
+  assert.equal(w.writes[0]?.reconciliation?.lastReconciledSpec, stableSpec);
+  assert.equal(jobManagerReplicas(w), 0);
+  // The old JobManager wrote its ConfigMap again on its way down: deleted again, nothing else.
+  assert.deepEqual(actionsOf(w.pass(), 'deleteHaMetadata').length, 1);
+  assert.equal(w.status.reconciliation?.upgrade?.step, 'DROPPING_STATE');
+
+  w.ha = { configMaps: [], hasCheckpoint: false };
+  assert.deepEqual(summary(w.pass()).slice(0, 4), ['recordTarget UPGRADING', 'replaceChild ConfigMap/fraud-config', 'replaceChild Deployment/fraud-jobmanager', 'replaceChild Deployment/fraud-taskmanager']);
+  assert.notEqual(w.status.reconciliation?.lastReconciledSpec, stableSpec);
+  assert.equal(w.status.reconciliation?.upgrade, undefined);
+  assert.equal(jobManagerReplicas(w), 1);
+});
+
+test('stateless: an operator killed after DROPPING_STATE was written deletes the HA ConfigMaps again, and starts no JobManager while one runs or a ConfigMap is left', () => {
+  const w = new World(baseSpec({}, { configuration: HA_CONF })).stable();
+  const oldChildren = w.children;
+  w.ha = HA;
+  w.change({ parallelism: 1 });
+  w.pass();
+  // Killed right after the write-ahead write: no cancel, no deletion, the old cluster untouched.
+  w.sd = { ...w.sd, status: w.writes[0] };
+  w.children = oldChildren;
+  const again = summary(w.pass());
+  assert.deepEqual(again.slice(0, 4), ['cancelJob aaaa', `deleteHaMetadata ${HA.configMaps[0]}`, 'replaceChild Deployment/fraud-jobmanager', 'replaceChild Deployment/fraud-taskmanager']);
+  assert.ok(!again.includes('event UpgradeStarted'));
+  assert.equal(jobManagerReplicas(w), 0);
+  // Killed after the deletion, before the old cluster was scaled down: no ConfigMap left, but a JobManager runs.
+  w.sd = { ...w.sd, status: w.writes[0] };
+  w.children = oldChildren;
+  w.ha = { configMaps: [], hasCheckpoint: false };
+  w.pass();
+  assert.equal(w.status.reconciliation?.upgrade?.step, 'DROPPING_STATE');
+  assert.equal(jobManagerReplicas(w), 0);
+  w.pass();
+  assert.equal(w.status.reconciliation?.upgrade, undefined);
+  assert.equal(jobManagerReplicas(w), 1);
+});
+
+test('stateless without HA: the target is recorded, the job cancelled and the children replaced in one pass', () => {
+  const w = new World(baseSpec()).stable();
+  w.change({ parallelism: 1 });
+  assert.deepEqual(summary(w.pass()), [
+    'recordTarget UPGRADING',
+    'cancelJob aaaa',
     'replaceChild ConfigMap/fraud-config',
     'replaceChild Deployment/fraud-jobmanager',
     'replaceChild Deployment/fraud-taskmanager',

@@ -61,8 +61,11 @@ export class World {
   }
 
   facts(): Facts {
-    const jobManager: JobObservation | undefined = this.children.length === 0 ? undefined : { reachable: true, job: this.job };
-    return { sd: this.sd, children: this.children, jobManager, snapshot: this.snapshot, ha: this.ha, now: new Date(this.now), ...(this.autoscaler ? { autoscaler: this.autoscaler } : {}) };
+    // A JobManager Deployment scaled to zero has no pod left to ask.
+    const jm = this.children.find((c) => c.kind === 'Deployment' && c.metadata.name.endsWith('-jobmanager'));
+    const down = jm !== undefined && (jm.spec as { replicas: number }).replicas === 0;
+    const jobManager: JobObservation | undefined = this.children.length === 0 || down ? undefined : { reachable: true, job: this.job };
+    return { sd: this.sd, children: this.children, jobManager, ...(down ? { jobManagerPods: [] } : {}), snapshot: this.snapshot, ha: this.ha, now: new Date(this.now), ...(this.autoscaler ? { autoscaler: this.autoscaler } : {}) };
   }
 
   /** One reconcile pass; its status writes and child writes are applied to the world. */
