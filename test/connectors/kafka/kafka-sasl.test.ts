@@ -13,7 +13,8 @@ import { startKafka } from '../../support/kafka/index.ts';
 import type { KafkaBroker } from '../../support/kafka/index.ts';
 import { cleanups, produce, readAll } from './kafka-helpers.ts';
 
-const ADMIN = { mechanism: 'plain', username: 'admin', password: 'admin-secret' } as const;
+/** The test's own kafkajs clients (input and check) use the third mechanism. */
+const ADMIN = { mechanism: 'scram-sha-512', username: 'admin', password: 'admin-secret' } as const;
 
 const scram = (password: string) => ({
   'security.protocol': 'SASL_PLAINTEXT',
@@ -62,7 +63,7 @@ async function saslKafka(t: { after(fn: () => Promise<void>): void }): Promise<K
   const defer = cleanups(t);
   const kafka = await startKafka({
     topics: { in: 2, out: 1 },
-    sasl: { mechanisms: ['PLAIN', 'SCRAM-SHA-256'], users: { admin: 'admin-secret', reader: 'reader-secret', writer: 'writer-secret' } },
+    sasl: { mechanisms: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'], users: { admin: 'admin-secret', reader: 'reader-secret', writer: 'writer-secret' } },
   });
   defer(() => kafka.stop());
   await produce(kafka.brokers, 'in', ['a', 'b', 'c', 'd'].map((value, i) => ({ value, partition: i % 2 })), ADMIN);

@@ -35,7 +35,7 @@ export class KafkaServer {
     /** SASL_PLAINTEXT when given, PLAINTEXT otherwise. */
     private readonly sasl?: SaslConfig,
   ) {
-    if (sasl) this.credentials = new ScramCredentials(sasl.users, sasl.mechanisms.includes('SCRAM-SHA-256'));
+    if (sasl) this.credentials = new ScramCredentials(sasl.users, sasl.mechanisms);
   }
 
   listen(port: number, host: string): Promise<number> {

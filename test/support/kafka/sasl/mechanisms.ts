@@ -2,9 +2,14 @@
 // ScramSaslServer behave, messages included. Each connection gets its own exchange.
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export type SaslMechanismName = 'PLAIN' | 'SCRAM-SHA-256';
+export type SaslMechanismName = 'PLAIN' | ScramMechanism;
+type ScramMechanism = 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
 
-export const SASL_MECHANISMS: readonly SaslMechanismName[] = ['PLAIN', 'SCRAM-SHA-256'];
+/** The digest of each SCRAM mechanism and its output length. */
+const DIGEST: Readonly<Record<ScramMechanism, { hash: 'sha256' | 'sha512'; bytes: number }>> = {
+  'SCRAM-SHA-256': { hash: 'sha256', bytes: 32 },
+  'SCRAM-SHA-512': { hash: 'sha512', bytes: 64 },
+};
 
 /** What the broker was started with: the listener's mechanisms and its users' passwords. */
 export interface SaslConfig {
@@ -24,7 +29,7 @@ export interface SaslExchange {
 }
 
 export function newExchange(mechanism: SaslMechanismName, credentials: ScramCredentials): SaslExchange {
-  return mechanism === 'PLAIN' ? new PlainExchange(credentials.passwords) : new ScramSha256Exchange(credentials);
+  return mechanism === 'PLAIN' ? new PlainExchange(credentials.passwords) : new ScramExchange(mechanism, credentials);
 }
 
 const generic = (mechanism: SaslMechanismName) => new SaslFailure(`Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism}`);
@@ -47,7 +52,7 @@ class PlainExchange implements SaslExchange {
   }
 }
 
-/** What Kafka stores per SCRAM user (kafka-configs --add-config 'SCRAM-SHA-256=[...]'): never the password. */
+/** What Kafka stores per SCRAM user and mechanism (kafka-configs --add-config 'SCRAM-SHA-256=[...]'): never the password. */
 interface ScramCredential {
   salt: Buffer;
   storedKey: Buffer;
@@ -62,43 +67,53 @@ export class ScramCredentials {
   readonly passwords: ReadonlyMap<string, string>;
   private readonly scram = new Map<string, ScramCredential>();
 
-  constructor(users: Readonly<Record<string, string>>, scram: boolean) {
+  constructor(users: Readonly<Record<string, string>>, mechanisms: readonly SaslMechanismName[]) {
     this.passwords = new Map(Object.entries(users));
-    if (!scram) return;
-    for (const [user, password] of this.passwords) {
-      const salt = randomBytes(16);
-      const salted = pbkdf2Sync(password, salt, ITERATIONS, 32, 'sha256');
-      this.scram.set(user, { salt, storedKey: sha256(hmac(salted, 'Client Key')), serverKey: hmac(salted, 'Server Key'), iterations: ITERATIONS });
+    for (const mechanism of mechanisms) {
+      if (mechanism === 'PLAIN') continue;
+      const { hash, bytes } = DIGEST[mechanism];
+      for (const [user, password] of this.passwords) {
+        const salt = randomBytes(16);
+        const salted = pbkdf2Sync(password, salt, ITERATIONS, bytes, hash);
+        this.scram.set(`${mechanism}/${user}`, { salt, storedKey: digest(hash, hmac(hash, salted, 'Client Key')), serverKey: hmac(hash, salted, 'Server Key'), iterations: ITERATIONS });
+      }
     }
   }
 
-  get(user: string): ScramCredential | undefined {
-    return this.scram.get(user);
+  get(mechanism: ScramMechanism, user: string): ScramCredential | undefined {
+    return this.scram.get(`${mechanism}/${user}`);
   }
 }
 
 const CLIENT_FIRST = /^n,(?:a=([^,]*))?,(n=([^,]*),r=([^,]*)(?:,.*)?)$/;
 const CLIENT_FINAL = /^(c=([^,]*),r=([^,]*)(?:,[^p][^,]*)*),p=([^,]*)$/;
 
-/** RFC 5802 with SHA-256 (RFC 7677), channel binding "n", as Kafka's ScramSaslServer. */
-class ScramSha256Exchange implements SaslExchange {
+/** RFC 5802 (SHA-256: RFC 7677), channel binding "n", as Kafka's ScramSaslServer. */
+class ScramExchange implements SaslExchange {
   private step: 'client-first' | 'client-final' | 'done' = 'client-first';
   private credential: ScramCredential | undefined;
   private clientFirstBare = '';
   private serverFirst = '';
   private nonce = '';
 
-  constructor(private readonly credentials: ScramCredentials) {}
+  private readonly hash: 'sha256' | 'sha512';
+
+  constructor(
+    private readonly mechanism: ScramMechanism,
+    private readonly credentials: ScramCredentials,
+  ) {
+    this.hash = DIGEST[mechanism].hash;
+  }
 
   evaluate(token: Buffer): { challenge: Buffer; complete: boolean } {
     const message = token.toString('utf8');
     if (this.step === 'client-first') {
       const m = CLIENT_FIRST.exec(message);
-      if (!m) throw generic('SCRAM-SHA-256');
+      if (!m) throw generic(this.mechanism);
       const [, authzid, bare, saslName, clientNonce] = m as unknown as [string, string | undefined, string, string, string];
       const username = saslName.replaceAll('=2C', ',').replaceAll('=3D', '=');
-      this.credential = this.credentials.get(username);
-      if (!this.credential) throw generic('SCRAM-SHA-256');
+      this.credential = this.credentials.get(this.mechanism, username);
+      if (!this.credential) throw generic(this.mechanism);
       if (authzid !== undefined && authzid !== '' && authzid !== username) throw new SaslFailure('Authentication failed: Client requested an authorization id that is different from username');
       this.clientFirstBare = bare;
       this.nonce = clientNonce + randomBytes(18).toString('base64');
@@ -106,28 +121,28 @@ class ScramSha256Exchange implements SaslExchange {
       this.step = 'client-final';
       return { challenge: Buffer.from(this.serverFirst), complete: false };
     }
-    if (this.step !== 'client-final' || !this.credential) throw generic('SCRAM-SHA-256');
+    if (this.step !== 'client-final' || !this.credential) throw generic(this.mechanism);
     const m = CLIENT_FINAL.exec(message);
-    if (!m) throw generic('SCRAM-SHA-256');
+    if (!m) throw generic(this.mechanism);
     const [, withoutProof, , nonce, proof] = m as unknown as [string, string, string, string, string];
-    if (nonce !== this.nonce) throw generic('SCRAM-SHA-256');
+    if (nonce !== this.nonce) throw generic(this.mechanism);
     const authMessage = `${this.clientFirstBare},${this.serverFirst},${withoutProof}`;
-    const signature = hmac(this.credential.storedKey, authMessage);
+    const signature = hmac(this.hash, this.credential.storedKey, authMessage);
     const proofBytes = Buffer.from(proof, 'base64');
-    if (proofBytes.length !== signature.length) throw generic('SCRAM-SHA-256');
+    if (proofBytes.length !== signature.length) throw generic(this.mechanism);
     const clientKey = Buffer.from(proofBytes.map((b, i) => b ^ signature[i]!));
-    if (!equal(sha256(clientKey), this.credential.storedKey)) throw generic('SCRAM-SHA-256');
+    if (!equal(digest(this.hash, clientKey), this.credential.storedKey)) throw generic(this.mechanism);
     this.step = 'done';
-    return { challenge: Buffer.from(`v=${hmac(this.credential.serverKey, authMessage).toString('base64')}`), complete: true };
+    return { challenge: Buffer.from(`v=${hmac(this.hash, this.credential.serverKey, authMessage).toString('base64')}`), complete: true };
   }
 }
 
-function hmac(key: Buffer, data: string): Buffer {
-  return createHmac('sha256', key).update(data).digest();
+function hmac(hash: string, key: Buffer, data: string): Buffer {
+  return createHmac(hash, key).update(data).digest();
 }
 
-function sha256(data: Buffer): Buffer {
-  return createHash('sha256').update(data).digest();
+function digest(hash: string, data: Buffer): Buffer {
+  return createHash(hash).update(data).digest();
 }
 
 function equal(a: Buffer, b: Buffer): boolean {

@@ -1,4 +1,4 @@
-// SASL_PLAINTEXT with PLAIN and SCRAM-SHA-256: kafkajs (SaslHandshake v1, SaslAuthenticate
+// SASL_PLAINTEXT with PLAIN and SCRAM-SHA-256/512: kafkajs (SaslHandshake v1, SaslAuthenticate
 // v1), @platformatic/kafka (SaslAuthenticate v2, flexible) and raw requests (handshake v0
 // with bare tokens, the refusals and closes of Kafka's SaslServerAuthenticator).
 import { test } from 'node:test';
@@ -16,7 +16,7 @@ import { RawClient } from './raw-client.ts';
 
 const USERS = { alice: 'alice-secret', 'bob,=x': 'bob-secret' };
 
-async function saslBroker(t: { after(fn: () => Promise<void>): void }, mechanisms: SaslMechanismName[] = ['PLAIN', 'SCRAM-SHA-256']): Promise<KafkaBroker> {
+async function saslBroker(t: { after(fn: () => Promise<void>): void }, mechanisms: SaslMechanismName[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']): Promise<KafkaBroker> {
   const broker = await startKafka({ topics: { t: 1 }, sasl: { mechanisms, users: USERS } });
   t.after(async () => {
     await broker.stop();
@@ -27,7 +27,7 @@ async function saslBroker(t: { after(fn: () => Promise<void>): void }, mechanism
 
 const kafkajs = (broker: KafkaBroker, sasl: SASLOptions) => new Kafka({ brokers: broker.brokers, clientId: 'sasl-kafkajs', sasl, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
 
-for (const mechanism of ['plain', 'scram-sha-256'] as const) {
+for (const mechanism of ['plain', 'scram-sha-256', 'scram-sha-512'] as const) {
   test(`kafkajs ${mechanism}: produces and consumes when authenticated; a wrong password fails with Kafka's message`, async (t) => {
     const broker = await saslBroker(t);
     const ok = kafkajs(broker, { mechanism, username: 'alice', password: 'alice-secret' });
@@ -41,7 +41,7 @@ for (const mechanism of ['plain', 'scram-sha-256'] as const) {
     await admin.disconnect();
 
     const bad = kafkajs(broker, { mechanism, username: 'alice', password: 'wrong' }).admin();
-    const expected = mechanism === 'plain' ? 'Authentication failed: Invalid username or password' : 'Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256';
+    const expected = mechanism === 'plain' ? 'Authentication failed: Invalid username or password' : `Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism.toUpperCase()}`;
     await assert.rejects(bad.connect(), (err: Error) => err.name === 'KafkaJSSASLAuthenticationError' && err.message.includes(expected));
   });
 }
@@ -54,7 +54,7 @@ test('kafkajs SCRAM-SHA-256 escapes "," and "=" in user names (=2C, =3D)', async
   await admin.disconnect();
 });
 
-for (const mechanism of ['PLAIN', 'SCRAM-SHA-256'] as const) {
+for (const mechanism of ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const) {
   test(`@platformatic/kafka ${mechanism} (SaslAuthenticate v2): metadata when authenticated; a wrong password is refused`, async (t) => {
     const broker = await saslBroker(t);
     const admin = new Admin({ clientId: 'sasl-platformatic', bootstrapBrokers: broker.brokers, sasl: { mechanism, username: 'alice', password: 'alice-secret' } });
@@ -63,7 +63,7 @@ for (const mechanism of ['PLAIN', 'SCRAM-SHA-256'] as const) {
     assert.equal(meta.topics.get('t')?.partitionsCount, 1);
     const bad = new Admin({ clientId: 'sasl-platformatic', bootstrapBrokers: broker.brokers, retries: 0, sasl: { mechanism, username: 'alice', password: 'wrong' } });
     t.after(() => bad.close());
-    const expected = mechanism === 'PLAIN' ? 'Authentication failed: Invalid username or password' : 'Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256';
+    const expected = mechanism === 'PLAIN' ? 'Authentication failed: Invalid username or password' : `Authentication failed during authentication due to invalid credentials with SASL mechanism ${mechanism}`;
     await assert.rejects(bad.metadata({ topics: ['t'] }), (err: unknown) => {
       assert.deepEqual(saslAuthenticateResponse(err), { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: expected });
       return true;
@@ -116,7 +116,7 @@ test('raw: an unknown mechanism is answered with UNSUPPORTED_SASL_MECHANISM and 
   const closed = raw.closedByPeer();
   const res = await raw.request(ApiKey.SaslHandshake, 1, handshake('GSSAPI'));
   assert.equal(res.int16(), ErrorCode.UNSUPPORTED_SASL_MECHANISM);
-  assert.deepEqual(res.array((x) => x.string()), ['PLAIN', 'SCRAM-SHA-256']);
+  assert.deepEqual(res.array((x) => x.string()), ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']);
   await closed;
 });
 
