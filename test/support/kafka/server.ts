@@ -77,7 +77,7 @@ export class KafkaServer {
     const pump = async (): Promise<void> => {
       busy = true;
       try {
-        for (let frame = queue.shift(); frame !== undefined && !socket.destroyed; frame = queue.shift()) await this.handle(frame, socket, auth);
+        for (let frame = queue.shift(); frame !== undefined && !socket.destroyed && !socket.writableEnded; frame = queue.shift()) await this.handle(frame, socket, auth);
       } finally {
         busy = false;
       }

@@ -125,9 +125,14 @@ test('raw: SaslAuthenticate v0 with a wrong password gets SASL_AUTHENTICATION_FA
   const raw = await RawClient.connect(broker.port);
   assert.equal((await raw.request(ApiKey.SaslHandshake, 1, handshake('PLAIN'))).int16(), ErrorCode.NONE);
   const closed = raw.closedByPeer();
-  const res = authenticateResponse(await raw.request(ApiKey.SaslAuthenticate, 0, new Writer().bytes(plainToken('alice', 'wrong'))));
+  const authenticate = raw.send(ApiKey.SaslAuthenticate, 0, new Writer().bytes(plainToken('alice', 'wrong')));
+  // Pipelined behind the failing token: never served.
+  const metadata = raw.send(ApiKey.Metadata, 1, metadataV1());
+  const res = authenticateResponse(await authenticate.response);
   assert.deepEqual(res, { errorCode: ErrorCode.SASL_AUTHENTICATION_FAILED, errorMessage: 'Authentication failed: Invalid username or password', authBytes: Buffer.alloc(0) });
   await closed;
+  assert.deepEqual(raw.received, [1, authenticate.id]);
+  assert.equal(metadata.id, authenticate.id + 1);
 });
 
 test('raw: SaslAuthenticate v1 authenticates (session lifetime 0); then requests are served and another handshake is an ILLEGAL_SASL_STATE', async (t) => {
