@@ -27,6 +27,12 @@ export abstract class TwoPhaseCommitSink<T, Txn> implements Sink<T> {
   protected abstract commit(txn: Txn): void | Promise<void>;
   /** Drops a transaction that will never be committed. */
   protected abstract abort(txn: Txn): void | Promise<void>;
+  /**
+   * Runs once per writer, after the restored transactions were committed and before any
+   * record: where a sink ends what an earlier run left open (Flink's sinks abort lingering
+   * transactions at start), so that readers are not held back until the first record.
+   */
+  protected start(_ctx: SinkWriterContext): void | Promise<void> {}
 
   createWriter(ctx: SinkWriterContext): SinkWriter<T> {
     return new TwoPhaseCommitWriter(this, ctx);
@@ -40,6 +46,7 @@ export abstract class TwoPhaseCommitSink<T, Txn> implements Sink<T> {
       preCommit: (txn: Txn) => this.preCommit(txn),
       commit: (txn: Txn) => this.commit(txn),
       abort: (txn: Txn) => this.abort(txn),
+      start: (ctx: SinkWriterContext) => this.start(ctx),
     };
   }
 }
@@ -61,12 +68,13 @@ class TwoPhaseCommitWriter<T, Txn> implements SinkWriter<T> {
     this.h = sink.hooks();
     // The transactions the restored checkpoint recorded: it completed, so they are committed first.
     const restored = (ctx.restoredState as TransactionLog<Txn>[]).flatMap((log) => log.pending);
-    if (restored.length > 0) {
-      this.inOrder(() => this.commitAll(restored.map(([, txn]) => txn))).catch((err: unknown) => (this.broken = err));
-    }
+    this.inOrder(async () => {
+      await this.commitAll(restored.map(([, txn]) => txn));
+      await this.h.start(ctx);
+    }).catch((err: unknown) => (this.broken = err));
   }
 
-  /** A restored commit that failed: every later operation fails with it, so the task fails over. */
+  /** A restored commit or a start that failed: every later operation fails with it, so the task fails over. */
   private broken: unknown;
 
   private inOrder<R>(op: () => R | Promise<R>): Promise<R> {

@@ -1,12 +1,13 @@
 /** Test helpers: produce records to the test broker and read a topic back with a plain kafkajs client. */
 import { Kafka, logLevel } from 'kafkajs';
+import type { SASLOptions } from 'kafkajs';
 
-export function kafkaClient(brokers: string[], clientId = 'test'): Kafka {
-  return new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING });
+export function kafkaClient(brokers: string[], clientId = 'test', sasl?: SASLOptions): Kafka {
+  return new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING, sasl });
 }
 
-export async function produce(brokers: string[], topic: string, records: { key?: string; value: string; partition?: number; timestamp?: number }[]): Promise<void> {
-  const producer = kafkaClient(brokers, 'test-producer').producer({ allowAutoTopicCreation: false });
+export async function produce(brokers: string[], topic: string, records: { key?: string; value: string; partition?: number; timestamp?: number }[], sasl?: SASLOptions): Promise<void> {
+  const producer = kafkaClient(brokers, 'test-producer', sasl).producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
     await producer.send({ topic, messages: records.map((r) => ({ key: r.key ?? null, value: r.value, partition: r.partition, timestamp: r.timestamp === undefined ? undefined : String(r.timestamp) })) });
@@ -16,8 +17,8 @@ export async function produce(brokers: string[], topic: string, records: { key?:
 }
 
 /** Every record of `topic` a read_committed consumer sees, read with offsets from the start to the end. */
-export async function readAll(brokers: string[], topic: string, readCommitted = true): Promise<{ key: string | null; value: string; partition: number; offset: number }[]> {
-  const kafka = kafkaClient(brokers, 'test-reader');
+export async function readAll(brokers: string[], topic: string, readCommitted = true, sasl?: SASLOptions): Promise<{ key: string | null; value: string; partition: number; offset: number }[]> {
+  const kafka = kafkaClient(brokers, 'test-reader', sasl);
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic);

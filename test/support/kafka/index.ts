@@ -6,10 +6,12 @@ import type { FaultKind } from './faults.ts';
 import { KafkaServer } from './server.ts';
 import type { ApiName } from './protocol/api-keys.ts';
 import type { ErrorCodeName } from './protocol/errors.ts';
+import type { SaslConfig } from './sasl/mechanisms.ts';
 
 export type { ApiName } from './protocol/api-keys.ts';
 export type { ErrorCodeName } from './protocol/errors.ts';
 export type { FaultKind } from './faults.ts';
+export type { SaslConfig, SaslMechanismName } from './sasl/mechanisms.ts';
 
 export interface StartKafkaOptions {
   /** num.partitions: partitions of auto-created topics (Kafka default 1). */
@@ -32,6 +34,12 @@ export interface StartKafkaOptions {
   maxTransactionTimeoutMs?: number;
   /** transaction.abort.timed.out.transaction.cleanup.interval.ms (Kafka default 10000). */
   transactionAbortCheckIntervalMs?: number;
+  /**
+   * A SASL_PLAINTEXT listener (sasl.enabled.mechanisms) with these users and passwords
+   * (the JAAS users of PLAIN, the SCRAM credentials kafka-configs would store); without it,
+   * PLAINTEXT.
+   */
+  sasl?: SaslConfig;
 }
 
 export interface FaultScope {
@@ -84,7 +92,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   const state = new BrokerState(config);
   for (const [name, partitions] of Object.entries(options.topics ?? {})) state.topics.create(name, partitions);
   const faults = new Faults();
-  const server = new KafkaServer(state, faults);
+  const server = new KafkaServer(state, faults, options.sasl);
   const errors: unknown[] = [];
   server.onError = (err) => {
     errors.push(err);

@@ -1,15 +1,30 @@
 // Standalone broker for manual use:
 //   node --import tsx test/support/kafka/main.ts [--port 9092] [--partitions 3] [--topic name:partitions ...]
+//     [--sasl-user name:password ... [--sasl-mechanism PLAIN|SCRAM-SHA-256|SCRAM-SHA-512 ...]]
 import { parseArgs } from 'node:util';
 import { startKafka } from './index.ts';
+import type { SaslMechanismName } from './index.ts';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '9092' },
     partitions: { type: 'string', default: '1' },
     topic: { type: 'string', multiple: true, default: [] },
+    'sasl-user': { type: 'string', multiple: true, default: [] },
+    'sasl-mechanism': { type: 'string', multiple: true, default: [] },
   },
 });
+
+const MECHANISMS: readonly SaslMechanismName[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
+const users: Record<string, string> = {};
+for (const spec of values['sasl-user']) {
+  const at = spec.indexOf(':');
+  if (at <= 0) throw new Error(`bad --sasl-user ${spec}; expected name:password`);
+  users[spec.slice(0, at)] = spec.slice(at + 1);
+}
+const mechanisms = values['sasl-mechanism'].length > 0 ? values['sasl-mechanism'] : MECHANISMS;
+for (const m of mechanisms) if (!MECHANISMS.includes(m as SaslMechanismName)) throw new Error(`bad --sasl-mechanism ${m}; expected one of ${MECHANISMS.join(', ')}`);
+const sasl = values['sasl-user'].length > 0 ? { mechanisms: mechanisms as SaslMechanismName[], users } : undefined;
 
 const topics: Record<string, number> = {};
 for (const spec of values.topic) {
@@ -18,8 +33,8 @@ for (const spec of values.topic) {
   topics[name] = Number(count ?? values.partitions);
 }
 
-const broker = await startKafka({ port: Number(values.port), partitions: Number(values.partitions), topics });
-console.log(`kafka test broker listening on ${broker.brokers.join(',')}`);
+const broker = await startKafka({ port: Number(values.port), partitions: Number(values.partitions), topics, sasl });
+console.log(`kafka test broker listening on ${broker.brokers.join(',')}${sasl ? ` (SASL_PLAINTEXT: ${sasl.mechanisms.join(', ')})` : ''}`);
 
 const shutdown = (): void => {
   broker.stop().then(

@@ -2,6 +2,7 @@
 // flexible versions), one request at a time per connection (Kafka mutes a channel until its
 // in-flight response is sent), dispatch and fault hooks. An unknown API or unsupported
 // version closes the connection as Kafka does, except ApiVersions, which is answered in v0.
+// On a SASL listener each connection authenticates first (sasl/authenticator.ts).
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProtocolError, Reader } from './protocol/reader.ts';
@@ -13,6 +14,9 @@ import { apiVersionsUnsupported } from './apis/api-versions.ts';
 import { CLOSE_CONNECTION } from './apis/context.ts';
 import type { BrokerState } from './broker-state.ts';
 import type { Faults } from './faults.ts';
+import { SaslAuthenticator } from './sasl/authenticator.ts';
+import { ScramCredentials } from './sasl/mechanisms.ts';
+import type { SaslConfig } from './sasl/mechanisms.ts';
 
 /** socket.request.max.bytes */
 const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
@@ -23,10 +27,16 @@ export class KafkaServer {
   /** Called with errors no client can be told about (bugs in a handler); tests may surface them. */
   onError: (err: unknown) => void = (err) => console.error('kafka test broker:', err);
 
+  private readonly credentials: ScramCredentials | undefined;
+
   constructor(
     private readonly state: BrokerState,
     private readonly faults: Faults,
-  ) {}
+    /** SASL_PLAINTEXT when given, PLAINTEXT otherwise. */
+    private readonly sasl?: SaslConfig,
+  ) {
+    if (sasl) this.credentials = new ScramCredentials(sasl.users, sasl.mechanisms);
+  }
 
   listen(port: number, host: string): Promise<number> {
     const server = net.createServer((socket) => this.accept(socket));
@@ -61,12 +71,13 @@ export class KafkaServer {
     this.sockets.add(socket);
     socket.setNoDelay(true);
     const decoder = new FrameDecoder(MAX_REQUEST_BYTES);
+    const auth = this.sasl && this.credentials ? new SaslAuthenticator(this.sasl, this.credentials) : null;
     const queue: Buffer[] = [];
     let busy = false;
     const pump = async (): Promise<void> => {
       busy = true;
       try {
-        for (let frame = queue.shift(); frame !== undefined && !socket.destroyed; frame = queue.shift()) await this.handle(frame, socket);
+        for (let frame = queue.shift(); frame !== undefined && !socket.destroyed && !socket.writableEnded; frame = queue.shift()) await this.handle(frame, socket, auth);
       } finally {
         busy = false;
       }
@@ -91,7 +102,13 @@ export class KafkaServer {
     socket.on('close', () => this.sockets.delete(socket));
   }
 
-  private async handle(frame: Buffer, socket: net.Socket): Promise<void> {
+  private async handle(frame: Buffer, socket: net.Socket, auth: SaslAuthenticator | null): Promise<void> {
+    if (auth?.expectsRawToken) {
+      const reply = auth.rawToken(frame);
+      if (reply === 'close') socket.destroy();
+      else socket.write(reply);
+      return;
+    }
     const r = new Reader(frame);
     const apiKey = r.int16();
     const apiVersion = r.int16();
@@ -105,7 +122,20 @@ export class KafkaServer {
     const handler = HANDLERS.get(apiKey);
     let body: Writer | null | typeof CLOSE_CONNECTION;
     let flexible = false;
-    if (name === 'ApiVersions' && !isSupported(name, apiVersion)) {
+    let thenClose = false;
+    if (auth && !auth.authenticated && !(name === 'ApiVersions' && auth.admitApiVersions(isSupported(name, apiVersion)))) {
+      if (name === undefined || !isSupported(name, apiVersion)) {
+        socket.destroy();
+        return;
+      }
+      if (isFlexible(name, apiVersion)) r.skipTaggedFields();
+      const reply = auth.request(name, apiVersion, r);
+      if (reply === 'close') {
+        socket.destroy();
+        return;
+      }
+      ({ body, flexible, thenClose } = reply);
+    } else if (name === 'ApiVersions' && !isSupported(name, apiVersion)) {
       // The client may be newer than us: answer in v0 so it can retry with a version we know.
       body = apiVersionsUnsupported();
     } else if (name === undefined || handler === undefined || !isSupported(name, apiVersion)) {
@@ -142,5 +172,7 @@ export class KafkaServer {
     socket.write(headBuf);
     socket.write(payload);
     socket.uncork();
+    // A refused mechanism or failed authentication: Kafka sends the answer, then closes.
+    if (thenClose) socket.end();
   }
 }

@@ -1,6 +1,7 @@
 /** Kafka-named client properties to kafkajs options, header conversions, and error mapping. */
 import { WeirError, errorMessage } from '../../../errors/index.ts';
 import type { KafkaClientProperties, KafkaHeaders } from './types.ts';
+import { securityOptions } from './security-properties.ts';
 
 export interface KafkajsClientOptions {
   brokers: string[];
@@ -24,11 +25,13 @@ export function clientOptions(servers: readonly string[], p: KafkaClientProperti
   const retries = num(p['retries'], 'retries');
   const backoff = num(p['retry.backoff.ms'], 'retry.backoff.ms');
   const maxBackoff = num(p['retry.backoff.max.ms'], 'retry.backoff.max.ms');
+  const security = securityOptions(p);
+  const sasl = security.sasl ? { mechanism: security.sasl.mechanism.toLowerCase(), username: security.sasl.username, password: security.sasl.password } : p['sasl'];
   return {
     brokers: [...servers],
     clientId: p['client.id'] === undefined ? 'weir' : String(p['client.id']),
-    ssl: p['ssl'] as never,
-    sasl: p['sasl'] as never,
+    ssl: security.ssl as never,
+    sasl: sasl as never,
     connectionTimeout: num(p['socket.connection.setup.timeout.ms'], 'socket.connection.setup.timeout.ms'),
     requestTimeout: num(p['request.timeout.ms'], 'request.timeout.ms'),
     retry: { retries: retries ?? 5, initialRetryTime: backoff ?? 100, maxRetryTime: maxBackoff ?? 1000 },
@@ -55,10 +58,22 @@ export function toBuffers(h: KafkaHeaders): Record<string, Buffer> {
   return out;
 }
 
-/** Connection failures are KAFKA_UNREACHABLE; every client error is retriable (the restart strategy backs off). */
-export function toClientError(what: string, servers: readonly string[], err: unknown): WeirError {
+/**
+ * Connection failures are KAFKA_UNREACHABLE; a refused authentication is
+ * KAFKA_AUTHENTICATION_FAILED and not retriable (no restart gets past wrong credentials);
+ * every other client error is retriable (the restart strategy backs off).
+ */
+export function toClientError(what: string, servers: readonly string[], err: unknown, saslMechanism?: string): WeirError {
   if (err instanceof WeirError) return err;
   const name = (err as { name?: string }).name ?? '';
+  if (name === 'KafkaJSSASLAuthenticationError') {
+    return new WeirError(
+      'KAFKA_AUTHENTICATION_FAILED',
+      `Kafka ${what} on ${servers.join(',')}: the broker refused SASL${saslMechanism === undefined ? '' : ` ${saslMechanism}`} authentication (${errorMessage(err)}); check sasl.mechanism and the username and password in sasl.jaas.config`,
+      false,
+      { cause: err },
+    );
+  }
   const unreachable =
     name === 'KafkaJSConnectionError' || name === 'KafkaJSBrokerNotFound' || (name === 'KafkaJSNumberOfRetriesExceeded' && /connect|ECONNREFUSED|Connection/i.test(errorMessage(err)));
   const type = (err as { type?: string }).type;

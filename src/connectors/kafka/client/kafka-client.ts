@@ -9,6 +9,7 @@ import { WeirError } from '../../../errors/index.ts';
 import { READ_COMMITTED, READ_UNCOMMITTED, TRANSACTION_COORDINATOR, filterBatch, newCluster, silentLogger } from './kafkajs-internals.ts';
 import type { KafkajsCluster, KafkajsFetchPartition, KafkajsLogger } from './kafkajs-internals.ts';
 import { clientOptions, toBuffers, toClientError, toHeaders } from './client-options.ts';
+import { saslMechanismOf } from './security-properties.ts';
 import { compressionCode } from './compression.ts';
 import type { Compression, FetchedRecord, KafkaClientProperties, OffsetSpec, OutgoingRecord, PartitionFetch, TopicPartition } from './types.ts';
 
@@ -23,6 +24,8 @@ export class KafkaClient {
   private readonly cluster: KafkajsCluster;
   readonly logger: KafkajsLogger = silentLogger();
   private connected: Promise<void> | undefined;
+  /** For error messages: the SASL mechanism the client authenticates with, if any. */
+  readonly saslMechanism: string | undefined;
 
   constructor(
     readonly bootstrapServers: readonly string[],
@@ -30,6 +33,7 @@ export class KafkaClient {
     readonly readCommitted = true,
   ) {
     const o = clientOptions(bootstrapServers, properties);
+    this.saslMechanism = saslMechanismOf(properties);
     this.kafka = new Kafka({ ...o, logLevel: logLevel.NOTHING });
     this.admin = this.kafka.admin();
     this.cluster = newCluster({
@@ -51,7 +55,7 @@ export class KafkaClient {
       await this.cluster.connect();
     })().catch((err: unknown) => {
       this.connected = undefined;
-      throw toClientError('connect', this.bootstrapServers, err);
+      throw toClientError('connect', this.bootstrapServers, err, this.saslMechanism);
     });
     return this.connected;
   }
@@ -166,7 +170,7 @@ export class KafkaClient {
 
   /** A plain (optionally idempotent) producer; the sink's NONE and AT_LEAST_ONCE modes. */
   producer(opts: { idempotent: boolean }): KafkaProducer {
-    return new KafkaProducer(this.kafka.producer({ idempotent: opts.idempotent, allowAutoTopicCreation: this.autoCreateTopics, maxInFlightRequests: opts.idempotent ? 1 : undefined }), this.bootstrapServers);
+    return new KafkaProducer(this.kafka.producer({ idempotent: opts.idempotent, allowAutoTopicCreation: this.autoCreateTopics, maxInFlightRequests: opts.idempotent ? 1 : undefined }), this.bootstrapServers, this.saslMechanism);
   }
 
   /** Commits (or aborts) a transaction recorded in a checkpoint, from any process. */
@@ -179,7 +183,7 @@ export class KafkaClient {
       // The id moved on (a later epoch): the recorded transaction was ended before.
       const type = (err as { type?: string }).type;
       if (type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED' || type === 'INVALID_TXN_STATE' || type === 'INVALID_PRODUCER_ID_MAPPING') return 'fenced';
-      throw toClientError(commit ? 'commit a recorded transaction' : 'abort a recorded transaction', this.bootstrapServers, err);
+      throw toClientError(commit ? 'commit a recorded transaction' : 'abort a recorded transaction', this.bootstrapServers, err, this.saslMechanism);
     }
   }
 
@@ -213,7 +217,7 @@ export class KafkaClient {
       return await op();
     } catch (err) {
       if (err instanceof WeirError) throw err;
-      throw toClientError(what, this.bootstrapServers, err);
+      throw toClientError(what, this.bootstrapServers, err, this.saslMechanism);
     }
   }
 }
@@ -223,6 +227,7 @@ export class KafkaProducer {
   constructor(
     private readonly producer: Producer,
     private readonly servers: readonly string[],
+    private readonly saslMechanism: string | undefined,
   ) {}
 
   async send(records: readonly OutgoingRecord[], opts: { acks: number; compression: Compression }): Promise<void> {
@@ -232,7 +237,7 @@ export class KafkaProducer {
       await this.producer.sendBatch({ acks: opts.acks, compression: compressionCode(opts.compression), topicMessages: toTopicMessages(records) });
     } catch (err) {
       if (err instanceof WeirError) throw err;
-      throw toClientError('produce', this.servers, err);
+      throw toClientError('produce', this.servers, err, this.saslMechanism);
     }
   }
 

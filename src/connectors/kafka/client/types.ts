@@ -47,8 +47,10 @@ export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 /**
  * Client properties by Kafka's names (`bootstrap.servers` comes from the builder). Known:
  * client.id, request.timeout.ms, connections.max.idle.ms is ignored, socket.connection.setup.timeout.ms,
- * retries, retry.backoff.ms, retry.backoff.max.ms, allow.auto.create.topics, and the objects
- * `ssl` and `sasl` as the client takes them.
+ * retries, retry.backoff.ms, retry.backoff.max.ms, allow.auto.create.topics; security.protocol
+ * (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL), sasl.mechanism (PLAIN, SCRAM-SHA-256,
+ * SCRAM-SHA-512) and sasl.jaas.config (security-properties.ts); and, as before, the objects
+ * `ssl` and `sasl` as the client takes them (TLS options beyond on/off go in `ssl`).
  */
 export type KafkaClientProperties = Readonly<Record<string, string | number | boolean | object>>;
 

@@ -6,9 +6,11 @@
  * epoch from whichever process restores them. Ids come from a small pool per subtask
  * (`<prefix>-<subtask>-<n>`), so a long job does not create an id per checkpoint; an id is
  * reused only once no checkpoint a restore may use records its last transaction
- * (transactional-id-pool.ts). Before its first transaction a subtask registers every id
- * of its pool, which aborts what an earlier run left open under them (and, restored at a
- * lower parallelism, the pools of the former subtasks whose logs it was dealt).
+ * (transactional-id-pool.ts). At start, right after the restored commits and before any
+ * record, a subtask registers every id of its pool, which aborts what an earlier run left
+ * open under them (and, restored at a lower parallelism, the pools of the former subtasks
+ * whose logs it was dealt): read_committed readers are not held back by a dead attempt's
+ * transactions until transaction.timeout.ms, even when no input comes.
  */
 import type { SinkWriter, SinkWriterContext } from '../../../api/source.ts';
 import { TwoPhaseCommitSink } from '../../../api/sinks/two-phase-commit-sink.ts';
@@ -25,7 +27,6 @@ interface SubtaskTransactions<T> {
   readonly records: OutgoingRecords<T>;
   readonly producers: TransactionalProducer[];
   readonly pool: TransactionalIdPool;
-  registered: boolean;
 }
 
 export class ExactlyOnceKafkaSink<T> extends TwoPhaseCommitSink<T, KafkaTransactionHandle> {
@@ -95,7 +96,7 @@ export class ExactlyOnceKafkaSink<T> extends TwoPhaseCommitSink<T, KafkaTransact
       const client = new KafkaClient(this.settings.bootstrapServers, this.settings.properties);
       const ids = Array.from({ length: this.settings.transactionIdPoolSize }, (_, n) => `${this.settings.transactionalIdPrefix}-${ctx.subtaskIndex}-${n}`);
       const producers = ids.map((id) => new TransactionalProducer(client, id, this.settings.transactionTimeoutMs));
-      s = { client, records: new OutgoingRecords(this.settings.serializer, client), producers, pool: new TransactionalIdPool(ids), registered: false };
+      s = { client, records: new OutgoingRecords(this.settings.serializer, client), producers, pool: new TransactionalIdPool(ids) };
       for (const p of producers) {
         this.producers.set(p.transactionalId, p);
         this.owners.set(p.transactionalId, s);
@@ -105,14 +106,15 @@ export class ExactlyOnceKafkaSink<T> extends TwoPhaseCommitSink<T, KafkaTransact
     return s;
   }
 
+  /** Restored transactions were committed before this (the writer runs hooks in order). */
+  protected override async start(ctx: SinkWriterContext): Promise<void> {
+    const s = this.subtask(ctx);
+    for (const p of s.producers) await p.init();
+    await this.abortOfFormerSubtasks(ctx, s.client);
+  }
+
   protected async beginTransaction(ctx: SinkWriterContext): Promise<KafkaTransactionHandle> {
     const s = this.subtask(ctx);
-    if (!s.registered) {
-      // Restored transactions were committed before this (the writer runs hooks in order).
-      for (const p of s.producers) await p.init();
-      await this.abortOfFormerSubtasks(ctx, s.client);
-      s.registered = true;
-    }
     const id = s.pool.take();
     const free = s.producers.find((p) => p.transactionalId === id);
     if (!free) {

@@ -6,6 +6,7 @@
  */
 import type { Sink, SinkWriter, SinkWriterContext } from '../../../api/source.ts';
 import { WeirError } from '../../../errors/index.ts';
+import { securityOptions } from '../client/security-properties.ts';
 import { parseCompression } from '../client/compression.ts';
 import type { Compression, KafkaClientProperties } from '../client/types.ts';
 import type { KafkaRecordSerializer } from './record-serializer.ts';
@@ -70,7 +71,7 @@ export class KafkaSinkBuilder<T> {
     this.prefix = prefix;
     return this;
   }
-  /** A producer property by Kafka's name (acks, compression.type, transaction.timeout.ms, client.id, ssl, sasl, ...). */
+  /** A producer property by Kafka's name (acks, compression.type, transaction.timeout.ms, client.id, security.protocol, sasl.mechanism, sasl.jaas.config, ...). */
   setProperty(name: string, value: string | number | boolean | object): this {
     this.properties[name] = value;
     return this;
@@ -97,6 +98,8 @@ export class KafkaSinkBuilder<T> {
     const pool = Number(p['transactional.id.pool.size'] ?? 5);
     // An id is held from its transaction's start until a checkpoint after its commit completed: three intervals at least.
     if (!Number.isInteger(pool) || pool < 3) throw invalid(`transactional.id.pool.size must be a whole number >= 3, got ${String(p['transactional.id.pool.size'])}`);
+    // Security settings are checked here, not first when a writer connects.
+    securityOptions(p);
     return new KafkaSink<T>({
       bootstrapServers: this.servers,
       serializer: this.serializer,

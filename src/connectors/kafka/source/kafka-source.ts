@@ -6,6 +6,7 @@
  */
 import type { Source, SourceDescription, SourceReader, SourceReaderContext } from '../../../api/source.ts';
 import { OutputTag } from '../../../api/functions.ts';
+import { securityOptions } from '../client/security-properties.ts';
 import { WeirError } from '../../../errors/index.ts';
 import type { KafkaClientProperties } from '../client/types.ts';
 import type { KafkaDeadLetter, KafkaRecordDeserializer } from './deserializers.ts';
@@ -122,7 +123,7 @@ export class KafkaSourceBuilder<T> {
     self.deserializer = deserializer;
     return self;
   }
-  /** A client or source property by Kafka's name (client.id, ssl, sasl, partition.discovery.interval.ms, ...). */
+  /** A client or source property by Kafka's name (client.id, security.protocol, sasl.mechanism, sasl.jaas.config, partition.discovery.interval.ms, ...). */
   setProperty(name: string, value: string | number | boolean | object): this {
     this.properties[name] = value;
     return this;
@@ -146,6 +147,8 @@ export class KafkaSourceBuilder<T> {
     const failure = String(p['deserialization.failure'] ?? 'fail');
     if (failure !== 'fail' && failure !== 'dead-letter') throw invalid(`deserialization.failure must be "fail" or "dead-letter", got "${failure}"`);
     const commit = String(p['commit.offsets.on.checkpoint'] ?? 'true') !== 'false';
+    // Security settings are checked here, not first when a reader connects.
+    securityOptions(p);
     return new KafkaSource<T>({
       bootstrapServers: this.servers,
       topics: this.topics,

@@ -12,6 +12,7 @@ import { findCoordinator } from './find-coordinator.ts';
 import { heartbeat, joinGroup, leaveGroup, syncGroup } from './group-membership.ts';
 import { offsetCommit, offsetFetch } from './group-offsets.ts';
 import { deleteGroups, describeGroups, listGroups } from './group-admin.ts';
+import { saslAuthenticate, saslHandshake } from './sasl.ts';
 import { addOffsetsToTxn, addPartitionsToTxn, endTxn, initProducerId, txnOffsetCommit } from './txn.ts';
 
 const ALL: readonly Api[] = [
@@ -39,6 +40,8 @@ const ALL: readonly Api[] = [
   addOffsetsToTxn,
   endTxn,
   txnOffsetCommit,
+  saslHandshake,
+  saslAuthenticate,
 ];
 
 export const HANDLERS: ReadonlyMap<number, Api> = new Map(ALL.map((api) => [ApiKey[api.name], api]));

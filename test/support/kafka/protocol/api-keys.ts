@@ -16,6 +16,7 @@ export const ApiKey = {
   SyncGroup: 14,
   DescribeGroups: 15,
   ListGroups: 16,
+  SaslHandshake: 17,
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
@@ -25,6 +26,7 @@ export const ApiKey = {
   EndTxn: 26,
   TxnOffsetCommit: 28,
   DescribeConfigs: 32,
+  SaslAuthenticate: 36,
   CreatePartitions: 37,
   DeleteGroups: 42,
 } as const;
@@ -52,6 +54,8 @@ export const API_VERSIONS: Readonly<Record<ApiName, VersionRange>> = {
   SyncGroup: { min: 1, max: 5, flexibleFrom: 4 },
   DescribeGroups: { min: 0, max: 5, flexibleFrom: 5 },
   ListGroups: { min: 0, max: 4, flexibleFrom: 3 },
+  // Never flexible; Kafka 4.0 still serves v0, after which the client sends raw SASL tokens.
+  SaslHandshake: { min: 0, max: 1, flexibleFrom: Number.POSITIVE_INFINITY },
   ApiVersions: { min: 0, max: 3, flexibleFrom: 3 },
   CreateTopics: { min: 2, max: 7, flexibleFrom: 5 },
   DeleteTopics: { min: 1, max: 6, flexibleFrom: 4 },
@@ -61,6 +65,7 @@ export const API_VERSIONS: Readonly<Record<ApiName, VersionRange>> = {
   EndTxn: { min: 0, max: 3, flexibleFrom: 3 },
   TxnOffsetCommit: { min: 0, max: 3, flexibleFrom: 3 },
   DescribeConfigs: { min: 1, max: 4, flexibleFrom: 4 },
+  SaslAuthenticate: { min: 0, max: 2, flexibleFrom: 2 },
   CreatePartitions: { min: 0, max: 3, flexibleFrom: 2 },
   DeleteGroups: { min: 0, max: 2, flexibleFrom: 2 },
 };

@@ -8,6 +8,8 @@ export class RawClient {
   private nextId = 1;
   private buffered: Buffer = Buffer.alloc(0);
   private readonly waiting = new Map<number, (body: Reader) => void>();
+  /** Takes the next frame whole (a SASL token after SaslHandshake v0 has no response header). */
+  private rawWaiter: ((frame: Buffer) => void) | undefined;
   readonly received: number[] = [];
 
   private constructor(private readonly socket: net.Socket) {
@@ -17,6 +19,12 @@ export class RawClient {
       while (this.buffered.length >= 4 && this.buffered.length >= 4 + this.buffered.readInt32BE(0)) {
         const frame = this.buffered.subarray(4, 4 + this.buffered.readInt32BE(0));
         this.buffered = this.buffered.subarray(4 + frame.length);
+        const raw = this.rawWaiter;
+        this.rawWaiter = undefined;
+        if (raw) {
+          raw(Buffer.from(frame));
+          continue;
+        }
         const r = new Reader(frame);
         const id = r.int32();
         this.received.push(id);
@@ -50,6 +58,13 @@ export class RawClient {
     const response = new Promise<Reader>((resolve) => this.waiting.set(id, resolve));
     this.socket.write(new Writer().int32(payload.length).raw(payload).build());
     return { id, response };
+  }
+
+  /** Sends a bare size-prefixed SASL token (after SaslHandshake v0); resolves with the bare reply. */
+  rawToken(token: Buffer): Promise<Buffer> {
+    const reply = new Promise<Buffer>((resolve) => (this.rawWaiter = resolve));
+    this.socket.write(new Writer().int32(token.length).raw(token).build());
+    return reply;
   }
 
   request(apiKey: number, version: number, body: Writer, flexible = false): Promise<Reader> {

@@ -1,0 +1,79 @@
+/**
+ * Kafka's security properties (`security.protocol`, `sasl.mechanism`, `sasl.jaas.config`) to
+ * the client's TLS and SASL options, so a job is configured as any Kafka client is, with no
+ * client-library shapes. Pure: invalid combinations are configuration errors here, where
+ * Kafka's own client would fail at connect or silently ignore the SASL keys.
+ */
+import { WeirError } from '../../../errors/index.ts';
+import type { KafkaClientProperties } from './types.ts';
+
+export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+const MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
+const PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
+type SecurityProtocol = (typeof PROTOCOLS)[number];
+
+export interface SaslCredentials {
+  readonly mechanism: SaslMechanism;
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface SecurityOptions {
+  /** TLS on: true, or the `ssl` object passed through as the client takes it. */
+  readonly ssl?: unknown;
+  /** From Kafka's keys; absent when SASL is off or given as a client-shaped `sasl` object. */
+  readonly sasl?: SaslCredentials;
+}
+
+const invalid = (message: string) => new WeirError('KAFKA_INVALID_CONFIGURATION', message, false);
+
+export function securityOptions(p: KafkaClientProperties): SecurityOptions {
+  const raw = p['security.protocol'];
+  const protocol = raw === undefined ? undefined : (String(raw).toUpperCase() as SecurityProtocol);
+  if (protocol !== undefined && !PROTOCOLS.includes(protocol)) throw invalid(`security.protocol must be one of ${PROTOCOLS.join(', ')}, got ${String(raw)}`);
+  const mechanismRaw = p['sasl.mechanism'];
+  const jaas = p['sasl.jaas.config'];
+  const saslKeys = mechanismRaw !== undefined || jaas !== undefined;
+  const saslProtocol = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
+  // `ssl` and `sasl` objects in the client's own shape still pass through unchanged.
+  const ssl = p['ssl'] ?? (protocol === 'SSL' || protocol === 'SASL_SSL' ? true : undefined);
+  if (saslKeys && p['sasl'] !== undefined) throw invalid('give SASL either as sasl.mechanism and sasl.jaas.config or as a sasl object, not both');
+  if (!saslKeys) {
+    if (saslProtocol && p['sasl'] === undefined) throw invalid(`security.protocol ${protocol} needs sasl.mechanism (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512) and sasl.jaas.config with the username and password`);
+    return { ssl };
+  }
+  if (!saslProtocol) {
+    throw invalid(`sasl.mechanism and sasl.jaas.config need security.protocol=SASL_PLAINTEXT or SASL_SSL (got ${protocol ?? 'PLAINTEXT, the default'}); Kafka would connect without authenticating`);
+  }
+  const mechanism = String(mechanismRaw ?? 'GSSAPI').toUpperCase() as SaslMechanism;
+  if (!MECHANISMS.includes(mechanism)) throw invalid(`sasl.mechanism ${String(mechanismRaw ?? 'GSSAPI (the default)')} is not supported: use ${MECHANISMS.join(', ')}`);
+  if (jaas === undefined) throw invalid(`sasl.mechanism ${mechanism} needs sasl.jaas.config, e.g. ${exampleJaas(mechanism)}`);
+  const { username, password } = parseJaas(String(jaas), mechanism);
+  return { ssl, sasl: { mechanism, username, password } };
+}
+
+/** The mechanism the client authenticates with, for error messages ('PLAIN', 'SCRAM-SHA-256'...); undefined without SASL. */
+export function saslMechanismOf(p: KafkaClientProperties): string | undefined {
+  const raw = p['sasl.mechanism'] ?? (p['sasl'] as { mechanism?: unknown } | undefined)?.mechanism;
+  return raw === undefined ? undefined : String(raw).toUpperCase();
+}
+
+const LOGIN_MODULE = /^\s*([\w.$]+)\s+(required|requisite|sufficient|optional)\b(.*?);?\s*$/s;
+const OPTION = /(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s";]+))/g;
+
+/** `<LoginModule> required username="..." password="...";` as Kafka's JaasConfig reads it (one module). */
+export function parseJaas(jaas: string, mechanism: SaslMechanism): { username: string; password: string } {
+  const m = LOGIN_MODULE.exec(jaas);
+  if (!m) throw invalid(`sasl.jaas.config is not a JAAS login module entry; expected ${exampleJaas(mechanism)}`);
+  const options = new Map<string, string>();
+  for (const o of m[3]!.matchAll(OPTION)) options.set(o[1]!, o[2] !== undefined ? o[2].replace(/\\(.)/g, '$1') : o[3]!);
+  const username = options.get('username');
+  const password = options.get('password');
+  if (username === undefined || password === undefined) throw invalid(`sasl.jaas.config (${m[1]}) needs username and password options; expected ${exampleJaas(mechanism)}`);
+  return { username, password };
+}
+
+function exampleJaas(mechanism: SaslMechanism): string {
+  const module = mechanism === 'PLAIN' ? 'org.apache.kafka.common.security.plain.PlainLoginModule' : 'org.apache.kafka.common.security.scram.ScramLoginModule';
+  return `'${module} required username="alice" password="...";'`;
+}
