@@ -9,6 +9,7 @@ import type { IncrementalUploader } from './incremental/incremental-uploader.ts'
 import type { CheckpointStorage } from './storage/checkpoint-storage.ts';
 import type { SubtaskSnapshot } from './subtask-state.ts';
 import type { KeyedStateSnapshot } from '../state/snapshot/keyed-state-snapshot.ts';
+import type { KeyedStateCapture } from '../state/keyed-state-backend.ts';
 import { WeirError, errorMessage } from '../../errors/index.ts';
 
 /** One subtask's acknowledgement of a checkpoint, as it travels to the JobManager. */
@@ -42,27 +43,30 @@ export async function writeSubtaskSnapshot(
   const keyed = new Map<string, KeyedStateSnapshot>();
   const operators: OperatorStateHandle[] = [];
   let stateSize = 0;
-  const completed = new Set<string>();
-  try {
-    for (const [id, state] of s.operators) {
-      const list = state.operatorState?.list ?? [];
-      const union = state.operatorState?.union ?? [];
-      let snapshot: KeyedStateSnapshot | undefined;
-      completed.add(id);
-      try {
-        snapshot = await state.keyed?.complete();
-      } catch (err) {
-        // Typically a state value the state encoding cannot write (a function, a class with handles).
-        throw new WeirError('UNSERIALIZABLE_STATE', `the keyed state of operator ${uidOf(id) ?? id} cannot be written to the checkpoint: ${errorMessage(err)}`, true, { cause: err });
-      }
-      const keyGroups = snapshot ? [...snapshot.keyGroups.keys()].sort((a, b) => a - b) : [];
-      if (snapshot && keyGroups.length > 0) keyed.set(id, snapshot);
-      stateSize += entriesSize(list) + entriesSize(union);
-      operators.push({ id, uid: uidOf(id), keyGroups, maxParallelism: snapshot?.maxParallelism ?? 0, list, union });
+  // Every operator's capture starts reading now, at the barrier: a task that finishes while
+  // this runs closes its backends, and a RocksDB backend stays open only for reads in progress.
+  const reads = new Map<string, Promise<KeyedStateSnapshot>>();
+  for (const [id, state] of s.operators) {
+    if (state.keyed === undefined) continue;
+    const read = startReading(state.keyed);
+    // Awaited in order below; a failure of an earlier one leaves the later ones unawaited.
+    read.then(undefined, () => undefined);
+    reads.set(id, read);
+  }
+  for (const [id, state] of s.operators) {
+    const list = state.operatorState?.list ?? [];
+    const union = state.operatorState?.union ?? [];
+    let snapshot: KeyedStateSnapshot | undefined;
+    try {
+      snapshot = await reads.get(id);
+    } catch (err) {
+      // Typically a state value the state encoding cannot write (a function, a class with handles).
+      throw new WeirError('UNSERIALIZABLE_STATE', `the keyed state of operator ${uidOf(id) ?? id} cannot be written to the checkpoint: ${errorMessage(err)}`, true, { cause: err });
     }
-  } finally {
-    // A failure leaves later operators' captures unread: they must let go of their state.
-    for (const [id, state] of s.operators) if (!completed.has(id)) state.keyed?.discard();
+    const keyGroups = snapshot ? [...snapshot.keyGroups.keys()].sort((a, b) => a - b) : [];
+    if (snapshot && keyGroups.length > 0) keyed.set(id, snapshot);
+    stateSize += entriesSize(list) + entriesSize(union);
+    operators.push({ id, uid: uidOf(id), keyGroups, maxParallelism: snapshot?.maxParallelism ?? 0, list, union });
   }
   let file: string | undefined;
   let shared: SharedStateRef[] | undefined;
@@ -84,4 +88,12 @@ export async function writeSubtaskSnapshot(
     asyncDurationMs: performance.now() - started,
     alignmentDurationMs: s.alignmentDurationMs,
   };
+}
+
+function startReading(capture: KeyedStateCapture): Promise<KeyedStateSnapshot> {
+  try {
+    return capture.complete();
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
 }

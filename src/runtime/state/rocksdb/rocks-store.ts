@@ -24,6 +24,8 @@ export interface SnapshotRows {
 export class RocksStore {
   private readonly db: RocksDB;
   private queue: Promise<void> = Promise.resolve();
+  /** Snapshot reads in progress: close() waits for them, a finishing task must not cut its last checkpoint short. */
+  private readonly reads = new Set<Promise<unknown>>();
   /** Snapshots not released yet: a checkpoint that failed before reading one leaves it to close(). */
   private readonly snapshots = new Set<RocksDB>();
   /** The first failure; every later operation fails with it (the task then fails and restarts). */
@@ -145,11 +147,23 @@ export class RocksStore {
     });
   }
 
-  /** Closes the database once every queued operation ran, then removes the directory. */
+  /** Keeps the database open until `read` (a snapshot being read) settles; returns it. */
+  reading<T>(read: Promise<T>): Promise<T> {
+    this.reads.add(read);
+    const done = (): void => {
+      this.reads.delete(read);
+    };
+    read.then(done, done);
+    return read;
+  }
+
+  /** Closes the database once every queued operation and snapshot read ran, then removes the directory. */
   async close(): Promise<void> {
     const last = this.queue;
     this.queue = last.then(() => undefined);
     await last;
+    // Their own callers see how they end.
+    await Promise.allSettled([...this.reads]);
     try {
       // The database closes only once every snapshot session is closed.
       for (const snap of this.snapshots) await snap.close();

@@ -184,3 +184,16 @@ test('a namespace cleared while some of its keys were evicted stays cleared when
   assert.deepEqual(back, await readAll(heap, ['k0', 'k1']));
   await b.close();
 });
+
+test('a task that finishes while its last checkpoint reads state closes the database only after the read', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'weir-rocksdb-test-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const b = await rocks(dir, undefined, 1000);
+  await fill(b, 30, 10);
+  const read = b.captureSnapshot().complete();
+  const closed = b.close();
+  const snapshot = await read;
+  await closed;
+  assert.equal([...snapshot.keyGroups.keys()].length, new Set(keysUpTo(30).map((k) => keyGroupFor(k, MAX))).size);
+  assert.deepEqual(await readdir(dir), []);
+});

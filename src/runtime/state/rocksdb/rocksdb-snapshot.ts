@@ -8,7 +8,7 @@
 import type { KeyGroupRange } from '../key-group.ts';
 import type { KeyedStateCapture, TimerDomain } from '../keyed-state-backend.ts';
 import { encodeKeyGroupState } from '../snapshot/keyed-state-snapshot.ts';
-import type { KeyGroupState, StateEntries, TimerEntries } from '../snapshot/keyed-state-snapshot.ts';
+import type { KeyedStateSnapshot, KeyGroupState, StateEntries, TimerEntries } from '../snapshot/keyed-state-snapshot.ts';
 import { checkedKeyGroup } from '../heap/current-key.ts';
 import type { HeapState } from '../heap/heap-state.ts';
 import type { Timer } from '../timer-queue.ts';
@@ -67,91 +67,96 @@ export function captureRocksSnapshot(src: SnapshotSource, codec: RocksCodec, ran
     discard() {
       if (snapshot !== undefined) src.store.discard(snapshot);
     },
-    async complete() {
-      const groups = new Map<number, Group>();
-      const groupOf = (kg: number): Group => {
-        let g = groups.get(kg);
-        if (!g) groups.set(kg, (g = { states: new Map(), timers: [] }));
-        return g;
-      };
-      // Timer lists by queue name and key group: the head's (in memory) and the rows' (in RocksDB) of a queue go in one list.
-      const timerLists = new Map<string, Map<number, TimerEntries['timers']>>();
-      const timerList = (name: string, kg: number): TimerEntries['timers'] => {
-        let byGroup = timerLists.get(name);
-        if (!byGroup) timerLists.set(name, (byGroup = new Map()));
-        let l = byGroup.get(kg);
-        if (!l) byGroup.set(kg, (l = []));
-        return l;
-      };
-      await wrote;
-      if (snapshot !== undefined && first <= last) {
-        const snap = await snapshot;
-        try {
-          let mapCell: Buffer | undefined;
-          let map: Map<unknown, unknown> | undefined;
-          const [start, end] = keyGroupBounds(first, last);
-          for await (const { key, value } of snap.rows(start, end)) {
-            const p = codec.parse(key);
-            const t = tables[p.stateId]!;
-            const g = groupOf(p.keyGroup);
-            let entries = g.states.get(p.stateId);
-            if (!entries) g.states.set(p.stateId, (entries = []));
-            if (t.kind !== 'map') {
-              entries.push([codec.keyOf(key, p.keyEnd), p.namespace, codec.decode(value)]);
-              continue;
-            }
-            const cell = key.subarray(0, p.mapKeyStart);
-            if (map === undefined || mapCell === undefined || !cell.equals(mapCell)) {
-              map = new Map();
-              mapCell = cell;
-              entries.push([codec.keyOf(key, p.keyEnd), p.namespace, map]);
-            }
-            map.set(codec.decode(key, p.mapKeyStart), codec.decode(value));
-          }
-          // Timers kept in RocksDB: their own range, above every key group.
-          const [space, spaceEnd] = timerSpace();
-          const rows: ParsedTimerRow[] = [];
-          for await (const { key } of snap.rows(space, spaceEnd)) {
-            const t = parseTimerRow(codec, key);
-            if (t.keyGroup >= first && t.keyGroup <= last) rows.push(t);
-          }
-          // Registration order, which a restore keeps for timers of equal time.
-          for (const t of firstRows(rows).sort((a, b) => a.seq - b.seq)) timerList(timerQueueNames[t.queueId]!, t.keyGroup).push([t.key, t.namespace, t.time]);
-        } finally {
-          if (snapshot !== undefined) await (await snapshot).release();
-        }
-      }
-      for (const { name, timers: list } of timers) {
-        for (const [ref, ns, time] of list) {
-          const kg = ref.keyGroup >= 0 ? ref.keyGroup : checkedKeyGroup(ref.key, maxParallelism, own);
-          if (kg >= first && kg <= last) timerList(name, kg).push([ref.key, ns, time]);
-        }
-      }
-      for (const [name, byGroup] of timerLists) {
-        const slash = name.lastIndexOf('/');
-        for (const [kg, l] of byGroup) groupOf(kg).timers.push({ service: name.slice(0, slash), domain: name.slice(slash + 1) as TimerDomain, timers: l });
-      }
-      for (const byGroup of pendingTimers) for (const [kg, t] of byGroup) if (kg >= first && kg <= last) groupOf(kg).timers.push(t);
-      const out = new Map<number, Uint8Array>();
-      let encoded = 0;
-      for (const kg of [...groups.keys()].sort((a, b) => a - b)) {
-        const g = groups.get(kg)!;
-        const states: StateEntries[] = [];
-        for (const [id, entries] of g.states) {
-          const t = tables[id]!;
-          // Full-snapshot TTL cleanup: expired entries do not reach the snapshot.
-          const live = t.state?.descriptor.ttl?.cleanupFullSnapshot ? entries.filter((e) => !t.state!.expiredEntry(e[2], now)) : entries;
-          if (live.length > 0) states.push({ name: t.name, kind: t.kind, ttl: t.ttl, entries: live });
-          encoded += entries.length;
-        }
-        if (states.length === 0 && g.timers.length === 0) continue;
-        out.set(kg, encodeKeyGroupState({ states, timers: g.timers } as KeyGroupState));
-        if (encoded >= STEP_ENTRIES) {
-          encoded = 0;
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
-      }
-      return { maxParallelism, keyGroups: out };
+    complete() {
+      const read = readSnapshot();
+      return snapshot === undefined ? read : src.store.reading(read);
     },
   };
+
+  async function readSnapshot(): Promise<KeyedStateSnapshot> {
+    const groups = new Map<number, Group>();
+    const groupOf = (kg: number): Group => {
+      let g = groups.get(kg);
+      if (!g) groups.set(kg, (g = { states: new Map(), timers: [] }));
+      return g;
+    };
+    // Timer lists by queue name and key group: the head's (in memory) and the rows' (in RocksDB) of a queue go in one list.
+    const timerLists = new Map<string, Map<number, TimerEntries['timers']>>();
+    const timerList = (name: string, kg: number): TimerEntries['timers'] => {
+      let byGroup = timerLists.get(name);
+      if (!byGroup) timerLists.set(name, (byGroup = new Map()));
+      let l = byGroup.get(kg);
+      if (!l) byGroup.set(kg, (l = []));
+      return l;
+    };
+    await wrote;
+    if (snapshot !== undefined && first <= last) {
+      const snap = await snapshot;
+      try {
+        let mapCell: Buffer | undefined;
+        let map: Map<unknown, unknown> | undefined;
+        const [start, end] = keyGroupBounds(first, last);
+        for await (const { key, value } of snap.rows(start, end)) {
+          const p = codec.parse(key);
+          const t = tables[p.stateId]!;
+          const g = groupOf(p.keyGroup);
+          let entries = g.states.get(p.stateId);
+          if (!entries) g.states.set(p.stateId, (entries = []));
+          if (t.kind !== 'map') {
+            entries.push([codec.keyOf(key, p.keyEnd), p.namespace, codec.decode(value)]);
+            continue;
+          }
+          const cell = key.subarray(0, p.mapKeyStart);
+          if (map === undefined || mapCell === undefined || !cell.equals(mapCell)) {
+            map = new Map();
+            mapCell = cell;
+            entries.push([codec.keyOf(key, p.keyEnd), p.namespace, map]);
+          }
+          map.set(codec.decode(key, p.mapKeyStart), codec.decode(value));
+        }
+        // Timers kept in RocksDB: their own range, above every key group.
+        const [space, spaceEnd] = timerSpace();
+        const rows: ParsedTimerRow[] = [];
+        for await (const { key } of snap.rows(space, spaceEnd)) {
+          const t = parseTimerRow(codec, key);
+          if (t.keyGroup >= first && t.keyGroup <= last) rows.push(t);
+        }
+        // Registration order, which a restore keeps for timers of equal time.
+        for (const t of firstRows(rows).sort((a, b) => a.seq - b.seq)) timerList(timerQueueNames[t.queueId]!, t.keyGroup).push([t.key, t.namespace, t.time]);
+      } finally {
+        if (snapshot !== undefined) await (await snapshot).release();
+      }
+    }
+    for (const { name, timers: list } of timers) {
+      for (const [ref, ns, time] of list) {
+        const kg = ref.keyGroup >= 0 ? ref.keyGroup : checkedKeyGroup(ref.key, maxParallelism, own);
+        if (kg >= first && kg <= last) timerList(name, kg).push([ref.key, ns, time]);
+      }
+    }
+    for (const [name, byGroup] of timerLists) {
+      const slash = name.lastIndexOf('/');
+      for (const [kg, l] of byGroup) groupOf(kg).timers.push({ service: name.slice(0, slash), domain: name.slice(slash + 1) as TimerDomain, timers: l });
+    }
+    for (const byGroup of pendingTimers) for (const [kg, t] of byGroup) if (kg >= first && kg <= last) groupOf(kg).timers.push(t);
+    const out = new Map<number, Uint8Array>();
+    let encoded = 0;
+    for (const kg of [...groups.keys()].sort((a, b) => a - b)) {
+      const g = groups.get(kg)!;
+      const states: StateEntries[] = [];
+      for (const [id, entries] of g.states) {
+        const t = tables[id]!;
+        // Full-snapshot TTL cleanup: expired entries do not reach the snapshot.
+        const live = t.state?.descriptor.ttl?.cleanupFullSnapshot ? entries.filter((e) => !t.state!.expiredEntry(e[2], now)) : entries;
+        if (live.length > 0) states.push({ name: t.name, kind: t.kind, ttl: t.ttl, entries: live });
+        encoded += entries.length;
+      }
+      if (states.length === 0 && g.timers.length === 0) continue;
+      out.set(kg, encodeKeyGroupState({ states, timers: g.timers } as KeyGroupState));
+      if (encoded >= STEP_ENTRIES) {
+        encoded = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+    return { maxParallelism, keyGroups: out };
+  }
 }
