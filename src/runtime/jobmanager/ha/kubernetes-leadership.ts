@@ -72,9 +72,9 @@ export class KubernetesLeadership {
     return this.elector.getLeader();
   }
 
-  /** The job's HA ConfigMap, written only while this JobManager leads. */
+  /** The job's HA ConfigMap, written only while this JobManager leads and owns it. */
   jobStore(): KubernetesJobHaStore {
-    return new KubernetesJobHaStore(this.o.kc, this.o.namespace, this.ha.clusterId, this.ha.jobId, () => this.elector.isLeader());
+    return new KubernetesJobHaStore(this.o.kc, this.o.namespace, this.ha.clusterId, this.ha.jobId, this.o.identity, () => this.elector.isLeader());
   }
 
   /** Steps down and releases the lock, so a standby need not wait for it to expire. */
