@@ -182,6 +182,47 @@ test('jobManager.replicas 2: one leader runs the job, the standby is alive but n
   await until('output committed after the takeover', async () => ((await committedExactly(out)) > committedBefore ? true : undefined), SLOW_MS);
 });
 
+test('a bounded job that finished: its result is recorded, and a restarted JobManager reports FINISHED without running it again', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const out = join(dir, 'out-bounded');
+  const storageDir = join(dir, 'ha-bounded');
+  const jobId = fixedJobId('bounded');
+  const records = 2000;
+  api().create(
+    streamDeployment('bounded', {
+      configuration: { ...haConfiguration(join(dir, 'checkpoints-bounded')), 'high-availability.storageDir': `file://${storageDir}` },
+      job: { entry: JOB, parallelism: 2, args: ['--records', String(records), '--rate', '1000', '--out', out] },
+    }),
+  );
+  await until('the job FINISHED', () => (statusOf(cluster, 'bounded').job?.state === 'FINISHED' ? true : undefined), SLOW_MS, () => statusOf(cluster, 'bounded'));
+  // Flink's layout: <storageDir>/job-result-store/<cluster-id>/<jobId>.json, clean once the HA ConfigMap is gone.
+  const resultDir = join(storageDir, 'job-result-store', 'bounded');
+  await until('the clean job result', async () => ((await readdir(resultDir).catch((): string[] => [])).includes(`${jobId}.json`) ? true : undefined), SLOW_MS);
+  assert.deepEqual(await readdir(resultDir), [`${jobId}.json`], 'no dirty entry left');
+  const entry = JSON.parse(await readFile(join(resultDir, `${jobId}.json`), 'utf8')) as { result: Record<string, unknown>; version: number };
+  assert.equal(entry.version, 1);
+  assert.deepEqual([entry.result.id, entry.result['application-status'], entry.result['job-status'], entry.result.name], [jobId, 'SUCCEEDED', 'FINISHED', 'exactly-once-sequences']);
+  assert.equal(configMap(`bounded-${jobId}-config-map`), undefined, 'the HA ConfigMap went after the result was recorded');
+  assert.equal(await committedExactly(out), records);
+  const partsBefore = (await readdir(out)).sort();
+
+  const old = holderOf('bounded').holderIdentity;
+  const jmPod = old.replace(/_[0-9a-f]{8}$/, '');
+  assert.ok(cluster.kubelet.killPod('default', jmPod) > 0);
+  // The restarted JobManager leads, finds the result and reports it; a job that ran again would be RUNNING first.
+  const url = () => `http://${cluster.kubelet.podIP('default', jmPod)}:8081`;
+  const job = await until('the new leader reporting the job', async () => {
+    if (holderOf('bounded').holderIdentity === old) return undefined;
+    const r = await fetch(`${url()}/jobs/${jobId}`);
+    return r.status === 200 ? ((await r.json()) as { state: string; name: string }) : undefined;
+  }, SLOW_MS, () => takeoverState('bounded', `bounded-${jobId}-config-map`));
+  assert.deepEqual([job.state, job.name], ['FINISHED', 'exactly-once-sequences']);
+  assert.match(cluster.kubelet.logs('default', jmPod) ?? '', /ended FINISHED under an earlier JobManager \(job result store at [^)]+\): reporting it, not running it/);
+  assert.equal((await fetch(`${url()}/jobs/overview`).then((r) => r.json()) as { jobs: { jid: string; state: string }[] }).jobs.map((j) => [j.jid, j.state]).join(), [jobId, 'FINISHED'].join());
+  // Nothing was written again: the same committed files, every sequence number once.
+  assert.deepEqual((await readdir(out)).sort(), partsBefore);
+  assert.equal(await committedExactly(out), records);
+});
+
 test('deleting StreamDeployments with HA deletes their JobManagers first, then their HA ConfigMaps', { timeout: TEST_TIMEOUT_MS }, async () => {
   const haConfigMaps = () => api().list('v1', 'ConfigMap', 'default').filter((c) => c.metadata.labels?.['weir.dev/configmap-type'] === 'high-availability').map((c) => c.metadata.name!);
   const clusters = api().list('weir.dev/v1alpha1', 'StreamDeployment', 'default').map((sd) => sd.metadata.name!);

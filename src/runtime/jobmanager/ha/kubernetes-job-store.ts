@@ -16,6 +16,7 @@ import { readPointers, withCompleted } from './checkpoint-pointers.ts';
 import type { CheckpointPointer, RecoveredPointers } from './checkpoint-pointers.ts';
 import { haLabels, jobConfigMapName } from './ha-config.ts';
 import type { JobHaStore } from './ha-services.ts';
+import type { JobResultRecord, JobResultStore } from './job-result-store.ts';
 
 const CONFLICT_RETRIES = 5;
 /** Which JobManager (its leader-election identity) owns the job's HA data. */
@@ -35,6 +36,8 @@ export class KubernetesJobHaStore implements JobHaStore {
     private readonly identity: string,
     /** Whether this JobManager holds the cluster's lock right now. */
     private readonly isLeader: () => boolean,
+    /** Where results of ended jobs go (none without high-availability.storageDir). */
+    private readonly results?: JobResultStore,
   ) {
     this.api = kc.makeApiClient(CoreV1Api);
     this.name = jobConfigMapName(clusterId, jobId);
@@ -69,6 +72,15 @@ export class KubernetesJobHaStore implements JobHaStore {
       }
       return undefined;
     });
+  }
+
+  async recordResult(record: JobResultRecord): Promise<void> {
+    this.mustLead('record the job result');
+    await this.results?.createDirty(record);
+  }
+
+  async markResultClean(): Promise<void> {
+    await this.results?.markClean(this.jobId);
   }
 
   /** Reads, checks leadership, and writes; a conflict (someone wrote in between) reads again. */
