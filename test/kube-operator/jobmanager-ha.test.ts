@@ -194,8 +194,17 @@ test('a bounded job that finished: its result is recorded, and a restarted JobMa
     }),
   );
   await until('the job FINISHED', () => (statusOf(cluster, 'bounded').job?.state === 'FINISHED' ? true : undefined), SLOW_MS, () => statusOf(cluster, 'bounded'));
-  // Flink's layout: <storageDir>/job-result-store/<cluster-id>/<jobId>.json, clean once the HA ConfigMap is gone.
-  const resultDir = join(storageDir, 'job-result-store', 'bounded');
+  // Flink's layout, <storageDir>/job-result-store/<cluster-id>/, and as with the Flink operator one store per
+  // deployment below it (named by the cluster hash), so an upgrade runs the job again: <jobId>.json, clean once
+  // the HA ConfigMap is gone.
+  const clusterResults = join(storageDir, 'job-result-store', 'bounded');
+  const deployments = await until('the job result store of the deployment', async () => {
+    const found = await readdir(clusterResults).catch((): string[] => []);
+    return found.length > 0 ? found : undefined;
+  }, SLOW_MS);
+  assert.equal(deployments.length, 1);
+  assert.match(deployments[0]!, /^[0-9a-f]{16}$/);
+  const resultDir = join(clusterResults, deployments[0]!);
   await until('the clean job result', async () => ((await readdir(resultDir).catch((): string[] => [])).includes(`${jobId}.json`) ? true : undefined), SLOW_MS);
   assert.deepEqual(await readdir(resultDir), [`${jobId}.json`], 'no dirty entry left');
   const entry = JSON.parse(await readFile(join(resultDir, `${jobId}.json`), 'utf8')) as { result: Record<string, unknown>; version: number };
