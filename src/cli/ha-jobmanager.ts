@@ -45,8 +45,14 @@ export async function runHaJobManager(o: HaJobManagerOptions): Promise<number> {
   const resultsAt = jobResultStoreLocation(config, o.ha.storageDir, o.ha.clusterId);
   const results = resultsAt === undefined ? undefined : openJobResultStore(resultsAt, config);
   if (!results) o.log('no high-availability.storageDir: the job result store is off, so a JobManager restarted after the job ended runs it again');
-  let settle!: (outcome: Outcome) => void;
-  const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
+  let resolveOutcome!: (outcome: Outcome) => void;
+  const outcome = new Promise<Outcome>((resolve) => (resolveOutcome = resolve));
+  /** Once the outcome is known this process never leads again: it only winds down. */
+  let over = false;
+  const settle = (end: Outcome): void => {
+    over = true;
+    resolveOutcome(end);
+  };
   let master: JobMaster | undefined;
   let rest: RestServer | undefined;
   const standby = new StandbyServer(() => leadership.leader());
@@ -56,6 +62,8 @@ export async function runHaJobManager(o: HaJobManagerOptions): Promise<number> {
     identity,
     address,
     onLeading: () => {
+      // A process that lost the lock may win it back while it still suspends its job: it must not serve or run anything then.
+      if (over) return;
       lead().catch((err: unknown) => {
         o.log(`starting as leader failed: ${errorMessage(err)}`);
         settle({ kind: 'lost' });
@@ -86,6 +94,9 @@ export async function runHaJobManager(o: HaJobManagerOptions): Promise<number> {
   leadership.start();
   try {
     const end = await outcome;
+    // Lost: stop competing at once. Still a candidate, this process could take the lock again
+    // and hold it, renewing, while it suspends its job, so no other JobManager could lead.
+    const stopping = end.kind === 'lost' ? leadership.stop() : undefined;
     if (end.kind === 'ended') {
       o.log(`job ${end.master.jobId} ${end.master.status}`);
       if (o.submit.config['execution.shutdown-on-application-finish'] === 'false') {
@@ -103,6 +114,7 @@ export async function runHaJobManager(o: HaJobManagerOptions): Promise<number> {
       await master.done;
       o.log(`job ${master.jobId} ${master.status} (${end.kind === 'lost' ? 'leadership lost' : 'stopped'})`);
     }
+    await stopping;
     return end.kind === 'lost' ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal);
