@@ -240,6 +240,10 @@ export class JobManagerConnection {
         if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
         this.events.log('the JobManager is shutting down; this TaskManager registers again when it is back');
         this.lostSince = Date.now();
+        // The JobManager that comes (restarted, or a new leader) knows nothing of the attempts
+        // this one ran, and may reuse their ids: they end here, and nothing of them is reported.
+        this.dropQueued();
+        await this.events.forgotten();
         if (!(await this.registerWhenBack())) return;
         continue;
       }
