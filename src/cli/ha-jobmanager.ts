@@ -2,7 +2,8 @@
  * `weir jobmanager` under Kubernetes HA (`high-availability.type: kubernetes`): the process
  * is a candidate for its cluster's lock and serves only `/healthz` as a standby. Once it
  * leads it serves REST and runs the job with the cluster's fixed job id, recovering from the
- * checkpoint pointers a previous leader left. A stop signal suspends the job (its
+ * checkpoint pointers a previous leader left, unless the job result store says the job
+ * already ended: then it reports that result and runs nothing. A stop signal suspends the job (its
  * checkpoints and HA data stay for the next leader); losing the lock stops it at once and
  * exits 1, so Kubernetes restarts the process as a candidate.
  */
@@ -17,6 +18,7 @@ import { RestServer } from '../runtime/jobmanager/rest/rest-server.ts';
 import type { KubernetesHaConfig } from '../runtime/jobmanager/ha/ha-config.ts';
 import { KubernetesLeadership } from '../runtime/jobmanager/ha/kubernetes-leadership.ts';
 import { StandbyServer } from '../runtime/jobmanager/ha/standby-server.ts';
+import { jobResultStoreLocation, openJobResultStore } from '../runtime/jobmanager/ha/job-result-store.ts';
 import { isGloballyTerminal } from '../runtime/jobmanager/job-status.ts';
 
 export interface HaJobManagerOptions {
@@ -39,8 +41,18 @@ export async function runHaJobManager(o: HaJobManagerOptions): Promise<number> {
   // container must not inherit its previous run's lock.
   const identity = `${process.env.POD_NAME ?? process.env.HOSTNAME ?? hostname()}_${randomBytes(4).toString('hex')}`;
   const address = `http://${process.env.POD_IP ?? o.host}:${o.restPort}`;
-  let settle!: (outcome: Outcome) => void;
-  const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
+  const config = new Map(Object.entries(o.submit.config));
+  const resultsAt = jobResultStoreLocation(config, o.ha.storageDir, o.ha.clusterId);
+  const results = resultsAt === undefined ? undefined : openJobResultStore(resultsAt, config);
+  if (!results) o.log('no high-availability.storageDir: the job result store is off, so a JobManager restarted after the job ended runs it again');
+  let resolveOutcome!: (outcome: Outcome) => void;
+  const outcome = new Promise<Outcome>((resolve) => (resolveOutcome = resolve));
+  /** Once the outcome is known this process never leads again: it only winds down. */
+  let over = false;
+  const settle = (end: Outcome): void => {
+    over = true;
+    resolveOutcome(end);
+  };
   let master: JobMaster | undefined;
   let rest: RestServer | undefined;
   const standby = new StandbyServer(() => leadership.leader());
@@ -50,6 +62,8 @@ export async function runHaJobManager(o: HaJobManagerOptions): Promise<number> {
     identity,
     address,
     onLeading: () => {
+      // A process that lost the lock may win it back while it still suspends its job: it must not serve or run anything then.
+      if (over) return;
       lead().catch((err: unknown) => {
         o.log(`starting as leader failed: ${errorMessage(err)}`);
         settle({ kind: 'lost' });
@@ -63,7 +77,9 @@ export async function runHaJobManager(o: HaJobManagerOptions): Promise<number> {
     await standby.close();
     rest = new RestServer(o.dispatcher, { port: o.restPort, host: o.host });
     await rest.listen();
-    const m = await o.dispatcher.submit(o.job, { ...o.submit, jobId: o.ha.jobId, ha: leadership.jobStore() });
+    const recorded = await results?.get(o.ha.jobId);
+    if (recorded) o.log(`job ${o.ha.jobId} ended ${recorded.record.status} under an earlier JobManager (job result store at ${resultsAt}): reporting it, not running it${recorded.clean ? '' : ', after finishing its cleanup'}`);
+    const m = await o.dispatcher.submit(o.job, { ...o.submit, jobId: o.ha.jobId, ha: leadership.jobStore(results), recorded });
     master = m;
     void m.done.then(() => {
       if (isGloballyTerminal(m.status)) settle({ kind: 'ended', master: m });
@@ -78,6 +94,9 @@ export async function runHaJobManager(o: HaJobManagerOptions): Promise<number> {
   leadership.start();
   try {
     const end = await outcome;
+    // Lost: stop competing at once. Still a candidate, this process could take the lock again
+    // and hold it, renewing, while it suspends its job, so no other JobManager could lead.
+    const stopping = end.kind === 'lost' ? leadership.stop() : undefined;
     if (end.kind === 'ended') {
       o.log(`job ${end.master.jobId} ${end.master.status}`);
       if (o.submit.config['execution.shutdown-on-application-finish'] === 'false') {
@@ -95,6 +114,7 @@ export async function runHaJobManager(o: HaJobManagerOptions): Promise<number> {
       await master.done;
       o.log(`job ${master.jobId} ${master.status} (${end.kind === 'lost' ? 'leadership lost' : 'stopped'})`);
     }
+    await stopping;
     return end.kind === 'lost' ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal);
@@ -102,5 +122,6 @@ export async function runHaJobManager(o: HaJobManagerOptions): Promise<number> {
     await leadership.stop();
     await standby.close();
     await rest?.close();
+    results?.close();
   }
 }

@@ -13,11 +13,19 @@ export class OperatorMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
-  readonly leader = new Gauge({ name: 'weir_operator_leader', help: '1 while this replica holds the leader lease', registers: [this.registry] });
   readonly autoscaler = new AutoscalerMetrics(this.registry);
 
-  constructor(sources: { queueDepth: () => number; lifecycleStates: () => Iterable<string | undefined> }) {
+  constructor(sources: { queueDepth: () => number; lifecycleStates: () => Iterable<string | undefined>; leading: () => boolean }) {
     collectDefaultMetrics({ register: this.registry, prefix: 'weir_operator_' });
+    // Read at scrape time: a replica whose renew deadline passed says so even before its timer noticed.
+    new Gauge({
+      name: 'weir_operator_leader',
+      help: '1 while this replica holds the leader lease',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.leading() ? 1 : 0);
+      },
+    });
     new Gauge({
       name: 'weir_operator_workqueue_depth',
       help: 'StreamDeployments waiting to be reconciled',

@@ -34,6 +34,8 @@ export interface ControllerOptions {
   resyncPeriodMs?: number;
   /** How to reach a deployment's JobManager; defaults to HTTP to its Service. */
   jobManagerApi?: JobManagerApiFactory;
+  /** Whether this replica may still act (it holds the lease); checked before every reconcile. */
+  stillLeading?: () => boolean;
   log: (line: string) => void;
 }
 
@@ -110,6 +112,11 @@ export class StreamDeploymentController {
 
   private async reconcile(key: string): Promise<{ requeueAfterMs?: number }> {
     const [namespace, name] = key.split('/') as [string, string];
+    if (this.o.stillLeading && !this.o.stillLeading()) {
+      const stopped = new WeirError('CONTROLLER_STOPPED', 'the controller stopped: the renew deadline of the lease passed', false);
+      this.abort.abort(stopped);
+      throw stopped;
+    }
     const end = this.metrics?.reconcileDuration.startTimer();
     try {
       const outcome = await this.executor.reconcile(namespace, name, this.abort.signal);

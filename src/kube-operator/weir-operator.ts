@@ -42,7 +42,7 @@ export class WeirOperator {
   readonly lost = new Promise<void>((resolve) => (this.resolveLost = resolve));
 
   constructor(private readonly o: OperatorOptions) {
-    this.metrics = new OperatorMetrics({ queueDepth: () => this.controller?.queue.len() ?? 0, lifecycleStates: () => this.controller?.lifecycleStates() ?? [] });
+    this.metrics = new OperatorMetrics({ queueDepth: () => this.controller?.queue.len() ?? 0, lifecycleStates: () => this.controller?.lifecycleStates() ?? [], leading: () => this.leading });
     this.http = new OperatorHttpServer({
       registry: this.metrics.registry,
       healthy: () => !this.stopped,
@@ -51,8 +51,9 @@ export class WeirOperator {
     });
   }
 
+  /** True while the controller runs and the lease is held by this replica's own (monotonic) deadline. */
   get leading(): boolean {
-    return this.controller !== undefined;
+    return this.controller !== undefined && (this.elector?.isLeader() ?? true);
   }
 
   /** Starts serving probes and metrics and competing for the lease; returns the HTTP port. */
@@ -85,15 +86,14 @@ export class WeirOperator {
   private lead(): void {
     if (this.stopped || this.controller) return;
     this.o.log(`${this.o.identity} leads: reconciling StreamDeployments in ${this.o.namespaces.length > 0 ? this.o.namespaces.join(', ') : 'all namespaces'}`);
-    this.metrics.leader.set(1);
-    this.controller = new StreamDeploymentController(this.o, this.metrics);
+    // Each reconcile first asks the elector: a renew deadline that passed stops work even when the timer that ends leadership runs late.
+    this.controller = new StreamDeploymentController({ ...this.o, stillLeading: () => this.elector?.isLeader() ?? true }, this.metrics);
     this.controller.start();
   }
 
   private async follow(): Promise<void> {
     const controller = this.controller;
     this.controller = undefined;
-    this.metrics.leader.set(0);
     if (!controller) return;
     this.o.log(`${this.o.identity} lost the lease: stopping all work`);
     try {

@@ -16,6 +16,12 @@ describe('lease decisions', () => {
     assert.deepEqual(nextRecord(held('other'), 1000, 16_000, 'me', 10), { holderIdentity: 'me', leaseDurationSeconds: 10, acquireTime: 16_000, renewTime: 16_000, leaseTransitions: 4 });
   });
 
+  it('measures expiry on the monotonic clock and writes wall-clock times into the record', () => {
+    assert.equal(nextRecord(held('other'), 1000, 15_999, 'me', 10, 1_800_000_000_000), undefined);
+    assert.deepEqual(nextRecord(held('other'), 1000, 16_000, 'me', 10, 1_800_000_000_000), { holderIdentity: 'me', leaseDurationSeconds: 10, acquireTime: 1_800_000_000_000, renewTime: 1_800_000_000_000, leaseTransitions: 4 });
+    assert.deepEqual(nextRecord(held('me'), 1000, 1001, 'me', 15, 1_800_000_000_000), { ...held('me'), renewTime: 1_800_000_000_000 });
+  });
+
   it('takes a released lease at once and renews its own keeping acquireTime and transitions', () => {
     assert.equal(nextRecord(held(''), 1000, 1001, 'me', 15)?.holderIdentity, 'me');
     assert.deepEqual(nextRecord(held('me'), 1000, 1001, 'me', 15), { ...held('me'), renewTime: 1001 });

@@ -8,14 +8,17 @@ import type { LeaderRecord } from './leader-lock.ts';
 
 /**
  * The record to write to take or keep the lease, or undefined when another holder's lease
- * is still valid. `observedAt` is when this process first saw `current` as it is now.
+ * is still valid. `observedAt` is when this process first saw `current` as it is now, on the
+ * same clock as `now`: a monotonic one, so a wall clock stepped by NTP neither expires a
+ * valid lease early nor keeps a dead one. `recordTime` is the wall-clock time written into
+ * the record (its acquireTime and renewTime are for people and other tools to read).
  */
-export function nextRecord(current: LeaderRecord | undefined, observedAt: number, now: number, identity: string, leaseDurationSeconds: number): LeaderRecord | undefined {
-  if (!current) return { holderIdentity: identity, leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 };
+export function nextRecord(current: LeaderRecord | undefined, observedAt: number, now: number, identity: string, leaseDurationSeconds: number, recordTime = now): LeaderRecord | undefined {
+  if (!current) return { holderIdentity: identity, leaseDurationSeconds, acquireTime: recordTime, renewTime: recordTime, leaseTransitions: 0 };
   const heldByOther = current.holderIdentity !== '' && current.holderIdentity !== identity;
   if (heldByOther && observedAt + current.leaseDurationSeconds * 1000 > now) return undefined;
-  if (current.holderIdentity === identity) return { ...current, leaseDurationSeconds, renewTime: now };
-  return { holderIdentity: identity, leaseDurationSeconds, acquireTime: now, renewTime: now, leaseTransitions: current.leaseTransitions + 1 };
+  if (current.holderIdentity === identity) return { ...current, leaseDurationSeconds, renewTime: recordTime };
+  return { holderIdentity: identity, leaseDurationSeconds, acquireTime: recordTime, renewTime: recordTime, leaseTransitions: current.leaseTransitions + 1 };
 }
 
 /** The record a leader writes when it steps down, so a successor need not wait for expiry. */

@@ -8,6 +8,7 @@
  * After losing the lease the elector becomes a candidate again; it acts as leader only
  * after a fresh onStartedLeading.
  */
+import { performance } from 'node:perf_hooks';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { WeirError } from '../errors/index.ts';
 import { ConfigMapLock } from './configmap-lock.ts';
@@ -55,7 +56,7 @@ export class LeaderElector {
   private observedAt = 0;
   private reportedLeader = '';
   private leading = false;
-  /** When the last successful acquire/renew request was sent: leadership ends renewDeadline later. */
+  /** When the last successful acquire/renew request was sent (monotonic): leadership ends renewDeadline later. */
   private lastRenewStart = 0;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private leaderAbort: AbortController | undefined;
@@ -87,7 +88,7 @@ export class LeaderElector {
 
   /** True only while the lease is held and the renew deadline has not passed, even if a timer runs late. */
   isLeader(): boolean {
-    return this.leading && Date.now() < this.lastRenewStart + this.renewDeadlineMs;
+    return this.leading && monotonicNow() < this.lastRenewStart + this.renewDeadlineMs;
   }
 
   /** The holder this elector last saw in the lease ('' if none). */
@@ -98,7 +99,7 @@ export class LeaderElector {
   private async run(): Promise<void> {
     const stop = this.stopper.signal;
     while (!stop.aborted) {
-      const start = Date.now();
+      const start = monotonicNow();
       if (await this.tryAcquireOrRenew(this.renewDeadlineMs)) {
         this.startLeading(start);
         await this.renewWhileLeading();
@@ -116,7 +117,7 @@ export class LeaderElector {
     while (this.leading && !stop.aborted) {
       await sleep(this.retryPeriodMs, stop);
       if (!this.leading || stop.aborted) return;
-      const start = Date.now();
+      const start = monotonicNow();
       // A renewal that cannot finish before the deadline is useless: give it only the time left.
       const ok = await this.tryAcquireOrRenew(this.lastRenewStart + this.renewDeadlineMs - start);
       if (ok && this.leading) {
@@ -150,7 +151,7 @@ export class LeaderElector {
 
   private armDeadline(): void {
     clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = setTimeout(() => this.stopLeading(), Math.max(0, this.lastRenewStart + this.renewDeadlineMs - Date.now()));
+    this.deadlineTimer = setTimeout(() => this.stopLeading(), Math.max(0, this.lastRenewStart + this.renewDeadlineMs - monotonicNow()));
   }
 
   /** One read and, if allowed, one conditioned write of the lease; false when not holding it. */
@@ -160,12 +161,12 @@ export class LeaderElector {
       const leaseSeconds = Math.ceil(this.leaseDurationMs / 1000);
       const current = await this.lock.get(signal);
       if (!current) {
-        const created = await this.lock.create(nextRecord(undefined, 0, Date.now(), this.options.identity, leaseSeconds)!, signal);
+        const created = await this.lock.create(nextRecord(undefined, 0, monotonicNow(), this.options.identity, leaseSeconds, Date.now())!, signal);
         if (created) this.observe(created);
         return created !== undefined;
       }
       this.observe(current);
-      const record = nextRecord(current.record, this.observedAt, Date.now(), this.options.identity, leaseSeconds);
+      const record = nextRecord(current.record, this.observedAt, monotonicNow(), this.options.identity, leaseSeconds, Date.now());
       if (!record) return false;
       const updated = await this.lock.update(record, current.resourceVersion, signal);
       if (updated) this.observe(updated);
@@ -184,7 +185,7 @@ export class LeaderElector {
 
   /** Remembers the lease; the expiry clock restarts only when its record actually changed. */
   private observe(lease: ObservedLease): void {
-    if (!this.observed || !sameRecord(this.observed.record, lease.record)) this.observedAt = Date.now();
+    if (!this.observed || !sameRecord(this.observed.record, lease.record)) this.observedAt = monotonicNow();
     this.observed = lease;
     const holder = lease.record.holderIdentity;
     if (holder !== '' && holder !== this.reportedLeader) {
@@ -219,6 +220,14 @@ export class LeaderElector {
       parent?.removeEventListener('abort', onParentAbort);
     }
   }
+}
+
+/**
+ * Every duration the election measures (lease expiry, renew deadline) is on this clock, which
+ * never jumps: a wall clock stepped back would keep a deposed leader acting past its deadline.
+ */
+function monotonicNow(): number {
+  return performance.now();
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts; leaves no timer behind either way. */

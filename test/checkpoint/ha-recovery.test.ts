@@ -3,7 +3,8 @@
  * memory: a leader records each completed checkpoint (only the retained ones) and the
  * counter; a second JobMaster of the same job id, after the first let go (SUSPENDED),
  * restores from the newest pointer, goes on counting checkpoints, ends with exact keyed
- * counts, and deletes the job's HA data when the job finished.
+ * counts, records its result before it deletes the job's HA data and marks it clean after.
+ * A third JobMaster given that result does not run the job: it reports it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,6 +18,7 @@ import { JobMaster } from '../../src/runtime/jobmanager/job-master.ts';
 import { readPointers, withCompleted } from '../../src/runtime/jobmanager/ha/checkpoint-pointers.ts';
 import type { CheckpointPointer, RecoveredPointers } from '../../src/runtime/jobmanager/ha/checkpoint-pointers.ts';
 import type { JobHaStore } from '../../src/runtime/jobmanager/ha/ha-services.ts';
+import type { JobResultRecord } from '../../src/runtime/jobmanager/ha/job-result-store.ts';
 import { eventually } from '../support/eventually.ts';
 
 const RECORDS = 6000;
@@ -41,6 +43,9 @@ class MemoryHaStore implements JobHaStore {
   readonly durable = true;
   data: Record<string, string> | undefined;
   discarded = 0;
+  /** What happened at the job's end, in order. */
+  readonly ending: string[] = [];
+  result: JobResultRecord | undefined;
 
   recover(): Promise<RecoveredPointers> {
     return Promise.resolve(readPointers(this.data ?? {}));
@@ -54,6 +59,18 @@ class MemoryHaStore implements JobHaStore {
   discard(): Promise<void> {
     this.discarded++;
     this.data = undefined;
+    this.ending.push('discard HA data');
+    return Promise.resolve();
+  }
+
+  recordResult(record: JobResultRecord): Promise<void> {
+    this.result = record;
+    this.ending.push(`record ${record.status} (dirty)`);
+    return Promise.resolve();
+  }
+
+  markResultClean(): Promise<void> {
+    this.ending.push('mark clean');
     return Promise.resolve();
   }
 }
@@ -96,6 +113,16 @@ test('a second JobMaster of the same job resumes from the newest HA pointer, con
   assert.equal(result.state, 'FINISHED', result.error?.message);
   assert.equal(store.discarded, 1, 'the finished job deleted its HA data');
   assert.equal(store.data, undefined);
+  assert.deepEqual(store.ending, ['record FINISHED (dirty)', 'discard HA data', 'mark clean']);
+  assert.equal(store.result?.jobId, JOB_ID);
+  assert.ok(store.result.endTime >= store.result.startTime);
+
+  // A JobManager that finds the result reports it and runs nothing (a dirty one finishes the cleanup).
+  const third = new JobMaster(plan, Date.now, JOB_ID, () => assert.fail('a job with a recorded result must not run'), store);
+  third.endAsRecorded({ record: store.result, clean: false });
+  assert.equal(third.status, 'FINISHED');
+  assert.equal((await third.done).state, 'FINISHED');
+  assert.deepEqual(store.ending.slice(3), ['discard HA data', 'mark clean']);
 
   // The second JobMaster emitted only what came after the checkpoint, with counts going on from it.
   const counts = result.collected.get('counts') as { key: number; count: number }[];

@@ -25,6 +25,13 @@ import { sharedHostDir, startOperatorTestCluster, statusOf, streamDeployment, un
 const JOB = resolve('test/fixtures/jobs/exactly-once-sequences.ts');
 /** At 1000 a second, more than any test here runs: the jobs never reach the end of their input. */
 const RECORDS = 1_000_000;
+/**
+ * Waits are on conditions; their deadlines (and each test's own timeout, above the runner's
+ * 2 minutes) allow for a loaded 2-core machine, where starting a JobManager, TaskManagers and
+ * a job takes a minute or more, and a leader may lose its lease under load and be replaced.
+ */
+const SLOW_MS = 240_000;
+const TEST_TIMEOUT_MS = 600_000;
 let cluster: KubeCluster;
 let operator: WeirOperator;
 let dir: string;
@@ -40,7 +47,7 @@ before(async () => {
     httpPort: 0,
     httpHost: '127.0.0.1',
     timing: { progressIntervalMs: 300, stableIntervalMs: 1000 },
-    leaderElection: { enabled: true, lock: 'configmaps', leaseName: 'weir-operator', leaseNamespace: 'default', leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 300 },
+    leaderElection: { enabled: true, lock: 'configmaps', leaseName: 'weir-operator', leaseNamespace: 'default', leaseDurationMs: 6000, renewDeadlineMs: 4000, retryPeriodMs: 500 },
     log: (line) => logs.push(line),
   });
   await operator.start();
@@ -55,9 +62,30 @@ after(async () => {
 const api = () => cluster.server.api;
 const configMap = (name: string) => api().tryGet('v1', 'ConfigMap', 'default', name);
 
-async function committedLines(out: string): Promise<string[]> {
-  const names = (await readdir(out).catch(() => [])).filter((n) => n.startsWith('part-'));
-  return (await Promise.all(names.map((n) => readFile(join(out, n), 'utf8')))).flatMap((text) => text.split('\n').filter((l) => l !== ''));
+/**
+ * The checks below run every few milliseconds in this process, which also serves the API
+ * server and the kubelet: reading every committed file each time starves them on a loaded
+ * machine (leases then time out and leaders are lost). A committed part file never changes
+ * (the sink renames it into place), so each is read once, and a verdict is kept until
+ * another file appears.
+ */
+const partLines = new Map<string, string[]>();
+const verdicts = new Map<string, { files: string; committed: number }>();
+
+const partFiles = async (out: string) => (await readdir(out).catch((): string[] => [])).filter((n) => n.startsWith('part-')).sort();
+
+async function committedLines(out: string, names: readonly string[]): Promise<string[]> {
+  const lines: string[] = [];
+  for (const name of names) {
+    const path = join(out, name);
+    let own = partLines.get(path);
+    if (!own) {
+      own = (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '');
+      partLines.set(path, own);
+    }
+    lines.push(...own);
+  }
+  return lines;
 }
 
 /**
@@ -66,7 +94,11 @@ async function committedLines(out: string): Promise<string[]> {
  * count seq + 1 (the count went on from restored state). Returns how many were committed.
  */
 async function committedExactly(out: string): Promise<number> {
-  const seqs = bySequence(await committedLines(out));
+  const names = await partFiles(out);
+  const files = names.join('\n');
+  const known = verdicts.get(out);
+  if (known?.files === files) return known.committed;
+  const seqs = bySequence(await committedLines(out, names));
   const perKey = new Map<string, number[]>();
   for (const [id, counts] of seqs) {
     const [key, seq] = id.split(',') as [string, string];
@@ -77,7 +109,26 @@ async function committedExactly(out: string): Promise<number> {
     const sorted = list.sort((a, b) => a - b);
     assert.deepEqual(sorted, sorted.map((_, i) => i), `key ${key}: no sequence number missing`);
   }
+  verdicts.set(out, { files, committed: seqs.size });
   return seqs.size;
+}
+
+/**
+ * Waits until more than `before` records are committed, checking exactly-once on each look: a
+ * violation ends the wait at once (retrying would only hide it until the deadline).
+ */
+async function committedMoreThan(out: string, before: number, describe: () => unknown): Promise<number> {
+  const seen = await until('output committed after the takeover', async () => {
+    try {
+      const n = await committedExactly(out);
+      return n > before ? { n } : undefined;
+    } catch (err) {
+      if (err instanceof assert.AssertionError) return { violation: err };
+      throw err;
+    }
+  }, SLOW_MS, describe);
+  if ('violation' in seen) throw seen.violation;
+  return seen.n;
 }
 
 const haConfiguration = (checkpoints: string) => ({
@@ -85,15 +136,15 @@ const haConfiguration = (checkpoints: string) => ({
   'execution.checkpointing.interval': '300ms',
   'state.checkpoints.dir': checkpoints,
   'high-availability.type': 'kubernetes',
-  'high-availability.kubernetes.leader-election.lease-duration': '3s',
-  'high-availability.kubernetes.leader-election.renew-deadline': '2s',
-  'high-availability.kubernetes.leader-election.retry-period': '300ms',
+  'high-availability.kubernetes.leader-election.lease-duration': '6s',
+  'high-availability.kubernetes.leader-election.renew-deadline': '4s',
+  'high-availability.kubernetes.leader-election.retry-period': '500ms',
 });
 
 const holderOf = (clusterId: string) => (JSON.parse(configMap(`${clusterId}-cluster-config-map`)!.metadata.annotations![LEADER_ANNOTATION]!) as { holderIdentity: string; leaderTransitions: number });
 /** What a takeover that does not happen shows: the lock, the pointers, the job's status and the runtime pods' last output. */
 const takeoverState = (name: string, jobCm: string) => [
-  holderOf(name),
+  configMap(`${name}-cluster-config-map`)?.metadata.annotations?.[LEADER_ANNOTATION],
   newestPointer(jobCm),
   statusOf(cluster, name).job,
   ...api()
@@ -107,7 +158,7 @@ const newestPointer = (cm: string) => {
   return found ? readPointers((found.data ?? {}) as Record<string, string>).pointers[0]?.checkpointId : undefined;
 };
 
-test('a killed JobManager comes back and resumes from the HA pointer without the operator; counters continue exactly', async () => {
+test('a killed JobManager comes back and resumes from the HA pointer without the operator; counters continue exactly', { timeout: TEST_TIMEOUT_MS }, async () => {
   const out = join(dir, 'out');
   const jobId = fixedJobId('counts');
   api().create(
@@ -120,7 +171,7 @@ test('a killed JobManager comes back and resumes from the HA pointer without the
   // The operator's own lock is a ConfigMap too.
   assert.match((await until('the operator lock', () => configMap('weir-operator')))!.metadata.annotations![LEADER_ANNOTATION]!, /"holderIdentity":"operator-under-test"/);
   const jobCm = `counts-${jobId}-config-map`;
-  const before = await until('a second checkpoint pointer', () => ((newestPointer(jobCm) ?? 0) >= 2 ? newestPointer(jobCm) : undefined), 120_000, () => statusOf(cluster, 'counts'));
+  const before = await until('a second checkpoint pointer', () => ((newestPointer(jobCm) ?? 0) >= 2 ? newestPointer(jobCm) : undefined), SLOW_MS, () => takeoverState('counts', jobCm));
   assert.equal(configMap(jobCm)!.metadata.ownerReferences, undefined, 'HA ConfigMaps outlive the JobManager');
   const leader = holderOf('counts');
   assert.match(String((configMap('counts-cluster-config-map')!.data as Record<string, string>).address), /^http:\/\/127\.[\d.]+:8081$/);
@@ -130,17 +181,15 @@ test('a killed JobManager comes back and resumes from the HA pointer without the
   assert.ok(cluster.kubelet.killPod('default', jmPod.metadata.name!) > 0);
 
   // The restarted JobManager takes the lock once the dead one's lease expired, and records checkpoints past the old ones.
-  await until('a new leader recording newer checkpoints', () => (holderOf('counts').holderIdentity !== leader.holderIdentity && (newestPointer(jobCm) ?? 0) > before + 2 ? true : undefined), 90_000, () => takeoverState('counts', jobCm));
-  assert.equal(holderOf('counts').leaderTransitions, leader.leaderTransitions + 1);
+  await until('a new leader recording newer checkpoints', () => (holderOf('counts').holderIdentity !== leader.holderIdentity && (newestPointer(jobCm) ?? 0) > before + 2 ? true : undefined), SLOW_MS, () => takeoverState('counts', jobCm));
+  // At least one transition; under load a new leader may itself lose the lease and be followed by another.
+  assert.ok(holderOf('counts').leaderTransitions > leader.leaderTransitions);
   assert.equal(statusOf(cluster, 'counts').job?.id, jobId, 'the same job, not a new one');
-  const committedAfter = await until('output committed after the takeover', async () => {
-    const n = await committedExactly(out);
-    return n > committedBefore ? n : undefined;
-  }, 60_000);
+  const committedAfter = await committedMoreThan(out, committedBefore, () => takeoverState('counts', jobCm));
   assert.ok(committedAfter < RECORDS, 'the job still runs: its input outlasts the test');
 });
 
-test('jobManager.replicas 2: one leader runs the job, the standby is alive but not ready, and takes over exactly', async () => {
+test('jobManager.replicas 2: one leader runs the job, the standby is alive but not ready, and takes over exactly', { timeout: TEST_TIMEOUT_MS }, async () => {
   const out = join(dir, 'out-standby');
   const jobCm = `standby-${fixedJobId('standby')}-config-map`;
   api().create(
@@ -151,33 +200,88 @@ test('jobManager.replicas 2: one leader runs the job, the standby is alive but n
       job: { entry: JOB, parallelism: 2, args: ['--records', String(RECORDS), '--rate', '1000', '--out', out] },
     }),
   );
-  const before = await until('a checkpoint pointer', () => newestPointer(jobCm), 120_000, () => statusOf(cluster, 'standby'));
+  const before = await until('a checkpoint pointer', () => newestPointer(jobCm), SLOW_MS, () => takeoverState('standby', jobCm));
   const jmPods = () => api().list('v1', 'Pod', 'default').filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager' && p.metadata.labels?.['app.kubernetes.io/instance'] === 'standby');
   assert.equal(jmPods().length, 2);
-  const old = holderOf('standby').holderIdentity;
-  const leaderName = old.replace(/_[0-9a-f]{8}$/, '');
-  const standbyPod = jmPods().find((p) => p.metadata.name !== leaderName)!;
-  const standbyUrl = `http://${cluster.kubelet.podIP('default', standbyPod.metadata.name!)}:8081`;
-  // The standby answers once its process is up; it is alive, not ready, and names the leader.
-  await until('the standby answers', () => fetch(`${standbyUrl}/healthz`).then((r) => (r.status === 200 ? true : undefined), () => undefined), 60_000);
-  assert.equal((await fetch(`${standbyUrl}/readyz`)).status, 503);
-  const refused = await fetch(`${standbyUrl}/jobs/overview`);
-  assert.equal(refused.status, 503);
-  assert.match(((await refused.json()) as { errors: string[] }).errors[0]!, new RegExp(`standby; the leader is ${leaderName}_`));
+  // The standby is alive, not ready, and names the leader once it has read the lock (its health
+  // endpoint answers before that). Read together with the lock, so a leader replaced under load
+  // in the meantime is not mistaken for the standby.
+  const { old, standbyUrl } = await until('the standby answering alive, not ready, and naming the leader', async () => {
+    const holder = holderOf('standby').holderIdentity;
+    const standbyPod = jmPods().find((p) => p.metadata.name !== holder.replace(/_[0-9a-f]{8}$/, ''));
+    const ip = standbyPod && cluster.kubelet.podIP('default', standbyPod.metadata.name!);
+    if (!ip) return undefined;
+    const url = `http://${ip}:8081`;
+    if ((await fetch(`${url}/healthz`)).status !== 200 || (await fetch(`${url}/readyz`)).status !== 503) return undefined;
+    const refused = await fetch(`${url}/jobs/overview`);
+    const message = ((await refused.json()) as { errors?: string[] }).errors?.[0] ?? '';
+    return refused.status === 503 && message === `this JobManager is a standby; the leader is ${holder}` && holderOf('standby').holderIdentity === holder ? { old: holder, standbyUrl: url } : undefined;
+  }, SLOW_MS);
+  assert.match(standbyUrl, /^http:\/\/127\./);
   const committedBefore = await committedExactly(out);
 
-  assert.ok(cluster.kubelet.killPod('default', leaderName) > 0);
-  await until('a new leader recording newer checkpoints', () => (holderOf('standby').holderIdentity !== old && (newestPointer(jobCm) ?? 0) > before + 2 ? true : undefined), 90_000, () => takeoverState('standby', jobCm));
-  await until('output committed after the takeover', async () => ((await committedExactly(out)) > committedBefore ? true : undefined), 60_000);
+  assert.ok(cluster.kubelet.killPod('default', old.replace(/_[0-9a-f]{8}$/, '')) > 0);
+  await until('a new leader recording newer checkpoints', () => (holderOf('standby').holderIdentity !== old && (newestPointer(jobCm) ?? 0) > before + 2 ? true : undefined), SLOW_MS, () => takeoverState('standby', jobCm));
+  await committedMoreThan(out, committedBefore, () => takeoverState('standby', jobCm));
 });
 
-test('deleting StreamDeployments with HA deletes their JobManagers first, then their HA ConfigMaps', async () => {
+test('a bounded job that finished: its result is recorded, and a restarted JobManager reports FINISHED without running it again', { timeout: TEST_TIMEOUT_MS }, async () => {
+  const out = join(dir, 'out-bounded');
+  const storageDir = join(dir, 'ha-bounded');
+  const jobId = fixedJobId('bounded');
+  const records = 2000;
+  api().create(
+    streamDeployment('bounded', {
+      configuration: { ...haConfiguration(join(dir, 'checkpoints-bounded')), 'high-availability.storageDir': `file://${storageDir}` },
+      job: { entry: JOB, parallelism: 2, args: ['--records', String(records), '--rate', '1000', '--out', out] },
+    }),
+  );
+  await until('the job FINISHED', () => (statusOf(cluster, 'bounded').job?.state === 'FINISHED' ? true : undefined), SLOW_MS, () => takeoverState('bounded', `bounded-${jobId}-config-map`));
+  // Flink's layout, <storageDir>/job-result-store/<cluster-id>/, and as with the Flink operator one store per
+  // deployment below it (named by the cluster hash), so an upgrade runs the job again: <jobId>.json, clean once
+  // the HA ConfigMap is gone.
+  const clusterResults = join(storageDir, 'job-result-store', 'bounded');
+  const deployments = await until('the job result store of the deployment', async () => {
+    const found = await readdir(clusterResults).catch((): string[] => []);
+    return found.length > 0 ? found : undefined;
+  }, SLOW_MS);
+  assert.equal(deployments.length, 1);
+  assert.match(deployments[0]!, /^[0-9a-f]{16}$/);
+  const resultDir = join(clusterResults, deployments[0]!);
+  await until('the clean job result', async () => ((await readdir(resultDir).catch((): string[] => [])).includes(`${jobId}.json`) ? true : undefined), SLOW_MS);
+  assert.deepEqual(await readdir(resultDir), [`${jobId}.json`], 'no dirty entry left');
+  const entry = JSON.parse(await readFile(join(resultDir, `${jobId}.json`), 'utf8')) as { result: Record<string, unknown>; version: number };
+  assert.equal(entry.version, 1);
+  assert.deepEqual([entry.result.id, entry.result['application-status'], entry.result['job-status'], entry.result.name], [jobId, 'SUCCEEDED', 'FINISHED', 'exactly-once-sequences']);
+  assert.equal(configMap(`bounded-${jobId}-config-map`), undefined, 'the HA ConfigMap went after the result was recorded');
+  assert.equal(await committedExactly(out), records);
+  const partsBefore = await partFiles(out);
+
+  const old = holderOf('bounded').holderIdentity;
+  const jmPod = old.replace(/_[0-9a-f]{8}$/, '');
+  assert.ok(cluster.kubelet.killPod('default', jmPod) > 0);
+  // The restarted JobManager leads, finds the result and reports it; a job that ran again would be RUNNING first.
+  const url = () => `http://${cluster.kubelet.podIP('default', jmPod)}:8081`;
+  const job = await until('the new leader reporting the job', async () => {
+    if (holderOf('bounded').holderIdentity === old) return undefined;
+    const r = await fetch(`${url()}/jobs/${jobId}`);
+    return r.status === 200 ? ((await r.json()) as { state: string; name: string }) : undefined;
+  }, SLOW_MS, () => takeoverState('bounded', `bounded-${jobId}-config-map`));
+  assert.deepEqual([job.state, job.name], ['FINISHED', 'exactly-once-sequences']);
+  assert.match(cluster.kubelet.logs('default', jmPod) ?? '', /ended FINISHED under an earlier JobManager \(job result store at [^)]+\): reporting it, not running it/);
+  assert.equal((await fetch(`${url()}/jobs/overview`).then((r) => r.json()) as { jobs: { jid: string; state: string }[] }).jobs.map((j) => [j.jid, j.state]).join(), [jobId, 'FINISHED'].join());
+  // Nothing was written again: the same committed files, every sequence number once.
+  assert.deepEqual(await partFiles(out), partsBefore);
+  assert.equal(await committedExactly(out), records);
+});
+
+test('deleting StreamDeployments with HA deletes their JobManagers first, then their HA ConfigMaps', { timeout: TEST_TIMEOUT_MS }, async () => {
   const haConfigMaps = () => api().list('v1', 'ConfigMap', 'default').filter((c) => c.metadata.labels?.['weir.dev/configmap-type'] === 'high-availability').map((c) => c.metadata.name!);
   const clusters = api().list('weir.dev/v1alpha1', 'StreamDeployment', 'default').map((sd) => sd.metadata.name!);
   assert.ok(clusters.length > 0);
   for (const name of clusters) assert.ok(haConfigMaps().includes(`${name}-cluster-config-map`), `${name} has its lock`);
   for (const name of clusters) api().delete('weir.dev/v1alpha1', 'StreamDeployment', 'default', name);
-  await until('the StreamDeployments gone', () => (api().list('weir.dev/v1alpha1', 'StreamDeployment', 'default').length === 0 ? true : undefined), 90_000, () => logs.slice(-5));
+  await until('the StreamDeployments gone', () => (api().list('weir.dev/v1alpha1', 'StreamDeployment', 'default').length === 0 ? true : undefined), SLOW_MS, () => logs.slice(-5));
   assert.deepEqual(haConfigMaps(), []);
   assert.ok(configMap('weir-operator'), "the operator's own lock is not the runtime's");
 });

@@ -9,7 +9,7 @@ export function configMap(c: ChildContext): KubeObject {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: childNames(c.name).config, namespace: c.namespace, labels: instanceLabels(c.name) },
-    data: { [CONF_FILE]: renderConfigFile(runtimeConfiguration(c.spec, c.name, c.restore)) },
+    data: { [CONF_FILE]: renderConfigFile(runtimeConfiguration(c.spec, c.name, c.restore, c.clusterHash)) },
   };
 }
 

@@ -15,7 +15,14 @@ export function jobConfiguration(spec: StreamDeploymentSpec): Record<string, str
   return Object.fromEntries(Object.entries(spec.configuration ?? {}).filter(([k]) => !k.startsWith(OPERATOR_KEY_PREFIX)));
 }
 
-export function runtimeConfiguration(spec: StreamDeploymentSpec, name: string, restore?: RestoreFrom): Record<string, string> {
+/**
+ * `deployment` names this deployment of the job (the cluster hash: it changes exactly when a
+ * new job run is deployed). As the Flink operator, each deployment gets a job result store
+ * of its own: a JobManager restarted within the deployment finds the result of a job that
+ * already ended and does not run it again, while an upgrade or restart deploys a job that
+ * runs, although its id (fixed per cluster) is the same.
+ */
+export function runtimeConfiguration(spec: StreamDeploymentSpec, name: string, restore?: RestoreFrom, deployment?: string): Record<string, string> {
   const config: Record<string, string> = jobConfiguration(spec);
   if (restore) {
     config['execution.savepoint.path'] = restore.path;
@@ -28,6 +35,10 @@ export function runtimeConfiguration(spec: StreamDeploymentSpec, name: string, r
   config['rest.port'] = String(REST_PORT);
   // As the Flink operator: the HA ConfigMaps are named after the deployment unless told otherwise.
   if (kubernetesHa(spec)) config['high-availability.cluster-id'] ??= name;
+  const storageDir = config['high-availability.storageDir'];
+  if (kubernetesHa(spec) && storageDir && deployment !== undefined) {
+    config['job-result-store.storage-path'] ??= `${storageDir.replace(/\/+$/, '')}/job-result-store/${config['high-availability.cluster-id']}/${deployment}`;
+  }
   // The operator reads the final job state from the JobManager, so it must outlive the job.
   config['execution.shutdown-on-application-finish'] = 'false';
   return Object.fromEntries(Object.entries(config).sort(([a], [b]) => a.localeCompare(b)));

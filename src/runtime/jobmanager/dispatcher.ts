@@ -5,6 +5,7 @@ import { buildJobPlan } from '../graph/job-plan.ts';
 import type { PlanOptions } from '../graph/job-plan.ts';
 import { JobMaster } from './job-master.ts';
 import type { JobHaStore } from './ha/ha-services.ts';
+import type { StoredJobResult } from './ha/job-result-store.ts';
 import type { AttemptContext } from './attempt-runner.ts';
 import { hostname } from 'node:os';
 import { LocalAttempt } from './local-attempt.ts';
@@ -33,8 +34,10 @@ export class Dispatcher {
   /**
    * `jobPath` is needed on a cluster: TaskManagers import the job module themselves. `jobId`
    * and `ha` are given under high availability: the job keeps its id across JobManagers.
+   * `recorded` is the job's result from the job result store: the job ended under an earlier
+   * JobManager and is reported, not run.
    */
-  async submit(job: JobDefinition, options: PlanOptions & { jobPath?: string; jobId?: string; ha?: JobHaStore } = {}): Promise<JobMaster> {
+  async submit(job: JobDefinition, options: PlanOptions & { jobPath?: string; jobId?: string; ha?: JobHaStore; recorded?: StoredJobResult } = {}): Promise<JobMaster> {
     const plan = await buildJobPlan(job, options);
     const cluster = this.cluster;
     if (cluster && !options.jobPath) throw new WeirError('INVALID_ARGUMENTS', 'a job on a cluster needs the path of its module, which TaskManagers import', false);
@@ -58,7 +61,8 @@ export class Dispatcher {
       checkpoints: checkpointMetrics(master.checkpoints.stats),
     });
     this.jobs.set(master.jobId, master);
-    master.start();
+    if (options.recorded) master.endAsRecorded(options.recorded);
+    else master.start();
     return master;
   }
 

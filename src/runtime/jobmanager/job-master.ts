@@ -17,6 +17,7 @@ import { openCheckpointStorage, storageHolding } from '../checkpoint/storage/ope
 import { restoreSettings } from './restore-point.ts';
 import { StandaloneJobHaStore } from './ha/ha-services.ts';
 import type { JobHaStore } from './ha/ha-services.ts';
+import type { GloballyTerminalStatus, StoredJobResult } from './ha/job-result-store.ts';
 import { AsyncOperations } from './async-operations.ts';
 import { LocalAttempt } from './local-attempt.ts';
 import { SubtaskStates } from './subtask-states.ts';
@@ -253,15 +254,39 @@ export class JobMaster {
     });
   }
 
-  private finish(status: 'FINISHED' | 'FAILED' | 'CANCELED' | 'SUSPENDED', result: JobResult): void {
+  private finish(status: GloballyTerminalStatus | 'SUSPENDED', result: JobResult): void {
     this.moveTo(status);
-    // As Flink: the job's HA data goes when the job is over for every JobManager, except a
-    // cancelled job's whose checkpoints are retained.
-    const retained = status === 'SUSPENDED' || (status === 'CANCELED' && this.checkpoints.config.retention === 'RETAIN_ON_CANCELLATION');
-    // The job's result waits for its checkpoints (and HA data) to be kept or deleted as its end requires.
-    this.checkpoints
-      .shutdown(status)
-      .then(() => (retained ? undefined : this.ha.discard()))
+    if (status === 'SUSPENDED') {
+      this.cleanUp(status, result, Promise.resolve(false));
+      return;
+    }
+    // As Flink's JobResultStore: the result is recorded before anything of the job goes, so a
+    // JobManager that takes over after this never runs the job again. Unrecorded, nothing goes.
+    const end = this.now();
+    const record = { jobId: this.jobId, name: this.name, status, startTime: this.timestamps.get('INITIALIZING') ?? end, endTime: end, ...(result.error ? { failure: { code: result.error.code, message: result.error.message } } : {}) };
+    const recorded = this.ha.recordResult(record).then(
+      () => true,
+      (err: unknown) => {
+        this.warnings.push(`the job's result could not be recorded, so its checkpoints and HA data are kept: ${errorMessage(err)}`);
+        return false;
+      },
+    );
+    this.cleanUp(status, result, recorded);
+  }
+
+  /**
+   * Keeps or deletes the job's checkpoints and HA data as its end requires (as Flink: HA data
+   * goes when the job is over for every JobManager, except a cancelled job's whose checkpoints
+   * are retained), then marks the recorded result clean; the job's result waits for all that.
+   */
+  private cleanUp(status: GloballyTerminalStatus | 'SUSPENDED', result: JobResult, recorded: Promise<boolean>): void {
+    recorded
+      .then(async (over) => {
+        const kept = !over || status === 'SUSPENDED' || (status === 'CANCELED' && this.checkpoints.config.retention === 'RETAIN_ON_CANCELLATION');
+        await this.checkpoints.shutdown(over ? status : 'SUSPENDED');
+        if (!kept) await this.ha.discard();
+        if (over) await this.ha.markResultClean();
+      })
       .then(
         () => this.settle(result),
         (err: unknown) => {
@@ -269,6 +294,29 @@ export class JobMaster {
           this.settle(result);
         },
       );
+  }
+
+  /**
+   * The job ended under an earlier JobManager, whose recorded result says how (Flink's
+   * JobResultStore): it is reported, never run again. A dirty result's cleanup was cut
+   * short, so it is done now, from the checkpoints the HA data points at.
+   */
+  endAsRecorded(stored: StoredJobResult): void {
+    const { record } = stored;
+    // Not a transition of this JobManager's: the job reached this status under another one.
+    this.status = record.status;
+    this.timestamps.set('INITIALIZING', record.startTime);
+    this.timestamps.set(record.status, record.endTime);
+    if (record.status === 'FINISHED') this.lastStates = new SubtaskStates(this.plan.jobGraph, 'FINISHED').all();
+    const error = record.failure ? new WeirError(record.failure.code as ErrorCode, record.failure.message, false) : undefined;
+    if (error) this.recordException(error);
+    const result: JobResult = { jobName: record.name, state: record.status, ...(error ? { error } : {}), collected: new Map(), durationMs: record.endTime - record.startTime };
+    this.lastResult = result;
+    if (stored.clean) {
+      this.settle(result);
+      return;
+    }
+    this.cleanUp(record.status, result, this.recoverFromHa().then(() => true));
   }
 
   /**

@@ -52,6 +52,8 @@ export class JobManagerConnection {
   private readonly reports: AttemptReport[] = [];
   private readonly taskStates: SubtaskStateReport[] = [];
   private readonly checkpoints: CheckpointReport[] = [];
+  /** Counts dropQueued(): reports of a failed heartbeat go back in the queue only if it was not dropped meanwhile. */
+  private queueGeneration = 0;
   private polling: Promise<void> | undefined;
   private readonly stopping = new AbortController();
   /** The JobManager said it is shutting down: its silence is expected. */
@@ -160,6 +162,7 @@ export class JobManagerConnection {
       return;
     }
     this.heartbeatInFlight = true;
+    const generation = this.queueGeneration;
     const reports = this.reports.splice(0);
     const tasks = this.taskStates.splice(0);
     const checkpoints = this.checkpoints.splice(0);
@@ -176,10 +179,14 @@ export class JobManagerConnection {
         }
       })
       .catch((err: unknown) => {
-        // Keep the reports for the next heartbeat; the JobManager may be restarting.
-        this.reports.unshift(...reports);
-        this.taskStates.unshift(...tasks);
-        this.checkpoints.unshift(...checkpoints);
+        // Keep the reports for the next heartbeat; the JobManager may be restarting. Not when a
+        // new leader forgot this TaskManager meanwhile: they are of the old leader's attempts,
+        // whose ids the new leader reuses, so a stale CANCELED would end its attempt.
+        if (generation === this.queueGeneration) {
+          this.reports.unshift(...reports);
+          this.taskStates.unshift(...tasks);
+          this.checkpoints.unshift(...checkpoints);
+        }
         this.unreachable(`heartbeat failed: ${errorMessage(err)}`);
       })
       .finally(() => {
@@ -193,6 +200,7 @@ export class JobManagerConnection {
 
   /** Reports waiting to be sent were for a JobManager that forgot this TaskManager. */
   private dropQueued(): void {
+    this.queueGeneration++;
     this.reports.length = 0;
     this.taskStates.length = 0;
     this.checkpoints.length = 0;
@@ -232,6 +240,10 @@ export class JobManagerConnection {
         if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
         this.events.log('the JobManager is shutting down; this TaskManager registers again when it is back');
         this.lostSince = Date.now();
+        // The JobManager that comes (restarted, or a new leader) knows nothing of the attempts
+        // this one ran, and may reuse their ids: they end here, and nothing of them is reported.
+        this.dropQueued();
+        await this.events.forgotten();
         if (!(await this.registerWhenBack())) return;
         continue;
       }

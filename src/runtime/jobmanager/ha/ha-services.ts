@@ -4,6 +4,7 @@
  * Kubernetes ConfigMaps (`KubernetesJobHaStore`).
  */
 import type { CheckpointPointer, RecoveredPointers } from './checkpoint-pointers.ts';
+import type { JobResultRecord } from './job-result-store.ts';
 
 export interface JobHaStore {
   /** Whether pointers survive this JobManager (false: standalone). */
@@ -14,6 +15,10 @@ export interface JobHaStore {
   recordCompleted(retained: readonly CheckpointPointer[], nextCheckpointId: number): Promise<void>;
   /** The job ended for every JobManager: its HA data goes. */
   discard(): Promise<void>;
+  /** The job ended for every JobManager: its result is recorded (dirty) before anything is cleaned up; throws when it could not be. */
+  recordResult(record: JobResultRecord): Promise<void>;
+  /** The job's checkpoints and HA data are gone as its end requires: its recorded result is marked clean. */
+  markResultClean(): Promise<void>;
 }
 
 export class StandaloneJobHaStore implements JobHaStore {
@@ -28,6 +33,12 @@ export class StandaloneJobHaStore implements JobHaStore {
   }
 
   discard(): Promise<void> {
+    return Promise.resolve();
+  }
+  recordResult(): Promise<void> {
+    return Promise.resolve();
+  }
+  markResultClean(): Promise<void> {
     return Promise.resolve();
   }
 }

@@ -11,6 +11,7 @@ import { LeaderElector } from '../../../kube/leader-election.ts';
 import { clusterConfigMapName, haLabels } from './ha-config.ts';
 import type { KubernetesHaConfig } from './ha-config.ts';
 import { KubernetesJobHaStore } from './kubernetes-job-store.ts';
+import type { JobResultStore } from './job-result-store.ts';
 
 export interface LeadershipOptions {
   kc: KubeConfig;
@@ -72,9 +73,9 @@ export class KubernetesLeadership {
     return this.elector.getLeader();
   }
 
-  /** The job's HA ConfigMap, written only while this JobManager leads. */
-  jobStore(): KubernetesJobHaStore {
-    return new KubernetesJobHaStore(this.o.kc, this.o.namespace, this.ha.clusterId, this.ha.jobId, () => this.elector.isLeader());
+  /** The job's HA ConfigMap, written only while this JobManager leads and owns it, and where its result goes when it ends. */
+  jobStore(results: JobResultStore | undefined): KubernetesJobHaStore {
+    return new KubernetesJobHaStore(this.o.kc, this.o.namespace, this.ha.clusterId, this.ha.jobId, this.o.identity, () => this.elector.isLeader(), results);
   }
 
   /** Steps down and releases the lock, so a standby need not wait for it to expire. */
