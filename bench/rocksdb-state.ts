@@ -104,6 +104,8 @@ export async function rocksDbReport(events: number, rate: number, rounds: number
           `rocksdb per core target >= ${fmtRate(PER_CORE_TARGETS[q])}: ${verdict(k >= PER_CORE_TARGETS[q])}; peak RSS during RocksDB ${(peakRss / 2 ** 20).toFixed(0)} MiB; ` +
           `checkpoints completed (failed): heap ${sum(heap, (f) => f.completedCheckpoints)} (${sum(heap, (f) => f.failedCheckpoints)}), rocksdb ${sum(onRocks, (f) => f.completedCheckpoints)} (${sum(onRocks, (f) => f.failedCheckpoints)}); restarts: heap ${sum(heap, (f) => f.restarts)}, rocksdb ${sum(onRocks, (f) => f.restarts)}`,
       );
+      const unchecked = [...heap, ...onRocks].filter((f) => f.completedCheckpoints === 0).length;
+      if (unchecked > 0) lines.push(`    ${unchecked} of ${heap.length + onRocks.length} runs ended before their first checkpoint completed: more --rocksdb-events (or a shorter --rocksdb-checkpoint-seconds) make them pay for checkpoints`);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
