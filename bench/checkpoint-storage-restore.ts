@@ -8,23 +8,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defineJob, KeyedProcessFunction, ValueStateDescriptor, WatermarkStrategy } from '../src/api/index.ts';
-import type { Collector, KeyedProcessContext, RuntimeContext, ValueState } from '../src/api/index.ts';
+import { defineJob, WatermarkStrategy } from '../src/api/index.ts';
 import { DataGeneratorSource } from '../src/connectors/datagen/index.ts';
 import { Dispatcher } from '../src/runtime/jobmanager/dispatcher.ts';
 import { S3TestServer } from '../test/support/s3/s3-test-server.ts';
+import { Remember } from './checkpointing.ts';
 import { intFlag, isMain } from './support/args.ts';
 import { fmtRate, machineLine } from './support/report.ts';
-
-class Remember extends KeyedProcessFunction<number, number, never> {
-  private last!: ValueState<number>;
-  override open(ctx: RuntimeContext): void {
-    this.last = ctx.getState(new ValueStateDescriptor<number>('last'));
-  }
-  processElement(v: number, _ctx: KeyedProcessContext<number>, _out: Collector<never>): void {
-    this.last.update(v);
-  }
-}
 
 /** A checkpoint of `keys` keys to `dir`, then the time from submitting a job restoring from it to its tasks running. */
 async function restoreTime(keys: number, dir: string, extra: Record<string, string>): Promise<{ bytes: number; restoreMs: number }> {

@@ -67,7 +67,8 @@ async function nexmarkRun(query: 'q5' | 'q7', events: number, checkpoints: boole
   return { eventsPerSecond: events / seconds, output: sumOutputs((result.collected.get(NEXMARK_OUTPUT) ?? []) as QueryOutput[]), ...cps };
 }
 
-class Remember extends KeyedProcessFunction<number, number, never> {
+/** Keeps each key's last value: the state the big-state benches checkpoint and restore. */
+export class Remember extends KeyedProcessFunction<number, number, never> {
   private last!: ValueState<number>;
   override open(ctx: RuntimeContext): void {
     this.last = ctx.getState(new ValueStateDescriptor<number>('last'));

@@ -3,13 +3,15 @@
  * against hand-written loops over the same generator (warmed up, alternating rounds,
  * medians), the network data plane, a keyBy shuffle and its latency between two
  * TaskManager processes, the Kafka test broker, Kafka -> Weir -> Kafka against a raw
- * kafkajs loop, keyed state on RocksDB against the heap (q5, q7), and the operator at
- * scale. Every block
+ * kafkajs loop, checkpoints (their cost, 1M keys full against incremental, restore from
+ * file:// and s3://), keyed state on RocksDB against the heap with incremental checkpoints
+ * (q5, q7), and the operator at scale. Every block
  * of figures carries the Node version and the machine's load average.
  *
  *   npm run bench -- --events 2000000 --rate 200000 --rounds 3 [--warmup-events 500000]
  *                    [--shuffle-records 6000000] [--deployments 500 --changes 200]
  *                    [--checkpoint-events 8000000] [--keys 1000000] [--kafka-messages 200000]
+ *                    [--rocksdb-events 6000000] [--rocksdb-checkpoint-seconds 10]
  *
  * A missed target is reported, not fatal. A wrong output is: a Nexmark query whose rows
  * differ from the hand-written loop's, or a shuffle that lost or doubled records, prints
@@ -24,6 +26,7 @@ import { operatorReport, runOperatorScaleBench } from './operator-scale.ts';
 import { checkpointingReport } from './checkpointing.ts';
 import { rocksDbReport } from './rocksdb-state.ts';
 import { checkpointStorageRestoreReport } from './checkpoint-storage-restore.ts';
+import { incrementalCheckpointReport } from './incremental-checkpoints.ts';
 import type { NexmarkQuery } from './nexmark-runtime.ts';
 import { intFlag, numberFlag } from './support/args.ts';
 import { describeOutput } from './support/nexmark-checksum.ts';
@@ -102,11 +105,13 @@ console.log('');
 const checkpointing = await checkpointingReport(intFlag('checkpoint-events', 8_000_000), intFlag('keys', 1_000_000));
 for (const line of checkpointing.lines) console.log(line);
 failures.push(...checkpointing.mismatches);
+for (const line of await incrementalCheckpointReport(intFlag('keys', 1_000_000))) console.log(line);
 for (const line of await checkpointStorageRestoreReport(intFlag('keys', 1_000_000))) console.log(line);
 
-// Keyed state on RocksDB against the heap: Nexmark q5 and q7 in the same run, and the TaskManager's RSS.
+// Keyed state on RocksDB against the heap, incremental checkpoints every 10 s on both: Nexmark q5 and q7 in the same
+// run, and the TaskManager's RSS. More events than above by default, so that a run lasts long enough to checkpoint.
 console.log('');
-const rocksdb = await rocksDbReport(events, rate, rounds);
+const rocksdb = await rocksDbReport(intFlag('rocksdb-events', 6_000_000), rate, rounds, intFlag('rocksdb-checkpoint-seconds', 10));
 for (const line of rocksdb.lines) console.log(line);
 failures.push(...rocksdb.mismatches);
 console.log(machineLine());
