@@ -237,6 +237,43 @@ test('a rise between the newest two samples is acted on before it moves the wind
   assert.deepEqual([v.inputRate, v.recommended, v.reason], [3000, 12, 'ScaleUp']);
 });
 
+/** Samples every 60 s whose latest offsets grow by `rates[i]` records/s between sample i and i + 1. */
+function arriving(rates: readonly number[], load: Load = { in: 1000, busy: 1000 }): VertexSample[] {
+  let offsets = 0;
+  return samples(load).map((x, i) => {
+    if (i > 0) offsets += rates[i - 1]! * 60;
+    return { ...x, latestOffsets: offsets };
+  });
+}
+
+test('a scale-up on a rising ramp is sized for the input when the next decision can take effect', () => {
+  // Arrival rises 2/s every second (1000, 1120, ... 2080/s a minute apart); 500/s per subtask on 2.
+  const ramp = arriving(Array.from({ length: 10 }, (_, i) => 1000 + 120 * i));
+  // Without the rise: 2080 / 250 = 8.32 -> 9. With it: + 2/s x 300 s of stabilization = 2680 / 250 = 10.72 -> 11.
+  const v = of(decide([source(2, { in: 0, busy: 0 }, { samples: ramp })]), 'src');
+  assert.deepEqual([v.inputRate, v.recommended, v.reason], [2080, 11, 'ScaleUp']);
+  assert.match(v.message, /\+ 600 records\/s of rise until the next decision takes effect/);
+  // The restart counts too: + 2/s x (300 + 200) s = 1000/s, and 2080 x 200 s of backlog over 1000 s = 416/s: 3496 / 250 = 13.98 -> 14.
+  assert.equal(of(decide([source(2, { in: 0, busy: 0 }, { samples: ramp })], { restartTimeMs: 200 * S }), 'src').recommended, 14);
+  // A keyed vertex behind the source gets the rise too: 10.72 needed, at most 11 of 128 key groups per subtask -> 12.
+  assert.equal(of(decide([source(2, { in: 0, busy: 0 }, { samples: ramp }), keyed(2, { in: 1000, busy: 1000 })]), 'agg').recommended, 12);
+});
+
+test('no rise is planned for on flat noisy input, on a falling one, or for a scale-down', () => {
+  // 1000/s +/- 20% alternating: the slope is 0.2/s per second, 0.5 standard errors: no trend. 1200 / 250 = 4.8 -> 5 (with it, 5.04 -> 6).
+  const noisy = of(decide([source(2, { in: 0, busy: 0 }, { samples: arriving(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 800 : 1200))) })]), 'src');
+  assert.deepEqual([noisy.inputRate, noisy.recommended], [1200, 5]);
+  assert.doesNotMatch(noisy.message, /rise/);
+  // Falling from 2080 to 1000/s: sized for the window's average, 1540 / 250 = 6.16 -> 7.
+  const falling = of(decide([source(2, { in: 0, busy: 0 }, { samples: arriving(Array.from({ length: 10 }, (_, i) => 2080 - 120 * i)) })]), 'src');
+  assert.deepEqual([falling.inputRate, falling.recommended], [1540, 7]);
+  // The rising ramp on 40 subtasks 5% busy (10000/s each): 2080 / 5000 = 0.42 -> 1, not (2080 + 600) / 5000 = 0.54.
+  const ramp = arriving(Array.from({ length: 10 }, (_, i) => 1000 + 120 * i), { in: 20_000, busy: 50 });
+  const down = of(decide([source(40, { in: 0, busy: 0 }, { samples: ramp })]), 'src');
+  assert.deepEqual([down.recommended, down.reason], [1, 'ScaleDown']);
+  assert.doesNotMatch(down.message, /rise/);
+});
+
 test('a scale-down that frees no slot waits, ready, for a rescale that happens anyway', () => {
   // The source could go from 4 to 1, but the keyed vertex keeps 8 slots.
   const alone = decide([source(4, { in: 1000, busy: 50 }), keyed(8, { in: 1000, busy: 400 })]);

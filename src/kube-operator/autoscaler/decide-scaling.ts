@@ -14,7 +14,9 @@
  *    catchUpDuration) / (true rate x targetUtilization), capped by scaleUpMaxFactor and
  *    scaleDownMaxFactor, bounded by min/maxParallelism (a source also by its partitions, every
  *    vertex by the slots of a fixed number of TaskManagers),
- *    and aligned to key groups or partitions (parallelism-alignment.ts).
+ *    and aligned to key groups or partitions (parallelism-alignment.ts). A scale-up also
+ *    plans for the input's significant rise (vertex-rates.ts) over stabilizationInterval +
+ *    restart time, until the next decision can take effect.
  * 5. A scale-up acts at once (with at least two samples); a scale-down needs a full metrics
  *    window since a source last caught up, and its lower recommendation held for
  *    scaleDownDelay, and then goes to the highest recommendation made on metrics from
@@ -124,13 +126,18 @@ function decideVertex(v: VertexObservation, r: VertexRates, config: AutoscalerCo
     return keep('WithinBoundary', `utilization ${fmt(utilization)} is within ${fmt(config.targetUtilization)} +/- ${fmt(config.targetUtilizationBoundary)}`, utilization);
   }
   const restartBacklogRate = config.catchUpDurationMs > 0 ? (r.inputRate * restartTimeMs) / config.catchUpDurationMs : 0;
-  const required = targetRate > 0 ? (targetRate + restartBacklogRate) / (trueRatePerSubtask! * config.targetUtilization) : 0;
+  const steady = targetRate > 0 ? (targetRate + restartBacklogRate) / (trueRatePerSubtask! * config.targetUtilization) : 0;
+  // A scale-up is sized for the input expected when the next decision can take effect, so a
+  // rising ramp is not chased step by step; a scale-down never counts on a trend.
+  const trendRate = steady > p ? r.inputTrend * ((config.stabilizationIntervalMs + restartTimeMs) / 1000) : 0;
+  const required = steady + (trendRate > 0 ? trendRate / (trueRatePerSubtask! * config.targetUtilization) : 0);
   const capped = Math.min(Math.max(required, p * (1 - config.scaleDownMaxFactor)), p * (1 + config.scaleUpMaxFactor));
   const bounded = Math.min(Math.max(capped, lower), upper);
   const units = v.inputs.length === 0 ? v.partitions : v.keyed ? v.maxParallelism : undefined;
   const recommended = Math.max(lower, alignParallelism(bounded, units, upper));
   const slotBound = required > slotLimit && upper === slotLimit ? `, more than the ${slotLimit} slots of the fixed TaskManagers (spec.taskManager.replicas)` : '';
-  const why = `utilization ${fmt(utilization)} at ${fmt(targetRate)} records/s target, ${trueRatePerSubtask === undefined ? 'no' : fmt(trueRatePerSubtask)} records/s per subtask; needs ${fmt(required)} subtasks${slotBound}`;
+  const rising = trendRate > 0 ? ` + ${fmt(trendRate)} records/s of rise until the next decision takes effect` : '';
+  const why = `utilization ${fmt(utilization)} at ${fmt(targetRate)} records/s target${rising}, ${trueRatePerSubtask === undefined ? 'no' : fmt(trueRatePerSubtask)} records/s per subtask; needs ${fmt(required)} subtasks${slotBound}`;
   if (recommended === p) return keep(required > upper || required < lower ? 'AtLimit' : 'WithinBoundary', `${why}, ${p} after bounds and alignment`, utilization);
   const direction = recommended > p ? 'up' : 'down';
   return { ...figures, utilization, recommended, direction, reason: direction === 'up' ? 'ScaleUp' : 'ScaleDown', message: `${why} -> ${recommended}` };

@@ -44,24 +44,24 @@ test('steady load +/-15% from too few subtasks: one scale-up, then none for the 
   assert.ok(run.secondsAboveSlo < 120, `${run.secondsAboveSlo} s above the SLO`);
 });
 
-test('sawtooth 3K-18K/s each hour: three scale-ups in the first hour, then the hourly drop never scales it down', () => {
+test('sawtooth 3K-18K/s each hour: two scale-ups in the first hour, then the hourly drop never scales it down', () => {
   const run = day(sawtooth(3_000, 18_000, 3600, 0.05, 3), 4);
+  // Each scale-up is sized for the ramp's rise until the next decision can take effect (stabilization + restart).
   assert.deepEqual(run.rescales, [
-    { t: 255, parallelism: { source: 4, keyed: 8 } },
-    { t: 1170, parallelism: { source: 4, keyed: 13 } },
-    { t: 2325, parallelism: { source: 4, keyed: 22 } },
+    { t: 255, parallelism: { source: 4, keyed: 11 } },
+    { t: 1905, parallelism: { source: 4, keyed: 22 } },
   ]);
   assert.deepEqual(run.finalParallelism, { source: 4, keyed: 22 });
-  assert.deepEqual(run.status?.restartTimesMs, [60_000, 60_000, 60_000]);
+  assert.deepEqual(run.status?.restartTimesMs, [60_000, 60_000]);
   // 18K/s at the peak on 22 subtasks is utilization 0.82, inside the band; 3K/s after the drop lasts less than the scale-down delay.
   assert.deepEqual(run.status?.vertices?.map((v) => [v.vertexId, v.current, v.reason]), [['source', 4, 'NoSlotFreed'], ['keyed', 22, 'WithinBoundary']]);
 });
 
-test('sawtooth under other noise: at most four rescales a day, every one widening the job, none after the sixth hour', () => {
+test('sawtooth under other noise: at most three rescales a day, every one widening the job, none after the sixth hour', () => {
   for (const seed of [5, 8, 11]) {
     const run = day(sawtooth(3_000, 18_000, 3600, 0.05, seed), 4);
     const widths = run.rescales.map((r) => Math.max(...Object.values(r.parallelism)));
-    assert.ok(run.rescales.length >= 3 && run.rescales.length <= 4, `seed ${seed}: ${JSON.stringify(run.rescales)}`);
+    assert.ok(run.rescales.length >= 2 && run.rescales.length <= 3, `seed ${seed}: ${JSON.stringify(run.rescales)}`);
     assert.deepEqual(widths, [...widths].sort((a, b) => a - b), `seed ${seed}: the job narrowed and widened again: ${JSON.stringify(run.rescales)}`);
     assert.ok(new Set(widths).size === widths.length, `seed ${seed}: a rescale that did not change the width`);
     assert.ok(run.rescales.at(-1)!.t < 6 * 3600, `seed ${seed}: a rescale at ${run.rescales.at(-1)!.t} s`);

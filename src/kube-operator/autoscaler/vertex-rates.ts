@@ -19,6 +19,11 @@ export interface VertexRates {
   inputRate: number;
   /** Records per second on top of the input to drain lag within the catch-up duration. */
   catchUpRate: number;
+  /**
+   * How fast the input rate rises, records/s per second: the slope of a source's arrival over
+   * the window when positive and significant against its noise, else 0; downstream, propagated.
+   */
+  inputTrend: number;
   /** Sources: records behind now. */
   lag?: number;
 }
@@ -46,22 +51,24 @@ export function vertexRates(vertices: readonly VertexObservation[], windows: Rea
       // Up fast, down slow: a rise shows between the newest two samples long before it moves the average.
       const recent = samples.slice(-2);
       const recentIn = recent.length >= 2 ? arrivalRate(recent[0], recent.at(-1), (recent.at(-1)!.at - recent[0]!.at) / 1000, mean(recent.map((s) => s.recordsInPerSecond))) : 0;
-      out.set(v.id, { ...base, inputRate: Math.max(0, arrivalRate(first, last, spanS, observedIn), recentIn), catchUpRate: catchUpDurationMs > 0 ? lag / (catchUpDurationMs / 1000) : 0, lag });
+      out.set(v.id, { ...base, inputRate: Math.max(0, arrivalRate(first, last, spanS, observedIn), recentIn), catchUpRate: catchUpDurationMs > 0 ? lag / (catchUpDurationMs / 1000) : 0, inputTrend: risingTrend(samples), lag });
       continue;
     }
     // Records reach v as its upstreams emit them; v's share of what they emit is as observed.
     let emitted = 0;
     let emittedAtTarget = 0;
     let catchUpEmitted = 0;
+    let trendEmitted = 0;
     for (const id of v.inputs) {
       const u = out.get(id)!;
       const gain = u.observedIn > 0 ? u.observedOut / u.observedIn : 1;
       emitted += u.observedOut;
       emittedAtTarget += gain * u.inputRate;
       catchUpEmitted += gain * u.catchUpRate;
+      trendEmitted += gain * u.inputTrend;
     }
     const share = emitted > 0 ? observedIn / emitted : 1;
-    out.set(v.id, { ...base, inputRate: share * emittedAtTarget, catchUpRate: share * catchUpEmitted });
+    out.set(v.id, { ...base, inputRate: share * emittedAtTarget, catchUpRate: share * catchUpEmitted, inputTrend: share * trendEmitted });
   }
   return out;
 }
@@ -75,6 +82,34 @@ function arrivalRate(first: VertexSample | undefined, last: VertexSample | undef
   if (!first || !last || spanS <= 0) return observedIn;
   if (first.latestOffsets !== undefined && last.latestOffsets !== undefined) return (last.latestOffsets - first.latestOffsets) / spanS;
   return observedIn + ((last.lag ?? 0) - (first.lag ?? 0)) / spanS;
+}
+
+/** A slope counts when it is this many standard errors above zero (about 97.5% one-sided). */
+export const TREND_SIGNIFICANCE = 2;
+
+/**
+ * The least-squares slope of the arrival rate between consecutive samples against time, in
+ * records/s per second, when it is positive and TREND_SIGNIFICANCE standard errors above 0;
+ * else 0: flat input with noise has no trend to plan for, and a falling one is never acted on early.
+ */
+export function risingTrend(samples: readonly VertexSample[]): number {
+  const points: { t: number; rate: number }[] = [];
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1]!;
+    const b = samples[i]!;
+    const spanS = (b.at - a.at) / 1000;
+    if (spanS > 0) points.push({ t: (a.at + b.at) / 2000, rate: arrivalRate(a, b, spanS, (a.recordsInPerSecond + b.recordsInPerSecond) / 2) });
+  }
+  // A slope and its standard error need at least three points.
+  if (points.length < 3) return 0;
+  const tMean = mean(points.map((p) => p.t));
+  const rateMean = mean(points.map((p) => p.rate));
+  const sxx = points.reduce((sum, p) => sum + (p.t - tMean) ** 2, 0);
+  if (sxx === 0) return 0;
+  const slope = points.reduce((sum, p) => sum + (p.t - tMean) * (p.rate - rateMean), 0) / sxx;
+  const residuals = points.reduce((sum, p) => sum + (p.rate - rateMean - slope * (p.t - tMean)) ** 2, 0);
+  const standardError = Math.sqrt(residuals / (points.length - 2) / sxx);
+  return slope > 0 && slope > TREND_SIGNIFICANCE * standardError ? slope : 0;
 }
 
 /** Upstreams before downstreams; a cycle or an unknown input is a bug in the caller. */
