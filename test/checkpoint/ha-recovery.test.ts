@@ -15,11 +15,9 @@ import { defineJob, WatermarkStrategy } from '../../src/api/index.ts';
 import { DataGeneratorSource } from '../../src/connectors/datagen/index.ts';
 import { buildJobPlan } from '../../src/runtime/graph/job-plan.ts';
 import { JobMaster } from '../../src/runtime/jobmanager/job-master.ts';
-import { readPointers, withCompleted } from '../../src/runtime/jobmanager/ha/checkpoint-pointers.ts';
-import type { CheckpointPointer, RecoveredPointers } from '../../src/runtime/jobmanager/ha/checkpoint-pointers.ts';
-import type { JobHaStore } from '../../src/runtime/jobmanager/ha/ha-services.ts';
-import type { JobResultRecord } from '../../src/runtime/jobmanager/ha/job-result-store.ts';
+import { readPointers } from '../../src/runtime/jobmanager/ha/checkpoint-pointers.ts';
 import { eventually } from '../support/eventually.ts';
+import { MemoryHaStore } from '../support/memory-ha-store.ts';
 
 const RECORDS = 6000;
 const KEYS = 6;
@@ -37,43 +35,6 @@ const job = defineJob((env) => {
     .uid('counts')
     .collect('counts');
 });
-
-/** The job ConfigMap's data, kept in memory with the same pure functions the Kubernetes store uses. */
-class MemoryHaStore implements JobHaStore {
-  readonly durable = true;
-  data: Record<string, string> | undefined;
-  discarded = 0;
-  /** What happened at the job's end, in order. */
-  readonly ending: string[] = [];
-  result: JobResultRecord | undefined;
-
-  recover(): Promise<RecoveredPointers> {
-    return Promise.resolve(readPointers(this.data ?? {}));
-  }
-
-  recordCompleted(retained: readonly CheckpointPointer[], nextCheckpointId: number): Promise<void> {
-    this.data = withCompleted(this.data ?? {}, retained, nextCheckpointId);
-    return Promise.resolve();
-  }
-
-  discard(): Promise<void> {
-    this.discarded++;
-    this.data = undefined;
-    this.ending.push('discard HA data');
-    return Promise.resolve();
-  }
-
-  recordResult(record: JobResultRecord): Promise<void> {
-    this.result = record;
-    this.ending.push(`record ${record.status} (dirty)`);
-    return Promise.resolve();
-  }
-
-  markResultClean(): Promise<void> {
-    this.ending.push('mark clean');
-    return Promise.resolve();
-  }
-}
 
 test('a second JobMaster of the same job resumes from the newest HA pointer, continues the counter, and cleans up at the end', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'weir-ha-recovery-'));

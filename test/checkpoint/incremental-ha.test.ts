@@ -16,10 +16,9 @@ import { decodeKeyedStateFile } from '../../src/runtime/checkpoint/keyed-state-f
 import { buildJobPlan } from '../../src/runtime/graph/job-plan.ts';
 import { keyGroupFor } from '../../src/runtime/state/key-group.ts';
 import { JobMaster } from '../../src/runtime/jobmanager/job-master.ts';
-import { readPointers, withCompleted } from '../../src/runtime/jobmanager/ha/checkpoint-pointers.ts';
-import type { CheckpointPointer, RecoveredPointers } from '../../src/runtime/jobmanager/ha/checkpoint-pointers.ts';
-import type { JobHaStore } from '../../src/runtime/jobmanager/ha/ha-services.ts';
 import { eventually } from '../support/eventually.ts';
+import { readPointers } from '../../src/runtime/jobmanager/ha/checkpoint-pointers.ts';
+import { MemoryHaStore } from '../support/memory-ha-store.ts';
 
 const RECORDS = 12_000;
 const KEYS = 6;
@@ -39,25 +38,6 @@ const job = defineJob((env) => {
     .uid('counts')
     .collect('counts');
 });
-
-class MemoryHaStore implements JobHaStore {
-  readonly durable = true;
-  data: Record<string, string> | undefined;
-
-  recover(): Promise<RecoveredPointers> {
-    return Promise.resolve(readPointers(this.data ?? {}));
-  }
-
-  recordCompleted(retained: readonly CheckpointPointer[], nextCheckpointId: number): Promise<void> {
-    this.data = withCompleted(this.data ?? {}, retained, nextCheckpointId);
-    return Promise.resolve();
-  }
-
-  discard(): Promise<void> {
-    this.data = undefined;
-    return Promise.resolve();
-  }
-}
 
 test('a second JobMaster rebuilds the shared-file counts from _metadata: a file still read survives its subsumptions, an orphan goes', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'weir-incremental-ha-'));

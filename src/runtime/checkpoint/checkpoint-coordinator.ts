@@ -58,6 +58,7 @@ export class CheckpointCoordinator {
   readonly stats = new CheckpointStats();
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private readonly cleanups = new Set<Promise<void>>();
   private readonly completed: CompletedCheckpoint[] = [];
   /** How many retained checkpoints reference each file in `shared/` (incremental checkpoints). */
   private readonly shared = new SharedStateRegistry();
@@ -139,14 +140,14 @@ export class CheckpointCoordinator {
     const p = this.pending.get(ack.checkpointId);
     // A late acknowledgement of an aborted checkpoint: its directory is already gone or going, its new shared files go now.
     if (!p) {
-      void this.deleteShared(this.shared.writtenFor(ack.checkpointId, ack.handle.shared ?? []));
+      this.inBackground(this.deleteShared(this.shared.writtenFor(ack.checkpointId, ack.handle.shared ?? [])));
       return;
     }
     const key = `${ack.handle.vertexId}/${ack.handle.subtask}`;
     if (p.acks.has(key)) return;
     p.acks.set(key, ack);
     this.stats.acknowledged(p.stats, ack, this.now());
-    if (p.acks.size === this.expected) void this.complete(p);
+    if (p.acks.size === this.expected) this.inBackground(this.complete(p));
   }
 
   decline(vertexId: string, subtask: number, checkpointId: number, reason: string): void {
@@ -228,8 +229,8 @@ export class CheckpointCoordinator {
     this.lastEndedAt = this.now();
     this.stats.failedWith(p.stats, this.now(), error.message);
     this.hooks.send({ kind: 'checkpointAborted', checkpointId: id });
-    void this.discard(this.storage.checkpointDir(this.jobId, id));
-    void this.deleteShared(this.shared.writtenFor(id, [...p.acks.values()].flatMap((a) => a.handle.shared ?? [])));
+    this.inBackground(this.discard(this.storage.checkpointDir(this.jobId, id)));
+    this.inBackground(this.deleteShared(this.shared.writtenFor(id, [...p.acks.values()].flatMap((a) => a.handle.shared ?? []))));
     p.settle.reject(error);
     if (!counts || p.savepointDir !== undefined) return;
     this.consecutiveFailures++;
@@ -250,6 +251,18 @@ export class CheckpointCoordinator {
   }
 
   /** Deletes shared files no retained checkpoint references; a failure leaves them and warns. */
+  /** Completions and deletions run on while the job does; shutdown waits for them. */
+  private inBackground(work: Promise<void>): void {
+    this.cleanups.add(work);
+    work.then(
+      () => this.cleanups.delete(work),
+      (err: unknown) => {
+        this.cleanups.delete(work);
+        this.hooks.warn(`checkpoint bookkeeping failed: ${errorMessage(err)}`);
+      },
+    );
+  }
+
   private async deleteShared(names: readonly string[]): Promise<void> {
     for (const name of names) {
       try {
@@ -304,6 +317,7 @@ export class CheckpointCoordinator {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = undefined;
     for (const id of [...this.pending.keys()]) this.fail(id, new WeirError('CHECKPOINT_DECLINED', `checkpoint ${id} was aborted: the job is ${jobStatus}`, true), false);
+    await Promise.all([...this.cleanups]);
     const keep = jobStatus === 'FAILED' || jobStatus === 'SUSPENDED' || (jobStatus === 'CANCELED' && this.config.retention === 'RETAIN_ON_CANCELLATION');
     if (!keep) {
       this.completed.length = 0;

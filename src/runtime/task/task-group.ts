@@ -100,6 +100,8 @@ export class TaskGroup {
   private readonly operatorUids: Map<string, string | undefined>;
   /** Per subtask (`vertex/subtask`), with `state.backend.incremental`: what its last completed checkpoint uploaded. */
   private readonly uploaders: Map<string, IncrementalUploader> | undefined;
+  /** Asynchronous checkpoint parts in progress (they never reject): the group ends after them. */
+  private readonly storing = new Set<Promise<void>>();
   /** The task whose failure ended the group, once one failed. */
   failedTask: StreamTask | undefined;
 
@@ -157,10 +159,12 @@ export class TaskGroup {
       return;
     }
     const dir = target.storage.checkpointDir(target.jobId, snapshot.checkpointId);
-    writeSubtaskSnapshot(target.storage, dir, snapshot, (id) => this.operatorUids.get(id), this.incrementalTarget(t, target.jobId)).then(
+    const stored = writeSubtaskSnapshot(target.storage, dir, snapshot, (id) => this.operatorUids.get(id), this.incrementalTarget(t, target.jobId)).then(
       (ack) => listener?.checkpointAcknowledged?.(ack),
       (err: unknown) => listener?.checkpointDeclined?.(t.vertexId, t.subtaskIndex, snapshot.checkpointId, `storing the state of ${t.name} failed: ${errorMessage(err)}`),
     );
+    this.storing.add(stored);
+    void stored.then(() => this.storing.delete(stored));
   }
 
   private uploaderOf(t: StreamTask): IncrementalUploader | undefined {
@@ -270,6 +274,9 @@ export class TaskGroup {
       }
       this.failedTask = undefined;
       await runTasks(this);
+      // A checkpoint taken just before the end is still being written (and copied locally);
+      // a cancel does not wait for it.
+      if (!this.cancelled) await Promise.all([...this.storing]);
       const jobId = this.options.checkpointStorage?.jobId;
       // Finished tasks restore from nothing again: their local copies go (a cancelled attempt's stay for the restart).
       if (!this.cancelled && !this.failure && jobId !== undefined) for (const t of this.tasks) await this.uploaderOf(t)?.keepLocalCopies(jobId);
