@@ -232,6 +232,7 @@ test('a bounded job that finished: its result is recorded, and a restarted JobMa
   const records = 2000;
   api().create(
     streamDeployment('bounded', {
+      ...sharedHostDir(dir),
       configuration: { ...haConfiguration(join(dir, 'checkpoints-bounded')), 'high-availability.storageDir': `file://${storageDir}` },
       job: { entry: JOB, parallelism: 2, args: ['--records', String(records), '--rate', '1000', '--out', out] },
     }),
