@@ -13,16 +13,13 @@ import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fixedJobId } from '../../src/runtime/jobmanager/ha/ha-config.ts';
-import { until } from './operator-support.ts';
+import { TEST_HA, until } from './operator-support.ts';
 import { UpgradeRig } from './upgrade-support.ts';
 
 const NAME = 'failing';
 const JOB_ID = fixedJobId(NAME);
 const HA = {
-  'high-availability.type': 'kubernetes',
-  'high-availability.kubernetes.leader-election.lease-duration': '3s',
-  'high-availability.kubernetes.leader-election.renew-deadline': '2s',
-  'high-availability.kubernetes.leader-election.retry-period': '300ms',
+  ...TEST_HA,
   // The failing job restarts for as long as a test needs.
   'restart-strategy.fixed-delay.attempts': '100000',
 };

@@ -20,7 +20,7 @@ import { LEADER_ANNOTATION } from '../../src/kube/configmap-lock.ts';
 import { fixedJobId } from '../../src/runtime/jobmanager/ha/ha-config.ts';
 import { readPointers } from '../../src/runtime/jobmanager/ha/checkpoint-pointers.ts';
 import { bySequence } from '../support/chaos-cluster.ts';
-import { sharedHostDir, startOperatorTestCluster, statusOf, streamDeployment, until } from './operator-support.ts';
+import { sharedHostDir, startOperatorTestCluster, statusOf, streamDeployment, TEST_HA, until } from './operator-support.ts';
 
 const JOB = resolve('test/fixtures/jobs/exactly-once-sequences.ts');
 /** At 1000 a second, more than any test here runs: the jobs never reach the end of their input. */
@@ -135,10 +135,7 @@ const haConfiguration = (checkpoints: string) => ({
   'taskmanager.numberOfTaskSlots': '2',
   'execution.checkpointing.interval': '300ms',
   'state.checkpoints.dir': checkpoints,
-  'high-availability.type': 'kubernetes',
-  'high-availability.kubernetes.leader-election.lease-duration': '6s',
-  'high-availability.kubernetes.leader-election.renew-deadline': '4s',
-  'high-availability.kubernetes.leader-election.retry-period': '500ms',
+  ...TEST_HA,
 });
 
 const holderOf = (clusterId: string) => (JSON.parse(configMap(`${clusterId}-cluster-config-map`)!.metadata.annotations![LEADER_ANNOTATION]!) as { holderIdentity: string; leaderTransitions: number });

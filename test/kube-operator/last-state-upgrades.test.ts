@@ -14,17 +14,12 @@ import { join } from 'node:path';
 import { fixedJobId } from '../../src/runtime/jobmanager/ha/ha-config.ts';
 import { readPointers } from '../../src/runtime/jobmanager/ha/checkpoint-pointers.ts';
 import { jobManagerServiceUrl } from '../../src/kube-operator/children/names.ts';
-import { until } from './operator-support.ts';
+import { TEST_HA, until } from './operator-support.ts';
 import { UpgradeRig } from './upgrade-support.ts';
 
 const NAME = 'last-state';
 const JOB_ID = fixedJobId(NAME);
-const HA = {
-  'high-availability.type': 'kubernetes',
-  'high-availability.kubernetes.leader-election.lease-duration': '3s',
-  'high-availability.kubernetes.leader-election.renew-deadline': '2s',
-  'high-availability.kubernetes.leader-election.retry-period': '300ms',
-};
+const HA = TEST_HA;
 
 let rig: UpgradeRig;
 

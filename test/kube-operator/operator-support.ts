@@ -40,3 +40,14 @@ export function statusOf(cluster: KubeCluster, name: string): StreamDeploymentSt
 export function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, describe?: () => unknown): Promise<T> {
   return eventually(fn, timeoutMs, what, describe);
 }
+
+/**
+ * JobManager HA for the operator's end-to-end tests, with leases a loaded machine keeps (shorter ones lost
+ * leaders to load in the HA tests).
+ */
+export const TEST_HA = {
+  'high-availability.type': 'kubernetes',
+  'high-availability.kubernetes.leader-election.lease-duration': '6s',
+  'high-availability.kubernetes.leader-election.renew-deadline': '4s',
+  'high-availability.kubernetes.leader-election.retry-period': '500ms',
+} as const;

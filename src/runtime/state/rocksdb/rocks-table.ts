@@ -90,7 +90,7 @@ export class RocksTable extends StateTable<unknown> {
     if (namespace === VOID_NAMESPACE) throw new WeirError('INTERNAL', `state "${this.name}": clearing the void namespace for every key is not supported on RocksDB`, false);
     const keys = this.directory.get(namespace);
     if (keys === undefined) return;
-    for (const key of keys) this.markDirty(namespace, key);
+    for (const key of keys) this.markDirty(namespace, key, this.cache.isLoaded(key));
     this.count -= keys.size;
     this.directory.delete(namespace);
     this.dropCached(namespace);
@@ -133,12 +133,13 @@ export class RocksTable extends StateTable<unknown> {
     return super.get(namespace, key);
   }
 
-  private markDirty(namespace: string, key: KeyId): void {
+  /** `cached` is false only where rows change for keys that may not be cached (a dropped namespace). */
+  private markDirty(namespace: string, key: KeyId, cached = true): void {
     let s = this.dirty.get(namespace);
     if (s === undefined) this.dirty.set(namespace, (s = new Set()));
     const before = s.size;
     s.add(key);
-    if (s.size !== before) this.cache.dirtied(this.cache.isLoaded(key));
+    if (s.size !== before) this.cache.dirtied(cached);
   }
 
   private added(namespace: string, key: KeyId): void {
