@@ -155,6 +155,10 @@ export const README_FLOW: Step[] = [
     async run(e) {
       assert.equal(ok(await e.helm(['uninstall', 'weir-operator', '--namespace', 'weir-system', '--wait', '--timeout=90s']), 'helm uninstall').trim(), 'release "weir-operator" uninstalled');
       assert.equal(rows(ok(await e.helm(['list', '-A']), 'helm list')).length, 1, 'only the header');
+      // --wait covers the release's own objects; its pods go afterwards, through the garbage
+      // collector and their grace period, as on a real cluster.
+      assert.equal(ok(await e.kubectl(['-n', 'weir-system', 'get', 'deploy', '-o', 'name']), 'deployments left').trim(), '');
+      ok(await e.kubectl(['-n', 'weir-system', 'wait', '--for=delete', 'pod', '-l', 'app.kubernetes.io/name=weir-operator', '--timeout=90s']), 'wait operator pods gone');
       assert.equal(ok(await e.kubectl(['-n', 'weir-system', 'get', 'deploy,pods', '-o', 'name']), 'leftovers').trim(), '');
     },
   },
