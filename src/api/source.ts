@@ -116,6 +116,12 @@ export interface SinkWriterContext {
   readonly restoredState: readonly unknown[];
   /** Milliseconds between checkpoints; undefined when checkpointing is off (transactional sinks check their timeouts against it). */
   readonly checkpointIntervalMs?: number;
+  /**
+   * Whether a final checkpoint follows the end of a bounded input (Flink's FLIP-147): then
+   * `finish` must not make anything visible, the final checkpoint's snapshot records it and
+   * its completion commits it; otherwise (checkpointing off) `finish` commits what remains.
+   */
+  readonly finalCheckpoint?: boolean;
 }
 
 export interface SinkWriter<T> {
@@ -130,7 +136,11 @@ export interface SinkWriter<T> {
   /** Checkpoint `checkpointId` is complete: commit what it pre-committed. */
   notifyCheckpointComplete?(checkpointId: number): void | Promise<void>;
   notifyCheckpointAborted?(checkpointId: number): void | Promise<void>;
-  /** The input ended (a bounded job): nothing more will be written, so what remains can be committed. */
+  /**
+   * The input ended (a bounded job): nothing more will be written. Without a final
+   * checkpoint (`ctx.finalCheckpoint`) what remains is committed here; with one, its
+   * snapshot and completion follow.
+   */
   finish?(): void | Promise<void>;
   close?(): void | Promise<void>;
 }

@@ -4,10 +4,9 @@
  * the rest comes and the input ends, and the moment the sink commits that rest the
  * JobManager lets go of the job (as a JobManager that loses its lock does). The next
  * JobManager resumes from the HA pointer, which covers only the first half, and replays the
- * rest. Exactly-once means every record is committed once across both. Weir's sink commits
- * what remains at the end of input at once (`TwoPhaseCommitSink.finish`), so the rest is
- * committed twice; Flink avoids it with a final checkpoint after the end of input (FLIP-147),
- * on whose completion the sink commits. Kept as a todo test until that exists.
+ * rest. Exactly-once means every record is committed once across both: the sink commits what
+ * remains at the end of input only when the final checkpoint after the end (FLIP-147), which
+ * records it, completed; the second JobManager restores that checkpoint.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -86,7 +85,7 @@ const job = defineJob((env) => {
     .uid('memory');
 });
 
-test('a JobManager failing over right after the sink committed the end of the input: every record committed once', { todo: 'needs a final checkpoint after the end of input (FLIP-147): the sink commits the rest at once today' }, async (t) => {
+test('a JobManager failing over right after the sink committed the end of the input: every record committed once', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'weir-end-of-input-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   // Checkpoints only when the test asks: none can fall between the gate opening and the end of input.

@@ -17,7 +17,9 @@ test('TaskManager kills with checkpoints and the exactly-once sink on S3: every 
   const records = 16_000;
   const { lines, kills, failures } = await runWithKills({ mode: 'EXACTLY_ONCE', kills: 2, records, rate: 1500, s3 });
   assert.equal(kills, 2);
-  assert.ok(failures >= 2, `${failures} failures for 2 kills`);
+  // The last kill may land after the final checkpoint completed and the victim's part of the
+  // job finished: that ends no attempt.
+  assert.ok(failures >= 1, `${failures} failures for 2 kills`);
   const seqs = bySequence(lines);
   assert.equal(seqs.size, records);
   for (const [id, counts] of seqs) assert.deepEqual(counts, [Number(id.split(',')[1]) + 1], `key,seq ${id}`);

@@ -5,7 +5,9 @@
  * After a restore, the transactions the restored checkpoint recorded are committed (their
  * checkpoint completed; the commit may have happened already, so commit must be
  * idempotent), and anything written after that checkpoint was never committed, so it is
- * never seen. At the end of a bounded input what remains is committed at once.
+ * never seen. At the end of a bounded input, the final checkpoint that follows (FLIP-147)
+ * pre-commits what remains and its completion commits it, so a failover between the two
+ * restores a checkpoint that records it; with checkpointing off it is committed at once.
  *
  * A transaction is a plain value (it is stored in checkpoints): a file name, a transactional
  * id. Any subtask may commit any transaction, as rescaling deals them out anew.
@@ -121,8 +123,13 @@ class TwoPhaseCommitWriter<T, Txn> implements SinkWriter<T> {
     await this.commitAll(done.map(([, txn]) => txn));
   }
 
-  /** End of a bounded input: nothing will come after, so what remains is committed now. */
+  /**
+   * End of a bounded input. With a final checkpoint to come, nothing happens here: its
+   * snapshot pre-commits what remains and its completion commits it. Without checkpoints
+   * nothing would ever commit it, so it is committed now.
+   */
   finish(): Promise<void> {
+    if (this.ctx.finalCheckpoint === true) return this.inOrder(() => undefined);
     return this.inOrder(async () => {
       if (this.current !== undefined) {
         await this.h.preCommit(this.current);

@@ -19,6 +19,7 @@ import { copyAcross, sameStorage } from './storage/open-checkpoint-storage.ts';
 import { childLocation } from './storage/storage-location.ts';
 import type { SubtaskCheckpointAck } from './subtask-snapshot-writer.ts';
 import { decideTrigger } from './trigger-rules.ts';
+import { FinalCheckpointTracker, finishedAck, subtaskKey } from './final-checkpoint.ts';
 
 export interface CompletedCheckpoint {
   readonly id: number;
@@ -43,12 +44,18 @@ export interface CoordinatorHooks {
    * rejection fails the checkpoint.
    */
   recordCompleted?(retained: readonly CompletedCheckpoint[], nextCheckpointId: number): Promise<void>;
+  /** The running attempt's subtasks that finished: they answer no trigger, the coordinator answers for them. */
+  finishedSubtasks?(): readonly { vertexId: string; subtask: number }[];
 }
 
 interface Pending {
   readonly id: number;
   readonly savepointDir: string | undefined;
+  /** Whether the tasks hear of its completion: checkpoints, and the savepoint of a stop. */
+  readonly notify: boolean;
   readonly acks: Map<string, SubtaskCheckpointAck>;
+  /** Subtasks that acknowledged after their input ended (FLIP-147): its completion lets them finish. */
+  readonly afterEnd: Set<string>;
   readonly stats: CheckpointStatsEntry;
   readonly timer: NodeJS.Timeout;
   readonly settle: { resolve(c: CompletedCheckpoint): void; reject(e: WeirError): void };
@@ -63,6 +70,7 @@ export class CheckpointCoordinator {
   /** How many retained checkpoints reference each file in `shared/` (incremental checkpoints). */
   private readonly shared = new SharedStateRegistry();
   private readonly expected: number;
+  private readonly finals: FinalCheckpointTracker;
   /** Vertices without inputs: where barriers start, and what a stop suspends. */
   readonly sourceVertices: readonly string[];
   private consecutiveFailures = 0;
@@ -75,13 +83,14 @@ export class CheckpointCoordinator {
     readonly config: CheckpointConfig,
     readonly storage: CheckpointStorage,
     readonly jobId: string,
-    graph: JobGraph,
+    private readonly graph: JobGraph,
     private readonly hooks: CoordinatorHooks,
     /** Opens the storage of a savepoint target that `storage` does not hold (another scheme). */
     private readonly openStorage: (location: string) => CheckpointStorage,
     private readonly now: () => number = Date.now,
   ) {
     this.expected = graph.vertices.reduce((n, v) => n + v.parallelism, 0);
+    this.finals = new FinalCheckpointTracker(this.expected);
     const targets = new Set(graph.edges.map((e) => e.target));
     this.sourceVertices = graph.vertices.filter((v) => !targets.has(v.id)).map((v) => v.id);
   }
@@ -99,6 +108,8 @@ export class CheckpointCoordinator {
 
   private tick(): void {
     const now = this.now();
+    // A subtask that finished after a trigger reached its task group cannot answer any more.
+    this.answerForFinished();
     if (!this.hooks.checkpointable()) {
       this.runningSince = undefined;
       return;
@@ -120,8 +131,13 @@ export class CheckpointCoordinator {
     this.trigger().catch(() => undefined);
   }
 
-  /** Triggers a checkpoint now, or a savepoint into `savepointDir`; resolves when it completed. */
-  trigger(options: { savepointDir?: string } = {}): Promise<CompletedCheckpoint> {
+  /**
+   * Triggers a checkpoint now, or a savepoint into `savepointDir`; resolves when it
+   * completed. As in Flink, the tasks are told a savepoint completed only when the job stops
+   * with it (`stop`): a sink that committed on any other savepoint would commit records a
+   * failover to the latest checkpoint writes again.
+   */
+  trigger(options: { savepointDir?: string; stop?: boolean } = {}): Promise<CompletedCheckpoint> {
     if (!this.hooks.checkpointable()) {
       return Promise.reject(new WeirError('CHECKPOINT_DECLINED', 'the job is not running (its tasks are being deployed, restarted or stopped), so no checkpoint can be taken now; try again once it runs', true));
     }
@@ -130,10 +146,38 @@ export class CheckpointCoordinator {
     return new Promise<CompletedCheckpoint>((resolve, reject) => {
       const timer = setTimeout(() => this.fail(id, new WeirError('CHECKPOINT_EXPIRED', `checkpoint ${id} expired before completing (execution.checkpointing.timeout: ${this.config.timeoutMs}ms)`, true), true), this.config.timeoutMs);
       const stats = this.stats.started(id, savepoint, this.now(), this.expected);
-      this.pending.set(id, { id, savepointDir: options.savepointDir, acks: new Map(), stats, timer, settle: { resolve, reject } });
+      this.pending.set(id, { id, savepointDir: options.savepointDir, notify: !savepoint || options.stop === true, acks: new Map(), afterEnd: new Set(), stats, timer, settle: { resolve, reject } });
       const barrier = { kind: 'barrier' as const, checkpointId: id, timestamp: this.now(), mode: this.config.mode, savepoint };
-      for (const v of this.sourceVertices) this.hooks.send({ kind: 'triggerCheckpoint', barrier }, v);
+      // Sources start it; the others wait for its barrier, unless their input ended (see StreamTask).
+      this.hooks.send({ kind: 'triggerCheckpoint', barrier });
+      this.answerForFinished();
     });
+  }
+
+  /** Acknowledges, for subtasks that finished, the checkpoints in progress they have not answered. */
+  private answerForFinished(): void {
+    if (this.pending.size === 0) return;
+    for (const { vertexId, subtask } of this.hooks.finishedSubtasks?.() ?? []) {
+      for (const p of this.pending.values()) {
+        if (p.acks.has(subtaskKey(vertexId, subtask))) continue;
+        const ack = finishedAck(this.graph, vertexId, subtask, p.id);
+        if (ack) this.acknowledge(ack);
+      }
+    }
+  }
+
+  /** A subtask's input ended and it waits for a checkpoint to finish; when all did, one is taken now. */
+  inputEnded(vertexId: string, subtask: number): void {
+    this.finals.inputEnded(vertexId, subtask);
+    this.maybeTakeFinalCheckpoint();
+  }
+
+  private maybeTakeFinalCheckpoint(): void {
+    const inProgress = [...this.pending.values()].filter((p) => p.savepointDir === undefined).length;
+    if (!this.finals.wantsCheckpoint(inProgress) || !this.hooks.checkpointable()) return;
+    this.lastTriggeredAt = this.now();
+    // Its failure is counted and reported through the hooks; the periodic trigger tries again.
+    this.trigger().catch(() => undefined);
   }
 
   acknowledge(ack: SubtaskCheckpointAck): void {
@@ -143,9 +187,10 @@ export class CheckpointCoordinator {
       this.inBackground(this.deleteShared(this.shared.writtenFor(ack.checkpointId, ack.handle.shared ?? [])));
       return;
     }
-    const key = `${ack.handle.vertexId}/${ack.handle.subtask}`;
+    const key = subtaskKey(ack.handle.vertexId, ack.handle.subtask);
     if (p.acks.has(key)) return;
     p.acks.set(key, ack);
+    if (this.finals.isAfterEnd(ack)) p.afterEnd.add(key);
     this.stats.acknowledged(p.stats, ack, this.now());
     if (p.acks.size === this.expected) this.inBackground(this.complete(p));
   }
@@ -190,7 +235,10 @@ export class CheckpointCoordinator {
     this.lastEndedAt = this.now();
     this.consecutiveFailures = 0;
     this.stats.succeeded(p.stats, this.now(), dir);
-    this.hooks.send({ kind: 'checkpointComplete', checkpointId: p.id });
+    if (p.notify) {
+      this.finals.completed(p.afterEnd);
+      this.hooks.send({ kind: 'checkpointComplete', checkpointId: p.id });
+    }
     if (done.savepoint) {
       await this.discard(chkDir);
     } else {
@@ -203,6 +251,8 @@ export class CheckpointCoordinator {
       }
     }
     p.settle.resolve(done);
+    // Subtasks that ended after this checkpoint's snapshot still wait for one.
+    this.maybeTakeFinalCheckpoint();
   }
 
   /** A savepoint holds copies of its state files beside its own `_metadata`, written last. */
@@ -276,6 +326,7 @@ export class CheckpointCoordinator {
   /** The attempt's tasks are gone: checkpoints in progress cannot complete (not counted as failures). */
   attemptEnded(): void {
     this.runningSince = undefined;
+    this.finals.reset();
     for (const id of [...this.pending.keys()]) this.fail(id, new WeirError('CHECKPOINT_DECLINED', `checkpoint ${id} was aborted: the job's tasks stopped`, true), false);
   }
 

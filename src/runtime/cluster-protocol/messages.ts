@@ -88,6 +88,8 @@ export interface CheckpointReport {
   /** The acknowledgement, encoded (checkpoint/ack-transport.ts). */
   ack?: string;
   decline?: { vertexId: string; subtask: number; checkpointId: number; reason: string };
+  /** The subtask's input ended; it waits for a final checkpoint. Sent before its answer to that checkpoint. */
+  inputEnded?: { vertexId: string; subtask: number };
 }
 
 export interface HeartbeatRequest {

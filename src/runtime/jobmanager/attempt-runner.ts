@@ -36,6 +36,8 @@ export interface AttemptContext {
 export interface CheckpointAnswers {
   acknowledge(ack: SubtaskCheckpointAck): void;
   decline(vertexId: string, subtask: number, checkpointId: number, reason: string): void;
+  /** A subtask's input ended: it waits for a final checkpoint (FLIP-147). */
+  inputEnded(vertexId: string, subtask: number): void;
 }
 
 export interface AttemptRunner {

@@ -102,6 +102,7 @@ export class JobMaster {
         failJob: (error) => this.executor?.fail(error),
         warn: (message) => this.warnings.push(message),
         recordCompleted: (retained, nextId) => this.ha.recordCompleted(retained.map((c) => ({ checkpointId: c.id, location: c.dir, timestamp: c.metadata.timestamp })), nextId),
+        finishedSubtasks: () => [...(this.executor?.subtaskStates() ?? [])].flatMap(([vertexId, states]) => states.flatMap((s, subtask) => (s === 'FINISHED' ? [{ vertexId, subtask }] : []))),
       },
       (location) => openCheckpointStorage(location, plan.config),
     );
@@ -139,7 +140,11 @@ export class JobMaster {
       const executor = this.runner(this.jobId, this.attempt++, {
         restoreFrom,
         storage: this.checkpoints.storage,
-        checkpoints: { acknowledge: (ack) => this.checkpoints.acknowledge(ack), decline: (v, s, id, reason) => this.checkpoints.decline(v, s, id, reason) },
+        checkpoints: {
+          acknowledge: (ack) => this.checkpoints.acknowledge(ack),
+          decline: (v, s, id, reason) => this.checkpoints.decline(v, s, id, reason),
+          inputEnded: (v, s) => this.checkpoints.inputEnded(v, s),
+        },
       });
       this.executor = executor;
       executor.run().then((result) => this.onAttemptEnded(result), failed);
@@ -338,7 +343,7 @@ export class JobMaster {
     if (stop) for (const v of sources) this.executor?.sendControl({ kind: 'suspendSource', drain: then === 'drain' }, v);
     let done;
     try {
-      done = await this.checkpoints.trigger({ savepointDir: dir });
+      done = await this.checkpoints.trigger({ savepointDir: dir, stop });
     } catch (err) {
       if (then === 'stop') for (const v of sources) this.executor?.sendControl({ kind: 'resumeSource' }, v);
       // After the final watermark the job cannot go on as if nothing happened: it fails over.

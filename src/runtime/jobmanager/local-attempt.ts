@@ -44,6 +44,7 @@ export class LocalAttempt implements AttemptRunner {
         taskStateChanged: (vertexId, subtask, state) => this.states.set(vertexId, subtask, state),
         checkpointAcknowledged: (ack) => answers.acknowledge(ack),
         checkpointDeclined: (vertexId, subtask, id, reason) => answers.decline(vertexId, subtask, id, reason),
+        inputEnded: (vertexId, subtask) => answers.inputEnded(vertexId, subtask),
       },
     });
   }

@@ -19,6 +19,8 @@ export interface OperatorSetup {
   /** Set for operators on keyed streams. */
   readonly stateBackend: KeyedStateBackend | undefined;
   readonly keySelectors: readonly (KeySelector<unknown, unknown> | undefined)[];
+  /** Whether the task takes part in a final checkpoint after its input ends (FLIP-147). */
+  readonly finalCheckpoint: boolean;
   /** Registers async work (e.g. a sink write) that the task awaits before its next step. */
   trackAsync(work: Promise<void>): void;
   addToResult(name: string, values: readonly unknown[]): void;

@@ -29,6 +29,7 @@ export class SinkOperator extends StreamOperator {
       addToResult: (name, values) => s.addToResult(name, values),
       restoredState: this.restored,
       checkpointIntervalMs: parseCheckpointConfig(s.config).intervalMs,
+      finalCheckpoint: s.finalCheckpoint,
     });
   }
 

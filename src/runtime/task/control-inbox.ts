@@ -1,13 +1,16 @@
 /**
  * A task's control inbox (Flink's mailbox): data is the task's default work, and everything
  * else that must reach a running task arrives here and runs on the task's own turn,
- * between batches: checkpoint triggers (at sources), checkpoint notifications and
+ * between batches: checkpoint triggers, checkpoint notifications and
  * cancellation. Due processing-time timers run on the same turn (StreamTask.runControl).
  */
 import type { CheckpointBarrier } from '../stream-element.ts';
 
 export type ControlMessage =
-  /** Sources only: snapshot, then send this barrier downstream. */
+  /**
+   * Every task: a source snapshots and sends this barrier downstream; a task whose input
+   * ended, or that finished, snapshots at once; any other waits for the barrier in band.
+   */
   | { readonly kind: 'triggerCheckpoint'; readonly barrier: CheckpointBarrier }
   /**
    * Sources only, before a stop-with-savepoint (Flink's): read no more; with `drain`, first

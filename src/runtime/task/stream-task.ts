@@ -3,8 +3,13 @@
  * task group's loop calls `runControl` (the control inbox and due timers) and `step` (data)
  * when the task can make progress; both return a promise only when they must wait (async
  * state, I/O, a snapshot). The task tracks its own ExecutionState.
+ *
+ * With checkpointing on, a task whose input ended finishes its operators and then waits,
+ * still RUNNING, for a final checkpoint (Flink's FLIP-147): its snapshot holds what the
+ * operators left after finishing (a transactional sink's last transaction), and only once a
+ * checkpoint taken after the end completes are the operators told and closed. A JobManager
+ * that fails over in between restores a checkpoint that records that transaction.
  */
-import { WeirError } from '../../errors/index.ts';
 import type { SubtaskRestore, SubtaskSnapshot } from '../checkpoint/subtask-state.ts';
 import type { InputChannel } from '../network/local-channel.ts';
 import type { RecordWriter } from '../network/record-writer.ts';
@@ -35,6 +40,8 @@ export interface TaskEvents {
   stateChanged(task: StreamTask, state: ExecutionState): void;
   checkpointAcknowledged(task: StreamTask, snapshot: SubtaskSnapshot): void;
   checkpointDeclined(task: StreamTask, checkpointId: number, reason: string): void;
+  /** The task's input ended and its operators finished: it waits for a final checkpoint. */
+  inputEnded(task: StreamTask): void;
 }
 
 export class StreamTask {
@@ -57,6 +64,14 @@ export class StreamTask {
   state: ExecutionState = 'DEPLOYING';
   /** Finished, cancelled or failed: the loop runs it no more. */
   done = false;
+  /** Its input ended and its operators finished; with a final checkpoint it waits for one. */
+  private ended = false;
+  /** The newest checkpoint this task snapshotted. */
+  private lastCheckpointId = 0;
+  /** The first checkpoint snapshotted after the end: its completion (or a later one's) finishes the task. */
+  private finalCheckpointId: number | undefined;
+  /** A trigger that reached a task that is neither a source nor ended: its barrier comes in band, or the end comes first. */
+  private owedTrigger: CheckpointBarrier | undefined;
   /** A failure that happened outside a step (a rejected source promise). */
   asyncFailure: unknown;
   recordsIn = 0;
@@ -75,6 +90,8 @@ export class StreamTask {
     batchSize: number,
     private readonly wake: () => void,
     private readonly events: TaskEvents,
+    /** Whether the task waits for a final checkpoint after its input ends (checkpointing on). */
+    private readonly finalCheckpoint = false,
   ) {
     this.inbox = new ControlInbox(wake);
     this.chain = new OperatorChain(operators);
@@ -127,7 +144,7 @@ export class StreamTask {
   }
 
   canRun(now: number): boolean {
-    if (this.done || this.blockedOn || !this.writersHaveCapacity()) return false;
+    if (this.done || this.ended || this.blockedOn || !this.writersHaveCapacity()) return false;
     if (this.sourceDriver) return this.sourceDriver.canPoll(now);
     const inputs = this.inputs;
     for (let c = 0; c < inputs.length; c++) if (inputs[c]!.size > 0 && !this.alignment.isBlocked(c)) return true;
@@ -139,9 +156,9 @@ export class StreamTask {
     return this.blockedOn !== undefined;
   }
 
-  /** Whether the task waits on something outside the loop (I/O, or a suspended source for the rest of its stop). */
+  /** Whether the task waits on something outside the loop (I/O, a suspended source for the rest of its stop, the final checkpoint). */
   isWaitingOnIo(): boolean {
-    return this.sourceDriver?.waitingOutside === true || this.blockedOn !== undefined;
+    return this.sourceDriver?.waitingOutside === true || this.blockedOn !== undefined || (this.ended && !this.done);
   }
 
   /**
@@ -150,7 +167,7 @@ export class StreamTask {
    * counting its past ready time would make the loop spin instead of waiting.
    */
   nextWakeTime(): number {
-    if (this.done) return Infinity;
+    if (this.done || this.ended) return Infinity;
     const timers = this.processingTime.nextTime();
     return this.sourceDriver && this.writersHaveCapacity() ? Math.min(timers, this.sourceDriver.nextPollTime()) : timers;
   }
@@ -180,8 +197,7 @@ export class StreamTask {
   private handleControl(m: ControlMessage): Promise<void> | undefined {
     switch (m.kind) {
       case 'triggerCheckpoint':
-        if (!this.source) throw new WeirError('INTERNAL', `task ${this.name} is not a source and cannot start checkpoint ${m.barrier.checkpointId}`, false);
-        return this.performCheckpoint(m.barrier);
+        return this.onTrigger(m.barrier);
       case 'suspendSource':
         if (!this.done) this.sourceDriver?.suspend(m.drain);
         return undefined;
@@ -189,12 +205,29 @@ export class StreamTask {
         this.sourceDriver?.resume();
         return undefined;
       case 'checkpointComplete':
-        return this.done ? undefined : this.chain.notifyCheckpointComplete(m.checkpointId);
+        return this.done ? undefined : this.onCheckpointComplete(m.checkpointId);
       case 'checkpointAborted':
         return this.done ? undefined : this.chain.notifyCheckpointAborted(m.checkpointId);
       case 'cancel':
         return this.done ? undefined : this.cancel();
     }
+  }
+
+  /**
+   * Every task hears of every checkpoint: a source starts it; a task whose input ended (no
+   * barrier can reach it any more) or that is done answers at once; any other task waits for
+   * the barrier in band, or answers when its input ends first.
+   */
+  private onTrigger(barrier: CheckpointBarrier): Promise<void> | undefined {
+    if (barrier.checkpointId <= this.lastCheckpointId) return undefined;
+    if (this.source || this.ended || this.done) return this.performCheckpoint(barrier);
+    this.owedTrigger = barrier;
+    return undefined;
+  }
+
+  private async onCheckpointComplete(checkpointId: number): Promise<void> {
+    await this.chain.notifyCheckpointComplete(checkpointId);
+    if (this.ended && this.finalCheckpointId !== undefined && checkpointId >= this.finalCheckpointId) await this.closeFinished();
   }
 
   step(): Promise<void> | undefined {
@@ -297,6 +330,8 @@ export class StreamTask {
 
   /** Snapshots the chain, passes the barrier on and acknowledges, as a source on trigger or a task once aligned. */
   private async performCheckpoint(barrier: CheckpointBarrier): Promise<void> {
+    this.lastCheckpointId = Math.max(this.lastCheckpointId, barrier.checkpointId);
+    if (this.owedTrigger !== undefined && this.owedTrigger.checkpointId <= barrier.checkpointId) this.owedTrigger = undefined;
     const alignmentDurationMs = this.alignmentStartedAt === undefined ? 0 : performance.now() - this.alignmentStartedAt;
     this.alignmentStartedAt = undefined;
     this.lastAlignmentDurationMs = alignmentDurationMs;
@@ -310,7 +345,9 @@ export class StreamTask {
     // Writes of records before the barrier finish before the snapshot (a sink's own async work).
     if (this.pending.length > 0) await Promise.all(this.pending.splice(0));
     const operators = await this.chain.snapshot(barrier.checkpointId);
-    for (const w of this.writers) w.emitBarrier(barrier);
+    // After the end the channels are over: downstream tasks hear of the checkpoint themselves.
+    if (this.ended) this.finalCheckpointId ??= barrier.checkpointId;
+    else for (const w of this.writers) w.emitBarrier(barrier);
     this.events.checkpointAcknowledged(this, { ...ack, operators, syncDurationMs: performance.now() - started });
   }
 
@@ -326,11 +363,23 @@ export class StreamTask {
     return undefined;
   }
 
-  /** Ends the chain in order (each operator emits what remains), then closes it: FINISHED. */
+  /**
+   * Ends the chain in order (each operator emits what remains); then, with a final
+   * checkpoint, waits for one (answering a trigger that came before the end), else closes
+   * the chain: FINISHED.
+   */
   private async finish(): Promise<void> {
-    this.done = true;
+    this.ended = true;
     this.processingTime.clear();
     await this.chain.finish();
+    if (!this.finalCheckpoint) return this.closeFinished();
+    this.events.inputEnded(this);
+    const owed = this.owedTrigger;
+    if (owed !== undefined) return this.performCheckpoint(owed);
+  }
+
+  private async closeFinished(): Promise<void> {
+    this.done = true;
     const closeError = await this.closeOperators();
     if (closeError !== undefined) throw closeError;
     this.moveTo('FINISHED');

@@ -31,6 +31,8 @@ export interface TaskWiring {
   readonly metrics: ExecutorMetrics | undefined;
   readonly wake: () => void;
   readonly events: TaskEvents;
+  /** Whether tasks take a final checkpoint after their input ends before they finish (FLIP-147). */
+  readonly finalCheckpoint: boolean;
   addToResult(name: string, values: readonly unknown[]): void;
 }
 
@@ -47,7 +49,7 @@ export function buildTasks(w: TaskWiring): StreamTask[] {
       if (w.channels.isLocal && !w.channels.isLocal(s)) continue;
       const operators = chain.map((n) => createOperator(n.transformation, plan.config));
       const source = operators[0] instanceof SourceOperator ? operators[0] : undefined;
-      const task = new StreamTask(`${v.name} (${s + 1}/${v.parallelism})`, v.id, s, v.parallelism, operators, source, new ProcessingTimeService(w.clock), batchSize, w.wake, w.events);
+      const task = new StreamTask(`${v.name} (${s + 1}/${v.parallelism})`, v.id, s, v.parallelism, operators, source, new ProcessingTimeService(w.clock), batchSize, w.wake, w.events, w.finalCheckpoint);
       tasks.push(task);
       outputsOf.set(task, { main: chain.map(() => []), sides: chain.map(() => new Map()) });
     }
@@ -133,6 +135,7 @@ export function buildTasks(w: TaskWiring): StreamTask[] {
             processingTime: task.processingTime,
             stateBackend: isKeyed(node.transformation) ? createKeyedStateBackend(backendType, { clock: w.clock, maxParallelism: node.maxParallelism, keyGroupRange, config: plan.config, label: `${node.id}-${task.subtaskIndex}` }) : undefined,
             keySelectors: keySelectorsOf(node.transformation),
+            finalCheckpoint: w.finalCheckpoint,
             trackAsync: (work) => task.trackAsync(work),
             addToResult: (name, values) => w.addToResult(name, values),
           },

@@ -19,6 +19,7 @@ import { SinkOperator } from '../operators/sink-operator.ts';
 import { ExecutorMetrics } from '../metrics/executor-metrics.ts';
 import type { TaskMetricsOptions } from '../metrics/executor-metrics.ts';
 import type { MetricRegistry } from '../metrics/registry.ts';
+import { parseCheckpointConfig } from '../checkpoint/checkpoint-config.ts';
 import { incrementalCheckpoints } from '../state/state-backend-factory.ts';
 import type { Clock } from './clock.ts';
 import { SystemClock } from './clock.ts';
@@ -61,6 +62,8 @@ export interface TaskGroupListener {
   /** A subtask's state is stored and its checkpoint acknowledged. */
   checkpointAcknowledged?(ack: SubtaskCheckpointAck): void;
   checkpointDeclined?(vertexId: string, subtask: number, checkpointId: number, reason: string): void;
+  /** A subtask's input ended and its operators finished: it waits for a final checkpoint. */
+  inputEnded?(vertexId: string, subtask: number): void;
 }
 
 export interface TaskGroupOptions {
@@ -120,6 +123,7 @@ export class TaskGroup {
       stateChanged: (t, state) => listener?.taskStateChanged?.(t.vertexId, t.subtaskIndex, state),
       checkpointAcknowledged: (t, snapshot) => this.store(t, snapshot),
       checkpointDeclined: (t, id, reason) => listener?.checkpointDeclined?.(t.vertexId, t.subtaskIndex, id, reason),
+      inputEnded: (t) => listener?.inputEnded?.(t.vertexId, t.subtaskIndex),
     };
     this.tasks = buildTasks({
       plan,
@@ -130,6 +134,8 @@ export class TaskGroup {
       metrics: this.taskMetrics,
       wake: this.wake,
       events,
+      // Without storage every checkpoint is declined: a task waiting for one would wait forever.
+      finalCheckpoint: parseCheckpointConfig(plan.config).intervalMs !== undefined && options.checkpointStorage !== undefined,
       addToResult: (name, values) => this.addToResult(name, values),
     });
   }

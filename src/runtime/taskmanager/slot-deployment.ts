@@ -119,6 +119,7 @@ export async function runSlotDeployment(d: DeploymentDescriptor, subtask: number
         taskStateChanged: (vertexId, s, state) => ctx.taskState({ ...answer, vertexId, subtask: s, state }),
         checkpointAcknowledged: (ack) => ctx.checkpoint({ ...answer, ack: encodeAck(ack) }),
         checkpointDeclined: (vertexId, s, checkpointId, reason) => ctx.checkpoint({ ...answer, decline: { vertexId, subtask: s, checkpointId, reason } }),
+        inputEnded: (vertexId, s) => ctx.checkpoint({ ...answer, inputEnded: { vertexId, subtask: s } }),
       },
     });
   } catch (err) {

@@ -117,6 +117,7 @@ export class ClusterAttempt implements AttemptRunner {
           if (r.jobId !== this.o.jobId || r.attempt !== this.o.attempt) continue;
           if (r.ack !== undefined) this.context.checkpoints.acknowledge(decodeAck(r.ack));
           if (r.decline) this.context.checkpoints.decline(r.decline.vertexId, r.decline.subtask, r.decline.checkpointId, r.decline.reason);
+          if (r.inputEnded) this.context.checkpoints.inputEnded(r.inputEnded.vertexId, r.inputEnded.subtask);
         }
       },
       onLost: (tm) => {

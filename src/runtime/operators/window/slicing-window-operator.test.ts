@@ -83,6 +83,7 @@ async function harness(lateness: number) {
     processingTime: new ProcessingTimeService(clock),
     stateBackend: backend,
     keySelectors: [(r) => (r as Rec).k],
+    finalCheckpoint: false,
     trackAsync: () => {},
     addToResult: () => {},
   };

@@ -108,6 +108,7 @@ async function subtask(r: Run, index: number, parallelism: number, lateness: num
     processingTime: new ProcessingTimeService(clock),
     stateBackend: backend,
     keySelectors: [(r) => (r as Rec).k],
+    finalCheckpoint: false,
     trackAsync: () => {},
     addToResult: () => {},
   };
