@@ -91,6 +91,7 @@ export function toClientError(what: string, servers: readonly string[], err: unk
   if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
     return new WeirError('KAFKA_TOPIC_NOT_FOUND', `Kafka ${what} on ${servers.join(',')}: a topic does not exist (${errorMessage(err)}); create it or set allow.auto.create.topics=true`, false, { cause: err });
   }
-  const closed = auth.tls && /Closed connection|Connection closed/i.test(errorMessage(err)) ? `; ${CLOSED_DURING_TLS_HINT}` : '';
+  // Only while connecting: later, a closed connection is a broker restart or a network fault.
+  const closed = auth.tls && what === 'connect' && /Closed connection|Connection closed/i.test(errorMessage(err)) ? `; ${CLOSED_DURING_TLS_HINT}` : '';
   return new WeirError(unreachable ? 'KAFKA_UNREACHABLE' : 'KAFKA_REQUEST_FAILED', `Kafka ${what} on ${servers.join(',')} failed: ${errorMessage(err)}${closed}`, true, { cause: err });
 }

@@ -111,4 +111,5 @@ test('handshake failures are KAFKA_TLS_HANDSHAKE_FAILED, not retriable, saying w
   assert.equal(closed.code, 'KAFKA_REQUEST_FAILED');
   assert.equal(closed.retriable, true);
   assert.match(closed.message, /Closed connection; if the broker requires client certificates \(ssl.client.auth\), set ssl.keystore.certificate.chain/);
+  assert.equal(toClientError('fetch', ['k:9093'], Object.assign(new Error('Closed connection'), { name: 'KafkaJSConnectionClosedError' }), tls).message, 'Kafka fetch on k:9093 failed: Closed connection');
 });

@@ -99,7 +99,7 @@ test('Metadata, FindCoordinator and DescribeConfigs advertise the SSL listener u
 });
 
 /** Waits for the broker to count `n` failed handshakes (it may learn of one after the client). */
-const handshakesFailed = (broker: KafkaBroker, n: number) => until(() => broker.tlsHandshakesFailed() === n, 5000, `${n} failed TLS handshakes`);
+const handshakesFailed = (broker: KafkaBroker, n: number) => until(() => broker.tlsHandshakesFailed() === n, 20_000, `${n} failed TLS handshakes`);
 
 test('a client that does not trust the CA fails the handshake with the reason, once per attempt of its bounded retries', async (t) => {
   const broker = await tlsBroker(t, { topics: { t: 1 } });
