@@ -1,13 +1,21 @@
 /** Test helpers: produce records to the test broker and read a topic back with a plain kafkajs client. */
+import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel } from 'kafkajs';
 import type { SASLOptions } from 'kafkajs';
 
-export function kafkaClient(brokers: string[], clientId = 'test', sasl?: SASLOptions): Kafka {
-  return new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING, sasl });
+/** `ssl`: TLS options for an SSL or SASL_SSL test broker. */
+export function kafkaClient(brokers: string[], clientId = 'test', sasl?: SASLOptions, ssl?: ConnectionOptions): Kafka {
+  return new Kafka({ brokers, clientId, logLevel: logLevel.NOTHING, sasl, ssl });
 }
 
-export async function produce(brokers: string[], topic: string, records: { key?: string; value: string; partition?: number; timestamp?: number }[], sasl?: SASLOptions): Promise<void> {
-  const producer = kafkaClient(brokers, 'test-producer', sasl).producer({ allowAutoTopicCreation: false });
+export async function produce(
+  brokers: string[],
+  topic: string,
+  records: { key?: string; value: string; partition?: number; timestamp?: number }[],
+  sasl?: SASLOptions,
+  ssl?: ConnectionOptions,
+): Promise<void> {
+  const producer = kafkaClient(brokers, 'test-producer', sasl, ssl).producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
     await producer.send({ topic, messages: records.map((r) => ({ key: r.key ?? null, value: r.value, partition: r.partition, timestamp: r.timestamp === undefined ? undefined : String(r.timestamp) })) });
@@ -17,8 +25,14 @@ export async function produce(brokers: string[], topic: string, records: { key?:
 }
 
 /** Every record of `topic` a read_committed consumer sees, read with offsets from the start to the end. */
-export async function readAll(brokers: string[], topic: string, readCommitted = true, sasl?: SASLOptions): Promise<{ key: string | null; value: string; partition: number; offset: number }[]> {
-  const kafka = kafkaClient(brokers, 'test-reader', sasl);
+export async function readAll(
+  brokers: string[],
+  topic: string,
+  readCommitted = true,
+  sasl?: SASLOptions,
+  ssl?: ConnectionOptions,
+): Promise<{ key: string | null; value: string; partition: number; offset: number }[]> {
+  const kafka = kafkaClient(brokers, 'test-reader', sasl, ssl);
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic);

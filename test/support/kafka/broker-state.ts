@@ -4,10 +4,16 @@ import { TopicStore } from './log/topics.ts';
 import { GroupCoordinator } from './groups/coordinator.ts';
 import { OffsetManager } from './groups/offsets.ts';
 import { TransactionCoordinator } from './txn/coordinator.ts';
+import type { ClientAuth, SecurityProtocol } from './listener.ts';
 
 export interface BrokerConfig {
   nodeId: number;
+  /** The advertised listener's host (where clients connect); the broker listens on 127.0.0.1. */
   host: string;
+  /** The listener's security protocol (listener.security.protocol.map), for DescribeConfigs. */
+  securityProtocol: SecurityProtocol;
+  /** ssl.client.auth of an SSL listener. */
+  clientAuth: ClientAuth;
   clusterId: string;
   /** num.partitions: partitions of auto-created topics and CreateTopics with -1. */
   defaultPartitions: number;

@@ -7,11 +7,14 @@ import { KafkaServer } from './server.ts';
 import type { ApiName } from './protocol/api-keys.ts';
 import type { ErrorCodeName } from './protocol/errors.ts';
 import type { SaslConfig } from './sasl/mechanisms.ts';
+import { securityProtocol } from './listener.ts';
+import type { SecurityProtocol, TlsConfig } from './listener.ts';
 
 export type { ApiName } from './protocol/api-keys.ts';
 export type { ErrorCodeName } from './protocol/errors.ts';
 export type { FaultKind } from './faults.ts';
 export type { SaslConfig, SaslMechanismName } from './sasl/mechanisms.ts';
+export type { ClientAuth, SecurityProtocol, TlsConfig } from './listener.ts';
 
 export interface StartKafkaOptions {
   /** num.partitions: partitions of auto-created topics (Kafka default 1). */
@@ -40,6 +43,13 @@ export interface StartKafkaOptions {
    * PLAINTEXT.
    */
   sasl?: SaslConfig;
+  /** An SSL listener with this certificate and key (SASL_SSL with `sasl`); ssl.client.auth and its CAs. */
+  tls?: TlsConfig;
+  /**
+   * advertised.listeners' host: the name Metadata and FindCoordinator give clients, and so the
+   * name a client checks the broker's certificate against (default 127.0.0.1, where it listens).
+   */
+  advertisedHost?: string;
 }
 
 export interface FaultScope {
@@ -48,9 +58,11 @@ export interface FaultScope {
 }
 
 export interface KafkaBroker {
-  /** Bootstrap addresses for kafkajs, e.g. ['127.0.0.1:40123']. */
+  /** Bootstrap addresses for kafkajs, e.g. ['127.0.0.1:40123'] (the advertised host). */
   brokers: string[];
   port: number;
+  /** The listener's security protocol, as a client's security.protocol must name it. */
+  securityProtocol: SecurityProtocol;
   /** Broker internals, for assertions on logs, groups and transactions. */
   state: BrokerState;
   /** Handler failures (broker bugs), also printed; tests should expect none. */
@@ -60,6 +72,8 @@ export interface KafkaBroker {
   restart(opts?: { downtimeMs?: number }): Promise<void>;
   /** Closes every open client connection now; returns how many there were. */
   dropConnections(): number;
+  /** TLS handshakes that failed (untrusted broker, refused or missing client certificate, no TLS at all). */
+  tlsHandshakesFailed(): number;
   /**
    * Closes the connection of the next `count` requests of `api` (null: any API), either before
    * handling them or after (the request takes effect but its response is lost).
@@ -76,9 +90,13 @@ export interface KafkaBroker {
 
 export async function startKafka(options: StartKafkaOptions = {}): Promise<KafkaBroker> {
   const host = '127.0.0.1';
+  const advertisedHost = options.advertisedHost ?? host;
+  const protocol = securityProtocol(options.tls !== undefined, options.sasl !== undefined);
   const config: BrokerConfig = {
     nodeId: 0,
-    host,
+    host: advertisedHost,
+    securityProtocol: protocol,
+    clientAuth: options.tls?.clientAuth ?? 'none',
     clusterId: 'weir-test-cluster',
     defaultPartitions: options.partitions ?? 1,
     autoCreateTopics: options.autoCreateTopics ?? true,
@@ -92,7 +110,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   const state = new BrokerState(config);
   for (const [name, partitions] of Object.entries(options.topics ?? {})) state.topics.create(name, partitions);
   const faults = new Faults();
-  const server = new KafkaServer(state, faults, options.sasl);
+  const server = new KafkaServer(state, faults, { sasl: options.sasl, tls: options.tls });
   const errors: unknown[] = [];
   server.onError = (err) => {
     errors.push(err);
@@ -103,8 +121,9 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
   let running = true;
 
   return {
-    brokers: [`${host}:${port}`],
+    brokers: [`${advertisedHost}:${port}`],
     port,
+    securityProtocol: protocol,
     state,
     errors,
     async stop() {
@@ -121,6 +140,7 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
       state.setOnline(true);
     },
     dropConnections: () => server.dropConnections(),
+    tlsHandshakesFailed: () => server.tlsHandshakesFailed,
     dropNextRequests: (api, count = 1, opts = {}) => faults.dropNext(api, count, opts.afterHandling ?? false, opts.clientId ?? null),
     delayResponses: (ms, opts = {}) => faults.delayNext(opts.api ?? null, opts.count ?? Number.POSITIVE_INFINITY, ms, opts.clientId ?? null),
     failNextRequests: (api, error, count = 1, opts = {}) => faults.failNext(api, error, count, opts.clientId ?? null),

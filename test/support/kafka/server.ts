@@ -2,8 +2,10 @@
 // flexible versions), one request at a time per connection (Kafka mutes a channel until its
 // in-flight response is sent), dispatch and fault hooks. An unknown API or unsupported
 // version closes the connection as Kafka does, except ApiVersions, which is answered in v0.
-// On a SASL listener each connection authenticates first (sasl/authenticator.ts).
+// On a SASL listener each connection authenticates first (sasl/authenticator.ts); on an SSL
+// listener all of it runs inside TLS (listener.ts), so the protocol code never sees the difference.
 import net from 'node:net';
+import tls from 'node:tls';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProtocolError, Reader } from './protocol/reader.ts';
 import { Writer } from './protocol/writer.ts';
@@ -17,29 +19,53 @@ import type { Faults } from './faults.ts';
 import { SaslAuthenticator } from './sasl/authenticator.ts';
 import { ScramCredentials } from './sasl/mechanisms.ts';
 import type { SaslConfig } from './sasl/mechanisms.ts';
+import { rejectsPeer, tlsServerOptions } from './listener.ts';
+import type { TlsConfig } from './listener.ts';
+
+export interface ListenerSecurity {
+  /** SASL_PLAINTEXT (SASL_SSL with tls) when given. */
+  readonly sasl?: SaslConfig;
+  /** SSL (SASL_SSL with sasl) when given. */
+  readonly tls?: TlsConfig;
+}
 
 /** socket.request.max.bytes */
 const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
 
 export class KafkaServer {
   private server: net.Server | null = null;
+  /** Every TCP connection, TLS handshakes under way included, so a close never waits on one. */
   private readonly sockets = new Set<net.Socket>();
+  /** TLS handshakes that failed or whose client certificate was refused (tlsClientError and the like). */
+  tlsHandshakesFailed = 0;
   /** Called with errors no client can be told about (bugs in a handler); tests may surface them. */
   onError: (err: unknown) => void = (err) => console.error('kafka test broker:', err);
 
   private readonly credentials: ScramCredentials | undefined;
+  private readonly sasl: SaslConfig | undefined;
+  private readonly tls: TlsConfig | undefined;
+  private readonly tlsOptions: tls.TlsOptions | undefined;
 
   constructor(
     private readonly state: BrokerState,
     private readonly faults: Faults,
-    /** SASL_PLAINTEXT when given, PLAINTEXT otherwise. */
-    private readonly sasl?: SaslConfig,
+    security: ListenerSecurity = {},
   ) {
-    if (sasl) this.credentials = new ScramCredentials(sasl.users, sasl.mechanisms);
+    this.sasl = security.sasl;
+    this.tls = security.tls;
+    if (this.sasl) this.credentials = new ScramCredentials(this.sasl.users, this.sasl.mechanisms);
+    if (this.tls) this.tlsOptions = tlsServerOptions(this.tls);
   }
 
   listen(port: number, host: string): Promise<number> {
-    const server = net.createServer((socket) => this.accept(socket));
+    const server = this.tlsOptions ? tls.createServer(this.tlsOptions, (socket) => this.acceptTls(socket)) : net.createServer((socket) => this.accept(socket));
+    server.on('connection', (socket: net.Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    // A client that does not trust the broker, or whose certificate the broker refuses, fails
+    // the handshake: routine, and the client sees it; the socket is already gone.
+    server.on('tlsClientError', () => this.tlsHandshakesFailed++);
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -67,8 +93,17 @@ export class KafkaServer {
     await new Promise<void>((resolve, reject) => server.close((err) => (err === undefined ? resolve() : reject(err))));
   }
 
+  private acceptTls(socket: tls.TLSSocket): void {
+    const clientAuth = this.tls?.clientAuth ?? 'none';
+    if (rejectsPeer(clientAuth, socket.authorized, Object.keys(socket.getPeerCertificate()).length > 0)) {
+      this.tlsHandshakesFailed++;
+      socket.destroy();
+      return;
+    }
+    this.accept(socket);
+  }
+
   private accept(socket: net.Socket): void {
-    this.sockets.add(socket);
     socket.setNoDelay(true);
     const decoder = new FrameDecoder(MAX_REQUEST_BYTES);
     const auth = this.sasl && this.credentials ? new SaslAuthenticator(this.sasl, this.credentials) : null;
@@ -99,7 +134,6 @@ export class KafkaServer {
       }
     });
     socket.on('error', () => socket.destroy()); // client resets are routine; the close event cleans up
-    socket.on('close', () => this.sockets.delete(socket));
   }
 
   private async handle(frame: Buffer, socket: net.Socket, auth: SaslAuthenticator | null): Promise<void> {

@@ -2,6 +2,10 @@
 import { WeirError, errorMessage } from '../../../errors/index.ts';
 import type { KafkaClientProperties, KafkaHeaders } from './types.ts';
 import { securityOptions } from './security-properties.ts';
+import type { ClientAuthentication } from './security-properties.ts';
+import { tlsConnectionOptions } from './ssl-properties.ts';
+import type { ReadFile } from './ssl-properties.ts';
+import { CLOSED_DURING_TLS_HINT, openSslReason, tlsFailure } from './tls-failure.ts';
 
 export interface KafkajsClientOptions {
   brokers: string[];
@@ -20,7 +24,8 @@ const num = (v: unknown, name: string): number | undefined => {
   return n;
 };
 
-export function clientOptions(servers: readonly string[], p: KafkaClientProperties): KafkajsClientOptions {
+/** `readFile` reads the PEM files ssl.truststore.location and ssl.keystore.location name. */
+export function clientOptions(servers: readonly string[], p: KafkaClientProperties, readFile?: ReadFile): KafkajsClientOptions {
   if (servers.length === 0) throw new WeirError('KAFKA_INVALID_CONFIGURATION', 'Kafka bootstrap servers are missing: call setBootstrapServers("host:port")', false);
   const retries = num(p['retries'], 'retries');
   const backoff = num(p['retry.backoff.ms'], 'retry.backoff.ms');
@@ -30,7 +35,7 @@ export function clientOptions(servers: readonly string[], p: KafkaClientProperti
   return {
     brokers: [...servers],
     clientId: p['client.id'] === undefined ? 'weir' : String(p['client.id']),
-    ssl: security.ssl as never,
+    ssl: (security.tls ? tlsConnectionOptions(security.tls, readFile) : security.ssl) as never,
     sasl: sasl as never,
     connectionTimeout: num(p['socket.connection.setup.timeout.ms'], 'socket.connection.setup.timeout.ms'),
     requestTimeout: num(p['request.timeout.ms'], 'request.timeout.ms'),
@@ -60,12 +65,18 @@ export function toBuffers(h: KafkaHeaders): Record<string, Buffer> {
 
 /**
  * Connection failures are KAFKA_UNREACHABLE; a refused authentication is
- * KAFKA_AUTHENTICATION_FAILED and not retriable (no restart gets past wrong credentials);
- * every other client error is retriable (the restart strategy backs off).
+ * KAFKA_AUTHENTICATION_FAILED and a failed TLS handshake KAFKA_TLS_HANDSHAKE_FAILED, neither
+ * retriable (no restart gets past wrong credentials or certificates); every other client
+ * error is retriable (the restart strategy backs off).
  */
-export function toClientError(what: string, servers: readonly string[], err: unknown, saslMechanism?: string): WeirError {
+export function toClientError(what: string, servers: readonly string[], err: unknown, auth: ClientAuthentication = { tls: false }): WeirError {
   if (err instanceof WeirError) return err;
   const name = (err as { name?: string }).name ?? '';
+  const saslMechanism = auth.saslMechanism;
+  const tls = auth.tls ? tlsFailure(err) : undefined;
+  if (tls) {
+    return new WeirError('KAFKA_TLS_HANDSHAKE_FAILED', `Kafka ${what} on ${servers.join(',')}: TLS handshake failed (${tls.code}: ${openSslReason(errorMessage(err))}); ${tls.advice}`, false, { cause: err });
+  }
   if (name === 'KafkaJSSASLAuthenticationError') {
     return new WeirError(
       'KAFKA_AUTHENTICATION_FAILED',
@@ -80,5 +91,7 @@ export function toClientError(what: string, servers: readonly string[], err: unk
   if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
     return new WeirError('KAFKA_TOPIC_NOT_FOUND', `Kafka ${what} on ${servers.join(',')}: a topic does not exist (${errorMessage(err)}); create it or set allow.auto.create.topics=true`, false, { cause: err });
   }
-  return new WeirError(unreachable ? 'KAFKA_UNREACHABLE' : 'KAFKA_REQUEST_FAILED', `Kafka ${what} on ${servers.join(',')} failed: ${errorMessage(err)}`, true, { cause: err });
+  // Only while connecting: later, a closed connection is a broker restart or a network fault.
+  const closed = auth.tls && what === 'connect' && /Closed connection|Connection closed/i.test(errorMessage(err)) ? `; ${CLOSED_DURING_TLS_HINT}` : '';
+  return new WeirError(unreachable ? 'KAFKA_UNREACHABLE' : 'KAFKA_REQUEST_FAILED', `Kafka ${what} on ${servers.join(',')} failed: ${errorMessage(err)}${closed}`, true, { cause: err });
 }

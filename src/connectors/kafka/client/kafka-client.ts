@@ -9,7 +9,8 @@ import { WeirError } from '../../../errors/index.ts';
 import { READ_COMMITTED, READ_UNCOMMITTED, TRANSACTION_COORDINATOR, filterBatch, newCluster, silentLogger } from './kafkajs-internals.ts';
 import type { KafkajsCluster, KafkajsFetchPartition, KafkajsLogger } from './kafkajs-internals.ts';
 import { clientOptions, toBuffers, toClientError, toHeaders } from './client-options.ts';
-import { saslMechanismOf } from './security-properties.ts';
+import { authenticationOf } from './security-properties.ts';
+import type { ClientAuthentication } from './security-properties.ts';
 import { compressionCode } from './compression.ts';
 import type { Compression, FetchedRecord, KafkaClientProperties, OffsetSpec, OutgoingRecord, PartitionFetch, TopicPartition } from './types.ts';
 
@@ -24,8 +25,8 @@ export class KafkaClient {
   private readonly cluster: KafkajsCluster;
   readonly logger: KafkajsLogger = silentLogger();
   private connected: Promise<void> | undefined;
-  /** For error messages: the SASL mechanism the client authenticates with, if any. */
-  readonly saslMechanism: string | undefined;
+  /** For error messages: the SASL mechanism the client authenticates with, if any, and whether it speaks TLS. */
+  readonly authentication: ClientAuthentication;
 
   constructor(
     readonly bootstrapServers: readonly string[],
@@ -33,7 +34,7 @@ export class KafkaClient {
     readonly readCommitted = true,
   ) {
     const o = clientOptions(bootstrapServers, properties);
-    this.saslMechanism = saslMechanismOf(properties);
+    this.authentication = authenticationOf(properties);
     this.kafka = new Kafka({ ...o, logLevel: logLevel.NOTHING });
     this.admin = this.kafka.admin();
     this.cluster = newCluster({
@@ -55,7 +56,7 @@ export class KafkaClient {
       await this.cluster.connect();
     })().catch((err: unknown) => {
       this.connected = undefined;
-      throw toClientError('connect', this.bootstrapServers, err, this.saslMechanism);
+      throw toClientError('connect', this.bootstrapServers, err, this.authentication);
     });
     return this.connected;
   }
@@ -170,7 +171,7 @@ export class KafkaClient {
 
   /** A plain (optionally idempotent) producer; the sink's NONE and AT_LEAST_ONCE modes. */
   producer(opts: { idempotent: boolean }): KafkaProducer {
-    return new KafkaProducer(this.kafka.producer({ idempotent: opts.idempotent, allowAutoTopicCreation: this.autoCreateTopics, maxInFlightRequests: opts.idempotent ? 1 : undefined }), this.bootstrapServers, this.saslMechanism);
+    return new KafkaProducer(this.kafka.producer({ idempotent: opts.idempotent, allowAutoTopicCreation: this.autoCreateTopics, maxInFlightRequests: opts.idempotent ? 1 : undefined }), this.bootstrapServers, this.authentication);
   }
 
   /** Commits (or aborts) a transaction recorded in a checkpoint, from any process. */
@@ -183,7 +184,7 @@ export class KafkaClient {
       // The id moved on (a later epoch): the recorded transaction was ended before.
       const type = (err as { type?: string }).type;
       if (type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED' || type === 'INVALID_TXN_STATE' || type === 'INVALID_PRODUCER_ID_MAPPING') return 'fenced';
-      throw toClientError(commit ? 'commit a recorded transaction' : 'abort a recorded transaction', this.bootstrapServers, err, this.saslMechanism);
+      throw toClientError(commit ? 'commit a recorded transaction' : 'abort a recorded transaction', this.bootstrapServers, err, this.authentication);
     }
   }
 
@@ -217,7 +218,7 @@ export class KafkaClient {
       return await op();
     } catch (err) {
       if (err instanceof WeirError) throw err;
-      throw toClientError(what, this.bootstrapServers, err, this.saslMechanism);
+      throw toClientError(what, this.bootstrapServers, err, this.authentication);
     }
   }
 }
@@ -227,7 +228,7 @@ export class KafkaProducer {
   constructor(
     private readonly producer: Producer,
     private readonly servers: readonly string[],
-    private readonly saslMechanism: string | undefined,
+    private readonly authentication: ClientAuthentication,
   ) {}
 
   async send(records: readonly OutgoingRecord[], opts: { acks: number; compression: Compression }): Promise<void> {
@@ -237,7 +238,7 @@ export class KafkaProducer {
       await this.producer.sendBatch({ acks: opts.acks, compression: compressionCode(opts.compression), topicMessages: toTopicMessages(records) });
     } catch (err) {
       if (err instanceof WeirError) throw err;
-      throw toClientError('produce', this.servers, err, this.saslMechanism);
+      throw toClientError('produce', this.servers, err, this.authentication);
     }
   }
 

@@ -7,12 +7,14 @@ const PLAIN_JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule requ
 
 test('Kafka security keys become SASL credentials and TLS', () => {
   assert.deepEqual(securityOptions({ 'security.protocol': 'SASL_SSL', 'sasl.mechanism': 'SCRAM-SHA-512', 'sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required username=bob password=secret;' }), {
-    ssl: true,
+    tls: { truststore: undefined, keystore: undefined, keyPassword: undefined, verifyHostname: true },
+    ssl: undefined,
     sasl: { mechanism: 'SCRAM-SHA-512', username: 'bob', password: 'secret' },
   });
-  assert.deepEqual(securityOptions({ 'security.protocol': 'sasl_plaintext', 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': PLAIN_JAAS }), { ssl: undefined, sasl: { mechanism: 'PLAIN', username: 'alice', password: 'p"w;d' } });
-  assert.deepEqual(securityOptions({ 'security.protocol': 'SSL' }), { ssl: true });
-  assert.deepEqual(securityOptions({}), { ssl: undefined });
+  assert.deepEqual(securityOptions({ 'security.protocol': 'sasl_plaintext', 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': PLAIN_JAAS }), { tls: undefined, ssl: undefined, sasl: { mechanism: 'PLAIN', username: 'alice', password: 'p"w;d' } });
+  assert.deepEqual(securityOptions({ 'security.protocol': 'SSL' }), { tls: { truststore: undefined, keystore: undefined, keyPassword: undefined, verifyHostname: true }, ssl: undefined });
+  assert.deepEqual(securityOptions({}), { tls: undefined, ssl: undefined });
+  assert.deepEqual(clientOptions(['a:1'], { 'security.protocol': 'SSL' }).ssl, {}, 'TLS on, trusting the bundled CAs');
   assert.deepEqual(clientOptions(['a:1'], { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': PLAIN_JAAS }).sasl, { mechanism: 'plain', username: 'alice', password: 'p"w;d' });
   assert.equal(saslMechanismOf({ 'sasl.mechanism': 'scram-sha-256' }), 'SCRAM-SHA-256');
   assert.equal(saslMechanismOf({ sasl: { mechanism: 'plain' } }), 'PLAIN');
@@ -33,7 +35,7 @@ test('invalid security settings are configuration errors that say what to set', 
 
 test('a refused authentication is KAFKA_AUTHENTICATION_FAILED, not retriable, naming the servers and the mechanism', () => {
   const err = Object.assign(new Error('SASL PLAIN authentication failed: Authentication failed: Invalid username or password'), { name: 'KafkaJSSASLAuthenticationError' });
-  const e = toClientError('connect', ['k:9092'], err, 'PLAIN');
+  const e = toClientError('connect', ['k:9092'], err, { saslMechanism: 'PLAIN', tls: false });
   assert.equal(e.code, 'KAFKA_AUTHENTICATION_FAILED');
   assert.equal(e.retriable, false);
   assert.equal(

@@ -1,11 +1,14 @@
 /**
- * Kafka's security properties (`security.protocol`, `sasl.mechanism`, `sasl.jaas.config`) to
- * the client's TLS and SASL options, so a job is configured as any Kafka client is, with no
- * client-library shapes. Pure: invalid combinations are configuration errors here, where
- * Kafka's own client would fail at connect or silently ignore the SASL keys.
+ * Kafka's security properties (`security.protocol`, `sasl.mechanism`, `sasl.jaas.config`, the
+ * `ssl.*` keys of ssl-properties.ts) to the client's TLS and SASL settings, so a job is
+ * configured as any Kafka client is, with no client-library shapes. Pure: invalid combinations
+ * are configuration errors here, where Kafka's own client would fail at connect or silently
+ * ignore the SASL or SSL keys.
  */
 import { WeirError } from '../../../errors/index.ts';
 import type { KafkaClientProperties } from './types.ts';
+import { hasSslKeys, sslSettings } from './ssl-properties.ts';
+import type { SslSettings } from './ssl-properties.ts';
 
 export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
 const MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
@@ -19,10 +22,18 @@ export interface SaslCredentials {
 }
 
 export interface SecurityOptions {
-  /** TLS on: true, or the `ssl` object passed through as the client takes it. */
+  /** TLS from Kafka's keys (security.protocol SSL or SASL_SSL and the ssl.* keys). */
+  readonly tls?: SslSettings;
+  /** The `ssl` object passed through as the client takes it. */
   readonly ssl?: unknown;
   /** From Kafka's keys; absent when SASL is off or given as a client-shaped `sasl` object. */
   readonly sasl?: SaslCredentials;
+}
+
+/** How the client authenticates, for error messages: the SASL mechanism, and whether it speaks TLS. */
+export interface ClientAuthentication {
+  readonly saslMechanism?: string;
+  readonly tls: boolean;
 }
 
 const invalid = (message: string) => new WeirError('KAFKA_INVALID_CONFIGURATION', message, false);
@@ -35,12 +46,18 @@ export function securityOptions(p: KafkaClientProperties): SecurityOptions {
   const jaas = p['sasl.jaas.config'];
   const saslKeys = mechanismRaw !== undefined || jaas !== undefined;
   const saslProtocol = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
+  const tlsProtocol = protocol === 'SSL' || protocol === 'SASL_SSL';
   // `ssl` and `sasl` objects in the client's own shape still pass through unchanged.
-  const ssl = p['ssl'] ?? (protocol === 'SSL' || protocol === 'SASL_SSL' ? true : undefined);
+  const ssl = p['ssl'];
+  if (hasSslKeys(p)) {
+    if (ssl !== undefined) throw invalid('give TLS either as ssl.* properties or as an ssl object, not both');
+    if (!tlsProtocol) throw invalid(`ssl.* properties need security.protocol=SSL or SASL_SSL (got ${protocol ?? 'PLAINTEXT, the default'}); Kafka would connect without TLS and ignore them`);
+  }
+  const tls = ssl === undefined && tlsProtocol ? sslSettings(p) : undefined;
   if (saslKeys && p['sasl'] !== undefined) throw invalid('give SASL either as sasl.mechanism and sasl.jaas.config or as a sasl object, not both');
   if (!saslKeys) {
     if (saslProtocol && p['sasl'] === undefined) throw invalid(`security.protocol ${protocol} needs sasl.mechanism (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512) and sasl.jaas.config with the username and password`);
-    return { ssl };
+    return { tls, ssl };
   }
   if (!saslProtocol) {
     throw invalid(`sasl.mechanism and sasl.jaas.config need security.protocol=SASL_PLAINTEXT or SASL_SSL (got ${protocol ?? 'PLAINTEXT, the default'}); Kafka would connect without authenticating`);
@@ -49,13 +66,19 @@ export function securityOptions(p: KafkaClientProperties): SecurityOptions {
   if (!MECHANISMS.includes(mechanism)) throw invalid(`sasl.mechanism ${String(mechanismRaw ?? 'GSSAPI (the default)')} is not supported: use ${MECHANISMS.join(', ')}`);
   if (jaas === undefined) throw invalid(`sasl.mechanism ${mechanism} needs sasl.jaas.config, e.g. ${exampleJaas(mechanism)}`);
   const { username, password } = parseJaas(String(jaas), mechanism);
-  return { ssl, sasl: { mechanism, username, password } };
+  return { tls, ssl, sasl: { mechanism, username, password } };
 }
 
 /** The mechanism the client authenticates with, for error messages ('PLAIN', 'SCRAM-SHA-256'...); undefined without SASL. */
 export function saslMechanismOf(p: KafkaClientProperties): string | undefined {
   const raw = p['sasl.mechanism'] ?? (p['sasl'] as { mechanism?: unknown } | undefined)?.mechanism;
   return raw === undefined ? undefined : String(raw).toUpperCase();
+}
+
+export function authenticationOf(p: KafkaClientProperties): ClientAuthentication {
+  const protocol = String(p['security.protocol'] ?? '').toUpperCase();
+  const tls = (p['ssl'] !== undefined && p['ssl'] !== false) || protocol === 'SSL' || protocol === 'SASL_SSL';
+  return { saslMechanism: saslMechanismOf(p), tls };
 }
 
 const LOGIN_MODULE = /^\s*([\w.$]+)\s+(required|requisite|sufficient|optional)\b(.*?);?\s*$/s;

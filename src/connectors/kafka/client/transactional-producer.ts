@@ -64,7 +64,7 @@ export class TransactionalProducer {
       await op();
     } catch (err) {
       if (err instanceof WeirError) throw err;
-      throw toClientError(`${what} (${this.transactionalId})`, this.client.bootstrapServers, err, this.client.saslMechanism);
+      throw toClientError(`${what} (${this.transactionalId})`, this.client.bootstrapServers, err, this.client.authentication);
     }
   }
 }

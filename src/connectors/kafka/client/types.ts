@@ -49,8 +49,10 @@ export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
  * client.id, request.timeout.ms, connections.max.idle.ms is ignored, socket.connection.setup.timeout.ms,
  * retries, retry.backoff.ms, retry.backoff.max.ms, allow.auto.create.topics; security.protocol
  * (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL), sasl.mechanism (PLAIN, SCRAM-SHA-256,
- * SCRAM-SHA-512) and sasl.jaas.config (security-properties.ts); and, as before, the objects
- * `ssl` and `sasl` as the client takes them (TLS options beyond on/off go in `ssl`).
+ * SCRAM-SHA-512) and sasl.jaas.config (security-properties.ts); the PEM forms of the ssl.*
+ * keys (ssl-properties.ts: ssl.truststore.*, ssl.keystore.*, ssl.key.password,
+ * ssl.endpoint.identification.algorithm, ssl.enabled.protocols, ssl.protocol); and, as
+ * before, the objects `ssl` and `sasl` as the client takes them (not together with the keys).
  */
 export type KafkaClientProperties = Readonly<Record<string, string | number | boolean | object>>;
 

@@ -71,7 +71,7 @@ export class KafkaSinkBuilder<T> {
     this.prefix = prefix;
     return this;
   }
-  /** A producer property by Kafka's name (acks, compression.type, transaction.timeout.ms, client.id, security.protocol, sasl.mechanism, sasl.jaas.config, ...). */
+  /** A producer property by Kafka's name (acks, compression.type, transaction.timeout.ms, client.id, security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.certificates, ...). */
   setProperty(name: string, value: string | number | boolean | object): this {
     this.properties[name] = value;
     return this;

@@ -123,7 +123,7 @@ export class KafkaSourceBuilder<T> {
     self.deserializer = deserializer;
     return self;
   }
-  /** A client or source property by Kafka's name (client.id, security.protocol, sasl.mechanism, sasl.jaas.config, partition.discovery.interval.ms, ...). */
+  /** A client or source property by Kafka's name (client.id, security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.certificates, partition.discovery.interval.ms, ...). */
   setProperty(name: string, value: string | number | boolean | object): this {
     this.properties[name] = value;
     return this;

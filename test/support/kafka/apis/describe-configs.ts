@@ -31,7 +31,12 @@ function entry(name: string, value: string, source: number, type: number, synony
 
 function brokerConfigs(state: BrokerState): [string, string, number][] {
   const c = state.config;
+  const protocol = c.securityProtocol;
   return [
+    // One listener named after its protocol, as Kafka names listeners by default.
+    ['listeners', `${protocol}://127.0.0.1:${state.port}`, ConfigType.LIST],
+    ['advertised.listeners', `${protocol}://${c.host}:${state.port}`, ConfigType.LIST],
+    ['ssl.client.auth', c.clientAuth, ConfigType.STRING],
     ['auto.create.topics.enable', String(c.autoCreateTopics), ConfigType.BOOLEAN],
     ['num.partitions', String(c.defaultPartitions), ConfigType.INT],
     ['message.max.bytes', String(c.maxMessageBytes), ConfigType.INT],

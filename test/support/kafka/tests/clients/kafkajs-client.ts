@@ -3,10 +3,10 @@
 // xerial-framed snappy too) and zstd from node:zlib, as a kafkajs user plugs codecs in.
 import zlib from 'node:zlib';
 import kafkajs, { CompressionTypes, Kafka, logLevel } from 'kafkajs';
-import type { Consumer, Producer } from 'kafkajs';
+import type { Consumer, Producer, SASLOptions } from 'kafkajs';
 import { lz4Compress, lz4Decompress, snappyCompress, snappyDecompress } from '@platformatic/wasm-utils';
 import type { KafkaBroker } from '../../index.ts';
-import type { Codec, InMessage, OutMessage, Subscription, TestClient, TransactionalProducer } from './test-client.ts';
+import type { ClientSecurity, Codec, InMessage, OutMessage, Subscription, TestClient, TransactionalProducer } from './test-client.ts';
 
 interface KafkajsCodec {
   compress(encoder: { buffer: Buffer }): Promise<Buffer>;
@@ -47,8 +47,12 @@ const TYPES: Record<Codec, CompressionTypes> = {
 
 const toKafkajs = (m: OutMessage) => ({ key: m.key, value: m.value, partition: m.partition, headers: m.headers });
 
-export function kafkajsClient(broker: KafkaBroker): TestClient {
-  const kafka = new Kafka({ clientId: 'scenario-kafkajs', brokers: broker.brokers, logLevel: logLevel.NOTHING, retry: { initialRetryTime: 50, retries: 8 } });
+const SASL = { PLAIN: 'plain', 'SCRAM-SHA-256': 'scram-sha-256', 'SCRAM-SHA-512': 'scram-sha-512' } as const;
+
+export function kafkajsClient(broker: KafkaBroker, security: ClientSecurity = {}): TestClient {
+  // kafkajs types each mechanism apart; the three share one shape.
+  const sasl = security.sasl === undefined ? undefined : ({ ...security.sasl, mechanism: SASL[security.sasl.mechanism] } as SASLOptions);
+  const kafka = new Kafka({ clientId: 'scenario-kafkajs', brokers: broker.brokers, ssl: security.tls, sasl, logLevel: logLevel.NOTHING, retry: { initialRetryTime: 50, retries: 8 } });
   const admin = kafka.admin();
   const open = new Set<Producer | Consumer>();
   let connected: Promise<void> | null = null;

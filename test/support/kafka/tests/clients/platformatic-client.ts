@@ -2,7 +2,7 @@
 // versions (Metadata 12, Produce 9, Fetch 13 with topic ids, OffsetFetch 8, ...).
 import { Admin, Consumer, FetchIsolationLevels, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import type { KafkaBroker } from '../../index.ts';
-import type { InMessage, OutMessage, Subscription, TestClient, TransactionalProducer } from './test-client.ts';
+import type { ClientSecurity, InMessage, OutMessage, Subscription, TestClient, TransactionalProducer } from './test-client.ts';
 
 type StringProducer = Producer<string, string, string, string>;
 type StringConsumer = Consumer<string, string, string, string>;
@@ -15,16 +15,16 @@ const toPlatformatic = (topic: string) => (m: OutMessage) => ({
   headers: new Map(Object.entries(m.headers ?? {})),
 });
 
-export function platformaticClient(broker: KafkaBroker): TestClient {
-  const bootstrapBrokers = broker.brokers;
+export function platformaticClient(broker: KafkaBroker, security: ClientSecurity = {}): TestClient {
   const clientId = 'scenario-platformatic';
-  const admin = new Admin({ clientId, bootstrapBrokers });
+  // Every client of this driver connects the same way.
+  const base = { clientId, bootstrapBrokers: broker.brokers, tls: security.tls, sasl: security.sasl };
+  const admin = new Admin(base);
   const open = new Set<StringProducer | StringConsumer>();
   const consumer = (groupId: string, readCommitted = true): StringConsumer =>
     new Consumer({
-      clientId,
+      ...base,
       groupId,
-      bootstrapBrokers,
       deserializers: stringDeserializers,
       maxWaitTime: 50,
       isolationLevel: readCommitted ? FetchIsolationLevels.READ_COMMITTED : FetchIsolationLevels.READ_UNCOMMITTED,
@@ -39,7 +39,7 @@ export function platformaticClient(broker: KafkaBroker): TestClient {
       return (meta.topics.get(topic)?.partitions ?? []).map((p, i): [number, number] => [i, p.leader]);
     },
     async produce(topic, messages, opts = {}) {
-      const producer: StringProducer = new Producer({ clientId, bootstrapBrokers, serializers: stringSerializers, idempotent: opts.idempotent === true });
+      const producer: StringProducer = new Producer({ ...base, serializers: stringSerializers, idempotent: opts.idempotent === true });
       try {
         await producer.send({ messages: messages.map(toPlatformatic(topic)), compression: opts.codec ?? 'none' });
       } finally {
@@ -47,7 +47,7 @@ export function platformaticClient(broker: KafkaBroker): TestClient {
       }
     },
     async transactional(transactionalId) {
-      const producer: StringProducer = new Producer({ clientId, bootstrapBrokers, serializers: stringSerializers, idempotent: true, transactionalId });
+      const producer: StringProducer = new Producer({ ...base, serializers: stringSerializers, idempotent: true, transactionalId });
       open.add(producer);
       return {
         async transact(topic, messages, commit) {

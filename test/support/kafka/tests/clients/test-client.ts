@@ -2,6 +2,7 @@
 // driver behind this interface, so the same scenarios run against kafkajs and
 // @platformatic/kafka and the broker is tested on behaviour, not on one client's habits.
 import zlib from 'node:zlib';
+import type { ConnectionOptions } from 'node:tls';
 
 export type Codec = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 export const CODECS: readonly Codec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
@@ -10,6 +11,13 @@ export const CODEC_ID: Readonly<Record<Codec, number>> = { none: 0, gzip: 1, sna
 
 /** Both clients compress zstd with node:zlib, which has it from Node 22.15 (the npm scripts run Node 24). */
 export const clientZstd = typeof (zlib as unknown as { zstdCompressSync?: unknown }).zstdCompressSync === 'function';
+
+/** How a driver connects to an SSL, SASL_PLAINTEXT or SASL_SSL listener, in neither client's shape. */
+export interface ClientSecurity {
+  /** TLS on, with these options (CA, client certificate). */
+  tls?: ConnectionOptions;
+  sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'; username: string; password: string };
+}
 
 export interface OutMessage {
   key: string;
