@@ -149,3 +149,66 @@ test('a checkpoint through inboxes and aligned barriers restores at another para
   for (const s of sums) last.set(s.key, Math.max(last.get(s.key) ?? 0, s.total));
   assert.deepEqual([...last].sort((a, b) => a[0] - b[0]), [0, 1, 2, 3, 4].map((k) => [k, 400]));
 });
+
+test('with checkpointing on, ended tasks answer a trigger at once, a task reached before its end answers when it ends, and all finish only on completion', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'weir-task-final-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  // The sink holds its writes until the test opens it, so the keyed task's input cannot end before the trigger.
+  let openSink = (): void => undefined;
+  const sinkOpen = new Promise<void>((resolve) => (openSink = resolve));
+  const heldSink: Sink<Rec & { total: number }> = {
+    createWriter: () => {
+      let written = 0;
+      return {
+        write: async (values) => {
+          await sinkOpen;
+          written += values.length;
+        },
+        snapshotState: () => [written],
+      };
+    },
+  };
+  const bounded = defineJob((env) => {
+    env.setParallelism(1);
+    env
+      .fromSource(new GatedSource(), WatermarkStrategy.noWatermarks<Rec>(), 'gated')
+      .uid('source')
+      .map((r) => ({ ...r, total: 1 }))
+      .keyBy((r) => r.key)
+      .sum('total')
+      .uid('sums')
+      .sinkTo(heldSink, 'held')
+      .uid('sink');
+  });
+  gate.limit = Infinity;
+  gate.emitted = 0;
+  const plan = await buildJobPlan(bounded, { config: { 'execution.checkpointing.interval': '1h' } });
+  const acks: SubtaskCheckpointAck[] = [];
+  const ended: string[] = [];
+  const group = new TaskGroup(plan, {
+    checkpointStorage: { storage: new FileCheckpointStorage(dir), jobId: 'job' },
+    listener: { checkpointAcknowledged: (a) => acks.push(a), inputEnded: (vertexId) => ended.push(vertexId) },
+  });
+  const [sourceVertex, keyedVertex] = plan.jobGraph.vertices;
+  const run = group.run();
+  // A failed assertion leaves the tasks waiting: they must not keep the file's process alive.
+  t.after(async () => {
+    group.cancel();
+    await run;
+  });
+  await eventually(() => (ended.includes(sourceVertex!.id) ? true : undefined), 30_000, 'the source to end');
+  group.post({ kind: 'triggerCheckpoint', barrier });
+  await eventually(() => (acks.length === 1 ? true : undefined), 30_000, 'the ended source to answer');
+  assert.equal(acks[0]!.handle.vertexId, sourceVertex!.id);
+  assert.deepEqual(ended, [sourceVertex!.id], 'the keyed task has not ended');
+
+  openSink();
+  await eventually(() => (acks.length === 2 ? true : undefined), 30_000, 'the keyed task to answer once its input ended');
+  assert.deepEqual(ended, [sourceVertex!.id, keyedVertex!.id]);
+  const sinkState = acks[1]!.handle.operators.find((o) => o.id === keyedVertex!.chain.at(-1)!)!;
+  assert.deepEqual(sinkState.list, [SPLITS * PER_SPLIT], 'the snapshot holds every record written');
+  assert.deepEqual(group.subtaskStates().map((s) => s.state), ['RUNNING', 'RUNNING'], 'both wait for the checkpoint to complete');
+
+  group.post({ kind: 'checkpointComplete', checkpointId: 1 });
+  assert.equal((await run).state, 'FINISHED');
+});

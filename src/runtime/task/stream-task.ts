@@ -207,6 +207,7 @@ export class StreamTask {
       case 'checkpointComplete':
         return this.done ? undefined : this.onCheckpointComplete(m.checkpointId);
       case 'checkpointAborted':
+        if (this.owedTrigger?.checkpointId === m.checkpointId) this.owedTrigger = undefined;
         return this.done ? undefined : this.chain.notifyCheckpointAborted(m.checkpointId);
       case 'cancel':
         return this.done ? undefined : this.cancel();
