@@ -6,12 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WatermarkStrategy, defineJob } from '../../../src/api/index.ts';
 import { runJob } from '../../../src/runtime/index.ts';
-import { Deserializers, KafkaRecordDeserializers, KafkaRecordSerializers, KafkaSink, KafkaSource, OffsetsInitializers, Serializers } from '../../../src/connectors/kafka/index.ts';
 import { startKafka } from '../../support/kafka/index.ts';
 import type { KafkaBroker } from '../../support/kafka/index.ts';
 import { cleanups, produce, readAll } from './kafka-helpers.ts';
+import { securedPipeline } from './secured-pipeline.ts';
 
 /** The test's own kafkajs clients (input and check) use the third mechanism. */
 const ADMIN = { mechanism: 'scram-sha-512', username: 'admin', password: 'admin-secret' } as const;
@@ -28,36 +27,7 @@ const plain = (password: string) => ({
   'sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required username="writer" password="${password}";`,
 });
 
-function pipeline(kafka: KafkaBroker, sourceProps: Record<string, string>, sinkProps: Record<string, string>) {
-  return defineJob((env) => {
-    env.setParallelism(1);
-    env.enableCheckpointing(100);
-    env
-      .fromSource(
-        KafkaSource.builder()
-          .setBootstrapServers(kafka.brokers)
-          .setTopics('in')
-          .setStartingOffsets(OffsetsInitializers.earliest())
-          .setBounded()
-          .setProperties(sourceProps)
-          .setDeserializer(KafkaRecordDeserializers.valueOnly(Deserializers.string))
-          .build(),
-        WatermarkStrategy.noWatermarks(),
-        'kafka-in',
-      )
-      .map((v: string | null) => v!.toUpperCase())
-      .sinkTo(
-        KafkaSink.builder<string>()
-          .setBootstrapServers(kafka.brokers)
-          .setDeliveryGuarantee('EXACTLY_ONCE')
-          .setTransactionalIdPrefix('sasl-job')
-          .setProperties(sinkProps)
-          .setRecordSerializer(KafkaRecordSerializers.builder<string>().setTopic('out').setValueSerializationSchema(Serializers.string).build())
-          .build(),
-        'kafka-out',
-      );
-  });
-}
+const pipeline = (kafka: KafkaBroker, sourceProps: Record<string, string>, sinkProps: Record<string, string>) => securedPipeline(kafka, 'sasl-job', sourceProps, sinkProps);
 
 async function saslKafka(t: { after(fn: () => Promise<void>): void }): Promise<KafkaBroker> {
   const defer = cleanups(t);

@@ -8,14 +8,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WatermarkStrategy, defineJob } from '../../../src/api/index.ts';
 import { runJob } from '../../../src/runtime/index.ts';
-import { Deserializers, KafkaRecordDeserializers, KafkaRecordSerializers, KafkaSink, KafkaSource, OffsetsInitializers, Serializers } from '../../../src/connectors/kafka/index.ts';
 import { startKafka } from '../../support/kafka/index.ts';
 import type { KafkaBroker, StartKafkaOptions } from '../../support/kafka/index.ts';
 import { CLIENT_KEY_PASSWORD, TLS } from '../../support/tls-fixtures.ts';
 import { eventually } from '../../support/eventually.ts';
+import { Deserializers, KafkaRecordDeserializers, KafkaRecordSerializers, KafkaSink, KafkaSource, Serializers } from '../../../src/connectors/kafka/index.ts';
 import { cleanups, produce, readAll } from './kafka-helpers.ts';
+import { securedPipeline } from './secured-pipeline.ts';
 
 type Props = Record<string, string>;
 
@@ -28,36 +28,7 @@ const FAST = { retries: '1', 'retry.backoff.ms': '20' };
 const trustInline: Props = { 'security.protocol': 'SSL', 'ssl.truststore.type': 'PEM', 'ssl.truststore.certificates': TLS.ca };
 const trustFile: Props = { 'security.protocol': 'SSL', 'ssl.truststore.type': 'PEM', 'ssl.truststore.location': TLS.files.ca };
 
-function pipeline(kafka: KafkaBroker, sourceProps: Props, sinkProps: Props) {
-  return defineJob((env) => {
-    env.setParallelism(1);
-    env.enableCheckpointing(100);
-    env
-      .fromSource(
-        KafkaSource.builder()
-          .setBootstrapServers(kafka.brokers)
-          .setTopics('in')
-          .setStartingOffsets(OffsetsInitializers.earliest())
-          .setBounded()
-          .setProperties(sourceProps)
-          .setDeserializer(KafkaRecordDeserializers.valueOnly(Deserializers.string))
-          .build(),
-        WatermarkStrategy.noWatermarks(),
-        'kafka-in',
-      )
-      .map((v: string | null) => v!.toUpperCase())
-      .sinkTo(
-        KafkaSink.builder<string>()
-          .setBootstrapServers(kafka.brokers)
-          .setDeliveryGuarantee('EXACTLY_ONCE')
-          .setTransactionalIdPrefix('tls-job')
-          .setProperties(sinkProps)
-          .setRecordSerializer(KafkaRecordSerializers.builder<string>().setTopic('out').setValueSerializationSchema(Serializers.string).build())
-          .build(),
-        'kafka-out',
-      );
-  });
-}
+const pipeline = (kafka: KafkaBroker, sourceProps: Record<string, string>, sinkProps: Record<string, string>) => securedPipeline(kafka, 'tls-job', sourceProps, sinkProps);
 
 async function tlsKafka(t: { after(fn: () => Promise<void>): void }, options: StartKafkaOptions = {}): Promise<KafkaBroker> {
   const defer = cleanups(t);
