@@ -10,8 +10,12 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { Admin } from 'kafkajs';
 import { WeirError, errorMessage } from '../../errors/index.ts';
+import { installRequestQueueFix } from '../../connectors/kafka/client/request-queue-fix.ts';
 import { sourceLagOf } from './source-lag.ts';
 import type { PartitionOffsets, SourceLag, SourceLagCollector, StartingOffsets } from './source-lag.ts';
+
+// The admin client's connections otherwise poll their empty request queues at 1 kHz.
+installRequestQueueFix();
 
 export interface KafkaSourceLagOptions {
   brokers: readonly string[];

@@ -12,7 +12,11 @@ import { clientOptions, toBuffers, toClientError, toHeaders } from './client-opt
 import { authenticationOf } from './security-properties.ts';
 import type { ClientAuthentication } from './security-properties.ts';
 import { compressionCode } from './compression.ts';
+import { installRequestQueueFix } from './request-queue-fix.ts';
 import type { Compression, FetchedRecord, KafkaClientProperties, OffsetSpec, OutgoingRecord, PartitionFetch, TopicPartition } from './types.ts';
+
+// Every connection of every client otherwise polls its empty request queue at 1 kHz.
+installRequestQueueFix();
 
 export interface FetchOptions {
   maxWaitMs: number;
