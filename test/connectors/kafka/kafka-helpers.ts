@@ -2,6 +2,10 @@
 import type { ConnectionOptions } from 'node:tls';
 import { Kafka, logLevel } from 'kafkajs';
 import type { SASLOptions } from 'kafkajs';
+import { installRequestQueueFix } from '../../../src/connectors/kafka/client/request-queue-fix.ts';
+
+// The test's own clients too: an idle connection would poll at 1 kHz (and warn on Node 24).
+installRequestQueueFix();
 
 /** `ssl`: TLS options for an SSL or SASL_SSL test broker. */
 export function kafkaClient(brokers: string[], clientId = 'test', sasl?: SASLOptions, ssl?: ConnectionOptions): Kafka {
