@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { TLS } from '../../../test/support/tls-fixtures.ts';
 import { Deserializers, KafkaRecordDeserializers, KafkaRecordSerializers, KafkaSink, KafkaSource, OffsetsInitializers, Serializers } from './index.ts';
 
 const serializer = KafkaRecordSerializers.builder<string>().setTopic('out').setValueSerializationSchema(Serializers.string).build();
@@ -22,13 +23,20 @@ test('KafkaSource.builder says what is missing or wrong', () => {
 
 test('KafkaSource.describe says what the autoscaler measures lag against: servers, listed topics or a pattern, the group it commits to, where uncommitted partitions start', () => {
   const base = () => KafkaSource.builder().setBootstrapServers('a:1,b:2').setTopics('in', 'more').setDeserializer(KafkaRecordDeserializers.valueOnly(Deserializers.string));
-  assert.deepEqual(base().setGroupId('g').build().describe(), { type: 'kafka', bootstrapServers: ['a:1', 'b:2'], topics: ['in', 'more'], groupId: 'g', startingOffsets: 'earliest' });
+  assert.deepEqual(base().setGroupId('g').build().describe(), { type: 'kafka', bootstrapServers: ['a:1', 'b:2'], topics: ['in', 'more'], groupId: 'g', startingOffsets: 'earliest', securityProtocol: 'PLAINTEXT' });
   assert.equal(base().setGroupId('g').setStartingOffsets(OffsetsInitializers.committedOffsets('latest')).build().describe().startingOffsets, 'latest');
   assert.equal(base().setGroupId('g').setStartingOffsets(OffsetsInitializers.latest()).build().describe().startingOffsets, 'latest');
   // Without commits there is no committed offset to measure against; a pattern is described as a RegExp's source and flags.
   assert.equal(base().setGroupId('g').setProperty('commit.offsets.on.checkpoint', 'false').build().describe().groupId, undefined);
-  assert.deepEqual(base().setTopicPattern(/in-.*/).setGroupId('g').build().describe(), { type: 'kafka', bootstrapServers: ['a:1', 'b:2'], topicPattern: 'in-.*', groupId: 'g', startingOffsets: 'earliest' });
+  assert.deepEqual(base().setTopicPattern(/in-.*/).setGroupId('g').build().describe(), { type: 'kafka', bootstrapServers: ['a:1', 'b:2'], topicPattern: 'in-.*', groupId: 'g', startingOffsets: 'earliest', securityProtocol: 'PLAINTEXT' });
   assert.equal(base().setTopicPattern(/^IN-/i).setGroupId('g').build().describe().topicPatternFlags, 'i');
+  // Whether the client is secured, never with what: no credential or certificate is described.
+  const jaas = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="secret-pw";';
+  const secured = base().setProperties({ 'security.protocol': 'sasl_ssl', 'sasl.mechanism': 'PLAIN', 'sasl.jaas.config': jaas, 'ssl.truststore.type': 'PEM', 'ssl.truststore.certificates': TLS.ca }).build().describe();
+  assert.equal(secured.securityProtocol, 'SASL_SSL');
+  assert.doesNotMatch(JSON.stringify(secured), /secret-pw|BEGIN CERTIFICATE|jaas|truststore/);
+  assert.equal(base().setProperty('security.protocol', 'SSL').build().describe().securityProtocol, 'SSL');
+  assert.equal(base().setProperty('sasl', { mechanism: 'plain', username: 'u', password: 'p' }).build().describe().securityProtocol, 'SASL_PLAINTEXT');
 });
 
 test('KafkaSink.builder says what is missing or wrong', () => {

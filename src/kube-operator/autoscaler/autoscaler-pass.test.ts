@@ -10,7 +10,7 @@ const spec = { enabled: true, metricsOnly: true, metricsWindow: '10m', stabiliza
 
 function collected(at: number, busy: number, latest: number): [ObservedVertex[], Map<string, SourceLag>] {
   const v: ObservedVertex = { id: 'src', name: 'Source: orders', parallelism: 2, maxParallelism: 128, keyed: false, inputs: [], sample: { at, recordsInPerSecond: 1000, recordsOutPerSecond: 1000, busyTimeMsPerSecond: busy, backPressuredTimeMsPerSecond: 0 } };
-  const lag: SourceLag = { at, totalLag: 0, partitionCount: 8, partitions: [{ topic: 'orders', partition: 0, earliest: 0, latest, committed: latest, lag: 0 }] };
+  const lag: SourceLag = { at, measure: 'committed-offsets', totalLag: 0, partitionCount: 8, partitions: [{ topic: 'orders', partition: 0, earliest: 0, latest, committed: latest, lag: 0 }], latestOffsets: latest };
   return [[v], new Map([['src', lag]])];
 }
 

@@ -283,3 +283,25 @@ test('a scale-down that frees no slot waits, ready, for a rescale that happens a
   const together = decide([source(4, { in: 1000, busy: 50 }), keyed(8, { in: 1000, busy: 1000 })], {}, { pendingScaleDowns: alone.pendingScaleDowns });
   assert.deepEqual([pick(together, 'src'), pick(together, 'agg')], [[1, 'ScaleDown'], [16, 'ScaleUp']]);
 });
+
+test('a missing lag sample: the rates use the samples that have one, and a scale-down waits until one is read again', () => {
+  // As 'a source's input rate includes how fast its lag grows', with the newest sample's lag not read.
+  const growing = samples({ in: 1000, busy: 1000, lag: [0, 300_000] });
+  const unread = growing.map((s, i) => (i === growing.length - 1 ? { ...s, lag: undefined } : s));
+  // Growth 0 -> 270k over the 540 s to the last sample with a lag: still 500/s; lag 270k: 270/s to catch up.
+  const v = of(decide([source(2, { in: 1000, busy: 1000 }, { samples: unread })]), 'src');
+  assert.deepEqual([v.inputRate, v.targetRate, v.lag, v.recommended], [1500, 1770, 270_000, 8]);
+
+  // A lag measured another way (pendingRecords after a failed committed-offsets read) is not compared with the committed one.
+  const mixed = growing.map((s, i) => (i === growing.length - 1 ? { ...s, lag: 10_000, lagMeasure: 'pending-records' as const } : { ...s, lagMeasure: 'committed-offsets' as const }));
+  const m = of(decide([source(2, { in: 1000, busy: 1000 }, { samples: mixed })]), 'src');
+  assert.deepEqual([m.inputRate, m.lag], [1000, 10_000]);
+
+  // Idle input: the keyed vertex would scale down, but not while the source's lag is unknown now.
+  const quiet = samples({ in: 1000, busy: 500, lag: [0, 0] });
+  const lagUnread = quiet.map((s, i) => (i === quiet.length - 1 ? { ...s, lag: undefined } : s));
+  const held = of(decide([source(2, { in: 1000, busy: 500 }, { samples: lagUnread }), keyed(20, { in: 1000, busy: 50 })]), 'agg');
+  assert.deepEqual([held.recommended, held.reason], [20, 'CollectingMetrics']);
+  assert.match(held.message, /^no scale-down while the lag of Source: orders is unknown \(not read this time\); /);
+  assert.deepEqual(pick(decide([source(2, { in: 1000, busy: 500 }, { samples: quiet }), keyed(20, { in: 1000, busy: 50 })]), 'agg'), [2, 'ScaleDown']);
+});

@@ -18,7 +18,8 @@
  *    plans for the input's significant rise (vertex-rates.ts) over stabilizationInterval +
  *    restart time, until the next decision can take effect.
  * 5. A scale-up acts at once (with at least two samples); a scale-down needs a full metrics
- *    window since a source last caught up, and its lower recommendation held for
+ *    window since a source last caught up, a source lag read on this pass wherever one was
+ *    read before in the window, and its lower recommendation held for
  *    scaleDownDelay, and then goes to the highest recommendation made on metrics from
  *    within that time.
  * 6. A scale-down that frees no slot (the job holds as many as its widest vertex) waits for
@@ -57,6 +58,8 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
   if ([...windows.values()].some((w) => w.length < 2)) return hold('CollectingMetrics', 'waiting for two samples of every vertex since stabilization', carried);
   const rates = vertexRates(vertices, windows, config.catchUpDurationMs);
   const catchingUp = vertices.filter((v) => v.inputs.length === 0 && isCatchingUp(rates.get(v.id)!.lag, rates.get(v.id)!.inputRate, config));
+  // A lag that could not be read this time may hide a backlog: scale-ups go on, scale-downs wait.
+  const lagUnknown = vertices.filter((v) => v.inputs.length === 0 && rates.get(v.id)!.lagUnknown === true);
   // A scale-down is decided on a full window of steady input: none from before stabilization,
   // and none from while a source was catching up (it read faster than records arrive).
   const lastCatchUp = Math.max(...vertices.filter((v) => v.inputs.length === 0).map((v) => lastCatchingUpAt(windows.get(v.id)!, rates.get(v.id)!.inputRate, config)));
@@ -71,6 +74,10 @@ export function decideScaling(input: ScalingInput): ScalingDecision {
     if (d.direction !== 'down') return d;
     if (catchingUp.length > 0) return { ...d, recommended: v.parallelism, direction: 'none' as const, reason: 'CatchingUp' as const, message: `no scale-down while ${catchingUp.map((s) => s.name).join(', ')} catch up; ${d.message}` };
     const before = carried[v.id];
+    if (lagUnknown.length > 0) {
+      if (before) pending[v.id] = before;
+      return { ...d, recommended: v.parallelism, direction: 'none' as const, reason: 'CollectingMetrics' as const, message: `no scale-down while the lag of ${lagUnknown.map((s) => s.name).join(', ')} is unknown (not read this time); ${d.message}` };
+    }
     if (!fullWindow) {
       if (before) pending[v.id] = before;
       return { ...d, recommended: v.parallelism, direction: 'none' as const, reason: 'CollectingMetrics' as const, message: `a scale-down waits for a full metrics window; ${d.message}` };

@@ -2,17 +2,22 @@
  * Per-vertex metrics from the JobManager's REST API, as the decision reads them: the job's
  * vertices and edges from `GET /jobs/:id` (parallelism, max parallelism, which vertices read
  * keyed state, who feeds whom) and, per vertex, Flink's aggregated subtask metrics: records
- * in and out per second summed over subtasks, busy and backpressured time averaged. It
- * relies only on Flink's REST shapes, so it reads a Flink JobManager as well.
+ * in and out per second summed over subtasks, busy and backpressured time averaged; for a
+ * source vertex also the ids its subtasks report and its readers' pendingRecords summed, the
+ * lag when the operator cannot ask the brokers (source-lag-readers.ts). It relies only on
+ * Flink's REST shapes, so it reads a Flink JobManager as well.
  */
 import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { VertexObservation, VertexSample } from './scaling-inputs.ts';
+import { pendingRecordsIds } from './source-lag.ts';
+import type { ReportedSourceMetrics } from './source-lag.ts';
 
 /**
  * A vertex as of one collection; the caller keeps the samples' history. `source`: what a
- * source vertex says it reads (Weir's `source` field of the vertex, absent from Flink's).
+ * source vertex says it reads (Weir's `source` field of the vertex, absent from Flink's);
+ * `reported`: a source vertex's lag metrics (pendingRecords, partitions' currentOffset).
  */
-export type ObservedVertex = Omit<VertexObservation, 'samples' | 'partitions'> & { sample: VertexSample; source?: Readonly<Record<string, unknown>> };
+export type ObservedVertex = Omit<VertexObservation, 'samples' | 'partitions'> & { sample: VertexSample; source?: Readonly<Record<string, unknown>>; reported?: ReportedSourceMetrics };
 
 export interface VertexMetricsCollector {
   vertexMetrics(jobId: string): Promise<ObservedVertex[]>;
@@ -24,6 +29,9 @@ interface JobDetail {
 }
 
 type Aggregated = { id: string; sum?: number; avg?: number }[];
+
+/** The ids a source's lag is read from; a Kafka source reports several per partition, the rest is left out. */
+const LAG_METRIC_ID = /\.(pendingRecords|currentOffset)$/;
 
 const METRICS = ['numRecordsInPerSecond', 'numRecordsOutPerSecond', 'busyTimeMsPerSecond', 'backPressuredTimeMsPerSecond'] as const;
 
@@ -40,13 +48,18 @@ export class RestVertexMetrics implements VertexMetricsCollector {
     const edges = detail.plan?.edges ?? [];
     return Promise.all(
       detail.vertices.map(async (v) => {
-        const metrics = await this.get<Aggregated>(`/jobs/${jobId}/vertices/${v.id}/subtasks/metrics?get=${METRICS.join(',')}&agg=sum,avg`);
+        const incoming = edges.filter((e) => e.target === v.id);
+        const path = `/jobs/${jobId}/vertices/${v.id}/subtasks/metrics`;
+        // A source's lag metrics are found by listing its ids, as Flink's autoscaler does.
+        const lagIds = incoming.length > 0 ? [] : (await this.get<Aggregated>(path)).map((m) => m.id).filter((id) => LAG_METRIC_ID.test(id));
+        const wanted = [...METRICS, ...pendingRecordsIds(lagIds)];
+        const metrics = await this.get<Aggregated>(`${path}?get=${wanted.map(encodeURIComponent).join(',')}&agg=sum,avg`);
         const of = (id: (typeof METRICS)[number], agg: 'sum' | 'avg') => {
           const value = metrics.find((m) => m.id === id)?.[agg];
           if (typeof value !== 'number') throw new WeirError('VERTEX_METRICS_UNAVAILABLE', `vertex ${v.name} (${v.id}) of job ${jobId} reports no ${id} at ${this.baseUrl}: its tasks are not running`, true);
           return value;
         };
-        const incoming = edges.filter((e) => e.target === v.id);
+        const sums = Object.fromEntries(metrics.filter((m) => !(METRICS as readonly string[]).includes(m.id) && typeof m.sum === 'number').map((m) => [m.id, m.sum!]));
         return {
           id: v.id,
           name: v.name,
@@ -55,6 +68,7 @@ export class RestVertexMetrics implements VertexMetricsCollector {
           keyed: incoming.some((e) => e.partitioner === 'hash'),
           inputs: [...new Set(incoming.map((e) => e.source))],
           ...(v.source !== undefined && typeof v.source === 'object' ? { source: v.source } : {}),
+          ...(lagIds.length > 0 ? { reported: { ids: lagIds, sums } } : {}),
           sample: {
             at,
             recordsInPerSecond: of('numRecordsInPerSecond', 'sum'),

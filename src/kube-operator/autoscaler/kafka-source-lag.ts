@@ -1,6 +1,6 @@
 /**
  * Source lag from Kafka through kafkajs' admin client: the only module of the autoscaler that
- * knows Kafka. Each collection asks for the partitions' offsets and the group's committed
+ * talks to Kafka (the other way reads the job's metrics, source-lag.ts). Each collection asks for the partitions' offsets and the group's committed
  * offsets; what the lag then is, edge cases included, is source-lag.ts. kafkajs gives an admin
  * client no metadata max age, so every call refreshes topic metadata: partitions added while
  * running are in the next collection (the test adds some to prove it). A source reading a

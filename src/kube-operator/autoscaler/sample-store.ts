@@ -24,10 +24,10 @@ export class SampleStore {
     for (const id of [...byVertex.keys()]) if (!ids.has(id)) byVertex.delete(id);
     return vertices.map((v) => {
       const l = lag.get(v.id);
-      const sample: VertexSample = l ? { ...v.sample, lag: l.totalLag, latestOffsets: l.partitions.reduce((sum, p) => sum + p.latest, 0) } : v.sample;
+      const sample: VertexSample = l ? { ...v.sample, lag: l.totalLag, lagMeasure: l.measure, ...(l.latestOffsets === undefined ? {} : { latestOffsets: l.latestOffsets }) } : v.sample;
       const kept = trimmed([...(byVertex.get(v.id) ?? []), sample], sample.at - windowMs);
       byVertex.set(v.id, kept);
-      const { sample: _current, source: _source, ...vertex } = v;
+      const { sample: _current, source: _source, reported: _reported, ...vertex } = v;
       return { ...vertex, samples: kept, ...(l ? { partitions: l.partitionCount } : {}) };
     });
   }

@@ -17,8 +17,10 @@ export interface VertexSample {
   busyTimeMsPerSecond: number;
   /** Average over subtasks, 0..1000. */
   backPressuredTimeMsPerSecond: number;
-  /** Sources: records behind, summed over partitions. */
+  /** Sources: records behind, summed over partitions; absent when it could not be read this time. */
   lag?: number;
+  /** How `lag` was measured: lag growth compares only samples measured alike. */
+  lagMeasure?: 'committed-offsets' | 'pending-records';
   /**
    * Sources: the latest offsets (high watermarks) summed over partitions. Their growth is
    * exactly what arrives; lag growth is not, since committed offsets jump at checkpoints.

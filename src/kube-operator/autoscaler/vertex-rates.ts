@@ -24,8 +24,10 @@ export interface VertexRates {
    * the window when positive and significant against its noise, else 0; downstream, propagated.
    */
   inputTrend: number;
-  /** Sources: records behind now. */
+  /** Sources: records behind, as the newest sample that has a lag says. */
   lag?: number;
+  /** Sources: the window had a lag but the newest sample has none (it could not be read this time). */
+  lagUnknown?: boolean;
 }
 
 const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
@@ -44,14 +46,20 @@ export function vertexRates(vertices: readonly VertexObservation[], windows: Rea
     const backPressuredRatio = mean(samples.map((s) => s.backPressuredTimeMsPerSecond)) / 1000;
     const base = { observedIn, observedOut, busyRatio, backPressuredRatio };
     if (v.inputs.length === 0) {
-      const first = samples[0];
-      const last = samples.at(-1);
-      const lag = last?.lag ?? 0;
+      // A sample without a lag (not readable that time) neither counts as lag 0 nor breaks the
+      // lag's growth: the rates use the samples that have one, measured as the newest was.
+      const newest = samples.findLast((x) => x.lag !== undefined);
+      const measured = newest ? samples.filter((x) => x.lag === undefined || x.lagMeasure === newest.lagMeasure) : samples;
+      const withLag = measured.filter((x) => x.lag !== undefined);
+      const first = withLag.length >= 2 ? withLag[0] : samples[0];
+      const last = withLag.length >= 2 ? withLag.at(-1) : samples.at(-1);
+      const lag = newest?.lag ?? 0;
       const spanS = first && last ? (last.at - first.at) / 1000 : 0;
       // Up fast, down slow: a rise shows between the newest two samples long before it moves the average.
-      const recent = samples.slice(-2);
+      const recent = withLag.length >= 2 ? withLag.slice(-2) : samples.slice(-2);
       const recentIn = recent.length >= 2 ? arrivalRate(recent[0], recent.at(-1), (recent.at(-1)!.at - recent[0]!.at) / 1000, mean(recent.map((s) => s.recordsInPerSecond))) : 0;
-      out.set(v.id, { ...base, inputRate: Math.max(0, arrivalRate(first, last, spanS, observedIn), recentIn), catchUpRate: catchUpDurationMs > 0 ? lag / (catchUpDurationMs / 1000) : 0, inputTrend: risingTrend(samples), lag });
+      const lagUnknown = newest !== undefined && samples.at(-1)!.lag === undefined;
+      out.set(v.id, { ...base, inputRate: Math.max(0, arrivalRate(first, last, spanS, observedIn), recentIn), catchUpRate: catchUpDurationMs > 0 ? lag / (catchUpDurationMs / 1000) : 0, inputTrend: risingTrend(measured), lag, ...(lagUnknown ? { lagUnknown } : {}) });
       continue;
     }
     // Records reach v as its upstreams emit them; v's share of what they emit is as observed.
@@ -75,13 +83,16 @@ export function vertexRates(vertices: readonly VertexObservation[], windows: Rea
 
 /**
  * Records per second arriving at a source's partitions: the growth of their latest offsets
- * when known; else what it read plus how fast its lag grew (which jumps at every checkpoint,
- * as the committed offsets do, so it is only as good as the window is long).
+ * when known; else what it read plus how fast its lag grew (a committed lag jumps at every
+ * checkpoint, as the committed offsets do, so it is only as good as the window is long;
+ * pendingRecords follows the readers' positions); what it read alone when either end has no
+ * lag, or lags measured differently.
  */
 function arrivalRate(first: VertexSample | undefined, last: VertexSample | undefined, spanS: number, observedIn: number): number {
   if (!first || !last || spanS <= 0) return observedIn;
   if (first.latestOffsets !== undefined && last.latestOffsets !== undefined) return (last.latestOffsets - first.latestOffsets) / spanS;
-  return observedIn + ((last.lag ?? 0) - (first.lag ?? 0)) / spanS;
+  if (first.lag === undefined || last.lag === undefined || first.lagMeasure !== last.lagMeasure) return observedIn;
+  return observedIn + (last.lag - first.lag) / spanS;
 }
 
 /** A slope counts when it is this many standard errors above zero (about 97.5% one-sided). */

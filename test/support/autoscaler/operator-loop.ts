@@ -78,5 +78,5 @@ function sourceLag(model: JobModelOptions, s: VertexSample): SourceLag {
     const lag = share(s.lag ?? 0, i);
     return { topic: 'events', partition: i, earliest: 0, latest, committed: latest - lag, lag };
   });
-  return { at: s.at, partitions, totalLag: s.lag ?? 0, partitionCount: n };
+  return { at: s.at, measure: 'committed-offsets', partitions, totalLag: s.lag ?? 0, partitionCount: n, latestOffsets: partitions.reduce((sum, p) => sum + p.latest, 0) };
 }

@@ -13,7 +13,7 @@ import type { SslSettings } from './ssl-properties.ts';
 export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
 const MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
 const PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
-type SecurityProtocol = (typeof PROTOCOLS)[number];
+export type SecurityProtocol = (typeof PROTOCOLS)[number];
 
 export interface SaslCredentials {
   readonly mechanism: SaslMechanism;
@@ -67,6 +67,18 @@ export function securityOptions(p: KafkaClientProperties): SecurityOptions {
   if (jaas === undefined) throw invalid(`sasl.mechanism ${mechanism} needs sasl.jaas.config, e.g. ${exampleJaas(mechanism)}`);
   const { username, password } = parseJaas(String(jaas), mechanism);
   return { tls, ssl, sasl: { mechanism, username, password } };
+}
+
+/**
+ * The protocol the client speaks: `security.protocol`, or what client-shaped `ssl` and `sasl`
+ * objects amount to. Says that a client is secured without saying how (no key, no secret).
+ */
+export function securityProtocolOf(p: KafkaClientProperties): SecurityProtocol {
+  const raw = p['security.protocol'];
+  if (raw !== undefined) return String(raw).toUpperCase() as SecurityProtocol;
+  const tls = p['ssl'] !== undefined && p['ssl'] !== false;
+  const sasl = p['sasl'] !== undefined;
+  return sasl ? (tls ? 'SASL_SSL' : 'SASL_PLAINTEXT') : tls ? 'SSL' : 'PLAINTEXT';
 }
 
 /** The mechanism the client authenticates with, for error messages ('PLAIN', 'SCRAM-SHA-256'...); undefined without SASL. */

@@ -228,7 +228,6 @@ export class KafkaSourceReader<T> implements SourceReader<T> {
     this.removeMetrics.push(
       g.gauge('KafkaSourceReader_topic_partition_currentOffset', labels, () => m.currentOffset),
       g.gauge('KafkaSourceReader_topic_partition_committedOffset', labels, () => m.committedOffset),
-      g.gauge('KafkaSourceReader_topic_partition_pendingRecords', labels, () => m.pendingRecords),
       g.gauge('KafkaSourceReader_topic_partition_numRecordsIn', labels, () => m.recordsIn),
       g.gauge('KafkaSourceReader_topic_partition_numBytesIn', labels, () => m.bytesIn),
     );
@@ -249,9 +248,20 @@ export class KafkaSourceReader<T> implements SourceReader<T> {
     for (const f of fetched) {
       const split = this.splits.get(key(f.topic, f.partition));
       if (!split) continue;
+      if (split.metrics.endOffset < 0) this.reportPendingRecords(split);
       split.metrics.endOffset = f.endOffset;
       if (f.records.length > 0 || f.nextOffset > split.offset) this.buffer.push({ split, records: f.records, i: 0, nextOffset: f.nextOffset });
     }
+  }
+
+  /**
+   * A partition's pendingRecords from its first fetch on, as Flink's appears with the
+   * consumer's first lag figure: before, its end is unknown, and a 0 would say "no lag" to an
+   * autoscaler reading the metric (which counts such a partition as not reported).
+   */
+  private reportPendingRecords(split: Split): void {
+    const m = split.metrics;
+    this.removeMetrics.push(this.ctx.metricGroup.gauge('KafkaSourceReader_topic_partition_pendingRecords', { topic: split.topic, partition: String(split.partition) }, () => m.pendingRecords));
   }
 
   snapshotState(checkpointId: number): KafkaSplitState[] {

@@ -6,7 +6,7 @@
  */
 import type { Source, SourceDescription, SourceReader, SourceReaderContext } from '../../../api/source.ts';
 import { OutputTag } from '../../../api/functions.ts';
-import { securityOptions } from '../client/security-properties.ts';
+import { securityOptions, securityProtocolOf } from '../client/security-properties.ts';
 import { WeirError } from '../../../errors/index.ts';
 import type { KafkaClientProperties } from '../client/types.ts';
 import type { KafkaDeadLetter, KafkaRecordDeserializer } from './deserializers.ts';
@@ -53,7 +53,9 @@ export class KafkaSource<T> implements Source<T> {
    * Servers, topics and the group the source commits to on checkpoints: enough to measure its
    * lag against committed offsets. The group only when it commits; a topic pattern as its
    * RegExp source and flags (`topicPattern`, `topicPatternFlags`), whose matches the lag
-   * reader lists as the source's discovery does.
+   * reader lists as the source's discovery does. `securityProtocol` says whether the
+   * client is secured (an operator without the job's credentials then reads the lag from the
+   * job's metrics); credentials and certificates never leave the job.
    */
   describe(): SourceDescription {
     const s = this.settings;
@@ -63,6 +65,7 @@ export class KafkaSource<T> implements Source<T> {
       ...(s.topics instanceof RegExp ? { topicPattern: s.topics.source, ...(s.topics.flags ? { topicPatternFlags: s.topics.flags } : {}) } : { topics: [...s.topics] }),
       ...(s.commitOffsetsOnCheckpoint && s.groupId !== undefined ? { groupId: s.groupId } : {}),
       startingOffsets: startingPoint(s.startingOffsets),
+      securityProtocol: securityProtocolOf(s.properties),
     };
   }
 }
