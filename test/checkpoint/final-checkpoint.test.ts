@@ -20,6 +20,7 @@ import { RestServer } from '../../src/runtime/jobmanager/rest/rest-server.ts';
 import { TaskManagerRegistry } from '../../src/runtime/jobmanager/scheduler/task-manager-registry.ts';
 import { TaskManager } from '../../src/runtime/taskmanager/task-manager.ts';
 import { KEYS } from '../fixtures/jobs/exactly-once-sequences.ts';
+import { eventually } from '../support/eventually.ts';
 
 /** Per key, the sums the sink committed, and how many checkpoints had completed at each commit. */
 const committed: [key: number, sum: number][] = [];
@@ -116,4 +117,28 @@ test('on a cluster, the final checkpoint is taken once every subtask reported it
   assert.equal(new Set(seqs).size, records, 'no record twice');
   // Each key's last count is its number of records.
   for (let k = 0; k < KEYS; k++) assert.ok(seqs.includes(`seq,${k},${records / KEYS - 1},${records / KEYS}`), `key ${k} counted to ${records / KEYS}`);
+});
+
+test('a stop with drain while a bounded source waits for its final checkpoint and another source reads on: the savepoint completes and the job finishes', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'weir-final-checkpoint-stop-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const seen: string[] = [];
+  const mixed = defineJob((env) => {
+    env.setParallelism(1);
+    const bounded = env.fromSource(new DataGeneratorSource((i) => `b${i}`, 10), WatermarkStrategy.forMonotonousTimestamps<string>().withTimestampAssigner(() => 0), 'bounded').uid('bounded');
+    const endless = env.fromSource(new DataGeneratorSource((i) => `e${i}`, Number.MAX_SAFE_INTEGER, { recordsPerSecond: 200 }), WatermarkStrategy.forMonotonousTimestamps<string>().withTimestampAssigner(() => 0), 'endless').uid('endless');
+    bounded.union(endless).sinkTo({ createWriter: () => ({ write: (values: readonly string[]) => void seen.push(...values) }) }, 'seen').uid('seen');
+  });
+  const plan = await buildJobPlan(mixed, { config: { 'execution.checkpointing.interval': '1h', 'state.checkpoints.dir': join(dir, 'checkpoints') } });
+  const job2 = new JobMaster(plan);
+  job2.start();
+  t.after(async () => {
+    if (job2.status === 'RUNNING') job2.cancel();
+    await job2.done;
+  });
+  await eventually(() => (seen.filter((v) => v.startsWith('b')).length === 10 && seen.some((v) => v.startsWith('e')) ? true : undefined), 30_000, 'the bounded input read, the endless one reading', () => seen.length);
+  await job2.savepoint(join(dir, 'savepoints'), 'drain');
+  const result = await job2.done;
+  assert.equal(result.state, 'FINISHED', result.error?.message);
+  assert.deepEqual(job2.exceptions, []);
 });

@@ -199,7 +199,8 @@ export class StreamTask {
       case 'triggerCheckpoint':
         return this.onTrigger(m.barrier);
       case 'suspendSource':
-        if (!this.done) this.sourceDriver?.suspend(m.drain);
+        // A source that ended already sent its final watermark and the end of its partitions.
+        if (!this.done && !this.ended) this.sourceDriver?.suspend(m.drain);
         return undefined;
       case 'resumeSource':
         this.sourceDriver?.resume();
