@@ -22,6 +22,13 @@ export class StateTable<S> {
   protected lastMap: Map<KeyId, S> | undefined;
   /** The snapshot being read, which must see every change before it happens. */
   private snapshot: TableSnapshot<S> | undefined;
+  /**
+   * With change tracking (incremental checkpoints with deltas): the entries written or
+   * removed since the last snapshot, namespace -> keys, with the last namespace's set cached.
+   */
+  private changes: Map<string, Set<KeyId>> | undefined;
+  private lastChangedNamespace: string | undefined;
+  private lastChanged: Set<KeyId> | undefined;
 
   private inner(namespace: string): Map<KeyId, S> | undefined {
     if (namespace === this.lastNamespace) return this.lastMap;
@@ -42,7 +49,41 @@ export class StateTable<S> {
 
   set(namespace: string, key: KeyId, entry: S): void {
     this.snapshot?.keep(namespace, key);
+    if (this.changes !== undefined) this.noteChange(namespace, key);
     this.namespace(namespace).set(key, entry);
+  }
+
+  /** An entry that is not a change: read from disk, or restored (the checkpoint it came from holds it). */
+  load(namespace: string, key: KeyId, entry: S): void {
+    this.snapshot?.keep(namespace, key);
+    this.namespace(namespace).set(key, entry);
+  }
+
+  /** Starts recording changes (before any state is written, after a restore). */
+  trackChanges(): void {
+    this.changes ??= new Map();
+  }
+
+  /** The changes recorded since the last call (undefined: not tracking); recording starts over. */
+  takeChanges(): Map<string, Set<KeyId>> | undefined {
+    const c = this.changes;
+    if (c === undefined) return undefined;
+    this.changes = new Map();
+    this.lastChangedNamespace = this.lastChanged = undefined;
+    return c;
+  }
+
+  /** (namespace, key) was written or removed since the last snapshot. */
+  protected noteChange(namespace: string, key: KeyId): void {
+    if (this.changes === undefined) return;
+    let s = this.lastChanged;
+    if (namespace !== this.lastChangedNamespace || s === undefined) {
+      s = this.changes.get(namespace);
+      if (s === undefined) this.changes.set(namespace, (s = new Set()));
+      this.lastChangedNamespace = namespace;
+      this.lastChanged = s;
+    }
+    s.add(key);
   }
 
   /** Whether a snapshot is being read (changes are then kept for it first). */
@@ -52,6 +93,12 @@ export class StateTable<S> {
 
   /** An entry's container or accumulator is about to be changed in place (not through set). */
   willChange(namespace: string, key: KeyId): void {
+    this.snapshot?.keep(namespace, key);
+    if (this.changes !== undefined) this.noteChange(namespace, key);
+  }
+
+  /** An entry is read while a snapshot is: whoever gets it may change it in place, so the snapshot keeps it first (not a change). */
+  keepForSnapshot(namespace: string, key: KeyId): void {
     this.snapshot?.keep(namespace, key);
   }
 
@@ -64,7 +111,7 @@ export class StateTable<S> {
     const m = this.inner(namespace);
     if (!m) return;
     this.snapshot?.keep(namespace, key);
-    m.delete(key);
+    if (m.delete(key) && this.changes !== undefined) this.noteChange(namespace, key);
     if (m.size === 0) this.dropCached(namespace);
   }
 
@@ -86,6 +133,7 @@ export class StateTable<S> {
 
   /** Removes a namespace for every key at once. */
   dropNamespace(namespace: string): void {
+    if (this.changes !== undefined) for (const key of this.inner(namespace)?.keys() ?? []) this.noteChange(namespace, key);
     this.dropCached(namespace);
   }
 
