@@ -49,7 +49,7 @@ const config: CheckpointConfig = {
   timeoutMs: 60_000,
   minPauseMs: 0,
   maxConcurrent: 1,
-  tolerableFailures: 0,
+  tolerableFailures: 5,
   retention: 'RETAIN_ON_CANCELLATION',
   numRetained: 1,
   dir: '',
@@ -275,4 +275,42 @@ test('rocksdb: a restore from delta chains at parallelism 3 of a job at 2 equals
   const again = await j.restore(third.completed, 2);
   t.after(async () => { for (const r of again) await r.backend.close(); });
   assert.deepEqual(await read(again.map((r) => r.backend)), await read(restored.map((r) => r.backend)));
+});
+
+test("the changes of a declined checkpoint and of a savepoint are in the next checkpoint's deltas", async (t) => {
+  const j = await job('heap', 1, { maxChainLength: 10, maxChainRatio: 0.5 });
+  t.after(j.close);
+  const { backend, uploader } = j.subtasks[0]!;
+  await write(backend, KEYS, 0);
+  await j.checkpoint();
+  const take = async (savepointDir?: string) => {
+    const done = j.coordinator.trigger(savepointDir === undefined ? {} : { savepointDir });
+    const id = j.coordinator.stats.entries()[0]!.id;
+    const ack = await writeSubtaskSnapshot(
+      j.storage,
+      j.storage.checkpointDir(JOB, id),
+      { vertexId: 'v', subtask: 0, parallelism: 1, checkpointId: id, savepoint: savepointDir !== undefined, operators: new Map([[OP, { keyed: backend.captureSnapshot() }]]), syncDurationMs: 0, alignmentDurationMs: 0 },
+      () => undefined,
+      { uploader, jobId: JOB },
+    );
+    return { id, done, ack };
+  };
+  await write(backend, ['key-1'], 1);
+  const declined = await take();
+  j.coordinator.decline('v', 0, declined.id, 'a test declines it');
+  await assert.rejects(declined.done);
+  await write(backend, ['key-2'], 2);
+  const savepoint = await take(join(j.dir, 'savepoints'));
+  j.coordinator.acknowledge(savepoint.ack);
+  await savepoint.done;
+  await write(backend, ['key-3'], 3);
+  const next = await j.checkpoint();
+  assert.deepEqual(refs(next.acks[0]!), [
+    [1, allGroups, []],
+    [next.completed.id, [], groupsOf(['key-1', 'key-2', 'key-3'])],
+  ]);
+  const restored = await j.restore(next.completed, 1);
+  const state = await read(restored.map((r) => r.backend));
+  assert.deepEqual([state.get('key-1'), state.get('key-2'), state.get('key-3')], [['key-1@1', [['round', 1]]], ['key-2@2', [['round', 2]]], ['key-3@3', [['round', 3]]]]);
+  assert.deepEqual(state, await read([backend]));
 });
