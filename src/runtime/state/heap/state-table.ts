@@ -49,8 +49,10 @@ export class StateTable<S> {
 
   set(namespace: string, key: KeyId, entry: S): void {
     this.snapshot?.keep(namespace, key);
-    if (this.changes !== undefined) this.noteChange(namespace, key);
-    this.namespace(namespace).set(key, entry);
+    const m = this.namespace(namespace);
+    // The same primitive written again is no change; an object may have been changed in place, so it is one.
+    if (this.changes !== undefined && (typeof entry === 'object' || !Object.is(m.get(key), entry))) this.noteChange(namespace, key);
+    m.set(key, entry);
   }
 
   /** An entry that is not a change: read from disk, or restored (the checkpoint it came from holds it). */
