@@ -26,12 +26,12 @@ function invalid(key: string, raw: string, what: string): WeirError {
   return new WeirError('INVALID_CONFIGURATION', `${key}: "${raw}" is not ${what}`, false);
 }
 
-/** The policy when checkpoints are incremental with deltas, else undefined (key groups are then uploaded whole). */
+/** The policy when checkpoints are incremental with deltas (the default with incremental checkpoints), else undefined (key groups are then uploaded whole). */
 export function deltaPolicy(config: ReadonlyMap<string, string>): DeltaPolicy | undefined {
   if (!incrementalCheckpoints(config)) return undefined;
   const raw = config.get(DELTA_KEYS.enabled)?.trim().toLowerCase();
   if (raw !== undefined && raw !== 'true' && raw !== 'false') throw invalid(DELTA_KEYS.enabled, raw, 'true or false');
-  if (raw !== 'true') return undefined;
+  if (raw === 'false') return undefined;
   const rawLength = config.get(DELTA_KEYS.maxChainLength);
   const maxChainLength = rawLength === undefined ? DEFAULT_DELTA_POLICY.maxChainLength : Number(rawLength);
   if (!Number.isInteger(maxChainLength) || maxChainLength < 1) throw invalid(DELTA_KEYS.maxChainLength, rawLength!, 'a whole number >= 1');
