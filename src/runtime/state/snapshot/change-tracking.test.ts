@@ -132,13 +132,16 @@ for (const [kind, make] of backends) {
     });
     // Removing a namespace for every key removes each key's list there.
     s.list.clearNamespace('w1');
+    // A timer that fires is removed: k0's, at 100.
+    await timers.load?.(100);
+    assert.equal(timers.popDue(100)?.key.key, 'k0');
     const second = await b.captureSnapshot().complete();
     const changes = changesOf(second);
-    const kg8 = keyGroupFor('k8', MAX);
+    const timerGroups = [...new Set([keyGroupFor('k8', MAX), keyGroupFor('k0', MAX)])].map((kg) => `svc/event:${kg}`).sort();
     assert.deepEqual(named(changes), {
       puts: ['m:k4:', 'm:k5:', 't:k7:', 'v:k1:', 'v:k40:'],
       deletes: ['m:k6:', 'v:k2:', ...KEYS.map((k) => `l:${k}:w1`)].sort(),
-      timerGroups: [`svc/event:${kg8}`],
+      timerGroups,
     });
     const k5 = changes.get(keyGroupFor('k5', MAX))!.states.find((x) => x.name === 'm')!.puts[0]!;
     assert.deepEqual([...(k5[2] as Map<string, number>)], [['y', -5]]);
