@@ -95,7 +95,7 @@ export function captureKeyGroups(backend: HeapKeyedStateBackend, range: KeyGroup
     const ttl = state.descriptor.ttl !== undefined;
     // Emptied namespaces are dropped, so a table holds entries exactly when it has namespaces.
     if (state.table.namespaces.size === 0) {
-      if (changed !== undefined && changed.size > 0) emptied.push({ name, kind, ttl, changed });
+      if (changed !== undefined && !changed.empty) emptied.push({ name, kind, ttl, changed });
       continue;
     }
     statesWithEntries++;

@@ -7,6 +7,7 @@
  * which costs once per checkpoint what a per-access key group would cost per record.
  */
 import type { KeyId, KeyRef } from '../key-identity.ts';
+import { EntryChanges } from './entry-changes.ts';
 import { TableSnapshot } from './table-snapshot.ts';
 import type { EntryCopier } from './table-snapshot.ts';
 
@@ -22,13 +23,8 @@ export class StateTable<S> {
   protected lastMap: Map<KeyId, S> | undefined;
   /** The snapshot being read, which must see every change before it happens. */
   private snapshot: TableSnapshot<S> | undefined;
-  /**
-   * With change tracking (incremental checkpoints with deltas): the entries written or
-   * removed since the last snapshot, namespace -> keys, with the last namespace's set cached.
-   */
-  private changes: Map<string, Set<KeyId>> | undefined;
-  private lastChangedNamespace: string | undefined;
-  private lastChanged: Set<KeyId> | undefined;
+  /** With change tracking (incremental checkpoints with deltas): the entries written or removed since the last snapshot. */
+  private changes: EntryChanges | undefined;
 
   private inner(namespace: string): Map<KeyId, S> | undefined {
     if (namespace === this.lastNamespace) return this.lastMap;
@@ -63,29 +59,25 @@ export class StateTable<S> {
 
   /** Starts recording changes (before any state is written, after a restore). */
   trackChanges(): void {
-    this.changes ??= new Map();
+    this.changes ??= new EntryChanges();
   }
 
   /** The changes recorded since the last call (undefined: not tracking); recording starts over. */
-  takeChanges(): Map<string, Set<KeyId>> | undefined {
+  takeChanges(): EntryChanges | undefined {
     const c = this.changes;
     if (c === undefined) return undefined;
-    this.changes = new Map();
-    this.lastChangedNamespace = this.lastChanged = undefined;
+    this.changes = new EntryChanges();
     return c;
   }
 
   /** (namespace, key) was written or removed since the last snapshot. */
   protected noteChange(namespace: string, key: KeyId): void {
-    if (this.changes === undefined) return;
-    let s = this.lastChanged;
-    if (namespace !== this.lastChangedNamespace || s === undefined) {
-      s = this.changes.get(namespace);
-      if (s === undefined) this.changes.set(namespace, (s = new Set()));
-      this.lastChangedNamespace = namespace;
-      this.lastChanged = s;
-    }
-    s.add(key);
+    this.changes?.entry(namespace, key);
+  }
+
+  /** One map key of (namespace, key) was written or removed since the last snapshot. */
+  protected noteMapKeyChange(namespace: string, key: KeyId, mapKey: unknown): void {
+    this.changes?.mapKey(namespace, key, mapKey);
   }
 
   /** Whether a snapshot is being read (changes are then kept for it first). */
@@ -104,9 +96,10 @@ export class StateTable<S> {
     this.snapshot?.keep(namespace, key);
   }
 
-  /** One entry of a map-state container is about to change: as willChange for the heap (a disk backend writes just that row). */
-  willChangeMapKey(namespace: string, key: KeyId, _mapKey: unknown): void {
-    this.willChange(namespace, key);
+  /** One entry of a map-state container is about to change: the snapshot keeps the whole map, a delta takes that entry (a disk backend writes just that row). */
+  willChangeMapKey(namespace: string, key: KeyId, mapKey: unknown): void {
+    this.snapshot?.keep(namespace, key);
+    if (this.changes !== undefined) this.noteMapKeyChange(namespace, key, mapKey);
   }
 
   delete(namespace: string, key: KeyId): void {

@@ -72,7 +72,7 @@ export class RocksTable extends StateTable<unknown> {
   }
 
   override willChangeMapKey(namespace: string, key: KeyId, mapKey: unknown): void {
-    this.noteChange(namespace, key);
+    this.noteMapKeyChange(namespace, key, mapKey);
     if (this.dirty.get(namespace)?.has(key)) return; // the whole map is written anyway
     let byKey = this.dirtyMapKeys.get(namespace);
     if (byKey === undefined) this.dirtyMapKeys.set(namespace, (byKey = new Map()));

@@ -11,16 +11,26 @@ import { keyGroupFor } from '../key-group.ts';
 import type { KeyValue } from '../key-group.ts';
 import { keyFromIdentity } from '../key-identity.ts';
 import type { KeyId } from '../key-identity.ts';
+import type { EntryChanges } from '../heap/entry-changes.ts';
 import type { TimerDomain } from '../keyed-state-backend.ts';
 import { encodeKeyGroupChanges } from './key-group-changes.ts';
 import type { KeyGroupChanges, StateChanges } from './key-group-changes.ts';
 import type { StateEntries, TimerEntries } from './keyed-state-snapshot.ts';
 
-/** Entries written or removed since the previous snapshot: namespace -> keys. */
-export type ChangedEntries = Map<string, Set<KeyId>>;
+/** Entries written or removed since the previous snapshot. */
+export type ChangedEntries = EntryChanges;
+
+/** A map entry changed entry by entry: its map as at the barrier (a RocksDB scan fills it after the call) and the map keys changed. */
+interface MapPatch {
+  readonly changes: StateChanges & { mapPuts: NonNullable<StateChanges['mapPuts']>; mapDeletes: NonNullable<StateChanges['mapDeletes']> };
+  readonly key: KeyValue;
+  readonly ns: string;
+  readonly map: ReadonlyMap<unknown, unknown>;
+  readonly mapKeys: ReadonlySet<unknown>;
+}
 
 interface MutableChanges {
-  states: Map<string, StateChanges>;
+  states: Map<string, MapPatch['changes']>;
   timers: TimerEntries[];
 }
 
@@ -28,6 +38,7 @@ interface MutableChanges {
 export class StateChangeWalk {
   private lastNs: string | undefined;
   private lastSet: Set<KeyId> | undefined;
+  private lastMapKeys: Map<KeyId, Set<unknown>> | undefined;
 
   constructor(
     private readonly collector: ChangeCollector,
@@ -35,28 +46,35 @@ export class StateChangeWalk {
     private readonly changed: ChangedEntries,
   ) {}
 
-  /** An entry as at the barrier; true when it changed (its value is then kept: fill a container before the collector encodes). */
-  entry(kg: number, key: KeyValue, id: KeyId, ns: string, value: unknown): boolean {
-    let s = this.lastSet;
+  /** An entry as at the barrier; its value is kept when it changed (fill a container before the collector encodes). */
+  entry(kg: number, key: KeyValue, id: KeyId, ns: string, value: unknown): void {
     if (ns !== this.lastNs) {
-      s = this.lastSet = this.changed.get(ns);
+      this.lastSet = this.changed.entries.get(ns);
+      this.lastMapKeys = this.changed.mapKeys.get(ns);
       this.lastNs = ns;
     }
-    if (s === undefined || !s.delete(id)) return false;
-    this.collector.stateOf(kg, this.head).puts.push([key, ns, value]);
-    return true;
+    if (this.lastSet?.delete(id)) {
+      this.collector.stateOf(kg, this.head).puts.push([key, ns, value]);
+      return;
+    }
+    const mapKeys = this.lastMapKeys?.get(id);
+    if (mapKeys === undefined || !(value instanceof Map)) return;
+    this.lastMapKeys!.delete(id);
+    this.collector.patch({ changes: this.collector.stateOf(kg, this.head), key, ns, map: value as ReadonlyMap<unknown, unknown>, mapKeys });
   }
 
   /** The walk is over: changed entries it did not meet were removed. */
   finish(): void {
-    for (const [ns, ids] of this.changed) {
-      for (const id of ids) {
-        const key = keyFromIdentity(id);
-        const kg = this.collector.groupOf(key);
-        if (kg !== undefined) this.collector.stateOf(kg, this.head).deletes.push([key, ns]);
-      }
-    }
-    this.changed.clear();
+    const removed = (ns: string, id: KeyId): void => {
+      const key = keyFromIdentity(id);
+      const kg = this.collector.groupOf(key);
+      if (kg !== undefined) this.collector.stateOf(kg, this.head).deletes.push([key, ns]);
+    };
+    for (const [ns, ids] of this.changed.entries) for (const id of ids) removed(ns, id);
+    // Only map keys changed, yet the entry is gone: removed whole (the backends delete an emptied map).
+    for (const [ns, byKey] of this.changed.mapKeys) for (const id of byKey.keys()) removed(ns, id);
+    this.changed.entries.clear();
+    this.changed.mapKeys.clear();
   }
 }
 
@@ -69,9 +87,11 @@ export class ChangeCollector {
     private readonly last: number,
   ) {}
 
+  private readonly patches: MapPatch[] = [];
+
   /** The walk of one state, or undefined when nothing of it changed. */
   state(name: string, kind: StateEntries['kind'], ttl: boolean, changed: ChangedEntries | undefined): StateChangeWalk | undefined {
-    if (changed === undefined || changed.size === 0) return undefined;
+    if (changed === undefined || changed.empty) return undefined;
     return new StateChangeWalk(this, { name, kind, ttl }, changed);
   }
 
@@ -87,11 +107,16 @@ export class ChangeCollector {
     return g;
   }
 
-  stateOf(kg: number, head: Omit<StateChanges, 'puts' | 'deletes'>): StateChanges {
+  stateOf(kg: number, head: Omit<StateChanges, 'puts' | 'deletes'>): MapPatch['changes'] {
     const g = this.group(kg);
     let s = g.states.get(head.name);
-    if (!s) g.states.set(head.name, (s = { ...head, puts: [], deletes: [] }));
+    if (!s) g.states.set(head.name, (s = { name: head.name, kind: head.kind, ttl: head.ttl, puts: [], deletes: [], mapPuts: [], mapDeletes: [] }));
     return s;
+  }
+
+  /** A map changed entry by entry: its changed map entries are read when the changes are encoded. */
+  patch(p: MapPatch): void {
+    this.patches.push(p);
   }
 
   /** A timer queue's changed groups, with its timers by group as at the barrier. */
@@ -107,10 +132,18 @@ export class ChangeCollector {
 
   /** The encoded changes of each group that has any. */
   encode(): Map<number, Uint8Array> {
+    for (const { changes, key, ns, map, mapKeys } of this.patches) {
+      for (const mk of mapKeys) {
+        if (map.has(mk)) changes.mapPuts.push([key, ns, mk, map.get(mk)]);
+        else changes.mapDeletes.push([key, ns, mk]);
+      }
+    }
+    this.patches.length = 0;
     const out = new Map<number, Uint8Array>();
     for (const kg of [...this.groups.keys()].sort((a, b) => a - b)) {
       const g = this.groups.get(kg)!;
-      const c: KeyGroupChanges = { states: [...g.states.values()], timers: g.timers };
+      const states = [...g.states.values()].map(({ mapPuts, mapDeletes, ...rest }) => (mapPuts.length > 0 || mapDeletes.length > 0 ? { ...rest, mapPuts, mapDeletes } : rest));
+      const c: KeyGroupChanges = { states, timers: g.timers };
       out.set(kg, encodeKeyGroupChanges(c));
     }
     return out;

@@ -87,3 +87,32 @@ test('a group whose every entry and timer is removed is gone; changes on nothing
     timers: [],
   });
 });
+
+test('map entries changed one by one are patched into a copy of the map; a map they empty is gone', () => {
+  const withMaps: KeyGroupState = {
+    states: [
+      { name: 'tags', kind: 'map', ttl: false, entries: [['a', '', new Map<unknown, unknown>([['k1', 1], ['k2', 2]])], ['b', '', new Map<unknown, unknown>([['only', 0]])]] },
+      { name: 'stamped', kind: 'map', ttl: true, entries: [['a', 'w', new Map<unknown, unknown>([[7, { v: 'x', t: 10 }]])]] },
+    ],
+    timers: [],
+  };
+  const patches: KeyGroupChanges = {
+    states: [
+      { name: 'tags', kind: 'map', ttl: false, puts: [], deletes: [], mapPuts: [['a', '', 'k2', 20], ['a', '', 'k3', 3], ['c', '', 'new', 1]], mapDeletes: [['a', '', 'k1'], ['b', '', 'only']] },
+      { name: 'stamped', kind: 'map', ttl: true, puts: [], deletes: [], mapPuts: [['a', 'w', 7, { v: 'x', t: 50 }]], mapDeletes: [] },
+    ],
+    timers: [],
+  };
+  const bytes = encodeKeyGroupChanges(patches);
+  assert.deepEqual(decodeKeyGroupChanges(bytes, 0), patches);
+  assert.deepEqual(applyKeyGroupChanges(withMaps, [decodeKeyGroupChanges(bytes, 0)]), {
+    states: [
+      { name: 'tags', kind: 'map', ttl: false, entries: [['a', '', new Map<unknown, unknown>([['k2', 20], ['k3', 3]])], ['c', '', new Map<unknown, unknown>([['new', 1]])]] },
+      { name: 'stamped', kind: 'map', ttl: true, entries: [['a', 'w', new Map<unknown, unknown>([[7, { v: 'x', t: 50 }]])]] },
+    ],
+    timers: [],
+  });
+  // The base's maps are as they were.
+  assert.deepEqual([...(withMaps.states[0]!.entries[0]![2] as Map<unknown, unknown>)], [['k1', 1], ['k2', 2]]);
+  assert.deepEqual([...(withMaps.states[0]!.entries[1]![2] as Map<unknown, unknown>)], [['only', 0]]);
+});

@@ -3,8 +3,8 @@
  * in the spirit of Flink's changelog backend): per state, the entries written since, with
  * their values at the later barrier, and the entries removed since; per timer queue whose
  * timers in the group changed, the group's whole timer list. An entry is what the canonical
- * encoding holds as one: (state, key, namespace), a map state's whole map, a list state's
- * whole list. Applying the changes to the group's state at the earlier barrier gives its
+ * encoding holds as one: (state, key, namespace), a list state's whole list, a map state's
+ * whole map, or for a map changed entry by entry, just those map entries. Applying the changes to the group's state at the earlier barrier gives its
  * state at the later one, so a restore reads a full encoding (the base) and applies the
  * deltas after it in order.
  */
@@ -31,6 +31,10 @@ export interface StateChanges {
   readonly puts: StateEntries['entries'];
   /** Entries removed since, that may have existed at the earlier barrier. */
   readonly deletes: [key: KeyValue, namespace: string][];
+  /** Map state: single map entries written since, with their values, of entries not written whole. */
+  readonly mapPuts?: [key: KeyValue, namespace: string, mapKey: unknown, value: unknown][];
+  /** Map state: single map entries removed since, of entries not written whole. */
+  readonly mapDeletes?: [key: KeyValue, namespace: string, mapKey: unknown][];
 }
 
 export interface KeyGroupChanges {
@@ -68,7 +72,7 @@ function decodeWith(version: number, bytes: Uint8Array, keyGroup: number): unkno
 
 /** One barrier's changes of one key group. */
 export function encodeKeyGroupChanges(c: KeyGroupChanges): Uint8Array {
-  return encodeWith(CHANGES_VERSION, [c.states.map((s) => [s.name, s.kind, s.ttl, s.puts, s.deletes]), c.timers.map((t) => [t.service, t.domain, t.timers])]);
+  return encodeWith(CHANGES_VERSION, [c.states.map((s) => [s.name, s.kind, s.ttl, s.puts, s.deletes, s.mapPuts ?? [], s.mapDeletes ?? []]), c.timers.map((t) => [t.service, t.domain, t.timers])]);
 }
 
 export function decodeKeyGroupChanges(bytes: Uint8Array, keyGroup: number): KeyGroupChanges {
@@ -76,7 +80,10 @@ export function decodeKeyGroupChanges(bytes: Uint8Array, keyGroup: number): KeyG
   if (!Array.isArray(raw) || raw.length !== 2 || !Array.isArray(raw[0]) || !Array.isArray(raw[1])) throw corrupt(keyGroup, 'not key group changes');
   const [states, timers] = raw as [unknown[][], unknown[][]];
   return {
-    states: states.map(([name, kind, ttl, puts, deletes]) => ({ name, kind, ttl, puts, deletes }) as StateChanges),
+    states: states.map(([name, kind, ttl, puts, deletes, mapPuts, mapDeletes]) => {
+      const patches = (mapPuts as unknown[]).length > 0 || (mapDeletes as unknown[]).length > 0 ? { mapPuts, mapDeletes } : {};
+      return { name, kind, ttl, puts, deletes, ...patches } as StateChanges;
+    }),
     timers: timers.map(([service, domain, list]) => ({ service, domain, timers: list }) as TimerEntries),
   };
 }
@@ -123,6 +130,11 @@ class EntryIndex {
     else m.set(id, this.entries.push(e) - 1);
   }
 
+  get(key: KeyValue, ns: string): Entry | undefined {
+    const i = this.at.get(ns)?.get(keyIdentity(key));
+    return i === undefined ? undefined : this.entries[i];
+  }
+
   delete(key: KeyValue, ns: string): void {
     const m = this.at.get(ns);
     const id = keyIdentity(key);
@@ -137,6 +149,20 @@ class EntryIndex {
  * The group's state after `changes`, applied in order to `base` (undefined: the group held
  * nothing); undefined when nothing is left. Entries keep their place; new ones go last.
  */
+/** Maps made here by applying patches: changed in place, unlike those of the base or the changes, which may be the caller's. */
+const patched = new WeakSet<Map<unknown, unknown>>();
+
+/** The map of (key, namespace) to patch: a copy of the one there, or a new one. */
+function ownMap(index: EntryIndex, key: KeyValue, ns: string): Map<unknown, unknown> {
+  const e = index.get(key, ns);
+  const before = e?.[2];
+  if (before instanceof Map && patched.has(before)) return before as Map<unknown, unknown>;
+  const m = new Map<unknown, unknown>(before instanceof Map ? (before as Map<unknown, unknown>) : []);
+  patched.add(m);
+  index.put([key, ns, m]);
+  return m;
+}
+
 export function applyKeyGroupChanges(base: KeyGroupState | undefined, changes: readonly KeyGroupChanges[]): KeyGroupState | undefined {
   const states = new Map<string, { s: Omit<StateEntries, 'entries'>; index: EntryIndex }>();
   for (const s of base?.states ?? []) states.set(s.name, { s, index: new EntryIndex(s.entries) });
@@ -148,6 +174,8 @@ export function applyKeyGroupChanges(base: KeyGroupState | undefined, changes: r
       if (!st) states.set(sc.name, (st = { s: sc, index: new EntryIndex([]) }));
       for (const [key, ns] of sc.deletes) st.index.delete(key, ns);
       for (const e of sc.puts) st.index.put(e);
+      for (const [key, ns, mapKey] of sc.mapDeletes ?? []) ownMap(st.index, key, ns).delete(mapKey);
+      for (const [key, ns, mapKey, value] of sc.mapPuts ?? []) ownMap(st.index, key, ns).set(mapKey, value);
     }
     for (const t of c.timers) {
       const name = `${t.service}/${t.domain}`;
@@ -157,7 +185,8 @@ export function applyKeyGroupChanges(base: KeyGroupState | undefined, changes: r
   }
   const out: KeyGroupState = { states: [], timers: [...timers.values()] };
   for (const { s, index } of states.values()) {
-    const entries = index.entries.filter((e): e is Entry => e !== undefined);
+    // A map whose last entry was removed by single removals is no entry (as in the backends).
+    const entries = index.entries.filter((e): e is Entry => e !== undefined && !(e[2] instanceof Map && e[2].size === 0 && s.kind === 'map'));
     if (entries.length > 0) out.states.push({ name: s.name, kind: s.kind, ttl: s.ttl, entries });
   }
   return out.states.length === 0 && out.timers.length === 0 ? undefined : out;
