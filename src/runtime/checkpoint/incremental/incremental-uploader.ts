@@ -169,7 +169,10 @@ export class IncrementalUploader {
   private changesSinceBase(operatorId: string, current: SnapshotChanges | undefined): ReadonlyMap<number, Uint8Array>[] | undefined {
     if (!this.policy || !current) return undefined;
     const epoch = this.base.epochs.get(operatorId);
-    return epoch ? this.changes.since(operatorId, epoch, current) : undefined;
+    if (!epoch) return undefined;
+    // A restored base belongs to the first backend that snapshots after the restore, no other.
+    if (epoch.backend === undefined) this.base.epochs.set(operatorId, { backend: current.backend, seq: epoch.seq });
+    return this.changes.since(operatorId, epoch, current);
   }
 
   /** Whether the chain may grow by a delta of `bytes` rather than be written in full. */
