@@ -28,6 +28,7 @@ import { writeSubtaskSnapshot } from '../subtask-snapshot-writer.ts';
 import type { SubtaskCheckpointAck } from '../subtask-snapshot-writer.ts';
 import type { DeltaPolicy } from './delta-config.ts';
 import { IncrementalUploader } from './incremental-uploader.ts';
+import { LocalStateCopies } from './local-state-copies.ts';
 
 const MAX = 32;
 const OP = 'counter';
@@ -96,14 +97,14 @@ async function read(bs: readonly KeyedStateBackend[]): Promise<Map<string, unkno
   return new Map([...out].sort());
 }
 
-async function job(kind: Kind, parallelism: number, policy: DeltaPolicy) {
+async function job(kind: Kind, parallelism: number, policy: DeltaPolicy, local?: LocalStateCopies) {
   const dir = await mkdtemp(join(tmpdir(), 'weir-delta-'));
   const storage = new FileCheckpointStorage(dir);
   await storage.initJob(JOB);
   const subtasks = await Promise.all(
     Array.from({ length: parallelism }, async (_, s) => ({
       backend: await backendFor(kind, dir, KeyGroupRange.forSubtask(MAX, parallelism, s), `p${parallelism}-${s}`),
-      uploader: new IncrementalUploader('v', s, undefined, policy),
+      uploader: new IncrementalUploader('v', s, local, policy),
     })),
   );
   const coordinator = new CheckpointCoordinator(config, storage, JOB, graph(parallelism), {
@@ -138,13 +139,13 @@ async function job(kind: Kind, parallelism: number, policy: DeltaPolicy) {
   /** Fresh backends at `p`, restored from `from`; with uploaders seeded as a restored task's are. */
   const restore = async (from: CompletedCheckpoint, p: number) => {
     const { dir: chkDir, metadata } = await storage.readMetadata(from.dir);
-    const r = new CheckpointRestore(storage, chkDir, metadata, graph(p));
+    const r = new CheckpointRestore(storage, chkDir, metadata, graph(p), local);
     return Promise.all(
       Array.from({ length: p }, async (_, s) => {
         const backend = await backendFor(kind, dir, KeyGroupRange.forSubtask(MAX, p, s), `restored-${from.id}-p${p}-${s}`);
         const restored = (await r.forSubtask('v', s))!;
         backend.restore(restored.get(OP)!.keyed);
-        const uploader = new IncrementalUploader('v', s, undefined, policy);
+        const uploader = new IncrementalUploader('v', s, local, policy);
         uploader.seed(JOB, restored);
         return { backend, uploader };
       }),
@@ -313,4 +314,31 @@ test("the changes of a declined checkpoint and of a savepoint are in the next ch
   const state = await read(restored.map((r) => r.backend));
   assert.deepEqual([state.get('key-1'), state.get('key-2'), state.get('key-3')], [['key-1@1', [['round', 1]]], ['key-2@2', [['round', 2]]], ['key-3@3', [['round', 3]]]]);
   assert.deepEqual(state, await read([backend]));
+});
+
+test('with local recovery the delta files are copied too: a restore reads a chain from the copies though the storage lost them', async (t) => {
+  const root = await mkdtemp(join(tmpdir(), 'weir-delta-local-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const local = new LocalStateCopies(root, 'tm-1');
+  const j = await job('rocksdb', 1, { maxChainLength: 10, maxChainRatio: 0.5 }, local);
+  t.after(j.close);
+  const { backend } = j.subtasks[0]!;
+  await write(backend, KEYS, 0);
+  await j.checkpoint();
+  await write(backend, ['key-1', 'key-500'], 1);
+  await j.checkpoint();
+  await write(backend, ['key-2'], 2);
+  const third = await j.checkpoint();
+  assert.deepEqual(refs(third.acks[0]!), [
+    [1, allGroups, []],
+    [2, [], groupsOf(['key-1', 'key-500'])],
+    [3, [], groupsOf(['key-2'])],
+  ]);
+  for (const name of await j.storage.listFiles(j.storage.sharedDir(JOB))) await j.storage.deleteSharedFile(JOB, name);
+  const restored = await j.restore(third.completed, 1);
+  t.after(async () => {
+    for (const r of restored) await r.backend.close();
+  });
+  assert.deepEqual(local.reads, { local: 3, remote: 0 });
+  assert.deepEqual(await read(restored.map((r) => r.backend)), await read([backend]));
 });
