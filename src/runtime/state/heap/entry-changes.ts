@@ -14,6 +14,8 @@ export class EntryChanges {
   /** The last namespace's set: writes come in runs of one namespace. */
   private lastNamespace: string | undefined;
   private last: Set<KeyId> | undefined;
+  private lastMapNamespace: string | undefined;
+  private lastByKey: Map<KeyId, Set<unknown>> | undefined;
 
   get empty(): boolean {
     return this.entries.size === 0 && this.mapKeys.size === 0;
@@ -31,9 +33,12 @@ export class EntryChanges {
   }
 
   mapKey(namespace: string, key: KeyId, mapKey: unknown): void {
-    if (this.entries.get(namespace)?.has(key)) return; // the whole map goes anyway
-    let byKey = this.mapKeys.get(namespace);
+    const whole = namespace === this.lastNamespace ? this.last : this.entries.get(namespace);
+    if (whole?.has(key)) return; // the whole map goes anyway
+    let byKey = namespace === this.lastMapNamespace ? this.lastByKey : this.mapKeys.get(namespace);
     if (byKey === undefined) this.mapKeys.set(namespace, (byKey = new Map()));
+    this.lastMapNamespace = namespace;
+    this.lastByKey = byKey;
     let keys = byKey.get(key);
     if (keys === undefined) byKey.set(key, (keys = new Set()));
     keys.add(mapKey);
