@@ -119,7 +119,8 @@ export class IncrementalUploader {
         let placed: Placed | undefined;
         let hash: string | undefined;
         if (before && chain) {
-          const since = chain.flatMap((c) => { const b = c.get(kg); return b ? [b] : []; });
+          // flatMap spreads arrays only: each Uint8Array stays one element.
+          const since = chain.flatMap((byGroup) => byGroup.get(kg) ?? []);
           if (since.length === 0) placed = before;
           else {
             const delta = encodeDelta(since);
