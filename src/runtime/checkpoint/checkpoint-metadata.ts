@@ -9,8 +9,11 @@ import { frameValue, unframeValue } from './storage/framed-value.ts';
 
 export const METADATA_FILE = '_metadata';
 const MAGIC = 'WEIRMETA';
-/** 2 added shared state files (incremental checkpoints) and the checkpointed size; 1 is still read. */
-const FORMAT_VERSION = 2;
+/**
+ * 2 added shared state files (incremental checkpoints) and the checkpointed size; 3 added
+ * the key groups a shared file holds deltas of. 1 and 2 are still read.
+ */
+const FORMAT_VERSION = 3;
 
 /** One operator's state in one subtask. */
 export interface OperatorStateHandle {
@@ -28,7 +31,10 @@ export interface OperatorStateHandle {
 /**
  * A file in `<jobId>/shared/` that holds keyed state of an incremental checkpoint, and
  * which of its key groups this checkpoint takes from it: a later file may hold a newer
- * version of a key group an older one also holds, and only the listed one counts.
+ * version of a key group an older one also holds, and only the listed one counts. A key
+ * group is a chain: its full encoding (in `keyGroups` of one file) and the deltas on top
+ * of it (in `deltaKeyGroups` of later files), applied in the order of the checkpoints
+ * that wrote them (a subtask writes one file per checkpoint, so the order is strict).
  */
 export interface SharedStateRef {
   readonly name: string;
@@ -36,8 +42,8 @@ export interface SharedStateRef {
   readonly checkpointId: number;
   /** Bytes of the whole file. */
   readonly size: number;
-  /** By operator id: the key groups read from this file. */
-  readonly operators: readonly { readonly id: string; readonly keyGroups: readonly number[] }[];
+  /** By operator id: the key groups read from this file, in full, and as deltas (none: absent). */
+  readonly operators: readonly { readonly id: string; readonly keyGroups: readonly number[]; readonly deltaKeyGroups?: readonly number[] }[];
 }
 
 /** One subtask's acknowledged state. */
@@ -70,11 +76,17 @@ export function encodeMetadata(m: CheckpointMetadata): Uint8Array {
 }
 
 function encodeShared(r: SharedStateRef): unknown[] {
-  return [r.name, r.checkpointId, r.size, r.operators.map((o) => [o.id, o.keyGroups])];
+  return [r.name, r.checkpointId, r.size, r.operators.map((o) => [o.id, o.keyGroups, o.deltaKeyGroups ?? []])];
 }
 
 function decodeShared([name, checkpointId, size, operators]: unknown[]): SharedStateRef {
-  return { name: name as string, checkpointId: checkpointId as number, size: size as number, operators: (operators as [string, number[]][]).map(([id, keyGroups]) => ({ id, keyGroups })) };
+  return {
+    name: name as string,
+    checkpointId: checkpointId as number,
+    size: size as number,
+    // Format 2 has no third element.
+    operators: (operators as [string, number[], number[]?][]).map(([id, keyGroups, deltaKeyGroups]) => ({ id, keyGroups, ...(deltaKeyGroups && deltaKeyGroups.length > 0 ? { deltaKeyGroups } : {}) })),
+  };
 }
 
 export function decodeMetadata(bytes: Uint8Array, where: string): CheckpointMetadata {
@@ -83,7 +95,7 @@ export function decodeMetadata(bytes: Uint8Array, where: string): CheckpointMeta
   if ('problem' in framed) throw corrupt(framed.problem);
   const v = framed.value;
   if (!Array.isArray(v) || v.length !== 6) throw corrupt('its content has the wrong shape');
-  if (v[0] !== FORMAT_VERSION && v[0] !== 1) throw corrupt(`format version ${String(v[0])} is not one this version reads (${FORMAT_VERSION})`);
+  if (v[0] !== FORMAT_VERSION && v[0] !== 2 && v[0] !== 1) throw corrupt(`format version ${String(v[0])} is not one this version reads (${FORMAT_VERSION})`);
   const [, jobId, checkpointId, timestamp, savepoint, subtasks] = v as [number, string, number, number, boolean, unknown[][]];
   return {
     jobId,

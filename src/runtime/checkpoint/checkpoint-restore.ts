@@ -13,7 +13,9 @@ import type { CheckpointStorage } from './storage/checkpoint-storage.ts';
 import type { LocalStateCopies } from './incremental/local-state-copies.ts';
 import { decodeKeyedStateFile } from './keyed-state-file.ts';
 import { childLocation, siblingLocation } from './storage/storage-location.ts';
-import type { OperatorRestore, SharedOrigin, SubtaskRestore } from './subtask-state.ts';
+import type { KeyGroupOrigin, OperatorRestore, SharedOrigin, SubtaskRestore } from './subtask-state.ts';
+import { applyKeyGroupChanges, decodeDelta } from '../state/snapshot/key-group-changes.ts';
+import { decodeKeyGroupState, encodeKeyGroupState } from '../state/snapshot/keyed-state-snapshot.ts';
 
 export interface RestoreSettings {
   /** `execution.savepoint.ignore-unclaimed-state` / `--allow-non-restored-state`. */
@@ -76,14 +78,33 @@ export class CheckpointRestore {
         const snapshot = (await this.read(file)).get(id);
         if (snapshot) keyed.push(snapshot);
       }
-      const shared = new Map<number, SharedOrigin>();
-      for (const { name, checkpointId, size, keyGroups } of a.sharedFiles) {
+      const bases = new Map<number, { origin: SharedOrigin; bytes: Uint8Array }>();
+      const deltas = new Map<number, { origin: SharedOrigin; bytes: Uint8Array }[]>();
+      let maxParallelism = 0;
+      for (const { name, checkpointId, size, keyGroups, deltaKeyGroups } of a.sharedFiles) {
         const snapshot = (await this.readShared(name, size)).get(id);
         if (!snapshot) throw new WeirError('CORRUPT_CHECKPOINT', `${childLocation(this.sharedDir, name)} holds no state of operator ${id}, which checkpoint ${this.metadata.checkpointId} reads from it`, false);
+        maxParallelism = snapshot.maxParallelism;
+        const origin: SharedOrigin = { jobId: this.metadata.jobId, name, checkpointId, size };
         // Only the listed key groups: the file may hold older versions of others.
-        keyed.push({ maxParallelism: snapshot.maxParallelism, keyGroups: new Map(keyGroups.map((kg) => [kg, snapshotGroup(snapshot, kg, name)])) });
-        for (const kg of keyGroups) shared.set(kg, { jobId: this.metadata.jobId, name, checkpointId, size });
+        for (const kg of keyGroups) bases.set(kg, { origin, bytes: snapshotGroup(snapshot, kg, name) });
+        for (const kg of deltaKeyGroups) {
+          let chain = deltas.get(kg);
+          if (!chain) deltas.set(kg, (chain = []));
+          chain.push({ origin, bytes: snapshotGroup(snapshot, kg, name) });
+        }
       }
+      const shared = new Map<number, KeyGroupOrigin>();
+      const groups = new Map<number, Uint8Array>();
+      for (const [kg, base] of bases) {
+        const chain = (deltas.get(kg) ?? []).sort((x, y) => x.origin.checkpointId - y.origin.checkpointId);
+        deltas.delete(kg);
+        shared.set(kg, { base: base.origin, deltas: chain.map((d) => d.origin), baseBytes: base.bytes.length, deltaBytes: chain.reduce((n, d) => n + d.bytes.length, 0) });
+        groups.set(kg, chain.length === 0 ? base.bytes : applyChain(base.bytes, chain.map((d) => d.bytes), kg));
+      }
+      const orphan = deltas.keys().next();
+      if (!orphan.done) throw new WeirError('CORRUPT_CHECKPOINT', `checkpoint ${this.metadata.checkpointId} lists deltas of key group ${orphan.value} of operator ${id} but no full encoding they apply to`, false);
+      if (groups.size > 0) keyed.push({ maxParallelism, keyGroups: groups });
       out.set(id, { keyed, context: a.context, ...(shared.size > 0 ? { shared } : {}) });
     }
     return out;
@@ -123,6 +144,12 @@ export class CheckpointRestore {
     if (!p) this.files.set(file, (p = this.storage.readKeyedState(this.dir, file)));
     return p;
   }
+}
+
+/** A key group's full encoding with its deltas applied in order, encoded in full again (an empty group stays an empty one). */
+function applyChain(base: Uint8Array, chain: readonly Uint8Array[], kg: number): Uint8Array {
+  const state = applyKeyGroupChanges(decodeKeyGroupState(base, kg), chain.flatMap((bytes) => decodeDelta(bytes, kg)));
+  return encodeKeyGroupState(state ?? { states: [], timers: [] });
 }
 
 function snapshotGroup(s: KeyedStateSnapshot, kg: number, file: string): Uint8Array {

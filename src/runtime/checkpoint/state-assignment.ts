@@ -22,8 +22,8 @@ export interface AssignmentTarget {
 export interface OperatorAssignment {
   /** Keyed state files (relative to the checkpoint directory) holding key groups this subtask now owns. */
   readonly keyedFiles: readonly string[];
-  /** Shared files (incremental checkpoints) holding key groups this subtask now owns, with the key groups to take from each. */
-  readonly sharedFiles: readonly { readonly name: string; readonly checkpointId: number; readonly size: number; readonly keyGroups: readonly number[] }[];
+  /** Shared files (incremental checkpoints) holding key groups this subtask now owns, with the key groups to take from each, in full and as deltas. */
+  readonly sharedFiles: readonly { readonly name: string; readonly checkpointId: number; readonly size: number; readonly keyGroups: readonly number[]; readonly deltaKeyGroups: readonly number[] }[];
   readonly context: StateInitializationContext;
 }
 
@@ -44,8 +44,10 @@ export function assignSubtaskState(handles: readonly SubtaskStateHandle[], targe
     const keyedFiles = former.flatMap(({ h, op }) => (h.file !== undefined && op.keyGroups.some((kg) => range.contains(kg)) ? [h.file] : []));
     const sharedFiles = former.flatMap(({ h }) =>
       (h.shared ?? []).flatMap((r) => {
-        const keyGroups = r.operators.find((o) => o.id === id)?.keyGroups.filter((kg) => range.contains(kg)) ?? [];
-        return keyGroups.length > 0 ? [{ name: r.name, checkpointId: r.checkpointId, size: r.size, keyGroups }] : [];
+        const op = r.operators.find((o) => o.id === id);
+        const keyGroups = op?.keyGroups.filter((kg) => range.contains(kg)) ?? [];
+        const deltaKeyGroups = op?.deltaKeyGroups?.filter((kg) => range.contains(kg)) ?? [];
+        return keyGroups.length > 0 || deltaKeyGroups.length > 0 ? [{ name: r.name, checkpointId: r.checkpointId, size: r.size, keyGroups, deltaKeyGroups }] : [];
       }),
     );
     const list =

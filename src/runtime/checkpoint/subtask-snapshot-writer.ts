@@ -77,6 +77,8 @@ export async function writeSubtaskSnapshot(
     stateSize += upload.stateSize;
     checkpointedSize += upload.uploaded;
   } else if (keyed.size > 0) {
+    // A savepoint is full, but what changed up to it is still part of the next checkpoint's deltas.
+    incremental?.uploader.record(keyed);
     file = `${s.vertexId}-${s.subtask}.keys`;
     stateSize += await storage.writeStateFile(checkpointDir, file, encodeKeyedStateFile(keyed));
     checkpointedSize = stateSize;

@@ -36,7 +36,16 @@ export interface OperatorRestore {
   readonly keyed: readonly KeyedStateSnapshot[];
   readonly context: StateInitializationContext;
   /** Key groups read from shared files (an incremental checkpoint): where each lies, so the next checkpoint can reference it. */
-  readonly shared?: ReadonlyMap<number, SharedOrigin>;
+  readonly shared?: ReadonlyMap<number, KeyGroupOrigin>;
+}
+
+/** Where a restored key group lies: its full encoding and the deltas on it, oldest first. */
+export interface KeyGroupOrigin {
+  readonly base: SharedOrigin;
+  readonly deltas: readonly SharedOrigin[];
+  /** Bytes of the full encoding, and of the deltas together. */
+  readonly baseBytes: number;
+  readonly deltaBytes: number;
 }
 
 /** A shared file a restored key group was read from. */

@@ -47,6 +47,8 @@ export interface BackendPlacement {
   readonly config?: ReadonlyMap<string, string>;
   /** Names the backend's working directory: operator and subtask. */
   readonly label?: string;
+  /** Record what changes between snapshots (incremental checkpoints with deltas). */
+  readonly trackChanges?: boolean;
 }
 
 export function createKeyedStateBackend(type: StateBackendType, placement: BackendPlacement): KeyedStateBackend {

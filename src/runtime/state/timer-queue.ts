@@ -3,6 +3,7 @@
  * and domain, belongs to its key's key group, and is snapshotted and restored with it. The
  * backend creates the queues; InternalTimerService (task/) fires what they hold.
  */
+import { keyGroupFor } from './key-group.ts';
 import type { KeyValue } from './key-group.ts';
 import type { KeyRef } from './key-identity.ts';
 
@@ -26,4 +27,22 @@ export interface TimerQueue {
   dueKeys(upTo: number): KeyValue[];
   /** A disk-backed queue reads the timers due by `upTo` into memory; call before dueKeys / popDue up to it. */
   load?(upTo: number): Promise<void> | undefined;
+}
+
+/** The key groups whose timers changed since the last snapshot (incremental checkpoints with deltas). */
+export class TimerChanges {
+  private groups = new Set<number>();
+
+  constructor(private readonly maxParallelism: number) {}
+
+  note(key: KeyRef): void {
+    this.groups.add(key.keyGroup >= 0 ? key.keyGroup : keyGroupFor(key.key, this.maxParallelism));
+  }
+
+  /** The groups changed since the last call; recording starts over. */
+  take(): Set<number> {
+    const g = this.groups;
+    this.groups = new Set();
+    return g;
+  }
 }

@@ -16,6 +16,7 @@ import { SourceOperator } from '../operators/source-operator.ts';
 import type { ExecutorMetrics } from '../metrics/executor-metrics.ts';
 import { KeyGroupRange } from '../state/key-group.ts';
 import { createKeyedStateBackend, stateBackendType } from '../state/state-backend-factory.ts';
+import { deltaPolicy } from '../checkpoint/incremental/delta-config.ts';
 import type { Clock } from './clock.ts';
 import { ProcessingTimeService } from './processing-time-service.ts';
 import { StreamTask } from './stream-task.ts';
@@ -106,6 +107,7 @@ export function buildTasks(w: TaskWiring): StreamTask[] {
     }
   }
   const backendType = stateBackendType(plan.config);
+  const trackChanges = deltaPolicy(plan.config) !== undefined;
   const all: StreamTask[] = [];
   for (const v of jobGraph.vertices) {
     const chain = chains.get(v.id)!;
@@ -133,7 +135,7 @@ export function buildTasks(w: TaskWiring): StreamTask[] {
             config: plan.config,
             clock: w.clock,
             processingTime: task.processingTime,
-            stateBackend: isKeyed(node.transformation) ? createKeyedStateBackend(backendType, { clock: w.clock, maxParallelism: node.maxParallelism, keyGroupRange, config: plan.config, label: `${node.id}-${task.subtaskIndex}` }) : undefined,
+            stateBackend: isKeyed(node.transformation) ? createKeyedStateBackend(backendType, { clock: w.clock, maxParallelism: node.maxParallelism, keyGroupRange, config: plan.config, label: `${node.id}-${task.subtaskIndex}`, trackChanges }) : undefined,
             keySelectors: keySelectorsOf(node.transformation),
             finalCheckpoint: w.finalCheckpoint,
             trackAsync: (work) => task.trackAsync(work),

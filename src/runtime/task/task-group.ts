@@ -8,6 +8,7 @@
 import { WeirError, errorMessage } from '../../errors/index.ts';
 import type { SubtaskRestore, SubtaskSnapshot } from '../checkpoint/subtask-state.ts';
 import { IncrementalUploader } from '../checkpoint/incremental/incremental-uploader.ts';
+import { deltaPolicy } from '../checkpoint/incremental/delta-config.ts';
 import type { LocalStateCopies } from '../checkpoint/incremental/local-state-copies.ts';
 import { writeSubtaskSnapshot } from '../checkpoint/subtask-snapshot-writer.ts';
 import type { SubtaskCheckpointAck } from '../checkpoint/subtask-snapshot-writer.ts';
@@ -177,7 +178,7 @@ export class TaskGroup {
     if (!this.uploaders) return undefined;
     const key = `${t.vertexId}/${t.subtaskIndex}`;
     let uploader = this.uploaders.get(key);
-    if (!uploader) this.uploaders.set(key, (uploader = new IncrementalUploader(t.vertexId, t.subtaskIndex, this.options.localState)));
+    if (!uploader) this.uploaders.set(key, (uploader = new IncrementalUploader(t.vertexId, t.subtaskIndex, this.options.localState, deltaPolicy(this.plan.config))));
     return uploader;
   }
 

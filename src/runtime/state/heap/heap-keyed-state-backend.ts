@@ -12,19 +12,24 @@ import type { Clock } from '../../task/clock.ts';
 import type { KeyedStateBackend, KeyedStateCapture, TimerDomain } from '../keyed-state-backend.ts';
 import type { KeyGroupRange, KeyValue } from '../key-group.ts';
 import type { KeyRef } from '../key-identity.ts';
+import { ChangeSequence } from '../snapshot/change-collector.ts';
 import { keyGroupsIn } from '../snapshot/keyed-state-snapshot.ts';
 import type { KeyedStateSnapshot, StateEntries, TimerEntries } from '../snapshot/keyed-state-snapshot.ts';
+import { TimerChanges } from '../timer-queue.ts';
 import { CurrentKey } from './current-key.ts';
 import type { HeapState } from './heap-state.ts';
 import { HeapAggregatingState, HeapListState, HeapMapState, HeapReducingState, HeapValueState } from './heap-states.ts';
 import { HeapTimerQueue } from './heap-timer-queue.ts';
 import { captureKeyGroups, restoreEntries, restoreTimers, snapshotKeyGroups } from './heap-snapshot.ts';
+import type { EncodedKeyGroups } from './heap-snapshot.ts';
 import { TtlPolicy } from './ttl.ts';
 
 export interface HeapBackendOptions {
   readonly clock: Clock;
   readonly maxParallelism: number;
   readonly keyGroupRange: KeyGroupRange;
+  /** Record what changes between snapshots, for incremental checkpoints that upload deltas. */
+  readonly trackChanges?: boolean;
 }
 
 export function timerQueueName(service: string, domain: TimerDomain): string {
@@ -44,8 +49,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   readonly pendingTimers = new Map<string, Map<number, TimerEntries>>();
   /** States whose TTL cleans up incrementally on every record (Flink's runCleanupForEveryRecord). */
   private readonly cleanupPerRecord: HeapState<unknown>[] = [];
+  /** With change tracking: the count of snapshots whose changes were taken. */
+  readonly changeSequence: ChangeSequence | undefined;
 
   constructor(options: HeapBackendOptions) {
+    this.changeSequence = options.trackChanges ? new ChangeSequence() : undefined;
     this.clock = options.clock;
     this.maxParallelism = options.maxParallelism;
     this.keyGroupRange = options.keyGroupRange;
@@ -95,6 +103,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       restoreEntries(s, restored);
       this.pendingStates.delete(d.name);
     }
+    if (this.changeSequence) s.table.trackChanges();
     this.states.set(d.name, s);
     if (d.ttl?.cleanupIncrementalEveryRecord && d.ttl.cleanupIncrementalSize > 0) this.cleanupPerRecord.push(s);
     return s;
@@ -133,13 +142,15 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
         restoreTimers(q, restored);
         this.pendingTimers.delete(name);
       }
+      if (this.changeSequence) q.changes = new TimerChanges(this.maxParallelism);
     }
     return q;
   }
 
   snapshot(range: KeyGroupRange = this.keyGroupRange): KeyedStateSnapshot {
     this.purgeForSnapshot();
-    return { maxParallelism: this.maxParallelism, keyGroups: snapshotKeyGroups(this, range) };
+    const seq = this.changeSequence && range.start <= this.keyGroupRange.start && range.end >= this.keyGroupRange.end ? this.changeSequence.seq + 1 : undefined;
+    return this.withChanges(snapshotKeyGroups(this, range), seq);
   }
 
   captureSnapshot(range: KeyGroupRange = this.keyGroupRange): KeyedStateCapture {
@@ -147,22 +158,29 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const captured = captureKeyGroups(this, range);
     const maxParallelism = this.maxParallelism;
     const steps = captured.steps();
+    const withChanges = this.withChanges.bind(this);
     return {
       maxParallelism,
       empty: captured.empty,
       async complete() {
         for (;;) {
           const r = steps.next();
-          if (r.done) return { maxParallelism, keyGroups: r.value };
+          if (r.done) return withChanges(r.value, captured.changesSeq);
           // Between chunks the task's other work runs: encoding a large state does not stop it.
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
       },
       discard() {
-        steps.return(new Map());
+        steps.return({ keyGroups: new Map(), changes: undefined });
         captured.release();
       },
     };
+  }
+
+  private withChanges(encoded: EncodedKeyGroups, seq: number | undefined): KeyedStateSnapshot {
+    const { keyGroups, changes } = encoded;
+    if (seq === undefined || changes === undefined || !this.changeSequence) return { maxParallelism: this.maxParallelism, keyGroups };
+    return { maxParallelism: this.maxParallelism, keyGroups, changes: { backend: this.changeSequence.backend, seq, keyGroups: changes } };
   }
 
   /** Full-snapshot TTL cleanup: expired entries do not reach the snapshot. */

@@ -4,6 +4,8 @@ import type { KeyGroupRange } from '../key-group.ts';
 import { copyIfPlainData } from '../plain-data.ts';
 import { keyFromIdentity, keyIdentity } from '../key-identity.ts';
 import type { KeyId } from '../key-identity.ts';
+import { ChangeCollector } from '../snapshot/change-collector.ts';
+import type { ChangedEntries } from '../snapshot/change-collector.ts';
 import { encodeKeyGroupState } from '../snapshot/keyed-state-snapshot.ts';
 import type { KeyGroupState, StateEntries, TimerEntries } from '../snapshot/keyed-state-snapshot.ts';
 import type { TimerDomain } from '../keyed-state-backend.ts';
@@ -36,13 +38,23 @@ interface CapturedState {
   ttl: boolean;
   table: StateTable<unknown>;
   view: TableSnapshot<unknown>;
+  /** Entries changed since the previous snapshot (with change tracking). */
+  changed: ChangedEntries | undefined;
+}
+
+/** The encoded key groups, and with change tracking, the encoded changes of the groups that changed. */
+export interface EncodedKeyGroups {
+  readonly keyGroups: Map<number, Uint8Array>;
+  readonly changes: Map<number, Uint8Array> | undefined;
 }
 
 export interface CapturedKeyGroups {
   /** Whether nothing was captured (no state and no timers: no keyed snapshot to write). */
   readonly empty: boolean;
+  /** With change tracking: the backend's snapshot count with this one, whose changes the steps encode. */
+  readonly changesSeq: number | undefined;
   /** Groups and encodes the captured state; yields between chunks of entries. */
-  steps(): Generator<void, Map<number, Uint8Array>>;
+  steps(): Generator<void, EncodedKeyGroups>;
   /** The capture will not be read (any further): the tables stop keeping changes for it. */
   release(): void;
 }
@@ -71,27 +83,40 @@ export function captureKeyGroups(backend: HeapKeyedStateBackend, range: KeyGroup
   const own = backend.keyGroupRange;
   const first = Math.max(range.start, own.start);
   const last = Math.min(range.end, own.end);
+  // Changes are taken (and the table records anew) only by a snapshot of every group the backend holds.
+  const tracking = backend.changeSequence !== undefined && range.start <= own.start && range.end >= own.end;
   const states: CapturedState[] = [];
+  /** States emptied since the previous snapshot: every change of theirs was a removal. */
+  const emptied: { name: string; kind: StateEntries['kind']; ttl: boolean; changed: ChangedEntries }[] = [];
   let statesWithEntries = 0;
   for (const [name, state] of backend.states) {
+    const changed = tracking ? state.table.takeChanges() : undefined;
+    const kind = state.descriptor.kind;
+    const ttl = state.descriptor.ttl !== undefined;
     // Emptied namespaces are dropped, so a table holds entries exactly when it has namespaces.
-    if (state.table.namespaces.size === 0) continue;
+    if (state.table.namespaces.size === 0) {
+      if (changed !== undefined && !changed.empty) emptied.push({ name, kind, ttl, changed });
+      continue;
+    }
     statesWithEntries++;
     const table = state.table as StateTable<unknown>;
-    states.push({ name, kind: state.descriptor.kind, ttl: state.descriptor.ttl !== undefined, table, view: table.takeSnapshot({ copy: copierFor(state.descriptor.kind, state.descriptor.ttl !== undefined) }) });
+    states.push({ name, kind, ttl, table, view: table.takeSnapshot({ copy: copierFor(kind, ttl) }), changed });
   }
-  const timers = [...backend.timerQueues].map(([name, queue]) => ({ name, timers: [...queue.timers()].map((t) => [t.key, t.namespace, t.time] as const) }));
+  const timers = [...backend.timerQueues].map(([name, queue]) => ({ name, timers: [...queue.timers()].map((t) => [t.key, t.namespace, t.time] as const), changed: tracking ? queue.changes?.take() : undefined }));
   const pendingStates = [...backend.pendingStates.values()];
   const pendingTimers = [...backend.pendingTimers.values()];
   const empty = statesWithEntries === 0 && timers.every((t) => t.timers.length === 0) && pendingStates.every((m) => m.size === 0) && pendingTimers.every((m) => m.size === 0);
   const { maxParallelism } = backend;
+  const changesSeq = tracking ? ++backend.changeSequence!.seq : undefined;
   const release = (): void => {
     for (const st of states) st.table.releaseSnapshot(st.view);
   };
   return {
     empty,
+    changesSeq,
     release,
     *steps() {
+      const collector = tracking ? new ChangeCollector(maxParallelism, first, last) : undefined;
       const groups = new Map<number, MutableGroup>();
       const groupOf = (kg: number): MutableGroup => {
         let g = groups.get(kg);
@@ -101,6 +126,7 @@ export function captureKeyGroups(backend: HeapKeyedStateBackend, range: KeyGroup
       try {
         for (const st of states) {
           const byGroup = new Map<number, StateEntries['entries']>();
+          const walk = collector?.state(st.name, st.kind, st.ttl, st.changed);
           const group = (ns: string, id: KeyId, value: unknown): void => {
             const key = keyFromIdentity(id);
             const kg = checkedKeyGroup(key, maxParallelism, own);
@@ -108,16 +134,19 @@ export function captureKeyGroups(backend: HeapKeyedStateBackend, range: KeyGroup
             let list = byGroup.get(kg);
             if (!list) byGroup.set(kg, (list = []));
             list.push([key, ns, value]);
+            walk?.entry(kg, key, id, ns, value);
           };
           while (!st.view.read(STEP_ENTRIES, group)) yield;
           st.table.releaseSnapshot(st.view);
+          walk?.finish();
           for (const [kg, list] of byGroup) groupOf(kg).states.push({ name: st.name, kind: st.kind, ttl: st.ttl, entries: list });
         }
       } finally {
         release();
       }
+      for (const e of emptied) collector?.state(e.name, e.kind, e.ttl, e.changed)?.finish();
       for (const byGroup of pendingStates) for (const [kg, e] of byGroup) if (kg >= first && kg <= last) groupOf(kg).states.push(e);
-      for (const { name, timers: list } of timers) {
+      for (const { name, timers: list, changed } of timers) {
         const slash = name.lastIndexOf('/');
         const service = name.slice(0, slash);
         const domain = name.slice(slash + 1) as TimerDomain;
@@ -130,6 +159,7 @@ export function captureKeyGroups(backend: HeapKeyedStateBackend, range: KeyGroup
           l.push([ref.key, ns, time]);
         }
         for (const [kg, l] of byGroup) groupOf(kg).timers.push({ service, domain, timers: l });
+        if (changed !== undefined) collector?.timers(name, changed, byGroup);
       }
       for (const byGroup of pendingTimers) for (const [kg, t] of byGroup) if (kg >= first && kg <= last) groupOf(kg).timers.push(t);
       const out = new Map<number, Uint8Array>();
@@ -143,7 +173,7 @@ export function captureKeyGroups(backend: HeapKeyedStateBackend, range: KeyGroup
           yield;
         }
       }
-      return out;
+      return { keyGroups: out, changes: collector?.encode() };
     },
   };
 }
@@ -157,7 +187,7 @@ export function runSteps<T>(steps: Generator<void, T>): T {
 }
 
 /** Encodes every key group of `range` (within the backend's own) that holds state or timers, at once. */
-export function snapshotKeyGroups(backend: HeapKeyedStateBackend, range: KeyGroupRange): Map<number, Uint8Array> {
+export function snapshotKeyGroups(backend: HeapKeyedStateBackend, range: KeyGroupRange): EncodedKeyGroups {
   return runSteps(captureKeyGroups(backend, range).steps());
 }
 
@@ -175,7 +205,7 @@ export function restoreEntries(state: HeapState<unknown>, byGroup: ReadonlyMap<n
         false,
       );
     }
-    for (const [key, ns, value] of s.entries) state.table.set(ns, keyIdentity(key), value);
+    for (const [key, ns, value] of s.entries) state.table.load(ns, keyIdentity(key), value);
   }
 }
 

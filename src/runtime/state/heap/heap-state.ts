@@ -57,7 +57,7 @@ export abstract class HeapState<S> {
    * by whoever gets it (as Flink's copy-on-write tables assume), so the view keeps it first.
    */
   protected get entry(): S | undefined {
-    if (this.table.snapshotting) this.willChange();
+    if (this.table.snapshotting) this.table.keepForSnapshot(this.namespace, this.key.id);
     return this.table.get(this.namespace, this.key.id);
   }
 
@@ -94,7 +94,7 @@ export abstract class HeapState<S> {
 
   /** The current key's entry in another namespace. */
   protected entryIn(namespace: string): S | undefined {
-    if (this.table.snapshotting) this.willChange(namespace);
+    if (this.table.snapshotting) this.table.keepForSnapshot(namespace, this.key.id);
     return this.table.get(namespace, this.key.id);
   }
 

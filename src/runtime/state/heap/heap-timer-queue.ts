@@ -6,7 +6,7 @@
 import { MinHeap } from '../../task/min-heap.ts';
 import type { KeyValue } from '../key-group.ts';
 import type { KeyId, KeyRef } from '../key-identity.ts';
-import type { Timer, TimerQueue } from '../timer-queue.ts';
+import type { Timer, TimerChanges, TimerQueue } from '../timer-queue.ts';
 
 /** The timers of one time: in registration order, with a cursor for draining. */
 interface TimeSlot {
@@ -19,6 +19,8 @@ export class HeapTimerQueue implements TimerQueue {
   private readonly times = new MinHeap<{ time: number; seq: number }>();
   private readonly slots = new Map<number, TimeSlot>();
   size = 0;
+  /** Set by a backend that tracks changes, once restored timers are in. */
+  changes: TimerChanges | undefined;
   /**
    * The (time, namespace) of the last add and its key map: operators mostly register the
    * same time over and over (a trigger per record, a window end per key), so the slot and
@@ -63,6 +65,7 @@ export class HeapTimerQueue implements TimerQueue {
     byKey.set(key.id, timer);
     slot.timers.push(timer);
     this.size++;
+    this.changes?.note(key);
     return true;
   }
 
@@ -73,6 +76,7 @@ export class HeapTimerQueue implements TimerQueue {
     timer.deleted = true;
     byKey!.delete(key.id);
     this.size--;
+    this.changes?.note(key);
   }
 
   nextTime(): number {
@@ -93,6 +97,7 @@ export class HeapTimerQueue implements TimerQueue {
         if (timer.deleted) continue;
         slot.byNamespace.get(timer.namespace)!.delete(timer.key.id);
         this.size--;
+        this.changes?.note(timer.key);
         return timer;
       }
       this.dropSlot(t.time);

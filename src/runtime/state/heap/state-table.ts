@@ -7,6 +7,7 @@
  * which costs once per checkpoint what a per-access key group would cost per record.
  */
 import type { KeyId, KeyRef } from '../key-identity.ts';
+import { EntryChanges } from './entry-changes.ts';
 import { TableSnapshot } from './table-snapshot.ts';
 import type { EntryCopier } from './table-snapshot.ts';
 
@@ -22,6 +23,8 @@ export class StateTable<S> {
   protected lastMap: Map<KeyId, S> | undefined;
   /** The snapshot being read, which must see every change before it happens. */
   private snapshot: TableSnapshot<S> | undefined;
+  /** With change tracking (incremental checkpoints with deltas): the entries written or removed since the last snapshot. */
+  private changes: EntryChanges | undefined;
 
   private inner(namespace: string): Map<KeyId, S> | undefined {
     if (namespace === this.lastNamespace) return this.lastMap;
@@ -42,7 +45,39 @@ export class StateTable<S> {
 
   set(namespace: string, key: KeyId, entry: S): void {
     this.snapshot?.keep(namespace, key);
+    const m = this.namespace(namespace);
+    // The same primitive written again is no change; an object may have been changed in place, so it is one.
+    if (this.changes !== undefined && (typeof entry === 'object' || !Object.is(m.get(key), entry))) this.noteChange(namespace, key);
+    m.set(key, entry);
+  }
+
+  /** An entry that is not a change: read from disk, or restored (the checkpoint it came from holds it). */
+  load(namespace: string, key: KeyId, entry: S): void {
+    this.snapshot?.keep(namespace, key);
     this.namespace(namespace).set(key, entry);
+  }
+
+  /** Starts recording changes (before any state is written, after a restore). */
+  trackChanges(): void {
+    this.changes ??= new EntryChanges();
+  }
+
+  /** The changes recorded since the last call (undefined: not tracking); recording starts over. */
+  takeChanges(): EntryChanges | undefined {
+    const c = this.changes;
+    if (c === undefined) return undefined;
+    this.changes = new EntryChanges();
+    return c;
+  }
+
+  /** (namespace, key) was written or removed since the last snapshot. */
+  protected noteChange(namespace: string, key: KeyId): void {
+    this.changes?.entry(namespace, key);
+  }
+
+  /** One map key of (namespace, key) was written or removed since the last snapshot. */
+  protected noteMapKeyChange(namespace: string, key: KeyId, mapKey: unknown): void {
+    this.changes?.mapKey(namespace, key, mapKey);
   }
 
   /** Whether a snapshot is being read (changes are then kept for it first). */
@@ -53,18 +88,25 @@ export class StateTable<S> {
   /** An entry's container or accumulator is about to be changed in place (not through set). */
   willChange(namespace: string, key: KeyId): void {
     this.snapshot?.keep(namespace, key);
+    if (this.changes !== undefined) this.noteChange(namespace, key);
   }
 
-  /** One entry of a map-state container is about to change: as willChange for the heap (a disk backend writes just that row). */
-  willChangeMapKey(namespace: string, key: KeyId, _mapKey: unknown): void {
-    this.willChange(namespace, key);
+  /** An entry is read while a snapshot is: whoever gets it may change it in place, so the snapshot keeps it first (not a change). */
+  keepForSnapshot(namespace: string, key: KeyId): void {
+    this.snapshot?.keep(namespace, key);
+  }
+
+  /** One entry of a map-state container is about to change: the snapshot keeps the whole map, a delta takes that entry (a disk backend writes just that row). */
+  willChangeMapKey(namespace: string, key: KeyId, mapKey: unknown): void {
+    this.snapshot?.keep(namespace, key);
+    if (this.changes !== undefined) this.noteMapKeyChange(namespace, key, mapKey);
   }
 
   delete(namespace: string, key: KeyId): void {
     const m = this.inner(namespace);
     if (!m) return;
     this.snapshot?.keep(namespace, key);
-    m.delete(key);
+    if (m.delete(key) && this.changes !== undefined) this.noteChange(namespace, key);
     if (m.size === 0) this.dropCached(namespace);
   }
 
@@ -86,6 +128,7 @@ export class StateTable<S> {
 
   /** Removes a namespace for every key at once. */
   dropNamespace(namespace: string): void {
+    if (this.changes !== undefined) for (const key of this.inner(namespace)?.keys() ?? []) this.noteChange(namespace, key);
     this.dropCached(namespace);
   }
 

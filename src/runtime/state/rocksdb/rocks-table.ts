@@ -67,10 +67,12 @@ export class RocksTable extends StateTable<unknown> {
   }
 
   override willChange(namespace: string, key: KeyId): void {
+    this.noteChange(namespace, key);
     this.markDirty(namespace, key);
   }
 
   override willChangeMapKey(namespace: string, key: KeyId, mapKey: unknown): void {
+    this.noteMapKeyChange(namespace, key, mapKey);
     if (this.dirty.get(namespace)?.has(key)) return; // the whole map is written anyway
     let byKey = this.dirtyMapKeys.get(namespace);
     if (byKey === undefined) this.dirtyMapKeys.set(namespace, (byKey = new Map()));
@@ -90,7 +92,10 @@ export class RocksTable extends StateTable<unknown> {
     if (namespace === VOID_NAMESPACE) throw new WeirError('INTERNAL', `state "${this.name}": clearing the void namespace for every key is not supported on RocksDB`, false);
     const keys = this.directory.get(namespace);
     if (keys === undefined) return;
-    for (const key of keys) this.markDirty(namespace, key, this.cache.isLoaded(key));
+    for (const key of keys) {
+      this.noteChange(namespace, key);
+      this.markDirty(namespace, key, this.cache.isLoaded(key));
+    }
     this.count -= keys.size;
     this.directory.delete(namespace);
     this.dropCached(namespace);
@@ -109,11 +114,6 @@ export class RocksTable extends StateTable<unknown> {
 
   override size(): number {
     return this.count;
-  }
-
-  /** An entry read from RocksDB (already counted). */
-  load(namespace: string, key: KeyId, entry: unknown): void {
-    super.set(namespace, key, entry);
   }
 
   /** An entry restored from a snapshot, to be written to RocksDB by the backend. */

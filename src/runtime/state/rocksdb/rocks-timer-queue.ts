@@ -21,7 +21,7 @@ import { keyGroupFor } from '../key-group.ts';
 import type { KeyValue } from '../key-group.ts';
 import { keyIdentity } from '../key-identity.ts';
 import type { KeyId, KeyRef } from '../key-identity.ts';
-import type { Timer, TimerQueue } from '../timer-queue.ts';
+import type { Timer, TimerChanges, TimerQueue } from '../timer-queue.ts';
 import type { RocksCodec } from './rocks-keys.ts';
 import { prefixEnd } from './rocks-keys.ts';
 import type { RocksStore, WriteOp } from './rocks-store.ts';
@@ -122,6 +122,8 @@ export function firstRows(rows: Iterable<ParsedTimerRow>): ParsedTimerRow[] {
 
 export class RocksTimerQueue implements TimerQueue {
   private readonly head = new HeapTimerQueue();
+  /** Set by a backend that tracks changes; the head's own moves (rows loaded into it) are none. */
+  changes: TimerChanges | undefined;
   /** Every timer due at or before this is in the head. */
   private loadedUpTo = -Infinity;
   /** At least as many rows as exist (a timer registered twice counts twice until it is loaded). */
@@ -153,6 +155,7 @@ export class RocksTimerQueue implements TimerQueue {
   }
 
   add(key: KeyRef, namespace: string, time: number): boolean {
+    this.changes?.note(key);
     if (time <= this.loadedUpTo) return this.head.add(key, namespace, time);
     let byNs = this.recent.get(time);
     if (byNs === undefined) this.recent.set(time, (byNs = new Map()));
@@ -170,6 +173,7 @@ export class RocksTimerQueue implements TimerQueue {
   }
 
   delete(key: KeyRef, namespace: string, time: number): void {
+    this.changes?.note(key);
     if (time <= this.loadedUpTo) {
       this.head.delete(key, namespace, time);
       return;
@@ -191,7 +195,9 @@ export class RocksTimerQueue implements TimerQueue {
 
   popDue(upTo: number): Timer | undefined {
     this.checkLoaded(upTo);
-    return this.head.popDue(upTo);
+    const t = this.head.popDue(upTo);
+    if (t !== undefined) this.changes?.note(t.key);
+    return t;
   }
 
   dueKeys(upTo: number): KeyValue[] {

@@ -48,6 +48,8 @@ import { appendCacheChanges, readIntoCache } from './cache-rows.ts';
 import type { CacheRowsHost, FreshKey } from './cache-rows.ts';
 import type { KeyCache } from './rocks-table.ts';
 import { captureRocksSnapshot } from './rocksdb-snapshot.ts';
+import { ChangeSequence } from '../snapshot/change-collector.ts';
+import { TimerChanges } from '../timer-queue.ts';
 import type { RocksDbOptions } from './rocksdb-options.ts';
 
 export interface RocksDbBackendOptions {
@@ -57,6 +59,8 @@ export interface RocksDbBackendOptions {
   readonly rocks: RocksDbOptions;
   /** Names the working directory (operator and subtask). */
   readonly label: string;
+  /** Record what changes between snapshots, for incremental checkpoints that upload deltas. */
+  readonly trackChanges?: boolean;
 }
 
 /** Evicting a tenth more than needed spreads eviction over many prefetches. */
@@ -105,7 +109,11 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
   private readonly cleanupPerRecord: HeapState<unknown>[] = [];
   private closing: Promise<void> | undefined;
 
+  /** With change tracking: the count of snapshots whose changes were taken. */
+  readonly changeSequence: ChangeSequence | undefined;
+
   constructor(options: RocksDbBackendOptions) {
+    this.changeSequence = options.trackChanges ? new ChangeSequence() : undefined;
     this.clock = options.clock;
     this.maxParallelism = options.maxParallelism;
     this.keyGroupRange = options.keyGroupRange;
@@ -217,6 +225,8 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
     if (t === undefined) {
       if (this.tables.length > 0xffff) throw new WeirError('INTERNAL', 'more than 65536 keyed states in one operator', false);
       t = new RocksTable(name, this.tables.length, kind, ttl, this);
+      // Restored rows are not changes (restore does not write through the table).
+      if (this.changeSequence) t.trackChanges();
       this.tables.push(t);
       this.tablesByName.set(name, t);
     }
@@ -283,6 +293,7 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
       if (restored) for (let i = 0; i < restored[0]; i++) q.restoredRow(restored[1]);
       this.restoredTimerRows.delete(name);
       this.timerQueues.set(name, q);
+      if (this.changeSequence) q.changes = new TimerChanges(this.maxParallelism);
       return q;
     }
     const q = new HeapTimerQueue();
@@ -292,6 +303,7 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
       restoreTimers(q, restored);
       this.pendingTimers.delete(name);
     }
+    if (this.changeSequence) q.changes = new TimerChanges(this.maxParallelism);
     return q;
   }
 

@@ -11,7 +11,10 @@ import { encodeKeyGroupState } from '../snapshot/keyed-state-snapshot.ts';
 import type { KeyedStateSnapshot, KeyGroupState, StateEntries, TimerEntries } from '../snapshot/keyed-state-snapshot.ts';
 import { checkedKeyGroup } from '../heap/current-key.ts';
 import type { HeapState } from '../heap/heap-state.ts';
-import type { Timer } from '../timer-queue.ts';
+import type { Timer, TimerChanges } from '../timer-queue.ts';
+import { keyIdentity } from '../key-identity.ts';
+import { ChangeCollector } from '../snapshot/change-collector.ts';
+import type { ChangeSequence, ChangedEntries, StateChangeWalk } from '../snapshot/change-collector.ts';
 import type { RocksCodec } from './rocks-keys.ts';
 import { keyGroupBounds } from './rocks-keys.ts';
 import { TIMER_SPACE, firstRows, parseTimerRow } from './rocks-timer-queue.ts';
@@ -26,7 +29,9 @@ export interface SnapshotSource {
   readonly store: RocksStore;
   readonly tables: readonly RocksTable[];
   readonly states: ReadonlyMap<string, HeapState<unknown>>;
-  readonly timerQueues: ReadonlyMap<string, { timers(): Iterable<Timer> }>;
+  readonly timerQueues: ReadonlyMap<string, { timers(): Iterable<Timer>; readonly changes: TimerChanges | undefined }>;
+  /** With change tracking: the count of snapshots whose changes were taken. */
+  readonly changeSequence: ChangeSequence | undefined;
   /** Names of timer queues by the id in their RocksDB rows. */
   readonly timerQueueNames: readonly string[];
   hasTimerRows(): boolean;
@@ -58,7 +63,11 @@ export function captureRocksSnapshot(src: SnapshotSource, codec: RocksCodec, ran
   const pendingTimers = [...src.pendingTimers.values()];
   const empty = src.entryCount() === 0 && timers.every((t) => t.timers.length === 0) && pendingTimers.every((m) => m.size === 0) && !src.hasTimerRows();
   const timerQueueNames = [...src.timerQueueNames];
-  const tables = src.tables.map((t) => ({ name: t.name, kind: t.kind, ttl: t.ttl, state: src.states.get(t.name) }));
+  // Changes are taken (and the tables record anew) only by a snapshot of every group the backend holds.
+  const sequence = src.changeSequence !== undefined && range.start <= own.start && range.end >= own.end ? src.changeSequence : undefined;
+  const tables = src.tables.map((t) => ({ name: t.name, kind: t.kind, ttl: t.ttl, state: src.states.get(t.name), changed: sequence ? t.takeChanges() : undefined }));
+  const timerChanges = sequence ? [...src.timerQueues].flatMap(([name, q]) => (q.changes ? [[name, q.changes.take()] as const] : [])) : [];
+  const seq = sequence ? ++sequence.seq : 0;
   // Queued now, behind the cache's changes: the snapshot is the state at this barrier.
   const snapshot = empty ? undefined : src.store.snapshot();
   return {
@@ -74,6 +83,8 @@ export function captureRocksSnapshot(src: SnapshotSource, codec: RocksCodec, ran
   };
 
   async function readSnapshot(): Promise<KeyedStateSnapshot> {
+    const collector = sequence ? new ChangeCollector(maxParallelism, first, last) : undefined;
+    const walks: (StateChangeWalk | undefined)[] = tables.map((t) => collector?.state(t.name, t.kind, t.ttl, t.changed as ChangedEntries | undefined));
     const groups = new Map<number, Group>();
     const groupOf = (kg: number): Group => {
       let g = groups.get(kg);
@@ -102,15 +113,22 @@ export function captureRocksSnapshot(src: SnapshotSource, codec: RocksCodec, ran
           const g = groupOf(p.keyGroup);
           let entries = g.states.get(p.stateId);
           if (!entries) g.states.set(p.stateId, (entries = []));
+          const walk = walks[p.stateId];
           if (t.kind !== 'map') {
-            entries.push([codec.keyOf(key, p.keyEnd), p.namespace, codec.decode(value)]);
+            const k = codec.keyOf(key, p.keyEnd);
+            const v = codec.decode(value);
+            entries.push([k, p.namespace, v]);
+            walk?.entry(p.keyGroup, k, keyIdentity(k), p.namespace, v);
             continue;
           }
           const cell = key.subarray(0, p.mapKeyStart);
           if (map === undefined || mapCell === undefined || !cell.equals(mapCell)) {
             map = new Map();
             mapCell = cell;
-            entries.push([codec.keyOf(key, p.keyEnd), p.namespace, map]);
+            const k = codec.keyOf(key, p.keyEnd);
+            entries.push([k, p.namespace, map]);
+            // The map is filled by the rows that follow, before the changes are encoded.
+            walk?.entry(p.keyGroup, k, keyIdentity(k), p.namespace, map);
           }
           map.set(codec.decode(key, p.mapKeyStart), codec.decode(value));
         }
@@ -133,6 +151,8 @@ export function captureRocksSnapshot(src: SnapshotSource, codec: RocksCodec, ran
         if (kg >= first && kg <= last) timerList(name, kg).push([ref.key, ns, time]);
       }
     }
+    for (const walk of walks) walk?.finish();
+    for (const [name, changed] of timerChanges) collector?.timers(name, changed, timerLists.get(name));
     for (const [name, byGroup] of timerLists) {
       const slash = name.lastIndexOf('/');
       for (const [kg, l] of byGroup) groupOf(kg).timers.push({ service: name.slice(0, slash), domain: name.slice(slash + 1) as TimerDomain, timers: l });
@@ -157,6 +177,7 @@ export function captureRocksSnapshot(src: SnapshotSource, codec: RocksCodec, ran
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
-    return { maxParallelism, keyGroups: out };
+    if (!collector || !sequence) return { maxParallelism, keyGroups: out };
+    return { maxParallelism, keyGroups: out, changes: { backend: sequence.backend, seq, keyGroups: collector.encode() } };
   }
 }

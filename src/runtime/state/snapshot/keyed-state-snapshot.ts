@@ -22,6 +22,22 @@ export interface KeyedStateSnapshot {
   readonly maxParallelism: number;
   /** The encoded KeyGroupState of each key group that holds state or timers. */
   readonly keyGroups: ReadonlyMap<number, Uint8Array>;
+  /** From a backend that tracks changes: what changed since its previous snapshot. */
+  readonly changes?: SnapshotChanges;
+}
+
+/**
+ * The changes of every key group since the backend's previous snapshot
+ * (key-group-changes.ts), for incremental checkpoints that upload deltas. A run of them
+ * is complete only within one backend and without a gap in `seq`.
+ */
+export interface SnapshotChanges {
+  /** The backend instance that recorded them. */
+  readonly backend: string;
+  /** The backend's snapshots so far, this one included: these are the changes since snapshot seq - 1 (0: since it was created or restored). */
+  readonly seq: number;
+  /** The encoded KeyGroupChanges of each key group that changed. */
+  readonly keyGroups: ReadonlyMap<number, Uint8Array>;
 }
 
 export interface StateEntries {
