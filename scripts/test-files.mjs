@@ -1,0 +1,16 @@
+// Started by scripts/run-tests.mjs on the Node the tests need, with tsx and the exit check
+// loaded (the file processes inherit both): runs the test files named after the options in the
+// order given, each in its own process, with node's spec reporter. `node --test` would sort
+// the files by path; run-tests.mjs starts the longest first instead, so no long file starts last.
+//   node --import tsx --import test-exit-check.mjs test-files.mjs <concurrency> <timeout ms> <file>...
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
+import { resolve } from 'node:path';
+
+const [concurrency, timeout, ...files] = process.argv.slice(2);
+const stream = run({ files: files.map((f) => resolve(f)), concurrency: Number(concurrency), timeout: Number(timeout) });
+// The run's own summary (no file) says whether anything failed; a failing todo test does not count.
+stream.on('test:summary', (summary) => {
+  if (summary.file === undefined && !summary.success) process.exitCode = 1;
+});
+stream.compose(spec).pipe(process.stdout);
