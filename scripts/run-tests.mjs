@@ -1,7 +1,9 @@
 // Runs every *.test.ts under src/ and test/ with node's test runner, loading TypeScript through tsx.
 // The files are listed here so that arguments can pick some: `npm run test:only -- cluster`
-// runs the files whose path contains "cluster"; an argument naming a file runs that file.
-// Files under fixtures/ directories are inputs of other tests and run only when named.
+// runs the files whose path contains "cluster"; an argument naming a file runs that file, and
+// one naming a directory every test file under it. Files under fixtures/ directories are inputs
+// of other tests, and test/faults/ holds the long fault-injection runs (`npm run test:faults`):
+// both run only when named.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +13,7 @@ function findTests(dir, out) {
   let entries;
   try { entries = readdirSync(dir); } catch { return out; }
   for (const name of entries) {
-    if (name === 'node_modules' || name === 'fixtures' || name.startsWith('.')) continue;
+    if (name === 'node_modules' || name === 'fixtures' || name === 'faults' || name.startsWith('.')) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) findTests(path, out);
     else if (name.endsWith('.test.ts')) out.push(path);
@@ -51,7 +53,7 @@ function longestFirst(paths) {
 const filter = process.argv.slice(2);
 let files = [...findTests('src', []), ...findTests('test', [])].sort();
 if (filter.length > 0) {
-  const named = filter.filter((p) => existsSync(p) && statSync(p).isFile());
+  const named = filter.filter((p) => existsSync(p)).flatMap((p) => (statSync(p).isDirectory() ? findTests(p, []) : [p]));
   files = [...new Set([...files.filter((f) => filter.some((p) => f.includes(p))), ...named])];
 }
 if (files.length === 0) {
