@@ -18,7 +18,9 @@ test('three TaskManager kills: every sequence number of every key is committed e
   const records = 16_000;
   const { lines, kills, failures } = await runWithKills({ mode: 'EXACTLY_ONCE', kills: 3, records, rate: 1500 });
   assert.equal(kills, 3);
-  assert.ok(failures >= 3, `${failures} failures for 3 kills`);
+  // The last kill may land after the final checkpoint completed and the victim's part of the
+  // job finished: that ends no attempt.
+  assert.ok(failures >= 2, `${failures} failures for 3 kills`);
   const seqs = bySequence(lines);
   assert.equal(seqs.size, records);
   for (const [id, counts] of seqs) {
