@@ -1,9 +1,11 @@
 // Runs every *.test.ts under src/ and test/ with node's test runner, loading TypeScript through tsx.
 // The files are listed here so that arguments can pick some: `npm run test:only -- cluster`
-// runs the files whose path contains "cluster"; an argument naming a file runs that file.
-// Files under fixtures/ directories are inputs of other tests and run only when named.
+// runs the files whose path contains "cluster"; an argument naming a file runs that file, and
+// one naming a directory every test file under it. Files under fixtures/ directories are inputs
+// of other tests, and test/faults/ holds the long fault-injection runs (`npm run test:faults`):
+// both run only when named.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync, spawn } from 'node:child_process';
 
@@ -11,7 +13,7 @@ function findTests(dir, out) {
   let entries;
   try { entries = readdirSync(dir); } catch { return out; }
   for (const name of entries) {
-    if (name === 'node_modules' || name === 'fixtures' || name.startsWith('.')) continue;
+    if (name === 'node_modules' || name === 'fixtures' || name === 'faults' || name.startsWith('.')) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) findTests(path, out);
     else if (name.endsWith('.test.ts')) out.push(path);
@@ -37,10 +39,21 @@ function testNode() {
   process.exit(1);
 }
 
+/**
+ * Two files run at a time, so the run ends when the last long file does: the files that took
+ * longest, as test-weights.json records them, start first (longest first), then the others by
+ * path. A file missing from the list only runs later than it could.
+ */
+function longestFirst(paths) {
+  const { seconds } = JSON.parse(readFileSync(fileURLToPath(new URL('./test-weights.json', import.meta.url)), 'utf8'));
+  const weight = (p) => seconds[p.split(sep).join('/')] ?? 0;
+  return [...paths].sort((a, b) => weight(b) - weight(a) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
 const filter = process.argv.slice(2);
 let files = [...findTests('src', []), ...findTests('test', [])].sort();
 if (filter.length > 0) {
-  const named = filter.filter((p) => existsSync(p) && statSync(p).isFile());
+  const named = filter.filter((p) => existsSync(p)).flatMap((p) => (statSync(p).isDirectory() ? findTests(p, []) : [p]));
   files = [...new Set([...files.filter((f) => filter.some((p) => f.includes(p))), ...named])];
 }
 if (files.length === 0) {
@@ -53,7 +66,8 @@ if (files.length === 0) {
 // whole run one more, for a process whose event loop is stuck.
 const SUITE_LIMIT_MS = Number(process.env.WEIR_TEST_SUITE_LIMIT_MS ?? 15 * 60_000);
 const exitCheck = fileURLToPath(new URL('./test-exit-check.mjs', import.meta.url));
-const args = ['--import', 'tsx', '--import', exitCheck, '--test', '--test-concurrency=2', '--test-timeout=120000', ...files];
+const testFiles = fileURLToPath(new URL('./test-files.mjs', import.meta.url));
+const args = ['--import', 'tsx', '--import', exitCheck, testFiles, '2', '120000', ...longestFirst(files)];
 const child = spawn(testNode(), args, { stdio: 'inherit', detached: true });
 const stuck = setTimeout(() => {
   console.error(`run-tests: the tests did not finish within ${SUITE_LIMIT_MS / 60_000} minutes; ending them`);

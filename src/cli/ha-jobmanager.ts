@@ -20,6 +20,7 @@ import { KubernetesLeadership } from '../runtime/jobmanager/ha/kubernetes-leader
 import { StandbyServer } from '../runtime/jobmanager/ha/standby-server.ts';
 import { jobResultStoreLocation, openJobResultStore } from '../runtime/jobmanager/ha/job-result-store.ts';
 import { isGloballyTerminal } from '../runtime/jobmanager/job-status.ts';
+import { settledWithin, STOP_WAIT_MS } from './stop-wait.ts';
 
 export interface HaJobManagerOptions {
   ha: KubernetesHaConfig;
@@ -92,6 +93,7 @@ export async function runHaJobManager(o: HaJobManagerOptions): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   leadership.start();
+  let gaveUp = false;
   try {
     const end = await outcome;
     // Lost: stop competing at once. Still a candidate, this process could take the lock again
@@ -111,6 +113,12 @@ export async function runHaJobManager(o: HaJobManagerOptions): Promise<number> {
     // Not over for the cluster: the job is suspended, its state kept for the next leader.
     if (master) {
       master.suspend();
+      // Stopped by a signal, it waits for the tasks' cancel a short while only (stop-wait.ts).
+      if (end.kind === 'signal' && !(await settledWithin(master.done, STOP_WAIT_MS))) {
+        o.log(`job ${master.jobId} still ${master.status} ${STOP_WAIT_MS / 1000} s after the stop signal: stopping without waiting for its TaskManagers`);
+        gaveUp = true;
+        return 0;
+      }
       await master.done;
       o.log(`job ${master.jobId} ${master.status} (${end.kind === 'lost' ? 'leadership lost' : 'stopped'})`);
     }
@@ -123,5 +131,7 @@ export async function runHaJobManager(o: HaJobManagerOptions): Promise<number> {
     await standby.close();
     await rest?.close();
     results?.close();
+    // The job's cancel still waits for the TaskManagers, and would keep the process alive.
+    if (gaveUp) process.exit(0);
   }
 }

@@ -17,6 +17,7 @@ import { resolve } from 'node:path';
 import { exitWithParent } from './parent-watch.ts';
 import { isTerminal } from '../runtime/jobmanager/job-status.ts';
 import { parseHaConfig } from '../runtime/jobmanager/ha/ha-config.ts';
+import { settledWithin, STOP_WAIT_MS } from './stop-wait.ts';
 
 export async function jobManagerCommand(args: ParsedArgs, stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
   const jobPath = args.positional[1];
@@ -56,12 +57,21 @@ export async function jobManagerCommand(args: ParsedArgs, stderr: NodeJS.Writabl
     });
     stderr.write(`weir: job ${master.jobId} "${master.name}" submitted\n`);
     let signalled = false;
+    let stopSignalled = () => {};
+    const stopSignal = new Promise<void>((resolve) => (stopSignalled = resolve));
     const onSignal = () => {
       signalled = true;
+      stopSignalled();
       if (!isTerminal(master.status)) master.cancel();
     };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    // Stopped by a signal, it waits for the tasks' cancel a short while only (stop-wait.ts).
+    const unconfirmed = stopSignal.then(async () => !(await settledWithin(master.done, STOP_WAIT_MS)));
+    if (await Promise.race([master.done.then(() => false), unconfirmed])) {
+      stderr.write(`weir: job ${master.jobId} still ${master.status} ${STOP_WAIT_MS / 1000} s after the stop signal: stopping without waiting for its TaskManagers\n`);
+      process.exit(130);
+    }
     const result = await master.done;
     // A stop-with-savepoint's caller still has to learn where the savepoint went.
     if (!signalled) await master.savepointRequests.allRead(10_000);

@@ -11,13 +11,16 @@ import assert from 'node:assert/strict';
 import { bySequence, runWithKills } from '../support/chaos-cluster.ts';
 import { KEYS } from '../fixtures/jobs/exactly-once-sequences.ts';
 
-test('five TaskManager kills: every sequence number of every key is committed exactly once, with exact state and windows', async () => {
-  const records = 40_000;
-  const { lines, kills, failures } = await runWithKills({ mode: 'EXACTLY_ONCE', kills: 5, records, rate: 1500 });
-  assert.equal(kills, 5);
+// test/faults/kill-taskmanagers.test.ts (`npm run test:faults`) is the long run: five kills over 40,000 records.
+test('three TaskManager kills: every sequence number of every key is committed exactly once, with exact state and windows', async () => {
+  // About 11 s of input at the rate; each kill waits for a checkpoint of the restarted job, and
+  // the input is paced from each restart, so a slow restart does not use it up.
+  const records = 16_000;
+  const { lines, kills, failures } = await runWithKills({ mode: 'EXACTLY_ONCE', kills: 3, records, rate: 1500 });
+  assert.equal(kills, 3);
   // The last kill may land after the final checkpoint completed and the victim's part of the
   // job finished: that ends no attempt.
-  assert.ok(failures >= 4, `${failures} failures for 5 kills`);
+  assert.ok(failures >= 2, `${failures} failures for 3 kills`);
   const seqs = bySequence(lines);
   assert.equal(seqs.size, records);
   for (const [id, counts] of seqs) {

@@ -14,7 +14,8 @@ before(async () => (s3 = await S3TestServer.start(['weir'])));
 after(() => s3.close());
 
 test('TaskManager kills with checkpoints and the exactly-once sink on S3: every sequence number committed once, with exact state', async () => {
-  const records = 16_000;
+  // About 8 s of input at the rate, paced from each restart: enough for two kills, as in incremental-kill.test.ts.
+  const records = 12_000;
   const { lines, kills, failures } = await runWithKills({ mode: 'EXACTLY_ONCE', kills: 2, records, rate: 1500, s3 });
   assert.equal(kills, 2);
   // The last kill may land after the final checkpoint completed and the victim's part of the

@@ -4,6 +4,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { eventually } from '../support/eventually.ts';
+import { restAddress, startWeir } from '../support/weir-process.ts';
+import type { WeirProcess } from '../support/weir-process.ts';
 
 const weir = resolve('bin/weir.mjs');
 
@@ -49,5 +52,29 @@ test('weir jobmanager serves REST for its job; cancelling over REST ends the pro
     assert.match(stderr, new RegExp(`job ${overview.jobs[0]!.jid} CANCELED`));
   } finally {
     child.kill('SIGKILL');
+  }
+});
+
+test('SIGTERM while a TaskManager cannot confirm the cancel (gone, as in a deleted deployment): the JobManager stops within seconds, not after the heartbeat timeout', async () => {
+  const jm = startWeir(['jobmanager', 'test/fixtures/jobs/endless.ts', '--cluster', '--rest-port', '0', '--parallelism', '1', '-Dheartbeat.timeout=120s']);
+  const tms: WeirProcess[] = [];
+  try {
+    const base = await eventually(() => restAddress(jm), 30_000, 'the REST address', () => jm.stderr());
+    tms.push(startWeir(['taskmanager', '--jobmanager', base, '--slots', '1']));
+    await eventually(async () => {
+      const [job] = ((await (await fetch(`${base}/jobs/overview`)).json()) as { jobs: { tasks: { running: number; total: number } }[] }).jobs;
+      return job && job.tasks.running === job.tasks.total ? true : undefined;
+    }, 60_000, 'the tasks running', () => jm.stderr());
+    tms[0]!.child.kill('SIGKILL');
+    await tms[0]!.exited;
+    const signalled = Date.now();
+    jm.child.kill('SIGTERM');
+    assert.equal(await jm.exited, 130);
+    // STOP_WAIT_MS (3 s) and the exit, with room for a loaded machine; the heartbeat timeout is 120 s.
+    assert.ok(Date.now() - signalled < 60_000, `stopped after ${Date.now() - signalled} ms`);
+    assert.match(jm.stderr(), /weir: job [0-9a-f]{32} still CANCELLING 3 s after the stop signal: stopping without waiting for its TaskManagers\n/);
+  } finally {
+    for (const p of [jm, ...tms]) p.child.kill('SIGKILL');
+    await Promise.all([jm, ...tms].map((p) => p.exited));
   }
 });

@@ -38,12 +38,14 @@ export interface E2eOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** Copy pod output to stderr. */
   echoLogs?: boolean;
+  /** Run startup and readiness probes at least this often (default: as each pod says). */
+  probeMaxPeriodMs?: number;
 }
 
 export async function startE2eCluster(opts: E2eOptions = {}): Promise<E2eCluster> {
   // No CRD is loaded: helm installs it from the chart, as on a real cluster.
   const cluster = await startKubeCluster({
-    kubelet: { images: (image) => README_IMAGES[image.replace(/@.*$/, '').replace(/:[^/:]*$/, '')], backoff: opts.backoff, echoLogs: opts.echoLogs },
+    kubelet: { images: (image) => README_IMAGES[image.replace(/@.*$/, '').replace(/:[^/:]*$/, '')], backoff: opts.backoff, echoLogs: opts.echoLogs, probeMaxPeriodMs: opts.probeMaxPeriodMs },
   });
   const dir = mkdtempSync(join(tmpdir(), 'weir-e2e-'));
   const kubeconfig = join(dir, 'kubeconfig');

@@ -10,7 +10,9 @@ export const ENDLESS_JOB = resolve('test/fixtures/jobs/endless.ts');
 export const SD = { apiVersion: 'weir.dev/v1alpha1', kind: 'StreamDeployment' } as const;
 
 export async function startOperatorTestCluster(): Promise<KubeCluster> {
-  const cluster = await startKubeCluster({ load: [CRD_PATHS[0]], kubelet: { backoff: { initialMs: 200, maxMs: 1000 } } });
+  // Probes every 250 ms instead of the pods' 2 s: each JobManager and TaskManager is seen ready
+  // about a second sooner, and the end-to-end tests replace them many times.
+  const cluster = await startKubeCluster({ load: [CRD_PATHS[0]], kubelet: { backoff: { initialMs: 200, maxMs: 1000 }, probeMaxPeriodMs: 250 } });
   // The operator in this process reaches JobManagers by their Service names, as it would in a pod.
   installClusterResolver({ dnsFile: cluster.kubelet.dnsFile, namespace: 'default' });
   return cluster;

@@ -37,7 +37,11 @@ export function execProbe(ctx: ExecContext): ExecProbe {
   });
 }
 
-export function startProbes(c: ContainerState, podIP: string, exec: ExecProbe, kill: () => void, changed: () => void): void {
+/**
+ * `maxPeriodMs` caps the period of the startup and readiness probes (see Prober), so a test
+ * sees a pod start and turn ready sooner; liveness keeps the pod's own schedule.
+ */
+export function startProbes(c: ContainerState, podIP: string, exec: ExecProbe, kill: () => void, changed: () => void, maxPeriodMs = Infinity): void {
   if (isRecord(c.spec.startupProbe)) {
     c.started = false;
     c.startup = new Prober(c.spec.startupProbe, c.spec, podIP, false, (ok) => {
@@ -45,24 +49,24 @@ export function startProbes(c: ContainerState, podIP: string, exec: ExecProbe, k
       c.startup = undefined;
       if (ok) {
         c.started = true;
-        startRunningProbes(c, podIP, exec, kill, changed);
+        startRunningProbes(c, podIP, exec, kill, changed, maxPeriodMs);
       } else {
         kill();
       }
       changed();
-    }, exec, true);
+    }, exec, true, maxPeriodMs);
     return;
   }
-  startRunningProbes(c, podIP, exec, kill, changed);
+  startRunningProbes(c, podIP, exec, kill, changed, maxPeriodMs);
 }
 
-function startRunningProbes(c: ContainerState, podIP: string, exec: ExecProbe, kill: () => void, changed: () => void): void {
+function startRunningProbes(c: ContainerState, podIP: string, exec: ExecProbe, kill: () => void, changed: () => void, maxPeriodMs: number): void {
   if (!isRecord(c.spec.readinessProbe)) c.ready = true;
   if (isRecord(c.spec.readinessProbe)) {
     c.readiness = new Prober(c.spec.readinessProbe, c.spec, podIP, false, (ok) => {
       c.ready = ok;
       changed();
-    }, exec);
+    }, exec, false, maxPeriodMs);
   }
   if (isRecord(c.spec.livenessProbe)) {
     c.liveness = new Prober(c.spec.livenessProbe, c.spec, podIP, true, (ok) => {

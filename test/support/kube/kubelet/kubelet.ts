@@ -26,6 +26,11 @@ export interface KubeletOptions {
   stateDir?: string;
   /** Restart backoff (default 10s doubling to 300s, like the real kubelet; the first restart is immediate). */
   backoff?: { initialMs?: number; maxMs?: number };
+  /**
+   * Run startup and readiness probes at least this often, whatever their periodSeconds (their
+   * failure thresholds grow to match): a test sees pods turn ready sooner. Default: as the pod says.
+   */
+  probeMaxPeriodMs?: number;
   /** Working directory when neither the container nor the image sets one (default: process.cwd()). */
   workingDir?: string;
   /** Extra environment for every process (PATH and HOME are passed through already). */
@@ -75,6 +80,7 @@ export function startKubelet(opts: KubeletOptions): Kubelet {
   const env: RunnerEnv = {
     api, hostIP: '127.0.0.1', images: opts.images,
     backoffInitialMs: opts.backoff?.initialMs ?? 10_000, backoffMaxMs: opts.backoff?.maxMs ?? 300_000,
+    probeMaxPeriodMs: opts.probeMaxPeriodMs ?? Infinity,
     workingDir: opts.workingDir ?? process.cwd(), logLimitBytes: opts.logLimitBytes ?? 1 << 20, echoLogs: opts.echoLogs ?? false,
     preloadFlag: `--import=${pathToFileURL(PRELOAD).href}`,
     stateDir,

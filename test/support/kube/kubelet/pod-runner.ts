@@ -24,6 +24,8 @@ export interface RunnerEnv {
   images: ImageMap;
   backoffInitialMs: number;
   backoffMaxMs: number;
+  /** The longest period of a startup or readiness probe (container-probes.ts). */
+  probeMaxPeriodMs: number;
   workingDir: string;
   logLimitBytes: number;
   echoLogs: boolean;
@@ -144,7 +146,7 @@ export class PodRunner {
     this.event(c, 'Normal', 'Started', `Started container ${c.name}`);
     c.ready = !c.init && !isRecord(c.spec.readinessProbe) && !isRecord(c.spec.startupProbe);
     c.started = true;
-    if (!c.init) startProbes(c, this.podIP, execProbe({ image, env: envVars, cwd }), () => this.stopContainer(c), () => this.queueStatus());
+    if (!c.init) startProbes(c, this.podIP, execProbe({ image, env: envVars, cwd }), () => this.stopContainer(c), () => this.queueStatus(), this.env.probeMaxPeriodMs);
     proc.exited.then((exit) => this.onExit(c, proc, exit)).catch((err: unknown) => this.env.report(err));
   }
 

@@ -62,6 +62,8 @@ export class Prober {
   private stopped = false;
   private successes = 0;
   private failures = 0;
+  private readonly periodMs: number;
+  private readonly failureThreshold: number;
   result: boolean;
 
   constructor(
@@ -73,7 +75,15 @@ export class Prober {
     private readonly exec?: ExecProbe,
     /** Startup probes report failure once failureThreshold is reached even though they start out failing. */
     private readonly reportFailure = false,
+    /**
+     * Probe at least this often. The failure threshold grows to match, so a probe still gives
+     * up after as long as the pod allows; only a change is seen sooner.
+     */
+    maxPeriodMs = Infinity,
   ) {
+    const periodMs = Number(probe.periodSeconds ?? 10) * 1000;
+    this.periodMs = Math.min(periodMs, maxPeriodMs);
+    this.failureThreshold = Math.ceil(Number(probe.failureThreshold ?? 3) * (periodMs / this.periodMs));
     this.result = initial;
     this.schedule(Number(probe.initialDelaySeconds ?? 0) * 1000);
   }
@@ -96,15 +106,15 @@ export class Prober {
       this.successes = 0;
     }
     const next = ok ? (this.successes >= Number(this.probe.successThreshold ?? 1) ? true : this.result)
-      : (this.failures >= Number(this.probe.failureThreshold ?? 3) ? false : this.result);
+      : (this.failures >= this.failureThreshold ? false : this.result);
     if (next !== this.result) {
       this.result = next;
       this.onChange(next);
-    } else if (this.reportFailure && !ok && this.failures >= Number(this.probe.failureThreshold ?? 3)) {
+    } else if (this.reportFailure && !ok && this.failures >= this.failureThreshold) {
       this.onChange(false);
       return;
     }
-    this.schedule(Number(this.probe.periodSeconds ?? 10) * 1000);
+    this.schedule(this.periodMs);
   }
 
   stop(): void {
