@@ -95,3 +95,28 @@ for (const answer of [{ unknown: true }, { shuttingDown: true }]) {
     jm.heartbeats[1]!.res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
   });
 }
+
+test('an unknown answer to a heartbeat sent before the TaskManager registered again is stale: nothing is cancelled again, no third registration', async (t) => {
+  const jm = await fakeJobManager();
+  let forgotten = 0;
+  const connection = connect(jm, () => void forgotten++);
+  t.after(async () => {
+    await connection.stop();
+    await jm.close();
+  });
+  await connection.start();
+  connection.report(old);
+  await eventually(() => (jm.heartbeats.length === 1 && jm.commandPolls.length === 1 ? true : undefined), 30_000, 'a heartbeat and a command poll on their way');
+  // The command poll learns first that the JobManager does not know this TaskManager: it registers again.
+  jm.commandPolls[0]!.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ commands: [], unknown: true }));
+  await eventually(() => (jm.registrations() === 2 ? true : undefined), 30_000, 'registered again');
+  assert.equal(forgotten, 1);
+  // Its attempts since are the JobManager's: the heartbeat sent before says "unknown" too late.
+  connection.report(fresh);
+  jm.heartbeats[0]!.res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ unknown: true }));
+  await eventually(() => (jm.heartbeats.length === 2 ? true : undefined), 30_000, 'the next heartbeat');
+  assert.equal(forgotten, 1, 'what was deployed since is not cancelled');
+  assert.equal(jm.registrations(), 2, 'no third registration');
+  assert.deepEqual(jm.heartbeats[1]!.body.reports, [fresh]);
+  jm.heartbeats[1]!.res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+});

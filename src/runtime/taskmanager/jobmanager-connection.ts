@@ -64,6 +64,12 @@ export class JobManagerConnection {
   private isRegistered = false;
   /** When the JobManager was last found unreachable with nothing working since (ms since the epoch). */
   private lostSince: number | undefined;
+  /**
+   * Counts accepted registrations. An `unknown` answer to a request sent before the latest one
+   * is stale (the JobManager knows this TaskManager now): acting on it would cancel what the
+   * JobManager deployed since, and drop its reports, so it is ignored.
+   */
+  private registrations = 0;
 
   constructor(
     private readonly url: string,
@@ -107,6 +113,7 @@ export class JobManagerConnection {
     const request = this.registration();
     const r = await this.post<RegistrationResponse>('/internal/taskmanagers/register', request);
     this.events.log(`registered as ${request.id} with ${request.slots} slot(s)`);
+    this.registrations++;
     this.jobManagerGone = false;
     this.unreachableLogged = false;
     this.isRegistered = true;
@@ -163,6 +170,7 @@ export class JobManagerConnection {
     }
     this.heartbeatInFlight = true;
     const generation = this.queueGeneration;
+    const registeredAs = this.registrations;
     const reports = this.reports.splice(0);
     const tasks = this.taskStates.splice(0);
     const checkpoints = this.checkpoints.splice(0);
@@ -171,7 +179,7 @@ export class JobManagerConnection {
         if (this.stopped) return;
         this.unreachableLogged = false;
         this.lostSince = undefined;
-        if (r.unknown) {
+        if (r.unknown && registeredAs === this.registrations) {
           this.isRegistered = false;
           this.dropQueued();
           await this.events.forgotten();
@@ -219,6 +227,7 @@ export class JobManagerConnection {
     const id = () => this.registration().id;
     while (!this.stopped) {
       let r: CommandsResponse;
+      const registeredAs = this.registrations;
       try {
         r = await this.post<CommandsResponse>(`/internal/taskmanagers/${id()}/commands`, {});
       } catch (err) {
@@ -247,6 +256,7 @@ export class JobManagerConnection {
         if (!(await this.registerWhenBack())) return;
         continue;
       }
+      if (r.unknown && registeredAs !== this.registrations) continue;
       if (r.unknown) {
         this.isRegistered = false;
         this.dropQueued();

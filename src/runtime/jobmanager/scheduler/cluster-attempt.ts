@@ -120,11 +120,11 @@ export class ClusterAttempt implements AttemptRunner {
           if (r.inputEnded) this.context.checkpoints.inputEnded(r.inputEnded.vertexId, r.inputEnded.subtask);
         }
       },
-      onLost: (tm) => {
+      onLost: (tm, why) => {
         if (!this.involved.includes(tm) || this.finalReports.has(tm)) return;
         this.states.setWhere((s) => this.slotOwners[s] === tm, 'FAILED');
         this.finalReports.set(tm, { jobId: this.o.jobId, attempt: this.o.attempt, state: 'FAILED' });
-        this.fail(new WeirError('TASK_MANAGER_LOST', `TaskManager ${tm} stopped sending heartbeats for more than ${this.registry.heartbeatTimeoutMs}ms`, true));
+        this.fail(new WeirError('TASK_MANAGER_LOST', `TaskManager ${tm} was lost: ${why}`, true));
       },
     });
     try {

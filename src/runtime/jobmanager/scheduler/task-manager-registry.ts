@@ -27,7 +27,8 @@ export interface RegistryListener {
   onReport(tmId: string, report: AttemptReport): void;
   onTaskStates?(tmId: string, states: readonly SubtaskStateReport[]): void;
   onCheckpoints?(tmId: string, reports: readonly CheckpointReport[]): void;
-  onLost(tmId: string): void;
+  /** The TaskManager is gone, or what it ran is (`why` says which, for the attempt's error). */
+  onLost(tmId: string, why: string): void;
 }
 
 /** How long a request for commands is held open when there are none. */
@@ -51,8 +52,14 @@ export class TaskManagerRegistry {
 
   register(r: RegistrationRequest, now: number): void {
     const slotData = r.slotData?.length === r.slots ? r.slotData : Array.from({ length: r.slots }, () => r.data);
-    // A TaskManager that registers again starts afresh; its old open request is simply answered.
-    this.taskManagers.get(r.id)?.waiter?.({ commands: [] });
+    // A TaskManager that registers again starts afresh: it cancelled what it ran before (it
+    // was told it is unknown, by a stale answer too), and drops its reports of it, so attempts
+    // that involve it would wait for them forever. They fail now, as for a lost one.
+    const known = this.taskManagers.get(r.id);
+    if (known) {
+      known.waiter?.({ commands: [] });
+      for (const l of this.listeners) l.onLost(r.id, 'it registered again, so what it ran before is gone');
+    }
     const slotHolders = new Array<string | undefined>(r.slots).fill(undefined);
     this.taskManagers.set(r.id, { id: r.id, slots: r.slots, data: r.data, metrics: r.metrics, slotData, slotHolders, registeredAt: now, lastHeartbeat: now, commands: [], waiter: undefined });
   }
@@ -117,7 +124,7 @@ export class TaskManagerRegistry {
     for (const tm of this.taskManagers.values()) {
       if (now - tm.lastHeartbeat > this.heartbeatTimeoutMs) lost.push(tm.id);
     }
-    for (const id of lost) this.remove(id);
+    for (const id of lost) this.remove(id, `it stopped sending heartbeats for more than ${this.heartbeatTimeoutMs}ms`);
     return lost;
   }
 
@@ -127,15 +134,15 @@ export class TaskManagerRegistry {
    */
   disconnect(id: string): boolean {
     if (!this.taskManagers.has(id)) return false;
-    this.remove(id);
+    this.remove(id, 'it disconnected (it is stopping)');
     return true;
   }
 
-  private remove(id: string): void {
+  private remove(id: string, why: string): void {
     const tm = this.taskManagers.get(id)!;
     this.taskManagers.delete(id);
     tm.waiter?.({ commands: [], unknown: true });
-    for (const l of this.listeners) l.onLost(id);
+    for (const l of this.listeners) l.onLost(id, why);
   }
 
   /** Checks for lost TaskManagers every heartbeat interval; returns the stop function. */
