@@ -8,6 +8,7 @@
  * cancelled here (as for a JobManager that forgot the TaskManager).
  */
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -69,34 +70,8 @@ function connect(jm: FakeJobManager, forgotten: () => void): JobManagerConnectio
 const old: AttemptReport = { jobId: JOB, attempt: 0, state: 'CANCELED' };
 const fresh: AttemptReport = { jobId: JOB, attempt: 0, state: 'RUNNING' };
 
-for (const answer of [{ unknown: true }, { shuttingDown: true }]) {
-  const what = 'unknown' in answer ? 'a new leader forgot the TaskManager' : 'the JobManager said it shuts down';
-  test(`reports of a heartbeat that failed after ${what} are dropped, the attempts cancelled, and nothing of them sent again`, async (t) => {
-    const jm = await fakeJobManager();
-    let forgotten = 0;
-    const connection = connect(jm, () => void forgotten++);
-    t.after(async () => {
-      await connection.stop();
-      await jm.close();
-    });
-    await connection.start();
-    connection.report(old);
-    await eventually(() => (jm.heartbeats.length === 1 && jm.commandPolls.length === 1 ? true : undefined), 30_000, 'a heartbeat and a command poll on their way');
-    assert.deepEqual(jm.heartbeats[0]!.body.reports, [old]);
-
-    jm.commandPolls[0]!.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ commands: [], ...answer }));
-    await eventually(() => (jm.registrations() === 2 ? true : undefined), 30_000, 'registered again');
-    assert.equal(forgotten, 1, "the old JobManager's attempts were cancelled before registering again");
-    connection.report(fresh);
-    // The heartbeat that carried the old report fails; the next one carries only what came after.
-    jm.heartbeats[0]!.res.destroy();
-    await eventually(() => (jm.heartbeats.length === 2 ? true : undefined), 30_000, 'the next heartbeat');
-    assert.deepEqual(jm.heartbeats[1]!.body.reports, [fresh]);
-    jm.heartbeats[1]!.res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-  });
-}
-
-test('an unknown answer to a heartbeat sent before the TaskManager registered again is stale: nothing is cancelled again, no third registration', async (t) => {
+/** A connection that registered, with a heartbeat carrying the old attempt's report and a command poll both held by the JobManager. */
+async function heartbeatOnItsWay(t: TestContext) {
   const jm = await fakeJobManager();
   let forgotten = 0;
   const connection = connect(jm, () => void forgotten++);
@@ -107,15 +82,38 @@ test('an unknown answer to a heartbeat sent before the TaskManager registered ag
   await connection.start();
   connection.report(old);
   await eventually(() => (jm.heartbeats.length === 1 && jm.commandPolls.length === 1 ? true : undefined), 30_000, 'a heartbeat and a command poll on their way');
+  return { jm, connection, forgotten: () => forgotten };
+}
+
+for (const answer of [{ unknown: true }, { shuttingDown: true }]) {
+  const what = 'unknown' in answer ? 'a new leader forgot the TaskManager' : 'the JobManager said it shuts down';
+  test(`reports of a heartbeat that failed after ${what} are dropped, the attempts cancelled, and nothing of them sent again`, async (t) => {
+    const { jm, connection, forgotten } = await heartbeatOnItsWay(t);
+    assert.deepEqual(jm.heartbeats[0]!.body.reports, [old]);
+
+    jm.commandPolls[0]!.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ commands: [], ...answer }));
+    await eventually(() => (jm.registrations() === 2 ? true : undefined), 30_000, 'registered again');
+    assert.equal(forgotten(), 1, "the old JobManager's attempts were cancelled before registering again");
+    connection.report(fresh);
+    // The heartbeat that carried the old report fails; the next one carries only what came after.
+    jm.heartbeats[0]!.res.destroy();
+    await eventually(() => (jm.heartbeats.length === 2 ? true : undefined), 30_000, 'the next heartbeat');
+    assert.deepEqual(jm.heartbeats[1]!.body.reports, [fresh]);
+    jm.heartbeats[1]!.res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+}
+
+test('an unknown answer to a heartbeat sent before the TaskManager registered again is stale: nothing is cancelled again, no third registration', async (t) => {
+  const { jm, connection, forgotten } = await heartbeatOnItsWay(t);
   // The command poll learns first that the JobManager does not know this TaskManager: it registers again.
   jm.commandPolls[0]!.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ commands: [], unknown: true }));
   await eventually(() => (jm.registrations() === 2 ? true : undefined), 30_000, 'registered again');
-  assert.equal(forgotten, 1);
+  assert.equal(forgotten(), 1);
   // Its attempts since are the JobManager's: the heartbeat sent before says "unknown" too late.
   connection.report(fresh);
   jm.heartbeats[0]!.res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ unknown: true }));
   await eventually(() => (jm.heartbeats.length === 2 ? true : undefined), 30_000, 'the next heartbeat');
-  assert.equal(forgotten, 1, 'what was deployed since is not cancelled');
+  assert.equal(forgotten(), 1, 'what was deployed since is not cancelled');
   assert.equal(jm.registrations(), 2, 'no third registration');
   assert.deepEqual(jm.heartbeats[1]!.body.reports, [fresh]);
   jm.heartbeats[1]!.res.writeHead(200, { 'content-type': 'application/json' }).end('{}');

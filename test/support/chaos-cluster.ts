@@ -4,9 +4,11 @@
  * TaskManagers are killed with SIGKILL at random moments and replaced. Used by the kill
  * tests and by `npm run soak`.
  */
+import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KEYS } from '../fixtures/jobs/exactly-once-sequences.ts';
 import { eventually } from './eventually.ts';
 import type { S3TestServer } from './s3/s3-test-server.ts';
 import { restAddress, startWeir } from './weir-process.ts';
@@ -122,3 +124,19 @@ export function bySequence(lines: string[]): Map<string, number[]> {
   return seen;
 }
 
+
+/**
+ * What an exactly-once run of the sequences job must have committed: every sequence number of
+ * every key once, with the count an uninterrupted run gives (count = seq + 1: the keyed count
+ * went on from the restored state), and every window once with its full count (100 sequence
+ * numbers per second of event time; the last window holds the rest).
+ */
+export function assertCommittedExactlyOnce(lines: string[], records: number): void {
+  const seqs = bySequence(lines);
+  assert.equal(seqs.size, records);
+  for (const [id, counts] of seqs) assert.deepEqual(counts, [Number(id.split(',')[1]) + 1], `key,seq ${id}`);
+  const windows = lines.filter((l) => l.startsWith('win,'));
+  const perKey = records / KEYS;
+  const expected = Array.from({ length: KEYS }, (_, key) => Array.from({ length: Math.ceil(perKey / 100) }, (_, w) => `win,${key},${(w + 1) * 1000},${Math.min(100, perKey - w * 100)}`)).flat();
+  assert.deepEqual(windows.sort(), expected.sort());
+}

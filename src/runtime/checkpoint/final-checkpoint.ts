@@ -10,7 +10,8 @@
 import type { JobGraph } from '../graph/job-graph.ts';
 import type { SubtaskCheckpointAck } from './subtask-snapshot-writer.ts';
 
-const keyOf = (vertexId: string, subtask: number) => `${vertexId}/${subtask}`;
+/** A subtask as the coordinator keys its acknowledgements. */
+export const subtaskKey = (vertexId: string, subtask: number) => `${vertexId}/${subtask}`;
 
 export class FinalCheckpointTracker {
   /** Subtasks whose input ended in the running attempt. */
@@ -21,12 +22,12 @@ export class FinalCheckpointTracker {
   constructor(private readonly expected: number) {}
 
   inputEnded(vertexId: string, subtask: number): void {
-    this.ended.add(keyOf(vertexId, subtask));
+    this.ended.add(subtaskKey(vertexId, subtask));
   }
 
   /** Whether this acknowledgement is a snapshot taken after the subtask's end (reports arrive in order). */
   isAfterEnd(ack: SubtaskCheckpointAck): boolean {
-    return this.ended.has(keyOf(ack.handle.vertexId, ack.handle.subtask));
+    return this.ended.has(subtaskKey(ack.handle.vertexId, ack.handle.subtask));
   }
 
   /** A checkpoint completed: the subtasks that acknowledged it after their end may finish. */
@@ -45,8 +46,6 @@ export class FinalCheckpointTracker {
     this.covered.clear();
   }
 }
-
-export { keyOf as subtaskKey };
 
 /** The acknowledgement of a subtask that finished: every operator, with no state (as a finished task answers itself). */
 export function finishedAck(graph: JobGraph, vertexId: string, subtask: number, checkpointId: number): SubtaskCheckpointAck | undefined {
