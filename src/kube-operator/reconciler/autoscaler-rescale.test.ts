@@ -23,7 +23,7 @@ test('a decision is applied through a savepoint upgrade: SCALE, overrides in the
   assert.equal(w.status.lifecycleState, 'STABLE');
   w.autoscaler = BUSY;
   const decided = w.pass();
-  assert.deepEqual(summary(decided), ['event ScalingReport', 'writeStatus STABLE', 'requeue 1000']);
+  assert.deepEqual(summary(decided), ['writeStatus STABLE', 'event ScalingReport', 'requeue 1000']);
   assert.match(actionsOf(decided, 'recordEvent')[0]!.event.message, /^Rescaling: Source: orders 2 -> 4 /);
   assert.deepEqual(w.status.autoscaler?.appliedParallelism, { v1: 4 });
   assert.equal(w.status.autoscaler?.rescaleStartTime, new Date(T0).toISOString());
@@ -31,7 +31,7 @@ test('a decision is applied through a savepoint upgrade: SCALE, overrides in the
   // The next pass takes the applied parallelism as a spec change of the SCALE kind.
   w.now = T0 + 1000;
   const upgrade = w.pass();
-  assert.deepEqual(summary(upgrade), ['recordTarget UPGRADING SAVEPOINTING', 'triggerSavepoint stop', 'event UpgradeStarted', 'event SavepointTriggered', 'writeStatus UPGRADING SAVEPOINTING', 'requeue 1000']);
+  assert.deepEqual(summary(upgrade), ['recordTarget UPGRADING SAVEPOINTING', 'event UpgradeStarted', 'triggerSavepoint stop', 'event SavepointTriggered', 'writeStatus UPGRADING SAVEPOINTING', 'requeue 1000']);
   assert.equal(w.status.reconciliation?.upgrade?.reason, 'spec.configuration.pipeline.jobvertex-parallelism-overrides (SCALE), spec.job.parallelism (SCALE)');
 
   w.snapshot = { status: 'COMPLETED', location: SP };

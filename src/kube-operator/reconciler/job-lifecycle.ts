@@ -13,7 +13,7 @@
 import type { StreamDeployment } from '../crd/stream-deployment-crd.ts';
 import type { StreamDeploymentSpec, StreamDeploymentStatus, Upgrade, UpgradeMode } from '../crd/stream-deployment-schema.ts';
 import type { RestoreFrom } from '../children/runtime-config.ts';
-import type { HaMetadata, ObservedJob, SnapshotOutcome } from './facts.ts';
+import type { EventSpec, HaMetadata, ObservedJob, SnapshotOutcome } from './facts.ts';
 import { describeDiff, specDiff } from './diff-type.ts';
 import type { OperatorSettings } from './operator-settings.ts';
 import { retryDelayMs } from './operator-settings.ts';
@@ -37,10 +37,9 @@ export interface LifecycleInput {
 }
 
 export interface LifecyclePlan {
-  /** Status writes and job side effects, in order, before the children are touched. */
+  /** Status writes, job side effects and the events each write makes true, in order, before the children are touched. */
   steps: WriteAhead['steps'];
   status: StreamDeploymentStatus;
-  events: WriteAhead['events'];
   /** The spec the children follow (the old one while an upgrade waits), and where its job restores from. */
   deploy: { spec: StreamDeploymentSpec; record: string; restore: RestoreFrom | undefined };
   /** Why the deployment is held where it is, shown as the Degraded condition. */
@@ -87,7 +86,7 @@ class Lifecycle {
   }
 
   private done(spec: StreamDeploymentSpec, record: string, restore: RestoreFrom | undefined): LifecyclePlan {
-    return { steps: this.w.steps, status: this.w.status, events: this.w.events, deploy: { spec, record, restore }, ...(this.held ? { held: this.held } : {}) };
+    return { steps: this.w.steps, status: this.w.status, deploy: { spec, record, restore }, ...(this.held ? { held: this.held } : {}) };
   }
 
   /** The spec the children follow now: the last one acted on. */
@@ -123,13 +122,13 @@ class Lifecycle {
     const running = isRunning(this.spec);
     // Nonces set at creation ask for nothing: there is no job to snapshot yet.
     const savepoints = { ...this.w.status.savepoints, lastSavepointNonce: job.savepointTriggerNonce, lastCheckpointNonce: job.checkpointTriggerNonce };
-    this.w.write({
-      ...this.w.status,
-      lifecycleState: running ? 'DEPLOYED' : 'SUSPENDED',
-      savepoints,
-      reconciliation: { ...this.rec, lastReconciledSpec: this.i.record, state: 'DEPLOYED', deployTime: this.i.now.getTime(), ...restoreFields(restore) },
-    });
-    this.w.event(
+    this.w.write(
+      {
+        ...this.w.status,
+        lifecycleState: running ? 'DEPLOYED' : 'SUSPENDED',
+        savepoints,
+        reconciliation: { ...this.rec, lastReconciledSpec: this.i.record, state: 'DEPLOYED', deployTime: this.i.now.getTime(), ...restoreFields(restore) },
+      },
       running
         ? { type: 'Normal', reason: 'Submit', message: `Deploying ${job.entry} with parallelism ${job.parallelism ?? 1}${restore ? ` from ${restore.path}` : ''}` }
         : { type: 'Normal', reason: 'Suspended', message: 'Suspending the job: scaling the cluster to zero' },
@@ -169,8 +168,8 @@ class Lifecycle {
     const job = this.i.job;
     const state = job === undefined ? 'not reachable' : job.state === 'RUNNING' ? `RUNNING with ${job.tasks.running} of ${job.tasks.total} tasks running` : job.state;
     if (this.i.settings.lastStateFallback && this.haCheckpoint) {
-      this.w.event({ type: 'Warning', reason: 'LastStateFallback', message: `The job is ${state}, so no savepoint can be taken: upgrading with last-state from the latest checkpoint instead` });
-      return this.redeploy('last-state', undefined, why, false);
+      const fallback: EventSpec = { type: 'Warning', reason: 'LastStateFallback', message: `The job is ${state}, so no savepoint can be taken: upgrading with last-state from the latest checkpoint instead` };
+      return this.redeploy('last-state', undefined, why, false, [fallback, this.upgradeStarted('last-state', undefined, why)]);
     }
     const because = this.i.settings.lastStateFallback ? 'there is no HA metadata (high-availability.type: kubernetes with a completed checkpoint) to fall back to last-state' : 'last-state fallback is disabled (kubernetes.operator.job.upgrade.last-state-fallback.enabled)';
     return this.hold('UpgradeBlocked', `upgradeMode savepoint: the job is ${state}, so no savepoint can be taken, and ${because}; the upgrade waits for the job to run`);
@@ -193,24 +192,27 @@ class Lifecycle {
   }
 
   /**
-   * Records the new target (a stateless one only once no HA metadata is left: see dropState),
-   * cancels a stateless job, and returns the new spec for the children: the JobManager
-   * Deployment is replaced (Recreate), so the old JobManager is gone before the new one starts.
+   * Records the new target (a stateless one only once no HA metadata is left: see dropState)
+   * with the events that announce it, cancels a stateless job, and returns the new spec for the
+   * children: the JobManager Deployment is replaced (Recreate), so the old JobManager is gone
+   * before the new one starts.
    */
-  private redeploy(mode: UpgradeMode, restore: RestoreFrom | undefined, why: string, dropState: boolean, announced = false): LifecyclePlan {
+  private redeploy(mode: UpgradeMode, restore: RestoreFrom | undefined, why: string, dropState: boolean, announced: readonly EventSpec[] = [this.upgradeStarted(mode, restore, why)]): LifecyclePlan {
     const running = isRunning(this.spec);
     if (dropState && this.haLeft) return this.dropState(restore, why);
-    this.w.write({
-      ...this.w.status,
-      lifecycleState: running ? 'UPGRADING' : 'SUSPENDED',
-      reconciliation: { ...this.rec, lastReconciledSpec: this.i.record, state: 'UPGRADING', upgrade: undefined, rolledBackSpec: undefined, deployTime: this.i.now.getTime(), ...restoreFields(restore) },
-    });
+    this.w.write(
+      {
+        ...this.w.status,
+        lifecycleState: running ? 'UPGRADING' : 'SUSPENDED',
+        reconciliation: { ...this.rec, lastReconciledSpec: this.i.record, state: 'UPGRADING', upgrade: undefined, rolledBackSpec: undefined, deployTime: this.i.now.getTime(), ...restoreFields(restore) },
+      },
+      ...announced,
+    );
     if (dropState && this.i.job?.state === 'RUNNING') this.w.act({ type: 'cancelJob', jobId: this.i.job.id, bestEffort: true });
-    if (!announced) this.w.event(this.upgradeStarted(mode, restore, why));
     return this.done(this.spec, this.i.record, restore);
   }
 
-  private upgradeStarted(mode: UpgradeMode, restore: RestoreFrom | undefined, why: string): WriteAhead['events'][number] {
+  private upgradeStarted(mode: UpgradeMode, restore: RestoreFrom | undefined, why: string): EventSpec {
     const running = isRunning(this.spec);
     const from = restore ? ` from savepoint ${restore.path}` : mode === 'last-state' ? ' from the latest checkpoint (HA metadata)' : ' without state';
     return { type: 'Normal', reason: running ? 'UpgradeStarted' : 'Suspended', message: `${running ? 'Upgrading' : 'Suspending'} with upgradeMode ${mode}${running ? from : ''}: ${why}` };
@@ -231,8 +233,7 @@ class Lifecycle {
   private dropState(restore: RestoreFrom | undefined, why: string, marker?: Upgrade): LifecyclePlan {
     if (marker === undefined) {
       const upgrade: Upgrade = { mode: 'stateless', reason: why, step: 'DROPPING_STATE', startTime: this.i.now.getTime(), ...(restore ? { savepointPath: restore.path } : {}) };
-      this.w.write({ ...this.w.status, lifecycleState: isRunning(this.spec) ? 'UPGRADING' : 'SUSPENDED', reconciliation: { ...this.rec, state: 'UPGRADING', upgrade } });
-      this.w.event(this.upgradeStarted('stateless', restore, why));
+      this.w.write({ ...this.w.status, lifecycleState: isRunning(this.spec) ? 'UPGRADING' : 'SUSPENDED', reconciliation: { ...this.rec, state: 'UPGRADING', upgrade } }, this.upgradeStarted('stateless', restore, why));
     }
     if (this.i.job?.state === 'RUNNING') this.w.act({ type: 'cancelJob', jobId: this.i.job.id, bestEffort: true });
     if (this.i.ha!.configMaps.length > 0) this.w.act({ type: 'deleteHaMetadata', configMaps: this.i.ha!.configMaps });
@@ -243,7 +244,8 @@ class Lifecycle {
   private continueDroppingState(u: Upgrade): LifecyclePlan {
     const restore = u.savepointPath === undefined ? undefined : { path: u.savepointPath, allowNonRestoredState: this.spec.job.allowNonRestoredState ?? false };
     if (this.haLeft) return this.dropState(restore, u.reason ?? '', u);
-    return this.redeploy('stateless', restore, u.reason ?? '', true, true);
+    // Announced when DROPPING_STATE was written.
+    return this.redeploy('stateless', restore, u.reason ?? '', true, []);
   }
 
   private triggerUpgradeSavepoint(why: string, attempt: number, previous?: Upgrade): LifecyclePlan {
@@ -251,10 +253,9 @@ class Lifecycle {
     const triggerId = triggerIdFor(this.i.sd.metadata.uid, 'upgrade', this.i.sd.metadata.generation, attempt);
     const upgrade: Upgrade = { ...previous, mode: 'savepoint', reason: why, step: 'SAVEPOINTING', jobId: job.id, triggerId, attempt, startTime: previous?.startTime ?? this.i.now.getTime() };
     delete upgrade.retryAt;
-    this.w.write({ ...this.w.status, lifecycleState: 'UPGRADING', reconciliation: { ...this.rec, state: 'UPGRADING', upgrade } });
-    this.w.act({ type: 'triggerSavepoint', jobId: job.id, triggerId, then: 'stop' });
-    if (previous === undefined) this.w.event({ type: 'Normal', reason: isRunning(this.spec) ? 'UpgradeStarted' : 'Suspended', message: `${isRunning(this.spec) ? 'Upgrading' : 'Suspending'} with upgradeMode savepoint: ${why}` });
-    this.w.event({ type: 'Normal', reason: 'SavepointTriggered', message: `Stop-with-savepoint of job ${job.id} triggered (UPGRADE, trigger id ${triggerId})` });
+    const started: EventSpec[] = previous === undefined ? [{ type: 'Normal', reason: isRunning(this.spec) ? 'UpgradeStarted' : 'Suspended', message: `${isRunning(this.spec) ? 'Upgrading' : 'Suspending'} with upgradeMode savepoint: ${why}` }] : [];
+    this.w.write({ ...this.w.status, lifecycleState: 'UPGRADING', reconciliation: { ...this.rec, state: 'UPGRADING', upgrade } }, ...started);
+    this.w.act({ type: 'triggerSavepoint', jobId: job.id, triggerId, then: 'stop' }, { type: 'Normal', reason: 'SavepointTriggered', message: `Stop-with-savepoint of job ${job.id} triggered (UPGRADE, trigger id ${triggerId})` });
     return this.deployed();
   }
 
@@ -272,12 +273,14 @@ class Lifecycle {
     if (outcome === undefined || outcome.status === 'IN_PROGRESS') return this.deployed();
     if (outcome.status === 'COMPLETED' && outcome.location !== undefined) {
       const timestamp = this.i.now.getTime();
-      this.w.write({
-        ...this.w.status,
-        savepoints: withSavepoint(this.w.status.savepoints, { location: outcome.location, timestamp, triggerType: 'UPGRADE', formatType: 'CANONICAL' }),
-        reconciliation: { ...this.rec, upgrade: { ...u, step: 'SAVEPOINT_DONE', savepointPath: outcome.location } },
-      });
-      this.w.event({ type: 'Normal', reason: 'SavepointCompleted', message: `Savepoint ${outcome.location} completed (UPGRADE)` });
+      this.w.write(
+        {
+          ...this.w.status,
+          savepoints: withSavepoint(this.w.status.savepoints, { location: outcome.location, timestamp, triggerType: 'UPGRADE', formatType: 'CANONICAL' }),
+          reconciliation: { ...this.rec, upgrade: { ...u, step: 'SAVEPOINT_DONE', savepointPath: outcome.location } },
+        },
+        { type: 'Normal', reason: 'SavepointCompleted', message: `Savepoint ${outcome.location} completed (UPGRADE)` },
+      );
       return this.deployFromSavepoint(reconciliationOf(this.w.status).upgrade!);
     }
     if (outcome.status === 'UNKNOWN' && this.jobRuns && this.i.job!.id === u.jobId) {
@@ -288,8 +291,10 @@ class Lifecycle {
     const error = outcome.status === 'FAILED' ? outcome.error : outcome.status === 'UNKNOWN' ? 'the JobManager does not know the trigger' : 'the savepoint has no location';
     const attempt = (u.attempt ?? 0) + 1;
     const retryAt = this.i.now.getTime() + retryDelayMs(attempt);
-    this.w.write({ ...this.w.status, reconciliation: { ...this.rec, upgrade: { ...u, triggerId: undefined, attempt, retryAt } } });
-    this.w.event({ type: 'Warning', reason: 'SavepointFailed', message: `Savepoint for the upgrade failed (attempt ${attempt}): ${error}; ${this.jobRuns ? `retrying in ${retryDelayMs(attempt) / 1000} s` : 'the job is not running'}` });
+    this.w.write(
+      { ...this.w.status, reconciliation: { ...this.rec, upgrade: { ...u, triggerId: undefined, attempt, retryAt } } },
+      { type: 'Warning', reason: 'SavepointFailed', message: `Savepoint for the upgrade failed (attempt ${attempt}): ${error}; ${this.jobRuns ? `retrying in ${retryDelayMs(attempt) / 1000} s` : 'the job is not running'}` },
+    );
     if (!this.jobRuns) return this.upgradeJobGone(reconciliationOf(this.w.status).upgrade!);
     return this.deployed();
   }
@@ -326,13 +331,15 @@ class Lifecycle {
     // Never back to an empty job silently: without HA metadata or a savepoint, only a stateless spec rolls back.
     const stableMode = (JSON.parse(rec.lastStableSpec) as StreamDeploymentSpec).job.upgradeMode ?? 'stateless';
     if (!this.haCheckpoint && restore === undefined && stableMode !== 'stateless') return undefined;
-    this.w.write({
-      ...this.w.status,
-      lifecycleState: 'ROLLING_BACK',
-      reconciliation: { ...rec, lastReconciledSpec: rec.lastStableSpec, rolledBackSpec: this.i.record, state: 'ROLLING_BACK', deployTime: now.getTime(), ...restoreFields(restore) },
-    });
     const why = this.i.job ? `the job is ${this.i.job.state}${this.jobRuns ? ' without a completed checkpoint' : ''}` : 'the JobManager did not answer';
-    this.w.event({ type: 'Warning', reason: 'RolledBack', message: `The upgrade was not stable within ${settings.readinessTimeoutMs / 1000} s (${why}): rolling back to the last stable spec with last-state` });
+    this.w.write(
+      {
+        ...this.w.status,
+        lifecycleState: 'ROLLING_BACK',
+        reconciliation: { ...rec, lastReconciledSpec: rec.lastStableSpec, rolledBackSpec: this.i.record, state: 'ROLLING_BACK', deployTime: now.getTime(), ...restoreFields(restore) },
+      },
+      { type: 'Warning', reason: 'RolledBack', message: `The upgrade was not stable within ${settings.readinessTimeoutMs / 1000} s (${why}): rolling back to the last stable spec with last-state` },
+    );
     return this.done(JSON.parse(rec.lastStableSpec) as StreamDeploymentSpec, rec.lastStableSpec, restore);
   }
 }

@@ -180,20 +180,56 @@ describe('PlanExecutor', () => {
     assert.equal(kube.writes.length, writes, 'a pass over an unchanged world writes nothing');
   });
 
-  it('a failed write becomes an Error event with its code and fails the pass; a conflict records no event', async () => {
+  it('a failed write becomes an Error event with its code and fails the pass; a conflict records no event; the deployment is announced once', async () => {
     const kube = new InMemoryKube();
     const events = new InMemoryEvents();
     const executor = new PlanExecutor(kube, events, { jobManagerApi: () => new InMemoryJobManager(), timing: TIMING });
     storeSd(kube);
-    // The first write of a new deployment's plan is its ServiceAccount.
+    // The first child of a new deployment's plan is its ServiceAccount, after the target and its Submit event.
     const accounts = resourcePath('v1', 'ServiceAccount', 'jobs');
     kube.failNext('POST', new KubeApiError(422, 'Invalid', 'POST', accounts, 'metadata.name: Invalid value'));
     await assert.rejects(executor.reconcile('jobs', 'fraud'), { code: 'KUBE_API_ERROR', retriable: false });
-    assert.deepEqual(events.recorded, [{ type: 'Warning', reason: 'Error', message: `[KUBE_API_ERROR] POST ${accounts}: HTTP 422 Invalid: metadata.name: Invalid value` }]);
+    const submit = { type: 'Normal', reason: 'Submit', message: 'Deploying /opt/weir/job/fraud.ts with parallelism 2' };
+    assert.deepEqual(events.recorded, [submit, { type: 'Warning', reason: 'Error', message: `[KUBE_API_ERROR] POST ${accounts}: HTTP 422 Invalid: metadata.name: Invalid value` }]);
 
     kube.failNext('POST', new KubeApiError(409, 'AlreadyExists', 'POST', accounts, 'fraud-weir already exists'));
     await assert.rejects(executor.reconcile('jobs', 'fraud'), { code: 'KUBE_CONFLICT' });
-    assert.equal(events.recorded.length, 1);
+    assert.equal(events.recorded.length, 2);
+
+    assert.deepEqual(await executor.reconcile('jobs', 'fraud'), { requeueAfterMs: undefined, lifecycleState: 'DEPLOYED' });
+    assert.deepEqual(events.recorded.filter((e) => e.reason === 'Submit'), [submit], 'the target recorded by the first pass was announced by it, not again');
+  });
+
+  it('a conflict after the upgrade was recorded: its events were recorded with it, once, and the retry does not repeat them', async () => {
+    const kube = new InMemoryKube();
+    const events = new InMemoryEvents();
+    const jm = new InMemoryJobManager();
+    const executor = new PlanExecutor(kube, events, { jobManagerApi: () => jm, timing: TIMING });
+    const sd = storeSd(kube, { finalizers: [] });
+    const spec = { ...sd.spec, configuration: { 'high-availability.type': 'kubernetes', 'state.checkpoints.dir': 's3://weir/checkpoints', 'state.savepoints.dir': 's3://weir/savepoints' }, job: { ...sd.spec.job, upgradeMode: 'savepoint' as const } };
+    kube.put(SD_PATH, { ...sd, spec });
+    await executor.reconcile('jobs', 'fraud');
+    await rollOut(kube);
+    kube.put(`${CM_COLLECTION}/fraud-${JOB_ID}-config-map`, configMap(`fraud-${JOB_ID}-config-map`, { 'checkpointID-0000000000000000007': '/ha/chk-7' }));
+    // The JobManager is gone (killed mid-upgrade): no savepoint can be taken, the upgrade falls back to last-state.
+    jm.unreachable = new WeirError('JOBMANAGER_UNREACHABLE', 'cannot reach the JobManager: connection refused', true);
+    const stored = (await kube.get(SD_PATH))!;
+    kube.put(SD_PATH, { ...stored, metadata: { ...stored.metadata, generation: 2 }, spec: { ...spec, job: { ...spec.job, args: ['--rate', '10'] } } });
+    const before = events.recorded.length;
+    // The JobManager Deployment changed since it was observed: the pass ends in a conflict after the target was recorded.
+    const jobManagerPath = resourcePath('apps/v1', 'Deployment', 'jobs', 'fraud-jobmanager');
+    kube.failNext('PUT', new KubeApiError(409, 'Conflict', 'PUT', jobManagerPath, 'the object has been modified'), jobManagerPath);
+    await assert.rejects(executor.reconcile('jobs', 'fraud'), { code: 'KUBE_CONFLICT' });
+    const announced = [
+      { type: 'Warning', reason: 'LastStateFallback', message: 'The job is not reachable, so no savepoint can be taken: upgrading with last-state from the latest checkpoint instead' },
+      { type: 'Normal', reason: 'UpgradeStarted', message: 'Upgrading with upgradeMode last-state from the latest checkpoint (HA metadata): spec.job.args (UPGRADE)' },
+    ];
+    assert.deepEqual(events.recorded.slice(before), announced);
+    assert.match((kube.objects.get(SD_PATH) as unknown as StreamDeployment).status?.reconciliation?.lastReconciledSpec ?? '', /"args":\["--rate","10"\]/, 'the upgrade is durable');
+
+    assert.deepEqual(await executor.reconcile('jobs', 'fraud'), { requeueAfterMs: 1000, lifecycleState: 'DEPLOYED' });
+    assert.deepEqual(events.recorded.slice(before), announced, 'the retry announces nothing again');
+    assert.match(JSON.stringify((await kube.get(jobManagerPath))!.spec), /"--rate","10"/, 'the retry replaced the JobManager');
   });
 
   it('a StreamDeployment that is gone: nothing to do', async () => {

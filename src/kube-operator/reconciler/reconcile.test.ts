@@ -284,13 +284,14 @@ test('an image change while suspended is accepted and rolls nothing up: the Depl
   );
 });
 
-test('the plan of a new StreamDeployment is ordered: finalizer, target, children, event, status', () => {
+test('the plan of a new StreamDeployment is ordered: finalizer, target, its event, children, status', () => {
   const plan = reconcile(facts(sdep({}, undefined, { finalizers: [] })), TIMING);
   assert.deepEqual(
     plan.map((a) => (a.type === 'createChild' || a.type === 'replaceChild' ? `${a.type} ${a.object.kind}` : a.type)),
     [
       'addFinalizer',
       'recordTarget',
+      'recordEvent',
       'createChild ServiceAccount',
       'createChild Role',
       'createChild RoleBinding',
@@ -298,7 +299,6 @@ test('the plan of a new StreamDeployment is ordered: finalizer, target, children
       'createChild Service',
       'createChild Deployment',
       'createChild Deployment',
-      'recordEvent',
       'writeStatus',
     ],
   );
@@ -311,12 +311,12 @@ test('an unchanged world: the plan writes nothing and only polls again', () => {
   assert.deepEqual(reconcile({ ...facts(sdep({}, stable), children, running), now: new Date(NOW.getTime() + 60_000) }, TIMING), [{ type: 'requeueAfter', ms: 10_000 }]);
 });
 
-test('deletion: the job is cancelled best effort, then the event, the status and the finalizer, and nothing is requeued', () => {
+test('deletion: the job is cancelled best effort, then the status, its event and the finalizer, and nothing is requeued', () => {
   const plan = reconcile(facts(sdep({}, { lifecycleState: 'STABLE' }, { deletionTimestamp: '2026-11-23T10:00:00Z' }), [], running), TIMING);
   assert.deepEqual(plan, [
     { type: 'cancelJob', jobId: 'a'.repeat(32), bestEffort: true },
-    { type: 'recordEvent', event: { type: 'Normal', reason: 'Deleting', message: 'Deleting the job and its cluster' } },
     { type: 'writeStatus', status: { lifecycleState: 'DELETING' } },
+    { type: 'recordEvent', event: { type: 'Normal', reason: 'Deleting', message: 'Deleting the job and its cluster' } },
     { type: 'removeFinalizer' },
   ]);
 });

@@ -40,7 +40,7 @@ const key = (o: Pick<KubeObject, 'kind' | 'metadata'>) => `${o.kind}/${o.metadat
 /** What one pass decided, before it is put in the order the actions must run in. */
 interface Decision {
   finalizer?: 'add' | 'remove';
-  /** Write-ahead status writes and job side effects, in order, before the children. */
+  /** Write-ahead status writes (each followed by the events of what it records) and job side effects, in order, before the children. */
   steps: ReconcileAction[];
   /** Desired children that are missing or differ from the observed ones. */
   apply: KubeObject[];
@@ -49,6 +49,7 @@ interface Decision {
   remove?: KubeObject[];
   /** The cluster id whose HA ConfigMaps go with the StreamDeployment. */
   deleteHaData?: string;
+  /** Events of what `status` records: they follow the write of it. */
   events: EventSpec[];
   status: StreamDeploymentStatus;
   requeueAfterMs?: number;
@@ -117,7 +118,6 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
   const lifecycle = planLifecycle({ sd: { ...sd, spec: runSpec }, record: runRecord, status, job, snapshot: facts.snapshot, ha: facts.ha, jobManagerDown, settings, now });
   const steps: ReconcileAction[] = [...lifecycle.steps];
   status = lifecycle.status;
-  events.push(...lifecycle.events);
   const { record, restore } = lifecycle.deploy;
   const deployedSd: StreamDeployment = { ...sd, spec: lifecycle.deploy.spec };
   const running = (deployedSd.spec.job.state ?? 'running') === 'running';
@@ -261,8 +261,11 @@ function jmCrashLoop(facts: Facts, jmDesired: KubeObject, current: StreamDeploym
 /**
  * The decision as actions, in the order they must run: the finalizer first (so deletion
  * waits for us), the target next (so a restart resumes it), then the children, the job,
- * events, the status reached, and last what ends or repeats the pass. Writes that would
- * store what is already stored are left out.
+ * the status reached, and last what ends or repeats the pass. Writes that would store what
+ * is already stored are left out. An event follows the status write that makes its fact
+ * durable, never precedes it (a pass failing in between would announce it again) nor waits
+ * for later side effects (a pass failing in between would lose it: the next one reads the
+ * fact from status and has nothing left to announce).
  */
 function ordered(d: Decision, facts: Facts): ReconcilePlan {
   const stored = facts.sd.status ?? {};
@@ -284,12 +287,22 @@ function ordered(d: Decision, facts: Facts): ReconcilePlan {
   // Best effort: the cluster goes away with its owner anyway.
   if (d.cancelJob) actions.push({ type: 'cancelJob', jobId: d.cancelJob, bestEffort: true });
   for (const object of d.remove ?? []) actions.push({ type: 'deleteChild', object });
-  for (const event of d.events) actions.push({ type: 'recordEvent', event });
-  if (!sameStatus(written, d.status)) actions.push({ type: 'writeStatus', status: d.status });
+  const events = d.events.map((event): ReconcileAction => ({ type: 'recordEvent', event }));
+  if (!sameStatus(written, d.status)) actions.push({ type: 'writeStatus', status: d.status }, ...events);
+  else actions.splice(afterLastTarget(actions), 0, ...events);
   if (d.deleteHaData !== undefined) actions.push({ type: 'deleteHaConfigMaps', clusterId: d.deleteHaData });
   if (d.finalizer === 'remove') actions.push({ type: 'removeFinalizer' });
   else if (d.requeueAfterMs !== undefined) actions.push({ type: 'requeueAfter', ms: d.requeueAfterMs });
   return actions;
+}
+
+/** Where the events of a status already written by the last recordTarget go: right after it and its own events. */
+function afterLastTarget(actions: readonly ReconcileAction[]): number {
+  const last = actions.findLastIndex((a) => a.type === 'recordTarget');
+  if (last < 0) return actions.length;
+  let at = last + 1;
+  while (actions[at]?.type === 'recordEvent') at++;
+  return at;
 }
 
 /**

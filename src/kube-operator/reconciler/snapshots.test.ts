@@ -19,7 +19,7 @@ test('savepointTriggerNonce: pendingTrigger written before the trigger, the resu
   assert.deepEqual(summary(w.pass()), ['requeue 1000']);
   w.snapshot = { status: 'COMPLETED', location: '/sp/one' };
   w.now = T0 + 5000;
-  assert.deepEqual(summary(w.pass()), ['event SavepointCompleted', 'writeStatus STABLE', 'requeue 10000']);
+  assert.deepEqual(summary(w.pass()), ['writeStatus STABLE', 'event SavepointCompleted', 'requeue 10000']);
   // As the API server stores it (undefined fields are not kept).
   assert.deepEqual(JSON.parse(JSON.stringify(w.status.savepoints)), {
     lastSavepointNonce: 7,
@@ -107,12 +107,12 @@ test('savepoint-on-deletion: one stop-with-savepoint before the finalizer goes; 
   const w = new World(baseSpec({}, { configuration: conf })).stable();
   w.sd = { ...w.sd, metadata: { ...w.sd.metadata, deletionTimestamp: new Date(T0).toISOString() } };
   const first = w.pass();
-  assert.deepEqual(summary(first), ['recordTarget DELETING', 'triggerSavepoint stop', 'event Deleting', 'event SavepointTriggered', 'requeue 1000']);
+  assert.deepEqual(summary(first), ['recordTarget DELETING', 'event Deleting', 'triggerSavepoint stop', 'event SavepointTriggered', 'requeue 1000']);
   w.snapshot = { status: 'IN_PROGRESS' };
   assert.deepEqual(summary(w.pass()), ['requeue 1000']);
   w.snapshot = { status: 'COMPLETED', location: '/sp/final' };
   w.job = jobIn('FINISHED');
-  assert.deepEqual(summary(w.pass()), ['event SavepointCompleted', 'writeStatus DELETING', 'removeFinalizer']);
+  assert.deepEqual(summary(w.pass()), ['writeStatus DELETING', 'event SavepointCompleted', 'removeFinalizer']);
   assert.equal(w.status.savepoints?.last?.triggerType, 'DELETION');
 
   const late = new World(baseSpec({}, { configuration: conf })).stable();
@@ -121,6 +121,6 @@ test('savepoint-on-deletion: one stop-with-savepoint before the finalizer goes; 
   late.snapshot = { status: 'IN_PROGRESS' };
   late.now = T0 + 30_001;
   const plan = late.pass();
-  assert.deepEqual(summary(plan), ['cancelJob aaaa', 'event SavepointFailed', 'writeStatus DELETING', 'removeFinalizer']);
+  assert.deepEqual(summary(plan), ['cancelJob aaaa', 'writeStatus DELETING', 'event SavepointFailed', 'removeFinalizer']);
   assert.equal(actionsOf(plan, 'recordEvent')[0]?.event.message, 'Savepoint before deletion failed: no answer within 30 s; deleting without it');
 });

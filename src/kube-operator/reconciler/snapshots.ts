@@ -98,9 +98,12 @@ function trigger(w: WriteAhead, i: Omit<SnapshotInput, 'quiet'>, job: ObservedJo
   const pendingTrigger: SnapshotTrigger = { ...what, jobId: job.id, triggerId, triggerTime: i.now.getTime(), attempt };
   w.write({ ...w.status, savepoints: { ...w.status.savepoints, pendingTrigger } });
   const then = what.triggerType === 'DELETION' ? 'stop' : 'continue';
-  w.act(what.kind === 'savepoint' ? { type: 'triggerSavepoint', jobId: job.id, triggerId, then } : { type: 'triggerCheckpoint', jobId: job.id, triggerId });
   const label = what.kind === 'savepoint' ? 'Savepoint' : 'Checkpoint';
-  w.event({ type: 'Normal', reason: what.kind === 'savepoint' ? 'SavepointTriggered' : 'CheckpointTriggered', message: `${label} of job ${job.id} triggered (${what.triggerType}${what.nonce !== undefined && what.triggerType === 'MANUAL' ? `, nonce ${what.nonce}` : ''}${attempt > 0 ? `, attempt ${attempt + 1}` : ''})` });
+  w.act(what.kind === 'savepoint' ? { type: 'triggerSavepoint', jobId: job.id, triggerId, then } : { type: 'triggerCheckpoint', jobId: job.id, triggerId }, {
+    type: 'Normal',
+    reason: what.kind === 'savepoint' ? 'SavepointTriggered' : 'CheckpointTriggered',
+    message: `${label} of job ${job.id} triggered (${what.triggerType}${what.nonce !== undefined && what.triggerType === 'MANUAL' ? `, nonce ${what.nonce}` : ''}${attempt > 0 ? `, attempt ${attempt + 1}` : ''})`,
+  });
 }
 
 function followTrigger(w: WriteAhead, i: SnapshotInput, p: SnapshotTrigger): void {

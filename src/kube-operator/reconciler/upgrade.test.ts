@@ -47,7 +47,7 @@ test('savepoint upgrade: SAVEPOINTING with the trigger id is written before the 
   w.change({ args: ['--rate', '10'] });
   const triggerId = triggerIdFor(UID, 'upgrade', 2, 0);
   const first = w.pass();
-  assert.deepEqual(summary(first), ['recordTarget UPGRADING SAVEPOINTING', 'triggerSavepoint stop', 'event UpgradeStarted', 'event SavepointTriggered', 'writeStatus UPGRADING SAVEPOINTING', 'requeue 1000']);
+  assert.deepEqual(summary(first), ['recordTarget UPGRADING SAVEPOINTING', 'event UpgradeStarted', 'triggerSavepoint stop', 'event SavepointTriggered', 'writeStatus UPGRADING SAVEPOINTING', 'requeue 1000']);
   assert.deepEqual(w.status.conditions?.map((c) => `${c.type}=${c.status}`), ['Degraded=False', 'Ready=False', 'Progressing=True']);
   assert.deepEqual(w.writes[0]?.reconciliation?.upgrade, { mode: 'savepoint', reason: 'spec.job.args (UPGRADE)', step: 'SAVEPOINTING', jobId: JOB_ID, triggerId, attempt: 0, startTime: T0 });
   assert.deepEqual(actionsOf(first, 'triggerSavepoint'), [{ type: 'triggerSavepoint', jobId: JOB_ID, triggerId, then: 'stop' }]);
@@ -69,11 +69,11 @@ test('savepoint upgrade: SAVEPOINTING with the trigger id is written before the 
   const done = w.pass();
   assert.deepEqual(summary(done), [
     'recordTarget UPGRADING SAVEPOINT_DONE',
+    'event SavepointCompleted',
     'recordTarget UPGRADING DEPLOYING',
     'replaceChild ConfigMap/fraud-config',
     'replaceChild Deployment/fraud-jobmanager',
     'replaceChild Deployment/fraud-taskmanager',
-    'event SavepointCompleted',
     'writeStatus UPGRADING DEPLOYING',
     'requeue 1000',
   ]);
@@ -138,7 +138,7 @@ test('savepoint upgrade of a job that is not running: last-state fallback with H
   noHa.pass();
   noHa.change({ args: ['--x'] });
   const waiting = noHa.pass();
-  assert.deepEqual(summary(waiting), ['event UpgradeBlocked', 'writeStatus FAILED', 'requeue 10000']);
+  assert.deepEqual(summary(waiting), ['writeStatus FAILED', 'event UpgradeBlocked', 'requeue 10000']);
   const message =
     'upgradeMode savepoint: the job is FAILED, so no savepoint can be taken, and there is no HA metadata (high-availability.type: kubernetes with a completed checkpoint) to fall back to last-state; the upgrade waits for the job to run';
   assert.deepEqual(noHa.status.conditions?.find((c) => c.type === 'Degraded')?.reason, 'UpgradeBlocked');
@@ -151,7 +151,7 @@ test('savepoint upgrade of a job that is not running: last-state fallback with H
   withHa.pass();
   withHa.change({ args: ['--x'] });
   const fallback = withHa.pass();
-  assert.deepEqual(summary(fallback), ['recordTarget UPGRADING', 'replaceChild Deployment/fraud-jobmanager', 'replaceChild Deployment/fraud-taskmanager', 'event LastStateFallback', 'event UpgradeStarted', 'writeStatus UPGRADING', 'requeue 1000']);
+  assert.deepEqual(summary(fallback), ['recordTarget UPGRADING', 'event LastStateFallback', 'event UpgradeStarted', 'replaceChild Deployment/fraud-jobmanager', 'replaceChild Deployment/fraud-taskmanager', 'writeStatus UPGRADING', 'requeue 1000']);
   assert.equal(actionsOf(fallback, 'recordEvent')[1]?.event.message, 'Upgrading with upgradeMode last-state from the latest checkpoint (HA metadata): spec.job.args (UPGRADE)');
 
   const disabled = new World(baseSpec({ upgradeMode: 'savepoint' }, { configuration: { ...HA_CONF, 'kubernetes.operator.job.upgrade.last-state-fallback.enabled': 'false' } })).stable();
@@ -159,8 +159,36 @@ test('savepoint upgrade of a job that is not running: last-state fallback with H
   disabled.job = failing;
   disabled.pass();
   disabled.change({ args: ['--x'] });
-  assert.deepEqual(summary(disabled.pass()), ['event UpgradeBlocked', 'writeStatus FAILED', 'requeue 10000']);
+  assert.deepEqual(summary(disabled.pass()), ['writeStatus FAILED', 'event UpgradeBlocked', 'requeue 10000']);
   assert.match(disabled.status.conditions?.find((c) => c.type === 'Degraded')?.message ?? '', /last-state fallback is disabled \(kubernetes\.operator\.job\.upgrade\.last-state-fallback\.enabled\)/);
+});
+
+test('the JobManager lost after the stop-with-savepoint: each event follows the write that records its fact, before the children', () => {
+  const w = new World(baseSpec({ upgradeMode: 'savepoint' }, { configuration: HA_CONF })).stable();
+  w.ha = HA;
+  w.change({ args: ['--x'] });
+  w.pass();
+  // A new JobManager, without the job or the trigger.
+  w.job = undefined;
+  w.snapshot = { status: 'UNKNOWN' };
+  const plan = w.pass();
+  assert.deepEqual(summary(plan), [
+    'recordTarget UPGRADING SAVEPOINTING',
+    'event SavepointFailed',
+    'recordTarget UPGRADING',
+    'event LastStateFallback',
+    'event UpgradeStarted',
+    'replaceChild Deployment/fraud-jobmanager',
+    'replaceChild Deployment/fraud-taskmanager',
+    'writeStatus UPGRADING',
+    'requeue 1000',
+  ]);
+  assert.deepEqual(actionsOf(plan, 'recordEvent').map((a) => a.event.message), [
+    'Savepoint for the upgrade failed (attempt 1): the JobManager does not know the trigger; the job is not running',
+    'The job is not reachable, so no savepoint can be taken: upgrading with last-state from the latest checkpoint instead',
+    'Upgrading with upgradeMode last-state from the latest checkpoint (HA metadata): spec.job.args (UPGRADE)',
+  ]);
+  assert.match(w.writes[1]?.reconciliation?.lastReconciledSpec ?? '', /"args":\["--x"\]/);
 });
 
 test('last-state: the JobManager is replaced keeping HA metadata; without it the upgrade is refused; a checkpoint too old takes a savepoint', () => {
@@ -169,12 +197,12 @@ test('last-state: the JobManager is replaced keeping HA metadata; without it the
   w.change({ args: ['--x'] });
   const plan = w.pass();
   // No cancel, no HA deletion: the new JobManager restores from the checkpoint pointer.
-  assert.deepEqual(summary(plan), ['recordTarget UPGRADING', 'replaceChild Deployment/fraud-jobmanager', 'replaceChild Deployment/fraud-taskmanager', 'event UpgradeStarted', 'writeStatus UPGRADING', 'requeue 1000']);
+  assert.deepEqual(summary(plan), ['recordTarget UPGRADING', 'event UpgradeStarted', 'replaceChild Deployment/fraud-jobmanager', 'replaceChild Deployment/fraud-taskmanager', 'writeStatus UPGRADING', 'requeue 1000']);
   assert.doesNotMatch(configFileOf(w.children), /execution\.savepoint\.path/);
 
   const refused = new World(baseSpec({ upgradeMode: 'last-state' })).stable();
   refused.change({ args: ['--x'] });
-  assert.deepEqual(summary(refused.pass()), ['event UpgradeBlocked', 'writeStatus STABLE', 'requeue 10000']);
+  assert.deepEqual(summary(refused.pass()), ['writeStatus STABLE', 'event UpgradeBlocked', 'requeue 10000']);
   assert.match(refused.status.conditions?.find((c) => c.type === 'Degraded')?.message ?? '', /^upgradeMode last-state needs the JobManager's HA metadata .* the job will not start empty: set initialSavepointPath/);
 
   const old = new World(baseSpec({ upgradeMode: 'last-state' }, { configuration: { ...HA_CONF, 'kubernetes.operator.job.upgrade.last-state.max.allowed.checkpoint.age': '1 min' } })).stable();
@@ -182,7 +210,7 @@ test('last-state: the JobManager is replaced keeping HA metadata; without it the
   old.now = T0 + 60_001;
   old.change({ args: ['--x'] });
   const savepoint = old.pass();
-  assert.deepEqual(summary(savepoint).slice(0, 2), ['recordTarget UPGRADING SAVEPOINTING', 'triggerSavepoint stop']);
+  assert.deepEqual(summary(savepoint).slice(0, 4), ['recordTarget UPGRADING SAVEPOINTING', 'event UpgradeStarted', 'triggerSavepoint stop', 'event SavepointTriggered']);
   assert.match(old.status.reconciliation?.upgrade?.reason ?? '', /the latest checkpoint is older than 60000 ms/);
 });
 
@@ -195,11 +223,11 @@ test('stateless under HA: DROPPING_STATE is written, the job cancelled, the clus
   w.change({ parallelism: 1 });
   assert.deepEqual(summary(w.pass()), [
     'recordTarget UPGRADING DROPPING_STATE',
+    'event UpgradeStarted',
     'cancelJob aaaa',
     `deleteHaMetadata ${HA.configMaps[0]}`,
     'replaceChild Deployment/fraud-jobmanager',
     'replaceChild Deployment/fraud-taskmanager',
-    'event UpgradeStarted',
     'writeStatus UPGRADING DROPPING_STATE',
     'requeue 1000',
   ]);
@@ -247,11 +275,11 @@ test('stateless without HA: the target is recorded, the job cancelled and the ch
   w.change({ parallelism: 1 });
   assert.deepEqual(summary(w.pass()), [
     'recordTarget UPGRADING',
+    'event UpgradeStarted',
     'cancelJob aaaa',
     'replaceChild ConfigMap/fraud-config',
     'replaceChild Deployment/fraud-jobmanager',
     'replaceChild Deployment/fraud-taskmanager',
-    'event UpgradeStarted',
     'writeStatus UPGRADING',
     'requeue 1000',
   ]);
@@ -261,7 +289,7 @@ test('savepointRedeployNonce with initialSavepointPath: cancelled statelessly an
   const w = new World(baseSpec({ upgradeMode: 'savepoint' })).stable();
   w.change({ savepointRedeployNonce: 1, initialSavepointPath: 's3://weir/savepoints/manual', allowNonRestoredState: true });
   const plan = w.pass();
-  assert.deepEqual(summary(plan).slice(0, 2), ['recordTarget UPGRADING', 'cancelJob aaaa']);
+  assert.deepEqual(summary(plan).slice(0, 3), ['recordTarget UPGRADING', 'event UpgradeStarted', 'cancelJob aaaa']);
   assert.deepEqual(actionsOf(plan, 'triggerSavepoint'), []);
   assert.match(configFileOf(w.children), /^execution\.savepoint\.path: "s3:\/\/weir\/savepoints\/manual"$/m);
   assert.match(configFileOf(w.children), /^execution\.savepoint\.ignore-unclaimed-state: "true"$/m);
@@ -277,7 +305,7 @@ test('initialSavepointPath on the first deployment restores the job from it', ()
 test('suspend with savepoint stops the job with one, scales to zero, and resume restores from it', () => {
   const w = new World(baseSpec({ upgradeMode: 'savepoint' })).stable();
   w.change({ state: 'suspended' });
-  assert.deepEqual(summary(w.pass()).slice(0, 3), ['recordTarget UPGRADING SAVEPOINTING', 'triggerSavepoint stop', 'event Suspended']);
+  assert.deepEqual(summary(w.pass()).slice(0, 3), ['recordTarget UPGRADING SAVEPOINTING', 'event Suspended', 'triggerSavepoint stop']);
   w.snapshot = { status: 'COMPLETED', location: SP };
   w.job = jobIn('FINISHED');
   w.pass();
@@ -311,7 +339,7 @@ test('rollback: an upgrade not stable within the readiness timeout goes back to 
   assert.deepEqual(summary(w.pass()).filter((l) => !l.startsWith('event JobStatus')), ['writeStatus FAILED', 'requeue 10000']);
   w.now = T0 + 60_001;
   const rollback = w.pass();
-  assert.deepEqual(summary(rollback), ['recordTarget ROLLING_BACK', 'replaceChild Deployment/fraud-jobmanager', 'replaceChild Deployment/fraud-taskmanager', 'event RolledBack', 'writeStatus ROLLING_BACK', 'requeue 1000']);
+  assert.deepEqual(summary(rollback), ['recordTarget ROLLING_BACK', 'event RolledBack', 'replaceChild Deployment/fraud-jobmanager', 'replaceChild Deployment/fraud-taskmanager', 'writeStatus ROLLING_BACK', 'requeue 1000']);
   assert.equal(actionsOf(rollback, 'recordEvent')[0]?.event.message, 'The upgrade was not stable within 60 s (the job is FAILED): rolling back to the last stable spec with last-state');
   assert.equal(w.status.reconciliation?.lastReconciledSpec, stableSpec);
   assert.deepEqual(w.children.map((c) => c.metadata.annotations), stableChildren.map((c) => c.metadata.annotations));
@@ -323,7 +351,7 @@ test('rollback: an upgrade not stable within the readiness timeout goes back to 
   // The failed spec is not deployed again; a new change is.
   assert.deepEqual(summary(w.pass()), ['requeue 10000']);
   w.change({}, { image: 'weir:fixed' });
-  assert.deepEqual(summary(w.pass()).slice(0, 2), ['recordTarget UPGRADING', 'cancelJob aaaa']);
+  assert.deepEqual(summary(w.pass()).slice(0, 3), ['recordTarget UPGRADING', 'event UpgradeStarted', 'cancelJob aaaa']);
 
   // A savepoint-mode spec with nothing to restore from (no HA metadata, no savepoint) is not rolled back to an empty job.
   const empty = new World(baseSpec({ upgradeMode: 'savepoint' }, { configuration: conf })).stable();
@@ -350,10 +378,10 @@ test('pause annotation: a ReconciliationPaused condition and no other action; re
   const w = new World(baseSpec({ upgradeMode: 'savepoint' })).stable();
   w.sd = { ...w.sd, metadata: { ...w.sd.metadata, annotations: { 'weir.dev/pause-reconciliation': 'true' } } };
   w.change({ args: ['--x'] });
-  assert.deepEqual(summary(w.pass()), ['event ReconciliationPaused', 'writeStatus STABLE', 'requeue 10000']);
+  assert.deepEqual(summary(w.pass()), ['writeStatus STABLE', 'event ReconciliationPaused', 'requeue 10000']);
   assert.equal(w.status.conditions?.find((c) => c.type === 'ReconciliationPaused')?.status, 'True');
   assert.deepEqual(summary(w.pass()), ['requeue 10000']);
   w.sd = { ...w.sd, metadata: { ...w.sd.metadata, annotations: {} } };
-  assert.deepEqual(summary(w.pass()).slice(0, 2), ['recordTarget UPGRADING SAVEPOINTING', 'triggerSavepoint stop']);
+  assert.deepEqual(summary(w.pass()).slice(0, 3), ['recordTarget UPGRADING SAVEPOINTING', 'event UpgradeStarted', 'triggerSavepoint stop']);
   assert.equal(w.status.conditions?.find((c) => c.type === 'ReconciliationPaused')?.status, 'False');
 });

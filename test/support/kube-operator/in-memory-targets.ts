@@ -18,7 +18,7 @@ export class InMemoryKube implements KubeAccess {
   /** Every write, as `METHOD path`. */
   readonly writes: string[] = [];
   private version = 0;
-  private readonly failures: { method: string; error: Error }[] = [];
+  private readonly failures: { method: string; error: Error; path?: string }[] = [];
 
   /** Stores an object as another client would have, with a fresh resourceVersion. */
   put(path: string, o: KubeObject): KubeObject {
@@ -27,9 +27,9 @@ export class InMemoryKube implements KubeAccess {
     return structuredClone(stored);
   }
 
-  /** The next write with this method fails with `error`. */
-  failNext(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', error: Error): void {
-    this.failures.push({ method, error });
+  /** The next write with this method (to `path`, when given: a collection for POST) fails with `error`. */
+  failNext(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', error: Error, path?: string): void {
+    this.failures.push({ method, error, path });
   }
 
   async get(path: string): Promise<KubeObject | undefined> {
@@ -77,7 +77,7 @@ export class InMemoryKube implements KubeAccess {
 
   private write(method: string, path: string): void {
     this.writes.push(`${method} ${path}`);
-    const i = this.failures.findIndex((f) => f.method === method);
+    const i = this.failures.findIndex((f) => f.method === method && (f.path === undefined || f.path === path));
     if (i !== -1) throw this.failures.splice(i, 1)[0]!.error;
   }
 
