@@ -94,6 +94,8 @@ export interface KeyedStateBackend {
   readonly prefetches: boolean;
   /** Makes state for these keys readable synchronously; undefined when already so. */
   prefetch(keys: readonly KeyValue[]): Promise<void> | undefined;
+  /** The same for keys remembered as KeyRefs (window slices, timers): no hashing again; duplicates are fine. */
+  prefetchRefs(refs: readonly KeyRef[]): Promise<void> | undefined;
   getValueState<T>(d: ValueStateDescriptor<T>): InternalValueState<T>;
   getListState<T>(d: ListStateDescriptor<T>): InternalListState<T>;
   getMapState<K, V>(d: MapStateDescriptor<K, V>): InternalMapState<K, V>;

@@ -22,7 +22,7 @@ import { AggregatingStateDescriptor } from '../../../api/state.ts';
 import type { InternalAggregatingState } from '../../state/keyed-state-backend.ts';
 import { keyGroupFor } from '../../state/key-group.ts';
 import type { KeyValue } from '../../state/key-group.ts';
-import type { KeyId, KeyRef } from '../../state/key-identity.ts';
+import type { KeyRef } from '../../state/key-identity.ts';
 import type { RecordBatch } from '../../stream-element.ts';
 import type { OperatorStateSnapshot, StateInitializationContext } from '../../state/operator-state.ts';
 import { KeyedOperator } from '../keyed-operator.ts';
@@ -168,9 +168,9 @@ export class SlicingWindowOperator extends KeyedOperator implements Collector<un
   /** The windows a watermark fires (or cleans up) read every key of their slices: a disk backend fetches them first. */
   override prefetchEventTimers(watermark: number): Promise<void> | undefined {
     if (!this.backend.prefetches) return undefined;
-    const keys = new Map<KeyId, KeyValue>();
+    const keys: KeyRef[] = [];
     for (const start of this.schedule.dueStarts(watermark)) this.slices.keysOf(start, start + this.size, keys);
-    return keys.size === 0 ? undefined : this.backend.prefetch([...keys.values()]);
+    return keys.length === 0 ? undefined : this.backend.prefetchRefs(keys);
   }
 
   override processWatermark(timestamp: number, _input: number): void {

@@ -12,7 +12,6 @@
  */
 import type { AggregateFunction } from '../../../api/functions.ts';
 import type { InternalAggregatingState } from '../../state/keyed-state-backend.ts';
-import type { KeyValue } from '../../state/key-group.ts';
 import type { KeyId, KeyRef } from '../../state/key-identity.ts';
 
 export interface Slice {
@@ -104,11 +103,11 @@ export class SliceStore {
     return this.state.getAccumulator();
   }
 
-  /** The keys with a record in the slices of [start, end), each once (a backend prefetches them before the window fires). */
-  keysOf(start: number, end: number, out: Map<KeyId, KeyValue>): void {
+  /** Appends the keys with a record in the slices of [start, end), a key once per slice (a backend prefetches them before the window fires). */
+  keysOf(start: number, end: number, out: KeyRef[]): void {
     for (let s = start; s < end; s += this.slide) {
       const slice = this.slices.get(s);
-      if (slice !== undefined) for (const k of slice.keys) out.set(k.id, k.key);
+      if (slice !== undefined) for (const k of slice.keys) out.push(k);
     }
   }
 

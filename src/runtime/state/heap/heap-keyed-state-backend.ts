@@ -89,6 +89,10 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return undefined;
   }
 
+  prefetchRefs(): undefined {
+    return undefined;
+  }
+
   private getOrCreate<S extends HeapState<unknown>>(d: StateDescriptor, create: (ttl: TtlPolicy | undefined) => S): S {
     const existing = this.states.get(d.name);
     if (existing) {

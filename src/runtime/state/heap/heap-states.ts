@@ -47,10 +47,12 @@ export class HeapAggregatingState<IN, ACC, OUT> extends CellState<ACC> implement
   }
 
   // Window operators read and update an accumulator per record: without TTL, straight to the table.
-  // They may change what they read in place, so a snapshot being read keeps it first.
+  // They may change an object they read in place, so a snapshot being read keeps it first; a
+  // primitive or a missing one can only change through updateAccumulator, which notes it.
   getAccumulator(): ACC | undefined {
-    this.willChange();
-    return this.ttl ? this.read() : (this.table.get(this.namespace, this.key.id) as ACC | undefined);
+    const acc = this.ttl ? this.read() : (this.table.get(this.namespace, this.key.id) as ACC | undefined);
+    if (typeof acc === 'object' && acc !== null) this.willChange();
+    return acc;
   }
 
   updateAccumulator(acc: ACC): void {

@@ -40,7 +40,7 @@ export async function readIntoCache(h: CacheRowsHost, all: readonly FreshKey[]):
   const fresh: FreshKey[] = [];
   for (const f of all) {
     if (tables.length > 0 && h.written.mayHave(f.prefix)) fresh.push(f);
-    else h.loaded.add(f.id, f.prefix); // never written: nothing to read
+    else h.loaded.add(f.id, f.prefix, false); // never written: nothing to read
   }
   if (fresh.length === 0) return;
   if (tables.every((t) => t.kind !== 'map' && !t.namespaced)) {
@@ -53,7 +53,7 @@ export async function readIntoCache(h: CacheRowsHost, all: readonly FreshKey[]):
         const v = values[i++];
         if (v !== null && v !== undefined) t.load(VOID_NAMESPACE, f.id, h.codec.decode(v));
       }
-      h.loaded.add(f.id, f.prefix);
+      h.loaded.add(f.id, f.prefix, true);
     }
     return;
   }
@@ -78,45 +78,37 @@ export async function readIntoCache(h: CacheRowsHost, all: readonly FreshKey[]):
       }
       map.set(h.codec.decode(key, p.mapKeyStart), h.codec.decode(value));
     }
-    h.loaded.add(f.id, f.prefix);
+    h.loaded.add(f.id, f.prefix, true);
   }
 }
 
-/** Appends the tables' changes to `ops` as write operations; the tables are clean after. */
-export function appendCacheChanges(h: CacheRowsHost, ops: WriteOp[]): void {
+/**
+ * Appends one changed entry's write operations: the whole entry when `whole` is set (true:
+ * the entry is new, it has no row), else the single map keys `mapKeys` of a map state's entry.
+ */
+export function appendEntryOps(h: CacheRowsHost, t: RocksTable, ns: string, id: KeyId, whole: boolean | undefined, mapKeys: ReadonlySet<unknown> | undefined, ops: WriteOp[]): void {
+  const entry = t.cached(ns, id);
+  if (whole === true && entry === undefined) return; // made and removed since the last batch: no row
   const codec = h.codec;
-  for (const t of h.tables) {
-    // Single map entries first: a whole-map rewrite of the same key, below, comes after them and wins.
-    for (const [ns, byKey] of t.dirtyMapKeys) {
-      for (const [id, mapKeys] of byKey) {
-        if (t.dirty.get(ns)?.has(id)) continue;
-        const prefix = h.loaded.prefixOf(id) ?? h.prefixOf(id);
-        h.written.add(prefix);
-        const cell = codec.cellKey(prefix, t.stateId, ns);
-        const map = t.cached(ns, id) as Map<unknown, unknown> | undefined;
-        for (const mk of mapKeys) {
-          const row = codec.mapRowKey(cell, mk);
-          if (map !== undefined && map.has(mk)) ops.push(['put', row, codec.value(map.get(mk))]);
-          else ops.push(['delete', row]);
-        }
-      }
-    }
-    t.dirtyMapKeys.clear();
-    if (t.dirty.size === 0) continue;
-    for (const [ns, ids] of t.dirty) {
-      for (const id of ids) {
-        const prefix = h.loaded.prefixOf(id) ?? h.prefixOf(id);
-        h.written.add(prefix);
-        const cell = codec.cellKey(prefix, t.stateId, ns);
-        const entry = t.cached(ns, id);
-        if (t.kind === 'map') {
-          // A new, removed or replaced map: its rows go and the map is written whole.
-          ops.push(['deleteRange', cell, prefixEnd(cell)]);
-          if (entry !== undefined) for (const [mk, v] of entry as Map<unknown, unknown>) ops.push(['put', codec.mapRowKey(cell, mk), codec.value(v)]);
-        } else if (entry === undefined) ops.push(['delete', cell]);
-        else ops.push(['put', cell, codec.value(entry)]);
-      }
-    }
-    t.dirty.clear();
+  // The filter learns a key once while it is cached (hashing its prefix per row costs).
+  const cachedKey = h.loaded.get(id);
+  const prefix = cachedKey?.prefix ?? h.prefixOf(id);
+  if (cachedKey?.inFilter !== true) {
+    h.written.add(prefix);
+    if (cachedKey !== undefined) cachedKey.inFilter = true;
   }
+  const cell = codec.cellKey(prefix, t.stateId, ns);
+  if (whole === undefined) {
+    const map = entry as Map<unknown, unknown> | undefined;
+    for (const mk of mapKeys ?? []) {
+      const row = codec.mapRowKey(cell, mk);
+      if (map !== undefined && map.has(mk)) ops.push(['put', row, codec.value(map.get(mk))]);
+      else ops.push(['delete', row]);
+    }
+  } else if (t.kind === 'map') {
+    // A new, removed or replaced map: its rows go and the map is written whole.
+    ops.push(['deleteRange', cell, prefixEnd(cell)]);
+    if (entry !== undefined) for (const [mk, v] of entry as Map<unknown, unknown>) ops.push(['put', codec.mapRowKey(cell, mk), codec.value(v)]);
+  } else if (entry === undefined) ops.push(['delete', cell]);
+  else ops.push(['put', cell, codec.value(entry)]);
 }

@@ -5,7 +5,7 @@ import type { KeyId } from '../key-identity.ts';
 
 function cacheOf(ids: readonly string[]): CachedKeys {
   const c = new CachedKeys();
-  for (const id of ids) c.add(id as KeyId, Buffer.from(id));
+  for (const id of ids) c.add(id as KeyId, Buffer.from(id), false);
   return c;
 }
 

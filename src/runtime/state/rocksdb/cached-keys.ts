@@ -2,18 +2,22 @@
  * The keys whose state the RocksDB backend holds in memory, each with the prefix of its rows,
  * and which of them to forget when room is needed. Eviction is a clock (second chance) over
  * load order, as page caches do: using a cached key only sets its flag, so a prefetch of keys
- * already cached costs one lookup per key instead of a reorder; an eviction pass moves the
- * keys used since they were last passed behind the others and forgets the first that were not.
+ * already cached costs one lookup per key instead of a reorder; the hand of an eviction pass
+ * clears the flags of the keys used since it last passed them and forgets those it finds clear.
  */
 import type { KeyId } from '../key-identity.ts';
 
-interface CachedKey {
+export interface CachedKey {
   readonly prefix: Buffer;
   used: boolean;
+  /** Whether the written-keys filter has the key (it may have rows). */
+  inFilter: boolean;
 }
 
 export class CachedKeys {
   private readonly entries = new Map<KeyId, CachedKey>();
+  /** The clock's hand: where the next eviction pass goes on from. */
+  private hand: Iterator<[KeyId, CachedKey]> | undefined;
 
   get size(): number {
     return this.entries.size;
@@ -21,6 +25,11 @@ export class CachedKeys {
 
   has(id: KeyId): boolean {
     return this.entries.has(id);
+  }
+
+  /** A cached key, undefined when it is not cached. */
+  get(id: KeyId): CachedKey | undefined {
+    return this.entries.get(id);
   }
 
   /** The row prefix of a cached key, undefined when it is not cached. */
@@ -36,24 +45,32 @@ export class CachedKeys {
     return true;
   }
 
-  add(id: KeyId, prefix: Buffer): void {
-    this.entries.set(id, { prefix, used: false });
+  add(id: KeyId, prefix: Buffer, inFilter: boolean): void {
+    this.entries.set(id, { prefix, used: false, inFilter });
   }
 
-  /** Forgets up to `count` keys not in `keep`, calling `forget` for each, those not used lately first. */
+  /**
+   * Forgets up to `count` keys not in `keep`, calling `forget` for each, those not used lately
+   * first. The hand stays where it stopped: starting over from the first key each time would
+   * walk past the slots of every key evicted before, which a Map keeps until it is rehashed.
+   */
   evict(count: number, keep: ReadonlySet<KeyId>, forget: (id: KeyId) => void): void {
     let left = count;
-    // A Map iterates what is re-inserted behind the cursor too: a key given its second chance
-    // comes round again, unflagged, if nothing else could go.
-    for (const [id, e] of this.entries) {
-      if (left <= 0) return;
-      if (keep.has(id)) continue;
-      this.entries.delete(id);
-      if (e.used) {
-        e.used = false;
-        this.entries.set(id, e);
+    // Two rounds at most: the first clears the marks it passes, the second finds them clear.
+    for (let visits = 2 * this.entries.size + 2; left > 0 && visits > 0; visits--) {
+      this.hand ??= this.entries.entries();
+      const r = this.hand.next();
+      if (r.done === true) {
+        this.hand = undefined;
         continue;
       }
+      const [id, e] = r.value;
+      if (keep.has(id)) continue;
+      if (e.used) {
+        e.used = false;
+        continue;
+      }
+      this.entries.delete(id);
       forget(id);
       left--;
     }
@@ -61,5 +78,6 @@ export class CachedKeys {
 
   clear(): void {
     this.entries.clear();
+    this.hand = undefined;
   }
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import RocksDB from 'rocksdb-native';
 import { WeirError, errorMessage } from '../../../errors/index.ts';
 import type { RocksDbOptions } from './rocksdb-options.ts';
+import type { WriteBehindBatch } from './write-behind-batch.ts';
 
 export type WriteOp = readonly [op: 'put', key: Buffer, value: Buffer] | readonly [op: 'delete', key: Buffer] | readonly [op: 'deleteRange', start: Buffer, end: Buffer];
 
@@ -77,18 +78,30 @@ export class RocksStore {
   }
 
   write(ops: readonly WriteOp[]): Promise<void> {
-    return this.enqueue('write', async () => {
-      for (let from = 0; from < ops.length; from += MAX_BATCH_OPS) {
-        const to = Math.min(ops.length, from + MAX_BATCH_OPS);
-        const batch = this.db.write({ capacity: to - from, autoDestroy: true });
-        for (let i = from; i < to; i++) {
-          const op = ops[i]!;
-          if (op[0] === 'put') batch.tryPut(op[1], op[2]);
-          else if (op[0] === 'delete') batch.tryDelete(op[1]);
-          else batch.tryDeleteRange(op[1], op[2]);
-        }
-        await batch.flush();
+    return this.enqueue('write', () => this.writeOps(ops));
+  }
+
+  private async writeOps(ops: readonly WriteOp[]): Promise<void> {
+    for (let from = 0; from < ops.length; from += MAX_BATCH_OPS) {
+      const to = Math.min(ops.length, from + MAX_BATCH_OPS);
+      const batch = this.db.write({ capacity: to - from, autoDestroy: true });
+      for (let i = from; i < to; i++) {
+        const op = ops[i]!;
+        if (op[0] === 'put') batch.tryPut(op[1], op[2]);
+        else if (op[0] === 'delete') batch.tryDelete(op[1]);
+        else batch.tryDeleteRange(op[1], op[2]);
       }
+      await batch.flush();
+    }
+  }
+
+  /**
+   * Writes a write-behind batch chunk by chunk, encoding each chunk when the one before is
+   * written, so the task runs between chunks (a change meanwhile has its entry encoded first).
+   */
+  writeBehind(batch: WriteBehindBatch): Promise<void> {
+    return this.enqueue('write', async () => {
+      for (let ops = batch.nextChunk(); ops.length > 0; ops = batch.nextChunk()) await this.writeOps(ops);
     });
   }
 

@@ -15,6 +15,17 @@ import { StateTable } from '../heap/state-table.ts';
 import type { KeyId, KeyRef } from '../key-identity.ts';
 import { VOID_NAMESPACE } from '../keyed-state-backend.ts';
 
+/** Changed entries: namespace -> key -> whether the entry is new (has no row and none is on its way). */
+export type DirtyEntries = Map<string, Map<KeyId, boolean>>;
+/** Single changed entries of map states: namespace -> key -> map keys. */
+export type DirtyMapKeys = Map<string, Map<KeyId, Set<unknown>>>;
+
+/** A write batch that encodes a table's changes after the barrier or trigger that took them. */
+export interface FlushingTable {
+  /** Encodes (namespace, key) as it is now, if the batch still holds it unencoded; called before it changes. */
+  keep(table: RocksTable, namespace: string, key: KeyId): void;
+}
+
 /** What a table needs of the backend's cache of keys. */
 export interface KeyCache {
   isLoaded(id: KeyId): boolean;
@@ -25,10 +36,23 @@ export interface KeyCache {
 }
 
 export class RocksTable extends StateTable<unknown> {
-  /** Entries changed since the last write batch: namespace -> keys (a map state's whole map). */
-  readonly dirty = new Map<string, Set<KeyId>>();
+  /**
+   * Entries changed since the last write batch: namespace -> key -> whether the entry is
+   * new since then (a map state's whole map). A new entry has no row yet, so removing it
+   * again before the batch writes nothing: windows' short-lived slices mostly live and go
+   * between two batches.
+   */
+  private dirty: DirtyEntries = new Map();
   /** Map state: single map entries changed since the last write batch, namespace -> key -> map keys. */
-  readonly dirtyMapKeys = new Map<string, Map<KeyId, Set<unknown>>>();
+  private dirtyMapKeys: DirtyMapKeys = new Map();
+  /** The namespace last marked dirty and its keys: a namespace is mostly written many times in a row. */
+  private dirtyNamespace: string | undefined;
+  private dirtyKeys: Map<KeyId, boolean> | undefined;
+  /** The same for the directory. */
+  private directoryNamespace: string | undefined;
+  private directoryKeys: Set<KeyId> | undefined;
+  /** The write batch encoding this table's earlier changes, while it runs: a change to one of them has it encoded first. */
+  flushing: FlushingTable | undefined;
   /** Namespace (not void) -> keys with an entry, whether cached or not. */
   readonly directory = new Map<string, Set<KeyId>>();
   private count = 0;
@@ -53,26 +77,35 @@ export class RocksTable extends StateTable<unknown> {
   }
 
   override set(namespace: string, key: KeyId, entry: unknown): void {
-    if (!this.cache.isLoaded(key)) this.cache.notLoaded(key, this.name);
-    if (super.get(namespace, key) === undefined) this.added(namespace, key);
+    // A loaded key's rows are all cached: an entry missing here has no row, unless a removal
+    // of it is waiting for the batch (then it is not new). A cached entry's key is loaded.
+    const fresh = super.get(namespace, key) === undefined;
+    if (fresh) {
+      if (!this.cache.isLoaded(key)) this.cache.notLoaded(key, this.name);
+      this.added(namespace, key);
+    }
+    this.flushing?.keep(this, namespace, key);
     super.set(namespace, key, entry);
-    this.markDirty(namespace, key);
+    this.markDirty(namespace, key, true, fresh);
   }
 
   override delete(namespace: string, key: KeyId): void {
     if (super.get(namespace, key) === undefined) return;
     this.removed(namespace, key);
+    this.flushing?.keep(this, namespace, key);
     super.delete(namespace, key);
     this.markDirty(namespace, key);
   }
 
   override willChange(namespace: string, key: KeyId): void {
     this.noteChange(namespace, key);
-    this.markDirty(namespace, key);
+    this.flushing?.keep(this, namespace, key);
+    this.markDirty(namespace, key, true, super.get(namespace, key) === undefined);
   }
 
   override willChangeMapKey(namespace: string, key: KeyId, mapKey: unknown): void {
     this.noteMapKeyChange(namespace, key, mapKey);
+    this.flushing?.keep(this, namespace, key);
     if (this.dirty.get(namespace)?.has(key)) return; // the whole map is written anyway
     let byKey = this.dirtyMapKeys.get(namespace);
     if (byKey === undefined) this.dirtyMapKeys.set(namespace, (byKey = new Map()));
@@ -94,10 +127,12 @@ export class RocksTable extends StateTable<unknown> {
     if (keys === undefined) return;
     for (const key of keys) {
       this.noteChange(namespace, key);
+      this.flushing?.keep(this, namespace, key);
       this.markDirty(namespace, key, this.cache.isLoaded(key));
     }
     this.count -= keys.size;
     this.directory.delete(namespace);
+    if (namespace === this.directoryNamespace) this.directoryKeys = undefined;
     this.dropCached(namespace);
   }
 
@@ -121,10 +156,13 @@ export class RocksTable extends StateTable<unknown> {
     this.added(namespace, key);
   }
 
-  /** Forgets a clean key's cached entries. */
+  /** Forgets a clean key's cached entries (a write batch still encoding one of them encodes it first). */
   evict(key: KeyId): void {
     for (const [ns, m] of this.namespaces) {
-      if (m.delete(key) && m.size === 0) this.dropCached(ns);
+      if (!m.has(key)) continue;
+      this.flushing?.keep(this, ns, key);
+      m.delete(key);
+      if (m.size === 0) this.dropCached(ns);
     }
   }
 
@@ -133,13 +171,33 @@ export class RocksTable extends StateTable<unknown> {
     return super.get(namespace, key);
   }
 
-  /** `cached` is false only where rows change for keys that may not be cached (a dropped namespace). */
-  private markDirty(namespace: string, key: KeyId, cached = true): void {
-    let s = this.dirty.get(namespace);
-    if (s === undefined) this.dirty.set(namespace, (s = new Set()));
-    const before = s.size;
-    s.add(key);
-    if (s.size !== before) this.cache.dirtied(cached);
+  /** Whether changes wait for a write batch. */
+  get changed(): boolean {
+    return this.dirty.size > 0 || this.dirtyMapKeys.size > 0;
+  }
+
+  /** The changes since the last call, for a write batch; the table records anew (a snapshot's changes are takeChanges()). */
+  takeWrites(): [DirtyEntries, DirtyMapKeys] {
+    const taken: [DirtyEntries, DirtyMapKeys] = [this.dirty, this.dirtyMapKeys];
+    this.dirty = new Map();
+    this.dirtyMapKeys = new Map();
+    this.dirtyNamespace = undefined;
+    this.dirtyKeys = undefined;
+    return taken;
+  }
+
+  /** `cached` is false only where rows change for keys that may not be cached (a dropped namespace); `fresh` for an entry without a row. */
+  private markDirty(namespace: string, key: KeyId, cached = true, fresh = false): void {
+    let m = this.dirtyKeys;
+    if (namespace !== this.dirtyNamespace || m === undefined) {
+      m = this.dirty.get(namespace);
+      if (m === undefined) this.dirty.set(namespace, (m = new Map()));
+      this.dirtyNamespace = namespace;
+      this.dirtyKeys = m;
+    }
+    if (m.has(key)) return;
+    m.set(key, fresh);
+    this.cache.dirtied(cached);
   }
 
   private added(namespace: string, key: KeyId): void {
@@ -149,8 +207,13 @@ export class RocksTable extends StateTable<unknown> {
       return;
     }
     this.namespaced = true;
-    let s = this.directory.get(namespace);
-    if (s === undefined) this.directory.set(namespace, (s = new Set()));
+    let s = this.directoryKeys;
+    if (namespace !== this.directoryNamespace || s === undefined) {
+      s = this.directory.get(namespace);
+      if (s === undefined) this.directory.set(namespace, (s = new Set()));
+      this.directoryNamespace = namespace;
+      this.directoryKeys = s;
+    }
     s.add(key);
   }
 
@@ -161,6 +224,9 @@ export class RocksTable extends StateTable<unknown> {
       return;
     }
     const s = this.directory.get(namespace);
-    if (s !== undefined && s.delete(key) && s.size === 0) this.directory.delete(namespace);
+    if (s !== undefined && s.delete(key) && s.size === 0) {
+      this.directory.delete(namespace);
+      if (namespace === this.directoryNamespace) this.directoryKeys = undefined;
+    }
   }
 }

@@ -29,6 +29,7 @@ import type { RocksStore, WriteOp } from './rocks-store.ts';
 export const TIMER_SPACE = 0xffff;
 const EMPTY = Buffer.alloc(0);
 const RECENT_LIMIT = 65_536;
+const NO_TIMER = { id: NaN, namespace: '', time: NaN } as const;
 /** Timer rows queued between batches before they are written behind. */
 const MAX_QUEUED_OPS = 8192;
 
@@ -137,6 +138,8 @@ export class RocksTimerQueue implements TimerQueue {
    */
   private recent = new Map<number, Map<string, Set<KeyId>>>();
   private recentSize = 0;
+  /** The last timer added as a row (and in `recent`). */
+  private lastAdded: { readonly id: KeyId; readonly namespace: string; readonly time: number } = NO_TIMER;
 
   constructor(
     readonly name: string,
@@ -157,6 +160,8 @@ export class RocksTimerQueue implements TimerQueue {
   add(key: KeyRef, namespace: string, time: number): boolean {
     this.changes?.note(key);
     if (time <= this.loadedUpTo) return this.head.add(key, namespace, time);
+    // The same timer registered again right away (a timer per record of one key): nothing to look up.
+    if (time === this.lastAdded.time && key.id === this.lastAdded.id && namespace === this.lastAdded.namespace) return false;
     let byNs = this.recent.get(time);
     if (byNs === undefined) this.recent.set(time, (byNs = new Map()));
     let keys = byNs.get(namespace);
@@ -165,6 +170,7 @@ export class RocksTimerQueue implements TimerQueue {
     if (this.recentSize >= RECENT_LIMIT) this.forgetRecent();
     keys.add(key.id);
     this.recentSize++;
+    this.lastAdded = { id: key.id, namespace, time };
     this.host.timerOps.push(['put', timerRowKey(this.rowPrefix(key, namespace, time), this.host.nextTimerSeq()), EMPTY]);
     this.rows++;
     this.rowsFrom = Math.min(this.rowsFrom, time);
@@ -179,6 +185,7 @@ export class RocksTimerQueue implements TimerQueue {
       return;
     }
     if (this.recent.get(time)?.get(namespace)?.delete(key.id)) this.recentSize--;
+    this.lastAdded = NO_TIMER;
     const prefix = this.rowPrefix(key, namespace, time);
     this.host.timerOps.push(['deleteRange', prefix, prefixEnd(prefix)]);
     if (this.host.timerOps.length >= MAX_QUEUED_OPS) this.host.timerOpsQueued();
@@ -187,6 +194,7 @@ export class RocksTimerQueue implements TimerQueue {
   private forgetRecent(): void {
     this.recent = new Map();
     this.recentSize = 0;
+    this.lastAdded = NO_TIMER;
   }
 
   nextTime(): number {

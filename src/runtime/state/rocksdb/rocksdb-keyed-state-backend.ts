@@ -8,8 +8,11 @@
  * go (one multi-get while every state holds only void-namespace cells; otherwise one
  * range read per key, since a key's rows are contiguous); clean keys not used lately are
  * evicted (cached-keys.ts). Changes stay in the cache, written behind as one write batch
- * once enough of them piled up, and always before an eviction, a snapshot or a read that
- * could see their rows (rocks-store.ts runs operations in order).
+ * (write-behind-batch.ts, encoded in chunks after it is taken) once as many entries changed
+ * as the cache holds keys, and always before an eviction, a snapshot or a read that could
+ * see their rows (rocks-store.ts runs operations in order). Hot entries change in many
+ * batches in a row and window slices come and go: writing late writes most of them once
+ * or never.
  */
 import type {
   AggregatingStateDescriptor,
@@ -44,7 +47,8 @@ import { RocksTimerQueue, timerRowKey, timerRowPrefix } from './rocks-timer-queu
 import type { TimerHost } from './rocks-timer-queue.ts';
 import { WrittenKeysFilter } from './written-keys-filter.ts';
 import { CachedKeys } from './cached-keys.ts';
-import { appendCacheChanges, readIntoCache } from './cache-rows.ts';
+import { readIntoCache } from './cache-rows.ts';
+import { WriteBehindBatch } from './write-behind-batch.ts';
 import type { CacheRowsHost, FreshKey } from './cache-rows.ts';
 import type { KeyCache } from './rocks-table.ts';
 import { captureRocksSnapshot } from './rocksdb-snapshot.ts';
@@ -65,12 +69,6 @@ export interface RocksDbBackendOptions {
 
 /** Evicting a tenth more than needed spreads eviction over many prefetches. */
 const EVICT_SLACK = 0.1;
-/**
- * Dirty entries the cache holds before they are written behind. Hot entries change in many
- * batches in a row; writing them once per this many changes instead of once per batch saves
- * most of the writes, and it bounds what a checkpoint's synchronous part has to encode.
- */
-const WRITE_BEHIND_ENTRIES = 4096;
 
 function asTable<S>(t: RocksTable): StateTable<S> {
   return t as unknown as StateTable<S>;
@@ -172,38 +170,64 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
   }
 
   prefetch(keys: readonly KeyValue[]): Promise<void> | undefined {
-    const batch = new Set<KeyId>();
+    // Most keys of a batch are cached: one lookup each; only the others are deduplicated.
+    let freshIds: Set<KeyId> | undefined;
     const fresh: FreshKey[] = [];
     for (const key of keys) {
       const id = keyIdentity(key);
-      if (batch.has(id)) continue;
-      batch.add(id);
-      if (this.loaded.use(id)) continue;
+      if (this.loaded.use(id) || freshIds?.has(id)) continue;
+      (freshIds ??= new Set()).add(id);
       fresh.push({ id, key, prefix: this.codec.keyPrefix(checkedKeyGroup(key, this.maxParallelism, this.keyGroupRange), key) });
     }
+    return this.readAhead(fresh, () => new Set(keys.map(keyIdentity)));
+  }
+
+  /** Prefetch of keys whose identities are known (timers, window slices). */
+  prefetchRefs(refs: readonly KeyRef[]): Promise<void> | undefined {
+    let freshIds: Set<KeyId> | undefined;
+    const fresh: FreshKey[] = [];
+    for (const ref of refs) {
+      if (this.loaded.use(ref.id) || freshIds?.has(ref.id)) continue;
+      (freshIds ??= new Set()).add(ref.id);
+      const group = ref.keyGroup >= 0 ? ref.keyGroup : checkedKeyGroup(ref.key, this.maxParallelism, this.keyGroupRange);
+      fresh.push({ id: ref.id, key: ref.key, prefix: this.codec.keyPrefix(group, ref.key) });
+    }
+    return this.readAhead(fresh, () => new Set(refs.map((r) => r.id)));
+  }
+
+  /** Reads `fresh` keys into the cache; `inUse` lists the keys the caller is about to use (never evicted for them). */
+  private readAhead(fresh: FreshKey[], inUse: () => ReadonlySet<KeyId>): Promise<void> | undefined {
     if (fresh.length === 0 && this.pendingWrites.length === 0) return undefined;
     // Dirty entries stay cached (written behind) until they pile up, the cache must make
     // room (only clean keys are evicted), or a read could miss rows not written yet.
     const evicting = this.loaded.size + fresh.length > this.options.cacheKeys;
-    const mustWrite = evicting || this.dirtyEntries >= WRITE_BEHIND_ENTRIES || this.pendingWrites.length > 0 || (this.dirtyUncached && fresh.length > 0);
-    const writes = mustWrite ? this.takeWrites() : [];
-    if (evicting) this.evict(batch, fresh.length);
-    const wrote = writes.length > 0 ? this.store.write(writes) : undefined;
+    const mustWrite = evicting || this.dirtyEntries >= this.options.cacheKeys || this.pendingWrites.length > 0 || (this.dirtyUncached && fresh.length > 0);
+    const wrote = mustWrite ? this.writeBehind() : undefined;
+    if (evicting) this.evict(inUse(), fresh.length);
     if (fresh.length === 0) return wrote;
     return Promise.all([wrote, readIntoCache(this, fresh)]).then(() => undefined);
   }
 
-  /** The cache's changes (and restored rows) as write operations; the cache is clean after. */
-  private takeWrites(): WriteOp[] {
+  /**
+   * Queues the cache's changes (and restored and timer rows) as a write batch, encoded when
+   * the store gets to it; the cache is clean after. Undefined when there is nothing to write.
+   */
+  private writeBehind(): Promise<void> | undefined {
     const ops = this.pendingWrites;
     this.pendingWrites = [];
     this.dirtyEntries = 0;
     this.dirtyUncached = false;
-    appendCacheChanges(this, ops);
     for (const op of this.timerOps) ops.push(op);
     this.timerOps.length = 0;
-    return ops;
+    // A batch still encoding is done now, ahead of this one (its step runs first).
+    this.lastBatch?.finish();
+    const batch = new WriteBehindBatch(this, ops);
+    if (batch.empty) return undefined;
+    this.lastBatch = batch;
+    return this.store.writeBehind(batch);
   }
+
+  private lastBatch: WriteBehindBatch | undefined;
 
   prefixOf(id: KeyId): Buffer {
     const key = keyFromIdentity(id);
@@ -322,8 +346,7 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
 
   /** Queues the pending writes (state and timers) as a write batch; undefined when there are none. */
   flushWrites(): Promise<void> | undefined {
-    const ops = this.takeWrites();
-    return ops.length > 0 ? this.store.write(ops) : undefined;
+    return this.writeBehind();
   }
 
   timerOpsQueued(): void {
@@ -348,8 +371,7 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
   }
 
   captureSnapshot(range: KeyGroupRange = this.keyGroupRange): KeyedStateCapture {
-    const writes = this.takeWrites();
-    return captureRocksSnapshot(this, this.codec, range, this.clock.now(), writes.length > 0 ? this.store.write(writes) : undefined);
+    return captureRocksSnapshot(this, this.codec, range, this.clock.now(), this.writeBehind());
   }
 
   restore(snapshots: readonly KeyedStateSnapshot[]): void {
