@@ -285,12 +285,16 @@ test('the finished bounded job suspended and resumed (stateless) runs again: a n
   const patch = (state: string) => api().patch(SD.apiVersion, SD.kind, 'default', 'bounded', 'application/merge-patch+json', { spec: { job: { state } } }).metadata.generation;
   const runtimePods = () => api().list('v1', 'Pod', 'default').filter((p) => p.metadata.labels?.['app.kubernetes.io/instance'] === 'bounded');
   patch('suspended');
-  await until('SUSPENDED without pods', () => (statusOf(cluster, 'bounded').lifecycleState === 'SUSPENDED' && runtimePods().length === 0 ? true : undefined), SLOW_MS, () => statusOf(cluster, 'bounded'));
+  // Suspended once the state is dropped (DROPPING_STATE, itself written with lifecycleState SUSPENDED, is over) and the pods are gone.
+  await until('SUSPENDED without pods', () => {
+    const s = statusOf(cluster, 'bounded');
+    return s.lifecycleState === 'SUSPENDED' && s.reconciliation?.upgrade === undefined && s.job?.state === 'SUSPENDED' && runtimePods().length === 0 ? true : undefined;
+  }, SLOW_MS, () => statusOf(cluster, 'bounded'));
   const resumed = patch('running');
   // A JobManager that found the first run's result would report that FINISHED, with the first run's start time.
-  const rerun = await until('the resumed job FINISHED', () => {
+  const rerun = await until('the resumed job FINISHED and STABLE', () => {
     const s = statusOf(cluster, 'bounded');
-    return s.observedGeneration === resumed && s.job?.state === 'FINISHED' ? s.job : undefined;
+    return s.observedGeneration === resumed && s.lifecycleState === 'STABLE' && s.job?.state === 'FINISHED' ? s.job : undefined;
   }, SLOW_MS, () => takeoverState('bounded', `bounded-${jobId}-config-map`));
   assert.equal(rerun.id, jobId, 'the same fixed job id');
   assert.ok(Number(rerun.startTime) > Number(first?.startTime), `a new run: started at ${rerun.startTime}, the first run at ${first?.startTime}`);
