@@ -289,6 +289,21 @@ test('stateless without HA: the target is recorded, the job cancelled and the ch
   ]);
 });
 
+test('stateless: a change only of taskManager.replicas is a new run too: the cancelled job\'s JobManager is replaced, not left reporting CANCELED', () => {
+  const w = new World(baseSpec({}, { taskManager: { replicas: 2 } })).stable();
+  w.now = T0 + 1_000;
+  w.change({}, { taskManager: { replicas: 3 } });
+  assert.deepEqual(summary(w.pass()), [
+    'recordTarget UPGRADING',
+    'event UpgradeStarted',
+    'cancelJob aaaa',
+    'replaceChild Deployment/fraud-jobmanager',
+    'replaceChild Deployment/fraud-taskmanager',
+    'writeStatus UPGRADING',
+    'requeue 1000',
+  ]);
+});
+
 test('savepointRedeployNonce with initialSavepointPath: cancelled statelessly and redeployed from that path', () => {
   const w = new World(baseSpec({ upgradeMode: 'savepoint' })).stable();
   w.change({ savepointRedeployNonce: 1, initialSavepointPath: 's3://weir/savepoints/manual', allowNonRestoredState: true });
