@@ -84,7 +84,8 @@ test('with last-state fallback disabled, the upgrade of a failing job waits with
   const generation = rig.patch({ job: { args: args('out', 250) } });
   const blocked = await until('UpgradeBlocked', () => status().conditions?.find((c) => c.type === 'Degraded' && c.reason === 'UpgradeBlocked'), 60_000, status);
   assert.match(blocked.message ?? '', /^upgradeMode savepoint: the job is (RESTARTING|INITIALIZING|CREATED|FAILING|RUNNING with \d of \d tasks running), so no savepoint can be taken, and last-state fallback is disabled \(kubernetes\.operator\.job\.upgrade\.last-state-fallback\.enabled\); the upgrade waits for the job to run$/);
-  assert.equal(rig.events('UpgradeBlocked').length >= 1, true);
+  // The Event follows the status write that records the condition.
+  await until('the UpgradeBlocked event', () => rig.events('UpgradeBlocked')[0], 60_000, status);
   assert.equal(rig.jobManagerPod(), before.jobManager, 'nothing redeployed while blocked');
   assert.equal(rig.events('LastStateFallback').reduce((n, e) => n + Number(e.count ?? 1), 0), 1, 'no second fallback (a repeated message counts on the same Event)');
   await rm(failFile);

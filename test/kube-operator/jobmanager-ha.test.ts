@@ -6,8 +6,9 @@
  * standby) takes the lock once the old lease expired and resumes the job from the newest
  * pointer with no operator action. The jobs run on (their input outlasts the test), and what
  * the exactly-once file sink committed shows the counters going on exactly: per key, every
- * sequence number up to some point, each once, with the count it should have. Deleting the
- * StreamDeployments removes their HA ConfigMaps.
+ * sequence number up to some point, each once, with the count it should have. A bounded job's
+ * result is recorded, so a restarted JobManager does not run it again, while a stateless suspend
+ * and resume does. Deleting the StreamDeployments removes their HA ConfigMaps.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +21,7 @@ import { LEADER_ANNOTATION } from '../../src/kube/configmap-lock.ts';
 import { fixedJobId } from '../../src/runtime/jobmanager/ha/ha-config.ts';
 import { readPointers } from '../../src/runtime/jobmanager/ha/checkpoint-pointers.ts';
 import { bySequence } from '../support/chaos-cluster.ts';
-import { sharedHostDir, startOperatorTestCluster, statusOf, streamDeployment, TEST_HA, until } from './operator-support.ts';
+import { SD, sharedHostDir, startOperatorTestCluster, statusOf, streamDeployment, TEST_HA, until } from './operator-support.ts';
 
 const JOB = resolve('test/fixtures/jobs/exactly-once-sequences.ts');
 /** At 1000 a second, more than any test here runs: the jobs never reach the end of their input. */
@@ -271,6 +272,45 @@ test('a bounded job that finished: its result is recorded, and a restarted JobMa
   // Nothing was written again: the same committed files, every sequence number once.
   assert.deepEqual(await partFiles(out), partsBefore);
   assert.equal(await committedExactly(out), records);
+});
+
+test('the finished bounded job suspended and resumed (stateless) runs again: a new run with a new start time, its output committed a second time, its result in a store of its own', { timeout: TEST_TIMEOUT_MS }, async () => {
+  // The 'bounded' deployment of the test above, whose job FINISHED and whose result is recorded.
+  const out = join(dir, 'out-bounded');
+  const clusterResults = join(dir, 'ha-bounded', 'job-result-store', 'bounded');
+  const jobId = fixedJobId('bounded');
+  const records = 2000;
+  const first = statusOf(cluster, 'bounded').job;
+  assert.equal(first?.state, 'FINISHED');
+  const patch = (state: string) => api().patch(SD.apiVersion, SD.kind, 'default', 'bounded', 'application/merge-patch+json', { spec: { job: { state } } }).metadata.generation;
+  const runtimePods = () => api().list('v1', 'Pod', 'default').filter((p) => p.metadata.labels?.['app.kubernetes.io/instance'] === 'bounded');
+  patch('suspended');
+  // Suspended once the state is dropped (DROPPING_STATE, itself written with lifecycleState SUSPENDED, is over) and the pods are gone.
+  await until('SUSPENDED without pods', () => {
+    const s = statusOf(cluster, 'bounded');
+    return s.lifecycleState === 'SUSPENDED' && s.reconciliation?.upgrade === undefined && s.job?.state === 'SUSPENDED' && runtimePods().length === 0 ? true : undefined;
+  }, SLOW_MS, () => statusOf(cluster, 'bounded'));
+  const resumed = patch('running');
+  // A JobManager that found the first run's result would report that FINISHED, with the first run's start time.
+  const rerun = await until('the resumed job FINISHED and STABLE', () => {
+    const s = statusOf(cluster, 'bounded');
+    return s.observedGeneration === resumed && s.lifecycleState === 'STABLE' && s.job?.state === 'FINISHED' ? s.job : undefined;
+  }, SLOW_MS, () => takeoverState('bounded', `bounded-${jobId}-config-map`));
+  assert.equal(rerun.id, jobId, 'the same fixed job id');
+  assert.ok(Number(rerun.startTime) > Number(first?.startTime), `a new run: started at ${rerun.startTime}, the first run at ${first?.startTime}`);
+  // Run again from empty state: every sequence number committed twice, each time with the count of a run from the start.
+  const seqs = bySequence(await committedLines(out, await partFiles(out)));
+  assert.equal(seqs.size, records);
+  for (const [id, counts] of seqs) {
+    const count = Number(id.split(',')[1]) + 1;
+    assert.deepEqual(counts, [count, count], `key,seq ${id}: committed by both runs`);
+  }
+  // Each run's result is in the store of its own deployment (the suspended one ran no JobManager).
+  await until('the clean result of each run, in two stores', async () => {
+    const stores = await readdir(clusterResults);
+    const entries = await Promise.all(stores.map((d) => readdir(join(clusterResults, d))));
+    return stores.length === 2 && entries.every((e) => e.join() === `${jobId}.json`) ? true : undefined;
+  }, SLOW_MS);
 });
 
 test('deleting StreamDeployments with HA deletes their JobManagers first, then their HA ConfigMaps', { timeout: TEST_TIMEOUT_MS }, async () => {

@@ -14,11 +14,16 @@ import { taskManagerDeployment } from './task-manager.ts';
 import { jobConfiguration } from './runtime-config.ts';
 import type { RestoreFrom } from './runtime-config.ts';
 
-/** What makes a new job run when it changes (so both Deployments roll). */
-export function clusterHash(sd: StreamDeployment, restore?: RestoreFrom): string {
+/**
+ * What makes a new job run when it changes (so both Deployments roll). `deployTime` is when the
+ * operator deployed this run (status.reconciliation.deployTime, written before the children):
+ * a deployment that changes nothing else (a resume, a rollback) is a new run too, and must not
+ * find the job result store of the run before it, which would report that run's end.
+ */
+export function clusterHash(sd: StreamDeployment, restore?: RestoreFrom, deployTime?: number): string {
   const { image, imagePullPolicy, serviceAccount, job } = sd.spec;
   const configuration = jobConfiguration(sd.spec);
-  return stableHash({ image, imagePullPolicy, serviceAccount, configuration, entry: job.entry, args: job.args, parallelism: job.parallelism, maxParallelism: job.maxParallelism, restartNonce: job.restartNonce, ...(restore ? { restore } : {}) });
+  return stableHash({ image, imagePullPolicy, serviceAccount, configuration, entry: job.entry, args: job.args, parallelism: job.parallelism, maxParallelism: job.maxParallelism, restartNonce: job.restartNonce, ...(restore ? { restore } : {}), deployTime });
 }
 
 export function withHash(o: KubeObject): KubeObject {
@@ -26,13 +31,13 @@ export function withHash(o: KubeObject): KubeObject {
   return { ...o, metadata: { ...metadata, annotations: { ...(metadata.annotations ?? {}), [HASH_ANNOTATION]: stableHash({ ...rest, labels: metadata.labels }) } } };
 }
 
-/** `restore`: the savepoint the job starts from (it goes into the runtime configuration). */
-export function desiredChildren(sd: StreamDeployment, restore?: RestoreFrom): KubeObject[] {
+/** `restore`: the savepoint the job starts from (it goes into the runtime configuration); `deployTime`: when this run was deployed. */
+export function desiredChildren(sd: StreamDeployment, restore?: RestoreFrom, deployTime?: number): KubeObject[] {
   const c: ChildContext = {
     name: sd.metadata.name,
     namespace: sd.metadata.namespace,
     spec: sd.spec,
-    clusterHash: clusterHash(sd, restore),
+    clusterHash: clusterHash(sd, restore, deployTime),
     running: (sd.spec.job.state ?? 'running') === 'running',
     restore,
   };

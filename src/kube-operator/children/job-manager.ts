@@ -10,7 +10,7 @@ export interface ChildContext {
   name: string;
   namespace: string;
   spec: StreamDeploymentSpec;
-  /** Hash of everything that makes a new job run (image, entry, args, configuration, ...). */
+  /** Hash of everything that makes a new job run (image, entry, args, configuration, ..., the deploy time). */
   clusterHash: string;
   /** Whether the job should run: false scales the cluster to zero. */
   running: boolean;

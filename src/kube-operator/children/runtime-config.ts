@@ -19,8 +19,8 @@ export function jobConfiguration(spec: StreamDeploymentSpec): Record<string, str
  * `deployment` names this deployment of the job (the cluster hash: it changes exactly when a
  * new job run is deployed). As the Flink operator, each deployment gets a job result store
  * of its own: a JobManager restarted within the deployment finds the result of a job that
- * already ended and does not run it again, while an upgrade or restart deploys a job that
- * runs, although its id (fixed per cluster) is the same.
+ * already ended and does not run it again, while an upgrade, a restart, a resume or a
+ * rollback deploys a job that runs, although its id (fixed per cluster) is the same.
  */
 export function runtimeConfiguration(spec: StreamDeploymentSpec, name: string, restore?: RestoreFrom, deployment?: string): Record<string, string> {
   const config: Record<string, string> = jobConfiguration(spec);

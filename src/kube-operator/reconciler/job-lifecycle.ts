@@ -40,8 +40,11 @@ export interface LifecyclePlan {
   /** Status writes, job side effects and the events each write makes true, in order, before the children are touched. */
   steps: WriteAhead['steps'];
   status: StreamDeploymentStatus;
-  /** The spec the children follow (the old one while an upgrade waits), and where its job restores from. */
-  deploy: { spec: StreamDeploymentSpec; record: string; restore: RestoreFrom | undefined };
+  /**
+   * The spec the children follow (the old one while an upgrade waits), where its job restores
+   * from, and when that run was deployed (each deployment is a run of its own, see clusterHash).
+   */
+  deploy: { spec: StreamDeploymentSpec; record: string; restore: RestoreFrom | undefined; deployTime: number | undefined };
   /** Why the deployment is held where it is, shown as the Degraded condition. */
   held?: { reason: string; message: string };
   /** The children of `deploy` run no pod for now: the job's state is being dropped (DROPPING_STATE). */
@@ -86,7 +89,7 @@ class Lifecycle {
   }
 
   private done(spec: StreamDeploymentSpec, record: string, restore: RestoreFrom | undefined): LifecyclePlan {
-    return { steps: this.w.steps, status: this.w.status, deploy: { spec, record, restore }, ...(this.held ? { held: this.held } : {}) };
+    return { steps: this.w.steps, status: this.w.status, deploy: { spec, record, restore, deployTime: this.rec.deployTime }, ...(this.held ? { held: this.held } : {}) };
   }
 
   /** The spec the children follow now: the last one acted on. */

@@ -118,13 +118,13 @@ function decide(facts: Facts, timing: ReconcileTiming): Decision {
   const lifecycle = planLifecycle({ sd: { ...sd, spec: runSpec }, record: runRecord, status, job, snapshot: facts.snapshot, ha: facts.ha, jobManagerDown, settings, now });
   const steps: ReconcileAction[] = [...lifecycle.steps];
   status = lifecycle.status;
-  const { record, restore } = lifecycle.deploy;
+  const { record, restore, deployTime } = lifecycle.deploy;
   const deployedSd: StreamDeployment = { ...sd, spec: lifecycle.deploy.spec };
   const running = (deployedSd.spec.job.state ?? 'running') === 'running';
   const rolledBack = status.reconciliation?.rolledBackSpec !== undefined && status.reconciliation.rolledBackSpec === runRecord;
 
   // While the job's state is dropped its cluster runs no pod, though the job is not suspended.
-  const desired = desiredChildren(lifecycle.scaledToZero ? { ...deployedSd, spec: { ...deployedSd.spec, job: { ...deployedSd.spec.job, state: 'suspended' } } } : deployedSd, restore);
+  const desired = desiredChildren(lifecycle.scaledToZero ? { ...deployedSd, spec: { ...deployedSd.spec, job: { ...deployedSd.spec.job, state: 'suspended' } } } : deployedSd, restore, deployTime);
   const apply = desired.filter((d) => !upToDate(observed.get(key(d)), d));
   const jmDesired = desired.find((d) => d.kind === 'Deployment' && d.metadata.labels?.['app.kubernetes.io/component'] === 'jobmanager')!;
   const tmDesired = desired.find((d) => d.kind === 'Deployment' && d.metadata.labels?.['app.kubernetes.io/component'] === 'taskmanager')!;

@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { actionsOf } from './actions.ts';
 import { specDiff } from './diff-type.ts';
 import { triggerIdFor } from './write-ahead.ts';
+import { desiredChildren } from '../children/desired-children.ts';
+import { CLUSTER_HASH_ANNOTATION } from '../children/names.ts';
+import type { StreamDeploymentSpec } from '../crd/stream-deployment-schema.ts';
+import type { KubeObject } from '../kube/kube-object.ts';
 import { JOB_ID, SHARED_STORAGE, T0, UID, World, baseSpec, configFileOf, jobIn, summary } from '../../../test/support/kube-operator/reconcile-world.ts';
 
 const SP = '/sp/savepoint-aaaaaa-000000000001';
@@ -285,6 +289,21 @@ test('stateless without HA: the target is recorded, the job cancelled and the ch
   ]);
 });
 
+test('stateless: a change only of taskManager.replicas is a new run too: the cancelled job\'s JobManager is replaced, not left reporting CANCELED', () => {
+  const w = new World(baseSpec({}, { taskManager: { replicas: 2 } })).stable();
+  w.now = T0 + 1_000;
+  w.change({}, { taskManager: { replicas: 3 } });
+  assert.deepEqual(summary(w.pass()), [
+    'recordTarget UPGRADING',
+    'event UpgradeStarted',
+    'cancelJob aaaa',
+    'replaceChild Deployment/fraud-jobmanager',
+    'replaceChild Deployment/fraud-taskmanager',
+    'writeStatus UPGRADING',
+    'requeue 1000',
+  ]);
+});
+
 test('savepointRedeployNonce with initialSavepointPath: cancelled statelessly and redeployed from that path', () => {
   const w = new World(baseSpec({ upgradeMode: 'savepoint' })).stable();
   w.change({ savepointRedeployNonce: 1, initialSavepointPath: 's3://weir/savepoints/manual', allowNonRestoredState: true });
@@ -326,6 +345,48 @@ test('suspend with savepoint stops the job with one, scales to zero, and resume 
   assert.match(configFileOf(w.children), new RegExp(`^execution\\.savepoint\\.path: "${SP}"$`, 'm'));
 });
 
+/** Where the JobManager of these children keeps its job result store, and the cluster hash its pods carry. */
+const runOf = (children: readonly KubeObject[]) => ({
+  store: /^job-result-store\.storage-path: "(.*)"$/m.exec(configFileOf(children))?.[1],
+  hash: (children.find((c) => c.metadata.name === 'fraud-jobmanager')?.spec as { template: { metadata: { annotations: Record<string, string> } } }).template.metadata.annotations[CLUSTER_HASH_ANNOTATION],
+});
+
+test('stateless suspend and resume of a job that finished: the resumed run has a job result store of its own, so the job runs again instead of reporting the old end', () => {
+  const w = new World(baseSpec({}, { configuration: { ...HA_CONF, 'high-availability.storageDir': 's3://weir/ha' } })).stable();
+  // The bounded job finished: its JobManager recorded the result in the store of its run, and deleted its job ConfigMap.
+  w.ha = { configMaps: [], hasCheckpoint: false };
+  w.job = jobIn('FINISHED');
+  w.pass();
+  const finished = runOf(w.children);
+  assert.match(finished.store ?? '', /^s3:\/\/weir\/ha\/job-result-store\/fraud\/[0-9a-f]{16}$/);
+
+  w.now = T0 + 60_000;
+  w.change({ state: 'suspended' });
+  assert.deepEqual(summary(w.pass()), ['recordTarget SUSPENDED DROPPING_STATE', 'event Suspended', 'replaceChild Deployment/fraud-jobmanager', 'replaceChild Deployment/fraud-taskmanager', 'writeStatus UPGRADING DROPPING_STATE', 'requeue 1000']);
+  w.job = undefined;
+  w.pass();
+  assert.equal(w.status.lifecycleState, 'SUSPENDED');
+  assert.equal(jobManagerReplicas(w), 0);
+
+  w.now = T0 + 120_000;
+  w.change({ state: 'running' });
+  const resume = w.pass();
+  // The ConfigMap is replaced too: the new run's JobManager reads another job result store.
+  assert.deepEqual(summary(resume), ['recordTarget UPGRADING', 'event UpgradeStarted', 'replaceChild ConfigMap/fraud-config', 'replaceChild Deployment/fraud-jobmanager', 'replaceChild Deployment/fraud-taskmanager', 'writeStatus UPGRADING', 'requeue 1000']);
+  assert.equal(actionsOf(resume, 'recordEvent')[0]?.event.message, 'Upgrading with upgradeMode stateless without state: spec.job.state (UPGRADE)');
+  assert.deepEqual(actionsOf(resume, 'deleteHaMetadata'), []);
+  assert.equal(w.status.reconciliation?.deployTime, T0 + 120_000);
+  const resumed = runOf(w.children);
+  assert.match(resumed.store ?? '', /^s3:\/\/weir\/ha\/job-result-store\/fraud\/[0-9a-f]{16}$/);
+  assert.notEqual(resumed.store, finished.store);
+  assert.notEqual(resumed.hash, finished.hash);
+  assert.equal(jobManagerReplicas(w), 1);
+  // Settled: a pass over the same world changes no child (the run is named by status, not by the clock).
+  w.now = T0 + 125_000;
+  assert.deepEqual(actionsOf(w.pass(), 'replaceChild'), []);
+  assert.deepEqual(runOf(w.children), resumed);
+});
+
 test('rollback: an upgrade not stable within the readiness timeout goes back to the last stable spec; not when the spec changed again', () => {
   const conf = { 'kubernetes.operator.deployment.rollback.enabled': 'true', 'kubernetes.operator.deployment.readiness.timeout': '1 min' };
   const w = new World(baseSpec({}, { configuration: conf })).stable();
@@ -342,7 +403,9 @@ test('rollback: an upgrade not stable within the readiness timeout goes back to 
   assert.deepEqual(summary(rollback), ['recordTarget ROLLING_BACK', 'event RolledBack', 'replaceChild Deployment/fraud-jobmanager', 'replaceChild Deployment/fraud-taskmanager', 'writeStatus ROLLING_BACK', 'requeue 1000']);
   assert.equal(actionsOf(rollback, 'recordEvent')[0]?.event.message, 'The upgrade was not stable within 60 s (the job is FAILED): rolling back to the last stable spec with last-state');
   assert.equal(w.status.reconciliation?.lastReconciledSpec, stableSpec);
-  assert.deepEqual(w.children.map((c) => c.metadata.annotations), stableChildren.map((c) => c.metadata.annotations));
+  // The stable spec's children, as a run of its own: deployed at the rollback's time.
+  assert.deepEqual(annotationsOf(w.children), annotationsOf(desiredChildren({ ...w.sd, spec: JSON.parse(stableSpec!) as StreamDeploymentSpec }, undefined, T0 + 60_001)));
+  assert.notDeepEqual(annotationsOf(w.children), annotationsOf(stableChildren));
   w.job = jobIn('RUNNING');
   w.pass();
   assert.equal(w.status.lifecycleState, 'ROLLED_BACK');
@@ -385,3 +448,8 @@ test('pause annotation: a ReconciliationPaused condition and no other action; re
   assert.deepEqual(summary(w.pass()).slice(0, 3), ['recordTarget UPGRADING SAVEPOINTING', 'event UpgradeStarted', 'triggerSavepoint stop']);
   assert.equal(w.status.conditions?.find((c) => c.type === 'ReconciliationPaused')?.status, 'False');
 });
+
+/** Each child's annotations (its content hash among them), by kind and name. */
+function annotationsOf(children: readonly KubeObject[]): Record<string, Record<string, string> | undefined> {
+  return Object.fromEntries(children.map((c) => [`${c.kind}/${c.metadata.name}`, c.metadata.annotations]));
+}
