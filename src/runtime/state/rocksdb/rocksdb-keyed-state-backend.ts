@@ -55,6 +55,7 @@ import { captureRocksSnapshot } from './rocksdb-snapshot.ts';
 import { ChangeSequence } from '../snapshot/change-collector.ts';
 import { TimerChanges } from '../timer-queue.ts';
 import type { RocksDbOptions } from './rocksdb-options.ts';
+import { rocksDbGauges } from './rocksdb-gauges.ts';
 
 export interface RocksDbBackendOptions {
   readonly clock: Clock;
@@ -415,35 +416,14 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
     return n;
   }
 
-  /**
-   * The enabled `state.backend.rocksdb.metrics.*` as gauges named as Flink's Prometheus
-   * reporter names them (rocksdb_estimate_num_keys, ...). A gauge answers the value read at
-   * the previous scrape and queues the next read (RocksDB properties are read in the
-   * store's queue, never synchronously); NaN until the first read lands.
-   */
+  /** The enabled `state.backend.rocksdb.metrics.*` as gauges with Flink's names (rocksdb-gauges.ts). */
   gauges(): Map<string, () => number> {
-    const out = new Map<string, () => number>();
-    for (const name of this.options.metrics) {
-      let value = NaN;
-      let reading = false;
-      out.set(`rocksdb_${name.replaceAll('-', '_')}`, () => {
-        if (!reading && this.opened !== undefined && this.closing === undefined) {
-          reading = true;
-          this.opened.property(`rocksdb.${name}`).then(
-            (v) => {
-              value = v ?? NaN;
-              reading = false;
-            },
-            (err: unknown) => {
-              // The store keeps the failure and fails the task's next prefetch with it.
-              this.metricFailure ??= err;
-            },
-          );
-        }
-        return value;
-      });
-    }
-    return out;
+    return rocksDbGauges(this.options.metrics, {
+      property: (name) => (this.opened !== undefined && this.closing === undefined ? this.opened.property(name) : undefined),
+      failed: (err) => {
+        this.metricFailure ??= err;
+      },
+    });
   }
 
   /** The first failed metric read (the task fails with the store's failure at its next prefetch). */
