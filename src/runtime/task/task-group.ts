@@ -29,6 +29,7 @@ import type { ExecutionState } from './execution-state.ts';
 import type { StreamTask, TaskEvents } from './stream-task.ts';
 import { buildTasks } from './task-group-builder.ts';
 import { runTasks } from './task-loop.ts';
+import { WakeSignal } from './wake-signal.ts';
 
 /** How the group's part of an attempt ended. */
 export interface TaskGroupResult {
@@ -99,7 +100,7 @@ export class TaskGroup {
   private cancelled = false;
   /** Why the group was failed from outside (too many failed checkpoints), if it was. */
   private failure: WeirError | undefined;
-  private wakeResolver: (() => void) | undefined;
+  private readonly wakeSignal = new WakeSignal();
   /** Operator id -> `.uid()`, for checkpoint metadata. */
   private readonly operatorUids: Map<string, string | undefined>;
   /** Per subtask (`vertex/subtask`), with `state.backend.incremental`: what its last completed checkpoint uploaded. */
@@ -145,15 +146,11 @@ export class TaskGroup {
     return this.taskMetrics?.registry;
   }
 
-  private wake = (): void => {
-    const r = this.wakeResolver;
-    this.wakeResolver = undefined;
-    r?.();
-  };
+  private readonly wake = this.wakeSignal.wake;
 
-  /** A promise that settles at the next wake() call. */
+  /** A promise that settles at the next wake() call, at once if one came since the last wait (wake-signal.ts). */
   nextWake(): Promise<void> {
-    return new Promise((resolve) => (this.wakeResolver = resolve));
+    return this.wakeSignal.next();
   }
 
   /** The asynchronous part of a task's checkpoint: processing goes on while its state is written. */
