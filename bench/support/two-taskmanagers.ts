@@ -2,9 +2,10 @@
  * Runs a job module at parallelism 2 the way a local cluster does: a JobManager in this
  * process and two `weir taskmanager` child processes with one slot each, so keyed
  * exchanges cross TCP between processes. The TaskManagers are started before the clock
- * starts and stopped after.
+ * starts and stopped (waited for) after.
  */
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Dispatcher } from '../../src/runtime/jobmanager/dispatcher.ts';
 import type { JobMaster } from '../../src/runtime/jobmanager/job-master.ts';
@@ -37,7 +38,22 @@ export async function onTwoTaskManagers(jobFile: string, run: TwoTaskManagerRun)
     if (result.state !== 'FINISHED') throw new Error(`benchmark job ${result.state}: ${result.error?.message}`);
     return { result, seconds: (performance.now() - started) / 1000 };
   } finally {
-    for (const tm of tms) tm.kill('SIGTERM');
+    // The next measurement starts only once these processes are gone: exiting TaskManagers
+    // compete for the CPU (two cores here) with the next run's.
+    await Promise.all(tms.map(stopped));
     await rest.close();
   }
+}
+
+/** SIGTERM, then SIGKILL if the process is still there after 10 s; resolves when it exited. */
+function stopped(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }
