@@ -15,7 +15,11 @@ import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 /** Epoch ms with sub-millisecond precision, comparable between processes on one machine. */
 export const epochNow = (): number => performance.timeOrigin + performance.now();
 
-/** Slow records kept per sink subtask; enough for the tail of a few million records. */
+/**
+ * Slow records kept per sink subtask. When full, the faster half goes and the bar rises to
+ * what is left: the slowest records are always kept, wherever in the run they came (a
+ * first-come cap filled up early and lost a tail late in the run).
+ */
 const MAX_SLOW = 100_000;
 
 export interface TailEvidence {
@@ -45,7 +49,7 @@ export class TailRecorder {
   });
   private readonly loop = monitorEventLoopDelay({ resolution: 1 });
 
-  constructor(private readonly slowMs: number) {
+  constructor(private slowMs: number) {
     this.observer.observe({ entryTypes: ['gc'] });
     this.loop.enable();
   }
@@ -53,7 +57,16 @@ export class TailRecorder {
   /** Call for every measured record (not for warm-up records). */
   record(intended: number, received: number): void {
     if (Number.isNaN(this.measuredFrom)) this.measuredFrom = received;
-    if (received - intended >= this.slowMs && this.slow.length < MAX_SLOW) this.slow.push([intended, received]);
+    if (received - intended < this.slowMs) return;
+    this.slow.push([intended, received]);
+    if (this.slow.length >= MAX_SLOW) this.keepSlowerHalf();
+  }
+
+  private keepSlowerHalf(): void {
+    const slowest = this.slow.sort((a, b) => b[1] - b[0] - (a[1] - a[0]));
+    slowest.length = slowest.length >> 1;
+    const [intended, received] = slowest[slowest.length - 1]!;
+    this.slowMs = received - intended;
   }
 
   checkpoint(at: number): void {
