@@ -18,6 +18,7 @@ import { cleanups, kafkaClient, readAll } from './kafka-helpers.ts';
 
 const KEYS = 6;
 const JOB = 'test/fixtures/jobs/kafka-sequences.ts';
+/** The input's pace: input keeps flowing while the kills happen (a schedule, not a wait for a condition; no assertion depends on it). */
 const STEP_EVERY_MS = 15;
 
 async function failuresOf(get: <T>(path: string) => Promise<T>, jobId: string): Promise<number> {

@@ -14,9 +14,12 @@ import { WeirError } from '../../../errors/index.ts';
 import { StateTable } from '../heap/state-table.ts';
 import type { KeyId, KeyRef } from '../key-identity.ts';
 import { VOID_NAMESPACE } from '../keyed-state-backend.ts';
+import { NamespaceMap } from '../namespace-map.ts';
 
 /** Changed entries: namespace -> key -> whether the entry is new (has no row and none is on its way). */
 export type DirtyEntries = Map<string, Map<KeyId, boolean>>;
+
+const newDirtyEntries = () => new NamespaceMap<Map<KeyId, boolean>>(() => new Map());
 /** Single changed entries of map states: namespace -> key -> map keys. */
 export type DirtyMapKeys = Map<string, Map<KeyId, Set<unknown>>>;
 
@@ -42,19 +45,13 @@ export class RocksTable extends StateTable<unknown> {
    * again before the batch writes nothing: windows' short-lived slices mostly live and go
    * between two batches.
    */
-  private dirty: DirtyEntries = new Map();
+  private dirty = newDirtyEntries();
   /** Map state: single map entries changed since the last write batch, namespace -> key -> map keys. */
   private dirtyMapKeys: DirtyMapKeys = new Map();
-  /** The namespace last marked dirty and its keys: a namespace is mostly written many times in a row. */
-  private dirtyNamespace: string | undefined;
-  private dirtyKeys: Map<KeyId, boolean> | undefined;
-  /** The same for the directory. */
-  private directoryNamespace: string | undefined;
-  private directoryKeys: Set<KeyId> | undefined;
   /** The write batch encoding this table's earlier changes, while it runs: a change to one of them has it encoded first. */
   flushing: FlushingTable | undefined;
   /** Namespace (not void) -> keys with an entry, whether cached or not. */
-  readonly directory = new Map<string, Set<KeyId>>();
+  readonly directory = new NamespaceMap<Set<KeyId>>(() => new Set());
   private count = 0;
   private voidCount = 0;
   /** Whether any entry was ever in a namespace other than the void one: prefetches must then read whole keys. */
@@ -132,7 +129,6 @@ export class RocksTable extends StateTable<unknown> {
     }
     this.count -= keys.size;
     this.directory.delete(namespace);
-    if (namespace === this.directoryNamespace) this.directoryKeys = undefined;
     this.dropCached(namespace);
   }
 
@@ -179,22 +175,14 @@ export class RocksTable extends StateTable<unknown> {
   /** The changes since the last call, for a write batch; the table records anew (a snapshot's changes are takeChanges()). */
   takeWrites(): [DirtyEntries, DirtyMapKeys] {
     const taken: [DirtyEntries, DirtyMapKeys] = [this.dirty, this.dirtyMapKeys];
-    this.dirty = new Map();
+    this.dirty = newDirtyEntries();
     this.dirtyMapKeys = new Map();
-    this.dirtyNamespace = undefined;
-    this.dirtyKeys = undefined;
     return taken;
   }
 
   /** `cached` is false only where rows change for keys that may not be cached (a dropped namespace); `fresh` for an entry without a row. */
   private markDirty(namespace: string, key: KeyId, cached = true, fresh = false): void {
-    let m = this.dirtyKeys;
-    if (namespace !== this.dirtyNamespace || m === undefined) {
-      m = this.dirty.get(namespace);
-      if (m === undefined) this.dirty.set(namespace, (m = new Map()));
-      this.dirtyNamespace = namespace;
-      this.dirtyKeys = m;
-    }
+    const m = this.dirty.of(namespace);
     if (m.has(key)) return;
     m.set(key, fresh);
     this.cache.dirtied(cached);
@@ -215,14 +203,7 @@ export class RocksTable extends StateTable<unknown> {
       return;
     }
     this.namespaced = true;
-    let s = this.directoryKeys;
-    if (namespace !== this.directoryNamespace || s === undefined) {
-      s = this.directory.get(namespace);
-      if (s === undefined) this.directory.set(namespace, (s = new Set()));
-      this.directoryNamespace = namespace;
-      this.directoryKeys = s;
-    }
-    s.add(key);
+    this.directory.of(namespace).add(key);
   }
 
   private removed(namespace: string, key: KeyId): void {
@@ -232,9 +213,6 @@ export class RocksTable extends StateTable<unknown> {
       return;
     }
     const s = this.directory.get(namespace);
-    if (s !== undefined && s.delete(key) && s.size === 0) {
-      this.directory.delete(namespace);
-      if (namespace === this.directoryNamespace) this.directoryKeys = undefined;
-    }
+    if (s !== undefined && s.delete(key) && s.size === 0) this.directory.delete(namespace);
   }
 }
