@@ -50,14 +50,15 @@ export class CachedKeys {
   }
 
   /**
-   * Forgets up to `count` keys not in `keep`, calling `forget` for each, those not used lately
-   * first. The hand stays where it stopped: starting over from the first key each time would
-   * walk past the slots of every key evicted before, which a Map keeps until it is rehashed.
+   * Forgets up to `count` keys not in `keep` that `may` allow, calling `forget` for each,
+   * those not used lately first; returns how many it forgot. A pass looks at `visits` keys at
+   * most (default: two rounds, the first clearing the marks it passes, the second finding
+   * them clear). The hand stays where it stopped: starting over from the first key each time
+   * would walk past the slots of every key evicted before, which a Map keeps until it is rehashed.
    */
-  evict(count: number, keep: ReadonlySet<KeyId>, forget: (id: KeyId) => void): void {
+  evict(count: number, keep: ReadonlySet<KeyId>, forget: (id: KeyId) => void, may?: (id: KeyId) => boolean, visits = 2 * this.entries.size + 2): number {
     let left = count;
-    // Two rounds at most: the first clears the marks it passes, the second finds them clear.
-    for (let visits = 2 * this.entries.size + 2; left > 0 && visits > 0; visits--) {
+    for (; left > 0 && visits > 0; visits--) {
       this.hand ??= this.entries.entries();
       const r = this.hand.next();
       if (r.done === true) {
@@ -70,10 +71,12 @@ export class CachedKeys {
         e.used = false;
         continue;
       }
+      if (may !== undefined && !may(id)) continue;
       this.entries.delete(id);
       forget(id);
       left--;
     }
+    return count - left;
   }
 
   clear(): void {

@@ -167,6 +167,19 @@ export class RocksTable extends StateTable<unknown> {
     return super.get(namespace, key);
   }
 
+  /**
+   * Whether the next write batch writes a row of `key`: an entry changed since the last
+   * batch, unless it is new and gone again (that writes nothing).
+   */
+  writesFor(key: KeyId): boolean {
+    for (const [ns, m] of this.dirty) {
+      const fresh = m.get(key);
+      if (fresh === false || (fresh === true && super.get(ns, key) !== undefined)) return true;
+    }
+    for (const byKey of this.dirtyMapKeys.values()) if (byKey.has(key)) return true;
+    return false;
+  }
+
   /** Whether changes wait for a write batch. */
   get changed(): boolean {
     return this.dirty.size > 0 || this.dirtyMapKeys.size > 0;

@@ -8,6 +8,7 @@ import { WeirError } from '../../../errors/index.ts';
 import { VirtualClock } from '../../task/clock.ts';
 import { HeapKeyedStateBackend } from '../heap/heap-keyed-state-backend.ts';
 import { KeyGroupRange, keyGroupFor } from '../key-group.ts';
+import { keyIdentity } from '../key-identity.ts';
 import type { KeyedStateBackend } from '../keyed-state-backend.ts';
 import { RocksDbKeyedStateBackend } from './rocksdb-keyed-state-backend.ts';
 import { rocksDbOptions } from './rocksdb-options.ts';
@@ -196,4 +197,40 @@ test('a task that finishes while its last checkpoint reads state closes the data
   await closed;
   assert.equal([...snapshot.keyGroups.keys()].length, new Set(keysUpTo(30).map((k) => keyGroupFor(k, MAX))).size);
   assert.deepEqual(await readdir(dir), []);
+});
+
+test('keys without changes make room first: changed keys stay cached and unwritten until no clean key is left', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'weir-rocksdb-test-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const b = await rocks(dir, undefined, 10);
+  const value = b.getValueState(new ValueStateDescriptor<number>('v'));
+  const rows = async () => (await b.store.scanAll([[Buffer.alloc(0), Buffer.alloc(64, 0xff)]]))[0]!.length;
+  const cached = (keys: readonly string[]) => keys.filter((k) => b.loaded.has(keyIdentity(k)));
+  const clean = ['c0', 'c1', 'c2', 'c3', 'c4'];
+  const changed = ['d0', 'd1', 'd2', 'd3', 'd4'];
+  await b.prefetch(clean); // read, never changed
+  await b.prefetch(changed);
+  for (const [i, k] of changed.entries()) {
+    b.setCurrentKey(k);
+    value.update(i);
+  }
+  // The cache is full: a new key evicts two clean keys (one and a tenth of ten) and writes nothing.
+  await b.prefetch(['n0']);
+  assert.deepEqual(cached(clean), ['c2', 'c3', 'c4']);
+  assert.deepEqual(cached(changed), changed);
+  assert.equal(await rows(), 0);
+  b.setCurrentKey('n0');
+  value.update(5);
+  // Five more keys need four places: only c2..c4 are clean, so the changes are written and the cache makes room as before.
+  await b.prefetch(['n1', 'n2', 'n3', 'n4', 'n5']);
+  assert.deepEqual(cached(clean), []);
+  assert.equal(await rows(), 6);
+  const back: unknown[] = [];
+  for (const k of [...changed, 'n0']) {
+    await b.prefetch([k]);
+    b.setCurrentKey(k);
+    back.push(value.value());
+  }
+  assert.deepEqual(back, [0, 1, 2, 3, 4, 5]);
+  await b.close();
 });

@@ -6,11 +6,12 @@
  * (same TTL, merging and container semantics as the heap backend). Before a batch or a
  * round of timers the task calls prefetch(keys): the keys not cached are read in one
  * go (one multi-get while every state holds only void-namespace cells; otherwise one
- * range read per key, since a key's rows are contiguous); clean keys not used lately are
- * evicted (cached-keys.ts). Changes stay in the cache, written behind as one write batch
- * (write-behind-batch.ts, encoded in chunks after it is taken) once as many entries changed
- * as the cache holds keys, and always before an eviction, a snapshot or a read that could
- * see their rows (rocks-store.ts runs operations in order). Hot entries change in many
+ * range read per key, since a key's rows are contiguous); keys not used lately are evicted
+ * (cached-keys.ts), those without changes first. Changes stay in the cache, written behind
+ * as one write batch (write-behind-batch.ts, encoded in chunks after it is taken) once as
+ * many entries changed as the cache holds keys, when too few keys without changes make room,
+ * and always before a snapshot or a read that could see their rows (rocks-store.ts runs
+ * operations in order). Hot entries change in many
  * batches in a row and window slices come and go: writing late writes most of them once
  * or never.
  */
@@ -70,6 +71,8 @@ export interface RocksDbBackendOptions {
 
 /** Evicting a tenth more than needed spreads eviction over many prefetches. */
 const EVICT_SLACK = 0.1;
+/** Keys an eviction of keys without changes looks at per key it is to forget, before it gives up and writes. */
+const CLEAN_EVICTION_VISITS = 8;
 
 function asTable<S>(t: RocksTable): StateTable<S> {
   return t as unknown as StateTable<S>;
@@ -199,14 +202,22 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
   /** Reads `fresh` keys into the cache; `inUse` lists the keys the caller is about to use (never evicted for them). */
   private readAhead(fresh: FreshKey[], inUse: () => ReadonlySet<KeyId>): Promise<void> | undefined {
     if (fresh.length === 0 && this.pendingWrites.length === 0) return undefined;
-    // Dirty entries stay cached (written behind) until they pile up, the cache must make
-    // room (only clean keys are evicted), or a read could miss rows not written yet.
+    // Changes stay cached (written behind) until they pile up, a read could miss rows not
+    // written yet, or the cache must make room and finds too few keys without changes.
+    let mustWrite = this.dirtyEntries >= this.options.cacheKeys || this.pendingWrites.length > 0 || (this.dirtyUncached && fresh.some((f) => this.writesFor(f.id)));
     const evicting = this.loaded.size + fresh.length > this.options.cacheKeys;
-    const mustWrite = evicting || this.dirtyEntries >= this.options.cacheKeys || this.pendingWrites.length > 0 || (this.dirtyUncached && fresh.length > 0);
+    let keep: ReadonlySet<KeyId> | undefined;
+    if (evicting && !mustWrite) mustWrite = !this.evict((keep = inUse()), fresh.length, true);
     const wrote = mustWrite ? this.writeBehind() : undefined;
-    if (evicting) this.evict(inUse(), fresh.length);
+    if (evicting && mustWrite) this.evict(keep ?? inUse(), fresh.length, false);
     if (fresh.length === 0) return wrote;
     return Promise.all([wrote, readIntoCache(this, fresh)]).then(() => undefined);
+  }
+
+  /** Whether the next write batch writes rows of `key`. */
+  private writesFor(key: KeyId): boolean {
+    for (const t of this.tables) if (t.writesFor(key)) return true;
+    return false;
   }
 
   /**
@@ -235,14 +246,21 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
     return this.codec.keyPrefix(checkedKeyGroup(key, this.maxParallelism, this.keyGroupRange), key);
   }
 
-  /** Makes room for `incoming` keys by forgetting clean keys not in `keep`, those not used lately first. */
-  private evict(keep: ReadonlySet<KeyId>, incoming: number): void {
+  /**
+   * Makes room for `incoming` keys by forgetting keys not in `keep`, those not used lately
+   * first; with `cleanOnly`, only keys the next write batch writes nothing for, looking at a
+   * bounded number of keys. Returns whether there is room now.
+   */
+  private evict(keep: ReadonlySet<KeyId>, incoming: number, cleanOnly: boolean): boolean {
     const cap = this.options.cacheKeys;
     const excess = this.loaded.size + incoming - cap;
-    if (excess <= 0) return;
-    this.loaded.evict(excess + Math.floor(cap * EVICT_SLACK), keep, (id) => {
+    if (excess <= 0) return true;
+    const count = excess + Math.floor(cap * EVICT_SLACK);
+    const forget = (id: KeyId) => {
       for (const t of this.tables) t.evict(id);
-    });
+    };
+    const forgot = cleanOnly ? this.loaded.evict(count, keep, forget, (id) => !this.writesFor(id), CLEAN_EVICTION_VISITS * count) : this.loaded.evict(count, keep, forget);
+    return forgot >= excess;
   }
 
   private tableFor(name: string, kind: StateKind, ttl: boolean): RocksTable {
