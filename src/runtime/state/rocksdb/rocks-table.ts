@@ -36,6 +36,8 @@ export interface KeyCache {
   notLoaded(id: KeyId, state: string): never;
   /** An entry became dirty; `cached` is false for a key whose rows change without it being in the cache. */
   dirtied(cached: boolean): void;
+  /** A dirty entry is clean again: it was new and is gone again. */
+  undirtied(): void;
 }
 
 export class RocksTable extends StateTable<unknown> {
@@ -93,7 +95,7 @@ export class RocksTable extends StateTable<unknown> {
     this.removed(namespace, key);
     this.flushing?.keep(this, namespace, key);
     super.delete(namespace, key);
-    this.markDirty(namespace, key);
+    if (!this.unmarkNew(namespace, key)) this.markDirty(namespace, key);
   }
 
   override willChange(namespace: string, key: KeyId): void {
@@ -125,7 +127,7 @@ export class RocksTable extends StateTable<unknown> {
     if (keys === undefined) return;
     for (const key of keys) {
       this.flushing?.keep(this, namespace, key);
-      this.markDirty(namespace, key, this.cache.isLoaded(key));
+      if (!this.unmarkNew(namespace, key)) this.markDirty(namespace, key, this.cache.isLoaded(key));
     }
     this.count -= keys.size;
     this.directory.delete(namespace);
@@ -167,15 +169,9 @@ export class RocksTable extends StateTable<unknown> {
     return super.get(namespace, key);
   }
 
-  /**
-   * Whether the next write batch writes a row of `key`: an entry changed since the last
-   * batch, unless it is new and gone again (that writes nothing).
-   */
+  /** Whether the next write batch writes a row of `key` (an entry new and gone again is not marked). */
   writesFor(key: KeyId): boolean {
-    for (const [ns, m] of this.dirty) {
-      const fresh = m.get(key);
-      if (fresh === false || (fresh === true && super.get(ns, key) !== undefined)) return true;
-    }
+    for (const m of this.dirty.values()) if (m.has(key)) return true;
     for (const byKey of this.dirtyMapKeys.values()) if (byKey.has(key)) return true;
     return false;
   }
@@ -200,6 +196,19 @@ export class RocksTable extends StateTable<unknown> {
     m.set(key, fresh);
     this.cache.dirtied(cached);
     super.noteChange(namespace, key);
+  }
+
+  /**
+   * Forgets the mark of an entry removed before the batch that would have written it: it has
+   * no row, so nothing is to be written, and its key counts as clean for eviction again.
+   */
+  private unmarkNew(namespace: string, key: KeyId): boolean {
+    const m = this.dirty.get(namespace);
+    if (m?.get(key) !== true) return false;
+    m.delete(key);
+    if (m.size === 0) this.dirty.delete(namespace);
+    this.cache.undirtied();
+    return true;
   }
 
   /**

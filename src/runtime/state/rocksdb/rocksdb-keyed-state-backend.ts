@@ -147,6 +147,10 @@ export class RocksDbKeyedStateBackend implements KeyedStateBackend, KeyCache, Ti
     if (!cached) this.dirtyUncached = true;
   }
 
+  undirtied(): void {
+    this.dirtyEntries--;
+  }
+
   notLoaded(id: KeyId, state: string): never {
     throw new WeirError('STATE_NOT_PREFETCHED', `state "${state}" of key ${String(keyFromIdentity(id))} was used without being prefetched; every path that touches keyed state on RocksDB must prefetch its keys first`, false);
   }
