@@ -19,6 +19,9 @@ import type { ValveResult } from './watermark-valve.ts';
 
 const MAX_ELEMENTS_PER_STEP = 16;
 
+/** What the input side hands elements to: the head operator of the task's chain. */
+export type InputHead = Pick<StreamOperator, 'prefetch' | 'handleBatch' | 'prefetchEventTimers' | 'handleWatermark' | 'handleWatermarkStatus' | 'handleEndInput'>;
+
 /** What the input side asks of its task. */
 export interface InputHost {
   /** Whether the task finished, was cancelled or failed: it reads no more. */
@@ -47,7 +50,7 @@ export class InputProcessor {
   constructor(
     /** The task's input channels; attached after construction, before `setup`. */
     private readonly channels: InputChannel[],
-    private readonly head: StreamOperator,
+    private readonly head: InputHead,
     private readonly host: InputHost,
   ) {}
 
