@@ -1,7 +1,9 @@
 /**
  * One job on the JobManager: its status through Flink's state machine, its attempts
- * (restarted per the restart strategy), and its exception history. Execution is
- * delegated to an AttemptRunner: in this process, or on TaskManagers.
+ * (restarted per the restart strategy, each restored from what JobRecovery picks),
+ * savepoints and stop-with-savepoint, cancel and suspend, its end (the result recorded,
+ * then its checkpoints and HA data kept or deleted), and its exception history. Execution
+ * is delegated to an AttemptRunner: in this process, or on TaskManagers.
  */
 import type { ErrorCode } from '../../errors/index.ts';
 import { randomBytes } from 'node:crypto';
@@ -10,15 +12,16 @@ import type { JobPlan } from '../graph/job-plan.ts';
 import type { SubtaskRecords, VertexMetrics } from '../task/task-group.ts';
 import type { AttemptContext, AttemptRunner, JobResult } from './attempt-runner.ts';
 import { CheckpointCoordinator } from '../checkpoint/checkpoint-coordinator.ts';
-import type { CompletedCheckpoint } from '../checkpoint/checkpoint-coordinator.ts';
 import { parseCheckpointConfig, storagePath } from '../checkpoint/checkpoint-config.ts';
-import { checkRestorable } from '../checkpoint/checkpoint-restore.ts';
-import { openCheckpointStorage, storageHolding } from '../checkpoint/storage/open-checkpoint-storage.ts';
+import { openCheckpointStorage } from '../checkpoint/storage/open-checkpoint-storage.ts';
 import { restoreSettings } from './restore-point.ts';
 import { StandaloneJobHaStore } from './ha/ha-services.ts';
 import type { JobHaStore } from './ha/ha-services.ts';
 import type { GloballyTerminalStatus, StoredJobResult } from './ha/job-result-store.ts';
 import { AsyncOperations } from './async-operations.ts';
+import { exceptionEntry } from './exception-entry.ts';
+import type { ExceptionEntry } from './exception-entry.ts';
+import { JobRecovery } from './job-recovery.ts';
 import { LocalAttempt } from './local-attempt.ts';
 import { SubtaskStates } from './subtask-states.ts';
 import type { SubtaskTimestamps } from './subtask-states.ts';
@@ -27,17 +30,6 @@ import { isTerminal, nextStatus } from './job-status.ts';
 import type { JobStatus } from './job-status.ts';
 import { EMPTY_HISTORY, decideRestart, parseRestartStrategy } from './restart-strategy.ts';
 import type { RestartHistory, RestartStrategyConfig } from './restart-strategy.ts';
-
-export interface ExceptionEntry {
-  exceptionName: string;
-  message: string;
-  stacktrace: string;
-  timestamp: number;
-  /** Stable error code (WeirError.code). */
-  code: ErrorCode;
-  /** The operator the error names, when it names one. */
-  taskName: string | undefined;
-}
 
 /** 32 hex characters, as Flink's JobID. */
 export function newJobId(): string {
@@ -58,8 +50,6 @@ export class JobMaster {
   private stopping = false;
   /** This JobManager lets go of the job (it stops or lost leadership): it ends SUSPENDED, its state kept. */
   private suspending = false;
-  /** Whether the checkpoints a previous leader recorded were read (once, before the first attempt). */
-  private haRecovered = false;
   /** Problems that did not stop the job (a checkpoint that could not be deleted, a fallback). */
   readonly warnings: string[] = [];
   private readonly strategy: RestartStrategyConfig;
@@ -73,8 +63,7 @@ export class JobMaster {
   private lastTimestamps: ReadonlyMap<string, readonly SubtaskTimestamps[]> | undefined;
   private settle!: (result: JobResult) => void;
   readonly checkpoints: CheckpointCoordinator;
-  /** Where the first attempt restores from (`execution.savepoint.path`), and later ones when no checkpoint completed. */
-  private readonly initialRestore: string | undefined;
+  private readonly recovery: JobRecovery;
   /** Resolves with the final result when the job reaches a terminal status. */
   readonly done: Promise<JobResult>;
 
@@ -90,7 +79,7 @@ export class JobMaster {
     this.jobId = jobId;
     this.strategy = parseRestartStrategy(plan.config);
     const checkpointConfig = parseCheckpointConfig(plan.config);
-    this.initialRestore = restoreSettings(plan.config).path;
+    const initialRestore = restoreSettings(plan.config).path;
     this.checkpoints = new CheckpointCoordinator(
       checkpointConfig,
       openCheckpointStorage(checkpointConfig.dir, plan.config),
@@ -106,6 +95,10 @@ export class JobMaster {
       },
       (location) => openCheckpointStorage(location, plan.config),
     );
+    this.recovery = new JobRecovery(plan, initialRestore, this.checkpoints, ha, now, {
+      exception: (error) => this.recordException(error),
+      warning: (message) => this.warnings.push(message),
+    });
     this.done = new Promise((resolve) => (this.settle = resolve));
     this.timestamps.set('INITIALIZING', now());
     this.moveTo('CREATED');
@@ -134,7 +127,7 @@ export class JobMaster {
   private runAttempt(): void {
     this.moveTo('RUNNING');
     const failed = (err: unknown) => this.onAttemptEnded({ jobName: this.name, state: 'FAILED', error: err instanceof WeirError ? err : new WeirError('INTERNAL', errorMessage(err), false, { cause: err }), collected: new Map(), durationMs: 0 });
-    this.restorePoint().then((restoreFrom) => {
+    this.recovery.restorePoint().then((restoreFrom) => {
       // Cancelled or suspended while the restore point was read: no attempt is started.
       if (this.status !== 'RUNNING' || this.suspending) return this.onAttemptEnded({ jobName: this.name, state: 'CANCELED', collected: new Map(), durationMs: 0 });
       const executor = this.runner(this.jobId, this.attempt++, {
@@ -149,56 +142,6 @@ export class JobMaster {
       this.executor = executor;
       executor.run().then((result) => this.onAttemptEnded(result), failed);
     }, failed);
-  }
-
-  /**
-   * The newest retained checkpoint that can be read, else the savepoint the job started
-   * from, else none. A checkpoint that cannot be read is dropped with a note in the
-   * exception history, and recovery falls back to the one before it; a storage that cannot
-   * be reached fails the attempt instead (retriable), so no checkpoint is dropped for it.
-   */
-  private async restorePoint(): Promise<string | undefined> {
-    if (!this.haRecovered) await this.recoverFromHa();
-    for (const c of this.checkpoints.recoveryCandidates()) {
-      try {
-        const { metadata } = await this.checkpoints.storage.readMetadata(c.dir);
-        this.checkpoints.stats.restoredFrom(metadata.checkpointId, false, c.dir, this.now());
-        return c.dir;
-      } catch (err) {
-        // A store that cannot be reached now (S3 down) says nothing of the checkpoint: the attempt fails and is retried.
-        if (err instanceof WeirError && err.retriable) throw err;
-        this.checkpoints.forget(c.id);
-        this.recordException(new WeirError('CORRUPT_CHECKPOINT', `checkpoint ${c.id} cannot be restored, falling back to an older one: ${errorMessage(err)}`, true, { cause: err }));
-      }
-    }
-    const path = this.initialRestore;
-    if (path === undefined) return undefined;
-    const source = storageHolding(this.checkpoints.storage, path, this.plan.config);
-    const { metadata } = await source.storage.readMetadata(path).finally(() => source.release());
-    const problem = checkRestorable(metadata, this.plan.jobGraph, restoreSettings(this.plan.config), path);
-    if (problem) throw problem;
-    this.checkpoints.stats.restoredFrom(metadata.checkpointId, metadata.savepoint, path, this.now());
-    return path;
-  }
-
-  /** Takes over the checkpoints a previous leader recorded (HA), and its checkpoint counter. */
-  private async recoverFromHa(): Promise<void> {
-    const { pointers, nextCheckpointId } = await this.ha.recover();
-    const readable: CompletedCheckpoint[] = [];
-    for (const p of pointers) {
-      try {
-        const { metadata } = await this.checkpoints.storage.readMetadata(p.location);
-        readable.unshift({ id: p.checkpointId, dir: p.location, savepoint: false, metadata });
-      } catch (err) {
-        // As for retained checkpoints: a store that cannot be reached now says nothing of the checkpoint.
-        if (err instanceof WeirError && err.retriable) throw err;
-        this.recordException(new WeirError('CORRUPT_CHECKPOINT', `checkpoint ${p.checkpointId} recorded for high availability at ${p.location} cannot be read, falling back to an older one: ${errorMessage(err)}`, true, { cause: err }));
-      }
-    }
-    this.checkpoints.recover(readable, nextCheckpointId);
-    this.haRecovered = true;
-    // Shared files a JobManager that died mid-checkpoint left: no retained checkpoint references them.
-    await this.checkpoints.discardOrphanedSharedState().catch((err: unknown) => this.warnings.push(`deleting unreferenced shared state failed: ${errorMessage(err)}`));
   }
 
   private onAttemptEnded(result: JobResult): void {
@@ -248,15 +191,7 @@ export class JobMaster {
   }
 
   private recordException(error: WeirError | undefined): void {
-    const e = error ?? new WeirError('INTERNAL', 'the job failed without an error', false);
-    this.exceptions.push({
-      exceptionName: e.name,
-      message: e.message,
-      stacktrace: e.stack ?? `${e.name}: ${e.message}`,
-      timestamp: this.now(),
-      code: e.code,
-      taskName: (e as { operatorName?: string }).operatorName,
-    });
+    this.exceptions.push(exceptionEntry(error, this.now()));
   }
 
   private finish(status: GloballyTerminalStatus | 'SUSPENDED', result: JobResult): void {
@@ -321,7 +256,7 @@ export class JobMaster {
       this.settle(result);
       return;
     }
-    this.cleanUp(record.status, result, this.recoverFromHa().then(() => true));
+    this.cleanUp(record.status, result, this.recovery.recoverFromHa().then(() => true));
   }
 
   /**

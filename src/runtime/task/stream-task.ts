@@ -1,8 +1,9 @@
 /**
- * One subtask of a vertex: its operator chain, input channels and record writers. The
- * task group's loop calls `runControl` (the control inbox and due timers) and `step` (data)
- * when the task can make progress; both return a promise only when they must wait (async
- * state, I/O, a snapshot). The task tracks its own ExecutionState.
+ * One subtask of a vertex: its operator chain, input channels and record writers, and its
+ * lifecycle. The task group's loop calls `runMessages` (the control inbox), `fireTimers`
+ * and `step` (data: a source task polls its SourceDriver, any other reads its channels
+ * through its InputProcessor) when the task can make progress; each returns a promise only
+ * when it must wait (async state, I/O, a snapshot). The task tracks its own ExecutionState.
  *
  * With checkpointing on, a task whose input ended finishes its operators and then waits,
  * still RUNNING, for a final checkpoint (Flink's FLIP-147): its snapshot holds what the
@@ -15,19 +16,15 @@ import type { InputChannel } from '../network/local-channel.ts';
 import type { RecordWriter } from '../network/record-writer.ts';
 import type { SourceOperator } from '../operators/source-operator.ts';
 import type { StreamOperator } from '../operators/stream-operator.ts';
-import type { CheckpointBarrier, StreamElement } from '../stream-element.ts';
-import { BarrierAlignment } from './barrier-alignment.ts';
+import type { CheckpointBarrier } from '../stream-element.ts';
 import { SourceDriver } from './source-driver.ts';
-import type { AlignmentStep } from './barrier-alignment.ts';
 import { ControlInbox } from './control-inbox.ts';
 import type { ControlMessage } from './control-inbox.ts';
 import type { ExecutionState } from './execution-state.ts';
+import { InputProcessor } from './input-processor.ts';
 import type { ProcessingTimeService } from './processing-time-service.ts';
 import { OperatorChain } from './operator-chain.ts';
-import { WatermarkValve } from './watermark-valve.ts';
-import type { ValveResult } from './watermark-valve.ts';
-
-const MAX_ELEMENTS_PER_STEP = 16;
+import type { WatermarkValve } from './watermark-valve.ts';
 
 /** Times work of a task that ends outside the loop (metrics' busy time). */
 export interface WorkTimer {
@@ -47,18 +44,11 @@ export interface TaskEvents {
 export class StreamTask {
   readonly inputs: InputChannel[] = [];
   readonly writers: RecordWriter[] = [];
-  valves: WatermarkValve[] = [];
   readonly inbox: ControlInbox;
   private readonly chain: OperatorChain;
-  private alignment = new BarrierAlignment(0);
-  private endedInputs = 0;
-  private nextChannel = 0;
+  private readonly input: InputProcessor;
   private readonly pending: Promise<void>[] = [];
   private readonly sourceDriver: SourceDriver | undefined;
-  /** When the first barrier of the checkpoint being aligned arrived. */
-  private alignmentStartedAt: number | undefined;
-  /** How long the last checkpoint's barriers took to align here (a metric). */
-  lastAlignmentDurationMs = 0;
   /** Async work of the last step (sink writes) this task waits for before running again. */
   private blockedOn: Promise<void> | undefined;
   state: ExecutionState = 'DEPLOYING';
@@ -74,8 +64,6 @@ export class StreamTask {
   private owedTrigger: CheckpointBarrier | undefined;
   /** A failure that happened outside a step (a rejected source promise). */
   asyncFailure: unknown;
-  recordsIn = 0;
-  inputWatermark = -Infinity;
   /** Set when metrics are on: times the async writes this task waits for. */
   ownWorkTimer: WorkTimer | undefined;
 
@@ -96,10 +84,37 @@ export class StreamTask {
     this.inbox = new ControlInbox(wake);
     this.chain = new OperatorChain(operators);
     this.sourceDriver = source ? new SourceDriver(source, batchSize, wake, (err) => (this.asyncFailure = err)) : undefined;
+    this.input = new InputProcessor(this.inputs, this.chain.head, {
+      isDone: () => this.done,
+      writersHaveCapacity: () => this.writersHaveCapacity(),
+      aligned: (barrier) => this.performCheckpoint(barrier),
+      alignmentAborted: (id) => this.events.checkpointDeclined(this, id, `checkpoint ${id} was still aligning at ${this.name} when a barrier of a newer checkpoint arrived`),
+      inputsEnded: () => this.finish(),
+    });
   }
 
   get head(): StreamOperator {
     return this.chain.head;
+  }
+
+  /** Each input's watermark valve (one per input of a two-input operator). */
+  get valves(): readonly WatermarkValve[] {
+    return this.input.valves;
+  }
+
+  /** Records that arrived on the input channels. */
+  get recordsIn(): number {
+    return this.input.recordsIn;
+  }
+
+  /** The minimum of the inputs' watermarks. */
+  get inputWatermark(): number {
+    return this.input.inputWatermark;
+  }
+
+  /** How long the last checkpoint's barriers took to align here (a metric). */
+  get lastAlignmentDurationMs(): number {
+    return this.input.lastAlignmentDurationMs;
   }
 
   /** Finished normally: its operators ended and closed. */
@@ -114,8 +129,7 @@ export class StreamTask {
 
   /** Call after all input channels are attached. */
   setupInputs(inputCount: number): void {
-    this.valves = Array.from({ length: inputCount }, (_, input) => new WatermarkValve(this.inputs.filter((c) => c.input === input).length));
-    this.alignment = new BarrierAlignment(this.inputs.length);
+    this.input.setup(inputCount);
   }
 
   trackAsync(work: Promise<void>): void {
@@ -146,9 +160,7 @@ export class StreamTask {
   canRun(now: number): boolean {
     if (this.done || this.ended || this.blockedOn || !this.writersHaveCapacity()) return false;
     if (this.sourceDriver) return this.sourceDriver.canPoll(now);
-    const inputs = this.inputs;
-    for (let c = 0; c < inputs.length; c++) if (inputs[c]!.size > 0 && !this.alignment.isBlocked(c)) return true;
-    return false;
+    return this.input.hasInput();
   }
 
   /** Waiting for async work it started itself (sink writes). */
@@ -233,7 +245,7 @@ export class StreamTask {
   }
 
   step(): Promise<void> | undefined {
-    const r = this.source ? this.pollSource() : this.processInputs();
+    const r = this.source ? this.pollSource() : this.input.process();
     if (this.pending.length === 0) return r;
     const pending = Promise.all(this.pending.splice(0));
     // Finishing and prefetching are awaited by the loop; a sink's own writes only hold
@@ -261,82 +273,11 @@ export class StreamTask {
     return this.sourceDriver!.poll() ? this.finish() : undefined;
   }
 
-  private processInputs(): Promise<void> | undefined {
-    const n = this.inputs.length;
-    let budget = MAX_ELEMENTS_PER_STEP;
-    let emptyInARow = 0;
-    while (budget > 0 && emptyInARow < n && this.writersHaveCapacity()) {
-      const index = this.nextChannel;
-      const channel = this.inputs[index]!;
-      this.nextChannel = index + 1 === n ? 0 : index + 1;
-      const e = this.alignment.isBlocked(index) ? undefined : channel.poll();
-      if (e === undefined) {
-        emptyInARow++;
-        continue;
-      }
-      emptyInARow = 0;
-      budget--;
-      const r = this.processElement(e, channel, index);
-      if (r) return r;
-      if (this.done) return undefined;
-    }
-    return undefined;
-  }
-
-  private processElement(e: StreamElement, channel: InputChannel, index: number): Promise<void> | undefined {
-    const input = channel.input;
-    switch (e.kind) {
-      case 'batch': {
-        this.recordsIn += e.length;
-        const head = this.head;
-        const ready = head.prefetch(e, input);
-        if (ready) return ready.then(() => head.handleBatch(e, input));
-        head.handleBatch(e, input);
-        return undefined;
-      }
-      case 'watermark':
-        return this.applyValve(this.valves[input]!.inputWatermark(channel.valveIndex, e.timestamp), input);
-      case 'status':
-        return this.applyValve(this.valves[input]!.inputStatus(channel.valveIndex, e.idle), input);
-      case 'barrier':
-        this.alignmentStartedAt ??= performance.now();
-        return this.onAlignment(this.alignment.onBarrier(index, e));
-      case 'end': {
-        const valve = this.valves[input]!;
-        const aligned = this.onAlignment(this.alignment.onEnded(index));
-        const r = this.applyValve(valve.endOfPartition(channel.valveIndex), input);
-        const then = (): Promise<void> | undefined => {
-          if (!valve.allEnded()) return undefined;
-          this.head.handleEndInput(input);
-          this.endedInputs++;
-          return this.endedInputs === this.valves.length ? this.finish() : undefined;
-        };
-        const before = aligned && r ? aligned.then(() => r) : (aligned ?? r);
-        return before ? before.then(then) : then();
-      }
-    }
-  }
-
-  private onAlignment(step: AlignmentStep): Promise<void> | undefined {
-    switch (step.kind) {
-      case 'wait':
-        return undefined;
-      case 'complete':
-        return this.performCheckpoint(step.barrier);
-      case 'abort':
-        this.alignmentStartedAt = undefined;
-        this.events.checkpointDeclined(this, step.abortedId, `checkpoint ${step.abortedId} was still aligning at ${this.name} when a barrier of a newer checkpoint arrived`);
-        return this.onAlignment(step.then);
-    }
-  }
-
   /** Snapshots the chain, passes the barrier on and acknowledges, as a source on trigger or a task once aligned. */
   private async performCheckpoint(barrier: CheckpointBarrier): Promise<void> {
     this.lastCheckpointId = Math.max(this.lastCheckpointId, barrier.checkpointId);
     if (this.owedTrigger !== undefined && this.owedTrigger.checkpointId <= barrier.checkpointId) this.owedTrigger = undefined;
-    const alignmentDurationMs = this.alignmentStartedAt === undefined ? 0 : performance.now() - this.alignmentStartedAt;
-    this.alignmentStartedAt = undefined;
-    this.lastAlignmentDurationMs = alignmentDurationMs;
+    const alignmentDurationMs = this.input.endAlignment();
     const ack = { vertexId: this.vertexId, subtask: this.subtaskIndex, parallelism: this.parallelism, checkpointId: barrier.checkpointId, savepoint: barrier.savepoint, alignmentDurationMs };
     if (this.done) {
       // A finished task holds no state and its channels ended, which downstream counts as aligned.
@@ -351,18 +292,6 @@ export class StreamTask {
     if (this.ended) this.finalCheckpointId ??= barrier.checkpointId;
     else for (const w of this.writers) w.emitBarrier(barrier);
     this.events.checkpointAcknowledged(this, { ...ack, operators, syncDurationMs: performance.now() - started });
-  }
-
-  private applyValve(r: ValveResult, input: number): Promise<void> | undefined {
-    if (r.idle !== undefined) this.head.handleWatermarkStatus(r.idle, input);
-    if (r.watermark === undefined) return undefined;
-    this.inputWatermark = Math.min(...this.valves.map((v) => v.current));
-    const head = this.head;
-    const wm = r.watermark;
-    const ready = head.prefetchEventTimers(wm);
-    if (ready) return ready.then(() => head.handleWatermark(wm, input));
-    head.handleWatermark(wm, input);
-    return undefined;
   }
 
   /**
